@@ -1,0 +1,28 @@
+/**
+ * gen2brain's public API: notebooks do `import * as lab from "./src/index"` (the `notebooks/src`
+ * link points here), scripts and tests import the modules directly.
+ */
+import "./experiments";
+
+export * as tf from "@tensorflow/tfjs";
+export * from "./backend";
+export * from "./rng";
+export * from "./config";
+export * from "./results";
+export * from "./stats";
+export * from "./progress";
+export * from "./experiment";
+export * from "./tokenizer";
+export * from "./transformer";
+export * from "./mlp";
+export * from "./train";
+export * from "./generate";
+export * from "./checkpoint";
+export * from "./info";
+export * from "./fit";
+export * from "./hopfield";
+export * from "./quantize";
+export * from "./plot";
+export * from "./render";
+export * from "./display";
+export * from "./table";

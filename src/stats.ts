@@ -1,0 +1,108 @@
+/**
+ * Summaries with intervals: means over seeds (Student t), bootstrap percentile intervals, and a claim
+ * helper. Every number a notebook states comes through here.
+ */
+import { Rng } from "./rng";
+import type { Claim, Interval } from "./results";
+
+export function mean(xs: ReadonlyArray<number>): number {
+  if (xs.length === 0) throw new Error("mean: empty sample");
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** Sample standard deviation (n - 1); 0 for a single value. */
+export function std(xs: ReadonlyArray<number>): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  let s = 0;
+  for (const x of xs) s += (x - m) * (x - m);
+  return Math.sqrt(s / (xs.length - 1));
+}
+
+/** Two-sided 95% Student-t quantiles for df = 1..30 (then the normal 1.96 is close enough). */
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+
+export function tQuantile975(df: number): number {
+  if (df < 1) return NaN;
+  return df <= 30 ? (T975[df - 1] as number) : 1.96;
+}
+
+/**
+ * Mean with a 95% t-interval over independent runs (seeds). With one value, lo = hi = mean and n = 1
+ * (no interval can be claimed). Intervals of bounded metrics (accuracies) are clipped to [min, max].
+ */
+export function meanInterval(xs: ReadonlyArray<number>, bounds?: readonly [number, number]): Interval {
+  const m = mean(xs);
+  const n = xs.length;
+  const half = n > 1 ? (tQuantile975(n - 1) * std(xs)) / Math.sqrt(n) : 0;
+  let lo = m - half;
+  let hi = m + half;
+  if (bounds) {
+    lo = Math.max(bounds[0], lo);
+    hi = Math.min(bounds[1], hi);
+  }
+  return { mean: m, lo, hi, n };
+}
+
+/** The q-quantile (0..1) of a sample, linear interpolation. */
+export function quantile(xs: ReadonlyArray<number>, q: number): number {
+  if (xs.length === 0) throw new Error("quantile: empty sample");
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q;
+  const i = Math.floor(pos);
+  const f = pos - i;
+  return (s[i] as number) + f * (((s[Math.min(i + 1, s.length - 1)] as number) - (s[i] as number)));
+}
+
+/**
+ * Percentile bootstrap: resample `items` with replacement `reps` times, apply `statistic`, and return
+ * the point estimate on the full sample with the 2.5/97.5 percentiles. `n` is the number of resamples
+ * that gave a finite value.
+ */
+export function bootstrap<T>(
+  items: ReadonlyArray<T>,
+  statistic: (sample: ReadonlyArray<T>) => number,
+  rng: Rng,
+  reps = 1000,
+): Interval {
+  const point = statistic(items);
+  const values: number[] = [];
+  const sample: T[] = new Array<T>(items.length);
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < items.length; i++) sample[i] = items[rng.int(items.length)] as T;
+    const v = statistic(sample);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  if (values.length === 0) return { mean: point, lo: NaN, hi: NaN, n: 0 };
+  return { mean: point, lo: quantile(values, 0.025), hi: quantile(values, 0.975), n: values.length };
+}
+
+export type Comparison = ">=" | "<=" | ">" | "<";
+
+/**
+ * A claim checked against a threshold. `asserted: false` marks a claim that is measured and stated
+ * but has no pass/fail (the issue says "whichever way it comes out").
+ */
+export function claim(
+  id: string,
+  statement: string,
+  value: number,
+  op: Comparison,
+  threshold: number,
+  asserted = true,
+): Claim {
+  const holds =
+    Number.isFinite(value) &&
+    (op === ">=" ? value >= threshold : op === "<=" ? value <= threshold : op === ">" ? value > threshold : value < threshold);
+  return { id, statement, value, threshold: `${op} ${threshold}`, holds, asserted };
+}
+
+/** A claim that a value lies in [lo, hi]. */
+export function claimInBand(id: string, statement: string, value: number, lo: number, hi: number, asserted = true): Claim {
+  return { id, statement, value, threshold: `[${lo}, ${hi}]`, holds: Number.isFinite(value) && value >= lo && value <= hi, asserted };
+}
