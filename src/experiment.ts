@@ -159,6 +159,7 @@ export async function runExperiment<C extends object>(exp: Experiment<C>, opts: 
     metrics: out.metrics,
     claims: out.claims,
     ...(out.data !== undefined ? { data: out.data } : {}),
+    cacheKey: cacheKey(exp.id, opts.profile, seed, config, backend.choice, codeVersion()),
   };
   if (save) {
     for (const [name, csv] of Object.entries(out.csv ?? {})) writeCsvAtomic(path.join(outDir, name), csv.rows, csv.columns);
@@ -191,4 +192,35 @@ export function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(3);
   return Number(x.toPrecision(4)).toString();
+}
+
+/**
+ * A hash of the library's source (every non-test `.ts` file under `src/`) and the lockfile: results
+ * computed by the same code, config and seed have the same cache key.
+ */
+export function codeVersion(root = path.join(__dirname, "..")): string {
+  const crypto = require("crypto") as typeof import("crypto");
+  const h = crypto.createHash("sha256");
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) files.push(p);
+    }
+  };
+  walk(path.join(root, "src"));
+  const lock = path.join(root, "package-lock.json");
+  if (fs.existsSync(lock)) files.push(lock);
+  for (const f of files.sort()) {
+    h.update(path.relative(root, f));
+    h.update(fs.readFileSync(f));
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+/** The cache key of a run: experiment, profile, seed, resolved config, backend and code version. */
+export function cacheKey(id: string, profile: Profile, seed: number, config: unknown, backend: string, code: string): string {
+  const crypto = require("crypto") as typeof import("crypto");
+  return crypto.createHash("sha256").update(JSON.stringify({ id, profile, seed, config, backend, code })).digest("hex").slice(0, 16);
 }

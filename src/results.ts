@@ -63,6 +63,8 @@ export interface ResultRecord {
   readonly claims: ReadonlyArray<Claim>;
   /** Experiment-specific data the figures need (histories, tables, samples). */
   readonly data?: unknown;
+  /** Hash of (id, profile, seed, config, backend, code version): a matching finished result is reused. */
+  readonly cacheKey?: string;
 }
 
 /** Write a file atomically: temp file beside it, fsync, rename. Creates parent folders. */

@@ -1,0 +1,30 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as path from "path";
+
+const DIR = path.join(__dirname, "..", "notebooks");
+const notebooks = fs.readdirSync(DIR).filter((f) => f.endsWith(".ipynb")).sort();
+
+interface Cell { cell_type: string; id?: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null }
+const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join("") : c.source);
+
+test("there is a tour and five takeaway notebooks", () => {
+  assert.ok(notebooks.includes("00-tour.ipynb"), notebooks.join(", "));
+});
+
+for (const name of notebooks) {
+  test(`${name}: committed without outputs, on the tslab kernel, importing the library with one line`, () => {
+    const nb = JSON.parse(fs.readFileSync(path.join(DIR, name), "utf8")) as { cells: Cell[]; metadata: { kernelspec?: { name?: string } } };
+    assert.equal(nb.metadata.kernelspec?.name, "tslab");
+    const code = nb.cells.filter((c) => c.cell_type === "code");
+    for (const c of code) {
+      assert.deepEqual(c.outputs ?? [], [], `${name}: a code cell has outputs (strip them)`);
+      assert.equal(c.execution_count ?? null, null, `${name}: a code cell has an execution count`);
+    }
+    for (const c of nb.cells) assert.ok(typeof c.id === "string" && c.id.length > 0, `${name}: a cell has no id`);
+    const imports = code.filter((c) => /from\s+"\.\/src\/index"/.test(src(c)));
+    assert.equal(imports.length, 1, `${name}: import the library once with: import * as lab from "./src/index";`);
+    if (/^0[1-5]-/.test(name)) assert.match(src(code[code.length - 1] as Cell), /checkClaims/, `${name}: the last code cell must check the claims`);
+  });
+}

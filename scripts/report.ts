@@ -1,0 +1,169 @@
+/**
+ * The offline report: `out/<profile>/report.html` (one self-contained page: plotly inlined once, PNG
+ * fallbacks) and `out/<profile>/report.md` (for GitHub), built from the results.json files and figure
+ * files that the experiments wrote. Also the optional notebook step of `npm run reproduce`.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import "../src/experiments";
+import { getExperiment, formatNumber } from "../src/experiment";
+import { loadResults, resultDir, writeFileAtomic, isInterval, Metric, ResultRecord } from "../src/results";
+import type { Profile } from "../src/config";
+import { ROOT } from "./jupyter";
+
+export interface ReproduceSummary {
+  profile: Profile;
+  seed: number;
+  jobs: number;
+  wallS: number;
+  backend: string;
+  experiments: { id: string; state: string; seconds?: number; error?: string }[];
+}
+
+export function formatMetric(m: Metric): string {
+  if (!isInterval(m)) return formatNumber(m);
+  return m.n > 1 ? `${formatNumber(m.mean)} [${formatNumber(m.lo)}, ${formatNumber(m.hi)}] (n=${m.n})` : `${formatNumber(m.mean)} (n=${m.n})`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function claimMark(c: ResultRecord["claims"][number]): string {
+  return c.holds ? "holds" : c.asserted === false ? "stated" : "FAILS";
+}
+
+interface Section {
+  id: string;
+  title: string;
+  claim: string;
+  record?: ResultRecord;
+  error?: string;
+  figures: { name: string; json?: string; png?: string }[];
+}
+
+function collect(profile: Profile, outRoot: string, summary: ReproduceSummary): Section[] {
+  return summary.experiments.map((s) => {
+    const exp = (() => {
+      try {
+        return getExperiment(s.id);
+      } catch {
+        return null;
+      }
+    })();
+    const dir = resultDir(outRoot, profile, s.id);
+    const file = path.join(dir, "results.json");
+    const section: Section = { id: s.id, title: exp?.title ?? s.id, claim: exp?.claim ?? "", figures: [] };
+    if (s.state === "failed") section.error = s.error ?? "failed";
+    if (fs.existsSync(file)) {
+      try {
+        section.record = loadResults(file);
+      } catch (e) {
+        section.error = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (fs.existsSync(dir)) {
+      const names = new Set(fs.readdirSync(dir).filter((f) => f.endsWith(".png") || (f.endsWith(".json") && f !== "results.json")).map((f) => f.replace(/\.(png|json)$/, "")));
+      for (const name of [...names].sort()) {
+        const json = path.join(dir, `${name}.json`);
+        const png = path.join(dir, `${name}.png`);
+        section.figures.push({ name, ...(fs.existsSync(json) ? { json } : {}), ...(fs.existsSync(png) ? { png } : {}) });
+      }
+    }
+    return section;
+  });
+}
+
+/** Markdown report (relative figure links, for GitHub). */
+export function reportMarkdown(profile: Profile, sections: Section[], summary: ReproduceSummary): string {
+  const lines: string[] = [`# gen2brain results (profile \`${profile}\`)`, ""];
+  lines.push(`Base seed ${summary.seed}, backend ${summary.backend}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.`, "");
+  lines.push("| takeaway | claim | measured | threshold | verdict |", "|---|---|---|---|---|");
+  for (const s of sections) for (const c of s.record?.claims ?? []) lines.push(`| ${s.id} | ${c.statement} | ${formatNumber(c.value)} | ${c.threshold} | ${claimMark(c)} |`);
+  lines.push("");
+  for (const s of sections) {
+    lines.push(`## ${s.title} (\`${s.id}\`)`, "", s.claim ? `*Paper:* ${s.claim}` : "", "");
+    if (s.error) lines.push(`**Failed:** ${s.error}`, "");
+    if (s.record) {
+      const r = s.record;
+      lines.push(`Provenance: commit \`${r.gitCommit}\`, backend ${r.backend}, seeds ${r.seeds.join(", ")}, wall ${(r.wallMs / 1000).toFixed(1)} s, ${r.machine.cpus}× ${r.machine.model}, ${r.startedAt}.`, "");
+      lines.push("| metric | value |", "|---|---|");
+      for (const [k, v] of Object.entries(r.metrics)) lines.push(`| ${k} | ${formatMetric(v)} |`);
+      lines.push("");
+    }
+    for (const f of s.figures) if (f.png) lines.push(`![${f.name}](${s.id}/${path.basename(f.png)})`, "");
+  }
+  return lines.join("\n");
+}
+
+/** Self-contained HTML report: plotly inlined once, each figure interactive with its PNG as fallback. */
+export function reportHtml(profile: Profile, sections: Section[], summary: ReproduceSummary): string {
+  const plotly = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
+  let n = 0;
+  const body: string[] = [];
+  body.push(`<h1>gen2brain results <small>profile ${escapeHtml(profile)}</small></h1>`);
+  body.push(`<p>Base seed ${summary.seed}, backend ${escapeHtml(summary.backend)}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.</p>`);
+  body.push("<table><tr><th>takeaway</th><th>claim</th><th>measured</th><th>threshold</th><th>verdict</th></tr>");
+  for (const s of sections)
+    for (const c of s.record?.claims ?? [])
+      body.push(`<tr><td>${escapeHtml(s.id)}</td><td>${escapeHtml(c.statement)}</td><td>${escapeHtml(formatNumber(c.value))}</td><td>${escapeHtml(String(c.threshold))}</td><td class="${claimMark(c)}">${claimMark(c)}</td></tr>`);
+  body.push("</table>");
+  for (const s of sections) {
+    body.push(`<h2>${escapeHtml(s.title)} <code>${escapeHtml(s.id)}</code></h2>`);
+    if (s.claim) body.push(`<p><em>Paper:</em> ${escapeHtml(s.claim)}</p>`);
+    if (s.error) body.push(`<p class="FAILS">Failed: ${escapeHtml(s.error)}</p>`);
+    if (s.record) {
+      const r = s.record;
+      body.push(`<p class="prov">commit ${escapeHtml(r.gitCommit)} · backend ${escapeHtml(r.backend)} · seeds ${r.seeds.join(", ")} · wall ${(r.wallMs / 1000).toFixed(1)} s · ${r.machine.cpus}× ${escapeHtml(r.machine.model)} · ${escapeHtml(r.startedAt)}</p>`);
+      body.push("<table><tr><th>metric</th><th>value</th></tr>");
+      for (const [k, v] of Object.entries(r.metrics)) body.push(`<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(formatMetric(v))}</td></tr>`);
+      body.push("</table>");
+    }
+    for (const f of s.figures) {
+      const id = `fig${n++}`;
+      const img = f.png ? `<img alt="${escapeHtml(f.name)}" src="data:image/png;base64,${fs.readFileSync(f.png).toString("base64")}">` : "";
+      body.push(`<div class="fig" id="${id}">${img}</div>`);
+      if (f.json) {
+        const fig = fs.readFileSync(f.json, "utf8").replace(/</g, "\\u003c");
+        body.push(`<script>(function(){var f=${fig};var el=document.getElementById("${id}");if(window.Plotly){el.innerHTML="";Plotly.newPlot(el,f.data,f.layout,{responsive:true});}})();</script>`);
+      }
+    }
+  }
+  const css = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}.holds{color:#1a7f37}.FAILS{color:#cf222e;font-weight:bold}.stated{color:#9a6700}.prov{color:#666;font-size:13px}.fig{margin:1em 0;min-height:100px}.fig img{max-width:100%}`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>gen2brain ${escapeHtml(profile)} report</title><style>${css}</style><script>(function(){var define,module,exports;${plotly}\n})();</script></head><body>${body.join("\n")}</body></html>\n`;
+}
+
+/** Write report.html and report.md for a profile; returns the paths. */
+export async function writeReport(profile: Profile, outRoot: string, summary: ReproduceSummary): Promise<string[]> {
+  const sections = collect(profile, outRoot, summary);
+  const md = path.join(outRoot, profile, "report.md");
+  const html = path.join(outRoot, profile, "report.html");
+  writeFileAtomic(md, reportMarkdown(profile, sections, summary));
+  writeFileAtomic(html, reportHtml(profile, sections, summary));
+  return [md, html];
+}
+
+/** Execute the notebooks at `profile` into out/<profile>/notebooks when Jupyter is installed. */
+export async function notebooksStep(profile: Profile): Promise<boolean> {
+  const { findPython } = await import("./jupyter");
+  let python: string;
+  try {
+    python = findPython(["nbclient", "nbformat", "jupyter_client", "ipykernel"]);
+  } catch (e) {
+    console.log(`notebooks: skipped (${e instanceof Error ? e.message.split(":")[0] : String(e)})`);
+    return true;
+  }
+  const { executeNotebook, prepareKernel, selectNotebooks, NOTEBOOK_DIR } = await import("./run-notebooks");
+  const jupyterPath = prepareKernel(python);
+  const outDir = path.join(ROOT, "out", profile, "notebooks");
+  let ok = true;
+  for (const nb of selectNotebooks(NOTEBOOK_DIR, [])) {
+    const run = executeNotebook(nb, outDir, { python, jupyterPath, timeoutS: profile === "full" ? 6 * 3600 : 1800 });
+    console.log(`notebook ${run.ok ? "ok  " : "FAIL"} ${path.basename(nb)} (${run.seconds.toFixed(1)} s)`);
+    if (!run.ok) {
+      console.error(run.error);
+      ok = false;
+    }
+  }
+  return ok;
+}

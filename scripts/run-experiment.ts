@@ -1,0 +1,37 @@
+/**
+ * `tsx scripts/run-experiment.ts <id> [--profile P] [--seed N] [--backend B] [--out DIR] [--no-figures] [--progress-json]`
+ *
+ * Runs ONE registered experiment in this process: writes `out/<profile>/<id>/results.json`, its CSVs and
+ * its figures (JSON, SVG, PNG). `npm run reproduce` starts one such process per experiment (one per core).
+ * With --progress-json, progress events go to stdout as `@@progress {json}` lines for the parent.
+ */
+import * as path from "path";
+import "../src/experiments";
+import { getExperiment, runExperiment, failedClaims } from "../src/experiment";
+import { initBackend, describeBackend } from "../src/backend";
+import { terminalProgress, Progress } from "../src/progress";
+import { saveFigures } from "./figures-lib";
+import { parseArgs, runMain } from "./cli";
+
+runMain(async () => {
+  const args = parseArgs(process.argv.slice(2), ["out"], ["no-figures", "progress-json"]);
+  const id = args.positional[0];
+  if (id === undefined) throw new Error("usage: run-experiment.ts <id> [--profile P] [--seed N]");
+  const exp = getExperiment(id);
+  const outFlag = args.flags.get("out");
+  const outRoot = typeof outFlag === "string" ? outFlag : "out";
+  const info = await initBackend(args.backend);
+  const json = args.flags.has("progress-json");
+  const progress: Progress = json
+    ? { update: (e) => process.stdout.write(`@@progress ${JSON.stringify(e)}\n`) }
+    : terminalProgress(process.stderr, 25, `${id} `);
+  if (!json) console.error(`${id}: profile ${args.profile}, seed ${args.seed}, ${describeBackend(info)}`);
+  const controller = new AbortController();
+  process.once("SIGTERM", () => controller.abort());
+  process.once("SIGINT", () => controller.abort());
+  const record = await runExperiment(exp, { profile: args.profile, seed: args.seed, progress, outRoot, signal: controller.signal });
+  if (!args.flags.has("no-figures")) await saveFigures(exp, record, outRoot);
+  const failed = failedClaims(record);
+  console.error(`${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${path.join(outRoot, args.profile, id)}/`);
+  return 0;
+});

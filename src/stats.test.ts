@@ -1,0 +1,29 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { bootstrap, claim, mean, meanInterval, quantile, std } from "./stats";
+import { Rng } from "./rng";
+
+test("mean, std and the t-interval match hand-computed values", () => {
+  assert.equal(mean([1, 2, 3]), 2);
+  assert.equal(std([1, 2, 3]), 1);
+  const iv = meanInterval([1, 2, 3]);
+  // t(0.975, df=2) = 4.303; half width = 4.303 * 1 / sqrt(3)
+  assert.ok(Math.abs(iv.hi - (2 + 4.303 / Math.sqrt(3))) < 1e-9);
+  assert.equal(iv.n, 3);
+  assert.deepEqual(meanInterval([0.9, 1, 1], [0, 1]).hi, 1);
+  assert.equal(quantile([1, 2, 3, 4], 0.5), 2.5);
+});
+
+test("bootstrap interval covers the mean of a seeded sample", () => {
+  const rng = new Rng(1);
+  const xs = Array.from({ length: 200 }, () => rng.normal(5, 1));
+  const iv = bootstrap(xs, mean, new Rng(2), 500);
+  assert.ok(iv.lo < 5 && 5 < iv.hi, JSON.stringify(iv));
+  assert.ok(iv.hi - iv.lo < 0.5);
+});
+
+test("claims compare and report", () => {
+  assert.equal(claim("a", "x >= 1", 1, ">=", 1).holds, true);
+  assert.equal(claim("a", "x < 1", 1, "<", 1).holds, false);
+  assert.equal(claim("a", "nan", NaN, "<", 1).holds, false);
+});
