@@ -28,3 +28,23 @@ for (const name of notebooks) {
     if (/^0[1-5]-/.test(name)) assert.match(src(code[code.length - 1] as Cell), /checkClaims/, `${name}: the last code cell must check the claims`);
   });
 }
+
+test("src/ has no folder imports (tslab resolves only file imports: write ./x/index)", () => {
+  const root = path.join(__dirname, "..", "src");
+  const bad: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) {
+        const text = fs.readFileSync(p, "utf8");
+        for (const m of text.matchAll(/(?:from|import)\s+"(\.{1,2}\/[^"]*)"/g)) {
+          const target = path.resolve(dir, m[1] as string);
+          if (fs.existsSync(target) && fs.statSync(target).isDirectory()) bad.push(`${path.relative(root, p)}: "${m[1]}"`);
+        }
+      }
+    }
+  };
+  walk(root);
+  assert.deepEqual(bad, []);
+});

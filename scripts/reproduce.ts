@@ -20,9 +20,8 @@ import { loadResults, resultDir, writeJsonAtomic } from "../src/results";
 import { renderBar, ProgressEvent } from "../src/progress";
 import { parseArgs, runMain } from "./cli";
 import { ROOT } from "./jupyter";
+import { TAKEAWAY_IDS } from "./reproduce-ids";
 
-/** The experiments `reproduce` runs by default: the five takeaways (the demo only with --only demo). */
-export const TAKEAWAY_IDS = ["t1-world-model", "t2-chain-of-thought", "t3-attention", "t4-scaling", "t5-quantization"];
 
 export interface JobStatus {
   id: string;

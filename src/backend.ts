@@ -75,10 +75,11 @@ export function backendInfo(): BackendInfo | null {
  * @throws when the forced backend is unknown or cannot be loaded, listing what is available.
  */
 export async function initBackend(force: string | undefined = process.env["GEN2BRAIN_BACKEND"]): Promise<BackendInfo> {
-  const requested = force === undefined || force === "" ? undefined : force;
-  if (requested !== undefined && !isBackendChoice(requested)) {
-    throw new Error(`GEN2BRAIN_BACKEND / --backend: unknown backend "${requested}"; use one of ${BACKEND_CHOICES.join(", ")}`);
+  const raw = force === undefined || force === "" ? undefined : force;
+  if (raw !== undefined && !isBackendChoice(raw)) {
+    throw new Error(`GEN2BRAIN_BACKEND / --backend: unknown backend "${raw}"; use one of ${BACKEND_CHOICES.join(", ")}`);
   }
+  const requested = raw as BackendChoice | undefined;
   if (current !== null && (requested === undefined || requested === current.choice)) return current;
 
   const available: BackendChoice[] = [];

@@ -2,7 +2,7 @@
  * gen2brain's public API: notebooks do `import * as lab from "./src/index"` (the `notebooks/src`
  * link points here), scripts and tests import the modules directly.
  */
-import "./experiments";
+import "./experiments/index";
 
 export * as tf from "@tensorflow/tfjs";
 export * from "./backend";
@@ -26,3 +26,5 @@ export * from "./plot";
 export * from "./render";
 export * from "./display";
 export * from "./table";
+/** Takeaway 4: the t4 sweep's analyses, cached full sweep and its synthetic language (`lab.t4.ZipfLanguage`). */
+export * as t4 from "./experiments/t4-scaling";

@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { frozen } from "../config";
 import { registerExperiment } from "../experiment";
-import type { Figure } from "../plot";
+import { lossCurveFigure } from "../plot";
 import { deriveSeed, Rng } from "../rng";
 import { claimInBand, meanInterval } from "../stats";
 
@@ -88,10 +88,10 @@ export const demoExperiment = registerExperiment<DemoConfig>({
   },
   figures(record) {
     const runs = (record.data as { runs: DemoRun[] }).runs;
-    const fig: Figure = {
-      data: runs.map((r) => ({ type: "scatter", mode: "lines", name: `seed ${r.seed}`, x: r.losses.map((_, i) => i), y: r.losses })),
-      layout: { title: { text: "Demo: loss while fitting a line" }, xaxis: { title: { text: "step" } }, yaxis: { title: { text: "mean squared error" }, type: "log" } },
-    };
+    const fig = lossCurveFigure(
+      runs.map((r) => ({ name: `seed ${r.seed}`, history: r.losses.map((trainLoss, step) => ({ step, trainLoss })) })),
+      { title: "Demo: loss while fitting a line", yTitle: "mean squared error", yLog: true },
+    );
     return { "loss-curves": fig };
   },
 });

@@ -1,0 +1,59 @@
+/**
+ * `npm run figures -- [--profile P] [--only id,id] [--gallery]`: regenerate every figure (JSON, SVG, PNG)
+ * and the report from the cached results.json files, without training (seconds).
+ * With --gallery, also copy the key figures to docs/gallery/ for the README, each with a provenance line
+ * (this is the only way this script writes outside out/).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import "../src/experiments";
+import { getExperiment } from "../src/experiment";
+import { loadResults, resultDir, writeFileAtomic } from "../src/results";
+import { closeRenderer } from "../src/render";
+import { saveFigures } from "./figures-lib";
+import { writeReport, ReproduceSummary, formatMetric } from "./report";
+import { TAKEAWAY_IDS } from "./reproduce-ids";
+import { parseArgs, runMain } from "./cli";
+
+runMain(async () => {
+  const args = parseArgs(process.argv.slice(2), ["only", "out"], ["gallery"]);
+  const only = args.flags.get("only");
+  const outFlag = args.flags.get("out");
+  const outRoot = typeof outFlag === "string" ? outFlag : "out";
+  const ids = typeof only === "string" ? only.split(",") : TAKEAWAY_IDS;
+  const experiments: ReproduceSummary["experiments"] = [];
+  let backend = "unknown";
+  const t0 = Date.now();
+  for (const id of ids) {
+    const file = path.join(resultDir(outRoot, args.profile, id), "results.json");
+    if (!fs.existsSync(file)) {
+      console.log(`${id}: no cached results at ${file} (run \`npm run reproduce -- --profile ${args.profile} --only ${id}\`)`);
+      experiments.push({ id, state: "failed", error: "no results: run the experiment first" });
+      continue;
+    }
+    const record = loadResults(file);
+    backend = record.backend;
+    const written = await saveFigures(getExperiment(id), record, outRoot);
+    console.log(`${id}: ${written.length} figure(s) from ${file}`);
+    experiments.push({ id, state: "done", seconds: record.wallMs / 1000 });
+    if (args.flags.has("gallery")) {
+      const dir = path.join("docs", "gallery");
+      fs.mkdirSync(dir, { recursive: true });
+      const lines: string[] = [];
+      for (const base of written) {
+        const name = `${id}--${path.basename(base)}.png`;
+        fs.copyFileSync(`${base}.png`, path.join(dir, name));
+        lines.push(name);
+      }
+      const prov = `${id}: profile ${record.profile}, commit ${record.gitCommit}, backend ${record.backend}, seeds ${record.seeds.join(" ")}, ${record.startedAt}`;
+      const claims = record.claims.map((c) => `${c.id}\t${c.holds ? "holds" : c.asserted === false ? "stated" : "FAILS"}\t${c.value}\t${c.threshold}\t${c.statement}`);
+      const metrics = Object.entries(record.metrics).map(([k, v]) => `${k}\t${formatMetric(v)}`);
+      writeFileAtomic(path.join(dir, `${id}.provenance.txt`), [prov, ...lines, "", ...claims, "", ...metrics].join("\n") + "\n");
+    }
+  }
+  await closeRenderer();
+  const summary: ReproduceSummary = { profile: args.profile, seed: args.seed, jobs: 0, wallS: (Date.now() - t0) / 1000, backend, experiments };
+  const files = await writeReport(args.profile, outRoot, summary);
+  console.log(`report: ${files.join(", ")}`);
+  return experiments.some((e) => e.state === "failed") ? 1 : 0;
+});
