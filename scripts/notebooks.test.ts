@@ -48,3 +48,37 @@ test("src/ has no folder imports (tslab resolves only file imports: write ./x/in
   walk(root);
   assert.deepEqual(bad, []);
 });
+
+/**
+ * tslab quirk (1.0.22): a shorthand property `{ profile }` that names a variable declared in an EARLIER
+ * cell throws "ReferenceError: profile is not defined" at run time. Write `{ profile: profile }` or
+ * avoid it; this test finds such uses statically.
+ */
+test("no shorthand properties naming variables of earlier cells (a tslab bug)", () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const ts = require("typescript") as typeof import("typescript");
+  const bad: string[] = [];
+  for (const name of notebooks) {
+    const nb = JSON.parse(fs.readFileSync(path.join(DIR, name), "utf8")) as { cells: Cell[] };
+    const earlier = new Set<string>();
+    nb.cells.filter((c) => c.cell_type === "code").forEach((c, i) => {
+      const sf = ts.createSourceFile(`cell${i}.ts`, src(c), ts.ScriptTarget.ES2022, true);
+      const own = new Set<string>();
+      for (const st of sf.statements) {
+        const names = (b: import("typescript").BindingName): void => {
+          if (ts.isIdentifier(b)) own.add(b.text);
+          else b.elements.forEach((e) => !ts.isOmittedExpression(e) && names(e.name));
+        };
+        if (ts.isVariableStatement(st)) st.declarationList.declarations.forEach((d) => names(d.name));
+        else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) own.add(st.name.text);
+      }
+      const visit = (n: import("typescript").Node): void => {
+        if (ts.isShorthandPropertyAssignment(n) && earlier.has(n.name.text) && !own.has(n.name.text)) bad.push(`${name} code cell ${i}: { ${n.name.text} }`);
+        ts.forEachChild(n, visit);
+      };
+      visit(sf);
+      own.forEach((x) => earlier.add(x));
+    });
+  }
+  assert.deepEqual(bad, [], "write { x: x } instead of { x } for variables of earlier cells");
+});

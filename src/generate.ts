@@ -1,2 +1,164 @@
-// Placeholder: filled in by its issue.
-export {};
+/**
+ * Sampling from a GPT (greedy, temperature, top-k, stop token; batched) and scoring given
+ * continuations by their log-likelihood (for evaluation and head-to-head comparisons).
+ *
+ * Prompts of different lengths are batched by length (the model has learned absolute positions, so
+ * left-padding would shift them); each step runs the model on the last seqLen tokens and reads only
+ * the last position's logits.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Rng } from "./rng";
+import { type GPT, oneHotF32 } from "./transformer";
+
+/** Options of {@link generate}. */
+export interface GenerateOptions {
+  /** Tokens to generate per prompt (at most; fewer when the stop token comes). */
+  readonly maxNewTokens: number;
+  /** Softmax temperature; 0 = greedy (argmax, ties to the lowest id). Default 0. */
+  readonly temperature?: number;
+  /** Sample only among the k most likely tokens (temperature > 0). */
+  readonly topK?: number;
+  /** Stop a sequence after it emits this token (the stop token is not included in the output). */
+  readonly stopToken?: number;
+  /** Generator for sampling; required when temperature > 0. */
+  readonly rng?: Rng;
+  /** Most sequences run through the model at once (default 256). */
+  readonly batchSize?: number;
+}
+
+function validatePrompt(model: GPT, p: ReadonlyArray<number>, i: number, where: string): void {
+  if (p.length === 0) throw new Error(`${where}: prompt ${i} is empty; start it with a token such as <bos>`);
+  for (const t of p) {
+    if (!Number.isInteger(t) || t < 0 || t >= model.config.vocabSize) {
+      throw new Error(`${where}: prompt ${i} has token ${t}, outside [0, vocabSize=${model.config.vocabSize})`);
+    }
+  }
+}
+
+/** Pick a token from one row of logits. */
+function pick(row: Float32Array, temperature: number, topK: number | undefined, rng: Rng | undefined): number {
+  if (temperature === 0) {
+    let best = 0;
+    for (let j = 1; j < row.length; j++) if ((row[j] as number) > (row[best] as number)) best = j;
+    return best;
+  }
+  let idx = Array.from({ length: row.length }, (_, j) => j);
+  if (topK !== undefined && topK < row.length) {
+    // Stable sort by logit, descending: ties keep the lower id first (deterministic).
+    idx = idx.sort((a, b) => (row[b] as number) - (row[a] as number) || a - b).slice(0, topK);
+  }
+  let max = -Infinity;
+  for (const j of idx) max = Math.max(max, row[j] as number);
+  const w = idx.map((j) => Math.exp(((row[j] as number) - max) / temperature));
+  return idx[(rng as Rng).categorical(w)] as number;
+}
+
+/**
+ * Continue each prompt by up to `maxNewTokens` tokens; returns the new tokens only (without the stop
+ * token). Deterministic given the rng state. Leaves no tensors behind.
+ */
+export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number>>, opts: GenerateOptions): number[][] {
+  const where = "generate";
+  const temperature = opts.temperature ?? 0;
+  if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0) throw new Error(`${where}: maxNewTokens must be a non-negative integer, got ${opts.maxNewTokens}`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`${where}: temperature must be >= 0, got ${temperature}`);
+  if (temperature > 0 && opts.rng === undefined) throw new Error(`${where}: temperature ${temperature} > 0 samples, so pass an rng (e.g. new Rng(seed))`);
+  if (opts.topK !== undefined && (!Number.isInteger(opts.topK) || opts.topK < 1)) throw new Error(`${where}: topK must be a positive integer, got ${opts.topK}`);
+  const maxBatch = opts.batchSize ?? 256;
+  prompts.forEach((p, i) => validatePrompt(model, p, i, where));
+  const { seqLen, vocabSize: V } = model.config;
+  const out: number[][] = prompts.map(() => []);
+  // Group prompt indices by length (kept in order), then chunk by batch size.
+  const groups = new Map<number, number[]>();
+  prompts.forEach((p, i) => {
+    const g = groups.get(p.length) ?? [];
+    g.push(i);
+    groups.set(p.length, g);
+  });
+  const chunks: number[][] = [];
+  for (const g of groups.values()) for (let s = 0; s < g.length; s += maxBatch) chunks.push(g.slice(s, s + maxBatch));
+  // Process chunks in order of their first prompt so rng draws follow prompt order.
+  chunks.sort((a, b) => (a[0] as number) - (b[0] as number));
+  for (const chunk of chunks) {
+    const seqs = chunk.map((i) => [...(prompts[i] as number[])]);
+    let active = chunk.map((_, r) => r);
+    for (let n = 0; n < opts.maxNewTokens && active.length > 0; n++) {
+      const len = (seqs[active[0] as number] as number[]).length;
+      const T = Math.min(len, seqLen);
+      const ctx = active.flatMap((r) => (seqs[r] as number[]).slice(len - T));
+      const logits = tf.tidy(() => {
+        const tokens = tf.tensor2d(ctx, [active.length, T], "int32"); // [b, T]
+        return model.forward(tokens, { lastOnly: true }).logits; // [b, 1, V]
+      });
+      let data: Float32Array;
+      try {
+        data = logits.dataSync() as Float32Array;
+      } finally {
+        logits.dispose();
+      }
+      const still: number[] = [];
+      active.forEach((r, k) => {
+        const tok = pick(data.subarray(k * V, (k + 1) * V), temperature, opts.topK, opts.rng);
+        (seqs[r] as number[]).push(tok);
+        if (opts.stopToken !== undefined && tok === opts.stopToken) return;
+        (out[chunk[r] as number] as number[]).push(tok);
+        still.push(r);
+      });
+      active = still;
+    }
+  }
+  return out;
+}
+
+/**
+ * Log-probability (nats) of every token of each continuation given its prefix and the tokens before
+ * it: result[i][j] = log p(cont_i[j] | prefix_i, cont_i[<j]). When prefix + continuation is longer
+ * than seqLen + 1, the prefix is cropped from the left. Leaves no tensors behind.
+ */
+export function continuationTokenLogProbs(model: GPT, prefixes: ReadonlyArray<ReadonlyArray<number>>, continuations: ReadonlyArray<ReadonlyArray<number>>, batchSize = 64): number[][] {
+  const where = "continuationLogLikelihood";
+  if (prefixes.length !== continuations.length) throw new Error(`${where}: ${prefixes.length} prefixes but ${continuations.length} continuations; pass one of each per item`);
+  const { seqLen, vocabSize: V } = model.config;
+  const rows = prefixes.map((p, i) => {
+    validatePrompt(model, p, i, where);
+    const c = continuations[i] as ReadonlyArray<number>;
+    if (c.length > seqLen) throw new Error(`${where}: continuation ${i} has ${c.length} tokens, more than seqLen=${seqLen}`);
+    for (const t of c) if (!Number.isInteger(t) || t < 0 || t >= V) throw new Error(`${where}: continuation ${i} has token ${t}, outside [0, vocabSize=${V})`);
+    const full = [...p, ...c].slice(-(seqLen + 1));
+    return { input: full.slice(0, -1), target: full.slice(1), nCont: c.length };
+  });
+  const out: number[][] = rows.map(() => []);
+  for (let s = 0; s < rows.length; s += batchSize) {
+    const chunk = rows.slice(s, s + batchSize).filter((r) => r.nCont > 0);
+    const idx = rows.map((_, i) => i).slice(s, s + batchSize).filter((i) => (rows[i] as { nCont: number }).nCont > 0);
+    if (chunk.length === 0) continue;
+    const T = Math.max(...chunk.map((r) => r.input.length));
+    // Right-pad with token 0: causal attention means padding never affects earlier positions.
+    const pad = (a: number[]): number[] => [...a, ...new Array<number>(T - a.length).fill(0)];
+    const lp = tf.tidy(() => {
+      const x = tf.tensor2d(chunk.flatMap((r) => pad(r.input)), [chunk.length, T], "int32"); // [b, T]
+      const y = tf.tensor1d(chunk.flatMap((r) => pad(r.target)), "int32"); // [b*T]
+      const { logits } = model.forward(x); // [b, T, V]
+      const lsm = tf.logSoftmax(tf.reshape(logits, [chunk.length * T, V])); // [b*T, V]
+      return tf.sum(tf.mul(lsm, oneHotF32(y, V)), -1); // [b*T]
+    });
+    let data: Float32Array;
+    try {
+      data = lp.dataSync() as Float32Array;
+    } finally {
+      lp.dispose();
+    }
+    chunk.forEach((r, k) => {
+      const L = r.input.length;
+      const vals: number[] = [];
+      for (let t = L - r.nCont; t < L; t++) vals.push(data[k * T + t] as number);
+      out[idx[k] as number] = vals;
+    });
+  }
+  return out;
+}
+
+/** Sum of log p (nats) of each continuation given its prefix (see {@link continuationTokenLogProbs}). */
+export function continuationLogLikelihood(model: GPT, prefixes: ReadonlyArray<ReadonlyArray<number>>, continuations: ReadonlyArray<ReadonlyArray<number>>, batchSize = 64): number[] {
+  return continuationTokenLogProbs(model, prefixes, continuations, batchSize).map((v) => v.reduce((a, b) => a + b, 0));
+}

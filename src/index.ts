@@ -25,6 +25,7 @@ export * from "./quantize";
 export * from "./plot";
 export * from "./render";
 export * from "./display";
+export * from "./notebook";
 export * from "./table";
 /** Takeaway 4: the t4 sweep's analyses, cached full sweep and its synthetic language (`lab.t4.ZipfLanguage`). */
 export * as t4 from "./experiments/t4-scaling";

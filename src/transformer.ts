@@ -1,2 +1,514 @@
-// Placeholder: filled in by its issue.
-export {};
+/**
+ * A tiny decoder-only transformer (GPT) written with TensorFlow.js core ops, in the spirit of
+ * nanoGPT's `model.py` (https://github.com/karpathy/nanoGPT): token + learned position embeddings,
+ * pre-LayerNorm blocks of multi-head causal self-attention and a GELU MLP, a final LayerNorm and a
+ * (optionally weight-tied) language-model head.
+ *
+ * Written for the wasm backend first (BRIEF "Environment facts"): every matMul is a plain [.., M, K] x
+ * [.., K, N] product (explicit transposes, no transpose flags), the embedding lookup is a one-hot
+ * matMul (tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks), q, k and v come from one
+ * fused [C, 3C] projection, and the weights are stored as [in, out] so no transpose is needed at all
+ * in the untied model.
+ *
+ * Shapes: B batch, T sequence length (<= seqLen), C dModel, nH heads, hs = C / nH head size,
+ * F dFF, V vocabSize.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { checkRange, frozen, withOverrides } from "./config";
+import { deriveSeed, Rng } from "./rng";
+
+/** The architecture of a tiny GPT. */
+export interface GPTConfig {
+  /** Number of token ids (tokenizer.vocabSize). */
+  readonly vocabSize: number;
+  /** Context length: the longest sequence the model sees (size of the position embedding). */
+  readonly seqLen: number;
+  /** Width of the residual stream (C). */
+  readonly dModel: number;
+  /** Attention heads per layer; must divide dModel. */
+  readonly nHead: number;
+  /** Transformer blocks. */
+  readonly nLayer: number;
+  /** Hidden width of the MLP; 0 means 4 * dModel (GPT-2). */
+  readonly dFF: number;
+  /** Share the token embedding with the output head (Press & Wolf 2017; GPT-2 does). */
+  readonly tieWeights: boolean;
+}
+
+/** Defaults: a ~100k-parameter model for character-level tasks (benchmark size A). */
+export const GPT_DEFAULTS: Readonly<GPTConfig> = frozen({
+  vocabSize: 64,
+  seqLen: 64,
+  dModel: 64,
+  nHead: 4,
+  nLayer: 2,
+  dFF: 0,
+  tieWeights: false,
+});
+
+/**
+ * Complete and validate a GPT config: missing fields from {@link GPT_DEFAULTS}, every field range-
+ * checked with an error that names it.
+ */
+export function gptConfig(partial: Partial<GPTConfig>): GPTConfig {
+  const c = withOverrides(GPT_DEFAULTS as GPTConfig, partial, "GPTConfig");
+  checkRange("GPTConfig.vocabSize", c.vocabSize, 2, 1 << 20, true);
+  checkRange("GPTConfig.seqLen", c.seqLen, 1, 1 << 14, true);
+  checkRange("GPTConfig.dModel", c.dModel, 1, 1 << 14, true);
+  checkRange("GPTConfig.nHead", c.nHead, 1, c.dModel, true);
+  checkRange("GPTConfig.nLayer", c.nLayer, 0, 256, true);
+  checkRange("GPTConfig.dFF", c.dFF, 0, 1 << 16, true);
+  if (c.dModel % c.nHead !== 0) {
+    throw new Error(`GPTConfig.nHead: must divide dModel (${c.dModel}), got ${c.nHead}; e.g. nHead ${largestDivisor(c.dModel, c.nHead)}`);
+  }
+  if (typeof c.tieWeights !== "boolean") throw new Error(`GPTConfig.tieWeights: must be a boolean, got ${String(c.tieWeights)}`);
+  return { ...c, dFF: c.dFF === 0 ? 4 * c.dModel : c.dFF };
+}
+
+function largestDivisor(n: number, atMost: number): number {
+  for (let d = Math.min(n, atMost); d >= 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
+/** What {@link GPT.forward} can return besides the logits. */
+export interface ForwardOptions {
+  /** Also return the attention probabilities of every layer, [B, nH, T, T] each. */
+  readonly returnAttention?: boolean;
+  /** Also return the residual stream after the embeddings (index 0) and after each block. */
+  readonly returnHidden?: boolean;
+  /** Only compute logits at the last position: logits are [B, 1, V] (generation). */
+  readonly lastOnly?: boolean;
+}
+
+/** The output of {@link GPT.forward}; caller disposes every tensor in it. */
+export interface ForwardResult {
+  /** [B, T, V] unnormalised next-token scores ([B, 1, V] with `lastOnly`). */
+  readonly logits: tf.Tensor3D;
+  /** Per layer: [B, nH, T, T] attention probabilities (rows sum to 1, causal). */
+  readonly attention?: tf.Tensor4D[];
+  /** nLayer + 1 tensors [B, T, C]: after the embeddings, then after each block. */
+  readonly hidden?: tf.Tensor3D[];
+}
+
+/** Anything the trainer can optimise: named variables and a scalar loss. */
+export interface TrainableModel {
+  /** Trainable weights by stable name (the checkpoint and optimizer keys). */
+  namedWeights(): Record<string, tf.Variable>;
+  /** Mean loss over the positions where mask is 1; caller disposes. */
+  loss(x: tf.Tensor2D, y: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar;
+}
+
+/** Weights as plain arrays (for checkpoints, quantization, analysis). */
+export type WeightMap = Record<string, Float32Array>;
+
+interface ParamSpec {
+  readonly name: string;
+  readonly shape: number[];
+  /** "normal" with std, "ones" or "zeros". */
+  readonly init: "normal" | "ones" | "zeros";
+  readonly std?: number;
+  /** Embedding tables (excluded from the non-embedding count, as Kaplan et al. 2020 do). */
+  readonly embedding?: boolean;
+}
+
+/** The parameter list of a config, in a fixed order (the checkpoint order). */
+function paramSpecs(c: GPTConfig): ParamSpec[] {
+  const C = c.dModel;
+  const F = c.dFF;
+  // GPT-2 init (Radford et al. 2019, §2.3): N(0, 0.02), residual projections scaled by 1/sqrt(2 nLayer).
+  const std = 0.02;
+  const resid = 0.02 / Math.sqrt(2 * Math.max(1, c.nLayer));
+  const specs: ParamSpec[] = [
+    { name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true },
+    { name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true },
+  ];
+  for (let l = 0; l < c.nLayer; l++) {
+    const p = `h${l}.`;
+    specs.push(
+      { name: p + "ln1.g", shape: [C], init: "ones" },
+      { name: p + "ln1.b", shape: [C], init: "zeros" },
+      { name: p + "attn.wqkv", shape: [C, 3 * C], init: "normal", std },
+      { name: p + "attn.bqkv", shape: [3 * C], init: "zeros" },
+      { name: p + "attn.wo", shape: [C, C], init: "normal", std: resid },
+      { name: p + "attn.bo", shape: [C], init: "zeros" },
+      { name: p + "ln2.g", shape: [C], init: "ones" },
+      { name: p + "ln2.b", shape: [C], init: "zeros" },
+      { name: p + "mlp.w1", shape: [C, F], init: "normal", std },
+      { name: p + "mlp.b1", shape: [F], init: "zeros" },
+      { name: p + "mlp.w2", shape: [F, C], init: "normal", std: resid },
+      { name: p + "mlp.b2", shape: [C], init: "zeros" },
+    );
+  }
+  specs.push({ name: "lnf.g", shape: [C], init: "ones" }, { name: "lnf.b", shape: [C], init: "zeros" });
+  if (!c.tieWeights) specs.push({ name: "lmHead", shape: [C, c.vocabSize], init: "normal", std });
+  return specs;
+}
+
+function sizeOf(shape: ReadonlyArray<number>): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Parameter count of a config without building it: total and non-embedding (Kaplan et al. 2020). */
+export function countGPTParams(config: Partial<GPTConfig>): { total: number; nonEmbedding: number } {
+  const specs = paramSpecs(gptConfig(config));
+  let total = 0;
+  let nonEmbedding = 0;
+  for (const s of specs) {
+    const n = sizeOf(s.shape);
+    total += n;
+    if (!s.embedding) nonEmbedding += n;
+  }
+  return { total, nonEmbedding };
+}
+
+const LN_EPS = 1e-5;
+
+/**
+ * One-hot rows as float32: [N] int32 -> [N, V]. Built as int32 then cast, because the stock wasm
+ * OneHot kernel ignores dtype "float32" (it writes int32 bit patterns, which read as ~1e-45).
+ * Caller disposes.
+ */
+export function oneHotF32(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.tidy(() => tf.cast(tf.oneHot(indices, depth), "float32") as tf.Tensor2D); // [N] -> [N, V]
+}
+
+/** Column sums: [N, M] -> [M] (a leading-axis Sum; kernels.ts gives it a fast wasm kernel). */
+function colSum(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.sum(x, 0); // [N, M] -> [M]
+}
+
+/**
+ * Affine map x W + b with a hand-written gradient that uses explicit transposes and plain matMuls
+ * only (transpose flags are slow on stock wasm).
+ * x [N, K], W [K, M], b [M] -> [N, M].
+ */
+const linear = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, w, b] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  const save = args[3] as tf.GradSaveFunc;
+  save([x, w]);
+  const value = tf.add(tf.matMul(x, w), b); // [N, K] @ [K, M] + [M] -> [N, M]
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [xs, ws] = saved as [tf.Tensor2D, tf.Tensor2D];
+    const d = dy as tf.Tensor2D;
+    const dx = tf.matMul(d, tf.transpose(ws)); // [N, M] @ [M, K] -> [N, K]
+    const dw = tf.matMul(tf.transpose(xs), d); // [K, N] @ [N, M] -> [K, M]
+    return [dx, dw, colSum(d)];
+  };
+  return { value, gradFunc };
+});
+
+/**
+ * LayerNorm over the last axis (Ba et al. 2016): (x - mean) / sqrt(var + eps) * g + b, with the
+ * textbook closed-form gradient (one pass instead of autodiff through moments).
+ * x [N, C], g [C], b [C] -> [N, C].
+ */
+const layerNorm = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [x, g, b] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  const save = args[3] as tf.GradSaveFunc;
+  const xc = tf.sub(x, tf.mean(x, -1, true)); // [N, C]
+  const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS)); // [N, 1]
+  const xhat = tf.mul(xc, rstd); // [N, C]
+  save([xhat, rstd, g]);
+  const value = tf.add(tf.mul(xhat, g), b); // [N, C]
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [xh, rs, gs] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+    const d = dy as tf.Tensor2D;
+    const dxhat = tf.mul(d, gs); // [N, C]
+    // dx = rstd (dxhat - mean(dxhat) - xhat mean(dxhat xhat))
+    const inner = tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true))); // [N, C]
+    const dx = tf.mul(inner, rs); // [N, C]
+    return [dx, colSum(tf.mul(d, xh) as tf.Tensor2D), colSum(d)];
+  };
+  return { value, gradFunc };
+});
+
+/** GPT-2's tanh GELU written with a sigmoid: 0.5 x (1 + tanh(u)) = x sigmoid(2u), u = k (x + 0.044715 x^3). */
+const GELU_A = 2 * Math.sqrt(2 / Math.PI) * 0.044715;
+const GELU_B = 2 * Math.sqrt(2 / Math.PI);
+
+/**
+ * GELU, the tanh approximation used by GPT-2 (Hendrycks & Gimpel 2016, eq. in §2), computed exactly
+ * as x * sigmoid(x (GELU_B + GELU_A x^2)) because sigmoid is ~10x faster than tanh on wasm, with a
+ * hand-written gradient (fewer ops than autodiff).
+ * x [N, F] -> [N, F].
+ */
+const gelu = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const x = args[0] as tf.Tensor2D;
+  const save = args[1] as tf.GradSaveFunc;
+  const s = tf.sigmoid(tf.mul(x, tf.add(tf.mul(tf.square(x), GELU_A), GELU_B))); // [N, F]
+  save([x, s]);
+  const value = tf.mul(x, s); // [N, F]
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor => {
+    const [xs, ss] = saved as [tf.Tensor, tf.Tensor];
+    // d/dx [x s(u)] = s + x s (1 - s) u',  u' = GELU_B + 3 GELU_A x^2
+    const du = tf.add(tf.mul(tf.square(xs), 3 * GELU_A), GELU_B); // [N, F]
+    const d = tf.add(ss, tf.mul(tf.mul(xs, du), tf.mul(ss, tf.sub(1, ss)))); // [N, F]
+    return tf.mul(dy, d); // [N, F]
+  };
+  return { value, gradFunc };
+});
+
+/** Probabilities below this count as this in the loss (log 1e-30 = -69 nats): guards log(0). */
+const P_FLOOR = 1e-30;
+
+/**
+ * Masked mean cross-entropy with a fused gradient (softmax - onehot) * mask / count. Uses the
+ * softmax kernel rather than logSoftmax (whose Exp is slow on wasm); the loss of a token whose
+ * probability underflows below 1e-30 is capped at 69 nats.
+ * logits [N, V], targets one-hot [N, V], mask [N] -> scalar.
+ */
+const maskedCrossEntropy = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [logits, onehot, mask] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+  const save = args[3] as tf.GradSaveFunc;
+  const probs = tf.softmax(logits); // [N, V]
+  const pTarget = tf.sum(tf.mul(probs, onehot), -1); // [N]
+  const nll = tf.neg(tf.log(tf.maximum(pTarget, P_FLOOR))); // [N]
+  const count = tf.maximum(tf.sum(mask), 1); // []
+  const value = tf.div(tf.sum(tf.mul(nll, mask)), count) as tf.Scalar; // []
+  save([probs, onehot, mask, count]);
+  const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+    const [p, oh, m, n] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const w = tf.reshape(tf.div(tf.mul(m, dy), n), [-1, 1]); // [N, 1]
+    const dLogits = tf.mul(tf.sub(p, oh), w); // [N, V]
+    return [dLogits, tf.zerosLike(oh), tf.zerosLike(m)];
+  };
+  return { value, gradFunc };
+});
+
+/**
+ * The building blocks with hand-written gradients, for other models and for tests:
+ * `linear(x [N,K], W [K,M], b [M])`, `layerNorm(x [N,C], g [C], b [C])`, `gelu(x)`,
+ * `maskedCrossEntropy(logits [N,V], onehot [N,V], mask [N])`. Results: caller disposes.
+ */
+export const gptOps = { linear, layerNorm, gelu, maskedCrossEntropy } as const;
+
+/**
+ * A tiny GPT. Build it with {@link createGPT}; weights live in tf.Variables owned by the model
+ * (call {@link GPT.dispose} when done).
+ */
+export class GPT implements TrainableModel {
+  readonly config: GPTConfig;
+  private readonly params = new Map<string, tf.Variable>();
+  private readonly specs: ParamSpec[];
+  /** Additive causal masks by T: [T, T] with 0 on and below the diagonal, -1e9 above. */
+  private readonly masks = new Map<number, tf.Tensor2D>();
+
+  /** Use {@link createGPT}. `weights` must hold every parameter (already validated). */
+  constructor(config: GPTConfig, weights: WeightMap) {
+    this.config = config;
+    this.specs = paramSpecs(config);
+    for (const s of this.specs) {
+      const w = weights[s.name];
+      if (w === undefined || w.length !== sizeOf(s.shape)) throw new Error(`GPT: weight "${s.name}" missing or of the wrong size`);
+      this.params.set(s.name, tf.tidy(() => tf.variable(tf.tensor(w, s.shape, "float32"), true)));
+    }
+  }
+
+  /** All trainable variables, in checkpoint order. */
+  get variables(): tf.Variable[] {
+    return [...this.params.values()];
+  }
+
+  /** Trainable variables by name (`wte`, `h0.attn.wqkv`, ...). */
+  namedWeights(): Record<string, tf.Variable> {
+    return Object.fromEntries(this.params);
+  }
+
+  /** Parameter shapes by name. */
+  shapes(): Record<string, number[]> {
+    return Object.fromEntries(this.specs.map((s) => [s.name, [...s.shape]]));
+  }
+
+  /** Number of parameters; `nonEmbedding` leaves out the token and position tables (Kaplan et al. 2020). */
+  numParams(opts: { nonEmbedding?: boolean } = {}): number {
+    let n = 0;
+    for (const s of this.specs) if (!(opts.nonEmbedding && s.embedding)) n += sizeOf(s.shape);
+    return n;
+  }
+
+  /** A copy of every weight as a Float32Array (synchronous read). */
+  getWeights(): WeightMap {
+    const out: WeightMap = {};
+    for (const [name, v] of this.params) out[name] = v.dataSync() as Float32Array;
+    return out;
+  }
+
+  /**
+   * Overwrite weights by name. Every name must be known and every size must match; with
+   * `partial: false` (default) every parameter must be given.
+   */
+  setWeights(weights: WeightMap, opts: { partial?: boolean } = {}): void {
+    for (const name of Object.keys(weights)) {
+      if (!this.params.has(name)) throw new Error(`GPT.setWeights: unknown weight "${name}"; known: ${[...this.params.keys()].join(", ")}`);
+    }
+    for (const s of this.specs) {
+      const w = weights[s.name];
+      if (w === undefined) {
+        if (opts.partial) continue;
+        throw new Error(`GPT.setWeights: weight "${s.name}" is missing (pass {partial: true} to set a subset)`);
+      }
+      if (w.length !== sizeOf(s.shape)) {
+        throw new Error(`GPT.setWeights: weight "${s.name}" has ${w.length} values, expected ${sizeOf(s.shape)} for shape [${s.shape.join(", ")}]`);
+      }
+      tf.tidy(() => (this.params.get(s.name) as tf.Variable).assign(tf.tensor(w, s.shape, "float32")));
+    }
+  }
+
+  private p(name: string): tf.Variable {
+    return this.params.get(name) as tf.Variable;
+  }
+
+  private causalMask(T: number): tf.Tensor2D {
+    let m = this.masks.get(T);
+    if (m === undefined) {
+      const a = new Float32Array(T * T);
+      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) a[i * T + j] = -1e9;
+      m = tf.keep(tf.tensor2d(a, [T, T]));
+      this.masks.set(T, m);
+    }
+    return m;
+  }
+
+  /**
+   * Multi-head causal self-attention (Vaswani et al. 2017, eq. 1): softmax(q k^T / sqrt(hs) + mask) v.
+   * x [B*T, C] (already layer-normed) -> [B*T, C]; also the probabilities [B, nH, T, T] when asked.
+   */
+  private attention(x: tf.Tensor2D, l: number, B: number, T: number, wantProbs: boolean): { y: tf.Tensor2D; probs?: tf.Tensor4D } {
+    const { dModel: C, nHead: nH } = this.config;
+    const hs = C / nH;
+    const p = `h${l}.attn.`;
+    const qkv = linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
+    // Rank <= 4 transposes only: wasm's rank-5 transpose is ~50x slower.
+    const qkv3 = tf.transpose(tf.reshape(qkv, [B * T, 3, C]), [1, 0, 2]); // [B*T, 3, C] -> [3, B*T, C]
+    const [q2, k2, v2] = tf.split(qkv3, 3, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]; // 3 x [1, B*T, C], contiguous
+    const q = tf.reshape(tf.transpose(tf.reshape(q2, [B, T, nH, hs]), [0, 2, 1, 3]), [B * nH, T, hs]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, T, hs]
+    const kT = tf.reshape(tf.transpose(tf.reshape(k2, [B, T, nH, hs]), [0, 2, 3, 1]), [B * nH, hs, T]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, hs, T]
+    const v = tf.reshape(tf.transpose(tf.reshape(v2, [B, T, nH, hs]), [0, 2, 1, 3]), [B * nH, T, hs]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, T, hs]
+    // Scale the [T, T] scores rather than q: one op either way, and the scores stay the textbook q k^T / sqrt(hs).
+    const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(hs)), this.causalMask(T)); // [B*nH, T, T]
+    const probs = tf.softmax(scores); // [B*nH, T, T], rows sum to 1 over keys j <= i
+    const out = tf.matMul(probs as tf.Tensor3D, v); // [B*nH, T, hs]
+    const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hs]), [0, 2, 1, 3]), [B * T, C]); // [B, nH, T, hs] -> [B, T, nH, hs] -> [B*T, C]
+    const y = linear(merged, this.p(p + "wo"), this.p(p + "bo")) as tf.Tensor2D; // [B*T, C] @ [C, C] -> [B*T, C]
+    return wantProbs ? { y, probs: tf.reshape(probs, [B, nH, T, T]) as tf.Tensor4D } : { y };
+  }
+
+  /** Position-wise GELU MLP: x [B*T, C] -> [B*T, F] -> [B*T, C]. */
+  private mlp(x: tf.Tensor2D, l: number): tf.Tensor2D {
+    const p = `h${l}.mlp.`;
+    const h = gelu(linear(x, this.p(p + "w1"), this.p(p + "b1"))) as tf.Tensor2D; // [B*T, C] @ [C, F] -> [B*T, F]
+    return linear(h, this.p(p + "w2"), this.p(p + "b2")) as tf.Tensor2D; // [B*T, F] @ [F, C] -> [B*T, C]
+  }
+
+  /** Token + position embedding: tokens [B, T] int32 -> [B*T, C]. */
+  private embed(tokens: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
+    const { vocabSize: V, dModel: C } = this.config;
+    // One-hot matMul instead of gather: its gradient is a plain matMul on every backend.
+    const oneHot = oneHotF32(tf.reshape(tokens, [B * T]) as tf.Tensor1D, V); // [B*T, V]
+    const tok = tf.matMul(oneHot, this.p("wte")); // [B*T, V] @ [V, C] -> [B*T, C]
+    const pos = tf.slice(this.p("wpe"), [0, 0], [T, C]); // [T, C]
+    return tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D; // [B, T, C] + [T, C] -> [B*T, C]
+  }
+
+  /** The final hidden states [B*T, C] (after lnf) and the optional extras. */
+  private trunk(tokens: tf.Tensor2D, opts: ForwardOptions): { h: tf.Tensor2D; attention?: tf.Tensor4D[]; hidden?: tf.Tensor3D[] } {
+    const [B, T] = tokens.shape;
+    const { seqLen, dModel: C } = this.config;
+    if (tokens.rank !== 2) throw new Error(`GPT.forward: tokens must be [batch, time], got shape [${tokens.shape.join(", ")}]`);
+    if (T < 1 || T > seqLen) throw new Error(`GPT.forward: sequence length ${T} must be in [1, seqLen=${seqLen}]; crop the context to the last ${seqLen} tokens`);
+    if (tokens.dtype !== "int32") throw new Error(`GPT.forward: tokens must be int32, got ${tokens.dtype}`);
+    const attention: tf.Tensor4D[] = [];
+    const hidden: tf.Tensor3D[] = [];
+    let x = this.embed(tokens, B, T); // [B*T, C]
+    if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
+    for (let l = 0; l < this.config.nLayer; l++) {
+      const p = `h${l}.`;
+      const a = this.attention(layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")) as tf.Tensor2D, l, B, T, !!opts.returnAttention);
+      if (a.probs) attention.push(a.probs);
+      x = tf.add(x, a.y); // [B*T, C] residual
+      x = tf.add(x, this.mlp(layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")) as tf.Tensor2D, l)); // [B*T, C] residual
+      if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
+    }
+    const h = layerNorm(x, this.p("lnf.g"), this.p("lnf.b")) as tf.Tensor2D; // [B*T, C]
+    return {
+      h,
+      ...(opts.returnAttention ? { attention } : {}),
+      ...(opts.returnHidden ? { hidden } : {}),
+    };
+  }
+
+  /** The output head weight as [C, V]. */
+  private head(): tf.Tensor2D {
+    return this.config.tieWeights ? (tf.transpose(this.p("wte")) as tf.Tensor2D) /* [V, C] -> [C, V] */ : (this.p("lmHead") as tf.Tensor2D);
+  }
+
+  /**
+   * Run the model. tokens: [B, T] int32 with T <= seqLen. Caller disposes every returned tensor.
+   */
+  forward(tokens: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
+    const { vocabSize: V, dModel: C } = this.config;
+    return tf.tidy(() => {
+      const [B, T] = tokens.shape;
+      const { h, attention, hidden } = this.trunk(tokens, opts);
+      let logits: tf.Tensor3D;
+      if (opts.lastOnly) {
+        const last = tf.reshape(tf.slice(tf.reshape(h, [B, T, C]), [0, T - 1, 0], [B, 1, C]), [B, C]); // [B, C]
+        logits = tf.reshape(tf.matMul(last, this.head()), [B, 1, V]); // [B, C] @ [C, V] -> [B, 1, V]
+      } else {
+        logits = tf.reshape(tf.matMul(h, this.head()), [B, T, V]); // [B*T, C] @ [C, V] -> [B, T, V]
+      }
+      const out: { logits: tf.Tensor3D; attention?: tf.Tensor4D[]; hidden?: tf.Tensor3D[] } = { logits };
+      if (attention) out.attention = attention;
+      if (hidden) out.hidden = hidden;
+      return out as unknown as tf.TensorContainer;
+    }) as unknown as ForwardResult;
+  }
+
+  /**
+   * Mean next-token cross-entropy (nats) over the positions where `mask` is 1 (all positions when
+   * no mask is given). x, y: [B, T] int32 (y = x shifted by one), mask [B, T] float 0/1.
+   * Caller disposes.
+   */
+  loss(x: tf.Tensor2D, y: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
+    const V = this.config.vocabSize;
+    return tf.tidy(() => {
+      const [B, T] = x.shape;
+      if (y.shape[0] !== B || y.shape[1] !== T) throw new Error(`GPT.loss: y shape [${y.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
+      if (mask && (mask.shape[0] !== B || mask.shape[1] !== T)) throw new Error(`GPT.loss: mask shape [${mask.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
+      const { h } = this.trunk(x, {}); // [B*T, C]
+      const logits = tf.matMul(h, this.head()) as tf.Tensor2D; // [B*T, C] @ [C, V] -> [B*T, V]
+      const targets = oneHotF32(tf.reshape(y, [B * T]) as tf.Tensor1D, V); // [B*T, V]
+      const m = mask ? tf.reshape(tf.cast(mask, "float32"), [B * T]) : tf.ones([B * T]); // [B*T]
+      return maskedCrossEntropy(logits, targets, m) as tf.Scalar; // []
+    });
+  }
+
+  /** Free the weights and cached masks. */
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+    for (const m of this.masks.values()) m.dispose();
+    this.params.clear();
+    this.masks.clear();
+  }
+}
+
+/** Initial weights of a config, drawn from seeded generators (one derived seed per parameter). */
+export function initGPTWeights(config: GPTConfig, seed: number): WeightMap {
+  const out: WeightMap = {};
+  for (const s of paramSpecs(config)) {
+    const n = sizeOf(s.shape);
+    if (s.init === "normal") out[s.name] = new Rng(deriveSeed(seed, "gpt-init", s.name)).normalArray(n, 0, s.std ?? 0.02);
+    else out[s.name] = new Float32Array(n).fill(s.init === "ones" ? 1 : 0);
+  }
+  return out;
+}
+
+/**
+ * Build a GPT with GPT-2-style initial weights drawn from `seed` (same seed, same weights: bit-identical).
+ * `config` may be partial; missing fields come from {@link GPT_DEFAULTS}. Dispose the model when done.
+ */
+export function createGPT(config: Partial<GPTConfig>, seed: number): GPT {
+  if (!Number.isInteger(seed)) throw new Error(`createGPT: seed must be an integer, got ${seed}`);
+  const c = gptConfig(config);
+  return new GPT(c, initGPTWeights(c, seed));
+}

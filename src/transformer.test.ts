@@ -1,0 +1,229 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { expectNoLeak, testBackend } from "./testing";
+import { countGPTParams, createGPT, GPT_DEFAULTS, gptConfig, gptOps, oneHotF32 } from "./transformer";
+
+const SMALL = { vocabSize: 11, seqLen: 8, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false };
+
+function tokens(B: number, T: number, V: number, offset = 0): tf.Tensor2D {
+  return tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i * 7 + 3 + offset) % V), [B, T], "int32");
+}
+
+test("config validation names the field", async () => {
+  await testBackend();
+  assert.throws(() => gptConfig({ dModel: 30, nHead: 4 }), /GPTConfig\.nHead: must divide dModel \(30\)/);
+  assert.throws(() => gptConfig({ vocabSize: 1 }), /GPTConfig\.vocabSize/);
+  assert.throws(() => gptConfig({ nLayer: 1.5 }), /GPTConfig\.nLayer/);
+  assert.throws(() => gptConfig({ seqLen: 0 }), /GPTConfig\.seqLen/);
+  assert.throws(() => gptConfig({ dmodel: 4 } as never), /GPTConfig\.dmodel: unknown field/);
+  assert.equal(gptConfig({}).dFF, 4 * GPT_DEFAULTS.dModel);
+});
+
+test("parameter count matches the hand count, total and non-embedding", async () => {
+  await testBackend();
+  const { vocabSize: V, seqLen: T, dModel: C, nLayer: L } = SMALL;
+  const F = 4 * C;
+  const perBlock = 2 * C + (C * 3 * C + 3 * C) + (C * C + C) + 2 * C + (C * F + F) + (F * C + C);
+  const nonEmb = L * perBlock + 2 * C + C * V;
+  const model = createGPT(SMALL, 1);
+  try {
+    assert.equal(model.numParams(), V * C + T * C + nonEmb);
+    assert.equal(model.numParams({ nonEmbedding: true }), nonEmb);
+    assert.deepEqual(countGPTParams(SMALL), { total: V * C + T * C + nonEmb, nonEmbedding: nonEmb });
+    assert.equal(countGPTParams({ ...SMALL, tieWeights: true }).total, V * C + T * C + nonEmb - C * V);
+  } finally {
+    model.dispose();
+  }
+  // The sizes the notebooks use, ~1k to ~5M parameters, are all valid configs.
+  assert.ok(countGPTParams({ vocabSize: 8, seqLen: 8, dModel: 8, nHead: 1, nLayer: 1 }).total < 2000);
+  const big = countGPTParams({ vocabSize: 256, seqLen: 128, dModel: 256, nHead: 8, nLayer: 6 }).total;
+  assert.ok(big > 4e6 && big < 6e6, `big model has ${big} params`);
+});
+
+test("forward shapes, attention is causal and normalised, hidden states", async () => {
+  await testBackend();
+  const model = createGPT(SMALL, 2);
+  const x = tokens(3, 5, SMALL.vocabSize);
+  try {
+    const out = model.forward(x, { returnAttention: true, returnHidden: true });
+    assert.deepEqual(out.logits.shape, [3, 5, SMALL.vocabSize]);
+    assert.equal(out.attention?.length, SMALL.nLayer);
+    assert.equal(out.hidden?.length, SMALL.nLayer + 1);
+    assert.deepEqual(out.hidden?.[0]?.shape, [3, 5, SMALL.dModel]);
+    const a = out.attention?.[1] as tf.Tensor4D;
+    assert.deepEqual(a.shape, [3, SMALL.nHead, 5, 5]);
+    const p = a.arraySync();
+    for (const b of p) for (const h of b) h.forEach((row, i) => {
+      const sum = row.reduce((s, v) => s + v, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-5, `row sums to ${sum}`);
+      row.forEach((v, j) => { if (j > i) assert.equal(v, 0, `attention to the future at ${i}->${j}`); });
+    });
+    const last = model.forward(x, { lastOnly: true });
+    assert.deepEqual(last.logits.shape, [3, 1, SMALL.vocabSize]);
+    const full = out.logits.arraySync();
+    const l = last.logits.arraySync();
+    for (let b = 0; b < 3; b++) for (let v = 0; v < SMALL.vocabSize; v++) assert.ok(Math.abs((l[b]?.[0]?.[v] as number) - (full[b]?.[4]?.[v] as number)) < 1e-5);
+    tf.dispose([out.logits, ...(out.attention ?? []), ...(out.hidden ?? []), last.logits]);
+    assert.throws(() => model.forward(tokens(1, 9, SMALL.vocabSize)), /sequence length 9 must be in \[1, seqLen=8\]/);
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+});
+
+test("causality: changing a later token leaves earlier logits unchanged", async () => {
+  await testBackend();
+  const model = createGPT(SMALL, 3);
+  try {
+    const a = [[1, 2, 3, 4, 5, 6]];
+    const b = [[1, 2, 3, 9, 9, 9]];
+    const la = tf.tidy(() => model.forward(tf.tensor2d(a, undefined, "int32")).logits.arraySync());
+    const lb = tf.tidy(() => model.forward(tf.tensor2d(b, undefined, "int32")).logits.arraySync());
+    for (let t = 0; t < 3; t++) assert.deepEqual(la[0]?.[t], lb[0]?.[t]);
+    assert.notDeepEqual(la[0]?.[4], lb[0]?.[4]);
+  } finally {
+    model.dispose();
+  }
+});
+
+test("same seed gives bit-identical weights and loss; another seed does not", async () => {
+  await testBackend();
+  const m1 = createGPT(SMALL, 42);
+  const m2 = createGPT(SMALL, 42);
+  const m3 = createGPT(SMALL, 43);
+  const x = tokens(2, 8, SMALL.vocabSize);
+  const y = tokens(2, 8, SMALL.vocabSize, 1);
+  try {
+    const w1 = m1.getWeights();
+    const w2 = m2.getWeights();
+    for (const k of Object.keys(w1)) assert.deepEqual(w1[k], w2[k], `weight ${k}`);
+    assert.notDeepEqual(w1["wte"], m3.getWeights()["wte"]);
+    const l1 = tf.tidy(() => m1.loss(x, y).dataSync()[0]);
+    const l2 = tf.tidy(() => m2.loss(x, y).dataSync()[0]);
+    assert.equal(l1, l2);
+    // At init the loss is close to ln V (uniform predictions).
+    assert.ok(Math.abs((l1 as number) - Math.log(SMALL.vocabSize)) < 0.2, `init loss ${l1}`);
+  } finally {
+    tf.dispose([x, y]);
+    [m1, m2, m3].forEach((m) => m.dispose());
+  }
+});
+
+test("GPT-2 init statistics: std 0.02, residual projections scaled, LayerNorm ones", async () => {
+  await testBackend();
+  const model = createGPT({ ...SMALL, dModel: 64, nHead: 4, nLayer: 4 }, 5);
+  try {
+    const w = model.getWeights();
+    const std = (a: Float32Array): number => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
+    assert.ok(Math.abs(std(w["h0.attn.wqkv"] as Float32Array) - 0.02) < 0.001);
+    assert.ok(Math.abs(std(w["h0.mlp.w2"] as Float32Array) - 0.02 / Math.sqrt(8)) < 0.0005);
+    assert.ok((w["h1.ln1.g"] as Float32Array).every((v) => v === 1));
+    assert.ok((w["h1.attn.bqkv"] as Float32Array).every((v) => v === 0));
+  } finally {
+    model.dispose();
+  }
+});
+
+test("masked loss averages only over masked positions", async () => {
+  await testBackend();
+  const model = createGPT(SMALL, 6);
+  const x = tokens(2, 6, SMALL.vocabSize);
+  const y = tokens(2, 6, SMALL.vocabSize, 2);
+  try {
+    const [full, masked, manual] = tf.tidy(() => {
+      const logits = model.forward(x).logits; // [2, 6, V]
+      const lsm = tf.logSoftmax(logits);
+      const nll = tf.neg(tf.sum(tf.mul(lsm, oneHotF32(tf.reshape(y, [12]) as tf.Tensor1D, SMALL.vocabSize).reshape([2, 6, SMALL.vocabSize])), -1)); // [2, 6]
+      const mask = tf.tensor2d([[0, 0, 1, 1, 0, 1], [1, 0, 0, 0, 0, 0]]);
+      const man = tf.div(tf.sum(tf.mul(nll, mask)), 4);
+      return [model.loss(x, y).dataSync()[0], model.loss(x, y, mask).dataSync()[0], man.dataSync()[0]] as number[];
+    });
+    assert.ok(Math.abs((masked as number) - (manual as number)) < 1e-5, `${masked} vs ${manual}`);
+    assert.notEqual(full, masked);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
+
+test("hand-written gradients equal autodiff of the textbook formulas", async () => {
+  await testBackend();
+  const rnd = (shape: number[], seed: number): tf.Tensor => tf.randomNormal(shape, 0, 1, "float32", seed);
+  const close = (a: tf.Tensor, b: tf.Tensor, what: string): void => {
+    const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number);
+    const s = tf.tidy(() => tf.max(tf.abs(b)).dataSync()[0] as number);
+    assert.ok(d <= 1e-4 * Math.max(1, s), `${what}: max difference ${d}`);
+  };
+  tf.tidy(() => {
+    const x = rnd([6, 5], 1), w = rnd([5, 4], 2), b = rnd([4], 3), r = rnd([6, 4], 4);
+    const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(gptOps.linear(xx, ww, bb), r));
+    const g = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(xx, ww), bb), r));
+    const ga = tf.grads(f)([x, w, b]);
+    const gb = tf.grads(g)([x, w, b]);
+    ga.forEach((t, i) => close(t, gb[i] as tf.Tensor, `linear grad ${i}`));
+  });
+  tf.tidy(() => {
+    const x = rnd([7, 5], 5), gg = rnd([5], 6), b = rnd([5], 7), r = rnd([7, 5], 8);
+    const ref = (xx: tf.Tensor, g2: tf.Tensor, b2: tf.Tensor) => {
+      const { mean, variance } = tf.moments(xx, -1, true);
+      return tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, 1e-5))), g2), b2);
+    };
+    close(gptOps.layerNorm(x, gg, b), ref(x, gg, b), "layerNorm value");
+    const ga = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(gptOps.layerNorm(a, c, d), r)))([x, gg, b]);
+    const gb = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(ref(a, c, d), r)))([x, gg, b]);
+    ga.forEach((t, i) => close(t, gb[i] as tf.Tensor, `layerNorm grad ${i}`));
+  });
+  tf.tidy(() => {
+    const x = tf.mul(rnd([4, 9], 9), 3), r = rnd([4, 9], 10);
+    const ref = (a: tf.Tensor) => tf.mul(tf.mul(a, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(a, tf.mul(tf.pow(a, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
+    close(gptOps.gelu(x), ref(x), "gelu value");
+    close(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(gptOps.gelu(a), r)))(x), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(ref(a), r)))(x), "gelu grad");
+  });
+  tf.tidy(() => {
+    const logits = rnd([5, 6], 11);
+    const oh = oneHotF32(tf.tensor1d([0, 3, 5, 1, 1], "int32"), 6);
+    const mask = tf.tensor1d([1, 0, 1, 1, 0]);
+    const ref = (l: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.logSoftmax(l), oh), -1)), mask)), 3);
+    close(gptOps.maskedCrossEntropy(logits, oh, mask), ref(logits), "CE value");
+    close(tf.grad((l: tf.Tensor) => gptOps.maskedCrossEntropy(l, oh, mask))(logits), tf.grad(ref)(logits), "CE grad");
+  });
+});
+
+test("weight tying shares the embedding with the head; setWeights validates", async () => {
+  await testBackend();
+  const model = createGPT({ ...SMALL, tieWeights: true }, 8);
+  try {
+    assert.ok(!("lmHead" in model.namedWeights()));
+    const w = model.getWeights();
+    assert.throws(() => model.setWeights({ ...w, nope: new Float32Array(1) }), /unknown weight "nope"/);
+    assert.throws(() => model.setWeights({ ...w, wte: new Float32Array(3) }), /weight "wte" has 3 values, expected 176/);
+    assert.throws(() => model.setWeights({ wte: w["wte"] as Float32Array }), /weight "wpe" is missing/);
+    model.setWeights({ wte: new Float32Array(176).fill(0.5) }, { partial: true });
+    assert.equal(model.getWeights()["wte"]?.[7], 0.5);
+  } finally {
+    model.dispose();
+  }
+});
+
+test("forward, loss and gradients leak no tensors", async () => {
+  await testBackend();
+  const model = createGPT(SMALL, 9);
+  const x = tokens(2, 8, SMALL.vocabSize);
+  const y = tokens(2, 8, SMALL.vocabSize, 1);
+  try {
+    await expectNoLeak(() => {
+      const o = model.forward(x, { returnAttention: true, returnHidden: true });
+      tf.dispose([o.logits, ...(o.attention ?? []), ...(o.hidden ?? [])]);
+    }, "forward");
+    await expectNoLeak(() => model.loss(x, y).dispose(), "loss");
+    await expectNoLeak(() => {
+      const { value, grads } = tf.variableGrads(() => model.loss(x, y), model.variables);
+      value.dispose();
+      tf.dispose(grads);
+    }, "gradients");
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
+});
