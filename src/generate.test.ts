@@ -91,3 +91,38 @@ test("generation and scoring leak no tensors", async () => {
     model.dispose();
   }
 });
+
+test("the key/value cache changes nothing: same tokens as full recomputation (greedy, sampled, stop, sliding window)", async () => {
+  await testBackend();
+  const model = createGPT(CFG, 12);
+  try {
+    // Sharpen the random model so that logits are far apart (differences of float rounding cannot flip a pick).
+    const w = model.getWeights();
+    for (const [name, a] of Object.entries(w)) if (!/ln|\.b/.test(name)) for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) * 8;
+    model.setWeights(w);
+    // Mixed lengths, one prompt of exactly seqLen and one longer (window slides from the start).
+    const prompts = [[1, 2], [1, 5, 6, 7], [1, 3], [8], [2, 2], [4, 5, 6, 7, 8, 1], [3, 1, 4, 1, 5, 2, 6]];
+    const greedy = generate(model, prompts, { maxNewTokens: 9, useCache: false });
+    assert.deepEqual(generate(model, prompts, { maxNewTokens: 9 }), greedy);
+    // A stop token that ends some rows mid-batch (the cache drops their rows).
+    // The token that occurs in the fewest (but at least one) rows' outputs.
+    const rowsWith = (tok: number): number => greedy.filter((o) => o.includes(tok)).length;
+    const seen = [...new Set(greedy.flat())].sort((a, b) => rowsWith(a) - rowsWith(b) || a - b);
+    const stop = seen[0] as number;
+    const stopped = generate(model, prompts, { maxNewTokens: 9, stopToken: stop, useCache: false });
+    assert.ok(stopped.some((o) => o.length < 9) && stopped.some((o) => o.length === 9), "the stop token ends some rows, not all");
+    assert.deepEqual(generate(model, prompts, { maxNewTokens: 9, stopToken: stop }), stopped);
+    // Sampling: the same rng gives the same tokens, so the draws happen in the same order.
+    for (const topK of [undefined, 3]) {
+      const opts = { maxNewTokens: 9, temperature: 1.5, stopToken: stop, ...(topK !== undefined ? { topK } : {}) };
+      const a = generate(model, prompts, { ...opts, rng: new Rng(21), useCache: false });
+      const b = generate(model, prompts, { ...opts, rng: new Rng(21) });
+      assert.deepEqual(b, a, `topK ${topK}`);
+    }
+    // Small batches (several chunks per length group) give the same tokens too.
+    assert.deepEqual(generate(model, prompts, { maxNewTokens: 9, batchSize: 1 }), greedy);
+    await expectNoLeak(() => generate(model, prompts, { maxNewTokens: 9, stopToken: stop, temperature: 1, rng: new Rng(3) }), "generate with cache, stops and sliding window");
+  } finally {
+    model.dispose();
+  }
+});

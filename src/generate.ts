@@ -3,12 +3,14 @@
  * continuations by their log-likelihood (for evaluation and head-to-head comparisons).
  *
  * Prompts of different lengths are batched by length (the model has learned absolute positions, so
- * left-padding would shift them); each step runs the model on the last seqLen tokens and reads only
- * the last position's logits.
+ * left-padding would shift them). Decoding is incremental: the prompt runs once and fills a key/value
+ * cache ({@link GPT.forwardIncremental}), then each step runs only the newest token. Once a sequence is
+ * longer than seqLen the context window slides (positions shift), so from then on each step reruns the
+ * model on the last seqLen tokens, as `useCache: false` does throughout.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Rng } from "./rng";
-import { type GPT, oneHotF32 } from "./transformer";
+import { type GPT, type KVCache, oneHotF32 } from "./transformer";
 
 /** Options of {@link generate}. */
 export interface GenerateOptions {
@@ -24,6 +26,11 @@ export interface GenerateOptions {
   readonly rng?: Rng;
   /** Most sequences run through the model at once (default 256). */
   readonly batchSize?: number;
+  /**
+   * Decode incrementally with a key/value cache (default true). false reruns the whole context for
+   * every new token (the reference path; same tokens up to float rounding of the logits).
+   */
+  readonly useCache?: boolean;
 }
 
 function validatePrompt(model: GPT, p: ReadonlyArray<number>, i: number, where: string): void {
@@ -79,32 +86,65 @@ export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number
   for (const g of groups.values()) for (let s = 0; s < g.length; s += maxBatch) chunks.push(g.slice(s, s + maxBatch));
   // Process chunks in order of their first prompt so rng draws follow prompt order.
   chunks.sort((a, b) => (a[0] as number) - (b[0] as number));
+  const useCache = opts.useCache ?? true;
   for (const chunk of chunks) {
     const seqs = chunk.map((i) => [...(prompts[i] as number[])]);
     let active = chunk.map((_, r) => r);
-    for (let n = 0; n < opts.maxNewTokens && active.length > 0; n++) {
-      const len = (seqs[active[0] as number] as number[]).length;
-      const T = Math.min(len, seqLen);
-      const ctx = active.flatMap((r) => (seqs[r] as number[]).slice(len - T));
-      const logits = tf.tidy(() => {
-        const tokens = tf.tensor2d(ctx, [active.length, T], "int32"); // [b, T]
-        return model.forward(tokens, { lastOnly: true }).logits; // [b, 1, V]
-      });
-      let data: Float32Array;
-      try {
-        data = logits.dataSync() as Float32Array;
-      } finally {
-        logits.dispose();
+    let cache: KVCache | null = null;
+    /** The chunk rows held by the cache, in cache order. */
+    let cacheRows: number[] = [];
+    try {
+      for (let n = 0; n < opts.maxNewTokens && active.length > 0; n++) {
+        const len = (seqs[active[0] as number] as number[]).length;
+        let logits: tf.Tensor3D;
+        if (useCache && len <= seqLen) {
+          // Positions 0..len-1 fit: run only what the cache lacks (the prompt first, then one token).
+          if (cache === null) {
+            cache = model.createKVCache(active.length);
+            cacheRows = active;
+          } else if (cacheRows.length !== active.length) {
+            const at = new Map(cacheRows.map((r, i) => [r, i]));
+            cache.keepRows(active.map((r) => at.get(r) as number));
+            cacheRows = active;
+          }
+          const from = cache.length;
+          const ctx = active.flatMap((r) => (seqs[r] as number[]).slice(from, len));
+          const tokens = tf.tensor2d(ctx, [active.length, len - from], "int32"); // [b, t]
+          try {
+            logits = model.forwardIncremental(tokens, cache, { lastOnly: true }); // [b, 1, V]
+          } finally {
+            tokens.dispose();
+          }
+        } else {
+          if (cache !== null) {
+            cache.dispose();
+            cache = null;
+          }
+          const T = Math.min(len, seqLen);
+          const ctx = active.flatMap((r) => (seqs[r] as number[]).slice(len - T));
+          logits = tf.tidy(() => {
+            const tokens = tf.tensor2d(ctx, [active.length, T], "int32"); // [b, T]
+            return model.forward(tokens, { lastOnly: true }).logits; // [b, 1, V]
+          });
+        }
+        let data: Float32Array;
+        try {
+          data = logits.dataSync() as Float32Array;
+        } finally {
+          logits.dispose();
+        }
+        const still: number[] = [];
+        active.forEach((r, k) => {
+          const tok = pick(data.subarray(k * V, (k + 1) * V), temperature, opts.topK, opts.rng);
+          (seqs[r] as number[]).push(tok);
+          if (opts.stopToken !== undefined && tok === opts.stopToken) return;
+          (out[chunk[r] as number] as number[]).push(tok);
+          still.push(r);
+        });
+        active = still;
       }
-      const still: number[] = [];
-      active.forEach((r, k) => {
-        const tok = pick(data.subarray(k * V, (k + 1) * V), temperature, opts.topK, opts.rng);
-        (seqs[r] as number[]).push(tok);
-        if (opts.stopToken !== undefined && tok === opts.stopToken) return;
-        (out[chunk[r] as number] as number[]).push(tok);
-        still.push(r);
-      });
-      active = still;
+    } finally {
+      if (cache !== null) cache.dispose();
     }
   }
   return out;

@@ -227,3 +227,116 @@ test("forward, loss and gradients leak no tensors", async () => {
     model.dispose();
   }
 });
+
+/** A model with its random weights scaled up, so attention is far from uniform and logits are large. */
+function sharpGPT(config: Partial<typeof SMALL>, seed: number, scale = 8): ReturnType<typeof createGPT> {
+  const model = createGPT(config, seed);
+  const w = model.getWeights();
+  for (const [name, a] of Object.entries(w)) if (!/ln|\.b/.test(name)) for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) * scale;
+  model.setWeights(w);
+  return model;
+}
+
+/** Max |a - b| over two nested arrays of the same shape. */
+function maxDiff(a: number[][][], b: number[][][]): number {
+  let m = 0;
+  a.forEach((x, i) => x.forEach((y, j) => y.forEach((v, k) => (m = Math.max(m, Math.abs(v - (b[i]?.[j]?.[k] as number)))))));
+  return m;
+}
+
+test("incremental decoding with a key/value cache gives the full forward's logits", async () => {
+  await testBackend();
+  for (const tieWeights of [false, true]) {
+    const model = sharpGPT({ ...SMALL, tieWeights }, 10);
+    const x = tokens(3, 8, SMALL.vocabSize, 2); // [3, 8]
+    const cache = model.createKVCache(3);
+    try {
+      const full = tf.tidy(() => model.forward(x).logits.arraySync()); // [3, 8, V]
+      const scale = Math.max(...full.flat(2).map(Math.abs));
+      assert.ok(scale > 1, `logits are large enough to show errors (max |logit| ${scale})`);
+      // Prompt of 3 (t > 1 from position 0), then 2 at once (t > 1 after cached positions), then 1 at a time.
+      const pieces: Array<[number, number]> = [[0, 3], [3, 5], [5, 6], [6, 7], [7, 8]];
+      for (const [a, b] of pieces) {
+        const inc = tf.tidy(() => {
+          const l = model.forwardIncremental(tf.slice(x, [0, a], [3, b - a]), cache);
+          return l.arraySync();
+        });
+        assert.equal(cache.length, b);
+        const ref = full.map((row) => row.slice(a, b));
+        const d = maxDiff(inc, ref);
+        assert.ok(d < 1e-4, `tie=${tieWeights} positions ${a}..${b - 1}: max |diff| ${d}`);
+      }
+      // The check can fail: the same tokens at other positions (a fresh cache) give other logits.
+      const shifted = model.createKVCache(3);
+      try {
+        const l = tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 5], [3, 3]), shifted).arraySync());
+        assert.ok(maxDiff(l, full.map((row) => row.slice(5, 8))) > 1e-2, "positions must matter");
+      } finally {
+        shifted.dispose();
+      }
+      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [3, 1]), cache)), /1 new tokens after 8 cached positions must fit in seqLen=8/);
+    } finally {
+      cache.dispose();
+      x.dispose();
+      model.dispose();
+    }
+  }
+});
+
+test("KV cache: lastOnly, dropping rows, validation, no leaks", async () => {
+  await testBackend();
+  const model = sharpGPT(SMALL, 11);
+  const x = tokens(4, 7, SMALL.vocabSize, 5); // [4, 7]
+  try {
+    const full = tf.tidy(() => model.forward(x).logits.arraySync()); // [4, 7, V]
+    const cache = model.createKVCache(4);
+    try {
+      const last = tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 4]), cache, { lastOnly: true }).arraySync());
+      assert.equal(last.length, 4);
+      assert.equal(last[0]?.length, 1);
+      assert.ok(maxDiff(last, full.map((r) => r.slice(3, 4))) < 1e-4);
+      // Keep rows 3 and 1 (in that order), then continue them.
+      cache.keepRows([3, 1]);
+      assert.equal(cache.batch, 2);
+      const sub = tf.tidy(() => tf.gather(x, tf.tensor1d([3, 1], "int32"))) as tf.Tensor2D; // [2, 7]
+      try {
+        const inc = tf.tidy(() => model.forwardIncremental(tf.slice(sub, [0, 4], [2, 3]), cache).arraySync());
+        const d = maxDiff(inc, [full[3], full[1]].map((r) => (r as number[][]).slice(4, 7)));
+        assert.ok(d < 1e-4, `after keepRows: max |diff| ${d}`);
+      } finally {
+        sub.dispose();
+      }
+      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 1]), cache)), /tokens have batch 4, the cache holds 2 sequences/);
+      assert.throws(() => cache.keepRows([2]), /row 2 outside \[0, batch=2\)/);
+      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.cast(tf.slice(x, [0, 0], [2, 1]), "float32") as tf.Tensor2D, cache)), /must be int32/);
+    } finally {
+      cache.dispose();
+    }
+    const other = createGPT({ ...SMALL, nLayer: 1 }, 1);
+    const wrong = other.createKVCache(4);
+    try {
+      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 1]), wrong)), /cache was made for 1 layers/);
+    } finally {
+      wrong.dispose();
+      other.dispose();
+    }
+    await expectNoLeak(() => {
+      const c = model.createKVCache(4);
+      try {
+        tf.tidy(() => {
+          model.forwardIncremental(tf.slice(x, [0, 0], [4, 3]), c);
+          model.forwardIncremental(tf.slice(x, [0, 3], [4, 1]), c, { lastOnly: true });
+        });
+        c.keepRows([0, 2]);
+        tf.tidy(() => {
+          model.forwardIncremental(tf.tensor2d([[1, 2], [3, 4]], undefined, "int32"), c);
+        });
+      } finally {
+        c.dispose();
+      }
+    }, "forwardIncremental");
+  } finally {
+    x.dispose();
+    model.dispose();
+  }
+});

@@ -10,6 +10,9 @@
  * fused [C, 3C] projection, and the weights are stored as [in, out] so no transpose is needed at all
  * in the untied model.
  *
+ * Generation uses {@link GPT.forwardIncremental}: the same weights and ops on only the new positions,
+ * attending over a key/value cache ({@link KVCache}) of the earlier ones.
+ *
  * Shapes: B batch, T sequence length (<= seqLen), C dModel, nH heads, hs = C / nH head size,
  * F dFF, V vocabSize.
  */
@@ -96,6 +99,108 @@ export interface TrainableModel {
   namedWeights(): Record<string, tf.Variable>;
   /** Mean loss over the positions where mask is 1; caller disposes. */
   loss(x: tf.Tensor2D, y: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar;
+}
+
+/** What {@link GPT.forwardIncremental} can do besides filling the cache. */
+export interface IncrementalOptions {
+  /** Only compute logits at the last new position: logits are [B, 1, V] (generation). */
+  readonly lastOnly?: boolean;
+}
+
+/**
+ * The keys and values of the positions a GPT has already seen, per layer, for incremental decoding
+ * with {@link GPT.forwardIncremental} (make one with {@link GPT.createKVCache}). Row r of the cache is
+ * sequence r of the batch. It owns its tensors: call {@link KVCache.dispose} when done.
+ */
+export class KVCache {
+  /** Sequences (rows) in the cache. */
+  get batch(): number {
+    return this.rows;
+  }
+  /** Positions cached so far: the position of the next token. */
+  get length(): number {
+    return this.len;
+  }
+  private rows: number;
+  private len = 0;
+  /**
+   * Per layer: keys and values [length, batch * nH, hs], time-major (appending a position is one
+   * contiguous copy); null before the first call.
+   */
+  private readonly kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D } | null>;
+
+  /** Use {@link GPT.createKVCache}. */
+  constructor(
+    batch: number,
+    readonly nLayer: number,
+    readonly nHead: number,
+  ) {
+    if (!Number.isInteger(batch) || batch < 1) throw new Error(`KVCache: batch must be a positive integer, got ${batch}`);
+    this.rows = batch;
+    this.kv = Array.from({ length: nLayer }, () => null);
+  }
+
+  /** Keys and values of layer l, [length, batch * nH, hs] each (owned by the cache); null when empty. */
+  layer(l: number): { k: tf.Tensor3D; v: tf.Tensor3D } | null {
+    return this.kv[l] ?? null;
+  }
+
+  /**
+   * Replace every layer's keys and values (the cache takes ownership and frees the old ones) and set the
+   * cached length. Used by {@link GPT.forwardIncremental}.
+   */
+  update(layers: ReadonlyArray<{ k: tf.Tensor3D; v: tf.Tensor3D }>, length: number): void {
+    if (layers.length !== this.nLayer) throw new Error(`KVCache.update: ${layers.length} layers given, the cache has ${this.nLayer}`);
+    layers.forEach((e, l) => {
+      const old = this.kv[l];
+      tf.keep(e.k);
+      tf.keep(e.v);
+      if (old && old.k !== e.k) old.k.dispose();
+      if (old && old.v !== e.v) old.v.dispose();
+      this.kv[l] = e;
+    });
+    this.len = length;
+  }
+
+  /**
+   * Keep only some rows (sequences), in the given order: e.g. drop the sequences that have stopped.
+   * `rows` are indices into the current batch.
+   */
+  keepRows(rows: ReadonlyArray<number>): void {
+    for (const r of rows) {
+      if (!Number.isInteger(r) || r < 0 || r >= this.rows) throw new Error(`KVCache.keepRows: row ${r} outside [0, batch=${this.rows})`);
+    }
+    if (rows.length === 0) throw new Error("KVCache.keepRows: keep at least one row (dispose the cache instead)");
+    const nH = this.nHead;
+    const b = rows.length;
+    this.kv.forEach((e, l) => {
+      if (e === null) return;
+      const [L, , hs] = e.k.shape;
+      const pick = (x: tf.Tensor3D): tf.Tensor3D =>
+        tf.tidy(() => {
+          const idx = tf.tensor1d(rows as number[], "int32"); // [b]
+          // [L, batch * nH, hs] seen as [L, batch, nH * hs]: gather along the batch axis.
+          return tf.reshape(tf.gather(tf.reshape(x, [L, this.rows, nH * hs]), idx, 1), [L, b * nH, hs]) as tf.Tensor3D;
+        });
+      const next = { k: tf.keep(pick(e.k)), v: tf.keep(pick(e.v)) };
+      e.k.dispose();
+      e.v.dispose();
+      this.kv[l] = next;
+    });
+    this.rows = b;
+  }
+
+  /** Free the cached tensors (the cache is empty afterwards). */
+  dispose(): void {
+    this.kv.forEach((e, l) => {
+      if (e) {
+        e.k.dispose();
+        e.v.dispose();
+      }
+      this.kv[l] = null;
+    });
+    this.len = 0;
+  }
 }
 
 /** Weights as plain arrays (for checkpoints, quantization, analysis). */
@@ -292,6 +397,8 @@ export class GPT implements TrainableModel {
   private readonly specs: ParamSpec[];
   /** Additive causal masks by T: [T, T] with 0 on and below the diagonal, -1e9 above. */
   private readonly masks = new Map<number, tf.Tensor2D>();
+  /** Additive causal masks for t new queries after `pos` cached keys, by "t,pos": [t, pos + t]. */
+  private readonly offsetMasks = new Map<string, tf.Tensor2D>();
 
   /** Use {@link createGPT}. `weights` must hold every parameter (already validated). */
   constructor(config: GPTConfig, weights: WeightMap) {
@@ -464,6 +571,124 @@ export class GPT implements TrainableModel {
     }) as unknown as ForwardResult;
   }
 
+  /** Causal mask for t queries at positions pos..pos+t-1 over keys 0..pos+t-1: [t, pos + t]. */
+  private causalMaskAt(t: number, pos: number): tf.Tensor2D {
+    if (pos === 0) return this.causalMask(t);
+    const key = `${t},${pos}`;
+    let m = this.offsetMasks.get(key);
+    if (m === undefined) {
+      const n = pos + t;
+      const a = new Float32Array(t * n);
+      for (let i = 0; i < t; i++) for (let j = pos + i + 1; j < n; j++) a[i * n + j] = -1e9;
+      m = tf.keep(tf.tensor2d(a, [t, n]));
+      this.offsetMasks.set(key, m);
+    }
+    return m;
+  }
+
+  /**
+   * An empty key/value cache for `batch` sequences, for {@link GPT.forwardIncremental}. Caller disposes
+   * (`cache.dispose()`).
+   */
+  createKVCache(batch: number): KVCache {
+    return new KVCache(batch, this.config.nLayer, this.config.nHead);
+  }
+
+  /**
+   * Attention of t new positions over the cached keys/values plus their own (causal within the new
+   * ones): x [B*t, C] (layer-normed) -> y [B*t, C], and the layer's keys/values extended to
+   * [pos + t, B*nH, hs] (time-major, see {@link KVCache}). Same weights as {@link GPT.attention}.
+   */
+  private attentionIncremental(x: tf.Tensor2D, l: number, B: number, t: number, past: { k: tf.Tensor3D; v: tf.Tensor3D } | null, pos: number): { y: tf.Tensor2D; k: tf.Tensor3D; v: tf.Tensor3D } {
+    const { dModel: C, nHead: nH } = this.config;
+    const hs = C / nH;
+    const BH = B * nH;
+    const n = pos + t;
+    const p = `h${l}.attn.`;
+    const qkv = linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*t, C] @ [C, 3C] -> [B*t, 3C]
+    let merged: tf.Tensor2D;
+    let k: tf.Tensor3D;
+    let v: tf.Tensor3D;
+    if (t === 1) {
+      // One new position: q, k, v [B, C] = [B, nH, hs] need reshapes only. With the cache time-major
+      // the append is one contiguous copy, and both products are an elementwise op plus a sum (not
+      // per-head batched matMuls, which run one tiny GEMM per batch*head on wasm: ~3x slower here).
+      const [q2, k2, v2] = tf.split(qkv, 3, 1) as [tf.Tensor, tf.Tensor, tf.Tensor]; // 3 x [B, C]
+      const kNew = tf.reshape(k2, [1, BH, hs]) as tf.Tensor3D; // [1, B*nH, hs]
+      const vNew = tf.reshape(v2, [1, BH, hs]) as tf.Tensor3D; // [1, B*nH, hs]
+      k = past === null ? kNew : (tf.concat([past.k, kNew], 0) as tf.Tensor3D); // [n, B*nH, hs]
+      v = past === null ? vNew : (tf.concat([past.v, vNew], 0) as tf.Tensor3D); // [n, B*nH, hs]
+      // scores[j, bh] = q[bh] . k[j, bh] / sqrt(hs): all keys are at or before the query, no mask.
+      const scores = tf.mul(tf.sum(tf.mul(k, tf.reshape(q2, [1, BH, hs])), -1), 1 / Math.sqrt(hs)); // [n, B*nH, hs] -> [n, B*nH]
+      const probs = tf.transpose(tf.softmax(tf.transpose(scores))); // softmax over keys: [B*nH, n] -> [n, B*nH]
+      // out[bh] = sum_j probs[j, bh] v[j, bh] (a leading-axis sum; not ones[1, n] @ [n, B*nH*hs]: wasm's
+      // matMul packs its right operand, which is new every step).
+      const weighted = tf.reshape(tf.mul(v, tf.reshape(probs, [n, BH, 1])), [n, BH * hs]); // [n, B*nH*hs]
+      merged = tf.reshape(tf.sum(weighted, 0), [B, C]) as tf.Tensor2D; // [B*nH*hs] = [B, nH, hs] -> [B, C]
+    } else {
+      const qkv3 = tf.transpose(tf.reshape(qkv, [B * t, 3, C]), [1, 0, 2]); // [B*t, 3, C] -> [3, B*t, C]
+      const [q2, k2, v2] = tf.split(qkv3, 3, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]; // 3 x [1, B*t, C]
+      const heads = (z: tf.Tensor): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(z, [B, t, nH, hs]), [0, 2, 1, 3]), [BH, t, hs]) as tf.Tensor3D; // [B, t, nH, hs] -> [B*nH, t, hs]
+      const q = heads(q2);
+      const pastB = (z: tf.Tensor3D): tf.Tensor3D => tf.transpose(z, [1, 0, 2]) as tf.Tensor3D; // [pos, B*nH, hs] -> [B*nH, pos, hs]
+      const kb = past === null ? heads(k2) : (tf.concat([pastB(past.k), heads(k2)], 1) as tf.Tensor3D); // [B*nH, n, hs]
+      const vb = past === null ? heads(v2) : (tf.concat([pastB(past.v), heads(v2)], 1) as tf.Tensor3D); // [B*nH, n, hs]
+      const kT = tf.transpose(kb, [0, 2, 1]) as tf.Tensor3D; // [B*nH, hs, n]
+      const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(hs)), this.causalMaskAt(t, pos)); // [B*nH, t, n]
+      const probs = tf.softmax(scores) as tf.Tensor3D; // [B*nH, t, n]
+      const out = tf.matMul(probs, vb); // [B*nH, t, n] @ [B*nH, n, hs] -> [B*nH, t, hs]
+      merged = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, t, hs]), [0, 2, 1, 3]), [B * t, C]) as tf.Tensor2D; // [B, nH, t, hs] -> [B*t, C]
+      k = tf.transpose(kb, [1, 0, 2]) as tf.Tensor3D; // [n, B*nH, hs]
+      v = tf.transpose(vb, [1, 0, 2]) as tf.Tensor3D; // [n, B*nH, hs]
+    }
+    const y = linear(merged, this.p(p + "wo"), this.p(p + "bo")) as tf.Tensor2D; // [B*t, C] @ [C, C] -> [B*t, C]
+    return { y, k, v };
+  }
+
+  /**
+   * Incremental decoding: run t new tokens per sequence that follow the `cache.length` positions already
+   * in `cache`, append their keys and values to it, and return their logits. tokens: [B, t] int32 with
+   * B = cache.batch and cache.length + t <= seqLen (absolute positions: a longer context needs a fresh
+   * forward over the cropped window). The logits equal those of {@link GPT.forward} on the whole
+   * sequence at these positions (up to float rounding). Caller disposes the logits; the cache keeps
+   * its tensors (dispose it when done).
+   */
+  forwardIncremental(tokens: tf.Tensor2D, cache: KVCache, opts: IncrementalOptions = {}): tf.Tensor3D {
+    const where = "GPT.forwardIncremental";
+    const { seqLen, dModel: C, vocabSize: V, nLayer, nHead } = this.config;
+    if (tokens.rank !== 2) throw new Error(`${where}: tokens must be [batch, time], got shape [${tokens.shape.join(", ")}]`);
+    if (tokens.dtype !== "int32") throw new Error(`${where}: tokens must be int32, got ${tokens.dtype}`);
+    const [B, t] = tokens.shape;
+    if (cache.nLayer !== nLayer || cache.nHead !== nHead) throw new Error(`${where}: the cache was made for ${cache.nLayer} layers / ${cache.nHead} heads, the model has ${nLayer} / ${nHead}; use model.createKVCache(batch)`);
+    if (B !== cache.batch) throw new Error(`${where}: tokens have batch ${B}, the cache holds ${cache.batch} sequences`);
+    const pos = cache.length;
+    if (t < 1 || pos + t > seqLen) throw new Error(`${where}: ${t} new tokens after ${pos} cached positions must fit in seqLen=${seqLen}; for longer contexts run forward on the last ${seqLen} tokens`);
+    const res = tf.tidy(() => {
+      const oneHot = oneHotF32(tf.reshape(tokens, [B * t]) as tf.Tensor1D, V); // [B*t, V]
+      const tok = tf.matMul(oneHot, this.p("wte")); // [B*t, V] @ [V, C] -> [B*t, C]
+      const posEmb = tf.slice(this.p("wpe"), [pos, 0], [t, C]); // [t, C]
+      let x = tf.reshape(tf.add(tf.reshape(tok, [B, t, C]), posEmb), [B * t, C]) as tf.Tensor2D; // [B*t, C]
+      const kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> = [];
+      for (let l = 0; l < nLayer; l++) {
+        const p = `h${l}.`;
+        const a = this.attentionIncremental(layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")) as tf.Tensor2D, l, B, t, cache.layer(l), pos);
+        kv.push({ k: a.k, v: a.v });
+        x = tf.add(x, a.y); // [B*t, C] residual
+        x = tf.add(x, this.mlp(layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")) as tf.Tensor2D, l)); // [B*t, C] residual
+      }
+      let h = layerNorm(x, this.p("lnf.g"), this.p("lnf.b")) as tf.Tensor2D; // [B*t, C]
+      let T = t;
+      if (opts.lastOnly && t > 1) {
+        h = tf.reshape(tf.slice(tf.reshape(h, [B, t, C]), [0, t - 1, 0], [B, 1, C]), [B, C]); // [B, C]
+        T = 1;
+      }
+      const logits = tf.reshape(tf.matMul(h, this.head()), [B, T, V]) as tf.Tensor3D; // [B*T, C] @ [C, V] -> [B, T, V]
+      return { logits, kv };
+    });
+    cache.update(res.kv, pos + t);
+    return res.logits;
+  }
+
   /**
    * Mean next-token cross-entropy (nats) over the positions where `mask` is 1 (all positions when
    * no mask is given). x, y: [B, T] int32 (y = x shifted by one), mask [B, T] float 0/1.
@@ -487,6 +712,8 @@ export class GPT implements TrainableModel {
   dispose(): void {
     for (const v of this.params.values()) v.dispose();
     for (const m of this.masks.values()) m.dispose();
+    for (const m of this.offsetMasks.values()) m.dispose();
+    this.offsetMasks.clear();
     this.params.clear();
     this.masks.clear();
   }
