@@ -15,6 +15,7 @@ import { BackendInfo, initBackend } from "./backend";
 import { Progress, silentProgress } from "./progress";
 import { Claim, Metric, ResultRecord, resultDir, saveResults, writeCsvAtomic, Versions } from "./results";
 import type { Figure } from "./plot";
+import { defaultOutRoot, repoRoot } from "./paths";
 
 /** What an experiment gets besides its config. */
 export interface ExperimentContext {
@@ -79,8 +80,8 @@ let cachedCommit: string | null = null;
 export function gitCommit(): string {
   if (cachedCommit !== null) return cachedCommit;
   try {
-    const head = execFileSync("git", ["rev-parse", "HEAD"], { stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { stdio: ["ignore", "pipe", "ignore"] })
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "ignore"] })
       .toString()
       .trim();
     cachedCommit = head + (dirty ? "-dirty" : "");
@@ -92,7 +93,7 @@ export function gitCommit(): string {
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "package.json"), "utf8")) as { version?: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")) as { version?: string };
     return pkg.version ?? "unknown";
   } catch {
     return "unknown";
@@ -115,7 +116,7 @@ export interface RunOptions<C extends object> {
   readonly overrides?: Partial<C>;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
-  /** Root of outputs (default `out`). */
+  /** Root of outputs (default `<repo>/out`, also from a notebook). */
   readonly outRoot?: string;
   /** Write results.json and CSVs (default true). */
   readonly save?: boolean;
@@ -126,7 +127,7 @@ export interface RunOptions<C extends object> {
 export async function runExperiment<C extends object>(exp: Experiment<C>, opts: RunOptions<C>): Promise<ResultRecord> {
   const backend = await initBackend();
   const seed = opts.seed ?? DEFAULT_SEED;
-  const outRoot = opts.outRoot ?? "out";
+  const outRoot = opts.outRoot ?? defaultOutRoot();
   const outDir = resultDir(outRoot, opts.profile, exp.id);
   const save = opts.save ?? true;
   if (save) fs.mkdirSync(outDir, { recursive: true });
@@ -198,7 +199,7 @@ export function formatNumber(x: number): string {
  * A hash of the library's source (every non-test `.ts` file under `src/`) and the lockfile: results
  * computed by the same code, config and seed have the same cache key.
  */
-export function codeVersion(root = path.join(__dirname, "..")): string {
+export function codeVersion(root = repoRoot()): string {
   const crypto = require("crypto") as typeof import("crypto");
   const h = crypto.createHash("sha256");
   const files: string[] = [];

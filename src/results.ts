@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Profile } from "./config";
+import { defaultOutRoot } from "./paths";
 
 /** A metric over seeds or bootstrap resamples: mean and interval [lo, hi] from n values. */
 export interface Interval {
@@ -101,7 +102,7 @@ export function resultDir(outRoot: string, profile: Profile, id: string): string
 }
 
 /** Write `results.json` atomically; returns its path. */
-export function saveResults(record: ResultRecord, outRoot = "out"): string {
+export function saveResults(record: ResultRecord, outRoot = defaultOutRoot()): string {
   const file = path.join(resultDir(outRoot, record.profile, record.id), "results.json");
   writeJsonAtomic(file, record);
   return file;

@@ -1,0 +1,37 @@
+/**
+ * Where the repository is. In a notebook, tslab runs `src/` through the `notebooks/src` link with the
+ * kernel's working folder at `notebooks/`, so neither `process.cwd()` nor `__dirname` alone is the root:
+ * resolve the link and walk up to gen2brain's package.json.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+let cached: string | null = null;
+
+/** The repository root (the folder of gen2brain's package.json); falls back to the working folder. */
+export function repoRoot(): string {
+  if (cached !== null) return cached;
+  let dir: string;
+  try {
+    dir = fs.realpathSync(__dirname);
+  } catch {
+    dir = path.resolve(__dirname);
+  }
+  for (let d = dir; ; d = path.dirname(d)) {
+    const pkg = path.join(d, "package.json");
+    if (fs.existsSync(pkg)) {
+      try {
+        if ((JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "gen2brain") return (cached = d);
+      } catch {
+        /* not ours */
+      }
+    }
+    if (path.dirname(d) === d) break;
+  }
+  return (cached = process.cwd());
+}
+
+/** The default output root: `<repo>/out`. */
+export function defaultOutRoot(): string {
+  return path.join(repoRoot(), "out");
+}
