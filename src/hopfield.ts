@@ -1,2 +1,366 @@
-// Placeholder: filled in by its issue.
-export {};
+/**
+ * Attention as associative memory (Gros 2025, takeaway 3; Ramsauer et al. 2020, "Hopfield Networks is
+ * All You Need", arXiv:2008.02217).
+ *
+ * - {@link scaledDotProductAttention}: softmax(Q Kᵀ / √d) V written with core ops, so the maths is visible.
+ * - {@link modernHopfieldUpdate}: the modern (dense, softmax) Hopfield update ξ ← X softmax(β Xᵀ ξ)
+ *   (Ramsauer et al. eq. 3). With keys = values = the stored patterns and β = 1/√d it *is* one attention
+ *   step (their eq. 10 with identity projections); {@link attentionHopfieldMaxAbsDiff} checks it.
+ * - The classical Hebbian Hopfield network (Hopfield 1982): W = (1/d) Σ_μ ξ^μ ξ^μᵀ, sign updates, capacity
+ *   ≈ 0.138·d patterns (Amit, Gutfreund & Sompolinsky 1985).
+ * - Retrieval helpers: random ±1 patterns, corrupted queries, cosine overlap, one capacity sweep.
+ *
+ * The classical network's asynchronous sign dynamics run in plain JS (one neuron at a time is a
+ * sequential loop, thousands of tiny tensor ops otherwise); the modern update runs batched in tfjs.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Rng } from "./rng";
+
+// ---------------------------------------------------------------------------------------------------
+// Attention and the modern Hopfield update (core ops)
+// ---------------------------------------------------------------------------------------------------
+
+/** Swap the last two axes (explicit transpose: on wasm, matMul's transpose flags are ~10x slower). */
+function transposeLast2(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const n = perm.length;
+  perm[n - 2] = n - 1;
+  perm[n - 1] = n - 2;
+  return tf.transpose(x, perm);
+}
+
+/** Output of {@link scaledDotProductAttention}. */
+export interface AttentionOutput {
+  /** softmax(scale · Q Kᵀ + mask) V: [..., Tq, dv]. */
+  readonly output: tf.Tensor;
+  /** The attention weights: [..., Tq, Tk], rows sum to 1. */
+  readonly weights: tf.Tensor;
+}
+
+/**
+ * Scaled dot-product attention (Vaswani et al. 2017, eq. 1) from core ops.
+ * @param q queries [..., Tq, dk]
+ * @param k keys [..., Tk, dk]
+ * @param v values [..., Tk, dv]
+ * @param opts.scale the inverse temperature β (default 1/√dk)
+ * @param opts.mask additive mask broadcastable to [..., Tq, Tk] (0 = keep, large negative = block)
+ * @returns output and weights; caller disposes both.
+ */
+export function scaledDotProductAttention(
+  q: tf.Tensor,
+  k: tf.Tensor,
+  v: tf.Tensor,
+  opts: { scale?: number; mask?: tf.Tensor } = {},
+): AttentionOutput {
+  const dk = q.shape[q.rank - 1] as number;
+  if (q.rank < 2 || k.rank !== q.rank || v.rank !== q.rank) {
+    throw new Error(`scaledDotProductAttention: q, k, v must have the same rank >= 2, got ${q.rank}, ${k.rank}, ${v.rank}`);
+  }
+  if (k.shape[k.rank - 1] !== dk) throw new Error(`scaledDotProductAttention: key dim ${k.shape[k.rank - 1]} != query dim ${dk}`);
+  if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) {
+    throw new Error(`scaledDotProductAttention: ${k.shape[k.rank - 2]} keys but ${v.shape[v.rank - 2]} values`);
+  }
+  const scale = opts.scale ?? 1 / Math.sqrt(dk);
+  return tf.tidy(() => {
+    const scores = tf.mul(tf.matMul(q, transposeLast2(k)), scale); // [..., Tq, dk] x [..., dk, Tk] -> [..., Tq, Tk]
+    const masked = opts.mask ? tf.add(scores, opts.mask) : scores;
+    const shifted = tf.sub(masked, tf.max(masked, -1, true)); // stable softmax over keys
+    const e = tf.exp(shifted);
+    const weights = tf.div(e, tf.sum(e, -1, true)); // [..., Tq, Tk]
+    const output = tf.matMul(weights, v); // [..., Tq, Tk] x [..., Tk, dv] -> [..., Tq, dv]
+    return { output, weights };
+  });
+}
+
+/**
+ * One modern Hopfield update ξ ← X softmax(β Xᵀ ξ) (Ramsauer et al. 2020, eq. 3), for Q states at once.
+ * @param X stored patterns as columns [d, M]
+ * @param xi states (queries) as columns [d, Q]
+ * @returns the new states [d, Q]; caller disposes.
+ */
+export function modernHopfieldUpdate(X: tf.Tensor2D, xi: tf.Tensor2D, beta: number): tf.Tensor2D {
+  if (X.shape[0] !== xi.shape[0]) throw new Error(`modernHopfieldUpdate: patterns have d=${X.shape[0]} but states d=${xi.shape[0]}`);
+  return tf.tidy(() => {
+    const sim = tf.mul(tf.matMul(tf.transpose(X), xi), beta); // [M, d] x [d, Q] -> [M, Q]
+    const p = tf.transpose(tf.softmax(tf.transpose(sim))); // softmax over the M patterns -> [M, Q]
+    return tf.matMul(X, p) as tf.Tensor2D; // [d, M] x [M, Q] -> [d, Q]
+  });
+}
+
+/**
+ * The same update in float64 plain JS, an independent reference for checks.
+ * @param X patterns row-major [M][d]; @param xi one state [d]
+ */
+export function modernHopfieldUpdateRef(X: ReadonlyArray<ArrayLike<number>>, xi: ArrayLike<number>, beta: number): Float64Array {
+  const M = X.length;
+  const d = xi.length;
+  const s = new Float64Array(M);
+  let mx = -Infinity;
+  for (let m = 0; m < M; m++) {
+    const x = X[m] as ArrayLike<number>;
+    let dot = 0;
+    for (let i = 0; i < d; i++) dot += (x[i] as number) * (xi[i] as number);
+    s[m] = beta * dot;
+    if (s[m]! > mx) mx = s[m]!;
+  }
+  let z = 0;
+  for (let m = 0; m < M; m++) {
+    s[m] = Math.exp(s[m]! - mx);
+    z += s[m]!;
+  }
+  const out = new Float64Array(d);
+  for (let m = 0; m < M; m++) {
+    const w = s[m]! / z;
+    const x = X[m] as ArrayLike<number>;
+    for (let i = 0; i < d; i++) out[i] = out[i]! + w * (x[i] as number);
+  }
+  return out;
+}
+
+/** Result of {@link attentionHopfieldMaxAbsDiff}. */
+export interface EquivalenceCheck {
+  readonly d: number;
+  readonly numPatterns: number;
+  readonly numQueries: number;
+  readonly beta: number;
+  /** max |attention(R, Y, Y) − X softmax(β Xᵀ ξ)| with the Hopfield update in float64 JS. */
+  readonly maxAbsDiff: number;
+  /** The same difference against the tfjs Hopfield update (same float32 arithmetic). */
+  readonly maxAbsDiffTf: number;
+  /** Largest |output| entry, for scale. */
+  readonly maxAbsOutput: number;
+  /** The first `sampleSize` output entries of both computations, for a scatter plot. */
+  readonly sample: { readonly attention: number[]; readonly hopfield: number[] };
+}
+
+/**
+ * Part 1: one attention step with keys = values = the stored patterns Y [M, d] and queries R [Q, d] equals
+ * the modern Hopfield update of the states ξ = Rᵀ with X = Yᵀ and β = 1/√d. Patterns and queries are
+ * standard normal.
+ */
+export function attentionHopfieldMaxAbsDiff(rng: Rng, d: number, numPatterns: number, numQueries: number, sampleSize = 256): EquivalenceCheck {
+  const beta = 1 / Math.sqrt(d);
+  const Y = Array.from({ length: numPatterns }, () => rng.normalArray(d));
+  const R = Array.from({ length: numQueries }, () => rng.normalArray(d));
+  const [att, hop] = tf.tidy(() => {
+    const y = tf.tensor2d(Y.map((r) => Array.from(r))); // [M, d]
+    const r = tf.tensor2d(R.map((q) => Array.from(q))); // [Q, d]
+    const a = scaledDotProductAttention(r, y, y).output; // [Q, d]
+    const h = tf.transpose(modernHopfieldUpdate(tf.transpose(y) as tf.Tensor2D, tf.transpose(r) as tf.Tensor2D, beta)); // [Q, d]
+    return [a.arraySync() as number[][], h.arraySync() as number[][]];
+  });
+  let maxAbsDiff = 0;
+  let maxAbsDiffTf = 0;
+  let maxAbsOutput = 0;
+  const sample = { attention: [] as number[], hopfield: [] as number[] };
+  R.forEach((q, i) => {
+    const ref = modernHopfieldUpdateRef(Y, q, beta);
+    for (let j = 0; j < d; j++) {
+      const a = att[i]![j]!;
+      if (sample.attention.length < sampleSize) {
+        sample.attention.push(a);
+        sample.hopfield.push(ref[j]!);
+      }
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a - ref[j]!));
+      maxAbsDiffTf = Math.max(maxAbsDiffTf, Math.abs(a - hop[i]![j]!));
+      maxAbsOutput = Math.max(maxAbsOutput, Math.abs(a));
+    }
+  });
+  return { d, numPatterns, numQueries, beta, maxAbsDiff, maxAbsDiffTf, maxAbsOutput, sample };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Patterns, queries and overlaps
+// ---------------------------------------------------------------------------------------------------
+
+/** M random ±1 patterns of dimension d (each entry ±1 with probability 1/2). */
+export function randomBinaryPatterns(rng: Rng, M: number, d: number): Float64Array[] {
+  return Array.from({ length: M }, () => {
+    const p = new Float64Array(d);
+    for (let i = 0; i < d; i++) p[i] = rng.next() < 0.5 ? -1 : 1;
+    return p;
+  });
+}
+
+/** A copy of a ±1 pattern with exactly round(flipFraction·d) entries flipped (chosen at random). */
+export function corruptPattern(rng: Rng, pattern: ArrayLike<number>, flipFraction: number): Float64Array {
+  if (!(flipFraction >= 0 && flipFraction <= 1)) throw new Error(`corruptPattern: flipFraction must be in [0, 1], got ${flipFraction}`);
+  const d = pattern.length;
+  const out = Float64Array.from(pattern as ArrayLike<number>);
+  const nFlip = Math.round(flipFraction * d);
+  const idx = rng.permutation(d).slice(0, nFlip);
+  for (const i of idx) out[i] = -out[i]!;
+  return out;
+}
+
+/** Cosine similarity a·b / (|a| |b|); 0 when either is zero. For ±1 vectors it is the overlap (1/d) a·b. */
+export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
+}
+
+/** Participation ratio 1 / Σ p² of a probability vector: how many patterns a state averages over. */
+export function effectiveNumber(p: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < p.length; i++) s += (p[i] as number) ** 2;
+  return s > 0 ? 1 / s : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Classical Hebbian Hopfield network
+// ---------------------------------------------------------------------------------------------------
+
+/** A classical Hopfield network: symmetric Hebbian weights with zero diagonal, row-major [d, d]. */
+export interface ClassicalHopfield {
+  readonly d: number;
+  readonly W: Float64Array;
+}
+
+/** Hebbian storage W = (1/d) Σ_μ ξ^μ ξ^μᵀ with W_ii = 0 (Hopfield 1982). */
+export function hebbianHopfield(patterns: ReadonlyArray<ArrayLike<number>>): ClassicalHopfield {
+  if (patterns.length === 0) throw new Error("hebbianHopfield: need at least one pattern");
+  const d = patterns[0]!.length;
+  const W = new Float64Array(d * d);
+  for (const p of patterns) {
+    if (p.length !== d) throw new Error(`hebbianHopfield: pattern of length ${p.length}, expected ${d}`);
+    for (let i = 0; i < d; i++) {
+      const pi = (p[i] as number) / d;
+      const row = i * d;
+      for (let j = 0; j < d; j++) W[row + j] = W[row + j]! + pi * (p[j] as number);
+    }
+  }
+  for (let i = 0; i < d; i++) W[i * d + i] = 0;
+  return { d, W };
+}
+
+/**
+ * Asynchronous sign dynamics s_i ← sign(Σ_j W_ij s_j) (ties keep the current sign), neurons visited in a
+ * fresh random order each sweep, until a sweep changes nothing or `maxSweeps` is reached. The energy
+ * never increases, so it converges to a fixed point (a stored pattern or a spurious state).
+ */
+export function classicalRetrieve(net: ClassicalHopfield, query: ArrayLike<number>, rng: Rng, maxSweeps = 20): { state: Float64Array; sweeps: number } {
+  const { d, W } = net;
+  const s = new Float64Array(d);
+  for (let i = 0; i < d; i++) s[i] = (query[i] as number) >= 0 ? 1 : -1;
+  let sweeps = 0;
+  for (; sweeps < maxSweeps; sweeps++) {
+    let changed = 0;
+    for (const i of rng.permutation(d)) {
+      let h = 0;
+      const row = i * d;
+      for (let j = 0; j < d; j++) h += W[row + j]! * s[j]!;
+      const next = h > 0 ? 1 : h < 0 ? -1 : s[i]!;
+      if (next !== s[i]) {
+        s[i] = next;
+        changed++;
+      }
+    }
+    if (changed === 0) break;
+  }
+  return { state: s, sweeps };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Capacity sweep (part 2)
+// ---------------------------------------------------------------------------------------------------
+
+/** Settings of {@link capacitySweep}. */
+export interface CapacitySettings {
+  /** Pattern dimension d. */
+  readonly d: number;
+  /** Numbers of stored patterns M to sweep. */
+  readonly loads: ReadonlyArray<number>;
+  /** Inverse temperatures β of the modern network to sweep (1/√d is attention's). */
+  readonly betas: ReadonlyArray<number>;
+  /** Fraction of a query's entries flipped. */
+  readonly flipFraction: number;
+  /** A retrieval counts when cosine(final state, stored pattern) ≥ this. */
+  readonly minOverlap: number;
+  /** Independent pattern sets per load. */
+  readonly trials: number;
+  /** At most this many of the M patterns are queried per trial. */
+  readonly maxQueries: number;
+  /** Sweep cap of the classical asynchronous dynamics. */
+  readonly maxSweeps: number;
+}
+
+/** One row of the capacity sweep: one network, load and β, over all trials. */
+export interface CapacityRow {
+  readonly network: "modern" | "classical";
+  readonly M: number;
+  /** M / d. */
+  readonly load: number;
+  /** NaN for the classical network. */
+  readonly beta: number;
+  /** Fraction of queries retrieved (cosine ≥ minOverlap). */
+  readonly accuracy: number;
+  /** Mean cosine between the retrieved state and the stored pattern. */
+  readonly meanOverlap: number;
+  /** Modern only: mean participation ratio 1/Σp² of the softmax weights (1 = one pattern, M = all). */
+  readonly effectivePatterns: number;
+  readonly numQueries: number;
+}
+
+/**
+ * Store M random ±1 patterns, query each (up to maxQueries) with a corrupted copy, and retrieve with the
+ * modern network (one step, every β) and with the classical network (asynchronous dynamics to a fixed
+ * point). The classical network gets the more generous treatment (many steps, not one).
+ */
+export function capacitySweep(s: CapacitySettings, rng: Rng, onLoad?: (i: number, total: number) => void): CapacityRow[] {
+  const rows: CapacityRow[] = [];
+  s.loads.forEach((M, li) => {
+    const modernAcc = s.betas.map(() => ({ ok: 0, ov: 0, eff: 0 }));
+    const classical = { ok: 0, ov: 0 };
+    let nq = 0;
+    for (let t = 0; t < s.trials; t++) {
+      const r = rng.fork("load", M, "trial", t);
+      const patterns = randomBinaryPatterns(r.fork("patterns"), M, s.d);
+      const qIdx = r.fork("which").permutation(M).slice(0, Math.min(M, s.maxQueries));
+      const qr = r.fork("corrupt");
+      const queries = qIdx.map((i) => corruptPattern(qr, patterns[i]!, s.flipFraction));
+      nq += queries.length;
+      // Modern: ξ ← X softmax(β Xᵀ ξ), all queries at once, one step.
+      s.betas.forEach((beta, bi) => {
+        const [out, p] = tf.tidy(() => {
+          const X = tf.tensor2d(patterns.map((x) => Array.from(x))).transpose() as tf.Tensor2D; // [d, M]
+          const xi = tf.tensor2d(queries.map((x) => Array.from(x))).transpose() as tf.Tensor2D; // [d, Q]
+          const sim = tf.mul(tf.matMul(tf.transpose(X), xi), beta); // [M, Q]
+          const weights = tf.softmax(tf.transpose(sim)); // [Q, M]
+          const next = modernHopfieldUpdate(X, xi, beta).transpose(); // [Q, d]
+          return [next.arraySync() as number[][], weights.arraySync() as number[][]];
+        });
+        const acc = modernAcc[bi]!;
+        out.forEach((state, q) => {
+          const ov = cosine(state, patterns[qIdx[q]!]!);
+          acc.ov += ov;
+          if (ov >= s.minOverlap) acc.ok++;
+          acc.eff += effectiveNumber(p[q]!);
+        });
+      });
+      // Classical: Hebbian weights, asynchronous sign dynamics to a fixed point.
+      const net = hebbianHopfield(patterns);
+      const dyn = r.fork("dynamics");
+      queries.forEach((query, q) => {
+        const ov = cosine(classicalRetrieve(net, query, dyn, s.maxSweeps).state, patterns[qIdx[q]!]!);
+        classical.ov += ov;
+        if (ov >= s.minOverlap) classical.ok++;
+      });
+    }
+    s.betas.forEach((beta, bi) => {
+      const a = modernAcc[bi]!;
+      rows.push({ network: "modern", M, load: M / s.d, beta, accuracy: a.ok / nq, meanOverlap: a.ov / nq, effectivePatterns: a.eff / nq, numQueries: nq });
+    });
+    rows.push({ network: "classical", M, load: M / s.d, beta: NaN, accuracy: classical.ok / nq, meanOverlap: classical.ov / nq, effectivePatterns: NaN, numQueries: nq });
+    onLoad?.(li + 1, s.loads.length);
+  });
+  return rows;
+}

@@ -1,0 +1,130 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import { expectNoLeak, testBackend } from "./testing";
+import { Rng } from "./rng";
+import { createCuedStreamsTask } from "./data/cued-streams";
+import {
+  ATTENTION_SYSTEM_DEFAULTS,
+  Controller,
+  GainTable,
+  OneHotGains,
+  Processor,
+  evaluatePair,
+  gainCodeDistance,
+  gainSelectivity,
+  gateStreams,
+  makeEvalSet,
+  oneHotCode,
+  runAttentionSeed,
+  trainJoint,
+  trainSteps,
+  validateAttentionSystemConfig,
+} from "./attention-system";
+
+const smallTask = () => createCuedStreamsTask({ numStreams: 3, streamDim: 4, numClasses: 3, streamNoise: 0.2 }, 7);
+const smallSys = { ...ATTENTION_SYSTEM_DEFAULTS, controllerHidden: 8, processorHidden: 24, numSteps: 250, batchSize: 32, adaptSteps: [0, 10], evalSize: 300 };
+
+test("gating multiplies each stream by its gain and adds the noise", async () => {
+  await testBackend();
+  const out = tf.tidy(() =>
+    gateStreams(tf.tensor3d([[[1, 2], [3, 4]]]), tf.tensor2d([[0.5, 0]]), tf.tensor3d([[[0.1, 0.1], [0.2, 0.2]]])).arraySync(),
+  );
+  const want = [0.6, 1.1, 0.2, 0.2];
+  out[0]!.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-6, `entry ${i}: ${v}`));
+});
+
+test("gain-code distance and selectivity match hand values", () => {
+  assert.equal(gainCodeDistance(oneHotCode(2), oneHotCode(2)), 0);
+  // Every entry differs by 1: RMS 1.
+  assert.equal(gainCodeDistance(oneHotCode(2), [[0, 1], [1, 0]]), 1);
+  assert.equal(gainSelectivity(oneHotCode(4)), 1);
+  assert.equal(gainSelectivity([[0, 1], [1, 0]]), -1);
+  assert.equal(gainSelectivity([[0.5, 0.5], [0.5, 0.5]]), 0);
+  assert.throws(() => gainCodeDistance(oneHotCode(2), oneHotCode(3)), /codes of 2 and 3/);
+});
+
+test("gain sources: shapes, ranges, determinism", async () => {
+  await testBackend();
+  const a = new Controller(3, 8, 1);
+  const b = new Controller(3, 8, 1);
+  const t = new GainTable(3, 2, "tanh");
+  try {
+    const ca = a.gainCode();
+    assert.deepEqual(ca, b.gainCode());
+    assert.equal(ca.length, 3);
+    assert.ok(ca.flat().every((g) => g > 0 && g < 1));
+    assert.ok(t.gainCode().flat().every((g) => g > -1 && g < 1));
+    const oh = tf.tidy(() => new OneHotGains(3).gains(tf.tensor1d([2, 0], "int32")).arraySync());
+    assert.deepEqual(oh, [[0, 0, 1], [1, 0, 0]]);
+  } finally {
+    a.dispose();
+    b.dispose();
+    t.dispose();
+  }
+});
+
+test("a training step and an evaluation leak no tensors", async () => {
+  await testBackend();
+  const task = smallTask();
+  const c = new Controller(3, 8, 1);
+  const p = new Processor(3, 4, 3, 16, 2);
+  const ev = makeEvalSet(task, { ...smallSys, evalSize: 30 }, 3);
+  try {
+    await expectNoLeak(() => {
+      trainSteps(task, smallSys, [...c.variables, ...p.variables], (t) => tf.tidy(() => {
+        const logits = p.logits(gateStreams(t.streams, c.gains(t.cue), t.noise));
+        return tf.losses.softmaxCrossEntropy(tf.oneHot(t.target, 3), logits) as tf.Scalar;
+      }), 2, new Rng(4));
+      evaluatePair(task, c, p, ev);
+    }, "train step + eval");
+  } finally {
+    c.dispose();
+    p.dispose();
+  }
+});
+
+test("joint training learns the task and a one-hot-like code; it is deterministic", async () => {
+  await testBackend();
+  const task = smallTask();
+  const ev = makeEvalSet(task, smallSys, 5);
+  const j = trainJoint(task, smallSys, 11);
+  const j2 = trainJoint(task, { ...smallSys, numSteps: 3 }, 11);
+  const j3 = trainJoint(task, { ...smallSys, numSteps: 3 }, 11);
+  try {
+    const acc = evaluatePair(task, j.controller, j.processor, ev);
+    assert.ok(acc > 0.8, `joint accuracy ${acc}`);
+    assert.ok(gainSelectivity(j.controller.gainCode()) > 0.3, "the cued stream gets the larger gain");
+    assert.deepEqual(j2.controller.getWeights(), j3.controller.getWeights());
+    assert.deepEqual(j2.history, j3.history);
+  } finally {
+    for (const x of [j, j2, j3]) {
+      x.controller.dispose();
+      x.processor.dispose();
+    }
+  }
+});
+
+test("runAttentionSeed measures every condition and frees what it does not return", async () => {
+  await testBackend();
+  const task = smallTask();
+  const sys = { ...smallSys, numSteps: 4 };
+  const ev = makeEvalSet(task, sys, 5);
+  const before = tf.memory().numTensors;
+  const { result, joint } = runAttentionSeed(task, sys, 3, ev);
+  joint.controller.dispose();
+  joint.processor.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  for (const k of ["accJoint", "accSeparate", "accSeparateOwnStandIn", "accControllerCueDecoding", "accDesignedInterface", "accRandomController", "accBlind"] as const) {
+    assert.ok(result[k] >= 0 && result[k] <= 1, k);
+  }
+  assert.deepEqual(result.adaptation.map((a) => a.step), [0, 10]);
+  assert.equal(result.adaptation[0]!.acc, result.accSeparate, "0 adaptation steps = the modular combination");
+  assert.equal(result.codes.joint.length, 3);
+});
+
+test("config validation names the field", () => {
+  assert.throws(() => validateAttentionSystemConfig({ ...smallSys, adaptSteps: [10, 5] }), /adaptSteps/);
+  assert.throws(() => validateAttentionSystemConfig({ ...smallSys, gainFunction: "relu" as never }), /gainFunction/);
+  assert.throws(() => validateAttentionSystemConfig({ ...smallSys, lr: 0 }), /lr/);
+});
