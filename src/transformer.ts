@@ -19,6 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkRange, frozen, withOverrides } from "./config";
 import { deriveSeed, Rng } from "./rng";
+import * as fused from "./fused";
 
 /** The architecture of a tiny GPT. */
 export interface GPTConfig {
@@ -388,6 +389,19 @@ const maskedCrossEntropy = tf.customGrad((...args: Array<tf.Tensor | tf.GradSave
 export const gptOps = { linear, layerNorm, gelu, maskedCrossEntropy } as const;
 
 /**
+ * The ops the model runs: the fused kernels of src/fused.ts (one kernel forward, one backward; issue 10)
+ * where the backend has them (wasm with the native addon, cpu), else the definitions above. Same maths
+ * up to float rounding.
+ */
+const op = {
+  linear: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D =>
+    fused.fusedKernelsActive() ? fused.linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D) : (linear(x, w, b) as tf.Tensor2D),
+  layerNorm: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D =>
+    (fused.fusedKernelsActive() ? fused.layerNorm(x, g, b, LN_EPS) : layerNorm(x, g, b)) as tf.Tensor2D,
+  gelu: (x: tf.Tensor): tf.Tensor2D => (fused.fusedKernelsActive() ? fused.gelu(x) : gelu(x)) as tf.Tensor2D,
+};
+
+/**
  * A tiny GPT. Build it with {@link createGPT}; weights live in tf.Variables owned by the model
  * (call {@link GPT.dispose} when done).
  */
@@ -484,7 +498,13 @@ export class GPT implements TrainableModel {
     const { dModel: C, nHead: nH } = this.config;
     const hs = C / nH;
     const p = `h${l}.attn.`;
-    const qkv = linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
+    const qkv = op.linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
+    if (fused.fusedKernelsActive()) {
+      // The same maths as below in one kernel each way (src/fused.ts; issue 10): no transposes, no mask add.
+      const a = fused.causalAttention(qkv, B, T, nH, { returnProbs: wantProbs }); // [B*T, C], [B, nH, T, T]
+      const yf = op.linear(a.out, this.p(p + "wo"), this.p(p + "bo")); // [B*T, C] @ [C, C] -> [B*T, C]
+      return wantProbs ? { y: yf, probs: a.probs as tf.Tensor4D } : { y: yf };
+    }
     // Rank <= 4 transposes only: wasm's rank-5 transpose is ~50x slower.
     const qkv3 = tf.transpose(tf.reshape(qkv, [B * T, 3, C]), [1, 0, 2]); // [B*T, 3, C] -> [3, B*T, C]
     const [q2, k2, v2] = tf.split(qkv3, 3, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]; // 3 x [1, B*T, C], contiguous
@@ -496,15 +516,15 @@ export class GPT implements TrainableModel {
     const probs = tf.softmax(scores); // [B*nH, T, T], rows sum to 1 over keys j <= i
     const out = tf.matMul(probs as tf.Tensor3D, v); // [B*nH, T, hs]
     const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hs]), [0, 2, 1, 3]), [B * T, C]); // [B, nH, T, hs] -> [B, T, nH, hs] -> [B*T, C]
-    const y = linear(merged, this.p(p + "wo"), this.p(p + "bo")) as tf.Tensor2D; // [B*T, C] @ [C, C] -> [B*T, C]
+    const y = op.linear(merged, this.p(p + "wo"), this.p(p + "bo")); // [B*T, C] @ [C, C] -> [B*T, C]
     return wantProbs ? { y, probs: tf.reshape(probs, [B, nH, T, T]) as tf.Tensor4D } : { y };
   }
 
   /** Position-wise GELU MLP: x [B*T, C] -> [B*T, F] -> [B*T, C]. */
   private mlp(x: tf.Tensor2D, l: number): tf.Tensor2D {
     const p = `h${l}.mlp.`;
-    const h = gelu(linear(x, this.p(p + "w1"), this.p(p + "b1"))) as tf.Tensor2D; // [B*T, C] @ [C, F] -> [B*T, F]
-    return linear(h, this.p(p + "w2"), this.p(p + "b2")) as tf.Tensor2D; // [B*T, F] @ [F, C] -> [B*T, C]
+    const h = op.gelu(op.linear(x, this.p(p + "w1"), this.p(p + "b1"))); // [B*T, C] @ [C, F] -> [B*T, F]
+    return op.linear(h, this.p(p + "w2"), this.p(p + "b2")); // [B*T, F] @ [F, C] -> [B*T, C]
   }
 
   /** Token + position embedding: tokens [B, T] int32 -> [B*T, C]. */
@@ -530,13 +550,13 @@ export class GPT implements TrainableModel {
     if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     for (let l = 0; l < this.config.nLayer; l++) {
       const p = `h${l}.`;
-      const a = this.attention(layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")) as tf.Tensor2D, l, B, T, !!opts.returnAttention);
+      const a = this.attention(op.layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")), l, B, T, !!opts.returnAttention);
       if (a.probs) attention.push(a.probs);
       x = tf.add(x, a.y); // [B*T, C] residual
-      x = tf.add(x, this.mlp(layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")) as tf.Tensor2D, l)); // [B*T, C] residual
+      x = tf.add(x, this.mlp(op.layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")), l)); // [B*T, C] residual
       if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     }
-    const h = layerNorm(x, this.p("lnf.g"), this.p("lnf.b")) as tf.Tensor2D; // [B*T, C]
+    const h = op.layerNorm(x, this.p("lnf.g"), this.p("lnf.b")); // [B*T, C]
     return {
       h,
       ...(opts.returnAttention ? { attention } : {}),
@@ -702,6 +722,11 @@ export class GPT implements TrainableModel {
       if (mask && (mask.shape[0] !== B || mask.shape[1] !== T)) throw new Error(`GPT.loss: mask shape [${mask.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
       const { h } = this.trunk(x, {}); // [B*T, C]
       const logits = tf.matMul(h, this.head()) as tf.Tensor2D; // [B*T, C] @ [C, V] -> [B*T, V]
+      if (fused.fusedKernelsActive()) {
+        // One kernel each way from integer targets (src/fused.ts): exact log-softmax, no [B*T, V] one-hot.
+        const m1 = mask ? (tf.reshape(tf.cast(mask, "float32"), [B * T]) as tf.Tensor1D) : undefined; // [B*T]
+        return fused.crossEntropy(logits, tf.reshape(y, [B * T]) as tf.Tensor1D, m1); // []
+      }
       const targets = oneHotF32(tf.reshape(y, [B * T]) as tf.Tensor1D, V); // [B*T, V]
       const m = mask ? tf.reshape(tf.cast(mask, "float32"), [B * T]) : tf.ones([B * T]); // [B*T]
       return maskedCrossEntropy(logits, targets, m) as tf.Scalar; // []
