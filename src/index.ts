@@ -12,6 +12,7 @@ export * from "./results";
 export * from "./stats";
 export * from "./progress";
 export * from "./experiment";
+export * from "./paths";
 export * from "./tokenizer";
 export * from "./transformer";
 export * from "./mlp";
@@ -29,3 +30,20 @@ export * from "./notebook";
 export * from "./table";
 /** Takeaway 4: the t4 sweep's analyses, cached full sweep and its synthetic language (`lab.t4.ZipfLanguage`). */
 export * as t4 from "./experiments/t4-scaling";
+/** Takeaway 5: quantization — the packed 4-bit format, the MLP with a quantizer hook, the classification task, the experiment. */
+export * from "./quant-pack";
+export * from "./quant-mlp";
+export * as classification from "./data/classification";
+export * as t5 from "./experiments/t5-quantization";
+/** Takeaway 1: the synthetic world (`lab.world`), linear probes, and the experiment's pieces (`lab.t1`). */
+export * from "./probe";
+export * as world from "./data/world";
+export * as t1 from "./experiments/t1-world-model";
+/** Takeaway 3: the two-module attention system, its cued-streams task, the induction task, the experiment (`lab.t3`). */
+export * as attentionSystem from "./attention-system";
+export * as cuedStreams from "./data/cued-streams";
+export * as induction from "./data/induction";
+export * as t3 from "./experiments/t3-attention";
+/** Takeaway 2: the serial digit-sum task in many surface forms (`lab.digits`) and the experiment's pieces (`lab.t2`). */
+export * as digits from "./data/digits";
+export * as t2 from "./experiments/t2-chain-of-thought";
