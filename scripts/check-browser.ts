@@ -20,6 +20,9 @@ runMain(async () => {
   const python = findPython(["notebook", "nbclient"]);
   const jupyterPath = prepareKernel(python);
   const outDir = path.join(ROOT, "out", "browser-check");
+  // Work on a copy beside the original (the kernel needs notebooks/src), so autosave cannot touch the source.
+  const copy = `.browser-check-${nb}`;
+  fs.copyFileSync(path.join(ROOT, "notebooks", nb), path.join(ROOT, "notebooks", copy));
   fs.mkdirSync(outDir, { recursive: true });
   const server = spawn(python, ["-m", "notebook", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", "--allow-root"], {
     cwd: ROOT,
@@ -38,7 +41,7 @@ runMain(async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
-    await page.goto(`http://127.0.0.1:${port}/notebooks/notebooks/${nb}`);
+    await page.goto(`http://127.0.0.1:${port}/notebooks/notebooks/${copy}`);
     await page.waitForFunction(() => {
       const J = (globalThis as unknown as { Jupyter?: { notebook?: { kernel?: { is_connected(): boolean } } } }).Jupyter;
       return J?.notebook?.kernel?.is_connected() === true;
@@ -46,7 +49,7 @@ runMain(async () => {
     const t0 = Date.now();
     await page.evaluate(() => (globalThis as unknown as { Jupyter: { notebook: { execute_all_cells(): void } } }).Jupyter.notebook.execute_all_cells());
     // Wait until no cell is pending ("In [*]") and the kernel is idle.
-    await page.waitForFunction(() => document.querySelectorAll(".input_prompt").length > 0 && ![...document.querySelectorAll(".input_prompt")].some((e) => e.textContent?.includes("*")) && document.body.classList.contains("kernel_idle"), undefined, { timeout: 1_200_000, polling: 1000 });
+    await page.waitForFunction(() => document.querySelectorAll(".input_prompt").length > 0 && !Array.from(document.querySelectorAll(".input_prompt")).some((e) => e.textContent?.includes("*")) && document.body.classList.contains("kernel_idle"), undefined, { timeout: 1_200_000, polling: 1000 });
     const seconds = (Date.now() - t0) / 1000;
     await page.waitForTimeout(1500);
     const plots = await page.locator(".output_area .js-plotly-plot").count();
@@ -60,5 +63,6 @@ runMain(async () => {
     return errorOutputs === 0 && errors.length === 0 && plots > 0 ? 0 : 1;
   } finally {
     server.kill("SIGTERM");
+    fs.rmSync(path.join(ROOT, "notebooks", copy), { force: true });
   }
 });
