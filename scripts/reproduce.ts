@@ -41,12 +41,12 @@ export function isCached(file: string, key: string): boolean {
   }
 }
 
-function runWorker(id: string, status: JobStatus, redraw: () => void, children: Set<ChildProcess>): Promise<void> {
+function runWorker(id: string, status: JobStatus, redraw: () => void, children: Set<ChildProcess>, workerEnv: NodeJS.ProcessEnv, outRoot: string): Promise<void> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "run-experiment.ts"), id, "--progress-json"], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "run-experiment.ts"), id, "--progress-json", "--out", outRoot], {
       cwd: ROOT,
-      env: process.env,
+      env: workerEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
     children.add(child);
@@ -158,8 +158,13 @@ runMain(async () => {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   const queue = statuses.filter((s) => s.state === "queued");
+  // Share the cores: each worker's native BLAS/OpenMP threads get cores / workers (the user's setting wins).
+  const workerEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    GEN2BRAIN_THREADS: process.env["GEN2BRAIN_THREADS"] ?? String(Math.max(1, Math.floor(os.cpus().length / Math.min(jobs, Math.max(1, queue.length))))),
+  };
   const workers = Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-    for (let s = queue.shift(); s !== undefined && !interrupted; s = queue.shift()) await runWorker(s.id, s, redraw, children);
+    for (let s = queue.shift(); s !== undefined && !interrupted; s = queue.shift()) await runWorker(s.id, s, redraw, children, workerEnv, outRoot);
   });
   await Promise.all(workers);
   const wallS = (Date.now() - t0) / 1000;
