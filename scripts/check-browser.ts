@@ -21,7 +21,7 @@ runMain(async () => {
   const jupyterPath = prepareKernel(python);
   const outDir = path.join(ROOT, "out", "browser-check");
   // Work on a copy beside the original (the kernel needs notebooks/src), so autosave cannot touch the source.
-  const copy = `.browser-check-${nb}`;
+  const copy = `browser-check-${nb}`;
   fs.copyFileSync(path.join(ROOT, "notebooks", nb), path.join(ROOT, "notebooks", copy));
   fs.mkdirSync(outDir, { recursive: true });
   const server = spawn(python, ["-m", "notebook", "--no-browser", `--port=${port}`, "--ip=127.0.0.1", "--NotebookApp.token=", "--NotebookApp.password=", "--allow-root"], {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 const DIR = path.join(__dirname, "..", "notebooks");
-const notebooks = fs.readdirSync(DIR).filter((f) => f.endsWith(".ipynb")).sort();
+const notebooks = fs.readdirSync(DIR).filter((f) => f.endsWith(".ipynb") && !f.startsWith("browser-check-")).sort();
 
 interface Cell { cell_type: string; id?: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null }
 const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join("") : c.source);

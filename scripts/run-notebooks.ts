@@ -16,7 +16,7 @@ export const NOTEBOOK_DIR = path.join(ROOT, "notebooks");
 
 /** The notebooks to run, in name order; `names` filter by substring. */
 export function selectNotebooks(dir: string, names: string[]): string[] {
-  const all = fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
+  const all = fs.readdirSync(dir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".") && !f.startsWith("browser-check-")).sort();
   if (names.length === 0) return all.map((f) => path.join(dir, f));
   const picked = all.filter((f) => names.some((n) => f.includes(n)));
   const missing = names.filter((n) => !all.some((f) => f.includes(n)));
