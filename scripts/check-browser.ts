@@ -49,7 +49,11 @@ runMain(async () => {
     const t0 = Date.now();
     await page.evaluate(() => (globalThis as unknown as { Jupyter: { notebook: { execute_all_cells(): void } } }).Jupyter.notebook.execute_all_cells());
     // Wait until no cell is pending ("In [*]") and the kernel is idle.
-    await page.waitForFunction(() => document.querySelectorAll(".input_prompt").length > 0 && !Array.from(document.querySelectorAll(".input_prompt")).some((e) => e.textContent?.includes("*")) && document.body.classList.contains("kernel_idle"), undefined, { timeout: 1_200_000, polling: 1000 });
+    // Done when every code cell shows an execution count ("In [n]"), none is pending ("In [*]").
+    await page.waitForFunction(() => {
+      const prompts = Array.from(document.querySelectorAll(".code_cell .input_prompt"));
+      return prompts.length > 0 && prompts.every((e) => /\[\d+\]/.test(e.textContent ?? ""));
+    }, undefined, { timeout: 900_000, polling: 1000 });
     const seconds = (Date.now() - t0) / 1000;
     await page.waitForTimeout(1500);
     const plots = await page.locator(".output_area .js-plotly-plot").count();
