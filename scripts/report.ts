@@ -9,6 +9,8 @@ import "../src/experiments";
 import { getExperiment, formatNumber } from "../src/experiment";
 import { loadResults, resultDir, writeFileAtomic, isInterval, Metric, ResultRecord } from "../src/results";
 import type { Profile } from "../src/config";
+import { escapeHtml } from "../src/table";
+import { plotlyLoaderHtml } from "../src/display";
 import { ROOT } from "./jupyter";
 
 export interface ReproduceSummary {
@@ -23,10 +25,6 @@ export interface ReproduceSummary {
 export function formatMetric(m: Metric): string {
   if (!isInterval(m)) return formatNumber(m);
   return m.n > 1 ? `${formatNumber(m.mean)} [${formatNumber(m.lo)}, ${formatNumber(m.hi)}] (n=${m.n})` : `${formatNumber(m.mean)} (n=${m.n})`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 function claimMark(c: ResultRecord["claims"][number]): string {
@@ -98,7 +96,6 @@ export function reportMarkdown(profile: Profile, sections: Section[], summary: R
 
 /** Self-contained HTML report: plotly inlined once, each figure interactive with its PNG as fallback. */
 export function reportHtml(profile: Profile, sections: Section[], summary: ReproduceSummary): string {
-  const plotly = fs.readFileSync(require.resolve("plotly.js-dist-min/plotly.min.js"), "utf8");
   let n = 0;
   const body: string[] = [];
   body.push(`<h1>gen2brain results <small>profile ${escapeHtml(profile)}</small></h1>`);
@@ -130,7 +127,7 @@ export function reportHtml(profile: Profile, sections: Section[], summary: Repro
     }
   }
   const css = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}.holds{color:#1a7f37}.FAILS{color:#cf222e;font-weight:bold}.stated{color:#9a6700}.prov{color:#666;font-size:13px}.fig{margin:1em 0;min-height:100px}.fig img{max-width:100%}`;
-  return `<!doctype html><html><head><meta charset="utf-8"><title>gen2brain ${escapeHtml(profile)} report</title><style>${css}</style><script>(function(){var define,module,exports;${plotly}\n})();</script></head><body>${body.join("\n")}</body></html>\n`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>gen2brain ${escapeHtml(profile)} report</title><style>${css}</style></head><body>${plotlyLoaderHtml()}\n${body.join("\n")}</body></html>\n`;
 }
 
 /** Write report.html and report.md for a profile; returns the paths. */

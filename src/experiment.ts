@@ -5,6 +5,7 @@
  *
  * Notebooks, `npm run reproduce` and the tests all call {@link runExperiment}.
  */
+import * as crypto from "crypto";
 import * as os from "os";
 import * as path from "path";
 import * as fs from "fs";
@@ -200,7 +201,6 @@ export function formatNumber(x: number): string {
  * computed by the same code, config and seed have the same cache key.
  */
 export function codeVersion(root = repoRoot()): string {
-  const crypto = require("crypto") as typeof import("crypto");
   const h = crypto.createHash("sha256");
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -222,6 +222,5 @@ export function codeVersion(root = repoRoot()): string {
 
 /** The cache key of a run: experiment, profile, seed, resolved config, backend and code version. */
 export function cacheKey(id: string, profile: Profile, seed: number, config: unknown, backend: string, code: string): string {
-  const crypto = require("crypto") as typeof import("crypto");
   return crypto.createHash("sha256").update(JSON.stringify({ id, profile, seed, config, backend, code })).digest("hex").slice(0, 16);
 }
