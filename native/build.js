@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /*
- * Build the optional native addon (issue 10) at install time: `npm install` runs this as postinstall,
+ * Build the optional native addon at install time: `npm install` runs this as postinstall,
  * `npm run build:native` runs it by hand. It never fails the install: without a compiler, Node's
  * headers or a BLAS, gen2brain runs on the wasm backend alone. GEN2BRAIN_NATIVE=0 skips the build.
  *

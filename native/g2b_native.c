@@ -1,5 +1,5 @@
 /*
- * gen2brain native kernels (issue 10): GEMM from the machine's BLAS, run directly on the memory of
+ * gen2brain native kernels: GEMM from the machine's BLAS, run directly on the memory of
  * tfjs's wasm backend (the WebAssembly heap is an ArrayBuffer; operands are byte offsets into it), so
  * no copies. The BLAS is found at run time with dlopen (OpenBLAS, MKL, oneDNN, BLIS: whichever is
  * installed), so building needs only a C compiler and Node's headers, and the addon is optional.
@@ -183,7 +183,7 @@ static napi_value Sgemm(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------------------------------------
  * Fused kernels on the heap. Arguments: the heap ArrayBuffer, then byte offsets and sizes as numbers.
- * Each mirrors a JS reference implementation in src/fused-kernels.ts (same maths, same loop order
+ * Each mirrors a JS reference implementation in src/speed/fused-kernels.ts (same maths, same loop order
  * where it matters for determinism).
  * ------------------------------------------------------------------------------------------- */
 
@@ -316,21 +316,6 @@ static napi_value ColSum(napi_env env, napi_callback_info info) {
     for (int64_t j = 0; j < cols; j++) o[j] += xr[j];
   }
   return NULL;
-}
-
-/* sumSquares(heap, x, n) -> number: sum of x^2 in double (global gradient norm). */
-static napi_value SumSquares(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!get_args(env, info, 2, &a, "sumSquares")) return NULL;
-  int ok = 1;
-  const float *x = fptr(env, &a, a.v[0], a.v[1], &ok);
-  if (!ok) return NULL;
-  const int64_t n = (int64_t)a.v[1];
-  double s = 0.0;
-  for (int64_t i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
-  napi_value r;
-  napi_create_double(env, s, &r);
-  return r;
 }
 
 /* layerNormFwd(heap, x, g, b, y, mean, rstd, N, C, eps) */
@@ -603,40 +588,6 @@ static napi_value CrossEntropyBwd(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/*
- * adamw(heap, w, g, m, v, wOut, mOut, vOut, n, lr, beta1, beta2, eps, wd, bc1, bc2, scaleOff):
- * AdamW step as src/train.ts writes it; the gradient is multiplied by the float at scaleOff (clip).
- */
-static napi_value AdamW(napi_env env, napi_callback_info info) {
-  args_t a;
-  if (!get_args(env, info, 16, &a, "adamw")) return NULL;
-  const double n = a.v[7];
-  int ok = 1;
-  const float *w = fptr(env, &a, a.v[0], n, &ok), *g = fptr(env, &a, a.v[1], n, &ok), *m = fptr(env, &a, a.v[2], n, &ok), *v = fptr(env, &a, a.v[3], n, &ok);
-  float *wo = fptr(env, &a, a.v[4], n, &ok), *mo = fptr(env, &a, a.v[5], n, &ok), *vo = fptr(env, &a, a.v[6], n, &ok);
-  const float *scale = fptr(env, &a, a.v[15], 1, &ok);
-  if (!ok) return NULL;
-  /* Scalars rounded from double as tfjs rounds the JS numbers train.ts passes (lr / bc1 etc.). */
-  const double lr = a.v[8], wdd = a.v[12];
-  const float b1 = (float)a.v[9], b2 = (float)a.v[10], eps = (float)a.v[11], wd = (float)wdd;
-  const float c1 = (float)(1.0 - a.v[9]), c2 = (float)(1.0 - a.v[10]);
-  const float bc2 = (float)a.v[14];
-  const float sc = *scale, step = (float)(lr / a.v[13]), decay = (float)(lr * wdd);
-#pragma omp parallel for simd schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < (int64_t)n; i++) {
-    const float gi = g[i] * sc;
-    const float mi = m[i] * b1 + gi * c1;
-    const float vi = v[i] * b2 + (gi * gi) * c2;
-    const float denom = sqrtf(vi / bc2) + eps;
-    float wi = w[i] - (mi / denom) * step;
-    if (wd != 0.f) wi = wi - w[i] * decay;
-    mo[i] = mi;
-    vo[i] = vi;
-    wo[i] = wi;
-  }
-  return NULL;
-}
-
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"load", NULL, Load, NULL, NULL, NULL, napi_default, NULL},
@@ -646,7 +597,6 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"gemmEx", NULL, GemmEx, NULL, NULL, NULL, napi_default, NULL},
       {"addRowVector", NULL, AddRowVector, NULL, NULL, NULL, napi_default, NULL},
       {"colSum", NULL, ColSum, NULL, NULL, NULL, napi_default, NULL},
-      {"sumSquares", NULL, SumSquares, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormFwd", NULL, LayerNormFwd, NULL, NULL, NULL, napi_default, NULL},
       {"layerNormBwd", NULL, LayerNormBwd, NULL, NULL, NULL, napi_default, NULL},
       {"geluFwd", NULL, GeluFwd, NULL, NULL, NULL, napi_default, NULL},
@@ -655,7 +605,6 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"attentionBwd", NULL, AttentionBwd, NULL, NULL, NULL, napi_default, NULL},
       {"crossEntropyFwd", NULL, CrossEntropyFwd, NULL, NULL, NULL, napi_default, NULL},
       {"crossEntropyBwd", NULL, CrossEntropyBwd, NULL, NULL, NULL, napi_default, NULL},
-      {"adamw", NULL, AdamW, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return NULL;
   return exports;

@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as tf from "@tensorflow/tfjs";
-import { describeBackend, initBackend } from "../src/backend";
+import { describeBackend, initBackend } from "../src/run/backend";
 import { generate, type GenerateOptions } from "../src/generate";
 import { Rng } from "../src/rng";
 import { createGPT } from "../src/transformer";

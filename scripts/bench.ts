@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (issues 3 and 10): tfjs throughput per backend variant, side by side with PyTorch on
+ * `npm run bench`: tfjs throughput per backend variant, side by side with PyTorch on
  * the same CPU, and the ratios.
  *
  * Cases: 512^2 matMul (GFLOP/s); tiny-GPT training and inference in tokens/s at two sizes, A (dModel 64,
@@ -8,7 +8,7 @@
  * per step (a count of kernel outputs, i.e. how many ops a step runs).
  *
  * Variants (--backend, comma-separated; default all that load here):
- *   wasm-plain      tfjs-backend-wasm's stock kernels (only the correctness fixes of src/kernels.ts)
+ *   wasm-plain      tfjs-backend-wasm's stock kernels (only the correctness fixes of src/speed/install.ts)
  *   wasm            + the wasm speed fixes (every matMul on XNNPACK, in-place slices, ...); the fused ops
  *                   stay composite (their JS kernels lose to wasm's SIMD kernels)
  *   wasm-native     + the native addon: BLAS GEMM and fused kernels in C on the wasm heap, all cores
@@ -36,11 +36,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { initBackend } from "../src/backend";
-import { kernelFixesStatus } from "../src/kernels";
-import { setFusedComposite } from "../src/fused";
-import { loadNative } from "../src/native";
-import { writeFileAtomic, writeJsonAtomic } from "../src/results";
+import { initBackend } from "../src/run/backend";
+import { kernelFixesStatus, loadNative, setFusedComposite } from "../src/speed/index";
+import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { Rng } from "../src/rng";
 import { createGPT, type GPTConfig } from "../src/transformer";
 import { trainModel, type BatchSampler } from "../src/train";
@@ -49,7 +47,7 @@ const CASES = ["matmul512", "gptA-train", "gptA-infer", "gptB-train", "gptB-infe
 type CaseName = (typeof CASES)[number];
 type MetricName = "gflops" | "tokensPerSec" | "peakRssMiB" | "tensorsPerStep";
 
-/** One measurement (the issue-3 output contract). */
+/** One measurement (one row of bench.json). */
 interface Row {
   backend: string;
   case: CaseName;
@@ -58,7 +56,7 @@ interface Row {
   unit: string;
 }
 
-/** Per case timing detail (not part of the contract): wall vs CPU time shows machine contention. */
+/** Per case timing detail (beside the bench.json rows): wall vs CPU time shows machine contention. */
 interface Timing {
   backend: string;
   case: CaseName;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `npm run bench` (issues 3 and 10).
+"""PyTorch reference for `npm run bench`.
 
 Trains and runs the SAME tiny GPT as src/transformer.ts on the CPU: token + learned position
 embeddings, pre-LayerNorm blocks with one fused q|k|v projection, causal softmax attention written

@@ -11,7 +11,7 @@ import * as path from "path";
 import { parseArgs, runMain } from "./cli";
 import { findPython, ROOT } from "./jupyter";
 import { prepareKernel } from "./run-notebooks";
-import { findChrome } from "../src/render";
+import { findChrome } from "../src/present/render";
 
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["port"]);

@@ -3,7 +3,7 @@
  * environment variables GEN2BRAIN_PROFILE, GEN2BRAIN_SEED and GEN2BRAIN_BACKEND (flags win).
  */
 import { parseProfile, parseSeed, profileFromEnv, seedFromEnv, Profile } from "../src/config";
-import { isBackendChoice, BACKEND_CHOICES } from "../src/backend";
+import { isBackendChoice, BACKEND_CHOICES } from "../src/run/backend";
 
 export interface CommonArgs {
   profile: Profile;

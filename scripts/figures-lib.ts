@@ -1,9 +1,9 @@
 /** Writing an experiment's figures (JSON + SVG + PNG) beside its results.json. */
 import * as path from "path";
-import type { Experiment } from "../src/experiment";
-import type { ResultRecord } from "../src/results";
-import { resultDir } from "../src/results";
-import { saveFigure } from "../src/render";
+import type { Experiment } from "../src/run/experiment";
+import type { ResultRecord } from "../src/run/results";
+import { resultDir } from "../src/run/results";
+import { saveFigure } from "../src/present/render";
 
 /** Render every figure of `record` into `out/<profile>/<id>/<name>.{json,svg,png}`; returns the paths. */
 export async function saveFigures(exp: Experiment<object>, record: ResultRecord, outRoot = "out"): Promise<string[]> {

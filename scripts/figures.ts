@@ -6,10 +6,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import "../src/experiments";
-import { getExperiment } from "../src/experiment";
-import { loadResults, resultDir, writeFileAtomic } from "../src/results";
-import { closeRenderer } from "../src/render";
+import "../src/takeaways/index";
+import { getExperiment } from "../src/run/experiment";
+import { loadResults, resultDir, writeFileAtomic } from "../src/run/results";
+import { closeRenderer } from "../src/present/render";
 import { saveFigures } from "./figures-lib";
 import { writeReport, ReproduceSummary, formatMetric } from "./report";
 import { TAKEAWAY_IDS } from "./reproduce-ids";

@@ -5,12 +5,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import "../src/experiments";
-import { getExperiment, formatNumber } from "../src/experiment";
-import { loadResults, resultDir, writeFileAtomic, isInterval, Metric, ResultRecord } from "../src/results";
+import "../src/takeaways/index";
+import { getExperiment, formatNumber } from "../src/run/experiment";
+import { loadResults, resultDir, writeFileAtomic, isInterval, Metric, ResultRecord } from "../src/run/results";
 import type { Profile } from "../src/config";
-import { escapeHtml } from "../src/table";
-import { plotlyLoaderHtml } from "../src/display";
+import { escapeHtml } from "../src/present/table";
+import { plotlyLoaderHtml } from "../src/present/display";
 import { ROOT } from "./jupyter";
 
 export interface ReproduceSummary {

@@ -6,10 +6,10 @@
  * With --progress-json, progress events go to stdout as `@@progress {json}` lines for the parent.
  */
 import * as path from "path";
-import "../src/experiments";
-import { getExperiment, runExperiment, failedClaims } from "../src/experiment";
-import { initBackend, describeBackend } from "../src/backend";
-import { terminalProgress, Progress } from "../src/progress";
+import "../src/takeaways/index";
+import { getExperiment, runExperiment, failedClaims } from "../src/run/experiment";
+import { initBackend, describeBackend } from "../src/run/backend";
+import { terminalProgress, Progress } from "../src/present/progress";
 import { saveFigures } from "./figures-lib";
 import { parseArgs, runMain } from "./cli";
 

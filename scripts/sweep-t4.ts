@@ -14,13 +14,13 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import "../src/experiments";
-import { getExperiment, runExperiment, failedClaims, versions, machine } from "../src/experiment";
-import { initBackend, describeBackend } from "../src/backend";
-import { terminalProgress } from "../src/progress";
-import { writeJsonAtomic, writeFileAtomic } from "../src/results";
-import { T4_CACHE_DIR, loadCachedT4, reanalyseT4 } from "../src/experiments/t4-scaling";
-import { gitCommit } from "../src/experiment";
+import "../src/takeaways/index";
+import { getExperiment, runExperiment, failedClaims, versions, machine } from "../src/run/experiment";
+import { initBackend, describeBackend } from "../src/run/backend";
+import { terminalProgress } from "../src/present/progress";
+import { writeJsonAtomic, writeFileAtomic } from "../src/run/results";
+import { T4_CACHE_DIR, loadCachedT4, reanalyseT4 } from "../src/takeaways/t4-scaling/index";
+import { gitCommit } from "../src/run/experiment";
 import { parseArgs, runMain } from "./cli";
 
 runMain(async () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { checkpointEvery, hasCheckpoint, loadCheckpoint, loadGPT, restoreWeights, saveCheckpoint } from "./checkpoint";
-import { testBackend } from "./testing";
+import { testBackend } from "./run/testing";
 import { CharTokenizer } from "./tokenizer";
 import { type BatchSampler, trainConfig, trainModel } from "./train";
 import { createGPT } from "./transformer";

@@ -14,7 +14,7 @@ import * as tf from "@tensorflow/tfjs";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { toJson } from "./results";
+import { toJson } from "./run/results";
 import type { RngState } from "./rng";
 import { type Tokenizer, type TokenizerJSON, tokenizerFromJSON, type CharTokenizer, type WordTokenizer } from "./tokenizer";
 import type { AdamWState, HistoryRecord, TrainConfig, TrainOptions, TrainResult, TrainState } from "./train";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { continuationLogLikelihood, continuationTokenLogProbs, generate } from "./generate";
 import { Rng } from "./rng";
-import { expectNoLeak, testBackend } from "./testing";
+import { expectNoLeak, testBackend } from "./run/testing";
 import { createGPT, type GPT } from "./transformer";
 
 const CFG = { vocabSize: 9, seqLen: 6, dModel: 16, nHead: 2, nLayer: 1 };

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { expectNoLeak, testBackend } from "./testing";
+import { expectNoLeak, testBackend } from "./run/testing";
 import { Rng } from "./rng";
 import {
   attentionHopfieldMaxAbsDiff,

@@ -1,68 +1,84 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { createMLP, evaluateMLP, trainMLP } from "./mlp";
-import { Rng } from "./rng";
-import { expectNoLeak, testBackend } from "./testing";
+import { expectNoLeak, testBackend } from "./run/testing";
+import { makeClassificationTask } from "./data/classification";
+import { createQuantMLP, mlpAccuracy, rowsTensor, trainQuantMLP } from "./mlp";
+import { fakeQuantSTE, quantSpec } from "./quantize";
 
-/** Two interleaved noisy rings in 2-D: not linearly separable. */
-function rings(n: number, seed: number): { x: number[][]; y: number[] } {
-  const rng = new Rng(seed);
-  const x: number[][] = [];
-  const y: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const c = i % 2;
-    const r = (c === 0 ? 0.5 : 1.5) + rng.normal(0, 0.1);
-    const a = rng.uniform(0, 2 * Math.PI);
-    x.push([r * Math.cos(a), r * Math.sin(a)]);
-    y.push(c);
-  }
-  return { x, y };
-}
+const arch = { inputDim: 4, hidden: [16, 16], outputDim: 3 };
+const task = makeClassificationTask({ inputDim: 4, numClasses: 3, clustersPerClass: 1, noiseStd: 0.3, trainSize: 512, testSize: 256 }, 5);
+const trainCfg = { numSteps: 150, batchSize: 32, lr: 1e-2, minLr: 1e-3, weightDecay: 0 };
 
-test("config validation names the field", async () => {
+test("setup backend", async () => {
   await testBackend();
-  assert.throws(() => createMLP({ inputDim: 0, hidden: [4], outputDim: 2, activation: "relu" }, 1), /MLPConfig\.inputDim/);
-  assert.throws(() => createMLP({ inputDim: 2, hidden: [4, 0], outputDim: 2, activation: "relu" }, 1), /MLPConfig\.hidden\[1\]/);
-  assert.throws(() => createMLP({ inputDim: 2, hidden: [4], outputDim: 2, activation: "gelu" as never }, 1), /MLPConfig\.activation: unknown "gelu"/);
 });
 
-test("same seed, bit-identical weights and training; the MLP separates two rings", async () => {
-  await testBackend();
-  const cfg = { inputDim: 2, hidden: [16, 16], outputDim: 2, activation: "tanh" as const };
-  const data = rings(400, 1);
-  const val = rings(200, 2);
-  const run = async () => {
-    const mlp = createMLP(cfg, 5);
-    try {
-      const w0 = mlp.model.getWeights().map((t) => t.dataSync().slice());
-      const h = await trainMLP(mlp, data.x, data.y, { epochs: 30, batchSize: 32, lr: 0.02, seed: 3, validation: val });
-      return { w0, h };
-    } finally {
-      mlp.dispose();
-    }
-  };
-  const a = await run();
-  const b = await run();
-  assert.deepEqual(a.w0, b.w0);
-  assert.deepEqual(a.h.map((r) => r.trainLoss), b.h.map((r) => r.trainLoss));
-  const m = createMLP(cfg, 5);
-  assert.equal(m.numParams(), 2 * 16 + 16 + 16 * 16 + 16 + 16 * 2 + 2);
-  m.dispose();
-  const last = a.h[a.h.length - 1];
-  assert.ok((last?.valAccuracy as number) >= 0.95, `validation accuracy ${last?.valAccuracy}`);
-});
-
-test("training and evaluation leak no tensors; bad labels are named", async () => {
-  await testBackend();
-  const mlp = createMLP({ inputDim: 2, hidden: [4], outputDim: 2, activation: "relu" }, 1);
-  const data = rings(64, 3);
+test("same seed → bit-identical initial weights and training", async () => {
+  const a = createQuantMLP(arch, 1);
+  const b = createQuantMLP(arch, 1);
+  const c = createQuantMLP(arch, 2);
   try {
-    await expectNoLeak(() => trainMLP(mlp, data.x, data.y, { epochs: 1, batchSize: 16, lr: 0.01, seed: 1 }), "trainMLP");
-    await expectNoLeak(() => evaluateMLP(mlp, data.x, data.y), "evaluateMLP");
-    await expectNoLeak(() => tf.tidy(() => { mlp.predict(tf.zeros([3, 2])); }), "predict");
-    await assert.rejects(trainMLP(mlp, data.x, data.y.map((v) => v + 1), { epochs: 1, batchSize: 16, lr: 0.01, seed: 1 }), /y\[1\] = 2 is not a class id in \[0, 2\)/);
+    assert.deepEqual(a.getWeights(), b.getWeights());
+    assert.notDeepEqual(a.getWeights()["dense0/kernel"], c.getWeights()["dense0/kernel"]);
+    assert.equal(a.numParams(), 4 * 16 + 16 + 16 * 16 + 16 + 16 * 3 + 3);
+    const ha = await trainQuantMLP(a, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
+    const hb = await trainQuantMLP(b, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
+    assert.deepEqual(ha, hb);
+    assert.deepEqual(a.getWeights(), b.getWeights());
   } finally {
-    mlp.dispose();
+    [a, b, c].forEach((m) => m.dispose());
+  }
+});
+
+test("it learns a separable task, with float and with ternary QAT weights", async () => {
+  const m = createQuantMLP(arch, 3);
+  try {
+    const before = mlpAccuracy(m, task.xTest, task.yTest);
+    const h = await trainQuantMLP(m, task.xTrain, task.yTrain, trainCfg, { seed: 1 });
+    const after = mlpAccuracy(m, task.xTest, task.yTest);
+    assert.ok((h[h.length - 1]?.loss as number) < (h[0]?.loss as number), "loss falls");
+    assert.ok(after > 0.9 && after > before, `accuracy ${before} → ${after}`);
+    const spec = quantSpec({ states: 3, granularity: "tensor", clip: "absmean" });
+    const q = createQuantMLP(arch, 3);
+    try {
+      await trainQuantMLP(q, task.xTrain, task.yTrain, trainCfg, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) });
+      const acc = mlpAccuracy(q, task.xTest, task.yTest, (w) => fakeQuantSTE(w, spec));
+      assert.ok(acc > 0.9, `ternary QAT accuracy ${acc}`);
+    } finally {
+      q.dispose();
+    }
+  } finally {
+    m.dispose();
+  }
+});
+
+test("the weight transform is applied in the forward pass", () => {
+  const m = createQuantMLP(arch, 4);
+  const x = rowsTensor(task.xTest, 4, [0, 1, 2]);
+  try {
+    const logits = m.forward(x, (w) => tf.zerosLike(w));
+    // zero weights and zero biases give zero logits
+    assert.deepEqual(Array.from(logits.dataSync()), new Array(9).fill(0));
+    logits.dispose();
+  } finally {
+    x.dispose();
+    m.dispose();
+  }
+});
+
+test("forward, loss and a training step leak no tensors", async () => {
+  const m = createQuantMLP(arch, 6);
+  const spec = quantSpec({ states: 4, granularity: "channel", clip: "mse" });
+  const x = rowsTensor(task.xTrain, 4, [0, 1, 2, 3]);
+  const y = tf.tensor1d([0, 1, 2, 0], "int32");
+  try {
+    await expectNoLeak(() => m.forward(x).dispose(), "forward");
+    await expectNoLeak(() => m.loss(x, y, (w) => fakeQuantSTE(w, spec)).dispose(), "loss");
+    await expectNoLeak(() => trainQuantMLP(m, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 2 }, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) }), "train step");
+    await expectNoLeak(() => mlpAccuracy(m, task.xTest, task.yTest), "accuracy");
+  } finally {
+    tf.dispose([x, y]);
+    m.dispose();
   }
 });

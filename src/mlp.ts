@@ -1,196 +1,225 @@
 /**
- * A small multi-layer perceptron for non-sequence tasks (STYLE §4: layers API for plain models),
- * with a deterministic seeded initialisation and a deterministic training loop: batches are
- * pre-shuffled with an {@link Rng} and the update is a manual Adam loop (no `fit`, which shuffles
- * with Math.random).
+ * A small ReLU MLP classifier written with core ops, with a hook on its weights so that quantization
+ * sits inside the forward pass: post-training quantization passes the dequantized matrices,
+ * quantization-aware training passes a straight-through fake quantizer (`fakeQuantSTE`), and the
+ * optimiser keeps updating the float "latent" weights underneath (Courbariaux et al. 2015; BitNet).
+ *
+ * The core library's `mlp.ts` is built on tf.layers, which has no such hook; this one is ~150 lines.
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkRange } from "./config";
-import type { Progress } from "./progress";
+import { Progress, silentProgress } from "./present/progress";
 import { deriveSeed, Rng } from "./rng";
 
-/** Architecture of an MLP. */
-export interface MLPConfig {
+/** Architecture. */
+export interface QuantMLPConfig {
   readonly inputDim: number;
-  /** Widths of the hidden layers (may be empty: a linear/logistic model). */
+  /** Hidden layer widths, e.g. [128, 128]. */
   readonly hidden: ReadonlyArray<number>;
+  /** Number of classes. */
   readonly outputDim: number;
-  /** Hidden activation. */
-  readonly activation: "relu" | "tanh" | "sigmoid" | "elu" | "linear";
 }
 
-/** A seeded MLP: `model` is a tf.LayersModel mapping [N, inputDim] to logits [N, outputDim]. */
-export interface MLP {
-  readonly config: MLPConfig;
-  readonly model: tf.Sequential;
-  /** Number of parameters. */
-  numParams(): number;
-  /** Logits [N, outputDim]; caller disposes. */
-  predict(x: tf.Tensor2D): tf.Tensor2D;
-  dispose(): void;
-}
+/** What the forward pass does to each weight matrix before using it (identity when absent). */
+export type WeightTransform = (w: tf.Tensor2D, layer: number) => tf.Tensor2D;
 
-function validate(c: MLPConfig): void {
-  checkRange("MLPConfig.inputDim", c.inputDim, 1, 1 << 24, true);
-  checkRange("MLPConfig.outputDim", c.outputDim, 1, 1 << 24, true);
-  if (!Array.isArray(c.hidden)) throw new Error("MLPConfig.hidden: must be an array of layer widths, e.g. [64, 64]");
-  c.hidden.forEach((h, i) => checkRange(`MLPConfig.hidden[${i}]`, h, 1, 1 << 20, true));
-  const acts = ["relu", "tanh", "sigmoid", "elu", "linear"];
-  if (!acts.includes(c.activation)) throw new Error(`MLPConfig.activation: unknown "${c.activation}"; use one of ${acts.join(", ")}`);
-}
+let instances = 0;
 
-/**
- * Build an MLP with Glorot-uniform weights (Glorot & Bengio 2010) and zero biases drawn from `seed`
- * (one derived seed per layer): same seed, bit-identical weights. Dispose when done.
- */
-export function createMLP(config: MLPConfig, seed: number): MLP {
-  validate(config);
-  if (!Number.isInteger(seed)) throw new Error(`createMLP: seed must be an integer, got ${seed}`);
-  const widths = [...config.hidden, config.outputDim];
-  const model = tf.sequential();
-  widths.forEach((units, i) => {
-    model.add(
-      tf.layers.dense({
-        units,
-        activation: i < widths.length - 1 ? config.activation : "linear",
-        ...(i === 0 ? { inputShape: [config.inputDim] } : {}),
-        kernelInitializer: "zeros",
-        biasInitializer: "zeros",
-      }),
-    );
-  });
-  // Seeded weights from our Rng (tfjs initializers' seeds are not part of our seed tree).
-  const dims = [config.inputDim, ...widths];
-  const values = widths.flatMap((units, i) => {
-    const fanIn = dims[i] as number;
-    const limit = Math.sqrt(6 / (fanIn + units));
-    const rng = new Rng(deriveSeed(seed, "mlp-init", i));
-    const w = new Float32Array(fanIn * units);
-    for (let k = 0; k < w.length; k++) w[k] = rng.uniform(-limit, limit);
-    return [tf.tensor2d(w, [fanIn, units]), tf.zeros([units])];
-  });
-  model.setWeights(values);
-  tf.dispose(values);
-  return {
-    config,
-    model,
-    numParams: () => model.countParams(),
-    predict: (x) => model.predict(x) as tf.Tensor2D,
-    dispose: () => model.dispose(),
-  };
-}
+/** A ReLU MLP: logits = W_L(…relu(W_1 x + b_1)…) + b_L, kernels `[in, out]`. */
+export class QuantMLP {
+  readonly config: QuantMLPConfig;
+  readonly kernels: tf.Variable<tf.Rank.R2>[];
+  readonly biases: tf.Variable<tf.Rank.R1>[];
 
-/** Options of {@link trainMLP}. */
-export interface TrainMLPOptions {
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly lr: number;
-  /** Seed of the per-epoch shuffles. */
-  readonly seed: number;
-  /** "crossentropy" (y: class ids) or "mse" (y: targets [N][outputDim]). Default crossentropy. */
-  readonly loss?: "crossentropy" | "mse";
-  /** Evaluated after every epoch. */
-  readonly validation?: { readonly x: ReadonlyArray<ReadonlyArray<number>>; readonly y: ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>> };
-  readonly progress?: Progress;
-  readonly signal?: AbortSignal;
-}
+  constructor(config: QuantMLPConfig, seed: number) {
+    checkRange("QuantMLPConfig.inputDim", config.inputDim, 1, 1e6, true);
+    checkRange("QuantMLPConfig.outputDim", config.outputDim, 1, 1e6, true);
+    config.hidden.forEach((h, i) => checkRange(`QuantMLPConfig.hidden[${i}]`, h, 1, 1e6, true));
+    this.config = config;
+    const id = instances++; // tfjs variable names are global: keep them unique per model
+    const dims = [config.inputDim, ...config.hidden, config.outputDim];
+    this.kernels = [];
+    this.biases = [];
+    for (let l = 0; l + 1 < dims.length; l++) {
+      const [nIn, nOut] = [dims[l] as number, dims[l + 1] as number];
+      // He init for ReLU, one derived seed per layer (STYLE §6)
+      const w = new Rng(deriveSeed(seed, "mlp", "kernel", l)).normalArray(nIn * nOut, 0, Math.sqrt(2 / nIn));
+      // tf.variable keeps its initial tensor alive: make both inside tidy, which disposes the initial values
+      this.kernels.push(tf.tidy(() => tf.variable(tf.tensor2d(w, [nIn, nOut]), true, `mlp${id}/dense${l}/kernel`)));
+      this.biases.push(tf.tidy(() => tf.variable(tf.zeros([nOut]), true, `mlp${id}/dense${l}/bias`)));
+    }
+  }
 
-/** One row per epoch. */
-export interface MLPHistoryRecord {
-  readonly epoch: number;
-  readonly trainLoss: number;
-  readonly valLoss?: number;
-  /** Validation accuracy (crossentropy only). */
-  readonly valAccuracy?: number;
-  readonly wallMs: number;
-}
+  get variables(): tf.Variable[] {
+    return [...this.kernels, ...this.biases];
+  }
 
-function lossOf(kind: "crossentropy" | "mse", logits: tf.Tensor2D, y: tf.Tensor): tf.Scalar {
-  if (kind === "mse") return tf.mean(tf.squaredDifference(logits, y)) as tf.Scalar;
-  const V = logits.shape[1];
-  return tf.losses.softmaxCrossEntropy(tf.cast(tf.oneHot(y as tf.Tensor1D, V), "float32"), logits) as tf.Scalar;
-}
+  /** Weight matrices (the ones quantization touches), by name. */
+  namedKernels(): Record<string, tf.Variable<tf.Rank.R2>> {
+    return Object.fromEntries(this.kernels.map((k, l) => [`dense${l}/kernel`, k]));
+  }
 
-function targets(kind: "crossentropy" | "mse", y: ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>>, idx: ReadonlyArray<number>, outDim: number): tf.Tensor {
-  if (kind === "mse") return tf.tensor2d(idx.flatMap((i) => [...((y as ReadonlyArray<ReadonlyArray<number>>)[i] as number[])]), [idx.length, outDim]);
-  return tf.tensor1d(idx.map((i) => (y as ReadonlyArray<number>)[i] as number), "int32");
-}
-
-/**
- * Mean loss and accuracy (crossentropy) of an MLP on a data set. Leaves no tensors behind.
- */
-export function evaluateMLP(mlp: MLP, x: ReadonlyArray<ReadonlyArray<number>>, y: ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>>, loss: "crossentropy" | "mse" = "crossentropy"): { loss: number; accuracy?: number } {
-  const idx = x.map((_, i) => i);
-  const [l, acc] = tf.tidy(() => {
-    const xt = tf.tensor2d(x.flatMap((r) => [...r]), [x.length, mlp.config.inputDim]); // [N, in]
-    const logits = mlp.predict(xt); // [N, out]
-    const yt = targets(loss, y, idx, mlp.config.outputDim);
-    const a = loss === "crossentropy" ? tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), yt), "float32")) : tf.scalar(NaN);
-    return [lossOf(loss, logits, yt), a];
-  });
-  const lv = l.dataSync()[0] as number;
-  const av = acc.dataSync()[0] as number;
-  tf.dispose([l, acc]);
-  return loss === "crossentropy" ? { loss: lv, accuracy: av } : { loss: lv };
-}
-
-/**
- * Train an MLP with Adam on (x, y) for `epochs`, shuffling with a seeded generator each epoch
- * (deterministic on a given backend). Returns one history record per epoch.
- */
-export async function trainMLP(mlp: MLP, x: ReadonlyArray<ReadonlyArray<number>>, y: ReadonlyArray<number> | ReadonlyArray<ReadonlyArray<number>>, opts: TrainMLPOptions): Promise<MLPHistoryRecord[]> {
-  const kind = opts.loss ?? "crossentropy";
-  checkRange("trainMLP epochs", opts.epochs, 0, 1e7, true);
-  checkRange("trainMLP batchSize", opts.batchSize, 1, 1 << 24, true);
-  checkRange("trainMLP lr", opts.lr, 0, 10);
-  if (x.length !== y.length) throw new Error(`trainMLP: x has ${x.length} rows but y has ${y.length}`);
-  if (x.length === 0) throw new Error("trainMLP: empty training set");
-  x.forEach((r, i) => {
-    if (r.length !== mlp.config.inputDim) throw new Error(`trainMLP: x[${i}] has ${r.length} features, the MLP expects inputDim=${mlp.config.inputDim}`);
-  });
-  if (kind === "crossentropy") {
-    (y as ReadonlyArray<number>).forEach((c, i) => {
-      if (!Number.isInteger(c) || c < 0 || c >= mlp.config.outputDim) throw new Error(`trainMLP: y[${i}] = ${c} is not a class id in [0, ${mlp.config.outputDim})`);
+  /** Logits `[B, K]` for inputs `[B, d]`. Caller disposes. */
+  forward(x: tf.Tensor2D, transform?: WeightTransform): tf.Tensor2D {
+    return tf.tidy(() => {
+      let h: tf.Tensor2D = x; // [B, d]
+      this.kernels.forEach((k, l) => {
+        const w = transform ? transform(k, l) : k;
+        h = tf.add(tf.matMul(h, w), this.biases[l] as tf.Tensor1D) as tf.Tensor2D; // [B, in] -> [B, out]
+        if (l < this.kernels.length - 1) h = tf.relu(h);
+      });
+      return h;
     });
   }
-  const rng = new Rng(deriveSeed(opts.seed, "mlp-shuffle"));
-  const optimizer = tf.train.adam(opts.lr);
-  const vars = mlp.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  const history: MLPHistoryRecord[] = [];
-  const start = Date.now();
-  const xs = tf.tensor2d(x.flatMap((r) => [...r]), [x.length, mlp.config.inputDim]); // [N, in]
-  try {
-    for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-      const perm = rng.permutation(x.length);
-      let sum = 0;
-      let n = 0;
-      for (let s = 0; s < perm.length; s += opts.batchSize) {
-        if (opts.signal?.aborted) {
-          const e = new Error(`trainMLP cancelled at epoch ${epoch}`);
-          e.name = "AbortError";
-          throw e;
-        }
-        const idx = perm.slice(s, s + opts.batchSize);
-        const cost = tf.tidy(() => {
-          const xb = tf.gather(xs, tf.tensor1d(idx, "int32")); // [b, in]
-          const yb = targets(kind, y, idx, mlp.config.outputDim);
-          return optimizer.minimize(() => lossOf(kind, mlp.model.apply(xb, { training: true }) as tf.Tensor2D, yb), true, vars) as tf.Scalar;
-        });
-        sum += ((await cost.data())[0] as number) * idx.length;
-        n += idx.length;
-        cost.dispose();
-      }
-      const rec: MLPHistoryRecord = { epoch, trainLoss: sum / n, wallMs: Date.now() - start };
-      let val: { loss: number; accuracy?: number } | undefined;
-      if (opts.validation) val = evaluateMLP(mlp, opts.validation.x, opts.validation.y, kind);
-      const full: MLPHistoryRecord = val ? { ...rec, valLoss: val.loss, ...(val.accuracy !== undefined ? { valAccuracy: val.accuracy } : {}) } : rec;
-      history.push(full);
-      opts.progress?.update({ label: "mlp", step: epoch, total: opts.epochs, info: { loss: full.trainLoss, ...(full.valAccuracy !== undefined ? { valAcc: full.valAccuracy } : {}) } });
-    }
-    opts.progress?.done?.("mlp");
-    return history;
-  } finally {
-    xs.dispose();
-    optimizer.dispose();
+
+  /** Mean softmax cross-entropy for labels y `[B]` (int32). Caller disposes. */
+  loss(x: tf.Tensor2D, y: tf.Tensor1D, transform?: WeightTransform): tf.Scalar {
+    return tf.tidy(() => {
+      const logits = this.forward(x, transform); // [B, K]
+      return tf.losses.softmaxCrossEntropy(tf.oneHot(y, this.config.outputDim), logits) as tf.Scalar;
+    });
   }
+
+  numParams(): number {
+    return this.variables.reduce((n, v) => n + v.size, 0);
+  }
+
+  /** Copies of all weights by name. */
+  getWeights(): Record<string, { shape: number[]; values: Float32Array }> {
+    const out: Record<string, { shape: number[]; values: Float32Array }> = {};
+    this.variables.forEach((v) => (out[v.name.replace(/^mlp\d+\//, "")] = { shape: [...v.shape], values: v.dataSync() as Float32Array }));
+    return out;
+  }
+
+  dispose(): void {
+    tf.dispose(this.variables);
+  }
+}
+
+/** A seeded MLP (same seed → bit-identical initial weights). */
+export function createQuantMLP(config: QuantMLPConfig, seed: number): QuantMLP {
+  return new QuantMLP(config, seed);
+}
+
+/** Training knobs (Adam, cosine decay to `minLr`). */
+export interface MLPTrainConfig {
+  readonly numSteps: number;
+  readonly batchSize: number;
+  readonly lr: number;
+  readonly minLr: number;
+  /** Decoupled weight decay (AdamW). */
+  readonly weightDecay: number;
+}
+
+/** One point of the training curve. */
+export interface MLPHistoryPoint {
+  readonly step: number;
+  readonly loss: number;
+}
+
+/** Options of {@link trainQuantMLP}. */
+export interface MLPTrainOptions {
+  readonly seed: number;
+  /** Applied to the weights inside the forward pass (QAT: a straight-through fake quantizer). */
+  readonly transform?: WeightTransform;
+  readonly progress?: Progress;
+  readonly label?: string;
+  readonly signal?: AbortSignal;
+  /** Record the loss every this many steps (default numSteps / 50). */
+  readonly logEvery?: number;
+}
+
+/** Rows `idx` of a row-major `[n, d]` array as a `[B, d]` tensor. Caller disposes. */
+export function rowsTensor(x: Float32Array, d: number, idx: ArrayLike<number>): tf.Tensor2D {
+  const out = new Float32Array(idx.length * d);
+  for (let i = 0; i < idx.length; i++) out.set(x.subarray((idx[i] as number) * d, ((idx[i] as number) + 1) * d), i * d);
+  return tf.tensor2d(out, [idx.length, d]);
+}
+
+/**
+ * Train with AdamW on minibatches drawn (with replacement) by a seeded generator. Deterministic for a
+ * seed on a given backend. Returns the loss history.
+ */
+export async function trainQuantMLP(
+  model: QuantMLP,
+  x: Float32Array,
+  y: Int32Array,
+  cfg: MLPTrainConfig,
+  opts: MLPTrainOptions,
+): Promise<MLPHistoryPoint[]> {
+  checkRange("MLPTrainConfig.numSteps", cfg.numSteps, 0, 1e8, true);
+  checkRange("MLPTrainConfig.batchSize", cfg.batchSize, 1, 1e6, true);
+  const d = model.config.inputDim;
+  const n = y.length;
+  if (x.length !== n * d) throw new Error(`trainQuantMLP: x has ${x.length} values for ${n} labels of dimension ${d}`);
+  const rng = new Rng(deriveSeed(opts.seed, "mlp-batches"));
+  const progress = opts.progress ?? silentProgress;
+  const label = opts.label ?? "train MLP";
+  const logEvery = opts.logEvery ?? Math.max(1, Math.floor(cfg.numSteps / 50));
+  const vars = model.variables;
+  const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const s = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
+  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  const history: MLPHistoryPoint[] = [];
+  try {
+    for (let step = 0; step < cfg.numSteps; step++) {
+      if (opts.signal?.aborted) throw new Error(`${label}: cancelled at step ${step}`);
+      const lr = cfg.minLr + 0.5 * (cfg.lr - cfg.minLr) * (1 + Math.cos((Math.PI * step) / Math.max(1, cfg.numSteps)));
+      const idx = Array.from({ length: cfg.batchSize }, () => rng.int(n));
+      const xb = rowsTensor(x, d, idx);
+      const yb = tf.tensor1d(Int32Array.from(idx, (i) => y[i] as number), "int32");
+      try {
+        const lossT = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => model.loss(xb, yb, opts.transform), vars);
+          const c1 = 1 - b1 ** (step + 1);
+          const c2 = 1 - b2 ** (step + 1);
+          vars.forEach((v, i) => {
+            const g = grads[v.name] as tf.Tensor;
+            const mi = m[i] as tf.Variable;
+            const si = s[i] as tf.Variable;
+            mi.assign(tf.add(tf.mul(mi, b1), tf.mul(g, 1 - b1)));
+            si.assign(tf.add(tf.mul(si, b2), tf.mul(tf.square(g), 1 - b2)));
+            const update = tf.div(tf.div(mi, c1), tf.add(tf.sqrt(tf.div(si, c2)), eps));
+            const decay = v.shape.length > 1 ? tf.mul(v, cfg.weightDecay) : tf.zerosLike(v); // no decay on biases
+            v.assign(tf.sub(v, tf.mul(tf.add(update, decay), lr)));
+          });
+          return value;
+        });
+        if (step % logEvery === 0 || step === cfg.numSteps - 1) {
+          const loss = (await lossT.data())[0] as number;
+          history.push({ step, loss });
+          progress.update({ label, step: step + 1, total: cfg.numSteps, info: { loss } });
+        }
+        lossT.dispose();
+      } finally {
+        tf.dispose([xb, yb]);
+      }
+    }
+  } finally {
+    tf.dispose([...m, ...s]);
+  }
+  return history;
+}
+
+/** Predicted classes for rows of x `[n, d]`, in batches. */
+export function predictClasses(model: QuantMLP, x: Float32Array, transform?: WeightTransform, batchSize = 2048): Int32Array {
+  const d = model.config.inputDim;
+  const n = x.length / d;
+  const out = new Int32Array(n);
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const xb = tf.tensor2d(x.subarray(start * d, end * d), [end - start, d]);
+    const pred = tf.tidy(() => tf.argMax(model.forward(xb, transform), 1));
+    out.set(pred.dataSync() as Int32Array, start);
+    tf.dispose([xb, pred]);
+  }
+  return out;
+}
+
+/** Accuracy on (x, y). */
+export function mlpAccuracy(model: QuantMLP, x: Float32Array, y: Int32Array, transform?: WeightTransform): number {
+  const pred = predictClasses(model, x, transform);
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
+  return ok / y.length;
 }

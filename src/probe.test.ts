@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { testBackend, expectNoLeak } from "./testing";
+import { testBackend, expectNoLeak } from "./run/testing";
 import { fitLinearProbe, probeAccuracy, probePredict, probeTrainTest } from "./probe";
 import { Rng } from "./rng";
 

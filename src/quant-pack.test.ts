@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { testBackend } from "./testing";
+import { testBackend } from "./run/testing";
 import { Rng } from "./rng";
 import { dequantize, quantizeMatrix, quantSpec, QuantizedTensor } from "./quantize";
 import { decodePacked, encodePacked, float32Bytes, loadPacked, packNibbles, PackedModel, savePacked, unpackNibbles } from "./quant-pack";

@@ -9,7 +9,7 @@
  */
 import * as fs from "fs";
 import * as zlib from "zlib";
-import { writeFileAtomic } from "./results";
+import { writeFileAtomic } from "./run/results";
 import { float16Bits, float16FromBits, groupLayout, paramsPerGroup, quantSpec, QuantizedTensor, QuantSpec } from "./quantize";
 
 const MAGIC = "G2BQ4PK1";

@@ -3,7 +3,7 @@
  * helper. Every number a notebook states comes through here.
  */
 import { Rng } from "./rng";
-import type { Claim, Interval } from "./results";
+import type { Claim, Interval } from "./run/results";
 
 export function mean(xs: ReadonlyArray<number>): number {
   if (xs.length === 0) throw new Error("mean: empty sample");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { generate } from "./generate";
 import { Rng } from "./rng";
-import { expectNoLeak, testBackend } from "./testing";
+import { expectNoLeak, testBackend } from "./run/testing";
 import { AdamW, type BatchSampler, learningRate, trainConfig, trainModel } from "./train";
 import { createGPT } from "./transformer";
 

@@ -11,7 +11,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { checkRange, frozen, withOverrides } from "./config";
-import type { Progress } from "./progress";
+import type { Progress } from "./present/progress";
 import { deriveSeed, Rng, type RngState } from "./rng";
 import type { TrainableModel } from "./transformer";
 

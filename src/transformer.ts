@@ -4,7 +4,7 @@
  * pre-LayerNorm blocks of multi-head causal self-attention and a GELU MLP, a final LayerNorm and a
  * (optionally weight-tied) language-model head.
  *
- * Written for the wasm backend first (BRIEF "Environment facts"): every matMul is a plain [.., M, K] x
+ * Written for the wasm backend first (the CPU backend that installs everywhere): every matMul is a plain [.., M, K] x
  * [.., K, N] product (explicit transposes, no transpose flags), the embedding lookup is a one-hot
  * matMul (tf.gather's gradient needs UnsortedSegmentSum, which wasm lacks), q, k and v come from one
  * fused [C, 3C] projection, and the weights are stored as [in, out] so no transpose is needed at all
@@ -19,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { checkRange, frozen, withOverrides } from "./config";
 import { deriveSeed, Rng } from "./rng";
-import * as fused from "./fused";
+import { withFastPaths, type AttentionResult, type ModelOps } from "./speed/index";
 
 /** The architecture of a tiny GPT. */
 export interface GPTConfig {
@@ -381,25 +381,69 @@ const maskedCrossEntropy = tf.customGrad((...args: Array<tf.Tensor | tf.GradSave
   return { value, gradFunc };
 });
 
-/**
- * The building blocks with hand-written gradients, for other models and for tests:
- * `linear(x [N,K], W [K,M], b [M])`, `layerNorm(x [N,C], g [C], b [C])`, `gelu(x)`,
- * `maskedCrossEntropy(logits [N,V], onehot [N,V], mask [N])`. Results: caller disposes.
- */
-export const gptOps = { linear, layerNorm, gelu, maskedCrossEntropy } as const;
+/** Additive causal mask for t queries at positions pos..pos+t-1 over keys 0..pos+t-1: [t, pos + t], -1e9 above the diagonal. */
+function causalMaskValues(t: number, pos: number): Float32Array {
+  const n = pos + t;
+  const a = new Float32Array(t * n);
+  for (let i = 0; i < t; i++) for (let j = pos + i + 1; j < n; j++) a[i * n + j] = -1e9;
+  return a;
+}
 
 /**
- * The ops the model runs: the fused kernels of src/fused.ts (one kernel forward, one backward; issue 10)
- * where the backend has them (wasm with the native addon, cpu), else the definitions above. Same maths
- * up to float rounding.
+ * Attention of queries over keys (Vaswani et al. 2017, eq. 1): softmax(q k^T / sqrt(hs) + mask) v, per
+ * batch*head. q [BH, t, hs], kT [BH, hs, n] (keys already transposed), v [BH, n, hs], mask [t, n]
+ * -> out [BH, t, hs] and the probabilities [BH, t, n] (rows sum to 1 over the unmasked keys).
  */
-const op = {
-  linear: (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D =>
-    fused.fusedKernelsActive() ? fused.linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D) : (linear(x, w, b) as tf.Tensor2D),
-  layerNorm: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D =>
-    (fused.fusedKernelsActive() ? fused.layerNorm(x, g, b, LN_EPS) : layerNorm(x, g, b)) as tf.Tensor2D,
-  gelu: (x: tf.Tensor): tf.Tensor2D => (fused.fusedKernelsActive() ? fused.gelu(x) : gelu(x)) as tf.Tensor2D,
+function attend(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor2D): { out: tf.Tensor3D; probs: tf.Tensor3D } {
+  const hs = q.shape[2];
+  // Scale the [t, n] scores rather than q: one op either way, and the scores stay the textbook q k^T / sqrt(hs).
+  const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(hs)), mask); // [BH, t, n]
+  const probs = tf.softmax(scores) as tf.Tensor3D; // [BH, t, n]
+  return { out: tf.matMul(probs, v), probs }; // [BH, t, n] @ [BH, n, hs] -> [BH, t, hs]
+}
+
+/**
+ * Causal multi-head self-attention on the fused projection qkv [B*T, 3C] (q | k | v, head h at
+ * columns h*hs of each) -> [B*T, C], and the probabilities [B, nH, T, T] when asked for.
+ */
+function causalAttention(qkv: tf.Tensor2D, B: number, T: number, nH: number, returnProbs: boolean): AttentionResult {
+  const C = qkv.shape[1] / 3;
+  const hs = C / nH;
+  // Rank <= 4 transposes only: wasm's rank-5 transpose is ~50x slower.
+  const qkv3 = tf.transpose(tf.reshape(qkv, [B * T, 3, C]), [1, 0, 2]); // [B*T, 3, C] -> [3, B*T, C]
+  const [q2, k2, v2] = tf.split(qkv3, 3, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]; // 3 x [1, B*T, C], contiguous
+  const q = tf.reshape(tf.transpose(tf.reshape(q2, [B, T, nH, hs]), [0, 2, 1, 3]), [B * nH, T, hs]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, T, hs]
+  const kT = tf.reshape(tf.transpose(tf.reshape(k2, [B, T, nH, hs]), [0, 2, 3, 1]), [B * nH, hs, T]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, hs, T]
+  const v = tf.reshape(tf.transpose(tf.reshape(v2, [B, T, nH, hs]), [0, 2, 1, 3]), [B * nH, T, hs]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, T, hs]
+  const { out, probs } = attend(q, kT, v, tf.tensor2d(causalMaskValues(T, 0), [T, T])); // [B*nH, T, hs], [B*nH, T, T]
+  const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hs]), [0, 2, 1, 3]), [B * T, C]) as tf.Tensor2D; // [B, nH, T, hs] -> [B, T, nH, hs] -> [B*T, C]
+  return returnProbs ? { out: merged, probs: tf.reshape(probs, [B, nH, T, T]) as tf.Tensor4D } : { out: merged };
+}
+
+/** Mean cross-entropy from integer targets: the one-hot form above, all rows counted when no mask. */
+function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, mask?: tf.Tensor1D): tf.Scalar {
+  const N = logits.shape[0];
+  const onehot = oneHotF32(targets, logits.shape[1]); // [N, V]
+  return maskedCrossEntropy(logits, onehot, mask ?? tf.ones([N])) as tf.Scalar; // []
+}
+
+/**
+ * The model's primitive ops as defined above, in plain tfjs ops: the reference that the fused kernels
+ * are tested against. Results: caller disposes.
+ */
+export const referenceOps: ModelOps = {
+  linear: (x, w, b) => linear(x, w, b) as tf.Tensor2D,
+  layerNorm: (x, g, b) => layerNorm(x, g, b) as tf.Tensor2D,
+  gelu: (x) => gelu(x) as tf.Tensor2D,
+  causalAttention,
+  crossEntropy,
 };
+
+/**
+ * The ops the model runs: the reference ops, with src/speed/'s fused kernels (one kernel forward, one
+ * backward, the same maths up to float rounding) substituted where the backend has them.
+ */
+const ops = withFastPaths(referenceOps, { layerNormEps: LN_EPS });
 
 /**
  * A tiny GPT. Build it with {@link createGPT}; weights live in tf.Variables owned by the model
@@ -409,8 +453,6 @@ export class GPT implements TrainableModel {
   readonly config: GPTConfig;
   private readonly params = new Map<string, tf.Variable>();
   private readonly specs: ParamSpec[];
-  /** Additive causal masks by T: [T, T] with 0 on and below the diagonal, -1e9 above. */
-  private readonly masks = new Map<number, tf.Tensor2D>();
   /** Additive causal masks for t new queries after `pos` cached keys, by "t,pos": [t, pos + t]. */
   private readonly offsetMasks = new Map<string, tf.Tensor2D>();
 
@@ -479,52 +521,23 @@ export class GPT implements TrainableModel {
     return this.params.get(name) as tf.Variable;
   }
 
-  private causalMask(T: number): tf.Tensor2D {
-    let m = this.masks.get(T);
-    if (m === undefined) {
-      const a = new Float32Array(T * T);
-      for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) a[i * T + j] = -1e9;
-      m = tf.keep(tf.tensor2d(a, [T, T]));
-      this.masks.set(T, m);
-    }
-    return m;
-  }
-
   /**
-   * Multi-head causal self-attention (Vaswani et al. 2017, eq. 1): softmax(q k^T / sqrt(hs) + mask) v.
-   * x [B*T, C] (already layer-normed) -> [B*T, C]; also the probabilities [B, nH, T, T] when asked.
+   * Multi-head causal self-attention of layer l: x [B*T, C] (already layer-normed) -> [B*T, C]; also the
+   * probabilities [B, nH, T, T] when asked.
    */
   private attention(x: tf.Tensor2D, l: number, B: number, T: number, wantProbs: boolean): { y: tf.Tensor2D; probs?: tf.Tensor4D } {
-    const { dModel: C, nHead: nH } = this.config;
-    const hs = C / nH;
     const p = `h${l}.attn.`;
-    const qkv = op.linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
-    if (fused.fusedKernelsActive()) {
-      // The same maths as below in one kernel each way (src/fused.ts; issue 10): no transposes, no mask add.
-      const a = fused.causalAttention(qkv, B, T, nH, { returnProbs: wantProbs }); // [B*T, C], [B, nH, T, T]
-      const yf = op.linear(a.out, this.p(p + "wo"), this.p(p + "bo")); // [B*T, C] @ [C, C] -> [B*T, C]
-      return wantProbs ? { y: yf, probs: a.probs as tf.Tensor4D } : { y: yf };
-    }
-    // Rank <= 4 transposes only: wasm's rank-5 transpose is ~50x slower.
-    const qkv3 = tf.transpose(tf.reshape(qkv, [B * T, 3, C]), [1, 0, 2]); // [B*T, 3, C] -> [3, B*T, C]
-    const [q2, k2, v2] = tf.split(qkv3, 3, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]; // 3 x [1, B*T, C], contiguous
-    const q = tf.reshape(tf.transpose(tf.reshape(q2, [B, T, nH, hs]), [0, 2, 1, 3]), [B * nH, T, hs]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, T, hs]
-    const kT = tf.reshape(tf.transpose(tf.reshape(k2, [B, T, nH, hs]), [0, 2, 3, 1]), [B * nH, hs, T]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, hs, T]
-    const v = tf.reshape(tf.transpose(tf.reshape(v2, [B, T, nH, hs]), [0, 2, 1, 3]), [B * nH, T, hs]) as tf.Tensor3D; // [B, T, nH, hs] -> [B*nH, T, hs]
-    // Scale the [T, T] scores rather than q: one op either way, and the scores stay the textbook q k^T / sqrt(hs).
-    const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(hs)), this.causalMask(T)); // [B*nH, T, T]
-    const probs = tf.softmax(scores); // [B*nH, T, T], rows sum to 1 over keys j <= i
-    const out = tf.matMul(probs as tf.Tensor3D, v); // [B*nH, T, hs]
-    const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, T, hs]), [0, 2, 1, 3]), [B * T, C]); // [B, nH, T, hs] -> [B, T, nH, hs] -> [B*T, C]
-    const y = op.linear(merged, this.p(p + "wo"), this.p(p + "bo")); // [B*T, C] @ [C, C] -> [B*T, C]
-    return wantProbs ? { y, probs: tf.reshape(probs, [B, nH, T, T]) as tf.Tensor4D } : { y };
+    const qkv = ops.linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
+    const a = ops.causalAttention(qkv, B, T, this.config.nHead, wantProbs); // [B*T, C], [B, nH, T, T]
+    const y = ops.linear(a.out, this.p(p + "wo"), this.p(p + "bo")); // [B*T, C] @ [C, C] -> [B*T, C]
+    return wantProbs ? { y, probs: a.probs as tf.Tensor4D } : { y };
   }
 
   /** Position-wise GELU MLP: x [B*T, C] -> [B*T, F] -> [B*T, C]. */
   private mlp(x: tf.Tensor2D, l: number): tf.Tensor2D {
     const p = `h${l}.mlp.`;
-    const h = op.gelu(op.linear(x, this.p(p + "w1"), this.p(p + "b1"))); // [B*T, C] @ [C, F] -> [B*T, F]
-    return op.linear(h, this.p(p + "w2"), this.p(p + "b2")); // [B*T, F] @ [F, C] -> [B*T, C]
+    const h = ops.gelu(ops.linear(x, this.p(p + "w1"), this.p(p + "b1"))); // [B*T, C] @ [C, F] -> [B*T, F]
+    return ops.linear(h, this.p(p + "w2"), this.p(p + "b2")); // [B*T, F] @ [F, C] -> [B*T, C]
   }
 
   /** Token + position embedding: tokens [B, T] int32 -> [B*T, C]. */
@@ -550,13 +563,13 @@ export class GPT implements TrainableModel {
     if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     for (let l = 0; l < this.config.nLayer; l++) {
       const p = `h${l}.`;
-      const a = this.attention(op.layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")), l, B, T, !!opts.returnAttention);
+      const a = this.attention(ops.layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")), l, B, T, !!opts.returnAttention);
       if (a.probs) attention.push(a.probs);
       x = tf.add(x, a.y); // [B*T, C] residual
-      x = tf.add(x, this.mlp(op.layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")), l)); // [B*T, C] residual
+      x = tf.add(x, this.mlp(ops.layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")), l)); // [B*T, C] residual
       if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     }
-    const h = op.layerNorm(x, this.p("lnf.g"), this.p("lnf.b")); // [B*T, C]
+    const h = ops.layerNorm(x, this.p("lnf.g"), this.p("lnf.b")); // [B*T, C]
     return {
       h,
       ...(opts.returnAttention ? { attention } : {}),
@@ -593,14 +606,10 @@ export class GPT implements TrainableModel {
 
   /** Causal mask for t queries at positions pos..pos+t-1 over keys 0..pos+t-1: [t, pos + t]. */
   private causalMaskAt(t: number, pos: number): tf.Tensor2D {
-    if (pos === 0) return this.causalMask(t);
     const key = `${t},${pos}`;
     let m = this.offsetMasks.get(key);
     if (m === undefined) {
-      const n = pos + t;
-      const a = new Float32Array(t * n);
-      for (let i = 0; i < t; i++) for (let j = pos + i + 1; j < n; j++) a[i * n + j] = -1e9;
-      m = tf.keep(tf.tensor2d(a, [t, n]));
+      m = tf.keep(tf.tensor2d(causalMaskValues(t, pos), [t, pos + t]));
       this.offsetMasks.set(key, m);
     }
     return m;
@@ -654,9 +663,7 @@ export class GPT implements TrainableModel {
       const kb = past === null ? heads(k2) : (tf.concat([pastB(past.k), heads(k2)], 1) as tf.Tensor3D); // [B*nH, n, hs]
       const vb = past === null ? heads(v2) : (tf.concat([pastB(past.v), heads(v2)], 1) as tf.Tensor3D); // [B*nH, n, hs]
       const kT = tf.transpose(kb, [0, 2, 1]) as tf.Tensor3D; // [B*nH, hs, n]
-      const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(hs)), this.causalMaskAt(t, pos)); // [B*nH, t, n]
-      const probs = tf.softmax(scores) as tf.Tensor3D; // [B*nH, t, n]
-      const out = tf.matMul(probs, vb); // [B*nH, t, n] @ [B*nH, n, hs] -> [B*nH, t, hs]
+      const { out } = attend(q, kT, vb, this.causalMaskAt(t, pos)); // [B*nH, t, hs]
       merged = tf.reshape(tf.transpose(tf.reshape(out, [B, nH, t, hs]), [0, 2, 1, 3]), [B * t, C]) as tf.Tensor2D; // [B, nH, t, hs] -> [B*t, C]
       k = tf.transpose(kb, [1, 0, 2]) as tf.Tensor3D; // [n, B*nH, hs]
       v = tf.transpose(vb, [1, 0, 2]) as tf.Tensor3D; // [n, B*nH, hs]
@@ -715,32 +722,23 @@ export class GPT implements TrainableModel {
    * Caller disposes.
    */
   loss(x: tf.Tensor2D, y: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
-    const V = this.config.vocabSize;
     return tf.tidy(() => {
       const [B, T] = x.shape;
       if (y.shape[0] !== B || y.shape[1] !== T) throw new Error(`GPT.loss: y shape [${y.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
       if (mask && (mask.shape[0] !== B || mask.shape[1] !== T)) throw new Error(`GPT.loss: mask shape [${mask.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
       const { h } = this.trunk(x, {}); // [B*T, C]
       const logits = tf.matMul(h, this.head()) as tf.Tensor2D; // [B*T, C] @ [C, V] -> [B*T, V]
-      if (fused.fusedKernelsActive()) {
-        // One kernel each way from integer targets (src/fused.ts): exact log-softmax, no [B*T, V] one-hot.
-        const m1 = mask ? (tf.reshape(tf.cast(mask, "float32"), [B * T]) as tf.Tensor1D) : undefined; // [B*T]
-        return fused.crossEntropy(logits, tf.reshape(y, [B * T]) as tf.Tensor1D, m1); // []
-      }
-      const targets = oneHotF32(tf.reshape(y, [B * T]) as tf.Tensor1D, V); // [B*T, V]
-      const m = mask ? tf.reshape(tf.cast(mask, "float32"), [B * T]) : tf.ones([B * T]); // [B*T]
-      return maskedCrossEntropy(logits, targets, m) as tf.Scalar; // []
+      const m = mask ? (tf.reshape(tf.cast(mask, "float32"), [B * T]) as tf.Tensor1D) : undefined; // [B*T]
+      return ops.crossEntropy(logits, tf.reshape(y, [B * T]) as tf.Tensor1D, m); // []
     });
   }
 
   /** Free the weights and cached masks. */
   dispose(): void {
     for (const v of this.params.values()) v.dispose();
-    for (const m of this.masks.values()) m.dispose();
     for (const m of this.offsetMasks.values()) m.dispose();
     this.offsetMasks.clear();
     this.params.clear();
-    this.masks.clear();
   }
 }
 

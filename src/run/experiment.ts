@@ -1,0 +1,226 @@
+/**
+ * The experiment registry and runner. An experiment is a plain function of (config, context) that
+ * returns metrics, claims and data; it contains no notebook or terminal code. Progress, cancellation,
+ * the backend and the output folder come in through the {@link ExperimentContext}.
+ *
+ * Notebooks, `npm run reproduce` and the tests all call {@link runExperiment}.
+ */
+import * as crypto from "crypto";
+import * as os from "os";
+import * as path from "path";
+import * as fs from "fs";
+import { execFileSync } from "child_process";
+import * as tf from "@tensorflow/tfjs";
+import { assertsClaims, Profile, withOverrides, DEFAULT_SEED } from "../config";
+import { BackendInfo, initBackend } from "./backend";
+import { Progress, silentProgress } from "../present/progress";
+import { Claim, Metric, ResultRecord, resultDir, saveResults, writeCsvAtomic, Versions } from "./results";
+import type { Figure } from "../present/plot";
+import { defaultOutRoot, repoRoot } from "./paths";
+
+/** What an experiment gets besides its config. */
+export interface ExperimentContext {
+  readonly profile: Profile;
+  /** The base seed; per-run seeds are derived from it with `deriveSeed`. */
+  readonly seed: number;
+  readonly backend: BackendInfo;
+  /** The folder for this experiment's outputs (already created). */
+  readonly outDir: string;
+  readonly progress: Progress;
+  /** Cooperative cancellation: long loops check `signal.aborted` and throw. */
+  readonly signal?: AbortSignal;
+  log(message: string): void;
+}
+
+/** What an experiment returns. */
+export interface ExperimentOutput {
+  /** Seeds of the independent runs (derived from the base seed). */
+  readonly seeds: ReadonlyArray<number>;
+  readonly metrics: Readonly<Record<string, Metric>>;
+  readonly claims: ReadonlyArray<Claim>;
+  /** Whatever the figures and notebook need (histories, tables, samples). JSON-serialisable. */
+  readonly data?: unknown;
+  /** CSV files to write beside results.json: file name → rows (and optional column order). */
+  readonly csv?: Readonly<Record<string, { rows: ReadonlyArray<Readonly<Record<string, unknown>>>; columns?: ReadonlyArray<string> }>>;
+}
+
+/** A registered experiment. `C` is its config type. */
+export interface Experiment<C extends object = object> {
+  readonly id: string;
+  readonly title: string;
+  /** The paper's claim in one sentence. */
+  readonly claim: string;
+  /** Default config per profile. */
+  readonly profiles: Readonly<Record<Profile, Readonly<C>>>;
+  run(config: C, ctx: ExperimentContext): Promise<ExperimentOutput>;
+  /** The figures, as pure functions of the record: name → plotly figure. */
+  figures(record: ResultRecord): Record<string, Figure>;
+}
+
+const registry = new Map<string, Experiment<object>>();
+
+/** Register an experiment under its id (an id can be registered once). */
+export function registerExperiment<C extends object>(e: Experiment<C>): Experiment<C> {
+  if (registry.has(e.id) && registry.get(e.id) !== (e as unknown)) throw new Error(`experiment "${e.id}" is registered twice`);
+  registry.set(e.id, e as unknown as Experiment<object>);
+  return e;
+}
+
+export function listExperiments(): Experiment<object>[] {
+  return [...registry.values()];
+}
+
+export function getExperiment(id: string): Experiment<object> {
+  const e = registry.get(id);
+  if (!e) throw new Error(`unknown experiment "${id}"; registered: ${[...registry.keys()].join(", ")}`);
+  return e;
+}
+
+let cachedCommit: string | null = null;
+/** The git commit of the working tree (with "-dirty" when it has changes), or "unknown". */
+export function gitCommit(): string {
+  if (cachedCommit !== null) return cachedCommit;
+  try {
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    cachedCommit = head + (dirty ? "-dirty" : "");
+  } catch {
+    cachedCommit = "unknown";
+  }
+  return cachedCommit;
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot(), "package.json"), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export function versions(): Versions {
+  return { node: process.version, tfjs: tf.version_core, package: packageVersion() };
+}
+
+export function machine(): ResultRecord["machine"] {
+  const cpus = os.cpus();
+  return { cpus: cpus.length, model: cpus[0]?.model ?? "unknown", platform: `${os.platform()}-${os.arch()}` };
+}
+
+/** Options of {@link runExperiment}. */
+export interface RunOptions<C extends object> {
+  readonly profile: Profile;
+  readonly seed?: number;
+  readonly overrides?: Partial<C>;
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
+  /** Root of outputs (default `<repo>/out`, also from a notebook). */
+  readonly outRoot?: string;
+  /** Write results.json and CSVs (default true). */
+  readonly save?: boolean;
+  readonly log?: (message: string) => void;
+}
+
+/** Run one experiment and return (and by default save) its record. */
+export async function runExperiment<C extends object>(exp: Experiment<C>, opts: RunOptions<C>): Promise<ResultRecord> {
+  const backend = await initBackend();
+  const seed = opts.seed ?? DEFAULT_SEED;
+  const outRoot = opts.outRoot ?? defaultOutRoot();
+  const outDir = resultDir(outRoot, opts.profile, exp.id);
+  const save = opts.save ?? true;
+  if (save) fs.mkdirSync(outDir, { recursive: true });
+  const config = withOverrides(exp.profiles[opts.profile] as C, opts.overrides, `${exp.id}.config`);
+  const ctx: ExperimentContext = {
+    profile: opts.profile,
+    seed,
+    backend,
+    outDir,
+    progress: opts.progress ?? silentProgress,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    log: opts.log ?? (() => undefined),
+  };
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const out = await exp.run(config, ctx);
+  const record: ResultRecord = {
+    id: exp.id,
+    title: exp.title,
+    profile: opts.profile,
+    baseSeed: seed,
+    seeds: out.seeds,
+    backend: backend.choice,
+    versions: versions(),
+    gitCommit: gitCommit(),
+    startedAt,
+    wallMs: Math.round(performance.now() - t0),
+    machine: machine(),
+    config,
+    metrics: out.metrics,
+    claims: out.claims,
+    ...(out.data !== undefined ? { data: out.data } : {}),
+    cacheKey: cacheKey(exp.id, opts.profile, seed, config, backend.choice, codeVersion()),
+  };
+  if (save) {
+    for (const [name, csv] of Object.entries(out.csv ?? {})) writeCsvAtomic(path.join(outDir, name), csv.rows, csv.columns);
+    saveResults(record, outRoot);
+  }
+  return record;
+}
+
+/** Claims that failed among the asserted ones. */
+export function failedClaims(record: ResultRecord): Claim[] {
+  return record.claims.filter((c) => c.asserted !== false && !c.holds);
+}
+
+/**
+ * The last cell of every notebook: at `quick` and `full`, throw if an asserted claim fails; at
+ * `smoke`, only report. Returns a one-line summary per claim.
+ */
+export function checkClaims(record: ResultRecord): string[] {
+  const lines = record.claims.map(
+    (c) => `${c.holds ? "HOLDS " : c.asserted === false ? "STATED" : "FAILS "} ${c.id}: ${c.statement} (measured ${formatNumber(c.value)}, threshold ${c.threshold})`,
+  );
+  const failed = failedClaims(record);
+  if (failed.length > 0 && assertsClaims(record.profile)) {
+    throw new Error(`${failed.length} claim(s) failed at profile ${record.profile}:\n` + lines.filter((l) => l.startsWith("FAILS")).join("\n"));
+  }
+  return lines;
+}
+
+export function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(3);
+  return Number(x.toPrecision(4)).toString();
+}
+
+/**
+ * A hash of the library's source (every non-test `.ts` file under `src/`) and the lockfile: results
+ * computed by the same code, config and seed have the same cache key.
+ */
+export function codeVersion(root = repoRoot()): string {
+  const h = crypto.createHash("sha256");
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".ts") && !e.name.endsWith(".test.ts")) files.push(p);
+    }
+  };
+  walk(path.join(root, "src"));
+  const lock = path.join(root, "package-lock.json");
+  if (fs.existsSync(lock)) files.push(lock);
+  for (const f of files.sort()) {
+    h.update(path.relative(root, f));
+    h.update(fs.readFileSync(f));
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+/** The cache key of a run: experiment, profile, seed, resolved config, backend and code version. */
+export function cacheKey(id: string, profile: Profile, seed: number, config: unknown, backend: string, code: string): string {
+  return crypto.createHash("sha256").update(JSON.stringify({ id, profile, seed, config, backend, code })).digest("hex").slice(0, 16);
+}
