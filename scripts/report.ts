@@ -6,8 +6,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import "../src/takeaways/index";
-import { getExperiment, formatNumber } from "../src/run/experiment";
-import { loadResults, resultDir, writeFileAtomic, isInterval, Metric, ResultRecord } from "../src/run/results";
+import { getExperiment } from "../src/run/experiment";
+import { loadResults, resultDir, writeFileAtomic, ResultRecord } from "../src/run/results";
+import { isInterval, type Metric } from "../src/stats";
+import { formatMetric as formatInterval, formatNumber } from "../src/present/format";
 import type { Profile } from "../src/config";
 import { escapeHtml } from "../src/present/table";
 import { plotlyLoaderHtml } from "../src/present/display";
@@ -22,9 +24,10 @@ export interface ReproduceSummary {
   experiments: { id: string; state: string; seconds?: number; error?: string }[];
 }
 
+/** A metric for the report: "mean [lo, hi] (n=N)" for an interval, the number otherwise. */
 export function formatMetric(m: Metric): string {
   if (!isInterval(m)) return formatNumber(m);
-  return m.n > 1 ? `${formatNumber(m.mean)} [${formatNumber(m.lo)}, ${formatNumber(m.hi)}] (n=${m.n})` : `${formatNumber(m.mean)} (n=${m.n})`;
+  return m.n > 1 ? `${formatInterval(m)} (n=${m.n})` : `${formatNumber(m.mean)} (n=${m.n})`;
 }
 
 function claimMark(c: ResultRecord["claims"][number]): string {

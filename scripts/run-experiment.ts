@@ -7,7 +7,8 @@
  */
 import * as path from "path";
 import "../src/takeaways/index";
-import { getExperiment, runExperiment, failedClaims } from "../src/run/experiment";
+import { failedClaims } from "../src/claims";
+import { getExperiment, runExperiment } from "../src/run/experiment";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { terminalProgress, Progress } from "../src/present/progress";
 import { saveFigures } from "./figures-lib";
@@ -31,7 +32,7 @@ runMain(async () => {
   process.once("SIGINT", () => controller.abort());
   const record = await runExperiment(exp, { profile: args.profile, seed: args.seed, progress, outRoot, signal: controller.signal });
   if (!args.flags.has("no-figures")) await saveFigures(exp, record, outRoot);
-  const failed = failedClaims(record);
+  const failed = failedClaims(record.claims);
   console.error(`${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${path.join(outRoot, args.profile, id)}/`);
   return 0;
 });

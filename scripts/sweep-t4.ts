@@ -15,7 +15,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import "../src/takeaways/index";
-import { getExperiment, runExperiment, failedClaims, versions, machine } from "../src/run/experiment";
+import { failedClaims } from "../src/claims";
+import { getExperiment, runExperiment, versions, machine } from "../src/run/experiment";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
 import { writeJsonAtomic, writeFileAtomic } from "../src/run/results";
@@ -39,7 +40,7 @@ runMain(async () => {
     const provFile = path.join(cacheDir, "provenance.json");
     const prov = fs.existsSync(provFile) ? (JSON.parse(fs.readFileSync(provFile, "utf8")) as Record<string, unknown>) : {};
     writeJsonAtomic(provFile, { ...prov, reanalysed: { commit: gitCommit(), date: new Date().toISOString(), note: "fits redone from the cached runs and scores; no retraining" } });
-    const failed = failedClaims(record);
+    const failed = failedClaims(record.claims);
     console.error(`t4-scaling: reanalysed ${cacheDir}/results.json; claims ${record.claims.length - failed.length}/${record.claims.length} hold`);
     return 0;
   }
@@ -74,7 +75,7 @@ runMain(async () => {
     machine: machine(),
     config: record.config,
   });
-  const failed = failedClaims(record);
+  const failed = failedClaims(record.claims);
   console.error(`t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${cacheDir}/`);
   return 0;
 });

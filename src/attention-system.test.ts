@@ -16,7 +16,6 @@ import {
   gateStreams,
   makeEvalSet,
   oneHotCode,
-  runAttentionSeed,
   trainJoint,
   trainSteps,
   validateAttentionSystemConfig,
@@ -103,24 +102,6 @@ test("joint training learns the task and a one-hot-like code; it is deterministi
       x.processor.dispose();
     }
   }
-});
-
-test("runAttentionSeed measures every condition and frees what it does not return", async () => {
-  await testBackend();
-  const task = smallTask();
-  const sys = { ...smallSys, numSteps: 4 };
-  const ev = makeEvalSet(task, sys, 5);
-  const before = tf.memory().numTensors;
-  const { result, joint } = runAttentionSeed(task, sys, 3, ev);
-  joint.controller.dispose();
-  joint.processor.dispose();
-  assert.equal(tf.memory().numTensors, before);
-  for (const k of ["accJoint", "accSeparate", "accSeparateOwnStandIn", "accControllerCueDecoding", "accDesignedInterface", "accRandomController", "accBlind"] as const) {
-    assert.ok(result[k] >= 0 && result[k] <= 1, k);
-  }
-  assert.deepEqual(result.adaptation.map((a) => a.step), [0, 10]);
-  assert.equal(result.adaptation[0]!.acc, result.accSeparate, "0 adaptation steps = the modular combination");
-  assert.equal(result.codes.joint.length, 3);
 });
 
 test("config validation names the field", () => {

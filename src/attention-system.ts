@@ -1,25 +1,8 @@
-/**
- * A two-module attention system (Gros 2025, takeaway 3, §4: "no attention without self-consistency";
- * Ludueña & Gros 2013, "A self-organized neural comparator", Neural Computation 25:1006).
- *
- *   cue ──► controller ──► gains g ∈ (0,1)^K ──┐
- *                                            ▼
- *   streams x_1..x_K ──────────────► g_k · x_k + noise ──► processor ──► category of the cued stream
- *
- * The controller never sees the streams, the processor never sees the cue: the K gains are the only
- * channel between them, and nobody says what a gain vector means. The gains are multiplicative (as
- * top-down attention scales sensory responses, e.g. Reynolds & Heeger 2009) and are followed by
- * interface noise, so a low gain really loses the stream. Everything is written with core ops.
- *
- * Training modes (see {@link runAttentionSeed}): joint; modular (each module trained on an objective of
- * its own, no code imposed on the interface); designed interface (both trained against one-hot gains);
- * modular + adaptation of the processor; a random frozen controller; and, in the experiment, controllers
- * and processors swapped across independent joint runs.
- */
 import * as tf from "@tensorflow/tfjs";
+import { throwIfCancelled } from "./cancel";
 import { checkRange } from "./config";
-import { CuedStreamsBatch, CuedStreamsTask, sampleCuedStreams } from "./data/cued-streams";
-import { Rng, deriveSeed } from "./rng";
+import { CuedStreamsBatch,CuedStreamsTask,sampleCuedStreams } from "./data/cued-streams";
+import { Rng,deriveSeed } from "./rng";
 
 /** Sizes and training settings of the two-module system. */
 export interface AttentionSystemConfig {
@@ -241,7 +224,7 @@ export class Processor {
 }
 
 /** A linear read-out of the cue from the gains: the controller's own objective in modular training. */
-class CueDecoder {
+export class CueDecoder {
   private readonly l: Dense;
   constructor(numStreams: number, seed: number) {
     this.l = dense(new Rng(seed), numStreams, numStreams, 1);
@@ -293,13 +276,13 @@ export function gateStreams(streams: tf.Tensor3D, gains: tf.Tensor2D, noise: tf.
 }
 
 /** Mean softmax cross-entropy of logits [B, C] against int labels [B]. */
-function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   const C = logits.shape[1];
   return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, C), logits) as tf.Scalar;
 }
 
 /** The task loss of a (gain source, processor) pair on one batch. */
-function taskLoss(src: GainSource, proc: Processor, t: BatchTensors): tf.Scalar {
+export function taskLoss(src: GainSource, proc: Processor, t: BatchTensors): tf.Scalar {
   return crossEntropy(proc.logits(gateStreams(t.streams, src.gains(t.cue), t.noise)), t.target);
 }
 
@@ -329,7 +312,7 @@ export function trainSteps(
   const logEvery = opts.logEvery ?? 25;
   try {
     for (let step = 1; step <= numSteps; step++) {
-      if (opts.signal?.aborted) throw new Error("attention-system training aborted");
+      throwIfCancelled(opts.signal, "attention-system training");
       const batch = sampleCuedStreams(task, rng, sys.batchSize);
       const noise = rng.normalArray(sys.batchSize * K * D, 0, sys.interfaceNoise);
       const t = toTensors(batch, K, D, noise);
@@ -428,41 +411,6 @@ export function gainSelectivity(code: ReadonlyArray<ReadonlyArray<number>>): num
   return s / K;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// One seed of the self-consistency experiment
-// ---------------------------------------------------------------------------------------------------
-
-/** Everything one seed measures. Accuracies are on the seed's fixed evaluation set. */
-export interface AttentionSeedResult {
-  readonly seed: number;
-  /** (a) both modules trained end to end on the task. */
-  readonly accJoint: number;
-  /** (b) controller trained to represent the cue, processor trained with its private gain table; combined untrained. */
-  readonly accSeparate: number;
-  /** The modular processor with its own stand-in gains (what it could do with the code it learned). */
-  readonly accSeparateOwnStandIn: number;
-  /** The modular controller's own objective: accuracy of reading the cue back from its gains. */
-  readonly accControllerCueDecoding: number;
-  /** (b') both trained separately against one-hot gains, then combined. */
-  readonly accDesignedInterface: number;
-  /** (c) accuracy of (b) after fine-tuning the processor on the frozen controller, at each of `adaptSteps`. */
-  readonly adaptation: ReadonlyArray<{ readonly step: number; readonly acc: number }>;
-  /** (d) frozen random controller, processor trained on its gains. */
-  readonly accRandomController: number;
-  /** The joint processor with uninformative gains (1/2 everywhere): what the streams alone give. */
-  readonly accBlind: number;
-  /** Gain codes [K][K] (row = cue, column = stream). */
-  readonly codes: {
-    readonly joint: number[][];
-    readonly modularController: number[][];
-    readonly modularStandIn: number[][];
-    readonly designed: number[][];
-    readonly random: number[][];
-  };
-  /** Loss histories per training mode. */
-  readonly histories: Readonly<Record<string, ReadonlyArray<{ step: number; loss: number }>>>;
-}
-
 /** The joint modules of one seed, kept alive for the swap test; caller disposes. */
 export interface JointModules {
   readonly controller: Controller;
@@ -493,121 +441,5 @@ export function trainJoint(
     controller.dispose();
     processor.dispose();
     throw e;
-  }
-}
-
-/**
- * Train and evaluate every condition of one seed. The same `numSteps` budget goes to each module in
- * each mode. Returns the results and the joint modules (for swapping across seeds; caller disposes).
- */
-export function runAttentionSeed(
-  task: CuedStreamsTask,
-  sys: AttentionSystemConfig,
-  seed: number,
-  ev: EvalSet,
-  opts: { onPhase?: (phase: string, step: number, total: number) => void; signal?: AbortSignal } = {},
-): { result: AttentionSeedResult; joint: JointModules } {
-  validateAttentionSystemConfig(sys);
-  const { numStreams: K, streamDim: D, numClasses: C } = task.config;
-  const S = sys.numSteps;
-  const fn = sys.gainFunction;
-  const s = (...labels: (string | number)[]) => deriveSeed(seed, ...labels);
-  const rng = (...labels: (string | number)[]) => new Rng(s(...labels));
-  const phase = (name: string) => (opts.onPhase ? { onStep: (st: number) => opts.onPhase!(name, st, S), ...(opts.signal ? { signal: opts.signal } : {}) } : opts.signal ? { signal: opts.signal } : {});
-  const histories: Record<string, { step: number; loss: number }[]> = {};
-  const owned: { dispose(): void }[] = [];
-  const jointOwned: { dispose(): void }[] = [];
-  let ok = false;
-  try {
-    // (a) joint: one objective, gradients flow through the gains into the controller.
-    const joint = trainJoint(task, sys, seed, phase("joint"));
-    const { controller: jc, processor: jp } = joint;
-    jointOwned.push(jc, jp);
-    histories["joint"] = joint.history;
-    const accJoint = evaluatePair(task, jc, jp, ev);
-    const accBlind = evaluateBlind(task, jp, ev);
-
-    // (b) modular. The controller's own objective: its gains must represent the cue (a linear decoder
-    // reads the cue back). The processor's own objective: the task, with a private stand-in gain table.
-    const mc = new Controller(K, sys.controllerHidden, s("modular", "controller"), fn);
-    owned.push(mc);
-    const dec = new CueDecoder(K, s("modular", "decoder"));
-    owned.push(dec);
-    histories["modularController"] = trainSteps(
-      task, sys, [...mc.variables, ...dec.variables],
-      (t) => crossEntropy(dec.logits(mc.gains(t.cue)), t.cue), S, rng("modular", "controller", "data"), phase("modular controller"),
-    );
-    const accControllerCueDecoding = tf.tidy(() => {
-      const cues = tf.tensor1d(ev.batch.cue, "int32");
-      const pred = tf.argMax(dec.logits(mc.gains(cues)), 1).dataSync();
-      let ok = 0;
-      for (let i = 0; i < ev.batch.batchSize; i++) if (pred[i] === ev.batch.cue[i]) ok++;
-      return ok / ev.batch.batchSize;
-    });
-    const table = new GainTable(K, s("modular", "standin"), fn);
-    owned.push(table);
-    const mp = new Processor(K, D, C, sys.processorHidden, s("modular", "processor"));
-    owned.push(mp);
-    histories["modularProcessor"] = trainSteps(task, sys, [...table.variables, ...mp.variables], (t) => taskLoss(table, mp, t), S, rng("modular", "processor", "data"), phase("modular processor"));
-    const accSeparateOwnStandIn = evaluatePair(task, table, mp, ev);
-    const accSeparate = evaluatePair(task, mc, mp, ev);
-
-    // (c) adaptation: fine-tune the modular processor on the frozen modular controller's gains.
-    const adaptation: { step: number; acc: number }[] = [];
-    const adaptRng = rng("adapt", "data");
-    let done = 0;
-    const lastAdapt = sys.adaptSteps[sys.adaptSteps.length - 1]!;
-    for (const target of sys.adaptSteps) {
-      if (target > done) {
-        const h = trainSteps(task, sys, mp.variables, (t) => taskLoss(mc, mp, t), target - done, adaptRng, opts.onPhase ? { onStep: (st: number) => opts.onPhase!("adaptation", done + st, lastAdapt), ...(opts.signal ? { signal: opts.signal } : {}) } : {});
-        (histories["adaptation"] ??= []).push(...h.map((x) => ({ step: x.step + done, loss: x.loss })));
-        done = target;
-      }
-      adaptation.push({ step: target, acc: evaluatePair(task, mc, mp, ev) });
-    }
-
-    // (b') designed interface: the controller is taught one-hot gains (cross-entropy on its gain logits for
-    // sigmoid gains, squared error for tanh), the processor trained with exact one-hot gains.
-    const dc = new Controller(K, sys.controllerHidden, s("designed", "controller"), fn);
-    owned.push(dc);
-    histories["designedController"] = trainSteps(
-      task, sys, dc.variables,
-      (t) => (fn === "sigmoid"
-        ? tf.losses.sigmoidCrossEntropy(tf.oneHot(t.cue, K), dc.gainLogits(t.cue))
-        : tf.losses.meanSquaredError(tf.oneHot(t.cue, K), dc.gains(t.cue))) as tf.Scalar,
-      S, rng("designed", "controller", "data"), phase("designed controller"),
-    );
-    const dp = new Processor(K, D, C, sys.processorHidden, s("designed", "processor"));
-    owned.push(dp);
-    const oneHot = new OneHotGains(K);
-    histories["designedProcessor"] = trainSteps(task, sys, dp.variables, (t) => taskLoss(oneHot, dp, t), S, rng("designed", "processor", "data"), phase("designed processor"));
-    const accDesignedInterface = evaluatePair(task, dc, dp, ev);
-
-    // (d) random frozen controller; only the processor learns.
-    const rc = new Controller(K, sys.controllerHidden, s("random", "controller"), fn);
-    owned.push(rc);
-    const rp = new Processor(K, D, C, sys.processorHidden, s("random", "processor"));
-    owned.push(rp);
-    histories["randomController"] = trainSteps(task, sys, rp.variables, (t) => taskLoss(rc, rp, t), S, rng("random", "data"), phase("random controller"));
-    const accRandomController = evaluatePair(task, rc, rp, ev);
-
-    const result: AttentionSeedResult = {
-      seed,
-      accJoint,
-      accSeparate,
-      accSeparateOwnStandIn,
-      accControllerCueDecoding,
-      accDesignedInterface,
-      adaptation,
-      accRandomController,
-      accBlind,
-      codes: { joint: jc.gainCode(), modularController: mc.gainCode(), modularStandIn: table.gainCode(), designed: dc.gainCode(), random: rc.gainCode() },
-      histories,
-    };
-    ok = true;
-    return { result, joint: { controller: jc, processor: jp } };
-  } finally {
-    owned.forEach((m) => m.dispose());
-    if (!ok) jointOwned.forEach((m) => m.dispose());
   }
 }

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertsClaims, checkRange, frozen, parseProfile, parseSeed, profileFromEnv, seedFromEnv, withOverrides } from "./config";
+import { assertsClaims } from "./claims";
+import { checkRange, frozen, parseProfile, parseSeed, profileFromEnv, seedFromEnv, withOverrides } from "./config";
 
 const BASE = frozen({ lr: 0.1, numSteps: 10, name: "x", model: { dModel: 32, nHead: 2 } });
 

@@ -47,22 +47,22 @@ export function seedFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   return v === undefined || v === "" ? DEFAULT_SEED : parseSeed(v, "GEN2BRAIN_SEED");
 }
 
-/** Claims are asserted (a failing one throws) at `quick` and `full`, only shown at `smoke`. */
-export function assertsClaims(profile: Profile): boolean {
-  return profile !== "smoke";
-}
-
 function describe(x: unknown): string {
   if (Array.isArray(x)) return "array";
   if (x === null) return "null";
   return typeof x;
 }
 
+/** Overrides of a config: any field, and any field of a nested object (arrays are replaced whole). */
+export type DeepPartial<T> = {
+  readonly [K in keyof T]?: T[K] extends ReadonlyArray<unknown> ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
+
 /**
  * A copy of `base` with `partial` applied, validated: unknown keys and values of the wrong type are
  * errors that name the field (`where.field`) and the fix. Nested plain objects merge recursively.
  */
-export function withOverrides<T extends object>(base: T, partial: Partial<T> | undefined, where = "config"): T {
+export function withOverrides<T extends object>(base: T, partial: DeepPartial<T> | undefined, where = "config"): T {
   if (partial === undefined) return { ...base };
   const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [key, value] of Object.entries(partial as Record<string, unknown>)) {
@@ -92,6 +92,23 @@ export function checkRange(where: string, value: number, lo: number, hi: number,
   if (!Number.isFinite(value) || value < lo || value > hi || (integer && !Number.isInteger(value))) {
     throw new Error(`${where}: must be ${integer ? "an integer" : "a number"} in [${lo}, ${hi}], got ${value}`);
   }
+}
+
+/**
+ * The profiles of an experiment from its visible defaults: `quick` (the default profile) is the
+ * defaults themselves; `smoke` (seconds, for CI) and `full` (the paper figure) name only what they
+ * change (nested objects merge, arrays are replaced). All deep-frozen.
+ */
+export function defineProfiles<C extends object>(
+  defaults: Readonly<C>,
+  overrides: { readonly smoke: DeepPartial<C>; readonly full: DeepPartial<C> },
+  where = "profiles",
+): Readonly<Record<Profile, Readonly<C>>> {
+  return frozen({
+    smoke: withOverrides(defaults as C, overrides.smoke, `${where}.smoke`),
+    quick: defaults,
+    full: withOverrides(defaults as C, overrides.full, `${where}.full`),
+  });
 }
 
 /** Deep-freeze a defaults object so nobody mutates it by accident. */

@@ -10,7 +10,7 @@
  * minimum-over-runs envelope (approach 1); Bradley & Terry 1952 and Hunter 2004 (Ann. Stat. 32:384)
  * for the MM algorithm; Neumann & Gros 2022/2024 for head-to-head performance P_A/(P_A+P_B).
  */
-import type { Interval } from "./run/results";
+import type { Interval } from "./stats";
 import type { Rng } from "./rng";
 import { quantile } from "./stats";
 

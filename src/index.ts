@@ -1,49 +1,52 @@
 /**
- * gen2brain's public API: notebooks do `import * as lab from "./src/index"` (the `notebooks/src`
- * link points here), scripts and tests import the modules directly.
+ * gen2brain's public API for notebooks: `import * as lab from "./src/index"` (the `notebooks/src` link
+ * points here). A small core (backend, seeds, intervals, claims, models, training, display), one
+ * namespace per takeaway (`lab.t1` … `lab.t5`: config, run, analyses, figures, the `experiment`) and
+ * the synthetic worlds (`lab.data`). Scripts and tests import the modules directly.
  */
-import "./takeaways/index";
+import "./takeaways/index"; // registers every experiment
 
 export * as tf from "@tensorflow/tfjs";
-export * from "./run/backend";
-export * from "./rng";
-export * from "./config";
-export * from "./run/results";
-export * from "./stats";
-export * from "./present/progress";
-export * from "./run/experiment";
-export * from "./run/paths";
-export * from "./tokenizer";
-export * from "./transformer";
-export * from "./mlp";
-export * from "./train";
-export * from "./generate";
-export * from "./checkpoint";
-export * from "./info";
-export * from "./fit";
-export * from "./hopfield";
-export * from "./quantize";
-export * from "./present/plot";
-export * from "./present/render";
-export * from "./present/display";
-export * from "./run/notebook";
-export * from "./present/table";
-/** Takeaway 4: the t4 sweep's analyses, cached full sweep and its synthetic language (`lab.t4.ZipfLanguage`). */
-export * as t4 from "./takeaways/t4-scaling/index";
-/** Takeaway 5: quantization — the packed 4-bit format, the MLP with a quantizer hook, the classification task, the experiment. */
-export * from "./quant-pack";
-export * from "./mlp";
-export * as classification from "./data/classification";
-export * as t5 from "./takeaways/t5-quantization/index";
-/** Takeaway 1: the synthetic world (`lab.world`), linear probes, and the experiment's pieces (`lab.t1`). */
-export * from "./probe";
-export * as world from "./data/world";
+
+// Running experiments
+export { initBackend, describeBackend, type BackendInfo, type BackendChoice } from "./run/backend";
+export { runExperiment, getExperiment, listExperiments, type Experiment, type ExperimentContext, type RunOptions } from "./run/experiment";
+export { loadResults, type ResultRecord } from "./run/results";
+export { setupNotebook, runInNotebook, type NotebookSetup } from "./run/notebook";
+export { demoExperiment } from "./run/demo";
+export { type Profile, PROFILES, profileFromEnv, seedFromEnv, withOverrides } from "./config";
+
+// Seeds, intervals, claims
+export { Rng, deriveSeed } from "./rng";
+export { mean, meanInterval, bootstrap, metricValue, toInterval, type Interval, type Metric } from "./stats";
+export { claim, checkClaims, type Claim } from "./claims";
+
+// Models and training
+export { createGPT, countGPTParams, type GPT, type GPTConfig } from "./transformer";
+export { createMLP, type MLP } from "./mlp";
+export { CharTokenizer, WordTokenizer } from "./tokenizer";
+export { trainModel, type TrainConfig } from "./train";
+export { generate } from "./generate";
+export { chinchillaOptimum, fitPowerLaw } from "./fit";
+
+// Attention as associative memory (takeaway 3's hands-on cells)
+export { scaledDotProductAttention, modernHopfieldUpdateRef, hebbianHopfield, classicalRetrieve, randomBinaryPatterns, corruptPattern, cosine } from "./hopfield";
+
+// Quantization (takeaway 5's hands-on cells)
+export { quantSpec, quantizeMatrix, dequantize, fakeQuant, fakeQuantSTE, bitsPerWeight, type QuantSpec } from "./quantize";
+export { loadPacked, savePacked } from "./quant-pack";
+
+// Display
+export { show, showTable, showMarkdown, showBackend, notebookProgress } from "./present/display";
+export { saveFigure } from "./present/render";
+export { lineFigure, scatterFigure, barFigure, type Figure } from "./present/plot";
+export { metricsTable } from "./present/table";
+export { formatNumber, formatMetric, formatPoints, describeSign, metricFormatter } from "./present/format";
+
+// The takeaways and their worlds
 export * as t1 from "./takeaways/t1-world-model/index";
-/** Takeaway 3: the two-module attention system, its cued-streams task, the induction task, the experiment (`lab.t3`). */
-export * as attentionSystem from "./attention-system";
-export * as cuedStreams from "./data/cued-streams";
-export * as induction from "./data/induction";
-export * as t3 from "./takeaways/t3-attention/index";
-/** Takeaway 2: the serial digit-sum task in many surface forms (`lab.digits`) and the experiment's pieces (`lab.t2`). */
-export * as digits from "./data/digits";
 export * as t2 from "./takeaways/t2-chain-of-thought/index";
+export * as t3 from "./takeaways/t3-attention/index";
+export * as t4 from "./takeaways/t4-scaling/index";
+export * as t5 from "./takeaways/t5-quantization/index";
+export * as data from "./data/index";

@@ -15,7 +15,7 @@
  */
 import type { Rng } from "./rng";
 import { bootstrap, quantile, mean } from "./stats";
-import type { Interval } from "./run/results";
+import type { Interval } from "./stats";
 
 /** A discrete symbol. Strings and numbers are compared by their string form. */
 export type InfoSymbol = string | number;

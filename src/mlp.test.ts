@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { expectNoLeak, testBackend } from "./run/testing";
 import { makeClassificationTask } from "./data/classification";
-import { createQuantMLP, mlpAccuracy, rowsTensor, trainQuantMLP } from "./mlp";
+import { createMLP, mlpAccuracy, rowsTensor, trainMLP } from "./mlp";
 import { fakeQuantSTE, quantSpec } from "./quantize";
 
 const arch = { inputDim: 4, hidden: [16, 16], outputDim: 3 };
@@ -15,15 +15,15 @@ test("setup backend", async () => {
 });
 
 test("same seed → bit-identical initial weights and training", async () => {
-  const a = createQuantMLP(arch, 1);
-  const b = createQuantMLP(arch, 1);
-  const c = createQuantMLP(arch, 2);
+  const a = createMLP(arch, 1);
+  const b = createMLP(arch, 1);
+  const c = createMLP(arch, 2);
   try {
     assert.deepEqual(a.getWeights(), b.getWeights());
     assert.notDeepEqual(a.getWeights()["dense0/kernel"], c.getWeights()["dense0/kernel"]);
     assert.equal(a.numParams(), 4 * 16 + 16 + 16 * 16 + 16 + 16 * 3 + 3);
-    const ha = await trainQuantMLP(a, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
-    const hb = await trainQuantMLP(b, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
+    const ha = await trainMLP(a, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
+    const hb = await trainMLP(b, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
     assert.deepEqual(ha, hb);
     assert.deepEqual(a.getWeights(), b.getWeights());
   } finally {
@@ -32,17 +32,17 @@ test("same seed → bit-identical initial weights and training", async () => {
 });
 
 test("it learns a separable task, with float and with ternary QAT weights", async () => {
-  const m = createQuantMLP(arch, 3);
+  const m = createMLP(arch, 3);
   try {
     const before = mlpAccuracy(m, task.xTest, task.yTest);
-    const h = await trainQuantMLP(m, task.xTrain, task.yTrain, trainCfg, { seed: 1 });
+    const h = await trainMLP(m, task.xTrain, task.yTrain, trainCfg, { seed: 1 });
     const after = mlpAccuracy(m, task.xTest, task.yTest);
     assert.ok((h[h.length - 1]?.loss as number) < (h[0]?.loss as number), "loss falls");
     assert.ok(after > 0.9 && after > before, `accuracy ${before} → ${after}`);
     const spec = quantSpec({ states: 3, granularity: "tensor", clip: "absmean" });
-    const q = createQuantMLP(arch, 3);
+    const q = createMLP(arch, 3);
     try {
-      await trainQuantMLP(q, task.xTrain, task.yTrain, trainCfg, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) });
+      await trainMLP(q, task.xTrain, task.yTrain, trainCfg, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) });
       const acc = mlpAccuracy(q, task.xTest, task.yTest, (w) => fakeQuantSTE(w, spec));
       assert.ok(acc > 0.9, `ternary QAT accuracy ${acc}`);
     } finally {
@@ -54,7 +54,7 @@ test("it learns a separable task, with float and with ternary QAT weights", asyn
 });
 
 test("the weight transform is applied in the forward pass", () => {
-  const m = createQuantMLP(arch, 4);
+  const m = createMLP(arch, 4);
   const x = rowsTensor(task.xTest, 4, [0, 1, 2]);
   try {
     const logits = m.forward(x, (w) => tf.zerosLike(w));
@@ -68,14 +68,14 @@ test("the weight transform is applied in the forward pass", () => {
 });
 
 test("forward, loss and a training step leak no tensors", async () => {
-  const m = createQuantMLP(arch, 6);
+  const m = createMLP(arch, 6);
   const spec = quantSpec({ states: 4, granularity: "channel", clip: "mse" });
   const x = rowsTensor(task.xTrain, 4, [0, 1, 2, 3]);
   const y = tf.tensor1d([0, 1, 2, 0], "int32");
   try {
     await expectNoLeak(() => m.forward(x).dispose(), "forward");
     await expectNoLeak(() => m.loss(x, y, (w) => fakeQuantSTE(w, spec)).dispose(), "loss");
-    await expectNoLeak(() => trainQuantMLP(m, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 2 }, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) }), "train step");
+    await expectNoLeak(() => trainMLP(m, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 2 }, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) }), "train step");
     await expectNoLeak(() => mlpAccuracy(m, task.xTest, task.yTest), "accuracy");
   } finally {
     tf.dispose([x, y]);

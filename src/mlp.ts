@@ -3,16 +3,16 @@
  * sits inside the forward pass: post-training quantization passes the dequantized matrices,
  * quantization-aware training passes a straight-through fake quantizer (`fakeQuantSTE`), and the
  * optimiser keeps updating the float "latent" weights underneath (Courbariaux et al. 2015; BitNet).
- *
- * The core library's `mlp.ts` is built on tf.layers, which has no such hook; this one is ~150 lines.
+ * (tf.layers has no such hook, hence core ops.)
  */
 import * as tf from "@tensorflow/tfjs";
+import { throwIfCancelled } from "./cancel";
 import { checkRange } from "./config";
 import { Progress, silentProgress } from "./present/progress";
 import { deriveSeed, Rng } from "./rng";
 
 /** Architecture. */
-export interface QuantMLPConfig {
+export interface MLPConfig {
   readonly inputDim: number;
   /** Hidden layer widths, e.g. [128, 128]. */
   readonly hidden: ReadonlyArray<number>;
@@ -26,15 +26,15 @@ export type WeightTransform = (w: tf.Tensor2D, layer: number) => tf.Tensor2D;
 let instances = 0;
 
 /** A ReLU MLP: logits = W_L(…relu(W_1 x + b_1)…) + b_L, kernels `[in, out]`. */
-export class QuantMLP {
-  readonly config: QuantMLPConfig;
+export class MLP {
+  readonly config: MLPConfig;
   readonly kernels: tf.Variable<tf.Rank.R2>[];
   readonly biases: tf.Variable<tf.Rank.R1>[];
 
-  constructor(config: QuantMLPConfig, seed: number) {
-    checkRange("QuantMLPConfig.inputDim", config.inputDim, 1, 1e6, true);
-    checkRange("QuantMLPConfig.outputDim", config.outputDim, 1, 1e6, true);
-    config.hidden.forEach((h, i) => checkRange(`QuantMLPConfig.hidden[${i}]`, h, 1, 1e6, true));
+  constructor(config: MLPConfig, seed: number) {
+    checkRange("MLPConfig.inputDim", config.inputDim, 1, 1e6, true);
+    checkRange("MLPConfig.outputDim", config.outputDim, 1, 1e6, true);
+    config.hidden.forEach((h, i) => checkRange(`MLPConfig.hidden[${i}]`, h, 1, 1e6, true));
     this.config = config;
     const id = instances++; // tfjs variable names are global: keep them unique per model
     const dims = [config.inputDim, ...config.hidden, config.outputDim];
@@ -97,8 +97,8 @@ export class QuantMLP {
 }
 
 /** A seeded MLP (same seed → bit-identical initial weights). */
-export function createQuantMLP(config: QuantMLPConfig, seed: number): QuantMLP {
-  return new QuantMLP(config, seed);
+export function createMLP(config: MLPConfig, seed: number): MLP {
+  return new MLP(config, seed);
 }
 
 /** Training knobs (Adam, cosine decay to `minLr`). */
@@ -117,7 +117,7 @@ export interface MLPHistoryPoint {
   readonly loss: number;
 }
 
-/** Options of {@link trainQuantMLP}. */
+/** Options of {@link trainMLP}. */
 export interface MLPTrainOptions {
   readonly seed: number;
   /** Applied to the weights inside the forward pass (QAT: a straight-through fake quantizer). */
@@ -140,8 +140,8 @@ export function rowsTensor(x: Float32Array, d: number, idx: ArrayLike<number>): 
  * Train with AdamW on minibatches drawn (with replacement) by a seeded generator. Deterministic for a
  * seed on a given backend. Returns the loss history.
  */
-export async function trainQuantMLP(
-  model: QuantMLP,
+export async function trainMLP(
+  model: MLP,
   x: Float32Array,
   y: Int32Array,
   cfg: MLPTrainConfig,
@@ -151,7 +151,7 @@ export async function trainQuantMLP(
   checkRange("MLPTrainConfig.batchSize", cfg.batchSize, 1, 1e6, true);
   const d = model.config.inputDim;
   const n = y.length;
-  if (x.length !== n * d) throw new Error(`trainQuantMLP: x has ${x.length} values for ${n} labels of dimension ${d}`);
+  if (x.length !== n * d) throw new Error(`trainMLP: x has ${x.length} values for ${n} labels of dimension ${d}`);
   const rng = new Rng(deriveSeed(opts.seed, "mlp-batches"));
   const progress = opts.progress ?? silentProgress;
   const label = opts.label ?? "train MLP";
@@ -163,7 +163,7 @@ export async function trainQuantMLP(
   const history: MLPHistoryPoint[] = [];
   try {
     for (let step = 0; step < cfg.numSteps; step++) {
-      if (opts.signal?.aborted) throw new Error(`${label}: cancelled at step ${step}`);
+      throwIfCancelled(opts.signal, label, ` at step ${step}`);
       const lr = cfg.minLr + 0.5 * (cfg.lr - cfg.minLr) * (1 + Math.cos((Math.PI * step) / Math.max(1, cfg.numSteps)));
       const idx = Array.from({ length: cfg.batchSize }, () => rng.int(n));
       const xb = rowsTensor(x, d, idx);
@@ -202,7 +202,7 @@ export async function trainQuantMLP(
 }
 
 /** Predicted classes for rows of x `[n, d]`, in batches. */
-export function predictClasses(model: QuantMLP, x: Float32Array, transform?: WeightTransform, batchSize = 2048): Int32Array {
+export function predictClasses(model: MLP, x: Float32Array, transform?: WeightTransform, batchSize = 2048): Int32Array {
   const d = model.config.inputDim;
   const n = x.length / d;
   const out = new Int32Array(n);
@@ -217,7 +217,7 @@ export function predictClasses(model: QuantMLP, x: Float32Array, transform?: Wei
 }
 
 /** Accuracy on (x, y). */
-export function mlpAccuracy(model: QuantMLP, x: Float32Array, y: Int32Array, transform?: WeightTransform): number {
+export function mlpAccuracy(model: MLP, x: Float32Array, y: Int32Array, transform?: WeightTransform): number {
   const pred = predictClasses(model, x, transform);
   let ok = 0;
   for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bootstrap, claim, mean, meanInterval, quantile, std } from "./stats";
+import { claim } from "./claims";
+import { bootstrap, mean, meanInterval, quantile, std } from "./stats";
 import { Rng } from "./rng";
 
 test("mean, std and the t-interval match hand-computed values", () => {

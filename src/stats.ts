@@ -1,9 +1,37 @@
 /**
- * Summaries with intervals: means over seeds (Student t), bootstrap percentile intervals, and a claim
- * helper. Every number a notebook states comes through here.
+ * Summaries with intervals: means over seeds (Student t) and bootstrap percentile intervals. Every
+ * number a notebook states comes through here.
  */
 import { Rng } from "./rng";
-import type { Claim, Interval } from "./run/results";
+
+/** A metric over seeds or bootstrap resamples: mean and interval [lo, hi] from n values. */
+export interface Interval {
+  readonly mean: number;
+  readonly lo: number;
+  readonly hi: number;
+  readonly n: number;
+}
+
+/** A measured quantity: a plain number, or a mean with its interval. */
+export type Metric = number | Interval;
+
+export function isInterval(x: unknown): x is Interval {
+  return typeof x === "object" && x !== null && "mean" in x && "lo" in x && "hi" in x && "n" in x;
+}
+
+/** The central value of a metric (NaN when it is missing). */
+export function metricValue(m: Metric | undefined): number {
+  return m === undefined ? NaN : typeof m === "number" ? m : m.mean;
+}
+
+/**
+ * A metric as an interval: a plain number is the interval [m, m] from one value; a missing metric is
+ * all NaN with n = 0 (figures draw nothing for it).
+ */
+export function toInterval(m: Metric | undefined): Interval {
+  if (m === undefined) return { mean: NaN, lo: NaN, hi: NaN, n: 0 };
+  return typeof m === "number" ? { mean: m, lo: m, hi: m, n: 1 } : m;
+}
 
 export function mean(xs: ReadonlyArray<number>): number {
   if (xs.length === 0) throw new Error("mean: empty sample");
@@ -80,29 +108,4 @@ export function bootstrap<T>(
   }
   if (values.length === 0) return { mean: point, lo: NaN, hi: NaN, n: 0 };
   return { mean: point, lo: quantile(values, 0.025), hi: quantile(values, 0.975), n: values.length };
-}
-
-export type Comparison = ">=" | "<=" | ">" | "<";
-
-/**
- * A claim checked against a threshold. `asserted: false` marks a claim that is measured and stated
- * but has no pass/fail (the issue says "whichever way it comes out").
- */
-export function claim(
-  id: string,
-  statement: string,
-  value: number,
-  op: Comparison,
-  threshold: number,
-  asserted = true,
-): Claim {
-  const holds =
-    Number.isFinite(value) &&
-    (op === ">=" ? value >= threshold : op === "<=" ? value <= threshold : op === ">" ? value > threshold : value < threshold);
-  return { id, statement, value, threshold: `${op} ${threshold}`, holds, asserted };
-}
-
-/** A claim that a value lies in [lo, hi]. */
-export function claimInBand(id: string, statement: string, value: number, lo: number, hi: number, asserted = true): Claim {
-  return { id, statement, value, threshold: `[${lo}, ${hi}]`, holds: Number.isFinite(value) && value >= lo && value <= hi, asserted };
 }

@@ -10,6 +10,7 @@
  * outside the tidy.
  */
 import * as tf from "@tensorflow/tfjs";
+import { cancelledError } from "./cancel";
 import { checkRange, frozen, withOverrides } from "./config";
 import type { Progress } from "./present/progress";
 import { deriveSeed, Rng, type RngState } from "./rng";
@@ -42,6 +43,9 @@ export interface TrainConfig {
 }
 
 /** nanoGPT-like defaults for tiny models. */
+/** The knobs of one training phase that experiments set (the rest keep {@link TRAIN_DEFAULTS}). */
+export type TrainPhase = Pick<TrainConfig, "numSteps" | "batchSize" | "lr" | "minLr" | "warmupSteps" | "weightDecay">;
+
 export const TRAIN_DEFAULTS: Readonly<TrainConfig> = frozen({
   numSteps: 1000,
   batchSize: 32,
@@ -341,12 +345,6 @@ export async function evaluateLoss(model: TrainableModel, sampler: BatchSampler,
   return total / numBatches;
 }
 
-function abortError(step: number): Error {
-  const e = new Error(`training cancelled at step ${step}`);
-  e.name = "AbortError";
-  return e;
-}
-
 /**
  * Train `model` on batches from `sampler`. Deterministic for a given seed on a given backend; with
  * `state` (from a previous result or a checkpoint) it continues exactly where that run stopped.
@@ -396,7 +394,7 @@ export async function trainModel(model: TrainableModel, sampler: BatchSampler, c
           cancelled = true;
           break;
         }
-        throw abortError(step);
+        throw cancelledError(opts.label ?? "training", ` at step ${step}`);
       }
       const lr = learningRate(step, c);
       const b = sampler(rng, c.batchSize);

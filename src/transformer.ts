@@ -39,6 +39,9 @@ export interface GPTConfig {
   readonly tieWeights: boolean;
 }
 
+/** The size of a GPT, apart from what the data decides (vocabulary and context length). */
+export type GPTSize = Pick<GPTConfig, "dModel" | "nHead" | "nLayer" | "dFF">;
+
 /** Defaults: a ~100k-parameter model for character-level tasks (benchmark size A). */
 export const GPT_DEFAULTS: Readonly<GPTConfig> = frozen({
   vocabSize: 64,

@@ -21,6 +21,8 @@
  */
 import { checkRange } from "../config";
 import { Rng } from "../rng";
+import { Tokenizer,WordTokenizer } from "../tokenizer";
+import { BatchSampler } from "../train";
 
 /** The size and split of a world. */
 export interface WorldConfig {
@@ -320,4 +322,123 @@ export function maxQAWords(world: World): number {
   let nameLen = 0;
   for (const e of world.entities) nameLen = Math.max(nameLen, e.name.length);
   return Math.max(...world.attributes.map((a) => 4 + a.question.split(" ").reduce((s, w) => s + (w === "{N}" ? nameLen : 1), 0) + 1));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token data
+
+/** A world with its tokenizer and the token ids the evaluation needs. */
+export interface WorldData {
+  readonly world: World;
+  readonly tok: Tokenizer;
+  /** Context length of the model: the longest document minus one (x = row[0..T), y = row[1..T]). */
+  readonly seqLen: number;
+  /** Token ids of attribute a's values. */
+  readonly valueIds: ReadonlyArray<ReadonlyArray<number>>;
+  /** Every value id (all attributes). */
+  readonly allValueIds: ReadonlySet<number>;
+  readonly trainQA: ReadonlyArray<QAItem>;
+  readonly heldOutQA: ReadonlyArray<QAItem>;
+}
+
+/** Build the world of one run and its word tokenizer. */
+export function makeWorldData(config: WorldConfig, seed: number): WorldData {
+  const world = createWorld(config, seed);
+  const tok = WordTokenizer.fromCorpus(worldVocabulary(world).join(" "));
+  const seqLen = Math.max(maxBiographyWords(world), maxQAWords(world)) + 1; // [<bos>, words..., <eos>] minus one
+  const valueIds = world.attributes.map((_, a) => attributeValues(world, a).map((v) => tok.id(v)));
+  return {
+    world,
+    tok,
+    seqLen,
+    valueIds,
+    allValueIds: new Set(valueIds.flat()),
+    trainQA: qaItems(world, world.trainIds),
+    heldOutQA: qaItems(world, world.heldOutIds),
+  };
+}
+
+export function ids(tok: Tokenizer, words: ReadonlyArray<string>): number[] {
+  return words.map((w) => tok.id(w));
+}
+
+/** One training row from a document [<bos>, ..., <eos>]: x, y shifted, padded to T; mask from `lossFrom`. */
+export function row(doc: number[], T: number, lossFrom: number, padId: number, only?: ReadonlySet<number>): { x: number[]; y: number[]; mask: number[] } {
+  if (doc.length > T + 1) throw new Error(`t1: document of ${doc.length} tokens does not fit seqLen ${T}`);
+  const x = new Array<number>(T).fill(padId);
+  const y = new Array<number>(T).fill(padId);
+  const mask = new Array<number>(T).fill(0);
+  for (let t = 0; t < doc.length - 1; t++) {
+    x[t] = doc[t] as number;
+    y[t] = doc[t + 1] as number;
+    // Position t predicts doc[t + 1]: counted from the first loss-bearing target on.
+    mask[t] = t + 1 >= lossFrom && (only === undefined || only.has(doc[t + 1] as number)) ? 1 : 0;
+  }
+  return { x, y, mask };
+}
+
+/** A biography document as token ids, with <bos> and <eos>. */
+function bioDoc(d: WorldData, e: Entity, style: CorpusStyle, rng: Rng): number[] {
+  return [d.tok.bosId, ...ids(d.tok, biography(d.world, e, style, rng)), d.tok.eosId];
+}
+
+/** A Q/A document [<bos>, Q, :, ..., A, :, value, <eos>] and where its answer starts. */
+function qaDoc(d: WorldData, item: QAItem): { doc: number[]; answerAt: number } {
+  const q = [d.tok.bosId, ...ids(d.tok, item.question)];
+  return { doc: [...q, d.tok.id(item.answer), d.tok.eosId], answerAt: q.length };
+}
+
+/**
+ * Pretraining batches: biographies of people drawn uniformly (all people, held-out ones too), loss on
+ * every token. `valuesOnly`: loss only where the target is an attribute value (the "fact loss").
+ */
+export function pretrainSampler(d: WorldData, style: CorpusStyle, valuesOnly = false): BatchSampler {
+  return (rng, B) => {
+    const x: number[][] = [];
+    const y: number[][] = [];
+    const mask: number[][] = [];
+    for (let b = 0; b < B; b++) {
+      const e = d.world.entities[rng.int(d.world.entities.length)] as Entity;
+      const r = row(bioDoc(d, e, style, rng), d.seqLen, 1, d.tok.padId, valuesOnly ? d.allValueIds : undefined);
+      x.push(r.x);
+      y.push(r.y);
+      mask.push(r.mask);
+    }
+    return { x, y, mask };
+  };
+}
+
+/** SFT batches: Q/A pairs of the training people, loss on the answer value and <eos> only. */
+export function sftSampler(d: WorldData): BatchSampler {
+  return (rng, B) => {
+    const x: number[][] = [];
+    const y: number[][] = [];
+    const mask: number[][] = [];
+    for (let b = 0; b < B; b++) {
+      const { doc, answerAt } = qaDoc(d, d.trainQA[rng.int(d.trainQA.length)] as QAItem);
+      const r = row(doc, d.seqLen, answerAt, d.tok.padId);
+      x.push(r.x);
+      y.push(r.y);
+      mask.push(r.mask);
+    }
+    return { x, y, mask };
+  };
+}
+
+/** Concurrent batches: each row is a Q/A pair with probability `qaFraction`, else an augmented biography. */
+export function mixedSampler(d: WorldData, qaFraction: number): BatchSampler {
+  const bio = pretrainSampler(d, "augmented");
+  const qa = sftSampler(d);
+  return (rng, B) => {
+    const x: number[][] = [];
+    const y: number[][] = [];
+    const mask: number[][] = [];
+    for (let b = 0; b < B; b++) {
+      const one = rng.bernoulli(qaFraction) ? qa(rng, 1) : bio(rng, 1);
+      x.push(one.x[0] as number[]);
+      y.push(one.y[0] as number[]);
+      mask.push((one.mask as number[][])[0] as number[]);
+    }
+    return { x, y, mask };
+  };
 }

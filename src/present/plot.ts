@@ -7,7 +7,7 @@
  * numbers written as `null` (plotly draws a gap). One theme for all figures: white background,
  * readable fonts, the colour-blind-safe Okabe-Ito palette ({@link PALETTE}) and viridis for matrices.
  */
-import type { Interval } from "../run/results";
+import type { Interval } from "../stats";
 
 /** A plotly trace (scatter, bar, heatmap, ...), as plain JSON. */
 export type Trace = Readonly<Record<string, unknown>> & { readonly type?: string };

@@ -7,7 +7,8 @@
  * columns for DataFrames and CSV, and printed as `mean [lo, hi]` in HTML and text tables.
  */
 import type { DataFrame } from "danfojs-node";
-import { isInterval, ResultRecord, toCsv, writeFileAtomic } from "../run/results";
+import { isInterval } from "../stats";
+import { ResultRecord, toCsv, writeFileAtomic } from "../run/results";
 
 /** A table row: a plain object, column name → cell. */
 export type Row = Readonly<Record<string, unknown>>;

@@ -4,11 +4,13 @@
  * gradient descent over a few seeds and checks that the fitted slope recovers 2.
  */
 import * as tf from "@tensorflow/tfjs";
-import { frozen } from "../config";
-import { registerExperiment } from "./experiment";
+import { throwIfCancelled } from "../cancel";
+import { claimInBand } from "../claims";
+import { defineProfiles, frozen } from "../config";
 import { lossCurveFigure } from "../present/plot";
 import { deriveSeed, Rng } from "../rng";
-import { claimInBand, meanInterval } from "../stats";
+import { meanInterval } from "../stats";
+import { registerExperiment } from "./experiment";
 
 export interface DemoConfig {
   /** Independent runs (seeds). */
@@ -23,13 +25,16 @@ export interface DemoConfig {
   readonly noise: number;
 }
 
-export const DEMO_PROFILES = {
-  smoke: frozen<DemoConfig>({ numSeeds: 3, numPoints: 64, numSteps: 100, lr: 0.1, noise: 0.1 }),
-  quick: frozen<DemoConfig>({ numSeeds: 5, numPoints: 256, numSteps: 300, lr: 0.1, noise: 0.1 }),
-  full: frozen<DemoConfig>({ numSeeds: 10, numPoints: 1024, numSteps: 1000, lr: 0.1, noise: 0.1 }),
-};
+/** The defaults (the `quick` profile). */
+export const DEMO_DEFAULTS: Readonly<DemoConfig> = frozen({ numSeeds: 5, numPoints: 256, numSteps: 300, lr: 0.1, noise: 0.1 });
 
-interface DemoRun {
+export const DEMO_PROFILES = defineProfiles(DEMO_DEFAULTS, {
+  smoke: { numSeeds: 3, numPoints: 64, numSteps: 100 },
+  full: { numSeeds: 10, numPoints: 1024, numSteps: 1000 },
+});
+
+/** One seed's fit. */
+export interface DemoRun {
   readonly seed: number;
   readonly slope: number;
   readonly intercept: number;
@@ -54,7 +59,7 @@ export function fitLine(config: DemoConfig, seed: number): DemoRun {
         b.assign(b.sub(tf.mul(config.lr, grads[b.name] as tf.Tensor)));
         return value;
       });
-      losses.push((loss.dataSync()[0] as number));
+      losses.push(loss.dataSync()[0] as number);
       loss.dispose();
     }
     return { seed, slope: a.dataSync()[0] as number, intercept: b.dataSync()[0] as number, losses };
@@ -63,7 +68,10 @@ export function fitLine(config: DemoConfig, seed: number): DemoRun {
   }
 }
 
-export const demoExperiment = registerExperiment<DemoConfig>({
+/** The demo's metric names. */
+export type DemoMetric = "slope" | "intercept" | "finalLoss";
+
+export const demoExperiment = registerExperiment<DemoConfig, { runs: DemoRun[] }, DemoMetric>({
   id: "demo",
   title: "Demo: the end-to-end path",
   claim: "Gradient descent on a seeded noisy line recovers its slope (a check of the pipeline, not of the paper).",
@@ -72,7 +80,7 @@ export const demoExperiment = registerExperiment<DemoConfig>({
     const seeds = Array.from({ length: config.numSeeds }, (_, i) => deriveSeed(ctx.seed, "demo", i));
     const runs: DemoRun[] = [];
     for (const [i, seed] of seeds.entries()) {
-      if (ctx.signal?.aborted) throw new Error("demo: cancelled");
+      throwIfCancelled(ctx.signal, "demo");
       runs.push(fitLine(config, seed));
       ctx.progress.update({ label: "demo", step: i + 1, total: seeds.length, info: { slope: runs[i]?.slope ?? NaN } });
     }
@@ -87,7 +95,7 @@ export const demoExperiment = registerExperiment<DemoConfig>({
     };
   },
   figures(record) {
-    const runs = (record.data as { runs: DemoRun[] }).runs;
+    const runs = record.data.runs;
     const fig = lossCurveFigure(
       runs.map((r) => ({ name: `seed ${r.seed}`, history: r.losses.map((trainLoss, step) => ({ step, trainLoss })) })),
       { title: "Demo: loss while fitting a line", yTitle: "mean squared error", yLog: true },

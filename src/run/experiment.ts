@@ -11,10 +11,12 @@ import * as path from "path";
 import * as fs from "fs";
 import { execFileSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
-import { assertsClaims, Profile, withOverrides, DEFAULT_SEED } from "../config";
+import type { Claim } from "../claims";
+import { type DeepPartial, Profile, withOverrides, DEFAULT_SEED } from "../config";
+import type { Metric } from "../stats";
 import { BackendInfo, initBackend } from "./backend";
 import { Progress, silentProgress } from "../present/progress";
-import { Claim, Metric, ResultRecord, resultDir, saveResults, writeCsvAtomic, Versions } from "./results";
+import { ResultRecord, resultDir, saveResults, writeCsvAtomic, Versions } from "./results";
 import type { Figure } from "../present/plot";
 import { defaultOutRoot, repoRoot } from "./paths";
 
@@ -32,45 +34,52 @@ export interface ExperimentContext {
   log(message: string): void;
 }
 
-/** What an experiment returns. */
-export interface ExperimentOutput {
+/** What an experiment returns: `D` is the data its figures need, `M` the names of its metrics. */
+export interface ExperimentOutput<D = unknown, M extends string = string> {
   /** Seeds of the independent runs (derived from the base seed). */
   readonly seeds: ReadonlyArray<number>;
-  readonly metrics: Readonly<Record<string, Metric>>;
+  readonly metrics: Readonly<Record<M, Metric>>;
   readonly claims: ReadonlyArray<Claim>;
   /** Whatever the figures and notebook need (histories, tables, samples). JSON-serialisable. */
-  readonly data?: unknown;
+  readonly data: D;
   /** CSV files to write beside results.json: file name → rows (and optional column order). */
   readonly csv?: Readonly<Record<string, { rows: ReadonlyArray<Readonly<Record<string, unknown>>>; columns?: ReadonlyArray<string> }>>;
 }
 
-/** A registered experiment. `C` is its config type. */
-export interface Experiment<C extends object = object> {
+/**
+ * A registered experiment: `C` is its config, `D` the data of its record, `M` its metric names. A
+ * notebook that runs it gets a `ResultRecord<C, D, M>` and reads `record.data` without a cast.
+ */
+export interface Experiment<C extends object = object, D = unknown, M extends string = string> {
   readonly id: string;
   readonly title: string;
   /** The paper's claim in one sentence. */
   readonly claim: string;
   /** Default config per profile. */
   readonly profiles: Readonly<Record<Profile, Readonly<C>>>;
-  run(config: C, ctx: ExperimentContext): Promise<ExperimentOutput>;
+  run(config: C, ctx: ExperimentContext): Promise<ExperimentOutput<D, M>>;
   /** The figures, as pure functions of the record: name → plotly figure. */
-  figures(record: ResultRecord): Record<string, Figure>;
+  figures(record: ResultRecord<C, D, M>): Record<string, Figure>;
 }
 
-const registry = new Map<string, Experiment<object>>();
+/** Any registered experiment, as scripts see it (they choose experiments by id at run time). */
+export type AnyExperiment = Experiment<object, unknown, string>;
+
+const registry = new Map<string, AnyExperiment>();
 
 /** Register an experiment under its id (an id can be registered once). */
-export function registerExperiment<C extends object>(e: Experiment<C>): Experiment<C> {
+export function registerExperiment<C extends object, D, M extends string>(e: Experiment<C, D, M>): Experiment<C, D, M> {
   if (registry.has(e.id) && registry.get(e.id) !== (e as unknown)) throw new Error(`experiment "${e.id}" is registered twice`);
-  registry.set(e.id, e as unknown as Experiment<object>);
+  registry.set(e.id, e as unknown as AnyExperiment);
   return e;
 }
 
-export function listExperiments(): Experiment<object>[] {
+export function listExperiments(): AnyExperiment[] {
   return [...registry.values()];
 }
 
-export function getExperiment(id: string): Experiment<object> {
+/** The experiment registered as `id` (typed: use the takeaway's own `experiment` export). */
+export function getExperiment(id: string): AnyExperiment {
   const e = registry.get(id);
   if (!e) throw new Error(`unknown experiment "${id}"; registered: ${[...registry.keys()].join(", ")}`);
   return e;
@@ -114,7 +123,7 @@ export function machine(): ResultRecord["machine"] {
 export interface RunOptions<C extends object> {
   readonly profile: Profile;
   readonly seed?: number;
-  readonly overrides?: Partial<C>;
+  readonly overrides?: DeepPartial<C>;
   readonly progress?: Progress;
   readonly signal?: AbortSignal;
   /** Root of outputs (default `<repo>/out`, also from a notebook). */
@@ -125,7 +134,7 @@ export interface RunOptions<C extends object> {
 }
 
 /** Run one experiment and return (and by default save) its record. */
-export async function runExperiment<C extends object>(exp: Experiment<C>, opts: RunOptions<C>): Promise<ResultRecord> {
+export async function runExperiment<C extends object, D, M extends string>(exp: Experiment<C, D, M>, opts: RunOptions<C>): Promise<ResultRecord<C, D, M>> {
   const backend = await initBackend();
   const seed = opts.seed ?? DEFAULT_SEED;
   const outRoot = opts.outRoot ?? defaultOutRoot();
@@ -145,7 +154,7 @@ export async function runExperiment<C extends object>(exp: Experiment<C>, opts: 
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const out = await exp.run(config, ctx);
-  const record: ResultRecord = {
+  const record: ResultRecord<C, D, M> = {
     id: exp.id,
     title: exp.title,
     profile: opts.profile,
@@ -160,7 +169,7 @@ export async function runExperiment<C extends object>(exp: Experiment<C>, opts: 
     config,
     metrics: out.metrics,
     claims: out.claims,
-    ...(out.data !== undefined ? { data: out.data } : {}),
+    data: out.data,
     cacheKey: cacheKey(exp.id, opts.profile, seed, config, backend.choice, codeVersion()),
   };
   if (save) {
@@ -168,32 +177,6 @@ export async function runExperiment<C extends object>(exp: Experiment<C>, opts: 
     saveResults(record, outRoot);
   }
   return record;
-}
-
-/** Claims that failed among the asserted ones. */
-export function failedClaims(record: ResultRecord): Claim[] {
-  return record.claims.filter((c) => c.asserted !== false && !c.holds);
-}
-
-/**
- * The last cell of every notebook: at `quick` and `full`, throw if an asserted claim fails; at
- * `smoke`, only report. Returns a one-line summary per claim.
- */
-export function checkClaims(record: ResultRecord): string[] {
-  const lines = record.claims.map(
-    (c) => `${c.holds ? "HOLDS " : c.asserted === false ? "STATED" : "FAILS "} ${c.id}: ${c.statement} (measured ${formatNumber(c.value)}, threshold ${c.threshold})`,
-  );
-  const failed = failedClaims(record);
-  if (failed.length > 0 && assertsClaims(record.profile)) {
-    throw new Error(`${failed.length} claim(s) failed at profile ${record.profile}:\n` + lines.filter((l) => l.startsWith("FAILS")).join("\n"));
-  }
-  return lines;
-}
-
-export function formatNumber(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5)) return x.toExponential(3);
-  return Number(x.toPrecision(4)).toString();
 }
 
 /**

@@ -1,60 +1,67 @@
 /**
- * Notebook conveniences: the setup cell and running a registered experiment with a live progress
- * display. Profile and seed come from GEN2BRAIN_PROFILE / GEN2BRAIN_SEED unless given.
+ * Notebook conveniences: the setup cell and running an experiment with a live progress display.
+ * Profile and seed come from GEN2BRAIN_PROFILE / GEN2BRAIN_SEED unless given. Typed by the experiment,
+ * so a notebook reads `config.numSeeds` and `record.data.samples` without a cast.
  */
-import { BackendInfo, initBackend } from "./backend";
-import { Profile, profileFromEnv, seedFromEnv } from "../config";
-import { getExperiment, runExperiment } from "./experiment";
-import { notebookProgress, showBackend, showMarkdown } from "../present/display";
+import { type DeepPartial, type Profile, profileFromEnv, seedFromEnv } from "../config";
+import type { Figure } from "../present/plot";
+import { notebookProgress, showBackend } from "../present/display";
+import { type BackendInfo, initBackend } from "./backend";
+import { type Experiment, runExperiment } from "./experiment";
 import type { ResultRecord } from "./results";
 
 /** What a notebook's setup cell needs. */
-export interface NotebookSetup {
+export interface NotebookSetup<C extends object> {
   readonly profile: Profile;
   readonly seed: number;
   readonly backend: BackendInfo;
+  /** The experiment's config at `profile`. */
+  readonly config: Readonly<C>;
 }
 
-/** Initialise the backend, show which one is used and why, and return profile, seed and backend. */
-export async function setupNotebook(): Promise<NotebookSetup> {
+/**
+ * The setup cell: initialise the backend and show which one is used and why; read profile and seed;
+ * return them with the experiment's config at that profile.
+ */
+export async function setupNotebook<C extends object, D, M extends string>(experiment: Experiment<C, D, M>): Promise<NotebookSetup<C>> {
   const backend = await initBackend();
   const profile = profileFromEnv();
   const seed = seedFromEnv();
   showBackend(backend);
   console.log(`profile ${profile} (GEN2BRAIN_PROFILE), base seed ${seed} (GEN2BRAIN_SEED)`);
-  return { profile, seed, backend };
+  return { profile, seed, backend, config: experiment.profiles[profile] };
 }
 
 /** Options of {@link runInNotebook}. */
-export interface NotebookRunOptions {
+export interface NotebookRunOptions<C extends object> {
   readonly profile?: Profile;
   readonly seed?: number;
   /** Config overrides (validated against the experiment's config). */
-  readonly overrides?: object;
+  readonly overrides?: DeepPartial<C>;
   /** Write results.json and CSVs under out/ (default true). */
   readonly save?: boolean;
 }
 
 /**
- * Run a registered experiment at the notebook's profile and seed with a live progress display, and
- * return its record (also saved to `out/<profile>/<id>/results.json`).
+ * Run an experiment at the notebook's profile and seed with a live progress display; print one line
+ * (seeds, time, backend, claims) and return the record and its figures.
  */
-export async function runInNotebook(id: string, opts: NotebookRunOptions = {}): Promise<ResultRecord> {
-  const exp = getExperiment(id);
+export async function runInNotebook<C extends object, D, M extends string>(
+  experiment: Experiment<C, D, M>,
+  opts: NotebookRunOptions<C> = {},
+): Promise<{ record: ResultRecord<C, D, M>; figures: Record<string, Figure> }> {
   const profile = opts.profile ?? profileFromEnv();
-  const seed = opts.seed ?? seedFromEnv();
-  showMarkdown(`Running **${exp.title}** (\`${id}\`) at profile \`${profile}\` with base seed ${seed}…`);
-  const record = await runExperiment(exp, {
+  const record = await runExperiment(experiment, {
     profile,
-    seed,
+    seed: opts.seed ?? seedFromEnv(),
     progress: notebookProgress(),
     ...(opts.overrides !== undefined ? { overrides: opts.overrides } : {}),
     ...(opts.save !== undefined ? { save: opts.save } : {}),
   });
   const held = record.claims.filter((c) => c.holds).length;
   console.log(
-    `${id}: ${(record.wallMs / 1000).toFixed(1)} s on ${record.backend}, seeds ${record.seeds.join(", ")}; ` +
-      `${held}/${record.claims.length} claims hold` + (opts.save === false ? "" : `; saved to out/${profile}/${id}/results.json`),
+    `${record.seeds.length} seed(s) in ${(record.wallMs / 1000).toFixed(0)} s on ${record.backend}; ${held}/${record.claims.length} claims hold` +
+      (opts.save === false ? "" : `; results in out/${profile}/${experiment.id}/`),
   );
-  return record;
+  return { record, figures: experiment.figures(record) };
 }

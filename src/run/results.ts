@@ -4,40 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import type { Claim } from "../claims";
 import type { Profile } from "../config";
+import type { Metric } from "../stats";
 import { defaultOutRoot } from "./paths";
-
-/** A metric over seeds or bootstrap resamples: mean and interval [lo, hi] from n values. */
-export interface Interval {
-  readonly mean: number;
-  readonly lo: number;
-  readonly hi: number;
-  readonly n: number;
-}
-export type Metric = number | Interval;
-
-export function isInterval(x: unknown): x is Interval {
-  return typeof x === "object" && x !== null && "mean" in x && "lo" in x && "hi" in x && "n" in x;
-}
-
-/** The central value of a metric. */
-export function metricValue(m: Metric): number {
-  return typeof m === "number" ? m : m.mean;
-}
-
-/** A claim of the paper, checked against a measured value. */
-export interface Claim {
-  readonly id: string;
-  /** The claim in words, as the notebook states it. */
-  readonly statement: string;
-  /** The measured value the check uses. */
-  readonly value: number;
-  /** The threshold, or a description of the band (e.g. "[1.5, 2.5]"). */
-  readonly threshold: number | string;
-  readonly holds: boolean;
-  /** False for claims that are measured and stated but not pass/fail (e.g. "whichever way it comes out"). */
-  readonly asserted?: boolean;
-}
 
 /** Versions recorded with every result. */
 export interface Versions {
@@ -46,8 +16,11 @@ export interface Versions {
   readonly package: string;
 }
 
-/** What every experiment writes as `out/<profile>/<id>/results.json`. */
-export interface ResultRecord {
+/**
+ * What every experiment writes as `out/<profile>/<id>/results.json`: `C` is its config, `D` the data
+ * its figures need, `M` the names of its metrics.
+ */
+export interface ResultRecord<C = object, D = unknown, M extends string = string> {
   readonly id: string;
   readonly title: string;
   readonly profile: Profile;
@@ -59,11 +32,11 @@ export interface ResultRecord {
   readonly startedAt: string;
   readonly wallMs: number;
   readonly machine: { readonly cpus: number; readonly model: string; readonly platform: string };
-  readonly config: unknown;
-  readonly metrics: Readonly<Record<string, Metric>>;
+  readonly config: C;
+  readonly metrics: Readonly<Record<M, Metric>>;
   readonly claims: ReadonlyArray<Claim>;
   /** Experiment-specific data the figures need (histories, tables, samples). */
-  readonly data?: unknown;
+  readonly data: D;
   /** Hash of (id, profile, seed, config, backend, code version): a matching finished result is reused. */
   readonly cacheKey?: string;
 }
@@ -112,8 +85,11 @@ const REQUIRED: ReadonlyArray<keyof ResultRecord> = [
   "id", "profile", "seeds", "backend", "versions", "gitCommit", "wallMs", "metrics", "claims",
 ];
 
-/** Read and validate a results.json; a missing field is an error naming the field and the file. */
-export function loadResults(file: string): ResultRecord {
+/**
+ * Read and validate a results.json; a missing field is an error naming the field and the file. The
+ * type parameters say what the caller knows the file holds (e.g. an experiment's own cached result).
+ */
+export function loadResults<C = object, D = unknown, M extends string = string>(file: string): ResultRecord<C, D, M> {
   let x: unknown;
   try {
     x = JSON.parse(fs.readFileSync(file, "utf8"));
@@ -124,7 +100,7 @@ export function loadResults(file: string): ResultRecord {
   for (const key of REQUIRED) {
     if (!(key in x)) throw new Error(`${file}: results field "${key}" is missing; rerun the experiment to regenerate it`);
   }
-  return x as ResultRecord;
+  return x as ResultRecord<C, D, M>;
 }
 
 function csvCell(v: unknown): string {

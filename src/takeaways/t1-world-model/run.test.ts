@@ -1,27 +1,25 @@
-import { test } from "node:test";
-import assert from "node:assert/strict";
 import * as fs from "fs";
+import assert from "node:assert/strict";
+import { test } from "node:test";
 import * as os from "os";
 import * as path from "path";
-import { testBackend, expectNoLeak } from "../../run/testing";
 import { Rng } from "../../rng";
-import { createGPT } from "../../transformer";
 import { runExperiment } from "../../run/experiment";
-import { isInterval } from "../../run/results";
+import { isInterval } from "../../stats";
+import { makeWorldData, mixedSampler, pretrainSampler, sftSampler } from "../../data/world";
+import { expectNoLeak,testBackend } from "../../run/testing";
+import { createGPT } from "../../transformer";
 import {
-  t1WorldModel,
-  T1_PROFILES,
-  T1Config,
-  makeWorldData,
-  pretrainSampler,
-  sftSampler,
-  mixedSampler,
-  scoreQA,
+  concurrentPlan,
+  curveSteps,
+  experiment,
   factRecall,
   nameStates,
   probeByLayer,
-  curveSteps,
-  concurrentPlan,
+  scoreQA,
+  T1_PROFILES,
+  type T1Config,
+  type T1Metric,
 } from "./index";
 
 const tinyWorld = { numEntities: 16, numAttributes: 2, valuesPerAttribute: 2, heldOutFraction: 0.5, nameParts: 1 };
@@ -110,8 +108,8 @@ test("t1 experiment: a tiny end-to-end run writes the output contract", async ()
     probe: { numSteps: 5, lr: 0.05, l2: 1e-3 },
     sampleCount: 3,
   };
-  const record = await runExperiment(t1WorldModel, { profile: "smoke", seed: 9, overrides, outRoot });
-  const keys = [
+  const record = await runExperiment(experiment, { profile: "smoke", seed: 9, overrides, outRoot });
+  const keys: T1Metric[] = [
     "heldoutAccBase",
     "formatRateBase",
     "heldoutAccPretrainSft",
@@ -140,9 +138,8 @@ test("t1 experiment: a tiny end-to-end run writes the output contract", async ()
   assert.equal(runs[0], "seedIndex,seed,condition,heldoutAcc,formatRate,trainAcc,heldoutRecall,pretrainLoss");
   assert.equal(runs.length, 1 + 2 * 5);
   assert.ok(fs.existsSync(path.join(dir, "probe.csv")));
-  const data = record.data as { samples: unknown[] };
-  assert.equal(data.samples.length, 3);
-  const figs = t1WorldModel.figures(record);
+  assert.equal(record.data.samples.length, 3);
+  const figs = experiment.figures(record);
   assert.deepEqual(Object.keys(figs).sort(), ["by-attribute", "forgetting", "heldout-accuracy", "loss-curves", "pretraining-curves", "probe-by-layer", "sft-curves"]);
   for (const f of Object.values(figs)) assert.ok(f.data.length > 0);
   fs.rmSync(outRoot, { recursive: true, force: true });
@@ -151,8 +148,8 @@ test("t1 experiment: a tiny end-to-end run writes the output contract", async ()
 test("t1 config errors name the field", async () => {
   await testBackend();
   await assert.rejects(
-    runExperiment(t1WorldModel, { profile: "smoke", save: false, overrides: { world: { ...tinyWorld, numAttributes: 7 } } }),
+    runExperiment(experiment, { profile: "smoke", save: false, overrides: { world: { ...tinyWorld, numAttributes: 7 } } }),
     /WorldConfig\.numAttributes/,
   );
-  await assert.rejects(runExperiment(t1WorldModel, { profile: "smoke", save: false, overrides: { curvePoints: 0 } }), /t1\.curvePoints/);
+  await assert.rejects(runExperiment(experiment, { profile: "smoke", save: false, overrides: { curvePoints: 0 } }), /t1\.curvePoints/);
 });

@@ -9,7 +9,7 @@ import { runExperiment } from "../../run/experiment";
 import { Rng } from "../../rng";
 import { CharTokenizer } from "../../tokenizer";
 import { digitsAlphabet, renderExample, sampleProblem, sampleSurface } from "../../data/digits";
-import { completeAll, createT2Model, formatInformation, formatSeqLen, t2ChainOfThought, t2Figures, t2SampleRows, T2_PROFILES, T2Config, validateT2Config } from "./index";
+import { completeAll, createT2Model, formatInformation, formatSeqLen, experiment, t2Figures, t2SampleRows, T2_PROFILES, T2Config, validateT2Config } from "./index";
 
 const TINY: Partial<T2Config> = {
   numSeeds: 1,
@@ -69,7 +69,7 @@ test("the experiment runs end to end at a tiny config and honours the output con
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "t2-"));
   try {
     const before = tf.memory().numTensors;
-    const rec = await runExperiment(t2ChainOfThought, { profile: "smoke", seed: 5, overrides: TINY, outRoot });
+    const rec = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, outRoot });
     assert.equal(tf.memory().numTensors, before, "the experiment leaked tensors");
     const m = rec.metrics;
     for (const f of ["Direct", "Abstract", "Verbose"]) {
@@ -91,7 +91,7 @@ test("the experiment runs end to end at a tiny config and honours the output con
     assert.ok(t2SampleRows(rec).length > 0);
     assert.equal(rec.claims.length, 7);
     // Same seed, same record (determinism of data, training and evaluation on one backend).
-    const again = await runExperiment(t2ChainOfThought, { profile: "smoke", seed: 5, overrides: TINY, save: false });
+    const again = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, save: false });
     assert.deepEqual(again.metrics, rec.metrics);
   } finally {
     fs.rmSync(outRoot, { recursive: true, force: true });

@@ -1,11 +1,13 @@
-import { test } from "node:test";
-import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ATTENTION_SYSTEM_DEFAULTS, makeEvalSet } from "../../attention-system";
+import { checkClaims } from "../../claims";
+import { createCuedStreamsTask } from "../../data/cued-streams";
+import { getExperiment, runExperiment } from "../../run/experiment";
 import { testBackend } from "../../run/testing";
-import { checkClaims, getExperiment, runExperiment } from "../../run/experiment";
-import { isInterval } from "../../run/results";
-import "./index";
-import { T3Config, T3_PROFILES } from "./index";
+import { isInterval } from "../../stats";
+import { runAttentionSeed, type T3Config, T3_PROFILES } from "./index";
 
 /** A tiny config that exercises every code path in a few seconds. */
 const tiny: Partial<T3Config> = {
@@ -65,4 +67,25 @@ test("overrides are validated", async () => {
     runExperiment(exp, { profile: "smoke", overrides: { ...tiny, induction: { ...tiny.induction!, task: { numTokens: 10, seqLen: 12, numTriggers: 2, minRepeats: 2, maxRepeats: 4 } } }, save: false }),
     /maxRepeats/,
   );
+});
+
+const smallTask = () => createCuedStreamsTask({ numStreams: 3, streamDim: 4, numClasses: 3, streamNoise: 0.2 }, 7);
+const smallSys = { ...ATTENTION_SYSTEM_DEFAULTS, controllerHidden: 8, processorHidden: 24, numSteps: 250, batchSize: 32, adaptSteps: [0, 10], evalSize: 300 };
+
+test("runAttentionSeed measures every condition and frees what it does not return", async () => {
+  await testBackend();
+  const task = smallTask();
+  const sys = { ...smallSys, numSteps: 4 };
+  const ev = makeEvalSet(task, sys, 5);
+  const before = tf.memory().numTensors;
+  const { result, joint } = runAttentionSeed(task, sys, 3, ev);
+  joint.controller.dispose();
+  joint.processor.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  for (const k of ["accJoint", "accSeparate", "accSeparateOwnStandIn", "accControllerCueDecoding", "accDesignedInterface", "accRandomController", "accBlind"] as const) {
+    assert.ok(result[k] >= 0 && result[k] <= 1, k);
+  }
+  assert.deepEqual(result.adaptation.map((a) => a.step), [0, 10]);
+  assert.equal(result.adaptation[0]!.acc, result.accSeparate, "0 adaptation steps = the modular combination");
+  assert.equal(result.codes.joint.length, 3);
 });

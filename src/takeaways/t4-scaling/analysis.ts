@@ -1,13 +1,7 @@
-/**
- * The analyses of the t4 scaling sweep (takeaway 4), as pure functions of its runs and head-to-head
- * scores: L(N), the joint L(N, D), the compute-optimal frontier, isoFLOP profiles, Bradley–Terry
- * strengths and γ, and the doubled-brain crossovers. The sweep itself is in t4-scaling.ts, the
- * figures in t4-figures.ts; the numerics in src/fit.ts.
- */
+import type { ZipfLanguage } from "../../data/zipf-language";
 import {
   bootstrapMany,
   bradleyTerry,
-  ChinchillaFit,
   computeOptimalFrontier,
   crossoverPoint,
   fitChinchilla,
@@ -16,90 +10,12 @@ import {
   linearFit,
   logSpace,
   lowerEnvelope,
-  PowerLawFit,
   RunCurve,
   winMatrix,
 } from "../../fit";
-import type { Interval, Metric } from "../../run/results";
 import { deriveSeed, Rng } from "../../rng";
-import { meanInterval } from "../../stats";
-import type { ZipfLanguage } from "../../data/zipf-language";
-import type { T4Config } from "./index";
-
-/** One checkpoint of a run's loss curve. */
-export interface T4Checkpoint {
-  readonly step: number;
-  readonly tokens: number;
-  /** 6·N·tokens. */
-  readonly flops: number;
-  /** Held-out loss (nats/token). */
-  readonly loss: number;
-}
-
-/** One training run of the sweep. */
-export interface T4Run {
-  readonly dModel: number;
-  readonly nLayer: number;
-  readonly nHead: number;
-  /** Non-embedding parameters. */
-  readonly n: number;
-  /** Planned training tokens. */
-  readonly tokens: number;
-  readonly steps: number;
-  readonly lr: number;
-  readonly seed: number;
-  readonly finalLoss: number;
-  readonly curve: ReadonlyArray<T4Checkpoint>;
-  readonly wallMs: number;
-}
-
-/** What `data` holds in a t4 record (everything the figures and the notebook need). */
-export interface T4Data {
-  readonly language: { readonly entropyRate: number; readonly unigramEntropy: number; readonly tokensPerWord: number; readonly sample: string; readonly topWords: string[] };
-  readonly runs: ReadonlyArray<T4Run>;
-  readonly sizes: ReadonlyArray<{ readonly n: number; readonly dModel: number; readonly nLayer: number; readonly bestLoss: number; readonly bestTokens: number }>;
-  readonly lossN: PowerLawFit;
-  readonly joint: ChinchillaFit;
-  readonly frontier: { readonly a: number; readonly logK: number; readonly r2: number; readonly envelope: ReadonlyArray<{ flops: number; loss: number; nOpt: number; clipped: boolean }> };
-  readonly isoFlop: ReadonlyArray<{ readonly flops: number; readonly n: number[]; readonly loss: number[] }>;
-  readonly headToHead: {
-    readonly sizes: number[];
-    readonly wins: number[][];
-    readonly strengths: number[];
-    readonly gamma: number;
-    readonly gammaFromStrengths: number;
-    readonly items: number;
-    /** scores[size][item]: log-likelihood of the true next word (kept so the fits can be redone). */
-    readonly scores: number[][];
-    readonly pairs: ReadonlyArray<{ readonly i: number; readonly j: number; readonly ratio: number; readonly winRate: number; readonly games: number }>;
-  };
-  readonly doubled: {
-    readonly pairs: ReadonlyArray<{
-      readonly n: number;
-      readonly n2: number;
-      readonly computeKind: string;
-      readonly crossoverFlops: number;
-      readonly optimalFlops2: number;
-      readonly fraction: number;
-      readonly dataKind: string;
-      readonly crossoverTokens: number;
-      readonly optimalTokens2: number;
-      readonly fractionData: number;
-    }>;
-    readonly trainTimeRatio: Interval;
-    readonly dataTimeRatio: Interval;
-    readonly years: {
-      readonly compute: { readonly total: number; readonly behindUntil: number };
-      readonly data: { readonly total: number; readonly behindUntil: number };
-    };
-    /** Per-size lower envelopes on a shared compute grid (for the timeline figure). */
-    readonly grid: number[];
-    readonly envelopes: number[][];
-    /** The same along training tokens. */
-    readonly tokenGrid: number[];
-    readonly tokenEnvelopes: number[][];
-  };
-}
+import { type Interval, type Metric, meanInterval } from "../../stats";
+import type { T4Config, T4Data, T4Metric, T4Run } from "./config";
 
 /**
  * An interval of the frontier exponent a mapped through a function of 1/a (decreasing for a > 0).
@@ -122,7 +38,7 @@ export function analyseT4(
   config: Pick<T4Config, "bootstrapReps" | "baseYears">,
   lang: ZipfLanguage,
   bootstrapSeed: number,
-): { metrics: Record<string, Metric>; data: T4Data } {
+): { metrics: Record<T4Metric, Metric>; data: T4Data } {
   const sizesN = [...new Set(runs.map((r) => r.n))].sort((a, b) => a - b);
   const reps = config.bootstrapReps;
 
@@ -237,7 +153,7 @@ export function analyseT4(
   const yearsData = config.baseYears * dataTimeRatio.mean;
 
   const decadesN = Math.log10((sizesN[sizesN.length - 1] as number) / (sizesN[0] as number));
-  const metrics: Record<string, Metric> = {
+  const metrics: Record<T4Metric, Metric> = {
     alphaN: { ...(bootN["alpha"] as Interval), mean: lossN.alpha },
     r2N: { ...(bootN["r2"] as Interval), mean: lossN.r2 },
     E: { ...(bootN["E"] as Interval), mean: lossN.E },

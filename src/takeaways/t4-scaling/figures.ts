@@ -4,14 +4,12 @@
  * win rates, and the doubled-brain timelines; plus two tables the notebook shows.
  */
 import { chinchillaLoss, logSpace, powerLaw } from "../../fit";
-import { lineFigure, scatterFigure, withLayout, withTraces, paletteColor, type Figure, type LineSeries } from "../../present/plot";
-import type { ResultRecord } from "../../run/results";
-import type { T4Data } from "./analysis";
-import type { T4Config } from "./index";
+import { lineFigure, paletteColor, scatterFigure, withLayout, withTraces, type Figure, type LineSeries } from "../../present/plot";
+import type { T4Data, T4Record } from "./config";
 
 /** The t4 data of a record, with a clear error for a record of another experiment. */
-export function t4Data(record: ResultRecord): T4Data {
-  const d = record.data as T4Data | undefined;
+export function t4Data(record: T4Record): T4Data {
+  const d = record.data as T4Data | undefined; // a record of another experiment has other data
   if (!d || !Array.isArray(d.runs)) throw new Error(`t4-scaling figures: record ${record.id} has no t4 data; pass a t4-scaling record`);
   return d;
 }
@@ -20,12 +18,12 @@ function fmt(x: number, digits = 3): string {
   return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : "n/a";
 }
 
-function sub(record: ResultRecord, extra = ""): string {
-  return `profile ${record.profile}, ${(record.data as T4Data).runs.length} runs, seed ${record.baseSeed}${extra ? "; " + extra : ""}`;
+function sub(record: T4Record, extra = ""): string {
+  return `profile ${record.profile}, ${t4Data(record).runs.length} runs, seed ${record.baseSeed}${extra ? "; " + extra : ""}`;
 }
 
 /** Loss at convergence against N, with the power-law fit and the source's entropy rate. */
-export function lossVsNFigure(record: ResultRecord): Figure {
+export function lossVsNFigure(record: T4Record): Figure {
   const d = t4Data(record);
   const ns = d.sizes.map((s) => s.n);
   const grid = logSpace(Math.min(...ns) / 1.3, Math.max(...ns) * 1.3, 60);
@@ -52,7 +50,7 @@ export function lossVsNFigure(record: ResultRecord): Figure {
 }
 
 /** Every run's loss curve against compute, coloured by size, with the minimum-over-runs envelope. */
-export function lossVsComputeFigure(record: ResultRecord): Figure {
+export function lossVsComputeFigure(record: T4Record): Figure {
   const d = t4Data(record);
   const ns = [...new Set(d.runs.map((r) => r.n))].sort((a, b) => a - b);
   const series: LineSeries[] = d.runs.map((r) => {
@@ -72,7 +70,7 @@ export function lossVsComputeFigure(record: ResultRecord): Figure {
 }
 
 /** N_opt(C) from the envelope with the fitted frontier C^a. */
-export function frontierFigure(record: ResultRecord): Figure {
+export function frontierFigure(record: T4Record): Figure {
   const d = t4Data(record);
   const env = d.frontier.envelope;
   const a = d.frontier.a;
@@ -104,7 +102,7 @@ export function frontierFigure(record: ResultRecord): Figure {
 }
 
 /** IsoFLOP profiles: loss against N at fixed compute. */
-export function isoFlopFigure(record: ResultRecord): Figure {
+export function isoFlopFigure(record: T4Record): Figure {
   const d = t4Data(record);
   return lineFigure(
     d.isoFlop.map((b) => ({ name: `C = ${b.flops.toExponential(1)}`, x: b.n, y: b.loss })),
@@ -113,7 +111,7 @@ export function isoFlopFigure(record: ResultRecord): Figure {
 }
 
 /** Head-to-head win rates against the size ratio, with γ = 1 and the fitted γ. */
-export function headToHeadFigure(record: ResultRecord): Figure {
+export function headToHeadFigure(record: T4Record): Figure {
   const d = t4Data(record);
   const h = d.headToHead;
   const ratios = h.pairs.map((p) => p.ratio);
@@ -147,13 +145,13 @@ function timelinePair(d: T4Data): number {
   return pool.reduce((a, b) => (Math.abs(b.i - mid) < Math.abs(a.i - mid) ? b : a)).i;
 }
 
-function timelineFigure(record: ResultRecord, axis: "compute" | "data"): Figure {
+function timelineFigure(record: T4Record, axis: "compute" | "data"): Figure {
   const d = t4Data(record);
   const db = d.doubled;
   if (db.pairs.length === 0) throw new Error("doubledBrainFigure: the record has no adjacent pair of sizes");
   const k = timelinePair(d);
   const pair = db.pairs[k] as T4Data["doubled"]["pairs"][number];
-  const baseYears = (record.config as T4Config | undefined)?.baseYears ?? 15;
+  const baseYears = record.config?.baseYears ?? 15;
   const cN = Math.exp((Math.log(pair.n) - d.frontier.logK) / d.frontier.a);
   const compute = axis === "compute";
   // Unit of time: N's compute-optimal budget (compute) or N's compute-optimal token count (data) = baseYears.
@@ -197,18 +195,18 @@ function timelineFigure(record: ResultRecord, axis: "compute" | "data"): Figure 
  * The doubled-brain timeline for a crossing adjacent pair near the middle of the ladder: best loss so
  * far of N and ≈2N against training time in years, time ∝ compute, N's compute-optimal budget = 15 y.
  */
-export function doubledBrainFigure(record: ResultRecord): Figure {
+export function doubledBrainFigure(record: T4Record): Figure {
   return timelineFigure(record, "compute");
 }
 
 /** The same pair against training time ∝ tokens seen (a larger brain processes the same experience stream). */
-export function doubledBrainDataFigure(record: ResultRecord): Figure {
+export function doubledBrainDataFigure(record: T4Record): Figure {
   return timelineFigure(record, "data");
 }
 
 
 /** The doubled-brain numbers of a record in words-ready form (for the notebook's summary table). */
-export function doubledBrainSummary(record: ResultRecord): Record<string, number | string>[] {
+export function doubledBrainSummary(record: T4Record): Record<string, number | string>[] {
   const d = t4Data(record);
   return d.doubled.pairs.map((p) => ({
     N: p.n,
@@ -221,7 +219,7 @@ export function doubledBrainSummary(record: ResultRecord): Record<string, number
 }
 
 /** Chinchilla-fit predictions for the runs (measured vs fitted, for a parity plot). */
-export function jointFitResiduals(record: ResultRecord): { n: number; d: number; loss: number; fitted: number }[] {
+export function jointFitResiduals(record: T4Record): { n: number; d: number; loss: number; fitted: number }[] {
   const d = t4Data(record);
   return d.runs.map((r) => ({ n: r.n, d: r.tokens, loss: r.finalLoss, fitted: chinchillaLoss(d.joint, r.n, r.tokens) }));
 }

@@ -1,17 +1,18 @@
-import { test } from "node:test";
-import assert from "node:assert/strict";
 import * as fs from "fs";
+import assert from "node:assert/strict";
+import { test } from "node:test";
 import * as os from "os";
 import * as path from "path";
-import { testBackend } from "../../run/testing";
-import { runExperiment } from "../../run/experiment";
-import { chinchillaLoss, logSpace } from "../../fit";
-import { isInterval, ResultRecord } from "../../run/results";
 import { ZipfLanguage } from "../../data/zipf-language";
+import { chinchillaLoss,logSpace } from "../../fit";
 import { Rng } from "../../rng";
-import { analyseT4, checkpointSteps, t4LearningRate, t4Params, T4_PROFILES, t4Scaling, T4Run, T4Config, loadCachedT4 } from "./index";
+import { runExperiment } from "../../run/experiment";
+import type { ResultRecord } from "../../run/results";
+import { isInterval, metricValue } from "../../stats";
+import { testBackend } from "../../run/testing";
+import { analyseT4,checkpointSteps,loadCachedT4,T4_PROFILES,T4Config,t4LearningRate,t4Params,T4Run,experiment, type T4Metric, type T4Record } from "./index";
 
-const CONTRACT_METRICS = [
+const DOCUMENTED_METRICS: ReadonlyArray<T4Metric> = [
   "alphaN",
   "r2N",
   "E",
@@ -75,10 +76,7 @@ test("analyseT4 recovers the exponents of a known surface and gamma from synthet
   for (let k = 0; k < items; k++) sizes.forEach((n, i) => ((scores[i] as number[])[k] = Math.log(n) - Math.log(-Math.log(rand()))));
   const lang = new ZipfLanguage({ lexiconSize: 256 }, 1);
   const { metrics, data } = analyseT4(runs, scores, { bootstrapReps: 20, baseYears: 15 }, lang, 7);
-  const v = (k: string): number => {
-    const m = metrics[k];
-    return m === undefined ? NaN : isInterval(m) ? m.mean : m;
-  };
+  const v = (k: T4Metric): number => metricValue(metrics[k]);
   assert.ok(Math.abs(v("fitAlpha") - 0.35) < 0.02, `fitAlpha ${v("fitAlpha")}`);
   assert.ok(Math.abs(v("fitBeta") - 0.35) < 0.02, `fitBeta ${v("fitBeta")}`);
   assert.ok(Math.abs(v("gammaHeadToHead") - 1) < 0.1, `gamma ${v("gammaHeadToHead")}`);
@@ -88,10 +86,10 @@ test("analyseT4 recovers the exponents of a known surface and gamma from synthet
   assert.ok(v("decadesN") > 2);
   // The doubled model crosses its half-size neighbour somewhere along compute.
   assert.ok(data.doubled.pairs.some((p) => p.computeKind === "crosses"));
-  for (const k of CONTRACT_METRICS) assert.ok(k in metrics, `metric ${k}`);
+  for (const k of DOCUMENTED_METRICS) assert.ok(k in metrics, `metric ${k}`);
 });
 
-test("t4-scaling runs end to end at a tiny override and writes the output contract", async () => {
+test("t4-scaling runs end to end at a tiny override and writes every documented metric and CSV", async () => {
   await testBackend();
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "t4-"));
   const overrides: Partial<T4Config> = {
@@ -107,15 +105,15 @@ test("t4-scaling runs end to end at a tiny override and writes the output contra
     headToHeadItems: 16,
     bootstrapReps: 4,
   };
-  const record: ResultRecord = await runExperiment(t4Scaling, { profile: "smoke", seed: 5, overrides, outRoot });
-  for (const k of CONTRACT_METRICS) assert.ok(k in record.metrics, `metric ${k} missing`);
-  for (const k of ["alphaN", "r2N", "E", "fitAlpha", "fitBeta", "computeOptimalA"]) assert.ok(isInterval(record.metrics[k]), `${k} is an interval`);
+  const record = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides, outRoot });
+  for (const k of DOCUMENTED_METRICS) assert.ok(k in record.metrics, `metric ${k} missing`);
+  for (const k of ["alphaN", "r2N", "E", "fitAlpha", "fitBeta", "computeOptimalA"] as const) assert.ok(isInterval(record.metrics[k]), `${k} is an interval`);
   const csv = fs.readFileSync(path.join(outRoot, "smoke", "t4-scaling", "runs.csv"), "utf8").trim().split("\n");
   assert.equal(csv[0], "n_params,tokens,flops,loss");
   assert.ok(csv.length > 8 * 2, "one row per run and checkpoint");
   const row = (csv[1] as string).split(",").map(Number);
   assert.equal(row[2], 6 * (row[0] as number) * (row[1] as number), "flops = 6 N D");
-  const figs = t4Scaling.figures(JSON.parse(fs.readFileSync(path.join(outRoot, "smoke", "t4-scaling", "results.json"), "utf8")) as ResultRecord);
+  const figs = experiment.figures(JSON.parse(fs.readFileSync(path.join(outRoot, "smoke", "t4-scaling", "results.json"), "utf8")) as T4Record);
   for (const name of ["loss-vs-n", "loss-vs-compute", "frontier", "isoflop", "head-to-head", "doubled-brain", "doubled-brain-data"]) assert.ok(figs[name] && figs[name].data.length > 0, `figure ${name}`);
   fs.rmSync(outRoot, { recursive: true, force: true });
 });
@@ -137,17 +135,17 @@ test("an interrupted full sweep resumes from its finished runs and gives the sam
   };
   const rootA = fs.mkdtempSync(path.join(os.tmpdir(), "t4a-"));
   const rootB = fs.mkdtempSync(path.join(os.tmpdir(), "t4b-"));
-  const a = await runExperiment(t4Scaling, { profile: "full", seed: 3, overrides, outRoot: rootA });
+  const a = await runExperiment(experiment, { profile: "full", seed: 3, overrides, outRoot: rootA });
   assert.ok(!fs.existsSync(path.join(rootA, "full", "t4-scaling", "partial.json")), "partial.json is removed after a complete sweep");
   const controller = new AbortController();
   let finished = 0;
   const log = (m: string): void => {
     if (m.startsWith("t4: N=") && ++finished === 3) controller.abort();
   };
-  await assert.rejects(runExperiment(t4Scaling, { profile: "full", seed: 3, overrides, outRoot: rootB, signal: controller.signal, log }));
+  await assert.rejects(runExperiment(experiment, { profile: "full", seed: 3, overrides, outRoot: rootB, signal: controller.signal, log }));
   assert.ok(fs.existsSync(path.join(rootB, "full", "t4-scaling", "partial.json")));
   const messages: string[] = [];
-  const b = await runExperiment(t4Scaling, { profile: "full", seed: 3, overrides, outRoot: rootB, log: (m) => messages.push(m) });
+  const b = await runExperiment(experiment, { profile: "full", seed: 3, overrides, outRoot: rootB, log: (m) => messages.push(m) });
   assert.ok(messages.some((m) => m.includes("resuming") && m.includes("3 finished runs")), messages.join("\n"));
   assert.equal(messages.filter((m) => m.startsWith("t4: N=")).length, 8 - 3, "only the missing runs are trained");
   const loss = (r: ResultRecord): number[] => (r.data as { runs: { finalLoss: number }[] }).runs.map((x) => x.finalLoss);

@@ -6,14 +6,15 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
-import { isInterval, ResultRecord } from "../../run/results";
-import { CONTRACT_SCHEMES, qatSpec, QAT_VARIANTS, schemeSpec, t5Quantization, T5Config, T5_PROFILES } from "./index";
+
+import { isInterval } from "../../stats";
+import { MAIN_SCHEMES, qatSpec, QAT_VARIANTS, schemeSpec, experiment, type T5Config, type T5Record, T5_PROFILES } from "./index";
 
 /** A tiny end-to-end config: every code path, seconds of compute. */
 const TINY: Partial<T5Config> = {
   numSeeds: 1,
   states: [2, 3, 16],
-  schemes: [...CONTRACT_SCHEMES, "logChannel", "uniformChannelAsym"],
+  schemes: [...MAIN_SCHEMES, "logChannel", "uniformChannelAsym"],
   task: { ...T5_PROFILES.smoke.task, inputDim: 8, numClasses: 4, clustersPerClass: 2, trainSize: 256, testSize: 128 },
   mlpHidden: [16, 16],
   mlpTrain: { ...T5_PROFILES.smoke.mlpTrain, numSteps: 20, batchSize: 32 },
@@ -43,20 +44,20 @@ test("scheme and QAT specs are what their names say", () => {
   assert.ok(QAT_VARIANTS.includes("binary"));
 });
 
-test("a tiny run writes the output contract, figures and a packed file", async () => {
+test("a tiny run writes every documented metric, figures and a packed file", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t5-"));
   const before = tf.memory().numTensors;
   try {
-    const rec: ResultRecord = await runExperiment(t5Quantization, { profile: "smoke", seed: 5, overrides: TINY, outRoot: dir });
+    const rec: T5Record = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, outRoot: dir });
     assert.ok(tf.memory().numTensors - before <= 0, `the experiment leaked ${tf.memory().numTensors - before} tensors`);
     const m = rec.metrics;
-    for (const q of CONTRACT_SCHEMES) {
+    for (const q of MAIN_SCHEMES) {
       for (const s of TINY.states as number[]) {
         assert.ok(isInterval(m[`mlpAcc_${q}_s${s}`]), `mlpAcc_${q}_s${s}`);
         assert.ok(isInterval(m[`gptPpl_${q}_s${s}`]), `gptPpl_${q}_s${s}`);
       }
     }
-    for (const k of ["mlpAccFp32", "gptPplFp32", "qatAcc_s2", "qatAcc_s3", "qatAcc_s4", "qatAcc_ternary"]) {
+    for (const k of ["mlpAccFp32", "gptPplFp32", "qatAcc_s2", "qatAcc_s3", "qatAcc_s4", "qatAcc_ternary"] as const) {
       const v = m[k];
       assert.ok(isInterval(v), k);
       assert.ok(Number.isFinite(v.mean) && v.n === 1, k);
@@ -74,7 +75,7 @@ test("a tiny run writes the output contract, figures and a packed file", async (
     const csv = fs.readFileSync(path.join(out, "ptq.csv"), "utf8").split("\n");
     assert.equal(csv[0], "model,scheme,states,bitsPerWeight,seed,metric,value");
     assert.equal(csv.length - 2, 2 * (TINY.schemes as string[]).length * (TINY.states as number[]).length);
-    const figs = t5Quantization.figures(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as ResultRecord);
+    const figs = experiment.figures(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as T5Record);
     for (const name of ["mlp-accuracy-vs-states", "mlp-accuracy-drop-vs-states", "gpt-perplexity-vs-states", "mlp-accuracy-vs-bits", "gpt-perplexity-vs-bits", "ptq-vs-qat", "qat-weight-change", "gpt-int4-by-matrix", "mlp-weight-histogram", "gpt-weight-histogram"]) {
       const f = figs[name];
       assert.ok(f && f.data.length > 0, name);
@@ -92,7 +93,7 @@ test("a tiny run writes the output contract, figures and a packed file", async (
 });
 
 test("bad configs are clear errors naming the field", async () => {
-  await assert.rejects(runExperiment(t5Quantization, { profile: "smoke", overrides: { ...TINY, schemes: ["uniformTensor", "nope"] }, save: false }), /config\.schemes\[1\]/);
-  await assert.rejects(runExperiment(t5Quantization, { profile: "smoke", overrides: { ...TINY, states: [1] }, save: false }), /config\.states\[0\]/);
-  await assert.rejects(runExperiment(t5Quantization, { profile: "smoke", overrides: { ...TINY, qatVariants: ["s5"] }, save: false }), /config\.qatVariants\[0\]/);
+  await assert.rejects(runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, schemes: ["uniformTensor", "nope"] }, save: false }), /config\.schemes\[1\]/);
+  await assert.rejects(runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, states: [1] }, save: false }), /config\.states\[0\]/);
+  await assert.rejects(runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, qatVariants: ["s5"] }, save: false }), /config\.qatVariants\[0\]/);
 });

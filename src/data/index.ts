@@ -1,0 +1,10 @@
+/**
+ * The synthetic worlds and tasks, one file each, with their seeded generators and samplers
+ * (`lab.data.world`, `lab.data.digits`, …).
+ */
+export * as classification from "./classification";
+export * as cuedStreams from "./cued-streams";
+export * as digits from "./digits";
+export * as induction from "./induction";
+export * as world from "./world";
+export * as zipf from "./zipf-language";

@@ -1,0 +1,393 @@
+/**
+ * Takeaway 1's runs: for every seed, a world, the base model, pretrain → SFT, SFT only, plain corpus →
+ * SFT and the concurrent schedule, each a really trained tiny GPT; then the metrics with intervals over
+ * seeds, the claims and the CSVs.
+ */
+import { throwIfCancelled } from "../../cancel";
+import { claim } from "../../claims";
+import {
+  ATTRIBUTES,
+  type CorpusStyle,
+  makeWorldData,
+  mixedSampler,
+  pretrainSampler,
+  type QAItem,
+  sftSampler,
+  type WorldData,
+} from "../../data/world";
+import { formatMetric, formatPoints, formatValue } from "../../present/format";
+import { deriveSeed } from "../../rng";
+import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
+import { type Interval, type Metric, meanInterval } from "../../stats";
+import { type BatchSampler, evaluateLoss, type HistoryRecord, type TrainConfig, type TrainPhase, trainModel } from "../../train";
+import { createGPT, type GPT } from "../../transformer";
+import { factRecall, probeByLayer, scoreQA } from "./analysis";
+import { concurrentPlan, type CurvePoint, type T1Config, type T1Data, type T1Metric, type T1Sample, type T1SeedResult, validateT1Config } from "./config";
+
+
+/** The steps (1-based, ending at `numSteps`) at which a curve of `points` points is measured. */
+export function curveSteps(numSteps: number, points: number): number[] {
+  if (numSteps <= 0 || points <= 0) return [];
+  const out = new Set<number>();
+  for (let i = 1; i <= points; i++) out.add(Math.max(1, Math.round((numSteps * i) / points)));
+  return [...out].sort((a, b) => a - b);
+}
+
+/** Keep at most `max` history rows (evenly spaced, always the last) with the fields the figures need. */
+function thinHistory(h: ReadonlyArray<HistoryRecord>, max = 60): Array<{ step: number; trainLoss: number }> {
+  const every = Math.max(1, Math.ceil(h.length / max));
+  return h.filter((r, i) => i % every === every - 1 || i === h.length - 1).map((r) => ({ step: r.step, trainLoss: r.trainLoss }));
+}
+
+interface PhaseResult {
+  readonly history: Array<{ step: number; trainLoss: number }>;
+  /** Named curves measured at the curve steps (e.g. held-out QA accuracy). */
+  readonly curves: Record<string, CurvePoint[]>;
+  readonly wallMs: number;
+}
+
+/**
+ * Train one phase and measure `probes` (name → value) at `curvePoints` evenly spaced steps (and at
+ * step 0 when `atStart`).
+ */
+async function trainPhase(
+  model: GPT,
+  sampler: BatchSampler,
+  phase: TrainPhase,
+  seed: number,
+  label: string,
+  ctx: ExperimentContext,
+  curvePoints: number,
+  probes: Record<string, () => number>,
+  atStart = false,
+): Promise<PhaseResult> {
+  const t0 = performance.now();
+  const curves: Record<string, CurvePoint[]> = Object.fromEntries(Object.keys(probes).map((k) => [k, [] as CurvePoint[]]));
+  const measure = (step: number): void => {
+    for (const [k, f] of Object.entries(probes)) (curves[k] as CurvePoint[]).push({ step, value: f() });
+  };
+  if (atStart) measure(0);
+  const at = new Set(curveSteps(phase.numSteps, curvePoints));
+  const config: Partial<TrainConfig> = { ...phase, evalEvery: 0, gradClip: 1, beta1: 0.9, beta2: 0.99 };
+  const res = await trainModel(model, sampler, config, {
+    seed,
+    label,
+    progress: ctx.progress,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onStep: (r) => {
+      if (at.has(r.step)) measure(r.step);
+    },
+  });
+  return { history: thinHistory(res.history), curves, wallMs: performance.now() - t0 };
+}
+
+function decode(d: WorldData, g: ReadonlyArray<number>): string {
+  return g.map((t) => d.tok.token(t)).join(" ");
+}
+
+/** Indices of `n` held-out Q/A items spread over people and cycling through the attributes. */
+function sampleItems(d: WorldData, n: number): number[] {
+  const A = d.world.attributes.length;
+  const people = d.world.heldOutIds.length;
+  const m = Math.min(n, people);
+  return Array.from({ length: m }, (_, i) => Math.floor((i * people) / m) * A + (i % A));
+}
+
+/** Run every condition for one seed. Returns the measurements and (for the samples table) generations. */
+export async function runSeed(config: T1Config, seed: number, ctx: ExperimentContext, seedIndex: number): Promise<{ result: T1SeedResult; samples: T1Sample[] }> {
+  const d = makeWorldData(config.world, deriveSeed(seed, "world"));
+  const gpt = { vocabSize: d.tok.vocabSize, seqLen: d.seqLen, ...config.model, tieWeights: false };
+  const initSeed = deriveSeed(seed, "init");
+  const tag = `seed ${seedIndex + 1}/${config.numSeeds}`;
+  const wallMs: Record<string, number> = {};
+  const histories: Record<string, Array<{ step: number; trainLoss: number }>> = {};
+  const curves: Record<string, CurvePoint[]> = {};
+  const evalBatches = 4;
+  const evalSeed = deriveSeed(seed, "eval-bios");
+  const evalB = config.pretrain.batchSize;
+  const bioLoss = (m: GPT): Promise<number> => evaluateLoss(m, pretrainSampler(d, "augmented"), evalB, evalBatches, evalSeed);
+  const factLoss = (m: GPT): Promise<number> => evaluateLoss(m, pretrainSampler(d, "augmented", true), evalB, evalBatches, evalSeed);
+  const heldAcc = (m: GPT) => (): number => scoreQA(m, d, d.heldOutQA).acc;
+  const heldRecall = (m: GPT, style: CorpusStyle = "augmented") => (): number => factRecall(m, d, d.world.heldOutIds, style);
+  const picks = sampleItems(d, seedIndex === 0 ? config.sampleCount : 0);
+  const pickItems = picks.map((k) => d.heldOutQA[k] as QAItem);
+  const gens: Record<string, string[]> = {};
+  const answersOf = (m: GPT, key: string, n = 2): void => {
+    if (pickItems.length === 0) return;
+    gens[key] = scoreQA(m, d, pickItems, n).generations.map((g) => decode(d, g));
+  };
+
+  // Control: a probe on an untrained model (what a linear read-out finds in random name embeddings).
+  let m = createGPT(gpt, initSeed);
+  const params = m.numParams();
+  const probeRandom = probeByLayer(m, d, config.probe);
+  m.dispose();
+
+  // 1 + 2: augmented pretraining, the base model, then SFT.
+  m = createGPT(gpt, initSeed);
+  let base: T1SeedResult["base"];
+  let pretrainSft: T1SeedResult["pretrainSft"];
+  let forgetting: T1SeedResult["forgetting"];
+  let probeAug: number[][];
+  try {
+    const pre = await trainPhase(m, pretrainSampler(d, "augmented"), config.pretrain, deriveSeed(seed, "pretrain-augmented"), `${tag} pretrain (augmented)`, ctx, config.curvePoints, { recallAugmented: heldRecall(m) }, true);
+    histories["pretrain (augmented)"] = pre.history;
+    Object.assign(curves, pre.curves);
+    wallMs["pretrainAugmented"] = pre.wallMs;
+    const b = scoreQA(m, d, d.heldOutQA, config.baseGenTokens);
+    base = { acc: b.acc, format: b.format, contains: b.contains, recall: factRecall(m, d, d.world.heldOutIds) };
+    answersOf(m, "base", config.baseGenTokens);
+    probeAug = probeByLayer(m, d, config.probe);
+    const lossBefore = await bioLoss(m);
+    const factLossBefore = await factLoss(m);
+    const sft = await trainPhase(m, sftSampler(d), config.sft, deriveSeed(seed, "sft"), `${tag} SFT`, ctx, config.curvePoints, { qaPretrainSft: heldAcc(m) }, true);
+    histories["SFT (after augmented)"] = sft.history;
+    Object.assign(curves, sft.curves);
+    wallMs["sft"] = sft.wallMs;
+    const s = scoreQA(m, d, d.heldOutQA);
+    pretrainSft = { acc: s.acc, format: s.format, trainAcc: scoreQA(m, d, d.trainQA).acc, accByAttribute: s.accByAttribute, recallAfter: factRecall(m, d, d.world.heldOutIds) };
+    answersOf(m, "pretrainSft");
+    forgetting = { lossBefore, lossAfter: await bioLoss(m), factLossBefore, factLossAfter: await factLoss(m) };
+  } finally {
+    m.dispose();
+  }
+
+  // 3: SFT only, from the same random init.
+  m = createGPT(gpt, initSeed);
+  let sftOnly: T1SeedResult["sftOnly"];
+  try {
+    const r = await trainPhase(m, sftSampler(d), config.sft, deriveSeed(seed, "sft"), `${tag} SFT only`, ctx, config.curvePoints, { qaSftOnly: heldAcc(m) }, true);
+    histories["SFT only"] = r.history;
+    Object.assign(curves, r.curves);
+    wallMs["sftOnly"] = r.wallMs;
+    const s = scoreQA(m, d, d.heldOutQA);
+    sftOnly = { acc: s.acc, format: s.format, trainAcc: scoreQA(m, d, d.trainQA).acc };
+    answersOf(m, "sftOnly");
+  } finally {
+    m.dispose();
+  }
+
+  // 4: plain corpus, then the same SFT.
+  m = createGPT(gpt, initSeed);
+  let plain: T1SeedResult["plain"];
+  let probePlain: number[][];
+  try {
+    const pre = await trainPhase(m, pretrainSampler(d, "plain"), config.pretrain, deriveSeed(seed, "pretrain-plain"), `${tag} pretrain (plain)`, ctx, config.curvePoints, { recallPlain: heldRecall(m, "plain") }, true);
+    histories["pretrain (plain)"] = pre.history;
+    Object.assign(curves, pre.curves);
+    wallMs["pretrainPlain"] = pre.wallMs;
+    const recall = factRecall(m, d, d.world.heldOutIds, "plain");
+    probePlain = probeByLayer(m, d, config.probe);
+    const sft = await trainPhase(m, sftSampler(d), config.sft, deriveSeed(seed, "sft"), `${tag} SFT (plain)`, ctx, config.curvePoints, { qaPlainSft: heldAcc(m) }, true);
+    histories["SFT (after plain)"] = sft.history;
+    Object.assign(curves, sft.curves);
+    wallMs["sftPlain"] = sft.wallMs;
+    const s = scoreQA(m, d, d.heldOutQA);
+    plain = { recall, acc: s.acc, format: s.format, trainAcc: scoreQA(m, d, d.trainQA).acc, accByAttribute: s.accByAttribute };
+    answersOf(m, "plainSft");
+  } finally {
+    m.dispose();
+  }
+
+  // 5: concurrent: Q/A rows mixed into the augmented stream from step 0, same rows in total.
+  m = createGPT(gpt, initSeed);
+  let concurrent: T1SeedResult["concurrent"];
+  try {
+    const plan = concurrentPlan(config);
+    const phase: TrainPhase = { ...config.pretrain, numSteps: plan.numSteps };
+    const r = await trainPhase(m, mixedSampler(d, plan.qaFraction), phase, deriveSeed(seed, "concurrent"), `${tag} concurrent`, ctx, config.curvePoints, { qaConcurrent: heldAcc(m), recallConcurrent: heldRecall(m) }, true);
+    histories["concurrent"] = r.history;
+    Object.assign(curves, r.curves);
+    wallMs["concurrent"] = r.wallMs;
+    const s = scoreQA(m, d, d.heldOutQA);
+    concurrent = {
+      acc: s.acc,
+      format: s.format,
+      trainAcc: scoreQA(m, d, d.trainQA).acc,
+      recall: factRecall(m, d, d.world.heldOutIds),
+      pretrainLoss: await bioLoss(m),
+      factLoss: await factLoss(m),
+    };
+    answersOf(m, "concurrent");
+  } finally {
+    m.dispose();
+  }
+
+  const samples: T1Sample[] = pickItems.map((it, i) => ({
+    question: it.question.join(" "),
+    answer: it.answer,
+    base: gens["base"]?.[i] ?? "",
+    pretrainSft: gens["pretrainSft"]?.[i] ?? "",
+    sftOnly: gens["sftOnly"]?.[i] ?? "",
+    plainSft: gens["plainSft"]?.[i] ?? "",
+    concurrent: gens["concurrent"]?.[i] ?? "",
+  }));
+  const result: T1SeedResult = {
+    seed,
+    params,
+    seqLen: d.seqLen,
+    vocabSize: d.tok.vocabSize,
+    base,
+    pretrainSft,
+    sftOnly,
+    plain,
+    concurrent,
+    forgetting,
+    probe: { augmented: probeAug, plain: probePlain, randomInit: probeRandom },
+    histories,
+    curves,
+    wallMs,
+  };
+  return { result, samples };
+}
+
+/** Mean probe accuracy over attributes, per layer. */
+function probeMeans(p: number[][]): number[] {
+  return p.map((row) => row.reduce((a, b) => a + b, 0) / Math.max(1, row.length));
+}
+
+/** Average curves of the same name over seeds (points at the same steps). */
+function meanCurves(results: ReadonlyArray<T1SeedResult>): Record<string, { step: number[]; mean: number[]; lo: number[]; hi: number[] }> {
+  const out: Record<string, { step: number[]; mean: number[]; lo: number[]; hi: number[] }> = {};
+  const first = results[0];
+  if (!first) return out;
+  for (const name of Object.keys(first.curves)) {
+    const pts = first.curves[name] as CurvePoint[];
+    const ivs = pts.map((_, i) => meanInterval(results.map((r) => (r.curves[name]?.[i] as CurvePoint).value), [0, 1]));
+    out[name] = { step: pts.map((p) => p.step), mean: ivs.map((v) => v.mean), lo: ivs.map((v) => v.lo), hi: ivs.map((v) => v.hi) };
+  }
+  return out;
+}
+
+/** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
+export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<ExperimentOutput<T1Data, T1Metric>> {
+  validateT1Config(config);
+  const seeds = Array.from({ length: config.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t1", i));
+  const results: T1SeedResult[] = [];
+  let samples: T1Sample[] = [];
+  for (let i = 0; i < seeds.length; i++) {
+    throwIfCancelled(ctx.signal, "t1-world-model");
+    const r = await runSeed(config, seeds[i] as number, ctx, i);
+    results.push(r.result);
+    if (i === 0) samples = r.samples;
+    ctx.log(`t1 seed ${i + 1}/${seeds.length}: held-out acc base ${r.result.base.acc.toFixed(3)}, pretrain→SFT ${r.result.pretrainSft.acc.toFixed(3)}, SFT only ${r.result.sftOnly.acc.toFixed(3)}, plain→SFT ${r.result.plain.acc.toFixed(3)}, concurrent ${r.result.concurrent.acc.toFixed(3)}`);
+  }
+  const acc01 = (f: (r: T1SeedResult) => number): Interval => meanInterval(results.map(f), [0, 1]);
+  const free = (f: (r: T1SeedResult) => number): Interval => meanInterval(results.map(f));
+  const chance = 1 / config.world.valuesPerAttribute;
+  const probeBest = (r: T1SeedResult): number => Math.max(...probeMeans(r.probe.augmented));
+  const metrics = {
+    heldoutAccBase: acc01((r) => r.base.acc),
+    formatRateBase: acc01((r) => r.base.format),
+    heldoutAccPretrainSft: acc01((r) => r.pretrainSft.acc),
+    formatRateSft: acc01((r) => r.pretrainSft.format),
+    heldoutAccSftOnly: acc01((r) => r.sftOnly.acc),
+    heldoutAccPlainSft: acc01((r) => r.plain.acc),
+    heldoutAccConcurrent: acc01((r) => r.concurrent.acc),
+    pretrainLossBeforeSft: free((r) => r.forgetting.lossBefore),
+    pretrainLossAfterSft: free((r) => r.forgetting.lossAfter),
+    probeAccBest: acc01(probeBest),
+    chance,
+    // Beyond the headline numbers: what they rest on.
+    heldoutContainsBase: acc01((r) => r.base.contains),
+    heldoutRecallBase: acc01((r) => r.base.recall),
+    heldoutRecallPlain: acc01((r) => r.plain.recall),
+    heldoutRecallConcurrent: acc01((r) => r.concurrent.recall),
+    trainAccPretrainSft: acc01((r) => r.pretrainSft.trainAcc),
+    trainAccSftOnly: acc01((r) => r.sftOnly.trainAcc),
+    trainAccPlainSft: acc01((r) => r.plain.trainAcc),
+    trainAccConcurrent: acc01((r) => r.concurrent.trainAcc),
+    formatRateSftOnly: acc01((r) => r.sftOnly.format),
+    formatRatePlainSft: acc01((r) => r.plain.format),
+    formatRateConcurrent: acc01((r) => r.concurrent.format),
+    factLossBeforeSft: free((r) => r.forgetting.factLossBefore),
+    factLossAfterSft: free((r) => r.forgetting.factLossAfter),
+    pretrainLossConcurrent: free((r) => r.concurrent.pretrainLoss),
+    factLossConcurrent: free((r) => r.concurrent.factLoss),
+    probeAccBestPlain: acc01((r) => Math.max(...probeMeans(r.probe.plain))),
+    probeAccBestRandomInit: acc01((r) => Math.max(...probeMeans(r.probe.randomInit))),
+    concurrentMinusSequential: free((r) => r.concurrent.acc - r.pretrainSft.acc),
+    augmentedMinusPlain: free((r) => r.pretrainSft.acc - r.plain.acc),
+    forgettingDelta: free((r) => r.forgetting.lossAfter - r.forgetting.lossBefore),
+  } satisfies Record<T1Metric, Metric>;
+  const pct = (x: number): string => formatValue(x, { percent: true });
+  const iv = (x: Interval): string => formatMetric(x, { percent: true });
+  const dPlain = metrics.augmentedMinusPlain;
+  const dConc = metrics.concurrentMinusSequential;
+  const dForget = metrics.forgettingDelta;
+  const claims = [
+    claim("base-does-not-answer", "The base model (pretrained only) answers ≤ 10% of held-out questions correctly in the answer format", metrics.heldoutAccBase.mean, "<=", 0.1),
+    claim(
+      "base-format-lower",
+      `SFT raises the format rate (value then <eos>) by at least 50 points over the base model (base ${iv(metrics.formatRateBase)}, SFT ${iv(metrics.formatRateSft)})`,
+      metrics.formatRateSft.mean - metrics.formatRateBase.mean,
+      ">=",
+      0.5,
+    ),
+    claim("pretrain-sft-answers", "Pretraining (augmented) → SFT answers ≥ 90% of the held-out people's questions", metrics.heldoutAccPretrainSft.mean, ">=", 0.9),
+    claim("sft-only-chance", `SFT alone, without a world model, stays within 5 points of chance (${pct(chance)}) on held-out people`, metrics.heldoutAccSftOnly.mean, "<=", chance + 0.05),
+    claim(
+      "probe-before-sft",
+      `A linear probe on the base model's hidden state at a held-out person's name decodes their attributes far above chance (best layer ${iv(metrics.probeAccBest)}; random-init control ${iv(metrics.probeAccBestRandomInit)})`,
+      metrics.probeAccBest.mean,
+      ">=",
+      chance + 0.25,
+    ),
+    claim(
+      "plain-corpus-effect",
+      `Augmented minus plain corpus, held-out accuracy after the same SFT: ${formatPoints(dPlain)} (plain ${iv(metrics.heldoutAccPlainSft)})`,
+      dPlain.mean,
+      ">",
+      0,
+      false,
+    ),
+    claim(
+      "concurrent-vs-sequential",
+      `Concurrent minus sequential held-out accuracy at the same compute: ${formatPoints(dConc)} (concurrent ${iv(metrics.heldoutAccConcurrent)})`,
+      dConc.mean,
+      ">=",
+      0,
+      false,
+    ),
+    claim(
+      "forgetting",
+      `Pretraining loss change from SFT: ${formatMetric(dForget, { digits: 3, unit: "nats" })} (before ${metrics.pretrainLossBeforeSft.mean.toFixed(3)}, after ${metrics.pretrainLossAfterSft.mean.toFixed(3)})`,
+      dForget.mean,
+      ">",
+      0,
+      false,
+    ),
+  ];
+  const rows = results.flatMap((r, i) => [
+    { seedIndex: i, seed: r.seed, condition: "base", heldoutAcc: r.base.acc, formatRate: r.base.format, trainAcc: NaN, heldoutRecall: r.base.recall, pretrainLoss: r.forgetting.lossBefore },
+    { seedIndex: i, seed: r.seed, condition: "pretrainSft", heldoutAcc: r.pretrainSft.acc, formatRate: r.pretrainSft.format, trainAcc: r.pretrainSft.trainAcc, heldoutRecall: r.pretrainSft.recallAfter, pretrainLoss: r.forgetting.lossAfter },
+    { seedIndex: i, seed: r.seed, condition: "sftOnly", heldoutAcc: r.sftOnly.acc, formatRate: r.sftOnly.format, trainAcc: r.sftOnly.trainAcc, heldoutRecall: NaN, pretrainLoss: NaN },
+    { seedIndex: i, seed: r.seed, condition: "plainSft", heldoutAcc: r.plain.acc, formatRate: r.plain.format, trainAcc: r.plain.trainAcc, heldoutRecall: r.plain.recall, pretrainLoss: NaN },
+    { seedIndex: i, seed: r.seed, condition: "concurrent", heldoutAcc: r.concurrent.acc, formatRate: r.concurrent.format, trainAcc: r.concurrent.trainAcc, heldoutRecall: r.concurrent.recall, pretrainLoss: r.concurrent.pretrainLoss },
+  ]);
+  const probeRows = results.flatMap((r, i) =>
+    (["augmented", "plain", "randomInit"] as const).flatMap((model) =>
+      r.probe[model].flatMap((byAttr, layer) => byAttr.map((acc, a) => ({ seedIndex: i, model, layer, attribute: ATTRIBUTES[a]?.name ?? String(a), acc }))),
+    ),
+  );
+  return {
+    seeds,
+    metrics,
+    claims,
+    data: {
+      results,
+      samples,
+      curves: meanCurves(results),
+      probeByLayer: (["augmented", "plain", "randomInit"] as const).map((model) => ({
+        model,
+        layers: (results[0] as T1SeedResult).probe[model].map((_, l) => meanInterval(results.map((r) => probeMeans(r.probe[model])[l] as number), [0, 1])),
+      })),
+      concurrent: concurrentPlan(config),
+      chance,
+    },
+    csv: {
+      "runs.csv": { rows, columns: ["seedIndex", "seed", "condition", "heldoutAcc", "formatRate", "trainAcc", "heldoutRecall", "pretrainLoss"] },
+      "probe.csv": { rows: probeRows, columns: ["seedIndex", "model", "layer", "attribute", "acc"] },
+    },
+  };
+}
