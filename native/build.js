@@ -32,8 +32,23 @@ function headersDir() {
 
 function nodeGypScript() {
   const candidates = [];
-  if (process.env.npm_execpath) candidates.push(path.join(path.dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"));
-  candidates.push(path.resolve(path.dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"));
+  if (process.env.npm_execpath)
+    candidates.push(
+      path.join(path.dirname(process.env.npm_execpath), "..", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    );
+  candidates.push(
+    path.resolve(
+      path.dirname(process.execPath),
+      "..",
+      "lib",
+      "node_modules",
+      "npm",
+      "node_modules",
+      "node-gyp",
+      "bin",
+      "node-gyp.js",
+    ),
+  );
   for (const c of candidates) if (fs.existsSync(c)) return c;
   try {
     return require.resolve("node-gyp/bin/node-gyp.js");
@@ -46,7 +61,12 @@ function tryNodeGyp(include) {
   const gyp = nodeGypScript();
   if (gyp === null) return "node-gyp not found";
   const nodedir = path.resolve(include, "..", "..");
-  const r = spawnSync(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}`], { cwd: here, stdio: "pipe", encoding: "utf8", timeout: 300000 });
+  const r = spawnSync(process.execPath, [gyp, "rebuild", `--nodedir=${nodedir}`], {
+    cwd: here,
+    stdio: "pipe",
+    encoding: "utf8",
+    timeout: 300000,
+  });
   if (r.status === 0 && fs.existsSync(out)) return null;
   return `node-gyp failed: ${(r.stderr || r.stdout || String(r.error)).split("\n").filter(Boolean).slice(-3).join(" | ")}`;
 }
@@ -54,7 +74,22 @@ function tryNodeGyp(include) {
 function tryCc(include) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const cc = process.env.CC || "cc";
-  const args = ["-O3", "-march=native", "-fno-math-errno", "-ffp-contract=off", "-fopenmp", "-shared", "-fPIC", "-DNODE_GYP_MODULE_NAME=g2b_native", `-I${include}`, path.join(here, "g2b_native.c"), "-o", out, "-ldl", "-fopenmp"];
+  const args = [
+    "-O3",
+    "-march=native",
+    "-fno-math-errno",
+    "-ffp-contract=off",
+    "-fopenmp",
+    "-shared",
+    "-fPIC",
+    "-DNODE_GYP_MODULE_NAME=g2b_native",
+    `-I${include}`,
+    path.join(here, "g2b_native.c"),
+    "-o",
+    out,
+    "-ldl",
+    "-fopenmp",
+  ];
   const r = spawnSync(cc, args, { stdio: "pipe", encoding: "utf8", timeout: 300000 });
   if (r.status === 0 && fs.existsSync(out)) return null;
   return `${cc} failed: ${(r.stderr || String(r.error)).split("\n").filter(Boolean).slice(-3).join(" | ")}`;
@@ -62,7 +97,8 @@ function tryCc(include) {
 
 function main() {
   if (process.env.GEN2BRAIN_NATIVE === "0") return log("skipped (GEN2BRAIN_NATIVE=0)");
-  if (process.platform === "win32") return log("skipped: the addon is built for Linux/macOS only; the wasm backend is used");
+  if (process.platform === "win32")
+    return log("skipped: the addon is built for Linux/macOS only; the wasm backend is used");
   const include = headersDir();
   if (include === null) return log("skipped: Node's headers (node_api.h) not found; the wasm backend is used");
   const e1 = tryNodeGyp(include);

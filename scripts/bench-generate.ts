@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   const save = arg("save", "");
   const model = createGPT({ vocabSize: 64, seqLen: 64, dModel: 64, nHead: 4, nLayer: 2 }, 1);
   const rng = new Rng(5);
-  const prompts = Array.from({ length: nPrompts }, () => Array.from({ length: mixed ? 1 + rng.int(len) : len }, () => rng.int(64)));
+  const prompts = Array.from({ length: nPrompts }, () =>
+    Array.from({ length: mixed ? 1 + rng.int(len) : len }, () => rng.int(64)),
+  );
   const modes = mode === "both" ? ["full", "cache"] : [mode];
   const outs: Record<string, number[][]> = {};
   try {
@@ -61,11 +63,14 @@ async function main(): Promise<void> {
         const cpu = (c.user + c.system) / 1e6;
         const toks = out.reduce((s, o) => s + o.length, 0);
         outs[m] = out;
-        console.log(`${m.padEnd(5)} rep ${r}: ${toks} tokens, wall ${wall.toFixed(2)} s (${(toks / wall).toFixed(0)} tok/s), cpu ${cpu.toFixed(2)} s (${(toks / cpu).toFixed(0)} tok/cpu-s)`);
+        console.log(
+          `${m.padEnd(5)} rep ${r}: ${toks} tokens, wall ${wall.toFixed(2)} s (${(toks / wall).toFixed(0)} tok/s), cpu ${cpu.toFixed(2)} s (${(toks / cpu).toFixed(0)} tok/cpu-s)`,
+        );
       }
     }
     if (save !== "") fs.writeFileSync(save, JSON.stringify(outs));
-    if (outs["full"] && outs["cache"]) console.log(`outputs identical: ${JSON.stringify(outs["full"]) === JSON.stringify(outs["cache"])}`);
+    if (outs["full"] && outs["cache"])
+      console.log(`outputs identical: ${JSON.stringify(outs["full"]) === JSON.stringify(outs["cache"])}`);
     console.log(`tensors alive: ${tf.memory().numTensors}`);
   } finally {
     model.dispose();

@@ -75,10 +75,35 @@ interface Variant {
 }
 
 const VARIANTS: Readonly<Record<string, Variant>> = {
-  "wasm-plain": { base: "wasm", speed: false, native: false, fused: false, about: "stock tfjs-backend-wasm kernels, composite ops" },
-  wasm: { base: "wasm", speed: true, native: false, fused: true, about: "wasm speed fixes (XNNPACK for every matMul, in-place slices, ...); composite ops" },
-  "wasm-native": { base: "wasm", speed: true, native: true, fused: true, about: "native BLAS GEMM + fused C kernels, all cores" },
-  "wasm-native-1t": { base: "wasm", speed: true, native: true, fused: true, threads: 1, about: "native, one BLAS thread" },
+  "wasm-plain": {
+    base: "wasm",
+    speed: false,
+    native: false,
+    fused: false,
+    about: "stock tfjs-backend-wasm kernels, composite ops",
+  },
+  wasm: {
+    base: "wasm",
+    speed: true,
+    native: false,
+    fused: true,
+    about: "wasm speed fixes (XNNPACK for every matMul, in-place slices, ...); composite ops",
+  },
+  "wasm-native": {
+    base: "wasm",
+    speed: true,
+    native: true,
+    fused: true,
+    about: "native BLAS GEMM + fused C kernels, all cores",
+  },
+  "wasm-native-1t": {
+    base: "wasm",
+    speed: true,
+    native: true,
+    fused: true,
+    threads: 1,
+    about: "native, one BLAS thread",
+  },
   cpu: { base: "cpu", speed: true, native: false, fused: true, about: "tfjs cpu backend + fused kernels in JS" },
   "cpu-plain": { base: "cpu", speed: false, native: false, fused: false, about: "tfjs cpu backend, composite ops" },
 };
@@ -108,7 +133,11 @@ function rssMiB(): number {
 }
 
 /** Repeat `step` (after one warm-up call) for at least `minSteps` and `seconds`. */
-async function timeSteps(step: () => Promise<void> | void, seconds: number, minSteps: number): Promise<{ steps: number; wallMs: number; cpuMs: number; tensors: number; peakRss: number }> {
+async function timeSteps(
+  step: () => Promise<void> | void,
+  seconds: number,
+  minSteps: number,
+): Promise<{ steps: number; wallMs: number; cpuMs: number; tensors: number; peakRss: number }> {
   await step();
   let peakRss = rssMiB();
   const id0 = nextTensorId();
@@ -120,11 +149,21 @@ async function timeSteps(step: () => Promise<void> | void, seconds: number, minS
     steps++;
     peakRss = Math.max(peakRss, rssMiB());
   }
-  return { steps, wallMs: (performance.now() - w0) / steps, cpuMs: (cpuMs() - c0) / steps, tensors: (nextTensorId() - id0) / steps, peakRss };
+  return {
+    steps,
+    wallMs: (performance.now() - w0) / steps,
+    cpuMs: (cpuMs() - c0) / steps,
+    tensors: (nextTensorId() - id0) / steps,
+    peakRss,
+  };
 }
 
 /** Train with src/train.ts for at least `minSteps` timed steps and `seconds` (the first step is warm-up). */
-async function timeTraining(model: ReturnType<typeof createGPT>, seconds: number, minSteps: number): Promise<{ steps: number; wallMs: number; cpuMs: number; tensors: number; peakRss: number }> {
+async function timeTraining(
+  model: ReturnType<typeof createGPT>,
+  seconds: number,
+  minSteps: number,
+): Promise<{ steps: number; wallMs: number; cpuMs: number; tensors: number; peakRss: number }> {
   const ctrl = new AbortController();
   let count = 0;
   let w0 = 0;
@@ -132,25 +171,36 @@ async function timeTraining(model: ReturnType<typeof createGPT>, seconds: number
   let id0 = 0;
   let peakRss = rssMiB();
   let last = { wall: 0, cpu: 0, id: 0 };
-  await trainModel(model, randomTokens, { numSteps: 1_000_000, batchSize: BATCH, lr: 1e-3, warmupSteps: 10, evalEvery: 0 }, {
-    seed: 1,
-    signal: ctrl.signal,
-    onAbort: "return",
-    onStep: () => {
-      count++;
-      peakRss = Math.max(peakRss, rssMiB());
-      if (count === 1) {
-        w0 = performance.now();
-        c0 = cpuMs();
-        id0 = nextTensorId();
-        return;
-      }
-      last = { wall: performance.now(), cpu: cpuMs(), id: nextTensorId() };
-      if (count - 1 >= minSteps && last.wall - w0 >= seconds * 1000) ctrl.abort();
+  await trainModel(
+    model,
+    randomTokens,
+    { numSteps: 1_000_000, batchSize: BATCH, lr: 1e-3, warmupSteps: 10, evalEvery: 0 },
+    {
+      seed: 1,
+      signal: ctrl.signal,
+      onAbort: "return",
+      onStep: () => {
+        count++;
+        peakRss = Math.max(peakRss, rssMiB());
+        if (count === 1) {
+          w0 = performance.now();
+          c0 = cpuMs();
+          id0 = nextTensorId();
+          return;
+        }
+        last = { wall: performance.now(), cpu: cpuMs(), id: nextTensorId() };
+        if (count - 1 >= minSteps && last.wall - w0 >= seconds * 1000) ctrl.abort();
+      },
     },
-  });
+  );
   const steps = count - 1;
-  return { steps, wallMs: (last.wall - w0) / steps, cpuMs: (last.cpu - c0) / steps, tensors: (last.id - id0) / steps, peakRss };
+  return {
+    steps,
+    wallMs: (last.wall - w0) / steps,
+    cpuMs: (last.cpu - c0) / steps,
+    tensors: (last.id - id0) / steps,
+    peakRss,
+  };
 }
 
 const randomTokens: BatchSampler = (rng, batchSize) => {
@@ -164,16 +214,27 @@ const randomTokens: BatchSampler = (rng, batchSize) => {
   return { x, y };
 };
 
-async function runCase(name: CaseName, seconds: number, variant: string, rows: Row[], timings: Timing[]): Promise<void> {
-  const push = (metric: MetricName, value: number, unit: string): void => void rows.push({ backend: variant, case: name, metric, value, unit });
+async function runCase(
+  name: CaseName,
+  seconds: number,
+  variant: string,
+  rows: Row[],
+  timings: Timing[],
+): Promise<void> {
+  const push = (metric: MetricName, value: number, unit: string): void =>
+    void rows.push({ backend: variant, case: name, metric, value, unit });
   if (name === "matmul512") {
     const a = tf.randomNormal([512, 512], 0, 1, "float32", 1);
     const b = tf.randomNormal([512, 512], 0, 1, "float32", 2);
-    const r = await timeSteps(() => {
-      const c = tf.matMul(a, b);
-      c.dataSync();
-      c.dispose();
-    }, seconds, 5);
+    const r = await timeSteps(
+      () => {
+        const c = tf.matMul(a, b);
+        c.dataSync();
+        c.dispose();
+      },
+      seconds,
+      5,
+    );
     tf.dispose([a, b]);
     push("gflops", (2 * 512 ** 3) / r.wallMs / 1e6, "GFLOP/s");
     timings.push({ backend: variant, case: name, steps: r.steps, wallMsPerStep: r.wallMs, cpuMsPerStep: r.cpuMs });
@@ -188,11 +249,15 @@ async function runCase(name: CaseName, seconds: number, variant: string, rows: R
     } else {
       const rng = new Rng(7);
       const x = tf.tensor2d(randomTokens(rng, BATCH).x.flat(), [BATCH, SEQ], "int32");
-      r = await timeSteps(async () => {
-        const { logits } = model.forward(x);
-        await logits.data();
-        logits.dispose();
-      }, seconds, 3);
+      r = await timeSteps(
+        async () => {
+          const { logits } = model.forward(x);
+          await logits.data();
+          logits.dispose();
+        },
+        seconds,
+        3,
+      );
       x.dispose();
     }
     push("tokensPerSec", (BATCH * SEQ) / (r.wallMs / 1000), "tokens/s");
@@ -214,7 +279,11 @@ async function child(variantName: string, cases: CaseName[], seconds: number, ex
   const mine = v.base === "cpu" && !explicitCases ? cases.filter((c) => !c.startsWith("gptB")) : cases;
   for (const c of mine) await runCase(c, seconds, variantName, rows, timings);
   const status = v.base === "wasm" ? kernelFixesStatus() : { speed: false, native: false };
-  process.stdout.write("\n@@BENCH@@" + JSON.stringify({ variant: variantName, backend: info.choice, flags: info.flags, status, rows, timings }) + "\n");
+  process.stdout.write(
+    "\n@@BENCH@@" +
+      JSON.stringify({ variant: variantName, backend: info.choice, flags: info.flags, status, rows, timings }) +
+      "\n",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -250,19 +319,29 @@ function parseFlags(argv: string[]): Flags & { child?: string } {
   const expand = (list: string): string[] =>
     list.split(",").flatMap((b) => {
       if (b === "wasm" && list.split(",").length === 1) return ["wasm-plain", "wasm", "wasm-native", "wasm-native-1t"];
-      if (VARIANTS[b] === undefined) throw new Error(`--backend: unknown variant "${b}"; use ${Object.keys(VARIANTS).join(", ")} (comma-separated)`);
+      if (VARIANTS[b] === undefined)
+        throw new Error(`--backend: unknown variant "${b}"; use ${Object.keys(VARIANTS).join(", ")} (comma-separated)`);
       return [b];
     });
   const backend = get("backend") ?? process.env["GEN2BRAIN_BACKEND"];
   const variants = backend ? expand(backend) : ["wasm-plain", "wasm", "wasm-native", "wasm-native-1t", "cpu"];
   const cases = (get("cases") ?? CASES.join(",")).split(",").map((c) => {
-    if (!(CASES as ReadonlyArray<string>).includes(c)) throw new Error(`--cases: unknown case "${c}"; use ${CASES.join(", ")}`);
+    if (!(CASES as ReadonlyArray<string>).includes(c))
+      throw new Error(`--cases: unknown case "${c}"; use ${CASES.join(", ")}`);
     return c as CaseName;
   });
   const seconds = argv.includes("--quick") ? 1 : Number(get("seconds") ?? 3);
   if (!(seconds > 0)) throw new Error(`--seconds must be a positive number`);
   const childName = get("child");
-  return { variants, cases, explicitCases: get("cases") !== undefined, seconds, torch: !argv.includes("--no-torch"), out: get("out") ?? path.join("out", "bench"), ...(childName ? { child: childName } : {}) };
+  return {
+    variants,
+    cases,
+    explicitCases: get("cases") !== undefined,
+    seconds,
+    torch: !argv.includes("--no-torch"),
+    out: get("out") ?? path.join("out", "bench"),
+    ...(childName ? { child: childName } : {}),
+  };
 }
 
 function runChild(variant: string, f: Flags): { rows: Row[]; timings: Timing[]; status: unknown } | { error: string } {
@@ -271,11 +350,25 @@ function runChild(variant: string, f: Flags): { rows: Row[]; timings: Timing[]; 
   env["GEN2BRAIN_KERNEL_FIXES"] = v.speed ? "1" : "0";
   env["GEN2BRAIN_NATIVE"] = v.native ? "1" : "0";
   if (v.threads !== undefined) env["GEN2BRAIN_THREADS"] = String(v.threads);
-  const args = [...process.execArgv, __filename, "--child", variant, "--cases", f.cases.join(","), "--seconds", String(f.seconds), ...(f.explicitCases ? ["--explicit-cases"] : [])];
+  const args = [
+    ...process.execArgv,
+    __filename,
+    "--child",
+    variant,
+    "--cases",
+    f.cases.join(","),
+    "--seconds",
+    String(f.seconds),
+    ...(f.explicitCases ? ["--explicit-cases"] : []),
+  ];
   const r = spawnSync(process.execPath, args, { env, encoding: "utf8", maxBuffer: 64 << 20, timeout: 30 * 60 * 1000 });
   const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("@@BENCH@@"));
   if (r.status !== 0 || line === undefined) {
-    const why = (r.stderr || r.stdout || String(r.error)).split("\n").filter((l) => l.trim() && !l.includes("npm warn")).slice(-3).join(" | ");
+    const why = (r.stderr || r.stdout || String(r.error))
+      .split("\n")
+      .filter((l) => l.trim() && !l.includes("npm warn"))
+      .slice(-3)
+      .join(" | ");
     return { error: `exit ${r.status}: ${why}` };
   }
   return JSON.parse(line.slice("@@BENCH@@".length)) as { rows: Row[]; timings: Timing[]; status: unknown };
@@ -305,24 +398,39 @@ function runTorch(f: Flags): { rows: Row[]; info: unknown[]; timings: Timing[]; 
     }
   })();
   if (ob !== null && !systemBlas.includes("openblas")) {
-    runs.push({ label: "openblas-", env: { ...process.env, LD_LIBRARY_PATH: [ob, process.env["LD_LIBRARY_PATH"]].filter(Boolean).join(":") } });
+    runs.push({
+      label: "openblas-",
+      env: { ...process.env, LD_LIBRARY_PATH: [ob, process.env["LD_LIBRARY_PATH"]].filter(Boolean).join(":") },
+    });
   }
   const rows: Row[] = [];
   const info: unknown[] = [];
   const timings: Timing[] = [];
   for (const run of runs) {
-    const r = spawnSync(python, [script, "--seconds", String(f.seconds), "--cases", f.cases.join(",")], { env: run.env, encoding: "utf8", timeout: 30 * 60 * 1000 });
+    const r = spawnSync(python, [script, "--seconds", String(f.seconds), "--cases", f.cases.join(",")], {
+      env: run.env,
+      encoding: "utf8",
+      timeout: 30 * 60 * 1000,
+    });
     if (r.status !== 0) {
-      const why = r.status === 3 ? (r.stderr || "").trim() : `${python} failed (exit ${r.status}): ${(r.stderr || String(r.error)).trim().split("\n").slice(-2).join(" | ")}`;
+      const why =
+        r.status === 3
+          ? (r.stderr || "").trim()
+          : `${python} failed (exit ${r.status}): ${(r.stderr || String(r.error)).trim().split("\n").slice(-2).join(" | ")}`;
       if (run.label === "") return { rows, info, timings, skipped: why };
       info.push({ blas: run.label, skipped: why });
       continue;
     }
-    const out = JSON.parse(r.stdout.trim().split("\n").pop() as string) as { torch: Record<string, unknown>; results: Row[]; timings?: Timing[] };
+    const out = JSON.parse(r.stdout.trim().split("\n").pop() as string) as {
+      torch: Record<string, unknown>;
+      results: Row[];
+      timings?: Timing[];
+    };
     const blas = run.label === "" ? systemBlas || "system libblas.so.3" : `OpenBLAS from ${ob}`;
     info.push({ ...out.torch, blas });
     for (const row of out.results) rows.push({ ...row, backend: row.backend.replace("torch-", `torch-${run.label}`) });
-    for (const t of out.timings ?? []) timings.push({ ...t, backend: t.backend.replace("torch-", `torch-${run.label}`) });
+    for (const t of out.timings ?? [])
+      timings.push({ ...t, backend: t.backend.replace("torch-", `torch-${run.label}`) });
   }
   return { rows, info, timings };
 }
@@ -334,22 +442,45 @@ function fmt(v: number | undefined): string {
   return v.toFixed(2);
 }
 
-function markdown(rows: Row[], torch: Row[], ratios: Array<Record<string, unknown>>, cpuRatios: Array<Record<string, unknown>>, machine: Record<string, unknown>, notes: string[]): string {
+function markdown(
+  rows: Row[],
+  torch: Row[],
+  ratios: Array<Record<string, unknown>>,
+  cpuRatios: Array<Record<string, unknown>>,
+  machine: Record<string, unknown>,
+  notes: string[],
+): string {
   const all = [...rows, ...torch];
   const backends = [...new Set(all.map((r) => r.backend))];
   const lines: string[] = [];
-  lines.push(`# gen2brain benchmark`, "", `Machine: ${machine["cpus"]} x ${machine["model"]}; load average ${JSON.stringify(machine["loadavgStart"])} at start, ${JSON.stringify(machine["loadavgEnd"])} at end.`, "");
+  lines.push(
+    `# gen2brain benchmark`,
+    "",
+    `Machine: ${machine["cpus"]} x ${machine["model"]}; load average ${JSON.stringify(machine["loadavgStart"])} at start, ${JSON.stringify(machine["loadavgEnd"])} at end.`,
+    "",
+  );
   for (const metric of ["tokensPerSec", "gflops", "tensorsPerStep", "peakRssMiB"] as MetricName[]) {
     const cases = CASES.filter((c) => all.some((r) => r.case === c && r.metric === metric));
     if (cases.length === 0) continue;
     const cols = backends.filter((b) => all.some((r) => r.backend === b && r.metric === metric));
     lines.push(`## ${metric}`, "", `| case | ${cols.join(" | ")} |`, `|---|${cols.map(() => "---:").join("|")}|`);
-    for (const c of cases) lines.push(`| ${c} | ${cols.map((b) => fmt(all.find((r) => r.backend === b && r.case === c && r.metric === metric)?.value)).join(" | ")} |`);
+    for (const c of cases)
+      lines.push(
+        `| ${c} | ${cols.map((b) => fmt(all.find((r) => r.backend === b && r.case === c && r.metric === metric)?.value)).join(" | ")} |`,
+      );
     lines.push("");
   }
   if (ratios.length > 0) {
-    lines.push("## tfjs / PyTorch (best variant over best run)", "", "| case | ratio | tfjs | PyTorch |", "|---|---:|---|---|");
-    for (const r of ratios) lines.push(`| ${r["case"]} | ${(r["tfjsOverTorch"] as number).toFixed(2)} | ${r["tfjs"]} ${fmt(r["tfjsValue"] as number)} | ${r["torch"]} ${fmt(r["torchValue"] as number)} |`);
+    lines.push(
+      "## tfjs / PyTorch (best variant over best run)",
+      "",
+      "| case | ratio | tfjs | PyTorch |",
+      "|---|---:|---|---|",
+    );
+    for (const r of ratios)
+      lines.push(
+        `| ${r["case"]} | ${(r["tfjsOverTorch"] as number).toFixed(2)} | ${r["tfjs"]} ${fmt(r["tfjsValue"] as number)} | ${r["torch"]} ${fmt(r["torchValue"] as number)} |`,
+      );
     lines.push("");
   }
   if (cpuRatios.length > 0) {
@@ -359,7 +490,10 @@ function markdown(rows: Row[], torch: Row[], ratios: Array<Record<string, unknow
       "| case | tfjs / PyTorch | tfjs | PyTorch |",
       "|---|---:|---|---|",
     );
-    for (const r of cpuRatios) lines.push(`| ${r["case"]} | ${(r["tfjsOverTorch"] as number).toFixed(2)} | ${r["tfjs"]} ${fmt(r["tfjsCpuMs"] as number)} ms | ${r["torch"]} ${fmt(r["torchCpuMs"] as number)} ms |`);
+    for (const r of cpuRatios)
+      lines.push(
+        `| ${r["case"]} | ${(r["tfjsOverTorch"] as number).toFixed(2)} | ${r["tfjs"]} ${fmt(r["tfjsCpuMs"] as number)} ms | ${r["torch"]} ${fmt(r["torchCpuMs"] as number)} ms |`,
+      );
     lines.push("");
   }
   for (const n of notes) lines.push(`- ${n}`);
@@ -367,7 +501,11 @@ function markdown(rows: Row[], torch: Row[], ratios: Array<Record<string, unknow
 }
 
 async function parent(f: Flags): Promise<void> {
-  const machine: Record<string, unknown> = { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? "unknown", loadavgStart: os.loadavg().map((x) => +x.toFixed(2)) };
+  const machine: Record<string, unknown> = {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model ?? "unknown",
+    loadavgStart: os.loadavg().map((x) => +x.toFixed(2)),
+  };
   const rows: Row[] = [];
   const timings: Timing[] = [];
   const variants: Record<string, unknown> = {};
@@ -408,20 +546,39 @@ async function parent(f: Flags): Promise<void> {
   const ratios: Array<Record<string, unknown>> = [];
   for (const c of f.cases) {
     const metric: MetricName = c === "matmul512" ? "gflops" : "tokensPerSec";
-    const best = (rs: Row[]): Row | undefined => rs.filter((r) => r.case === c && r.metric === metric).sort((a, b) => b.value - a.value)[0];
+    const best = (rs: Row[]): Row | undefined =>
+      rs.filter((r) => r.case === c && r.metric === metric).sort((a, b) => b.value - a.value)[0];
     const a = best(rows);
     const b = best(torch);
-    if (a && b) ratios.push({ case: c, tfjsOverTorch: a.value / b.value, tfjs: a.backend, torch: b.backend, tfjsValue: a.value, torchValue: b.value });
+    if (a && b)
+      ratios.push({
+        case: c,
+        tfjsOverTorch: a.value / b.value,
+        tfjs: a.backend,
+        torch: b.backend,
+        tfjsValue: a.value,
+        torchValue: b.value,
+      });
   }
   // Per-core efficiency, robust to other processes on the machine: CPU time per step of the one-thread
   // runs (wasm-plain/wasm/wasm-native-1t are single-threaded; torch-*-1t), best of each side.
   const cpuRatios: Array<Record<string, unknown>> = [];
-  const oneThread = (t: Timing): boolean => t.backend === "wasm-plain" || t.backend === "wasm" || t.backend.endsWith("-1t");
+  const oneThread = (t: Timing): boolean =>
+    t.backend === "wasm-plain" || t.backend === "wasm" || t.backend.endsWith("-1t");
   for (const c of f.cases) {
-    const best = (ts: Timing[]): Timing | undefined => ts.filter((t) => t.case === c && oneThread(t)).sort((a, b) => a.cpuMsPerStep - b.cpuMsPerStep)[0];
+    const best = (ts: Timing[]): Timing | undefined =>
+      ts.filter((t) => t.case === c && oneThread(t)).sort((a, b) => a.cpuMsPerStep - b.cpuMsPerStep)[0];
     const a = best(timings);
     const b = best(torchTimings);
-    if (a && b) cpuRatios.push({ case: c, tfjsOverTorch: b.cpuMsPerStep / a.cpuMsPerStep, tfjs: a.backend, torch: b.backend, tfjsCpuMs: a.cpuMsPerStep, torchCpuMs: b.cpuMsPerStep });
+    if (a && b)
+      cpuRatios.push({
+        case: c,
+        tfjsOverTorch: b.cpuMsPerStep / a.cpuMsPerStep,
+        tfjs: a.backend,
+        torch: b.backend,
+        tfjsCpuMs: a.cpuMsPerStep,
+        torchCpuMs: b.cpuMsPerStep,
+      });
   }
   machine["loadavgEnd"] = os.loadavg().map((x) => +x.toFixed(2));
   const contended = timings.filter((t) => t.wallMsPerStep > 1.3 * t.cpuMsPerStep && t.cpuMsPerStep > 0);

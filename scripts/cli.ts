@@ -32,7 +32,8 @@ export function parseArgs(argv: string[], valueFlags: string[] = [], bareFlags: 
     }
     const eq = a.indexOf("=");
     const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-    if (!known.has(name)) throw new Error(`unknown flag --${name}; known flags: ${[...known].map((k) => "--" + k).join(" ")}`);
+    if (!known.has(name))
+      throw new Error(`unknown flag --${name}; known flags: ${[...known].map((k) => "--" + k).join(" ")}`);
     if (takesValue.has(name)) {
       const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
       if (value === undefined || value.startsWith("--")) throw new Error(`--${name} needs a value`);
@@ -44,7 +45,8 @@ export function parseArgs(argv: string[], valueFlags: string[] = [], bareFlags: 
   const p = flags.get("profile");
   const s = flags.get("seed");
   const b = flags.get("backend");
-  if (typeof b === "string" && !isBackendChoice(b)) throw new Error(`--backend: unknown backend "${b}"; use one of ${BACKEND_CHOICES.join(", ")}`);
+  if (typeof b === "string" && !isBackendChoice(b))
+    throw new Error(`--backend: unknown backend "${b}"; use one of ${BACKEND_CHOICES.join(", ")}`);
   const profile = typeof p === "string" ? parseProfile(p, "--profile") : profileFromEnv();
   const seed = typeof s === "string" ? parseSeed(s, "--seed") : seedFromEnv();
   const backend = typeof b === "string" ? b : process.env["GEN2BRAIN_BACKEND"] || undefined;

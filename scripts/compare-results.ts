@@ -15,7 +15,8 @@ import * as fs from "fs";
 import * as path from "path";
 
 /** Keys whose values are provenance or timings, not results (a `…Ms` key is a duration in ms). */
-const IGNORED_KEY = /^(startedAt|cacheKey|gitCommit|codeVersion|machine|versions|seconds|timing|cpuSeconds|cpuByPhase|wall\w*)$|Ms$/;
+const IGNORED_KEY =
+  /^(startedAt|cacheKey|gitCommit|codeVersion|machine|versions|seconds|timing|cpuSeconds|cpuByPhase|wall\w*)$|Ms$/;
 /** Files that hold run summaries (timings) rather than results. */
 const IGNORED_FILES = new Set(["reproduce.json", "report.md", "report.html"]);
 
@@ -25,7 +26,11 @@ function walk(dir: string, root = dir, out: string[] = []): string[] {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
       if (e.name !== "notebooks" && e.name !== "checkpoints") walk(p, root, out);
-    } else if ((e.name.endsWith(".json") || e.name.endsWith(".csv")) && !IGNORED_FILES.has(e.name) && !e.name.includes(".tmp-")) {
+    } else if (
+      (e.name.endsWith(".json") || e.name.endsWith(".csv")) &&
+      !IGNORED_FILES.has(e.name) &&
+      !e.name.includes(".tmp-")
+    ) {
       out.push(path.relative(root, p));
     }
   }
@@ -33,7 +38,14 @@ function walk(dir: string, root = dir, out: string[] = []): string[] {
 }
 
 /** Differences between two JSON values: [path, a, b] triples, at most `max`. */
-export function diffJson(a: unknown, b: unknown, at = "$", out: Array<[string, unknown, unknown]> = [], max = 20, roots: readonly [string, string] = ["", ""]): Array<[string, unknown, unknown]> {
+export function diffJson(
+  a: unknown,
+  b: unknown,
+  at = "$",
+  out: Array<[string, unknown, unknown]> = [],
+  max = 20,
+  roots: readonly [string, string] = ["", ""],
+): Array<[string, unknown, unknown]> {
   if (out.length >= max) return out;
   if (typeof a === "string" && typeof b === "string") {
     // Output paths name the tree they were written to.
@@ -74,7 +86,8 @@ function diffCsv(a: string, b: string, max: number): Array<[string, unknown, unk
   const lb = b.split("\n");
   const out: Array<[string, unknown, unknown]> = [];
   if (la.length !== lb.length) out.push(["lines", la.length, lb.length]);
-  for (let i = 0; i < Math.min(la.length, lb.length) && out.length < max; i++) if (la[i] !== lb[i]) out.push([`line ${i + 1}`, la[i], lb[i]]);
+  for (let i = 0; i < Math.min(la.length, lb.length) && out.length < max; i++)
+    if (la[i] !== lb[i]) out.push([`line ${i + 1}`, la[i], lb[i]]);
   return out;
 }
 
@@ -102,17 +115,22 @@ function main(): number {
     }
     const ta = fs.readFileSync(pa, "utf8");
     const tb = fs.readFileSync(pb, "utf8");
-    const diffs = f.endsWith(".csv") ? diffCsv(ta, tb, max) : diffJson(JSON.parse(ta), JSON.parse(tb), "$", [], max, [path.resolve(treeA), path.resolve(treeB)]);
+    const diffs = f.endsWith(".csv")
+      ? diffCsv(ta, tb, max)
+      : diffJson(JSON.parse(ta), JSON.parse(tb), "$", [], max, [path.resolve(treeA), path.resolve(treeB)]);
     if (diffs.length === 0) {
       same++;
       continue;
     }
     bad++;
     console.log(`DIFFERS ${f}`);
-    for (const [p, x, y] of diffs) console.log(`  ${p}: ${JSON.stringify(x)?.slice(0, 200)} vs ${JSON.stringify(y)?.slice(0, 200)}`);
+    for (const [p, x, y] of diffs)
+      console.log(`  ${p}: ${JSON.stringify(x)?.slice(0, 200)} vs ${JSON.stringify(y)?.slice(0, 200)}`);
   }
   const results = all.filter((f) => f.endsWith("results.json")).length;
-  console.log(`${same}/${all.length} files bit-identical (${results} results.json, ${all.filter((f) => f.endsWith(".csv")).length} CSV, the rest figure JSON)${bad ? `; ${bad} differ or are missing` : ""}`);
+  console.log(
+    `${same}/${all.length} files bit-identical (${results} results.json, ${all.filter((f) => f.endsWith(".csv")).length} CSV, the rest figure JSON)${bad ? `; ${bad} differ or are missing` : ""}`,
+  );
   return bad === 0 ? 0 : 1;
 }
 

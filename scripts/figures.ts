@@ -39,7 +39,9 @@ runMain(async () => {
     const cached = path.join("data", "results", id, "results.json");
     if (!fs.existsSync(file) && args.profile === "full" && fs.existsSync(cached)) file = cached;
     if (!fs.existsSync(file)) {
-      console.log(`${id}: no cached results at ${file} (run \`npm run reproduce -- --profile ${args.profile} --only ${id}\`)`);
+      console.log(
+        `${id}: no cached results at ${file} (run \`npm run reproduce -- --profile ${args.profile} --only ${id}\`)`,
+      );
       experiments.push({ id, state: "failed", error: "no results: run the experiment first" });
       continue;
     }
@@ -58,13 +60,26 @@ runMain(async () => {
         lines.push(name);
       }
       const prov = `${id}: profile ${record.profile}, commit ${record.gitCommit}, backend ${record.backend}, seeds ${record.seeds.join(" ")}, ${record.startedAt}`;
-      const claims = record.claims.map((c) => `${c.id}\t${c.holds ? "holds" : c.asserted === false ? "stated" : "FAILS"}\t${c.value}\t${c.threshold}\t${c.statement}`);
+      const claims = record.claims.map(
+        (c) =>
+          `${c.id}\t${c.holds ? "holds" : c.asserted === false ? "stated" : "FAILS"}\t${c.value}\t${c.threshold}\t${c.statement}`,
+      );
       const metrics = Object.entries(record.metrics).map(([k, v]) => `${k}\t${formatMetric(v)}`);
-      writeFileAtomic(path.join(dir, `${id}.provenance.txt`), [prov, ...lines, "", ...claims, "", ...metrics].join("\n") + "\n");
+      writeFileAtomic(
+        path.join(dir, `${id}.provenance.txt`),
+        [prov, ...lines, "", ...claims, "", ...metrics].join("\n") + "\n",
+      );
     }
   }
   await closeRenderer();
-  const summary: ReproduceSummary = { profile: args.profile, seed: args.seed, jobs: 0, wallS: (Date.now() - t0) / 1000, backend, experiments };
+  const summary: ReproduceSummary = {
+    profile: args.profile,
+    seed: args.seed,
+    jobs: 0,
+    wallS: (Date.now() - t0) / 1000,
+    backend,
+    experiments,
+  };
   const files = await writeReport(args.profile, outRoot, summary);
   console.log(`report: ${files.join(", ")}`);
   return experiments.some((e) => e.state === "failed") ? 1 : 0;

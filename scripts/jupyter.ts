@@ -29,7 +29,9 @@ export function findPython(modules: string[] = ["jupyter_client"]): string {
     (c): c is string => typeof c === "string" && c !== "",
   );
   for (const c of candidates) if (hasModules(c, modules)) return c;
-  throw new Error(`Jupyter is not installed (no Python among ${candidates.join(", ")} can import ${modules.join(", ")}): ${JUPYTER_INSTALL_HINT}`);
+  throw new Error(
+    `Jupyter is not installed (no Python among ${candidates.join(", ")} can import ${modules.join(", ")}): ${JUPYTER_INSTALL_HINT}`,
+  );
 }
 
 export const TSLAB_BIN = path.join(ROOT, "node_modules", ".bin", "tslab");
@@ -44,7 +46,9 @@ export function installKernel(opts: { prefix?: string; python?: string; quiet?: 
   const out = execFileSync(TSLAB_BIN, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
   if (!opts.quiet) process.stdout.write(out);
   if (opts.prefix) return path.join(path.resolve(opts.prefix), "share", "jupyter", "kernels", "tslab");
-  const list = execFileSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], { stdio: ["ignore", "pipe", "ignore"] }).toString();
+  const list = execFileSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], {
+    stdio: ["ignore", "pipe", "ignore"],
+  }).toString();
   const specs = (JSON.parse(list) as { kernelspecs: Record<string, { resource_dir: string }> }).kernelspecs;
   return specs["tslab"]?.resource_dir ?? "(registered)";
 }

@@ -4,9 +4,18 @@ import * as fs from "fs";
 import * as path from "path";
 
 const DIR = path.join(__dirname, "..", "notebooks");
-const notebooks = fs.readdirSync(DIR).filter((f) => f.endsWith(".ipynb") && !f.startsWith("browser-check-")).sort();
+const notebooks = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith(".ipynb") && !f.startsWith("browser-check-"))
+  .sort();
 
-interface Cell { cell_type: string; id?: string; source: string | string[]; outputs?: unknown[]; execution_count?: number | null }
+interface Cell {
+  cell_type: string;
+  id?: string;
+  source: string | string[];
+  outputs?: unknown[];
+  execution_count?: number | null;
+}
 const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join("") : c.source);
 
 test("there is a tour and five takeaway notebooks", () => {
@@ -15,7 +24,10 @@ test("there is a tour and five takeaway notebooks", () => {
 
 for (const name of notebooks) {
   test(`${name}: committed without outputs, on the tslab kernel, importing the library with one line`, () => {
-    const nb = JSON.parse(fs.readFileSync(path.join(DIR, name), "utf8")) as { cells: Cell[]; metadata: { kernelspec?: { name?: string } } };
+    const nb = JSON.parse(fs.readFileSync(path.join(DIR, name), "utf8")) as {
+      cells: Cell[];
+      metadata: { kernelspec?: { name?: string } };
+    };
     assert.equal(nb.metadata.kernelspec?.name, "tslab");
     const code = nb.cells.filter((c) => c.cell_type === "code");
     for (const c of code) {
@@ -25,7 +37,12 @@ for (const name of notebooks) {
     for (const c of nb.cells) assert.ok(typeof c.id === "string" && c.id.length > 0, `${name}: a cell has no id`);
     const imports = code.filter((c) => /from\s+"\.\/src\/index"/.test(src(c)));
     assert.equal(imports.length, 1, `${name}: import the library once with: import * as lab from "./src/index";`);
-    if (/^0[1-5]-/.test(name)) assert.match(src(code[code.length - 1] as Cell), /checkClaims/, `${name}: the last code cell must check the claims`);
+    if (/^0[1-5]-/.test(name))
+      assert.match(
+        src(code[code.length - 1] as Cell),
+        /checkClaims/,
+        `${name}: the last code cell must check the claims`,
+      );
   });
 }
 
@@ -40,7 +57,8 @@ test("src/ has no folder imports (tslab resolves only file imports: write ./x/in
         const text = fs.readFileSync(p, "utf8");
         for (const m of text.matchAll(/(?:from|import)\s+"(\.{1,2}\/[^"]*)"/g)) {
           const target = path.resolve(dir, m[1] as string);
-          if (fs.existsSync(target) && fs.statSync(target).isDirectory()) bad.push(`${path.relative(root, p)}: "${m[1]}"`);
+          if (fs.existsSync(target) && fs.statSync(target).isDirectory())
+            bad.push(`${path.relative(root, p)}: "${m[1]}"`);
         }
       }
     }
@@ -61,24 +79,27 @@ test("no shorthand properties naming variables of earlier cells (a tslab bug)", 
   for (const name of notebooks) {
     const nb = JSON.parse(fs.readFileSync(path.join(DIR, name), "utf8")) as { cells: Cell[] };
     const earlier = new Set<string>();
-    nb.cells.filter((c) => c.cell_type === "code").forEach((c, i) => {
-      const sf = ts.createSourceFile(`cell${i}.ts`, src(c), ts.ScriptTarget.ES2022, true);
-      const own = new Set<string>();
-      for (const st of sf.statements) {
-        const names = (b: import("typescript").BindingName): void => {
-          if (ts.isIdentifier(b)) own.add(b.text);
-          else b.elements.forEach((e) => !ts.isOmittedExpression(e) && names(e.name));
+    nb.cells
+      .filter((c) => c.cell_type === "code")
+      .forEach((c, i) => {
+        const sf = ts.createSourceFile(`cell${i}.ts`, src(c), ts.ScriptTarget.ES2022, true);
+        const own = new Set<string>();
+        for (const st of sf.statements) {
+          const names = (b: import("typescript").BindingName): void => {
+            if (ts.isIdentifier(b)) own.add(b.text);
+            else b.elements.forEach((e) => !ts.isOmittedExpression(e) && names(e.name));
+          };
+          if (ts.isVariableStatement(st)) st.declarationList.declarations.forEach((d) => names(d.name));
+          else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) own.add(st.name.text);
+        }
+        const visit = (n: import("typescript").Node): void => {
+          if (ts.isShorthandPropertyAssignment(n) && earlier.has(n.name.text) && !own.has(n.name.text))
+            bad.push(`${name} code cell ${i}: { ${n.name.text} }`);
+          ts.forEachChild(n, visit);
         };
-        if (ts.isVariableStatement(st)) st.declarationList.declarations.forEach((d) => names(d.name));
-        else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st)) && st.name) own.add(st.name.text);
-      }
-      const visit = (n: import("typescript").Node): void => {
-        if (ts.isShorthandPropertyAssignment(n) && earlier.has(n.name.text) && !own.has(n.name.text)) bad.push(`${name} code cell ${i}: { ${n.name.text} }`);
-        ts.forEachChild(n, visit);
-      };
-      visit(sf);
-      own.forEach((x) => earlier.add(x));
-    });
+        visit(sf);
+        own.forEach((x) => earlier.add(x));
+      });
   }
   assert.deepEqual(bad, [], "write { x: x } instead of { x } for variables of earlier cells");
 });

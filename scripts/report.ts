@@ -64,11 +64,20 @@ function collect(profile: Profile, outRoot: string, summary: ReproduceSummary): 
       }
     }
     if (fs.existsSync(dir)) {
-      const names = new Set(fs.readdirSync(dir).filter((f) => f.endsWith(".png") || (f.endsWith(".json") && f !== "results.json")).map((f) => f.replace(/\.(png|json)$/, "")));
+      const names = new Set(
+        fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith(".png") || (f.endsWith(".json") && f !== "results.json"))
+          .map((f) => f.replace(/\.(png|json)$/, "")),
+      );
       for (const name of [...names].sort()) {
         const json = path.join(dir, `${name}.json`);
         const png = path.join(dir, `${name}.png`);
-        section.figures.push({ name, ...(fs.existsSync(json) ? { json } : {}), ...(fs.existsSync(png) ? { png } : {}) });
+        section.figures.push({
+          name,
+          ...(fs.existsSync(json) ? { json } : {}),
+          ...(fs.existsSync(png) ? { png } : {}),
+        });
       }
     }
     return section;
@@ -78,16 +87,24 @@ function collect(profile: Profile, outRoot: string, summary: ReproduceSummary): 
 /** Markdown report (relative figure links, for GitHub). */
 export function reportMarkdown(profile: Profile, sections: Section[], summary: ReproduceSummary): string {
   const lines: string[] = [`# gen2brain results (profile \`${profile}\`)`, ""];
-  lines.push(`Base seed ${summary.seed}, backend ${summary.backend}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.`, "");
+  lines.push(
+    `Base seed ${summary.seed}, backend ${summary.backend}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.`,
+    "",
+  );
   lines.push("| takeaway | claim | measured | threshold | verdict |", "|---|---|---|---|---|");
-  for (const s of sections) for (const c of s.record?.claims ?? []) lines.push(`| ${s.id} | ${c.statement} | ${formatNumber(c.value)} | ${c.threshold} | ${claimMark(c)} |`);
+  for (const s of sections)
+    for (const c of s.record?.claims ?? [])
+      lines.push(`| ${s.id} | ${c.statement} | ${formatNumber(c.value)} | ${c.threshold} | ${claimMark(c)} |`);
   lines.push("");
   for (const s of sections) {
     lines.push(`## ${s.title} (\`${s.id}\`)`, "", s.claim ? `*Paper:* ${s.claim}` : "", "");
     if (s.error) lines.push(`**Failed:** ${s.error}`, "");
     if (s.record) {
       const r = s.record;
-      lines.push(`Provenance: commit \`${r.gitCommit}\`, backend ${r.backend}, seeds ${r.seeds.join(", ")}, wall ${(r.wallMs / 1000).toFixed(1)} s, ${r.machine.cpus}× ${r.machine.model}, ${r.startedAt}.`, "");
+      lines.push(
+        `Provenance: commit \`${r.gitCommit}\`, backend ${r.backend}, seeds ${r.seeds.join(", ")}, wall ${(r.wallMs / 1000).toFixed(1)} s, ${r.machine.cpus}× ${r.machine.model}, ${r.startedAt}.`,
+        "",
+      );
       lines.push("| metric | value |", "|---|---|");
       for (const [k, v] of Object.entries(r.metrics)) lines.push(`| ${k} | ${formatMetric(v)} |`);
       lines.push("");
@@ -102,11 +119,15 @@ export function reportHtml(profile: Profile, sections: Section[], summary: Repro
   let n = 0;
   const body: string[] = [];
   body.push(`<h1>gen2brain results <small>profile ${escapeHtml(profile)}</small></h1>`);
-  body.push(`<p>Base seed ${summary.seed}, backend ${escapeHtml(summary.backend)}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.</p>`);
+  body.push(
+    `<p>Base seed ${summary.seed}, backend ${escapeHtml(summary.backend)}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.</p>`,
+  );
   body.push("<table><tr><th>takeaway</th><th>claim</th><th>measured</th><th>threshold</th><th>verdict</th></tr>");
   for (const s of sections)
     for (const c of s.record?.claims ?? [])
-      body.push(`<tr><td>${escapeHtml(s.id)}</td><td>${escapeHtml(c.statement)}</td><td>${escapeHtml(formatNumber(c.value))}</td><td>${escapeHtml(String(c.threshold))}</td><td class="${claimMark(c)}">${claimMark(c)}</td></tr>`);
+      body.push(
+        `<tr><td>${escapeHtml(s.id)}</td><td>${escapeHtml(c.statement)}</td><td>${escapeHtml(formatNumber(c.value))}</td><td>${escapeHtml(String(c.threshold))}</td><td class="${claimMark(c)}">${claimMark(c)}</td></tr>`,
+      );
   body.push("</table>");
   for (const s of sections) {
     body.push(`<h2>${escapeHtml(s.title)} <code>${escapeHtml(s.id)}</code></h2>`);
@@ -114,18 +135,25 @@ export function reportHtml(profile: Profile, sections: Section[], summary: Repro
     if (s.error) body.push(`<p class="FAILS">Failed: ${escapeHtml(s.error)}</p>`);
     if (s.record) {
       const r = s.record;
-      body.push(`<p class="prov">commit ${escapeHtml(r.gitCommit)} · backend ${escapeHtml(r.backend)} · seeds ${r.seeds.join(", ")} · wall ${(r.wallMs / 1000).toFixed(1)} s · ${r.machine.cpus}× ${escapeHtml(r.machine.model)} · ${escapeHtml(r.startedAt)}</p>`);
+      body.push(
+        `<p class="prov">commit ${escapeHtml(r.gitCommit)} · backend ${escapeHtml(r.backend)} · seeds ${r.seeds.join(", ")} · wall ${(r.wallMs / 1000).toFixed(1)} s · ${r.machine.cpus}× ${escapeHtml(r.machine.model)} · ${escapeHtml(r.startedAt)}</p>`,
+      );
       body.push("<table><tr><th>metric</th><th>value</th></tr>");
-      for (const [k, v] of Object.entries(r.metrics)) body.push(`<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(formatMetric(v))}</td></tr>`);
+      for (const [k, v] of Object.entries(r.metrics))
+        body.push(`<tr><td>${escapeHtml(k)}</td><td>${escapeHtml(formatMetric(v))}</td></tr>`);
       body.push("</table>");
     }
     for (const f of s.figures) {
       const id = `fig${n++}`;
-      const img = f.png ? `<img alt="${escapeHtml(f.name)}" src="data:image/png;base64,${fs.readFileSync(f.png).toString("base64")}">` : "";
+      const img = f.png
+        ? `<img alt="${escapeHtml(f.name)}" src="data:image/png;base64,${fs.readFileSync(f.png).toString("base64")}">`
+        : "";
       body.push(`<div class="fig" id="${id}">${img}</div>`);
       if (f.json) {
         const fig = fs.readFileSync(f.json, "utf8").replace(/</g, "\\u003c");
-        body.push(`<script>(function(){var f=${fig};var el=document.getElementById("${id}");if(window.Plotly){el.innerHTML="";Plotly.newPlot(el,f.data,f.layout,{responsive:true});}})();</script>`);
+        body.push(
+          `<script>(function(){var f=${fig};var el=document.getElementById("${id}");if(window.Plotly){el.innerHTML="";Plotly.newPlot(el,f.data,f.layout,{responsive:true});}})();</script>`,
+        );
       }
     }
   }

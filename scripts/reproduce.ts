@@ -22,7 +22,6 @@ import { parseArgs, runMain } from "./cli";
 import { ROOT } from "./jupyter";
 import { TAKEAWAY_IDS } from "./reproduce-ids";
 
-
 export interface JobStatus {
   id: string;
   state: "cached" | "queued" | "running" | "done" | "failed";
@@ -41,14 +40,25 @@ export function isCached(file: string, key: string): boolean {
   }
 }
 
-function runWorker(id: string, status: JobStatus, redraw: () => void, children: Set<ChildProcess>, workerEnv: NodeJS.ProcessEnv, outRoot: string): Promise<void> {
+function runWorker(
+  id: string,
+  status: JobStatus,
+  redraw: () => void,
+  children: Set<ChildProcess>,
+  workerEnv: NodeJS.ProcessEnv,
+  outRoot: string,
+): Promise<void> {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "run-experiment.ts"), id, "--progress-json", "--out", outRoot], {
-      cwd: ROOT,
-      env: workerEnv,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(__dirname, "run-experiment.ts"), id, "--progress-json", "--out", outRoot],
+      {
+        cwd: ROOT,
+        env: workerEnv,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     children.add(child);
     status.state = "running";
     let stderr = "";
@@ -80,7 +90,8 @@ function runWorker(id: string, status: JobStatus, redraw: () => void, children: 
       else {
         status.state = "failed";
         const lines = stderr.trim().split("\n");
-        status.error = (lines.filter((l) => l.startsWith("error:")).pop() ?? lines.slice(-5).join("\n")) || `exit ${code ?? signal}`;
+        status.error =
+          (lines.filter((l) => l.startsWith("error:")).pop() ?? lines.slice(-5).join("\n")) || `exit ${code ?? signal}`;
       }
       redraw();
       resolve();
@@ -106,16 +117,25 @@ function statusLine(s: JobStatus): string {
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["only", "jobs", "out"], ["force", "no-notebooks", "no-report"]);
   const only = args.flags.get("only");
-  const ids = typeof only === "string" ? only.split(",").map((s) => s.trim()).filter(Boolean) : TAKEAWAY_IDS.filter((id) => listExperiments().some((e) => e.id === id));
+  const ids =
+    typeof only === "string"
+      ? only
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : TAKEAWAY_IDS.filter((id) => listExperiments().some((e) => e.id === id));
   ids.forEach((id) => getExperiment(id)); // unknown ids fail here, with the list of known ones
   const jobsFlag = args.flags.get("jobs");
   const jobs = typeof jobsFlag === "string" ? Number(jobsFlag) : Math.max(1, os.cpus().length);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`--jobs must be a positive integer, got ${String(jobsFlag)}`);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new Error(`--jobs must be a positive integer, got ${String(jobsFlag)}`);
   const outFlag = args.flags.get("out");
   const outRoot = typeof outFlag === "string" ? outFlag : "out";
   const info = await initBackend(args.backend);
   const code = codeVersion();
-  console.log(`reproduce: ${ids.length} experiment(s), profile ${args.profile}, seed ${args.seed}, ${jobs} worker(s); ${describeBackend(info)}`);
+  console.log(
+    `reproduce: ${ids.length} experiment(s), profile ${args.profile}, seed ${args.seed}, ${jobs} worker(s); ${describeBackend(info)}`,
+  );
 
   const statuses: JobStatus[] = ids.map((id) => {
     const exp = getExperiment(id);
@@ -129,16 +149,22 @@ runMain(async () => {
   const t0 = Date.now();
   const redraw = (): void => {
     const done = statuses.filter((s) => s.state === "done" || s.state === "cached" || s.state === "failed").length;
-    const overall = renderBar({ label: "overall", step: done, total: statuses.length, info: { s: Math.round((Date.now() - t0) / 1000) } }, 20);
+    const overall = renderBar(
+      { label: "overall", step: done, total: statuses.length, info: { s: Math.round((Date.now() - t0) / 1000) } },
+      20,
+    );
     const lines = [...statuses.map(statusLine), overall];
     if (tty) {
       if (drawn > 0) process.stdout.write(`\x1b[${drawn}A`);
-      process.stdout.write(lines.map((l) => `${l.slice(0, (process.stdout.columns ?? 120) - 1)}\x1b[K`).join("\n") + "\n");
+      process.stdout.write(
+        lines.map((l) => `${l.slice(0, (process.stdout.columns ?? 120) - 1)}\x1b[K`).join("\n") + "\n",
+      );
       drawn = lines.length;
     } else {
       // In logs: print a job's line when its state (or its progress quarter) changes.
       for (const s of statuses) {
-        const quarter = s.state === "running" && s.last ? Math.floor((4 * s.last.step) / Math.max(1, s.last.total)) : -1;
+        const quarter =
+          s.state === "running" && s.last ? Math.floor((4 * s.last.step) / Math.max(1, s.last.total)) : -1;
         const key = `${s.state}:${s.last?.label ?? ""}:${quarter}`;
         if (lastPrinted.get(s.id) !== key) {
           lastPrinted.set(s.id, key);
@@ -161,10 +187,13 @@ runMain(async () => {
   // Share the cores: each worker's native BLAS/OpenMP threads get cores / workers (the user's setting wins).
   const workerEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    GEN2BRAIN_THREADS: process.env["GEN2BRAIN_THREADS"] ?? String(Math.max(1, Math.floor(os.cpus().length / Math.min(jobs, Math.max(1, queue.length))))),
+    GEN2BRAIN_THREADS:
+      process.env["GEN2BRAIN_THREADS"] ??
+      String(Math.max(1, Math.floor(os.cpus().length / Math.min(jobs, Math.max(1, queue.length))))),
   };
   const workers = Array.from({ length: Math.min(jobs, queue.length) }, async () => {
-    for (let s = queue.shift(); s !== undefined && !interrupted; s = queue.shift()) await runWorker(s.id, s, redraw, children, workerEnv, outRoot);
+    for (let s = queue.shift(); s !== undefined && !interrupted; s = queue.shift())
+      await runWorker(s.id, s, redraw, children, workerEnv, outRoot);
   });
   await Promise.all(workers);
   const wallS = (Date.now() - t0) / 1000;
@@ -172,7 +201,14 @@ runMain(async () => {
     console.log("reproduce: interrupted; finished results are kept, rerun to resume");
     return 130;
   }
-  const summary = { profile: args.profile, seed: args.seed, jobs, wallS, backend: info.choice, experiments: statuses.map(({ last: _last, ...s }) => s) };
+  const summary = {
+    profile: args.profile,
+    seed: args.seed,
+    jobs,
+    wallS,
+    backend: info.choice,
+    experiments: statuses.map(({ last: _last, ...s }) => s),
+  };
   writeJsonAtomic(path.join(outRoot, args.profile, "reproduce.json"), summary);
   const failed = statuses.filter((s) => s.state === "failed");
   for (const s of failed) console.error(`FAILED ${s.id}: ${s.error ?? ""}`);

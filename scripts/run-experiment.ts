@@ -30,9 +30,17 @@ runMain(async () => {
   const controller = new AbortController();
   process.once("SIGTERM", () => controller.abort());
   process.once("SIGINT", () => controller.abort());
-  const record = await runExperiment(exp, { profile: args.profile, seed: args.seed, progress, outRoot, signal: controller.signal });
+  const record = await runExperiment(exp, {
+    profile: args.profile,
+    seed: args.seed,
+    progress,
+    outRoot,
+    signal: controller.signal,
+  });
   if (!args.flags.has("no-figures")) await saveFigures(exp, record, outRoot);
   const failed = failedClaims(record.claims);
-  console.error(`${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${path.join(outRoot, args.profile, id)}/`);
+  console.error(
+    `${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${path.join(outRoot, args.profile, id)}/`,
+  );
   return 0;
 });

@@ -18,7 +18,10 @@ function jupyter(): { python: string; jupyterPath: string } | string {
 }
 
 test("selectNotebooks filters by name and names what is missing", () => {
-  assert.deepEqual(selectNotebooks(FIXTURES, ["passing"]).map((f) => path.basename(f)), ["passing.ipynb"]);
+  assert.deepEqual(
+    selectNotebooks(FIXTURES, ["passing"]).map((f) => path.basename(f)),
+    ["passing.ipynb"],
+  );
   assert.throws(() => selectNotebooks(FIXTURES, ["no-such"]), /no notebook matches "no-such"/);
 });
 
@@ -31,7 +34,9 @@ test("a failing cell fails the run with the cell's own message", { timeout: 180_
   assert.match(run.error ?? "", /boom-from-cell: the answer was 42/);
   assert.match(run.error ?? "", /cell 1/);
   // The executed copy is written, with the first cell's output and without the third cell run.
-  const nb = JSON.parse(fs.readFileSync(run.output, "utf8")) as { cells: { outputs: { text?: string[] | string }[] }[] };
+  const nb = JSON.parse(fs.readFileSync(run.output, "utf8")) as {
+    cells: { outputs: { text?: string[] | string }[] }[];
+  };
   assert.match(JSON.stringify(nb.cells[0]?.outputs), /before 2/);
   assert.equal(nb.cells[2]?.outputs.length, 0);
 });

@@ -27,7 +27,9 @@ import { parseArgs, runMain } from "./cli";
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["out"], ["reanalyse"]);
   if (args.flags.has("help")) {
-    console.error("usage: tsx scripts/sweep-t4.ts [--seed N] [--backend B] [--out DIR] [--reanalyse]  (writes data/results/t4-scaling/)");
+    console.error(
+      "usage: tsx scripts/sweep-t4.ts [--seed N] [--backend B] [--out DIR] [--reanalyse]  (writes data/results/t4-scaling/)",
+    );
     return 0;
   }
   const exp = getExperiment("t4-scaling");
@@ -38,10 +40,21 @@ runMain(async () => {
     const record = reanalyseT4(old);
     writeJsonAtomic(path.join(cacheDir, "results.json"), record);
     const provFile = path.join(cacheDir, "provenance.json");
-    const prov = fs.existsSync(provFile) ? (JSON.parse(fs.readFileSync(provFile, "utf8")) as Record<string, unknown>) : {};
-    writeJsonAtomic(provFile, { ...prov, reanalysed: { commit: gitCommit(), date: new Date().toISOString(), note: "fits redone from the cached runs and scores; no retraining" } });
+    const prov = fs.existsSync(provFile)
+      ? (JSON.parse(fs.readFileSync(provFile, "utf8")) as Record<string, unknown>)
+      : {};
+    writeJsonAtomic(provFile, {
+      ...prov,
+      reanalysed: {
+        commit: gitCommit(),
+        date: new Date().toISOString(),
+        note: "fits redone from the cached runs and scores; no retraining",
+      },
+    });
     const failed = failedClaims(record.claims);
-    console.error(`t4-scaling: reanalysed ${cacheDir}/results.json; claims ${record.claims.length - failed.length}/${record.claims.length} hold`);
+    console.error(
+      `t4-scaling: reanalysed ${cacheDir}/results.json; claims ${record.claims.length - failed.length}/${record.claims.length} hold`,
+    );
     return 0;
   }
   const info = await initBackend(args.backend);
@@ -59,7 +72,8 @@ runMain(async () => {
   });
   const outDir = path.join("out", "full", exp.id);
   fs.mkdirSync(cacheDir, { recursive: true });
-  for (const f of ["runs.csv", "runs-detail.csv"]) writeFileAtomic(path.join(cacheDir, f), fs.readFileSync(path.join(outDir, f)));
+  for (const f of ["runs.csv", "runs-detail.csv"])
+    writeFileAtomic(path.join(cacheDir, f), fs.readFileSync(path.join(outDir, f)));
   writeJsonAtomic(path.join(cacheDir, "results.json"), record);
   writeJsonAtomic(path.join(cacheDir, "provenance.json"), {
     experiment: exp.id,
@@ -76,6 +90,8 @@ runMain(async () => {
     config: record.config,
   });
   const failed = failedClaims(record.claims);
-  console.error(`t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${cacheDir}/`);
+  console.error(
+    `t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${cacheDir}/`,
+  );
   return 0;
 });

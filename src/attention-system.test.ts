@@ -22,12 +22,34 @@ import {
 } from "./attention-system";
 
 const smallTask = () => createCuedStreamsTask({ numStreams: 3, streamDim: 4, numClasses: 3, streamNoise: 0.2 }, 7);
-const smallSys = { ...ATTENTION_SYSTEM_DEFAULTS, controllerHidden: 8, processorHidden: 24, numSteps: 250, batchSize: 32, adaptSteps: [0, 10], evalSize: 300 };
+const smallSys = {
+  ...ATTENTION_SYSTEM_DEFAULTS,
+  controllerHidden: 8,
+  processorHidden: 24,
+  numSteps: 250,
+  batchSize: 32,
+  adaptSteps: [0, 10],
+  evalSize: 300,
+};
 
 test("gating multiplies each stream by its gain and adds the noise", async () => {
   await testBackend();
   const out = tf.tidy(() =>
-    gateStreams(tf.tensor3d([[[1, 2], [3, 4]]]), tf.tensor2d([[0.5, 0]]), tf.tensor3d([[[0.1, 0.1], [0.2, 0.2]]])).arraySync(),
+    gateStreams(
+      tf.tensor3d([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ]),
+      tf.tensor2d([[0.5, 0]]),
+      tf.tensor3d([
+        [
+          [0.1, 0.1],
+          [0.2, 0.2],
+        ],
+      ]),
+    ).arraySync(),
   );
   const want = [0.6, 1.1, 0.2, 0.2];
   out[0]!.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-6, `entry ${i}: ${v}`));
@@ -36,10 +58,28 @@ test("gating multiplies each stream by its gain and adds the noise", async () =>
 test("gain-code distance and selectivity match hand values", () => {
   assert.equal(gainCodeDistance(oneHotCode(2), oneHotCode(2)), 0);
   // Every entry differs by 1: RMS 1.
-  assert.equal(gainCodeDistance(oneHotCode(2), [[0, 1], [1, 0]]), 1);
+  assert.equal(
+    gainCodeDistance(oneHotCode(2), [
+      [0, 1],
+      [1, 0],
+    ]),
+    1,
+  );
   assert.equal(gainSelectivity(oneHotCode(4)), 1);
-  assert.equal(gainSelectivity([[0, 1], [1, 0]]), -1);
-  assert.equal(gainSelectivity([[0.5, 0.5], [0.5, 0.5]]), 0);
+  assert.equal(
+    gainSelectivity([
+      [0, 1],
+      [1, 0],
+    ]),
+    -1,
+  );
+  assert.equal(
+    gainSelectivity([
+      [0.5, 0.5],
+      [0.5, 0.5],
+    ]),
+    0,
+  );
   assert.throws(() => gainCodeDistance(oneHotCode(2), oneHotCode(3)), /codes of 2 and 3/);
 });
 
@@ -53,9 +93,17 @@ test("gain sources: shapes, ranges, determinism", async () => {
     assert.deepEqual(ca, b.gainCode());
     assert.equal(ca.length, 3);
     assert.ok(ca.flat().every((g) => g > 0 && g < 1));
-    assert.ok(t.gainCode().flat().every((g) => g > -1 && g < 1));
+    assert.ok(
+      t
+        .gainCode()
+        .flat()
+        .every((g) => g > -1 && g < 1),
+    );
     const oh = tf.tidy(() => new OneHotGains(3).gains(tf.tensor1d([2, 0], "int32")).arraySync());
-    assert.deepEqual(oh, [[0, 0, 1], [1, 0, 0]]);
+    assert.deepEqual(oh, [
+      [0, 0, 1],
+      [1, 0, 0],
+    ]);
   } finally {
     a.dispose();
     b.dispose();
@@ -71,10 +119,18 @@ test("a training step and an evaluation leak no tensors", async () => {
   const ev = makeEvalSet(task, { ...smallSys, evalSize: 30 }, 3);
   try {
     await expectNoLeak(() => {
-      trainSteps(task, smallSys, [...c.variables, ...p.variables], (t) => tf.tidy(() => {
-        const logits = p.logits(gateStreams(t.streams, c.gains(t.cue), t.noise));
-        return tf.losses.softmaxCrossEntropy(tf.oneHot(t.target, 3), logits) as tf.Scalar;
-      }), 2, new Rng(4));
+      trainSteps(
+        task,
+        smallSys,
+        [...c.variables, ...p.variables],
+        (t) =>
+          tf.tidy(() => {
+            const logits = p.logits(gateStreams(t.streams, c.gains(t.cue), t.noise));
+            return tf.losses.softmaxCrossEntropy(tf.oneHot(t.target, 3), logits) as tf.Scalar;
+          }),
+        2,
+        new Rng(4),
+      );
       evaluatePair(task, c, p, ev);
     }, "train step + eval");
   } finally {

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { throwIfCancelled } from "./cancel";
 import { checkRange } from "./config";
-import { CuedStreamsBatch,CuedStreamsTask,sampleCuedStreams } from "./data/cued-streams";
-import { Rng,deriveSeed } from "./rng";
+import { CuedStreamsBatch, CuedStreamsTask, sampleCuedStreams } from "./data/cued-streams";
+import { Rng, deriveSeed } from "./rng";
 
 /** Sizes and training settings of the two-module system. */
 export interface AttentionSystemConfig {
@@ -45,7 +45,8 @@ export const ATTENTION_SYSTEM_DEFAULTS: Readonly<AttentionSystemConfig> = Object
 });
 
 export function validateAttentionSystemConfig(c: AttentionSystemConfig, where = "attentionSystem"): void {
-  if (c.gainFunction !== "sigmoid" && c.gainFunction !== "tanh") throw new Error(`${where}.gainFunction: use "sigmoid" or "tanh", got ${JSON.stringify(c.gainFunction)}`);
+  if (c.gainFunction !== "sigmoid" && c.gainFunction !== "tanh")
+    throw new Error(`${where}.gainFunction: use "sigmoid" or "tanh", got ${JSON.stringify(c.gainFunction)}`);
   checkRange(`${where}.controllerHidden`, c.controllerHidden, 1, 4096, true);
   checkRange(`${where}.processorHidden`, c.processorHidden, 1, 4096, true);
   checkRange(`${where}.interfaceNoise`, c.interfaceNoise, 0, 100);
@@ -56,7 +57,8 @@ export function validateAttentionSystemConfig(c: AttentionSystemConfig, where = 
   if (c.adaptSteps.length === 0) throw new Error(`${where}.adaptSteps: give at least one step count, e.g. [0, 100]`);
   c.adaptSteps.forEach((s, i) => {
     checkRange(`${where}.adaptSteps[${i}]`, s, 0, 1e6, true);
-    if (i > 0 && s <= c.adaptSteps[i - 1]!) throw new Error(`${where}.adaptSteps: must be strictly increasing, got ${c.adaptSteps.join(", ")}`);
+    if (i > 0 && s <= c.adaptSteps[i - 1]!)
+      throw new Error(`${where}.adaptSteps: must be strictly increasing, got ${c.adaptSteps.join(", ")}`);
   });
 }
 
@@ -151,7 +153,11 @@ export class GainTable implements GainSource {
   readonly numStreams: number;
   private readonly logits: tf.Variable; // [K cues, K streams]
 
-  constructor(numStreams: number, seed: number, readonly gainFunction: GainFunction = "sigmoid") {
+  constructor(
+    numStreams: number,
+    seed: number,
+    readonly gainFunction: GainFunction = "sigmoid",
+  ) {
     this.numStreams = numStreams;
     const rng = new Rng(seed);
     const init = rng.normalArray(numStreams * numStreams, 0, 0.5);
@@ -163,7 +169,9 @@ export class GainTable implements GainSource {
   }
 
   gains(cue: tf.Tensor1D): tf.Tensor2D {
-    return tf.tidy(() => squash(this.gainFunction, tf.matMul(tf.oneHot(cue, this.numStreams).toFloat(), this.logits) as tf.Tensor2D)); // [B, K] x [K, K]
+    return tf.tidy(() =>
+      squash(this.gainFunction, tf.matMul(tf.oneHot(cue, this.numStreams).toFloat(), this.logits) as tf.Tensor2D),
+    ); // [B, K] x [K, K]
   }
 
   gainCode(): number[][] {
@@ -193,7 +201,13 @@ function gainCodeOf(src: GainSource, K: number): number[][] {
 export class Processor {
   private readonly l1: Dense;
   private readonly l2: Dense;
-  constructor(readonly numStreams: number, readonly streamDim: number, readonly numClasses: number, hidden: number, seed: number) {
+  constructor(
+    readonly numStreams: number,
+    readonly streamDim: number,
+    readonly numClasses: number,
+    hidden: number,
+    seed: number,
+  ) {
     const rng = new Rng(seed);
     this.l1 = dense(rng.fork("l1"), numStreams * streamDim, hidden, 2);
     this.l2 = dense(rng.fork("l2"), hidden, numClasses, 1);
@@ -214,7 +228,8 @@ export class Processor {
 
   setWeights(ws: ReadonlyArray<Float32Array>): void {
     const vs = this.variables;
-    if (ws.length !== vs.length) throw new Error(`Processor.setWeights: ${ws.length} arrays for ${vs.length} variables`);
+    if (ws.length !== vs.length)
+      throw new Error(`Processor.setWeights: ${ws.length} arrays for ${vs.length} variables`);
     vs.forEach((v, i) => v.assign(tf.tensor(ws[i]!, v.shape)));
   }
 
@@ -365,7 +380,11 @@ export function evaluatePair(task: CuedStreamsTask, src: GainSource, proc: Proce
 /** Accuracy of a processor that gets no usable gain signal (all gains 1/2): what the streams alone allow. */
 export function evaluateBlind(task: CuedStreamsTask, proc: Processor, ev: EvalSet): number {
   const K = task.config.numStreams;
-  const half: GainSource = { variables: [], gains: (cue) => tf.tidy(() => tf.fill([cue.shape[0], K], 0.5) as tf.Tensor2D), dispose: () => undefined };
+  const half: GainSource = {
+    variables: [],
+    gains: (cue) => tf.tidy(() => tf.fill([cue.shape[0], K], 0.5) as tf.Tensor2D),
+    dispose: () => undefined,
+  };
   return evaluatePair(task, half, proc, ev);
 }
 
@@ -374,13 +393,17 @@ export function evaluateBlind(task: CuedStreamsTask, proc: Processor, ev: EvalSe
 // ---------------------------------------------------------------------------------------------------
 
 /** Root-mean-square difference between two gain codes [K][K] (0 = the same code, the scale is gain units). */
-export function gainCodeDistance(a: ReadonlyArray<ReadonlyArray<number>>, b: ReadonlyArray<ReadonlyArray<number>>): number {
+export function gainCodeDistance(
+  a: ReadonlyArray<ReadonlyArray<number>>,
+  b: ReadonlyArray<ReadonlyArray<number>>,
+): number {
   if (a.length !== b.length) throw new Error(`gainCodeDistance: codes of ${a.length} and ${b.length} cues`);
   let s = 0;
   let n = 0;
   a.forEach((row, i) => {
     const other = b[i]!;
-    if (row.length !== other.length) throw new Error(`gainCodeDistance: row ${i} has ${row.length} and ${other.length} gains`);
+    if (row.length !== other.length)
+      throw new Error(`gainCodeDistance: row ${i} has ${row.length} and ${other.length} gains`);
     row.forEach((x, j) => {
       s += (x - other[j]!) ** 2;
       n++;
@@ -433,8 +456,13 @@ export function trainJoint(
   const processor = new Processor(K, D, C, sys.processorHidden, deriveSeed(seed, "joint", "processor"));
   try {
     const history = trainSteps(
-      task, sys, [...controller.variables, ...processor.variables], (t) => taskLoss(controller, processor, t),
-      sys.numSteps, new Rng(deriveSeed(seed, "joint", "data")), opts,
+      task,
+      sys,
+      [...controller.variables, ...processor.variables],
+      (t) => taskLoss(controller, processor, t),
+      sys.numSteps,
+      new Rng(deriveSeed(seed, "joint", "data")),
+      opts,
     );
     return { controller, processor, history };
   } catch (e) {

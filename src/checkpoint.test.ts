@@ -37,9 +37,18 @@ test("save and load round-trip weights, config, tokenizer and train state", asyn
   const model = createGPT(CFG, 1);
   try {
     const r = await trainModel(model, sampler, { ...TC, numSteps: 3 }, { seed: 2 });
-    saveCheckpoint(dir, { model, tokenizer: tok, trainState: r.state, trainConfig: trainConfig({ ...TC, numSteps: 3 }) });
+    saveCheckpoint(dir, {
+      model,
+      tokenizer: tok,
+      trainState: r.state,
+      trainConfig: trainConfig({ ...TC, numSteps: 3 }),
+    });
     assert.ok(hasCheckpoint(dir));
-    assert.deepEqual(fs.readdirSync(tmpRoot).filter((f) => f.includes(".tmp-") || f.includes(".old-")), [], "no temp dirs left");
+    assert.deepEqual(
+      fs.readdirSync(tmpRoot).filter((f) => f.includes(".tmp-") || f.includes(".old-")),
+      [],
+      "no temp dirs left",
+    );
     const loaded = loadGPT(dir);
     try {
       assert.deepEqual(loaded.model.config, model.config);
@@ -103,7 +112,10 @@ test("training killed at step k and resumed from its checkpoint ends bit-identic
     assert.equal(ckpt.trainState?.step, 5);
     const r = await trainModel(resumed, sampler, TC, { seed: 22, evalSampler: sampler, state: ckpt.trainState });
     assert.equal(r.finalLoss, refLoss);
-    assert.deepEqual(r.history.map((h) => h.trainLoss), refHistory);
+    assert.deepEqual(
+      r.history.map((h) => h.trainLoss),
+      refHistory,
+    );
     const w = resumed.getWeights();
     for (const k of Object.keys(refWeights)) assert.deepEqual(w[k], refWeights[k], `weight ${k}`);
   } finally {
@@ -118,10 +130,13 @@ test("corrupt and mismatched checkpoints are clear errors naming what is wrong",
   const other = createGPT({ ...CFG, dModel: 8 }, 3);
   try {
     saveCheckpoint(dir, { model, tokenizer: tok });
-    assert.throws(() => restoreWeights(dir, other), /model config does not match \(dModel: checkpoint has 16, model has 8/);
+    assert.throws(
+      () => restoreWeights(dir, other),
+      /model config does not match \(dModel: checkpoint has 16, model has 8/,
+    );
     const bin = path.join(dir, "tensors.bin");
     const buf = fs.readFileSync(bin);
-    buf[100] = (buf[100] as number) ^ 0xff;
+    buf[100] = buf[100] ^ 0xff;
     fs.writeFileSync(bin, buf);
     assert.throws(() => loadCheckpoint(dir), /tensors\.bin fails its SHA-256 check \(corrupt\)/);
     fs.writeFileSync(bin, buf.subarray(0, 50));

@@ -16,7 +16,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { toJson } from "./run/results";
 import type { RngState } from "./rng";
-import { type Tokenizer, type TokenizerJSON, tokenizerFromJSON, type CharTokenizer, type WordTokenizer } from "./tokenizer";
+import {
+  type Tokenizer,
+  type TokenizerJSON,
+  tokenizerFromJSON,
+  type CharTokenizer,
+  type WordTokenizer,
+} from "./tokenizer";
 import type { AdamWState, HistoryRecord, TrainConfig, TrainOptions, TrainResult, TrainState } from "./train";
 import { GPT, type GPTConfig, gptConfig, type TrainableModel, type WeightMap } from "./transformer";
 
@@ -110,7 +116,8 @@ function shapesOf(model: GPT | TrainableModel): Record<string, number[]> {
 export function saveCheckpoint(dir: string, input: SaveCheckpointInput): void {
   const isGpt = input.model instanceof GPT;
   const kind = input.kind ?? (isGpt ? "gpt" : undefined);
-  if (kind === undefined) throw new Error("saveCheckpoint: kind is required for a model that is not a GPT (e.g. kind: \"hopfield\")");
+  if (kind === undefined)
+    throw new Error('saveCheckpoint: kind is required for a model that is not a GPT (e.g. kind: "hopfield")');
   const modelConfig = input.modelConfig ?? (isGpt ? (input.model as GPT).config : undefined);
   const weights = weightsOf(input.model);
   const shapes = shapesOf(input.model);
@@ -134,7 +141,9 @@ export function saveCheckpoint(dir: string, input: SaveCheckpointInput): void {
     bin.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
     at += a.byteLength;
   }
-  const files: Record<string, { bytes: number; sha256: string }> = { "tensors.bin": { bytes: bin.byteLength, sha256: sha256(bin) } };
+  const files: Record<string, { bytes: number; sha256: string }> = {
+    "tensors.bin": { bytes: bin.byteLength, sha256: sha256(bin) },
+  };
   let tokText: Uint8Array | undefined;
   if (input.tokenizer) {
     tokText = Buffer.from(toJson(input.tokenizer.toJSON()), "utf8");
@@ -183,7 +192,10 @@ export function hasCheckpoint(dir: string): boolean {
 
 function readFile(dir: string, name: string, what: string): Buffer {
   const file = path.join(dir, name);
-  if (!fs.existsSync(file)) throw new Error(`checkpoint ${dir}: ${what} file ${name} is missing; the checkpoint is incomplete, delete it and retrain`);
+  if (!fs.existsSync(file))
+    throw new Error(
+      `checkpoint ${dir}: ${what} file ${name} is missing; the checkpoint is incomplete, delete it and retrain`,
+    );
   return fs.readFileSync(file);
 }
 
@@ -197,17 +209,26 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   try {
     meta = JSON.parse(readFile(dir, "checkpoint.json", "metadata").toString("utf8")) as CheckpointMeta;
   } catch (e) {
-    throw new Error(`checkpoint ${dir}: checkpoint.json is corrupt (${e instanceof Error ? e.message : String(e)}); delete the checkpoint and retrain`);
+    throw new Error(
+      `checkpoint ${dir}: checkpoint.json is corrupt (${e instanceof Error ? e.message : String(e)}); delete the checkpoint and retrain`,
+    );
   }
-  if (meta.format !== CHECKPOINT_FORMAT) throw new Error(`checkpoint ${dir}: format is ${JSON.stringify(meta.format)}, expected "${CHECKPOINT_FORMAT}"`);
-  if (meta.version !== CHECKPOINT_VERSION) throw new Error(`checkpoint ${dir}: version ${meta.version} is not supported (this code reads version ${CHECKPOINT_VERSION})`);
+  if (meta.format !== CHECKPOINT_FORMAT)
+    throw new Error(`checkpoint ${dir}: format is ${JSON.stringify(meta.format)}, expected "${CHECKPOINT_FORMAT}"`);
+  if (meta.version !== CHECKPOINT_VERSION)
+    throw new Error(
+      `checkpoint ${dir}: version ${meta.version} is not supported (this code reads version ${CHECKPOINT_VERSION})`,
+    );
   for (const field of ["kind", "tensors", "files", "step"] as const) {
     if (meta[field] === undefined) throw new Error(`checkpoint ${dir}: checkpoint.json field "${field}" is missing`);
   }
   const bufs: Record<string, Buffer> = {};
   for (const [name, info] of Object.entries(meta.files)) {
     const buf = readFile(dir, name, "data");
-    if (buf.byteLength !== info.bytes) throw new Error(`checkpoint ${dir}: ${name} has ${buf.byteLength} bytes, expected ${info.bytes} (truncated or corrupt)`);
+    if (buf.byteLength !== info.bytes)
+      throw new Error(
+        `checkpoint ${dir}: ${name} has ${buf.byteLength} bytes, expected ${info.bytes} (truncated or corrupt)`,
+      );
     if (sha256(buf) !== info.sha256) throw new Error(`checkpoint ${dir}: ${name} fails its SHA-256 check (corrupt)`);
     bufs[name] = buf;
   }
@@ -215,7 +236,8 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
   if (bin === undefined) throw new Error(`checkpoint ${dir}: checkpoint.json lists no tensors.bin`);
   const groups: Record<Group, WeightMap> = { weights: {}, m: {}, v: {} };
   for (const e of meta.tensors) {
-    if (e.offset + e.length * 4 > bin.byteLength) throw new Error(`checkpoint ${dir}: tensor ${e.group}/${e.name} lies outside tensors.bin (corrupt)`);
+    if (e.offset + e.length * 4 > bin.byteLength)
+      throw new Error(`checkpoint ${dir}: tensor ${e.group}/${e.name} lies outside tensors.bin (corrupt)`);
     // Copy into a fresh, aligned buffer.
     const a = new Float32Array(e.length);
     new Uint8Array(a.buffer).set(bin.subarray(e.offset, e.offset + e.length * 4));
@@ -242,12 +264,17 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
 export function checkGPTConfig(dir: string, saved: unknown, expected: GPTConfig): void {
   const s = saved as Record<string, unknown>;
   const diffs: string[] = [];
-  for (const [k, v] of Object.entries(expected)) if (s?.[k] !== v) diffs.push(`${k}: checkpoint has ${JSON.stringify(s?.[k])}, model has ${JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(expected))
+    if (s?.[k] !== v) diffs.push(`${k}: checkpoint has ${JSON.stringify(s?.[k])}, model has ${JSON.stringify(v)}`);
   if (diffs.length > 0) throw new Error(`checkpoint ${dir}: model config does not match (${diffs.join("; ")})`);
 }
 
 /** Copy a checkpoint's weights into an existing model; names and sizes must match exactly. */
-export function restoreWeights(dir: string, model: GPT | TrainableModel, ckpt: LoadedCheckpoint = loadCheckpoint(dir)): LoadedCheckpoint {
+export function restoreWeights(
+  dir: string,
+  model: GPT | TrainableModel,
+  ckpt: LoadedCheckpoint = loadCheckpoint(dir),
+): LoadedCheckpoint {
   if (model instanceof GPT) {
     if (ckpt.meta.kind !== "gpt") throw new Error(`checkpoint ${dir}: holds a "${ckpt.meta.kind}" model, not a GPT`);
     checkGPTConfig(dir, ckpt.meta.modelConfig, model.config);
@@ -256,16 +283,27 @@ export function restoreWeights(dir: string, model: GPT | TrainableModel, ckpt: L
   for (const [n, v] of Object.entries(vars)) {
     const a = ckpt.weights[n];
     if (a === undefined) throw new Error(`checkpoint ${dir}: weight "${n}" is missing`);
-    if (a.length !== v.size) throw new Error(`checkpoint ${dir}: weight "${n}" has ${a.length} values, the model has ${v.size} (shape [${v.shape.join(", ")}])`);
+    if (a.length !== v.size)
+      throw new Error(
+        `checkpoint ${dir}: weight "${n}" has ${a.length} values, the model has ${v.size} (shape [${v.shape.join(", ")}])`,
+      );
   }
-  for (const n of Object.keys(ckpt.weights)) if (!(n in vars)) throw new Error(`checkpoint ${dir}: weight "${n}" is not in the model`);
+  for (const n of Object.keys(ckpt.weights))
+    if (!(n in vars)) throw new Error(`checkpoint ${dir}: weight "${n}" is not in the model`);
   if (model instanceof GPT) model.setWeights(ckpt.weights);
-  else for (const [n, v] of Object.entries(vars)) tf.tidy(() => v.assign(tf.tensor(ckpt.weights[n] as Float32Array, v.shape, "float32")));
+  else
+    for (const [n, v] of Object.entries(vars))
+      tf.tidy(() => v.assign(tf.tensor(ckpt.weights[n] as Float32Array, v.shape, "float32")));
   return ckpt;
 }
 
 /** Build a GPT from a checkpoint (config and weights), with its tokenizer and train state. Dispose the model. */
-export function loadGPT(dir: string): { model: GPT; tokenizer?: CharTokenizer | WordTokenizer; trainState?: TrainState; meta: CheckpointMeta } {
+export function loadGPT(dir: string): {
+  model: GPT;
+  tokenizer?: CharTokenizer | WordTokenizer;
+  trainState?: TrainState;
+  meta: CheckpointMeta;
+} {
   const ckpt = loadCheckpoint(dir);
   if (ckpt.meta.kind !== "gpt") throw new Error(`checkpoint ${dir}: holds a "${ckpt.meta.kind}" model, not a GPT`);
   let config: GPTConfig;
@@ -275,21 +313,36 @@ export function loadGPT(dir: string): { model: GPT; tokenizer?: CharTokenizer | 
     throw new Error(`checkpoint ${dir}: saved model config is invalid: ${e instanceof Error ? e.message : String(e)}`);
   }
   const model = new GPT(config, ckpt.weights);
-  return { model, meta: ckpt.meta, ...(ckpt.tokenizer ? { tokenizer: ckpt.tokenizer } : {}), ...(ckpt.trainState ? { trainState: ckpt.trainState } : {}) };
+  return {
+    model,
+    meta: ckpt.meta,
+    ...(ckpt.tokenizer ? { tokenizer: ckpt.tokenizer } : {}),
+    ...(ckpt.trainState ? { trainState: ckpt.trainState } : {}),
+  };
 }
 
 /**
  * An `onStep` callback for trainModel that saves a checkpoint every `every` steps (and at the last
  * step when `numSteps` is given).
  */
-export function checkpointEvery(dir: string, every: number, input: Omit<SaveCheckpointInput, "trainState">, numSteps?: number): NonNullable<TrainOptions["onStep"]> {
-  if (!Number.isInteger(every) || every < 1) throw new Error(`checkpointEvery: every must be a positive integer, got ${every}`);
+export function checkpointEvery(
+  dir: string,
+  every: number,
+  input: Omit<SaveCheckpointInput, "trainState">,
+  numSteps?: number,
+): NonNullable<TrainOptions["onStep"]> {
+  if (!Number.isInteger(every) || every < 1)
+    throw new Error(`checkpointEvery: every must be a positive integer, got ${every}`);
   return (record, state) => {
     if (record.step % every === 0 || record.step === numSteps) saveCheckpoint(dir, { ...input, trainState: state() });
   };
 }
 
 /** Save the end state of a training run (weights, optimizer, rng, history). */
-export function saveTrainResult(dir: string, input: Omit<SaveCheckpointInput, "trainState">, result: TrainResult): void {
+export function saveTrainResult(
+  dir: string,
+  input: Omit<SaveCheckpointInput, "trainState">,
+  result: TrainResult,
+): void {
   saveCheckpoint(dir, { ...input, trainState: result.state });
 }

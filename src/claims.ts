@@ -25,16 +25,43 @@ export type Comparison = ">=" | "<=" | ">" | "<";
  * A claim checked against a threshold. `asserted: false` marks a claim that is measured and stated
  * but has no pass/fail (a quantity reported whichever way it comes out).
  */
-export function claim(id: string, statement: string, value: number, op: Comparison, threshold: number, asserted = true): Claim {
+export function claim(
+  id: string,
+  statement: string,
+  value: number,
+  op: Comparison,
+  threshold: number,
+  asserted = true,
+): Claim {
   const holds =
     Number.isFinite(value) &&
-    (op === ">=" ? value >= threshold : op === "<=" ? value <= threshold : op === ">" ? value > threshold : value < threshold);
+    (op === ">="
+      ? value >= threshold
+      : op === "<="
+        ? value <= threshold
+        : op === ">"
+          ? value > threshold
+          : value < threshold);
   return { id, statement, value, threshold: `${op} ${threshold}`, holds, asserted };
 }
 
 /** A claim that a value lies in [lo, hi]. */
-export function claimInBand(id: string, statement: string, value: number, lo: number, hi: number, asserted = true): Claim {
-  return { id, statement, value, threshold: `[${lo}, ${hi}]`, holds: Number.isFinite(value) && value >= lo && value <= hi, asserted };
+export function claimInBand(
+  id: string,
+  statement: string,
+  value: number,
+  lo: number,
+  hi: number,
+  asserted = true,
+): Claim {
+  return {
+    id,
+    statement,
+    value,
+    threshold: `[${lo}, ${hi}]`,
+    holds: Number.isFinite(value) && value >= lo && value <= hi,
+    asserted,
+  };
 }
 
 /** Claims are asserted (a failing one throws in {@link checkClaims}) at `quick` and `full`, only shown at `smoke`. */
@@ -53,11 +80,15 @@ export function failedClaims(claims: ReadonlyArray<Claim>): Claim[] {
  */
 export function checkClaims(record: { readonly profile: Profile; readonly claims: ReadonlyArray<Claim> }): string[] {
   const lines = record.claims.map(
-    (c) => `${c.holds ? "HOLDS " : c.asserted === false ? "STATED" : "FAILS "} ${c.id}: ${c.statement} (measured ${formatNumber(c.value)}, threshold ${c.threshold})`,
+    (c) =>
+      `${c.holds ? "HOLDS " : c.asserted === false ? "STATED" : "FAILS "} ${c.id}: ${c.statement} (measured ${formatNumber(c.value)}, threshold ${c.threshold})`,
   );
   const failed = failedClaims(record.claims);
   if (failed.length > 0 && assertsClaims(record.profile)) {
-    throw new Error(`${failed.length} claim(s) failed at profile ${record.profile}:\n` + lines.filter((l) => l.startsWith("FAILS")).join("\n"));
+    throw new Error(
+      `${failed.length} claim(s) failed at profile ${record.profile}:\n` +
+        lines.filter((l) => l.startsWith("FAILS")).join("\n"),
+    );
   }
   return lines;
 }

@@ -73,7 +73,9 @@ export function withOverrides<T extends object>(base: T, partial: DeepPartial<T>
     }
     const current = out[key];
     if (describe(current) !== describe(value)) {
-      throw new Error(`${where}.${key}: expected ${describe(current)}, got ${describe(value)} (${JSON.stringify(value)})`);
+      throw new Error(
+        `${where}.${key}: expected ${describe(current)}, got ${describe(value)} (${JSON.stringify(value)})`,
+      );
     }
     if (typeof value === "number" && !Number.isFinite(value)) {
       throw new Error(`${where}.${key}: must be a finite number, got ${value}`);

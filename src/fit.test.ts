@@ -22,20 +22,21 @@ import {
 } from "./fit";
 import { Rng } from "./rng";
 
-const close = (a: number, b: number, tol: number, what = ""): void => assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
+const close = (a: number, b: number, tol: number, what = ""): void =>
+  assert.ok(Math.abs(a - b) <= tol, `${what} ${a} vs ${b} (tol ${tol})`);
 
 test("nelderMead finds the minimum of the Rosenbrock function", () => {
-  const rosen = (x: ReadonlyArray<number>): number => 100 * ((x[1] as number) - (x[0] as number) ** 2) ** 2 + (1 - (x[0] as number)) ** 2;
+  const rosen = (x: ReadonlyArray<number>): number => 100 * (x[1] - x[0] ** 2) ** 2 + (1 - x[0]) ** 2;
   const r = nelderMead(rosen, [-1.2, 1], { maxIter: 5000, tol: 1e-16 });
-  close(r.x[0] as number, 1, 1e-4, "x");
-  close(r.x[1] as number, 1, 1e-4, "y");
+  close(r.x[0], 1, 1e-4, "x");
+  close(r.x[1], 1, 1e-4, "y");
   assert.ok(r.converged);
 });
 
 test("nelderMead treats non-finite values as a barrier", () => {
-  const f = (x: ReadonlyArray<number>): number => ((x[0] as number) < 0 ? NaN : ((x[0] as number) - 2) ** 2);
+  const f = (x: ReadonlyArray<number>): number => (x[0] < 0 ? NaN : (x[0] - 2) ** 2);
   const r = nelderMead(f, [5], { step: 10 });
-  close(r.x[0] as number, 2, 1e-4);
+  close(r.x[0], 2, 1e-4);
 });
 
 test("huber is quadratic inside delta and linear outside", () => {
@@ -56,13 +57,19 @@ test("rSquared and linearFit on hand-computed values", () => {
 test("fitPowerLaw recovers E, A, alpha from exact data and from noisy data", () => {
   const truth = { E: 1.2, A: 30, alpha: 0.4 };
   const ns = logSpace(1e3, 1e5, 8);
-  const exact = fitPowerLaw(ns, ns.map((n) => powerLaw(truth, n)));
+  const exact = fitPowerLaw(
+    ns,
+    ns.map((n) => powerLaw(truth, n)),
+  );
   close(exact.alpha, 0.4, 1e-3, "alpha");
   close(exact.E, 1.2, 1e-3, "E");
   close(exact.A, 30, 0.2, "A");
   close(exact.r2, 1, 1e-9);
   const rng = new Rng(3);
-  const noisy = fitPowerLaw(ns, ns.map((n) => powerLaw(truth, n) * (1 + 0.002 * rng.normal())));
+  const noisy = fitPowerLaw(
+    ns,
+    ns.map((n) => powerLaw(truth, n) * (1 + 0.002 * rng.normal())),
+  );
   close(noisy.alpha, 0.4, 0.1, "noisy alpha");
   assert.ok(noisy.r2 > 0.99);
 });
@@ -74,7 +81,8 @@ test("fitPowerLaw returns NaNs with fewer than 3 distinct sizes", () => {
 test("fitChinchilla recovers the joint form from a grid of runs", () => {
   const truth = { E: 0.9, A: 20, B: 300, alpha: 0.35, beta: 0.3 };
   const pts = [];
-  for (const n of logSpace(500, 5e4, 6)) for (const d of logSpace(1e5, 2e6, 5)) pts.push({ n, d, loss: chinchillaLoss(truth, n, d) });
+  for (const n of logSpace(500, 5e4, 6))
+    for (const d of logSpace(1e5, 2e6, 5)) pts.push({ n, d, loss: chinchillaLoss(truth, n, d) });
   const f = fitChinchilla(pts);
   close(f.alpha, 0.35, 0.01, "alpha");
   close(f.beta, 0.3, 0.01, "beta");
@@ -124,15 +132,42 @@ test("crossoverPoint finds where B drops below A, and the always/never cases", (
 });
 
 test("lowerEnvelope takes the best covering curve", () => {
-  const env = lowerEnvelope([{ xs: [1, 4], ys: [4, 1] }, { xs: [1, 2], ys: [3, 0.5] }], [1, 2, 4, 8]);
-  [3, 0.5, 1].forEach((v, i) => close(env[i] as number, v, 1e-12, `env[${i}]`));
+  const env = lowerEnvelope(
+    [
+      { xs: [1, 4], ys: [4, 1] },
+      { xs: [1, 2], ys: [3, 0.5] },
+    ],
+    [1, 2, 4, 8],
+  );
+  [3, 0.5, 1].forEach((v, i) => close(env[i], v, 1e-12, `env[${i}]`));
   assert.ok(Number.isNaN(env[3] as number));
 });
 
 test("winMatrix counts wins and splits ties", () => {
   // Player 0 wins items 0 and 3, item 1 is a tie, player 1 wins item 2.
-  assert.deepEqual(winMatrix([[1, 2, 3, 5], [0, 2, 4, 1]]), [[0, 2.5], [1.5, 0]]);
-  assert.deepEqual(winMatrix([[1, 2, 3, 5], [0, 2, 4, 1]], [2, 2]), [[0, 0], [2, 0]]);
+  assert.deepEqual(
+    winMatrix([
+      [1, 2, 3, 5],
+      [0, 2, 4, 1],
+    ]),
+    [
+      [0, 2.5],
+      [1.5, 0],
+    ],
+  );
+  assert.deepEqual(
+    winMatrix(
+      [
+        [1, 2, 3, 5],
+        [0, 2, 4, 1],
+      ],
+      [2, 2],
+    ),
+    [
+      [0, 0],
+      [2, 0],
+    ],
+  );
 });
 
 test("bradleyTerry recovers strengths; fitSizeExponent recovers gamma", () => {
@@ -140,13 +175,36 @@ test("bradleyTerry recovers strengths; fitSizeExponent recovers gamma", () => {
   const sizes = [1, 2, 4, 8];
   const gamma = 0.7;
   const games = 1000;
-  const wins = sizes.map((ni, i) => sizes.map((nj, j) => (i === j ? 0 : (games * ni ** gamma) / (ni ** gamma + nj ** gamma))));
+  const wins = sizes.map((ni, i) =>
+    sizes.map((nj, j) => (i === j ? 0 : (games * ni ** gamma) / (ni ** gamma + nj ** gamma))),
+  );
   const p = bradleyTerry(wins);
-  for (let i = 1; i < 4; i++) close(Math.log((p[i] as number) / (p[0] as number)), gamma * Math.log(sizes[i] as number), 1e-6, `p${i}`);
+  for (let i = 1; i < 4; i++)
+    close(Math.log((p[i] as number) / (p[0] as number)), gamma * Math.log(sizes[i] as number), 1e-6, `p${i}`);
   close(fitSizeExponent(sizes, wins), gamma, 1e-8, "gamma");
   // Hand check for two players: 3 wins vs 1, sizes 2 vs 1: 2^g = 3, g = log 3 / log 2.
-  close(fitSizeExponent([2, 1], [[0, 3], [1, 0]]), Math.log(3) / Math.log(2), 1e-9);
-  assert.ok(Number.isNaN(fitSizeExponent([2, 1], [[0, 3], [0, 0]])));
+  close(
+    fitSizeExponent(
+      [2, 1],
+      [
+        [0, 3],
+        [1, 0],
+      ],
+    ),
+    Math.log(3) / Math.log(2),
+    1e-9,
+  );
+  assert.ok(
+    Number.isNaN(
+      fitSizeExponent(
+        [2, 1],
+        [
+          [0, 3],
+          [0, 0],
+        ],
+      ),
+    ),
+  );
 });
 
 test("bootstrapMany gives intervals that contain the truth for a mean", () => {

@@ -40,7 +40,11 @@ export interface OptimResult {
  * reflection 1, expansion 2, contraction ½, shrink ½, as in Lagarias et al. 1998). Derivative-free and
  * robust to the kinks of a Huber loss; non-finite values of `f` count as +∞ (a barrier).
  */
-export function nelderMead(f: (x: ReadonlyArray<number>) => number, x0: ReadonlyArray<number>, opts: NelderMeadOptions = {}): OptimResult {
+export function nelderMead(
+  f: (x: ReadonlyArray<number>) => number,
+  x0: ReadonlyArray<number>,
+  opts: NelderMeadOptions = {},
+): OptimResult {
   const n = x0.length;
   if (n === 0) throw new Error("nelderMead: x0 must have at least one coordinate");
   if (!x0.every(Number.isFinite)) throw new Error(`nelderMead: x0 must be finite, got [${x0.join(", ")}]`);
@@ -53,35 +57,41 @@ export function nelderMead(f: (x: ReadonlyArray<number>) => number, x0: Readonly
   const stepOf = (i: number): number => {
     const s = opts.step;
     if (typeof s === "number") return s;
-    if (s !== undefined) return s[i] as number;
+    if (s !== undefined) return s[i];
     return 0.1 * Math.max(1, Math.abs(x0[i] as number));
   };
   const simplex: number[][] = [[...x0]];
   for (let i = 0; i < n; i++) {
     const p = [...x0];
-    p[i] = (p[i] as number) + stepOf(i);
+    p[i] = p[i] + stepOf(i);
     simplex.push(p);
   }
   let values = simplex.map(fx);
   let it = 0;
   let converged = false;
-  const combine = (a: number[], b: number[], t: number): number[] => a.map((ai, i) => ai + t * ((b[i] as number) - ai));
+  const combine = (a: number[], b: number[], t: number): number[] => a.map((ai, i) => ai + t * (b[i] - ai));
   for (; it < maxIter; it++) {
-    const order = values.map((_, i) => i).sort((i, j) => (values[i] as number) - (values[j] as number));
+    const order = values.map((_, i) => i).sort((i, j) => values[i] - values[j]);
     const s = order.map((i) => simplex[i] as number[]);
-    const v = order.map((i) => values[i] as number);
+    const v = order.map((i) => values[i]);
     simplex.splice(0, simplex.length, ...s);
     values = v;
-    const best = values[0] as number;
-    const worst = values[n] as number;
+    const best = values[0];
+    const worst = values[n];
     let spread = 0;
-    for (let k = 1; k <= n; k++) for (let i = 0; i < n; i++) spread = Math.max(spread, Math.abs(((simplex[k] as number[])[i] as number) - ((simplex[0] as number[])[i] as number)));
+    for (let k = 1; k <= n; k++)
+      for (let i = 0; i < n; i++)
+        spread = Math.max(
+          spread,
+          Math.abs(((simplex[k] as number[])[i] as number) - ((simplex[0] as number[])[i] as number)),
+        );
     if (Number.isFinite(worst) && Math.abs(worst - best) <= tol * (1 + Math.abs(best)) && spread <= Math.sqrt(tol)) {
       converged = true;
       break;
     }
     const centroid = new Array<number>(n).fill(0);
-    for (let k = 0; k < n; k++) for (let i = 0; i < n; i++) centroid[i] = (centroid[i] as number) + ((simplex[k] as number[])[i] as number) / n;
+    for (let k = 0; k < n; k++)
+      for (let i = 0; i < n; i++) centroid[i] = (centroid[i] as number) + ((simplex[k] as number[])[i] as number) / n;
     const xw = simplex[n] as number[];
     const xr = combine(centroid, xw, -1); // reflect
     const fr = fx(xr);
@@ -95,7 +105,7 @@ export function nelderMead(f: (x: ReadonlyArray<number>) => number, x0: Readonly
         simplex[n] = xr;
         values[n] = fr;
       }
-    } else if (fr < (values[n - 1] as number)) {
+    } else if (fr < values[n - 1]) {
       simplex[n] = xr;
       values[n] = fr;
     } else {
@@ -115,7 +125,7 @@ export function nelderMead(f: (x: ReadonlyArray<number>) => number, x0: Readonly
     }
   }
   let bi = 0;
-  for (let k = 1; k <= n; k++) if ((values[k] as number) < (values[bi] as number)) bi = k;
+  for (let k = 1; k <= n; k++) if (values[k] < values[bi]) bi = k;
   return { x: [...(simplex[bi] as number[])], fx: values[bi] as number, iterations: it, converged };
 }
 
@@ -166,14 +176,17 @@ export function rSquared(y: ReadonlyArray<number>, yHat: ReadonlyArray<number>):
   let ssRes = 0;
   let ssTot = 0;
   for (let i = 0; i < y.length; i++) {
-    ssRes += ((y[i] as number) - (yHat[i] as number)) ** 2;
-    ssTot += ((y[i] as number) - m) ** 2;
+    ssRes += (y[i] - yHat[i]) ** 2;
+    ssTot += (y[i] - m) ** 2;
   }
   return ssTot === 0 ? NaN : 1 - ssRes / ssTot;
 }
 
 /** Ordinary least squares y = intercept + slope·x, with R². */
-export function linearFit(x: ReadonlyArray<number>, y: ReadonlyArray<number>): { slope: number; intercept: number; r2: number } {
+export function linearFit(
+  x: ReadonlyArray<number>,
+  y: ReadonlyArray<number>,
+): { slope: number; intercept: number; r2: number } {
   if (x.length !== y.length) throw new Error(`linearFit: ${x.length} x values but ${y.length} y values`);
   const n = x.length;
   if (n < 2) return { slope: NaN, intercept: NaN, r2: NaN };
@@ -182,13 +195,20 @@ export function linearFit(x: ReadonlyArray<number>, y: ReadonlyArray<number>): {
   let sxy = 0;
   let sxx = 0;
   for (let i = 0; i < n; i++) {
-    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
-    sxx += ((x[i] as number) - mx) ** 2;
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
   }
   if (sxx === 0) return { slope: NaN, intercept: NaN, r2: NaN };
   const slope = sxy / sxx;
   const intercept = my - slope * mx;
-  return { slope, intercept, r2: rSquared(y, x.map((v) => intercept + slope * v)) };
+  return {
+    slope,
+    intercept,
+    r2: rSquared(
+      y,
+      x.map((v) => intercept + slope * v),
+    ),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -223,7 +243,11 @@ export interface PowerLawOptions {
  * loss of log L − log L̂ with L̂ = exp(LSE(a − α log x, e)) (E = e^e, A = e^a keep both positive).
  * Starts from a grid of (E, α) with A set by a log-linear fit; needs ≥ 3 distinct x values (else NaNs).
  */
-export function fitPowerLaw(x: ReadonlyArray<number>, y: ReadonlyArray<number>, opts: PowerLawOptions = {}): PowerLawFit {
+export function fitPowerLaw(
+  x: ReadonlyArray<number>,
+  y: ReadonlyArray<number>,
+  opts: PowerLawOptions = {},
+): PowerLawFit {
   if (x.length !== y.length) throw new Error(`fitPowerLaw: ${x.length} x values but ${y.length} y values`);
   if (!x.every((v) => v > 0) || !y.every((v) => v > 0)) throw new Error("fitPowerLaw: x and y must be positive");
   const nan: PowerLawFit = { E: NaN, A: NaN, alpha: NaN, r2: NaN, objective: NaN };
@@ -234,7 +258,7 @@ export function fitPowerLaw(x: ReadonlyArray<number>, y: ReadonlyArray<number>, 
   const objective = (t: ReadonlyArray<number>): number => {
     const [a, alpha, e] = t as [number, number, number];
     let s = 0;
-    for (let i = 0; i < lx.length; i++) s += huber(logSumExp(a - alpha * (lx[i] as number), e) - (ly[i] as number), delta);
+    for (let i = 0; i < lx.length; i++) s += huber(logSumExp(a - alpha * lx[i], e) - ly[i], delta);
     return s;
   };
   const yMin = Math.min(...y);
@@ -244,14 +268,21 @@ export function fitPowerLaw(x: ReadonlyArray<number>, y: ReadonlyArray<number>, 
     for (const alpha of opts.alphaInits ?? [0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1, 1.5]) {
       // Given E and α, the best log A in least squares is the mean of log(y − E) + α log x.
       let a = 0;
-      for (let i = 0; i < x.length; i++) a += Math.log((y[i] as number) - E) + alpha * (lx[i] as number);
+      for (let i = 0; i < x.length; i++) a += Math.log(y[i] - E) + alpha * lx[i];
       grid.push([a / x.length, alpha, Math.log(E)]);
     }
   }
   const r = multiStartMinimize(objective, grid, { top: 5, maxIter: 3000, tol: 1e-14 });
   const [a, alpha, e] = r.x as [number, number, number];
   const fit = { E: Math.exp(e), A: Math.exp(a), alpha };
-  return { ...fit, r2: rSquared(y, x.map((v) => powerLaw(fit, v))), objective: r.fx };
+  return {
+    ...fit,
+    r2: rSquared(
+      y,
+      x.map((v) => powerLaw(fit, v)),
+    ),
+    objective: r.fx,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -279,7 +310,11 @@ export interface ChinchillaFit {
 }
 
 /** L(N, D) = E + A/N^α + B/D^β. */
-export function chinchillaLoss(fit: Pick<ChinchillaFit, "E" | "A" | "B" | "alpha" | "beta">, n: number, d: number): number {
+export function chinchillaLoss(
+  fit: Pick<ChinchillaFit, "E" | "A" | "B" | "alpha" | "beta">,
+  n: number,
+  d: number,
+): number {
   return fit.E + fit.A * Math.pow(n, -fit.alpha) + fit.B * Math.pow(d, -fit.beta);
 }
 
@@ -301,9 +336,11 @@ export interface ChinchillaOptions {
 export function fitChinchilla(points: ReadonlyArray<ScalingPoint>, opts: ChinchillaOptions = {}): ChinchillaFit {
   const nan: ChinchillaFit = { E: NaN, A: NaN, B: NaN, alpha: NaN, beta: NaN, r2: NaN, objective: NaN };
   for (const p of points) {
-    if (!(p.n > 0 && p.d > 0 && p.loss > 0)) throw new Error(`fitChinchilla: n, d and loss must be positive, got ${JSON.stringify(p)}`);
+    if (!(p.n > 0 && p.d > 0 && p.loss > 0))
+      throw new Error(`fitChinchilla: n, d and loss must be positive, got ${JSON.stringify(p)}`);
   }
-  if (points.length < 5 || new Set(points.map((p) => p.n)).size < 2 || new Set(points.map((p) => p.d)).size < 2) return nan;
+  if (points.length < 5 || new Set(points.map((p) => p.n)).size < 2 || new Set(points.map((p) => p.d)).size < 2)
+    return nan;
   const delta = opts.delta ?? 1e-3;
   const ln = points.map((p) => Math.log(p.n));
   const ld = points.map((p) => Math.log(p.d));
@@ -312,11 +349,11 @@ export function fitChinchilla(points: ReadonlyArray<ScalingPoint>, opts: Chinchi
     const [a, b, e, alpha, beta] = t as [number, number, number, number, number];
     let s = 0;
     for (let i = 0; i < ll.length; i++) {
-      const u = a - alpha * (ln[i] as number);
-      const v = b - beta * (ld[i] as number);
+      const u = a - alpha * ln[i];
+      const v = b - beta * ld[i];
       const m = Math.max(u, v, e);
       const pred = m + Math.log(Math.exp(u - m) + Math.exp(v - m) + Math.exp(e - m));
-      s += huber(pred - (ll[i] as number), delta);
+      s += huber(pred - ll[i], delta);
     }
     return s;
   };
@@ -326,17 +363,32 @@ export function fitChinchilla(points: ReadonlyArray<ScalingPoint>, opts: Chinchi
       for (const e of [-1, -0.5, 0, 0.5, 1])
         for (const a of [0, 5, 10, 15, 20, 25])
           for (const b of [0, 5, 10, 15, 20, 25]) grid.push([a, b, e, alpha, beta]);
-  const r = multiStartMinimize(objective, grid, { top: opts.top ?? 6, maxIter: 4000, tol: 1e-14, step: [1, 1, 0.2, 0.1, 0.1] });
+  const r = multiStartMinimize(objective, grid, {
+    top: opts.top ?? 6,
+    maxIter: 4000,
+    tol: 1e-14,
+    step: [1, 1, 0.2, 0.1, 0.1],
+  });
   const [a, b, e, alpha, beta] = r.x as [number, number, number, number, number];
   const fit = { E: Math.exp(e), A: Math.exp(a), B: Math.exp(b), alpha, beta };
-  return { ...fit, r2: rSquared(points.map((p) => p.loss), points.map((p) => chinchillaLoss(fit, p.n, p.d))), objective: r.fx };
+  return {
+    ...fit,
+    r2: rSquared(
+      points.map((p) => p.loss),
+      points.map((p) => chinchillaLoss(fit, p.n, p.d)),
+    ),
+    objective: r.fx,
+  };
 }
 
 /**
  * The compute-optimal allocation implied by a Chinchilla fit (Hoffmann et al. eq. 4): at C = 6ND,
  * N_opt = G (C/6)^(β/(α+β)) with G = (αA/(βB))^(1/(α+β)), D_opt = (C/6)/N_opt. So a = β/(α+β).
  */
-export function chinchillaOptimum(fit: Pick<ChinchillaFit, "A" | "B" | "alpha" | "beta">, flops: number): { n: number; d: number; a: number } {
+export function chinchillaOptimum(
+  fit: Pick<ChinchillaFit, "A" | "B" | "alpha" | "beta">,
+  flops: number,
+): { n: number; d: number; a: number } {
   const a = fit.beta / (fit.alpha + fit.beta);
   const G = Math.pow((fit.alpha * fit.A) / (fit.beta * fit.B), 1 / (fit.alpha + fit.beta));
   const n = G * Math.pow(flops / 6, a);
@@ -357,10 +409,10 @@ export interface RunCurve {
 /** log-log linear interpolation of a curve at x (NaN outside its range). */
 export function interpolateLogLog(xs: ReadonlyArray<number>, ys: ReadonlyArray<number>, x: number): number {
   const n = xs.length;
-  if (n === 0 || x < (xs[0] as number) || x > (xs[n - 1] as number)) return NaN;
-  if (n === 1) return ys[0] as number;
+  if (n === 0 || x < xs[0] || x > xs[n - 1]) return NaN;
+  if (n === 1) return ys[0];
   let i = 0;
-  while (i < n - 2 && x > (xs[i + 1] as number)) i++;
+  while (i < n - 2 && x > xs[i + 1]) i++;
   const x0 = Math.log(xs[i] as number);
   const x1 = Math.log(xs[i + 1] as number);
   const t = x1 === x0 ? 0 : (Math.log(x) - x0) / (x1 - x0);
@@ -370,7 +422,9 @@ export function interpolateLogLog(xs: ReadonlyArray<number>, ys: ReadonlyArray<n
 /** `count` points spaced evenly in log between lo and hi. */
 export function logSpace(lo: number, hi: number, count: number): number[] {
   if (count === 1) return [Math.sqrt(lo * hi)];
-  return Array.from({ length: count }, (_, i) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (count - 1)));
+  return Array.from({ length: count }, (_, i) =>
+    Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (count - 1)),
+  );
 }
 
 /** One point of the minimum-over-runs envelope. */
@@ -406,7 +460,10 @@ export interface FrontierFit {
  * next larger size both have a run reaching that compute. (Without this, the high-compute end of a
  * finite sweep is reached only by the largest models, which biases a upwards.)
  */
-export function computeOptimalFrontier(runs: ReadonlyArray<RunCurve>, opts: { readonly numPoints?: number } = {}): FrontierFit {
+export function computeOptimalFrontier(
+  runs: ReadonlyArray<RunCurve>,
+  opts: { readonly numPoints?: number } = {},
+): FrontierFit {
   const withPoints = runs.filter((r) => r.points.length > 0);
   const nan: FrontierFit = { envelope: [], a: NaN, logK: NaN, r2: NaN, used: 0 };
   if (withPoints.length < 2) return nan;
@@ -414,7 +471,8 @@ export function computeOptimalFrontier(runs: ReadonlyArray<RunCurve>, opts: { re
   const hi = Math.max(...withPoints.map((r) => (r.points[r.points.length - 1] as { flops: number }).flops));
   const sizes = [...new Set(withPoints.map((r) => r.n))].sort((a, b) => a - b);
   const curves = withPoints.map((r) => ({ n: r.n, xs: r.points.map((p) => p.flops), ys: r.points.map((p) => p.loss) }));
-  const covers = (n: number, c: number): boolean => curves.some((cv) => cv.n === n && c >= (cv.xs[0] as number) && c <= (cv.xs[cv.xs.length - 1] as number));
+  const covers = (n: number, c: number): boolean =>
+    curves.some((cv) => cv.n === n && c >= cv.xs[0] && c <= cv.xs[cv.xs.length - 1]);
   const envelope: EnvelopePoint[] = [];
   for (const c of logSpace(lo, hi, opts.numPoints ?? 40)) {
     let best = Infinity;
@@ -428,12 +486,15 @@ export function computeOptimalFrontier(runs: ReadonlyArray<RunCurve>, opts: { re
     }
     if (!Number.isFinite(best)) continue;
     const k = sizes.indexOf(nOpt);
-    const bracketed = k > 0 && k < sizes.length - 1 && covers(sizes[k - 1] as number, c) && covers(sizes[k + 1] as number, c);
+    const bracketed = k > 0 && k < sizes.length - 1 && covers(sizes[k - 1], c) && covers(sizes[k + 1], c);
     envelope.push({ flops: c, loss: best, nOpt, clipped: !bracketed });
   }
   let used = envelope.filter((p) => !p.clipped);
   if (used.length < 3) used = envelope;
-  const fit = linearFit(used.map((p) => Math.log(p.flops)), used.map((p) => Math.log(p.nOpt)));
+  const fit = linearFit(
+    used.map((p) => Math.log(p.flops)),
+    used.map((p) => Math.log(p.nOpt)),
+  );
   return { envelope, a: fit.slope, logK: fit.intercept, r2: fit.r2, used: used.length };
 }
 
@@ -441,7 +502,10 @@ export function computeOptimalFrontier(runs: ReadonlyArray<RunCurve>, opts: { re
  * The lower envelope of several curves of one model size along an axis (compute or tokens): at each
  * x of `grid`, the lowest interpolated loss among the curves covering x (NaN where none does).
  */
-export function lowerEnvelope(curves: ReadonlyArray<{ readonly xs: ReadonlyArray<number>; readonly ys: ReadonlyArray<number> }>, grid: ReadonlyArray<number>): number[] {
+export function lowerEnvelope(
+  curves: ReadonlyArray<{ readonly xs: ReadonlyArray<number>; readonly ys: ReadonlyArray<number> }>,
+  grid: ReadonlyArray<number>,
+): number[] {
   return grid.map((x) => {
     let best = NaN;
     for (const c of curves) {
@@ -468,18 +532,22 @@ export interface Crossover {
  * log x between the last grid point where B is above and the next. Grid points where either curve is
  * undefined (NaN) are skipped.
  */
-export function crossoverPoint(grid: ReadonlyArray<number>, a: ReadonlyArray<number>, b: ReadonlyArray<number>): Crossover {
+export function crossoverPoint(
+  grid: ReadonlyArray<number>,
+  a: ReadonlyArray<number>,
+  b: ReadonlyArray<number>,
+): Crossover {
   const idx = grid.map((_, i) => i).filter((i) => Number.isFinite(a[i]) && Number.isFinite(b[i]));
   if (idx.length === 0) return { kind: "none", x: NaN };
-  const diff = (i: number): number => (b[i] as number) - (a[i] as number);
+  const diff = (i: number): number => b[i] - a[i];
   let lastAbove = -1;
   idx.forEach((i, k) => {
     if (diff(i) > 0) lastAbove = k;
   });
-  if (lastAbove === -1) return { kind: "always", x: grid[idx[0] as number] as number };
-  if (lastAbove === idx.length - 1) return { kind: "never", x: grid[idx[idx.length - 1] as number] as number };
-  const i0 = idx[lastAbove] as number;
-  const i1 = idx[lastAbove + 1] as number;
+  if (lastAbove === -1) return { kind: "always", x: grid[idx[0]] as number };
+  if (lastAbove === idx.length - 1) return { kind: "never", x: grid[idx[idx.length - 1]] as number };
+  const i0 = idx[lastAbove];
+  const i1 = idx[lastAbove + 1];
   const d0 = diff(i0);
   const d1 = diff(i1);
   const t = d0 === d1 ? 0 : d0 / (d0 - d1);
@@ -498,7 +566,8 @@ export function crossoverPoint(grid: ReadonlyArray<number>, a: ReadonlyArray<num
 export function winMatrix(scores: ReadonlyArray<ReadonlyArray<number>>, items?: ReadonlyArray<number>): number[][] {
   const m = scores.length;
   const K = (scores[0] ?? []).length;
-  for (const [i, s] of scores.entries()) if (s.length !== K) throw new Error(`winMatrix: player ${i} has ${s.length} scores, player 0 has ${K}`);
+  for (const [i, s] of scores.entries())
+    if (s.length !== K) throw new Error(`winMatrix: player ${i} has ${s.length} scores, player 0 has ${K}`);
   const idx = items ?? Array.from({ length: K }, (_, k) => k);
   const w = Array.from({ length: m }, () => new Array<number>(m).fill(0));
   for (const k of idx) {
@@ -523,7 +592,10 @@ export function winMatrix(scores: ReadonlyArray<ReadonlyArray<number>>, items?: 
  * p_i ← W_i / Σ_j n_ij/(p_i + p_j), normalised to geometric mean 1. `prior` adds that many wins to
  * each ordered pair (keeps strengths finite when a player never wins or never loses).
  */
-export function bradleyTerry(wins: ReadonlyArray<ReadonlyArray<number>>, opts: { readonly prior?: number; readonly maxIter?: number; readonly tol?: number } = {}): number[] {
+export function bradleyTerry(
+  wins: ReadonlyArray<ReadonlyArray<number>>,
+  opts: { readonly prior?: number; readonly maxIter?: number; readonly tol?: number } = {},
+): number[] {
   const m = wins.length;
   const prior = opts.prior ?? 0;
   const w = wins.map((row, i) => row.map((v, j) => (i === j ? 0 : v + prior)));
@@ -536,14 +608,15 @@ export function bradleyTerry(wins: ReadonlyArray<ReadonlyArray<number>>, opts: {
         if (j === i) continue;
         const nij = ((w[i] as number[])[j] as number) + ((w[j] as number[])[i] as number);
         W += (w[i] as number[])[j] as number;
-        if (nij > 0) den += nij / (pi + (p[j] as number));
+        if (nij > 0) den += nij / (pi + p[j]);
       }
       return den > 0 ? W / den : pi;
     });
     const g = Math.exp(next.reduce((s, v) => s + Math.log(Math.max(v, 1e-300)), 0) / m);
     const normed = next.map((v) => v / g);
     let change = 0;
-    for (let i = 0; i < m; i++) change = Math.max(change, Math.abs(Math.log(Math.max(normed[i] as number, 1e-300)) - Math.log(Math.max(p[i] as number, 1e-300))));
+    for (let i = 0; i < m; i++)
+      change = Math.max(change, Math.abs(Math.log(Math.max(normed[i], 1e-300)) - Math.log(Math.max(p[i], 1e-300))));
     p = normed;
     if (change < (opts.tol ?? 1e-10)) break;
   }
@@ -614,7 +687,10 @@ export function bootstrapMany<T>(
   const out: Record<string, Interval> = {};
   for (const [k, p] of Object.entries(point)) {
     const vs = values[k] as number[];
-    out[k] = vs.length === 0 ? { mean: p, lo: NaN, hi: NaN, n: 0 } : { mean: p, lo: quantile(vs, 0.025), hi: quantile(vs, 0.975), n: vs.length };
+    out[k] =
+      vs.length === 0
+        ? { mean: p, lo: NaN, hi: NaN, n: 0 }
+        : { mean: p, lo: quantile(vs, 0.025), hi: quantile(vs, 0.975), n: vs.length };
   }
   return out;
 }

@@ -60,18 +60,27 @@ test("continuation log-likelihoods equal log-softmax of the forward pass; probab
   await testBackend();
   const model = createGPT(CFG, 5);
   try {
-    const prefixes = [[1, 2], [1, 4, 4]];
+    const prefixes = [
+      [1, 2],
+      [1, 4, 4],
+    ];
     const conts = [[3, 5, 6], [7]];
     const lp = continuationTokenLogProbs(model, prefixes, conts);
     const manual = tf.tidy(() => {
-      const l = tf.logSoftmax(model.forward(tf.tensor2d([[1, 2, 3, 5]], undefined, "int32")).logits).arraySync()[0] as number[][];
+      const l = tf
+        .logSoftmax(model.forward(tf.tensor2d([[1, 2, 3, 5]], undefined, "int32")).logits)
+        .arraySync()[0] as number[][];
       return [l[1]?.[3], l[2]?.[5], l[3]?.[6]] as number[];
     });
     manual.forEach((m, i) => assert.ok(Math.abs(m - (lp[0]?.[i] as number)) < 1e-5));
     const ll = continuationLogLikelihood(model, prefixes, conts);
-    assert.ok(Math.abs((ll[0] as number) - manual.reduce((a, b) => a + b, 0)) < 1e-5);
+    assert.ok(Math.abs(ll[0] - manual.reduce((a, b) => a + b, 0)) < 1e-5);
     // Over all one-token continuations, probabilities sum to 1.
-    const all = continuationLogLikelihood(model, Array.from({ length: 9 }, () => [1, 2]), Array.from({ length: 9 }, (_, v) => [v]));
+    const all = continuationLogLikelihood(
+      model,
+      Array.from({ length: 9 }, () => [1, 2]),
+      Array.from({ length: 9 }, (_, v) => [v]),
+    );
     assert.ok(Math.abs(all.reduce((s, v) => s + Math.exp(v), 0) - 1) < 1e-5);
     // Long inputs are cropped from the left to seqLen + 1 tokens.
     assert.equal(continuationLogLikelihood(model, [[1, 2, 3, 4, 5, 6, 7]], [[8, 1]]).length, 1);
@@ -85,8 +94,14 @@ test("generation and scoring leak no tensors", async () => {
   await testBackend();
   const model = createGPT(CFG, 6);
   try {
-    await expectNoLeak(() => generate(model, [[1, 2], [3]], { maxNewTokens: 8, temperature: 1, topK: 3, rng: new Rng(1) }), "generate");
-    await expectNoLeak(() => continuationLogLikelihood(model, [[1, 2], [3]], [[4], [5, 6]]), "continuationLogLikelihood");
+    await expectNoLeak(
+      () => generate(model, [[1, 2], [3]], { maxNewTokens: 8, temperature: 1, topK: 3, rng: new Rng(1) }),
+      "generate",
+    );
+    await expectNoLeak(
+      () => continuationLogLikelihood(model, [[1, 2], [3]], [[4], [5, 6]]),
+      "continuationLogLikelihood",
+    );
   } finally {
     model.dispose();
   }
@@ -98,7 +113,8 @@ test("the key/value cache changes nothing: same tokens as full recomputation (gr
   try {
     // Sharpen the random model so that logits are far apart (differences of float rounding cannot flip a pick).
     const w = model.getWeights();
-    for (const [name, a] of Object.entries(w)) if (!/ln|\.b/.test(name)) for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) * 8;
+    for (const [name, a] of Object.entries(w))
+      if (!/ln|\.b/.test(name)) for (let i = 0; i < a.length; i++) a[i] = a[i] * 8;
     model.setWeights(w);
     // Mixed lengths, one prompt of exactly seqLen and one longer (window slides from the start).
     const prompts = [[1, 2], [1, 5, 6, 7], [1, 3], [8], [2, 2], [4, 5, 6, 7, 8, 1], [3, 1, 4, 1, 5, 2, 6]];
@@ -108,9 +124,12 @@ test("the key/value cache changes nothing: same tokens as full recomputation (gr
     // The token that occurs in the fewest (but at least one) rows' outputs.
     const rowsWith = (tok: number): number => greedy.filter((o) => o.includes(tok)).length;
     const seen = [...new Set(greedy.flat())].sort((a, b) => rowsWith(a) - rowsWith(b) || a - b);
-    const stop = seen[0] as number;
+    const stop = seen[0];
     const stopped = generate(model, prompts, { maxNewTokens: 9, stopToken: stop, useCache: false });
-    assert.ok(stopped.some((o) => o.length < 9) && stopped.some((o) => o.length === 9), "the stop token ends some rows, not all");
+    assert.ok(
+      stopped.some((o) => o.length < 9) && stopped.some((o) => o.length === 9),
+      "the stop token ends some rows, not all",
+    );
     assert.deepEqual(generate(model, prompts, { maxNewTokens: 9, stopToken: stop }), stopped);
     // Sampling: the same rng gives the same tokens, so the draws happen in the same order.
     for (const topK of [undefined, 3]) {
@@ -121,7 +140,10 @@ test("the key/value cache changes nothing: same tokens as full recomputation (gr
     }
     // Small batches (several chunks per length group) give the same tokens too.
     assert.deepEqual(generate(model, prompts, { maxNewTokens: 9, batchSize: 1 }), greedy);
-    await expectNoLeak(() => generate(model, prompts, { maxNewTokens: 9, stopToken: stop, temperature: 1, rng: new Rng(3) }), "generate with cache, stops and sliding window");
+    await expectNoLeak(
+      () => generate(model, prompts, { maxNewTokens: 9, stopToken: stop, temperature: 1, rng: new Rng(3) }),
+      "generate with cache, stops and sliding window",
+    );
   } finally {
     model.dispose();
   }

@@ -46,17 +46,17 @@ function validatePrompt(model: GPT, p: ReadonlyArray<number>, i: number, where: 
 function pick(row: Float32Array, temperature: number, topK: number | undefined, rng: Rng | undefined): number {
   if (temperature === 0) {
     let best = 0;
-    for (let j = 1; j < row.length; j++) if ((row[j] as number) > (row[best] as number)) best = j;
+    for (let j = 1; j < row.length; j++) if (row[j] > row[best]) best = j;
     return best;
   }
   let idx = Array.from({ length: row.length }, (_, j) => j);
   if (topK !== undefined && topK < row.length) {
     // Stable sort by logit, descending: ties keep the lower id first (deterministic).
-    idx = idx.sort((a, b) => (row[b] as number) - (row[a] as number) || a - b).slice(0, topK);
+    idx = idx.sort((a, b) => row[b] - row[a] || a - b).slice(0, topK);
   }
   let max = -Infinity;
-  for (const j of idx) max = Math.max(max, row[j] as number);
-  const w = idx.map((j) => Math.exp(((row[j] as number) - max) / temperature));
+  for (const j of idx) max = Math.max(max, row[j]);
+  const w = idx.map((j) => Math.exp((row[j] - max) / temperature));
   return idx[(rng as Rng).categorical(w)] as number;
 }
 
@@ -67,10 +67,14 @@ function pick(row: Float32Array, temperature: number, topK: number | undefined, 
 export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number>>, opts: GenerateOptions): number[][] {
   const where = "generate";
   const temperature = opts.temperature ?? 0;
-  if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0) throw new Error(`${where}: maxNewTokens must be a non-negative integer, got ${opts.maxNewTokens}`);
-  if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new Error(`${where}: temperature must be >= 0, got ${temperature}`);
-  if (temperature > 0 && opts.rng === undefined) throw new Error(`${where}: temperature ${temperature} > 0 samples, so pass an rng (e.g. new Rng(seed))`);
-  if (opts.topK !== undefined && (!Number.isInteger(opts.topK) || opts.topK < 1)) throw new Error(`${where}: topK must be a positive integer, got ${opts.topK}`);
+  if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0)
+    throw new Error(`${where}: maxNewTokens must be a non-negative integer, got ${opts.maxNewTokens}`);
+  if (!(temperature >= 0) || !Number.isFinite(temperature))
+    throw new Error(`${where}: temperature must be >= 0, got ${temperature}`);
+  if (temperature > 0 && opts.rng === undefined)
+    throw new Error(`${where}: temperature ${temperature} > 0 samples, so pass an rng (e.g. new Rng(seed))`);
+  if (opts.topK !== undefined && (!Number.isInteger(opts.topK) || opts.topK < 1))
+    throw new Error(`${where}: topK must be a positive integer, got ${opts.topK}`);
   const maxBatch = opts.batchSize ?? 256;
   prompts.forEach((p, i) => validatePrompt(model, p, i, where));
   const { seqLen, vocabSize: V } = model.config;
@@ -85,7 +89,7 @@ export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number
   const chunks: number[][] = [];
   for (const g of groups.values()) for (let s = 0; s < g.length; s += maxBatch) chunks.push(g.slice(s, s + maxBatch));
   // Process chunks in order of their first prompt so rng draws follow prompt order.
-  chunks.sort((a, b) => (a[0] as number) - (b[0] as number));
+  chunks.sort((a, b) => a[0] - b[0]);
   const useCache = opts.useCache ?? true;
   for (const chunk of chunks) {
     const seqs = chunk.map((i) => [...(prompts[i] as number[])]);
@@ -95,7 +99,7 @@ export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number
     let cacheRows: number[] = [];
     try {
       for (let n = 0; n < opts.maxNewTokens && active.length > 0; n++) {
-        const len = (seqs[active[0] as number] as number[]).length;
+        const len = (seqs[active[0]] as number[]).length;
         let logits: tf.Tensor3D;
         if (useCache && len <= seqLen) {
           // Positions 0..len-1 fit: run only what the cache lacks (the prompt first, then one token).
@@ -138,7 +142,7 @@ export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number
           const tok = pick(data.subarray(k * V, (k + 1) * V), temperature, opts.topK, opts.rng);
           (seqs[r] as number[]).push(tok);
           if (opts.stopToken !== undefined && tok === opts.stopToken) return;
-          (out[chunk[r] as number] as number[]).push(tok);
+          (out[chunk[r]] as number[]).push(tok);
           still.push(r);
         });
         active = still;
@@ -155,29 +159,50 @@ export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number
  * it: result[i][j] = log p(cont_i[j] | prefix_i, cont_i[<j]). When prefix + continuation is longer
  * than seqLen + 1, the prefix is cropped from the left. Leaves no tensors behind.
  */
-export function continuationTokenLogProbs(model: GPT, prefixes: ReadonlyArray<ReadonlyArray<number>>, continuations: ReadonlyArray<ReadonlyArray<number>>, batchSize = 64): number[][] {
+export function continuationTokenLogProbs(
+  model: GPT,
+  prefixes: ReadonlyArray<ReadonlyArray<number>>,
+  continuations: ReadonlyArray<ReadonlyArray<number>>,
+  batchSize = 64,
+): number[][] {
   const where = "continuationLogLikelihood";
-  if (prefixes.length !== continuations.length) throw new Error(`${where}: ${prefixes.length} prefixes but ${continuations.length} continuations; pass one of each per item`);
+  if (prefixes.length !== continuations.length)
+    throw new Error(
+      `${where}: ${prefixes.length} prefixes but ${continuations.length} continuations; pass one of each per item`,
+    );
   const { seqLen, vocabSize: V } = model.config;
   const rows = prefixes.map((p, i) => {
     validatePrompt(model, p, i, where);
     const c = continuations[i] as ReadonlyArray<number>;
-    if (c.length > seqLen) throw new Error(`${where}: continuation ${i} has ${c.length} tokens, more than seqLen=${seqLen}`);
-    for (const t of c) if (!Number.isInteger(t) || t < 0 || t >= V) throw new Error(`${where}: continuation ${i} has token ${t}, outside [0, vocabSize=${V})`);
+    if (c.length > seqLen)
+      throw new Error(`${where}: continuation ${i} has ${c.length} tokens, more than seqLen=${seqLen}`);
+    for (const t of c)
+      if (!Number.isInteger(t) || t < 0 || t >= V)
+        throw new Error(`${where}: continuation ${i} has token ${t}, outside [0, vocabSize=${V})`);
     const full = [...p, ...c].slice(-(seqLen + 1));
     return { input: full.slice(0, -1), target: full.slice(1), nCont: c.length };
   });
   const out: number[][] = rows.map(() => []);
   for (let s = 0; s < rows.length; s += batchSize) {
     const chunk = rows.slice(s, s + batchSize).filter((r) => r.nCont > 0);
-    const idx = rows.map((_, i) => i).slice(s, s + batchSize).filter((i) => (rows[i] as { nCont: number }).nCont > 0);
+    const idx = rows
+      .map((_, i) => i)
+      .slice(s, s + batchSize)
+      .filter((i) => (rows[i] as { nCont: number }).nCont > 0);
     if (chunk.length === 0) continue;
     const T = Math.max(...chunk.map((r) => r.input.length));
     // Right-pad with token 0: causal attention means padding never affects earlier positions.
     const pad = (a: number[]): number[] => [...a, ...new Array<number>(T - a.length).fill(0)];
     const lp = tf.tidy(() => {
-      const x = tf.tensor2d(chunk.flatMap((r) => pad(r.input)), [chunk.length, T], "int32"); // [b, T]
-      const y = tf.tensor1d(chunk.flatMap((r) => pad(r.target)), "int32"); // [b*T]
+      const x = tf.tensor2d(
+        chunk.flatMap((r) => pad(r.input)),
+        [chunk.length, T],
+        "int32",
+      ); // [b, T]
+      const y = tf.tensor1d(
+        chunk.flatMap((r) => pad(r.target)),
+        "int32",
+      ); // [b*T]
       const { logits } = model.forward(x); // [b, T, V]
       const lsm = tf.logSoftmax(tf.reshape(logits, [chunk.length * T, V])); // [b*T, V]
       return tf.sum(tf.mul(lsm, oneHotF32(y, V)), -1); // [b*T]
@@ -192,13 +217,18 @@ export function continuationTokenLogProbs(model: GPT, prefixes: ReadonlyArray<Re
       const L = r.input.length;
       const vals: number[] = [];
       for (let t = L - r.nCont; t < L; t++) vals.push(data[k * T + t] as number);
-      out[idx[k] as number] = vals;
+      out[idx[k]] = vals;
     });
   }
   return out;
 }
 
 /** Sum of log p (nats) of each continuation given its prefix (see {@link continuationTokenLogProbs}). */
-export function continuationLogLikelihood(model: GPT, prefixes: ReadonlyArray<ReadonlyArray<number>>, continuations: ReadonlyArray<ReadonlyArray<number>>, batchSize = 64): number[] {
+export function continuationLogLikelihood(
+  model: GPT,
+  prefixes: ReadonlyArray<ReadonlyArray<number>>,
+  continuations: ReadonlyArray<ReadonlyArray<number>>,
+  batchSize = 64,
+): number[] {
   return continuationTokenLogProbs(model, prefixes, continuations, batchSize).map((v) => v.reduce((a, b) => a + b, 0));
 }

@@ -20,7 +20,17 @@ import {
 test("scaled dot-product attention matches a hand computation", async () => {
   await testBackend();
   // q = [1, 0], keys [1, 0] and [0, 1], d = 2: scores [1, 0] / √2, values [1, 2] and [3, 4].
-  const { output, weights } = scaledDotProductAttention(tf.tensor2d([[1, 0]]), tf.tensor2d([[1, 0], [0, 1]]), tf.tensor2d([[1, 2], [3, 4]]));
+  const { output, weights } = scaledDotProductAttention(
+    tf.tensor2d([[1, 0]]),
+    tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]),
+    tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]),
+  );
   const e = Math.exp(1 / Math.SQRT2);
   const w0 = e / (e + 1);
   const w = (await weights.array()) as number[][];
@@ -33,8 +43,16 @@ test("scaled dot-product attention matches a hand computation", async () => {
 
 test("attention masks and batched (rank-3) inputs", async () => {
   await testBackend();
-  const q = tf.tensor3d([[[1, 0], [0, 1]]]); // [1, 2, 2]
-  const mask = tf.tensor2d([[0, -1e9], [0, 0]]); // causal
+  const q = tf.tensor3d([
+    [
+      [1, 0],
+      [0, 1],
+    ],
+  ]); // [1, 2, 2]
+  const mask = tf.tensor2d([
+    [0, -1e9],
+    [0, 0],
+  ]); // causal
   const { output, weights } = scaledDotProductAttention(q, q, q, { mask });
   const w = (await weights.array()) as number[][][];
   assert.equal(w[0]![0]![1], 0);
@@ -50,7 +68,13 @@ test("the tfjs Hopfield update equals the float64 reference", async () => {
   const d = 8;
   const X = Array.from({ length: 5 }, () => rng.normalArray(d));
   const xi = rng.normalArray(d);
-  const out = tf.tidy(() => modernHopfieldUpdate(tf.tensor2d(X.map((r) => Array.from(r))).transpose() as tf.Tensor2D, tf.tensor2d(Array.from(xi), [d, 1]), 0.7).arraySync());
+  const out = tf.tidy(() =>
+    modernHopfieldUpdate(
+      tf.tensor2d(X.map((r) => Array.from(r))).transpose() as tf.Tensor2D,
+      tf.tensor2d(Array.from(xi), [d, 1]),
+      0.7,
+    ).arraySync(),
+  );
   const ref = modernHopfieldUpdateRef(X, xi, 0.7);
   for (let i = 0; i < d; i++) assert.ok(Math.abs(out[i]![0]! - ref[i]!) < 1e-5, `entry ${i}`);
   // β → ∞ picks the most similar pattern.
@@ -113,15 +137,29 @@ test("the classical network repairs a corrupted pattern at low load and fails at
   const many = randomBinaryPatterns(rng, 60, d);
   let ok = 0;
   const net = hebbianHopfield(many);
-  for (let i = 0; i < 10; i++) if (cosine(classicalRetrieve(net, corruptPattern(rng, many[i]!, 0.15), rng).state, many[i]!) >= 0.9) ok++;
+  for (let i = 0; i < 10; i++)
+    if (cosine(classicalRetrieve(net, corruptPattern(rng, many[i]!, 0.15), rng).state, many[i]!) >= 0.9) ok++;
   assert.ok(ok <= 3, `retrieved ${ok}/10 at M = 0.6 d`);
 });
 
 test("capacity sweep: modern beats classical beyond 0.14 d, rows are complete", async () => {
   await testBackend();
-  const rows = capacitySweep({ d: 64, loads: [4, 32], betas: [0.01, 0.125], flipFraction: 0.15, minOverlap: 0.9, trials: 1, maxQueries: 8, maxSweeps: 20 }, new Rng(2));
+  const rows = capacitySweep(
+    {
+      d: 64,
+      loads: [4, 32],
+      betas: [0.01, 0.125],
+      flipFraction: 0.15,
+      minOverlap: 0.9,
+      trials: 1,
+      maxQueries: 8,
+      maxSweeps: 20,
+    },
+    new Rng(2),
+  );
   assert.equal(rows.length, 2 * 3);
-  const get = (network: string, M: number, beta?: number) => rows.find((r) => r.network === network && r.M === M && (beta === undefined || r.beta === beta))!;
+  const get = (network: string, M: number, beta?: number) =>
+    rows.find((r) => r.network === network && r.M === M && (beta === undefined || r.beta === beta))!;
   assert.equal(get("modern", 32, 0.125).accuracy, 1);
   assert.ok(get("classical", 32).accuracy < 0.5);
   assert.equal(get("classical", 4).accuracy, 1);
@@ -129,6 +167,18 @@ test("capacity sweep: modern beats classical beyond 0.14 d, rows are complete", 
   assert.ok(get("modern", 32, 0.01).effectivePatterns > 20);
   assert.ok(get("modern", 32, 0.125).effectivePatterns < 2);
   // Deterministic.
-  const again = capacitySweep({ d: 64, loads: [4, 32], betas: [0.01, 0.125], flipFraction: 0.15, minOverlap: 0.9, trials: 1, maxQueries: 8, maxSweeps: 20 }, new Rng(2));
+  const again = capacitySweep(
+    {
+      d: 64,
+      loads: [4, 32],
+      betas: [0.01, 0.125],
+      flipFraction: 0.15,
+      minOverlap: 0.9,
+      trials: 1,
+      maxQueries: 8,
+      maxSweeps: 20,
+    },
+    new Rng(2),
+  );
   assert.deepEqual(again, rows);
 });

@@ -52,11 +52,14 @@ export function scaledDotProductAttention(
   v: tf.Tensor,
   opts: { scale?: number; mask?: tf.Tensor } = {},
 ): AttentionOutput {
-  const dk = q.shape[q.rank - 1] as number;
+  const dk = q.shape[q.rank - 1];
   if (q.rank < 2 || k.rank !== q.rank || v.rank !== q.rank) {
-    throw new Error(`scaledDotProductAttention: q, k, v must have the same rank >= 2, got ${q.rank}, ${k.rank}, ${v.rank}`);
+    throw new Error(
+      `scaledDotProductAttention: q, k, v must have the same rank >= 2, got ${q.rank}, ${k.rank}, ${v.rank}`,
+    );
   }
-  if (k.shape[k.rank - 1] !== dk) throw new Error(`scaledDotProductAttention: key dim ${k.shape[k.rank - 1]} != query dim ${dk}`);
+  if (k.shape[k.rank - 1] !== dk)
+    throw new Error(`scaledDotProductAttention: key dim ${k.shape[k.rank - 1]} != query dim ${dk}`);
   if (k.shape[k.rank - 2] !== v.shape[v.rank - 2]) {
     throw new Error(`scaledDotProductAttention: ${k.shape[k.rank - 2]} keys but ${v.shape[v.rank - 2]} values`);
   }
@@ -79,7 +82,8 @@ export function scaledDotProductAttention(
  * @returns the new states [d, Q]; caller disposes.
  */
 export function modernHopfieldUpdate(X: tf.Tensor2D, xi: tf.Tensor2D, beta: number): tf.Tensor2D {
-  if (X.shape[0] !== xi.shape[0]) throw new Error(`modernHopfieldUpdate: patterns have d=${X.shape[0]} but states d=${xi.shape[0]}`);
+  if (X.shape[0] !== xi.shape[0])
+    throw new Error(`modernHopfieldUpdate: patterns have d=${X.shape[0]} but states d=${xi.shape[0]}`);
   return tf.tidy(() => {
     const sim = tf.mul(tf.matMul(tf.transpose(X), xi), beta); // [M, d] x [d, Q] -> [M, Q]
     const p = tf.transpose(tf.softmax(tf.transpose(sim))); // softmax over the M patterns -> [M, Q]
@@ -91,7 +95,11 @@ export function modernHopfieldUpdate(X: tf.Tensor2D, xi: tf.Tensor2D, beta: numb
  * The same update in float64 plain JS, an independent reference for checks.
  * @param X patterns row-major [M][d]; @param xi one state [d]
  */
-export function modernHopfieldUpdateRef(X: ReadonlyArray<ArrayLike<number>>, xi: ArrayLike<number>, beta: number): Float64Array {
+export function modernHopfieldUpdateRef(
+  X: ReadonlyArray<ArrayLike<number>>,
+  xi: ArrayLike<number>,
+  beta: number,
+): Float64Array {
   const M = X.length;
   const d = xi.length;
   const s = new Float64Array(M);
@@ -99,7 +107,7 @@ export function modernHopfieldUpdateRef(X: ReadonlyArray<ArrayLike<number>>, xi:
   for (let m = 0; m < M; m++) {
     const x = X[m] as ArrayLike<number>;
     let dot = 0;
-    for (let i = 0; i < d; i++) dot += (x[i] as number) * (xi[i] as number);
+    for (let i = 0; i < d; i++) dot += x[i] * xi[i];
     s[m] = beta * dot;
     if (s[m]! > mx) mx = s[m]!;
   }
@@ -112,7 +120,7 @@ export function modernHopfieldUpdateRef(X: ReadonlyArray<ArrayLike<number>>, xi:
   for (let m = 0; m < M; m++) {
     const w = s[m]! / z;
     const x = X[m] as ArrayLike<number>;
-    for (let i = 0; i < d; i++) out[i] = out[i]! + w * (x[i] as number);
+    for (let i = 0; i < d; i++) out[i] = out[i]! + w * x[i];
   }
   return out;
 }
@@ -138,7 +146,13 @@ export interface EquivalenceCheck {
  * the modern Hopfield update of the states ξ = Rᵀ with X = Yᵀ and β = 1/√d. Patterns and queries are
  * standard normal.
  */
-export function attentionHopfieldMaxAbsDiff(rng: Rng, d: number, numPatterns: number, numQueries: number, sampleSize = 256): EquivalenceCheck {
+export function attentionHopfieldMaxAbsDiff(
+  rng: Rng,
+  d: number,
+  numPatterns: number,
+  numQueries: number,
+  sampleSize = 256,
+): EquivalenceCheck {
   const beta = 1 / Math.sqrt(d);
   const Y = Array.from({ length: numPatterns }, () => rng.normalArray(d));
   const R = Array.from({ length: numQueries }, () => rng.normalArray(d));
@@ -184,7 +198,8 @@ export function randomBinaryPatterns(rng: Rng, M: number, d: number): Float64Arr
 
 /** A copy of a ±1 pattern with exactly round(flipFraction·d) entries flipped (chosen at random). */
 export function corruptPattern(rng: Rng, pattern: ArrayLike<number>, flipFraction: number): Float64Array {
-  if (!(flipFraction >= 0 && flipFraction <= 1)) throw new Error(`corruptPattern: flipFraction must be in [0, 1], got ${flipFraction}`);
+  if (!(flipFraction >= 0 && flipFraction <= 1))
+    throw new Error(`corruptPattern: flipFraction must be in [0, 1], got ${flipFraction}`);
   const d = pattern.length;
   const out = Float64Array.from(pattern as ArrayLike<number>);
   const nFlip = Math.round(flipFraction * d);
@@ -199,8 +214,8 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let aa = 0;
   let bb = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
+    const x = a[i];
+    const y = b[i];
     ab += x * y;
     aa += x * x;
     bb += y * y;
@@ -211,7 +226,7 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** Participation ratio 1 / Σ p² of a probability vector: how many patterns a state averages over. */
 export function effectiveNumber(p: ArrayLike<number>): number {
   let s = 0;
-  for (let i = 0; i < p.length; i++) s += (p[i] as number) ** 2;
+  for (let i = 0; i < p.length; i++) s += p[i] ** 2;
   return s > 0 ? 1 / s : 0;
 }
 
@@ -233,9 +248,9 @@ export function hebbianHopfield(patterns: ReadonlyArray<ArrayLike<number>>): Cla
   for (const p of patterns) {
     if (p.length !== d) throw new Error(`hebbianHopfield: pattern of length ${p.length}, expected ${d}`);
     for (let i = 0; i < d; i++) {
-      const pi = (p[i] as number) / d;
+      const pi = p[i] / d;
       const row = i * d;
-      for (let j = 0; j < d; j++) W[row + j] = W[row + j]! + pi * (p[j] as number);
+      for (let j = 0; j < d; j++) W[row + j] = W[row + j]! + pi * p[j];
     }
   }
   for (let i = 0; i < d; i++) W[i * d + i] = 0;
@@ -247,10 +262,15 @@ export function hebbianHopfield(patterns: ReadonlyArray<ArrayLike<number>>): Cla
  * fresh random order each sweep, until a sweep changes nothing or `maxSweeps` is reached. The energy
  * never increases, so it converges to a fixed point (a stored pattern or a spurious state).
  */
-export function classicalRetrieve(net: ClassicalHopfield, query: ArrayLike<number>, rng: Rng, maxSweeps = 20): { state: Float64Array; sweeps: number } {
+export function classicalRetrieve(
+  net: ClassicalHopfield,
+  query: ArrayLike<number>,
+  rng: Rng,
+  maxSweeps = 20,
+): { state: Float64Array; sweeps: number } {
   const { d, W } = net;
   const s = new Float64Array(d);
-  for (let i = 0; i < d; i++) s[i] = (query[i] as number) >= 0 ? 1 : -1;
+  for (let i = 0; i < d; i++) s[i] = query[i] >= 0 ? 1 : -1;
   let sweeps = 0;
   for (; sweeps < maxSweeps; sweeps++) {
     let changed = 0;
@@ -315,7 +335,11 @@ export interface CapacityRow {
  * modern network (one step, every β) and with the classical network (asynchronous dynamics to a fixed
  * point). The classical network gets the more generous treatment (many steps, not one).
  */
-export function capacitySweep(s: CapacitySettings, rng: Rng, onLoad?: (i: number, total: number) => void): CapacityRow[] {
+export function capacitySweep(
+  s: CapacitySettings,
+  rng: Rng,
+  onLoad?: (i: number, total: number) => void,
+): CapacityRow[] {
   const rows: CapacityRow[] = [];
   s.loads.forEach((M, li) => {
     const modernAcc = s.betas.map(() => ({ ok: 0, ov: 0, eff: 0 }));
@@ -357,9 +381,27 @@ export function capacitySweep(s: CapacitySettings, rng: Rng, onLoad?: (i: number
     }
     s.betas.forEach((beta, bi) => {
       const a = modernAcc[bi]!;
-      rows.push({ network: "modern", M, load: M / s.d, beta, accuracy: a.ok / nq, meanOverlap: a.ov / nq, effectivePatterns: a.eff / nq, numQueries: nq });
+      rows.push({
+        network: "modern",
+        M,
+        load: M / s.d,
+        beta,
+        accuracy: a.ok / nq,
+        meanOverlap: a.ov / nq,
+        effectivePatterns: a.eff / nq,
+        numQueries: nq,
+      });
     });
-    rows.push({ network: "classical", M, load: M / s.d, beta: NaN, accuracy: classical.ok / nq, meanOverlap: classical.ov / nq, effectivePatterns: NaN, numQueries: nq });
+    rows.push({
+      network: "classical",
+      M,
+      load: M / s.d,
+      beta: NaN,
+      accuracy: classical.ok / nq,
+      meanOverlap: classical.ov / nq,
+      effectivePatterns: NaN,
+      numQueries: nq,
+    });
     onLoad?.(li + 1, s.loads.length);
   });
   return rows;

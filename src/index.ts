@@ -10,7 +10,14 @@ export * as tf from "@tensorflow/tfjs";
 
 // Running experiments
 export { initBackend, describeBackend, type BackendInfo, type BackendChoice } from "./run/backend";
-export { runExperiment, getExperiment, listExperiments, type Experiment, type ExperimentContext, type RunOptions } from "./run/experiment";
+export {
+  runExperiment,
+  getExperiment,
+  listExperiments,
+  type Experiment,
+  type ExperimentContext,
+  type RunOptions,
+} from "./run/experiment";
 export { loadResults, type ResultRecord } from "./run/results";
 export { setupNotebook, runInNotebook, type NotebookSetup } from "./run/notebook";
 export { demoExperiment } from "./run/demo";
@@ -30,10 +37,26 @@ export { generate } from "./generate";
 export { chinchillaOptimum, fitPowerLaw } from "./fit";
 
 // Attention as associative memory (takeaway 3's hands-on cells)
-export { scaledDotProductAttention, modernHopfieldUpdateRef, hebbianHopfield, classicalRetrieve, randomBinaryPatterns, corruptPattern, cosine } from "./hopfield";
+export {
+  scaledDotProductAttention,
+  modernHopfieldUpdateRef,
+  hebbianHopfield,
+  classicalRetrieve,
+  randomBinaryPatterns,
+  corruptPattern,
+  cosine,
+} from "./hopfield";
 
 // Quantization (takeaway 5's hands-on cells)
-export { quantSpec, quantizeMatrix, dequantize, fakeQuant, fakeQuantSTE, bitsPerWeight, type QuantSpec } from "./quantize";
+export {
+  quantSpec,
+  quantizeMatrix,
+  dequantize,
+  fakeQuant,
+  fakeQuantSTE,
+  bitsPerWeight,
+  type QuantSpec,
+} from "./quantize";
 export { loadPacked, savePacked } from "./quant-pack";
 
 // Display

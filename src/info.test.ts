@@ -47,14 +47,24 @@ test("Miller–Madow reduces the bias of the plug-in estimate on a uniform sourc
     mm += entropy(xs) / reps;
   }
   assert.ok(plug < trueH - 0.2, `plug-in should be biased low: ${plug}`);
-  assert.ok(Math.abs(mm - trueH) < Math.abs(plug - trueH) / 2, `MM ${mm} should be much closer to ${trueH} than plug-in ${plug}`);
+  assert.ok(
+    Math.abs(mm - trueH) < Math.abs(plug - trueH) / 2,
+    `MM ${mm} should be much closer to ${trueH} than plug-in ${plug}`,
+  );
 });
 
 test("mutual information: copies, functions and independence", () => {
   const xs = [0, 1, 2, 3, 0, 1, 2, 3];
   close(mutualInformation(xs, xs, { correction: "none" }), 2);
   // y = x mod 2: I = H(Y) = 1 bit
-  close(mutualInformation(xs, xs.map((x) => x % 2), { correction: "none" }), 1);
+  close(
+    mutualInformation(
+      xs,
+      xs.map((x) => x % 2),
+      { correction: "none" },
+    ),
+    1,
+  );
   // a 2x2 design with every pair once: independent, plug-in I = 0
   close(mutualInformation([0, 0, 1, 1], [0, 1, 0, 1], { correction: "none" }), 0);
   // Miller–Madow: (1 + 1 - 3) / (2 * 4) nats, not clipped

@@ -40,7 +40,8 @@ export function symbolCounts(xs: ReadonlyArray<InfoSymbol>): Map<string, number>
 
 function logBase(opts: EntropyOptions | undefined): number {
   const b = opts?.base ?? 2;
-  if (!(b > 1) || !Number.isFinite(b)) throw new Error(`entropy options.base: must be a finite number > 1 (2 for bits, Math.E for nats), got ${b}`);
+  if (!(b > 1) || !Number.isFinite(b))
+    throw new Error(`entropy options.base: must be a finite number > 1 (2 for bits, Math.E for nats), got ${b}`);
   return Math.log(b);
 }
 
@@ -54,7 +55,8 @@ export function entropyFromCounts(counts: Iterable<number>, opts?: EntropyOption
   let m = 0;
   let sumClogC = 0;
   for (const c of counts) {
-    if (!(c >= 0) || !Number.isFinite(c)) throw new Error(`entropyFromCounts: counts must be finite and >= 0, got ${c}`);
+    if (!(c >= 0) || !Number.isFinite(c))
+      throw new Error(`entropyFromCounts: counts must be finite and >= 0, got ${c}`);
     if (c === 0) continue;
     n += c;
     m += 1;
@@ -77,18 +79,27 @@ export function jointSymbols(...columns: ReadonlyArray<ReadonlyArray<InfoSymbol>
   if (columns.length === 0) throw new Error("jointSymbols: pass at least one column");
   const n = (columns[0] as ReadonlyArray<InfoSymbol>).length;
   columns.forEach((c, i) => {
-    if (c.length !== n) throw new Error(`jointSymbols: column ${i} has ${c.length} samples, column 0 has ${n}; pair the samples`);
+    if (c.length !== n)
+      throw new Error(`jointSymbols: column ${i} has ${c.length} samples, column 0 has ${n}; pair the samples`);
   });
   return Array.from({ length: n }, (_, i) => JSON.stringify(columns.map((c) => String(c[i]))));
 }
 
 /** Joint entropy H(X, Y). */
-export function jointEntropy(xs: ReadonlyArray<InfoSymbol>, ys: ReadonlyArray<InfoSymbol>, opts?: EntropyOptions): number {
+export function jointEntropy(
+  xs: ReadonlyArray<InfoSymbol>,
+  ys: ReadonlyArray<InfoSymbol>,
+  opts?: EntropyOptions,
+): number {
   return entropy(jointSymbols(xs, ys), opts);
 }
 
 /** Conditional entropy H(Y | X) = H(X, Y) - H(X). */
-export function conditionalEntropy(ys: ReadonlyArray<InfoSymbol>, xs: ReadonlyArray<InfoSymbol>, opts?: EntropyOptions): number {
+export function conditionalEntropy(
+  ys: ReadonlyArray<InfoSymbol>,
+  xs: ReadonlyArray<InfoSymbol>,
+  opts?: EntropyOptions,
+): number {
   return jointEntropy(xs, ys, opts) - entropy(xs, opts);
 }
 
@@ -97,8 +108,13 @@ export function conditionalEntropy(ys: ReadonlyArray<InfoSymbol>, xs: ReadonlyAr
  * default). The corrected estimate can be slightly negative for independent variables; it is not
  * clipped, so averages stay unbiased.
  */
-export function mutualInformation(xs: ReadonlyArray<InfoSymbol>, ys: ReadonlyArray<InfoSymbol>, opts?: EntropyOptions): number {
-  if (xs.length !== ys.length) throw new Error(`mutualInformation: ${xs.length} x samples but ${ys.length} y samples; pass paired samples`);
+export function mutualInformation(
+  xs: ReadonlyArray<InfoSymbol>,
+  ys: ReadonlyArray<InfoSymbol>,
+  opts?: EntropyOptions,
+): number {
+  if (xs.length !== ys.length)
+    throw new Error(`mutualInformation: ${xs.length} x samples but ${ys.length} y samples; pass paired samples`);
   return entropy(xs, opts) + entropy(ys, opts) - jointEntropy(xs, ys, opts);
 }
 
@@ -143,10 +159,15 @@ export function encodeSymbols(xs: ReadonlyArray<InfoSymbol>): { codes: Int32Arra
  * Entropy of integer codes in [0, size), over the samples `index` (default: all), e.g. a bootstrap
  * resample given as indices. The fast path of {@link entropy} for repeated estimates.
  */
-export function entropyOfCodes(codes: ArrayLike<number>, size: number, opts?: EntropyOptions, index?: ArrayLike<number>): number {
+export function entropyOfCodes(
+  codes: ArrayLike<number>,
+  size: number,
+  opts?: EntropyOptions,
+  index?: ArrayLike<number>,
+): number {
   const counts = new Float64Array(size);
-  if (index) for (let i = 0; i < index.length; i++) counts[codes[index[i] as number] as number] += 1;
-  else for (let i = 0; i < codes.length; i++) counts[codes[i] as number] += 1;
+  if (index) for (let i = 0; i < index.length; i++) counts[codes[index[i]] as number] += 1;
+  else for (let i = 0; i < codes.length; i++) counts[codes[i]] += 1;
   return entropyFromCounts(counts, opts);
 }
 
@@ -165,8 +186,15 @@ export function codeSamples(samples: ReadonlyArray<XZYSample>): CodedXZY {
   const x = encodeSymbols(samples.map((s) => s.x));
   const z = encodeSymbols(samples.map((s) => s.z));
   const y = encodeSymbols(samples.map((s) => s.y));
-  const pair = (a: Int32Array, b: Int32Array, nb: number): number[] => Array.from(a, (v, i) => v * nb + (b[i] as number));
-  return { n: samples.length, x, z, y, xz: encodeSymbols(pair(x.codes, z.codes, z.size)), zy: encodeSymbols(pair(z.codes, y.codes, y.size)) };
+  const pair = (a: Int32Array, b: Int32Array, nb: number): number[] => Array.from(a, (v, i) => v * nb + b[i]);
+  return {
+    n: samples.length,
+    x,
+    z,
+    y,
+    xz: encodeSymbols(pair(x.codes, z.codes, z.size)),
+    zy: encodeSymbols(pair(z.codes, y.codes, y.size)),
+  };
 }
 
 /** The information profile of coded samples over `index` (default: all samples). */
@@ -194,15 +222,26 @@ export type SampleStatistic<T> = (sample: ReadonlyArray<T>) => number;
  * of that bias (point estimate minus the mean over resamples), keeping its width (Efron & Tibshirani
  * 1993, §10); `percentile` returns stats.ts's interval as it is.
  */
-export function bootstrapInfo<T>(items: ReadonlyArray<T>, statistic: SampleStatistic<T>, rng: Rng, reps = 200, method: "shifted" | "percentile" = "shifted"): Interval {
+export function bootstrapInfo<T>(
+  items: ReadonlyArray<T>,
+  statistic: SampleStatistic<T>,
+  rng: Rng,
+  reps = 200,
+  method: "shifted" | "percentile" = "shifted",
+): Interval {
   if (items.length === 0) throw new Error("bootstrapInfo: no samples");
   const values: number[] = [];
   // stats.ts calls the statistic on the full sample first, then once per resample.
-  const p = bootstrap(items, (s) => {
-    const v = statistic(s);
-    values.push(v);
-    return v;
-  }, rng, reps);
+  const p = bootstrap(
+    items,
+    (s) => {
+      const v = statistic(s);
+      values.push(v);
+      return v;
+    },
+    rng,
+    reps,
+  );
   if (method === "percentile" || p.n === 0) return p;
   const resampled = values.slice(1).filter((v) => Number.isFinite(v));
   const bias = mean(resampled) - p.mean;
@@ -225,8 +264,15 @@ export interface CurvePoint {
  * subsamples of n items without replacement and summarise the statistic over them. A stable
  * estimate flattens out well before the full sample size.
  */
-export function estimateCurve<T>(items: ReadonlyArray<T>, statistic: SampleStatistic<T>, sizes: ReadonlyArray<number>, rng: Rng, reps = 20): CurvePoint[] {
-  if (!Number.isInteger(reps) || reps < 1) throw new Error(`estimateCurve: reps must be a positive integer, got ${reps}`);
+export function estimateCurve<T>(
+  items: ReadonlyArray<T>,
+  statistic: SampleStatistic<T>,
+  sizes: ReadonlyArray<number>,
+  rng: Rng,
+  reps = 20,
+): CurvePoint[] {
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new Error(`estimateCurve: reps must be a positive integer, got ${reps}`);
   const out: CurvePoint[] = [];
   for (const n of sizes) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`estimateCurve: sizes must be positive integers, got ${n}`);
@@ -249,8 +295,8 @@ function partialPermutation(rng: Rng, N: number, n: number): number[] {
   const a = Array.from({ length: N }, (_, i) => i);
   for (let i = 0; i < n; i++) {
     const j = i + rng.int(N - i);
-    const t = a[i] as number;
-    a[i] = a[j] as number;
+    const t = a[i];
+    a[i] = a[j];
     a[j] = t;
   }
   return a.slice(0, n);
@@ -258,7 +304,8 @@ function partialPermutation(rng: Rng, N: number, n: number): number[] {
 
 /** Sample sizes 2^j * start up to and including `max` (for estimate-vs-N curves). */
 export function doublingSizes(start: number, max: number): number[] {
-  if (!(start >= 1) || !(max >= start)) throw new Error(`doublingSizes: need 1 <= start <= max, got start=${start}, max=${max}`);
+  if (!(start >= 1) || !(max >= start))
+    throw new Error(`doublingSizes: need 1 <= start <= max, got start=${start}, max=${max}`);
   const out: number[] = [];
   for (let n = Math.round(start); n < max; n *= 2) out.push(n);
   out.push(Math.round(max));

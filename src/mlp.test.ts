@@ -7,7 +7,10 @@ import { createMLP, mlpAccuracy, rowsTensor, trainMLP } from "./mlp";
 import { fakeQuantSTE, quantSpec } from "./quantize";
 
 const arch = { inputDim: 4, hidden: [16, 16], outputDim: 3 };
-const task = makeClassificationTask({ inputDim: 4, numClasses: 3, clustersPerClass: 1, noiseStd: 0.3, trainSize: 512, testSize: 256 }, 5);
+const task = makeClassificationTask(
+  { inputDim: 4, numClasses: 3, clustersPerClass: 1, noiseStd: 0.3, trainSize: 512, testSize: 256 },
+  5,
+);
 const trainCfg = { numSteps: 150, batchSize: 32, lr: 1e-2, minLr: 1e-3, weightDecay: 0 };
 
 test("setup backend", async () => {
@@ -75,7 +78,17 @@ test("forward, loss and a training step leak no tensors", async () => {
   try {
     await expectNoLeak(() => m.forward(x).dispose(), "forward");
     await expectNoLeak(() => m.loss(x, y, (w) => fakeQuantSTE(w, spec)).dispose(), "loss");
-    await expectNoLeak(() => trainMLP(m, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 2 }, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) }), "train step");
+    await expectNoLeak(
+      () =>
+        trainMLP(
+          m,
+          task.xTrain,
+          task.yTrain,
+          { ...trainCfg, numSteps: 2 },
+          { seed: 1, transform: (w) => fakeQuantSTE(w, spec) },
+        ),
+      "train step",
+    );
     await expectNoLeak(() => mlpAccuracy(m, task.xTest, task.yTest), "accuracy");
   } finally {
     tf.dispose([x, y]);

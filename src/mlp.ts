@@ -41,7 +41,7 @@ export class MLP {
     this.kernels = [];
     this.biases = [];
     for (let l = 0; l + 1 < dims.length; l++) {
-      const [nIn, nOut] = [dims[l] as number, dims[l + 1] as number];
+      const [nIn, nOut] = [dims[l], dims[l + 1]];
       // He init for ReLU, one derived seed per layer (STYLE §6)
       const w = new Rng(deriveSeed(seed, "mlp", "kernel", l)).normalArray(nIn * nOut, 0, Math.sqrt(2 / nIn));
       // tf.variable keeps its initial tensor alive: make both inside tidy, which disposes the initial values
@@ -87,7 +87,9 @@ export class MLP {
   /** Copies of all weights by name. */
   getWeights(): Record<string, { shape: number[]; values: Float32Array }> {
     const out: Record<string, { shape: number[]; values: Float32Array }> = {};
-    this.variables.forEach((v) => (out[v.name.replace(/^mlp\d+\//, "")] = { shape: [...v.shape], values: v.dataSync() as Float32Array }));
+    this.variables.forEach(
+      (v) => (out[v.name.replace(/^mlp\d+\//, "")] = { shape: [...v.shape], values: v.dataSync() as Float32Array }),
+    );
     return out;
   }
 
@@ -132,7 +134,7 @@ export interface MLPTrainOptions {
 /** Rows `idx` of a row-major `[n, d]` array as a `[B, d]` tensor. Caller disposes. */
 export function rowsTensor(x: Float32Array, d: number, idx: ArrayLike<number>): tf.Tensor2D {
   const out = new Float32Array(idx.length * d);
-  for (let i = 0; i < idx.length; i++) out.set(x.subarray((idx[i] as number) * d, ((idx[i] as number) + 1) * d), i * d);
+  for (let i = 0; i < idx.length; i++) out.set(x.subarray(idx[i] * d, (idx[i] + 1) * d), i * d);
   return tf.tensor2d(out, [idx.length, d]);
 }
 
@@ -167,7 +169,10 @@ export async function trainMLP(
       const lr = cfg.minLr + 0.5 * (cfg.lr - cfg.minLr) * (1 + Math.cos((Math.PI * step) / Math.max(1, cfg.numSteps)));
       const idx = Array.from({ length: cfg.batchSize }, () => rng.int(n));
       const xb = rowsTensor(x, d, idx);
-      const yb = tf.tensor1d(Int32Array.from(idx, (i) => y[i] as number), "int32");
+      const yb = tf.tensor1d(
+        Int32Array.from(idx, (i) => y[i]),
+        "int32",
+      );
       try {
         const lossT = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => model.loss(xb, yb, opts.transform), vars);

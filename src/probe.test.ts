@@ -11,7 +11,7 @@ function clusters(n: number, K: number, d: number, rng: Rng, sep = 3): { X: numb
   for (let i = 0; i < n; i++) {
     const k = i % K;
     const row = Array.from({ length: d }, () => rng.normal());
-    row[k] = (row[k] as number) + sep;
+    row[k] = row[k] + sep;
     X.push(row);
     y.push(k);
   }
@@ -40,10 +40,10 @@ test("probe: hand-checkable 1-D case and argmax prediction", async () => {
   assert.deepEqual(probePredict(p, [[-3], [3]]), [0, 1]);
   assert.equal(probeAccuracy(p, X, y), 1);
   // Standardisation uses the training statistics: mean 0 here, population std sqrt(mean(x^2)).
-  assert.ok(Math.abs((p.mu[0] as number) - 0) < 1e-6);
-  assert.ok(Math.abs((p.sigma[0] as number) - Math.sqrt((4 + 1 + 0.25) * 2 / 6)) < 1e-5);
+  assert.ok(Math.abs(p.mu[0] - 0) < 1e-6);
+  assert.ok(Math.abs(p.sigma[0] - Math.sqrt(((4 + 1 + 0.25) * 2) / 6)) < 1e-5);
   // The weight of class 1 exceeds class 0's (positive x favours class 1).
-  assert.ok((p.weights[1] as number) > (p.weights[0] as number));
+  assert.ok(p.weights[1] > p.weights[0]);
 });
 
 test("probe: deterministic and leak-free", async () => {

@@ -39,15 +39,23 @@ export interface LinearProbe {
   readonly trainLoss: number;
 }
 
-function checkData(where: string, X: ReadonlyArray<ArrayLike<number>>, y: ReadonlyArray<number>, numClasses: number, inputDim?: number): number {
+function checkData(
+  where: string,
+  X: ReadonlyArray<ArrayLike<number>>,
+  y: ReadonlyArray<number>,
+  numClasses: number,
+  inputDim?: number,
+): number {
   if (X.length === 0) throw new Error(`${where}: no samples; pass at least one feature row`);
-  if (X.length !== y.length) throw new Error(`${where}: ${X.length} feature rows but ${y.length} labels; pass one label per row`);
+  if (X.length !== y.length)
+    throw new Error(`${where}: ${X.length} feature rows but ${y.length} labels; pass one label per row`);
   const d = inputDim ?? (X[0] as ArrayLike<number>).length;
   X.forEach((row, i) => {
     if (row.length !== d) throw new Error(`${where}: feature row ${i} has ${row.length} values, expected ${d}`);
   });
   y.forEach((c, i) => {
-    if (!Number.isInteger(c) || c < 0 || c >= numClasses) throw new Error(`${where}: label ${i} is ${c}, outside [0, numClasses=${numClasses})`);
+    if (!Number.isInteger(c) || c < 0 || c >= numClasses)
+      throw new Error(`${where}: label ${i} is ${c}, outside [0, numClasses=${numClasses})`);
   });
   return d;
 }
@@ -55,7 +63,7 @@ function checkData(where: string, X: ReadonlyArray<ArrayLike<number>>, y: Readon
 function flatten(X: ReadonlyArray<ArrayLike<number>>, d: number): Float32Array {
   const out = new Float32Array(X.length * d);
   X.forEach((row, i) => {
-    for (let j = 0; j < d; j++) out[i * d + j] = row[j] as number;
+    for (let j = 0; j < d; j++) out[i * d + j] = row[j];
   });
   return out;
 }
@@ -64,7 +72,12 @@ function flatten(X: ReadonlyArray<ArrayLike<number>>, d: number): Float32Array {
  * Fit a multinomial logistic regression probe on features X [n][d] and labels y in [0, numClasses).
  * Deterministic (zero init, full batch). Leaves no tensors behind.
  */
-export function fitLinearProbe(X: ReadonlyArray<ArrayLike<number>>, y: ReadonlyArray<number>, numClasses: number, config: Partial<ProbeConfig> = {}): LinearProbe {
+export function fitLinearProbe(
+  X: ReadonlyArray<ArrayLike<number>>,
+  y: ReadonlyArray<number>,
+  numClasses: number,
+  config: Partial<ProbeConfig> = {},
+): LinearProbe {
   const c = withOverrides(PROBE_DEFAULTS as ProbeConfig, config, "ProbeConfig");
   checkRange("ProbeConfig.numSteps", c.numSteps, 1, 1e6, true);
   checkRange("ProbeConfig.lr", c.lr, 0, 100);
@@ -78,13 +91,13 @@ export function fitLinearProbe(X: ReadonlyArray<ArrayLike<number>>, y: ReadonlyA
   const sigma = new Float32Array(d);
   for (let j = 0; j < d; j++) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += flat[i * d + j] as number;
+    for (let i = 0; i < n; i++) s += flat[i * d + j];
     mu[j] = s / n;
     let v = 0;
-    for (let i = 0; i < n; i++) v += ((flat[i * d + j] as number) - (mu[j] as number)) ** 2;
+    for (let i = 0; i < n; i++) v += (flat[i * d + j] - mu[j]) ** 2;
     sigma[j] = Math.max(Math.sqrt(v / n), 1e-6);
   }
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) flat[i * d + j] = ((flat[i * d + j] as number) - (mu[j] as number)) / (sigma[j] as number);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) flat[i * d + j] = (flat[i * d + j] - mu[j]) / sigma[j];
   // Variables copy their initial values, so the zeros are made (and freed) inside tidy.
   const W = tf.tidy(() => tf.variable(tf.zeros([d, numClasses]), true)); // [d, K]
   const b = tf.tidy(() => tf.variable(tf.zeros([numClasses]), true)); // [K]
@@ -132,8 +145,8 @@ export function probePredict(probe: LinearProbe, X: ReadonlyArray<ArrayLike<numb
     let best = 0;
     let bestScore = -Infinity;
     for (let k = 0; k < K; k++) {
-      let s = bias[k] as number;
-      for (let j = 0; j < d; j++) s += (((row[j] as number) - (mu[j] as number)) / (sigma[j] as number)) * (weights[j * K + k] as number);
+      let s = bias[k];
+      for (let j = 0; j < d; j++) s += ((row[j] - mu[j]) / sigma[j]) * weights[j * K + k];
       if (s > bestScore) {
         bestScore = s;
         best = k;
@@ -144,7 +157,11 @@ export function probePredict(probe: LinearProbe, X: ReadonlyArray<ArrayLike<numb
 }
 
 /** Fraction of rows the probe classifies correctly. */
-export function probeAccuracy(probe: LinearProbe, X: ReadonlyArray<ArrayLike<number>>, y: ReadonlyArray<number>): number {
+export function probeAccuracy(
+  probe: LinearProbe,
+  X: ReadonlyArray<ArrayLike<number>>,
+  y: ReadonlyArray<number>,
+): number {
   checkData("probeAccuracy", X, y, probe.numClasses, probe.inputDim);
   const pred = probePredict(probe, X);
   let ok = 0;

@@ -7,7 +7,16 @@ import * as tf from "@tensorflow/tfjs";
 import { testBackend } from "./run/testing";
 import { Rng } from "./rng";
 import { dequantize, quantizeMatrix, quantSpec, QuantizedTensor } from "./quantize";
-import { decodePacked, encodePacked, float32Bytes, loadPacked, packNibbles, PackedModel, savePacked, unpackNibbles } from "./quant-pack";
+import {
+  decodePacked,
+  encodePacked,
+  float32Bytes,
+  loadPacked,
+  packNibbles,
+  PackedModel,
+  savePacked,
+  unpackNibbles,
+} from "./quant-pack";
 
 test("setup backend", async () => {
   await testBackend();
@@ -84,7 +93,7 @@ test("corrupt, truncated and foreign files are clear errors", () => {
   const { pm, tensors } = model(new Rng(5));
   const bytes = encodePacked(pm);
   const flipped = bytes.slice();
-  flipped[bytes.length - 100] = (flipped[bytes.length - 100] as number) ^ 0xff;
+  flipped[bytes.length - 100] = flipped[bytes.length - 100] ^ 0xff;
   assert.throws(() => decodePacked(flipped), /checksum mismatch/);
   assert.throws(() => decodePacked(bytes.slice(0, bytes.length - 10)), /checksum mismatch/);
   assert.throws(() => decodePacked(new Uint8Array(64)), /bad magic/);

@@ -10,7 +10,15 @@
 import * as fs from "fs";
 import * as zlib from "zlib";
 import { writeFileAtomic } from "./run/results";
-import { float16Bits, float16FromBits, groupLayout, paramsPerGroup, quantSpec, QuantizedTensor, QuantSpec } from "./quantize";
+import {
+  float16Bits,
+  float16FromBits,
+  groupLayout,
+  paramsPerGroup,
+  quantSpec,
+  QuantizedTensor,
+  QuantSpec,
+} from "./quantize";
 
 const MAGIC = "G2BQ4PK1";
 const FORMAT = "gen2brain-packed-int4";
@@ -32,18 +40,19 @@ export interface PackedModel {
 export function packNibbles(codes: Uint8Array): Uint8Array {
   const out = new Uint8Array(Math.ceil(codes.length / 2));
   for (let i = 0; i < codes.length; i++) {
-    const c = codes[i] as number;
+    const c = codes[i];
     if (c > 15) throw new Error(`packNibbles: code ${c} at index ${i} does not fit in 4 bits; use at most 16 states`);
-    out[i >> 1] = (out[i >> 1] as number) | (i & 1 ? c << 4 : c);
+    out[i >> 1] = out[i >> 1] | (i & 1 ? c << 4 : c);
   }
   return out;
 }
 
 /** Inverse of {@link packNibbles}: the first `n` codes. */
 export function unpackNibbles(bytes: Uint8Array, n: number): Uint8Array {
-  if (bytes.length < Math.ceil(n / 2)) throw new Error(`unpackNibbles: ${bytes.length} bytes hold fewer than ${n} codes`);
+  if (bytes.length < Math.ceil(n / 2))
+    throw new Error(`unpackNibbles: ${bytes.length} bytes hold fewer than ${n} codes`);
   const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = i & 1 ? (bytes[i >> 1] as number) >> 4 : (bytes[i >> 1] as number) & 15;
+  for (let i = 0; i < n; i++) out[i] = i & 1 ? bytes[i >> 1] >> 4 : bytes[i >> 1] & 15;
   return out;
 }
 
@@ -88,28 +97,43 @@ export function encodePacked(model: PackedModel): Uint8Array {
   const entries: Array<QuantHeader | FloatHeader> = [];
   const specIndex = new Map<string, number>();
   for (const [name, q] of Object.entries(model.quantized)) {
-    if (q.spec.states > 16) throw new Error(`encodePacked: "${name}" has ${q.spec.states} states; the 4-bit format holds at most 16`);
-    if (q.codes.length !== q.numGroups * q.groupLen) throw new Error(`encodePacked: "${name}" has ${q.codes.length} codes, expected ${q.numGroups * q.groupLen}`);
+    if (q.spec.states > 16)
+      throw new Error(`encodePacked: "${name}" has ${q.spec.states} states; the 4-bit format holds at most 16`);
+    if (q.codes.length !== q.numGroups * q.groupLen)
+      throw new Error(`encodePacked: "${name}" has ${q.codes.length} codes, expected ${q.numGroups * q.groupLen}`);
     const codes = add(packNibbles(q.codes));
     const p = new Uint8Array(q.params.length * 2);
     const dv = new DataView(p.buffer);
     for (let i = 0; i < q.params.length; i++) {
-      const v = q.params[i] as number;
+      const v = q.params[i];
       const h = float16Bits(v);
-      if (float16FromBits(h) !== v) throw new Error(`encodePacked: "${name}" parameter ${i} (${v}) is not a float16 value; quantize with quantizeMatrix`);
+      if (float16FromBits(h) !== v)
+        throw new Error(
+          `encodePacked: "${name}" parameter ${i} (${v}) is not a float16 value; quantize with quantizeMatrix`,
+        );
       dv.setUint16(i * 2, h, true);
     }
     const { states, scheme, symmetric, granularity, groupSize, byRow } = q.spec;
     const key = JSON.stringify({ states, scheme, symmetric, granularity, groupSize, byRow });
     if (!specIndex.has(key)) specIndex.set(key, specIndex.size);
-    entries.push({ name, kind: "int4", shape: [q.shape[0], q.shape[1]], spec: specIndex.get(key) as number, numGroups: q.numGroups, groupLen: q.groupLen, codes, params: add(p) });
+    entries.push({
+      name,
+      kind: "int4",
+      shape: [q.shape[0], q.shape[1]],
+      spec: specIndex.get(key) as number,
+      numGroups: q.numGroups,
+      groupLen: q.groupLen,
+      codes,
+      params: add(p),
+    });
   }
   for (const [name, f] of Object.entries(model.float)) {
     const n = f.shape.reduce((a, b) => a * b, 1);
-    if (n !== f.values.length) throw new Error(`encodePacked: "${name}" has ${f.values.length} values for shape [${f.shape.join(", ")}]`);
+    if (n !== f.values.length)
+      throw new Error(`encodePacked: "${name}" has ${f.values.length} values for shape [${f.shape.join(", ")}]`);
     const b = new Uint8Array(n * 4);
     const dv = new DataView(b.buffer);
-    for (let i = 0; i < n; i++) dv.setFloat32(i * 4, f.values[i] as number, true);
+    for (let i = 0; i < n; i++) dv.setFloat32(i * 4, f.values[i], true);
     entries.push({ name, kind: "float32", shape: [...f.shape], values: add(b) });
   }
   const specs = [...specIndex.keys()].map((k) => JSON.parse(k) as StoredSpec);
@@ -164,21 +188,33 @@ export function decodePacked(bytes: Uint8Array, source = "packed model"): Packed
         if (stored === undefined) throw new Error(`quantizer #${e.spec} is not in the header`);
         spec = quantSpec(stored);
       } catch (err) {
-        throw new Error(`${source}: "${e.name}" has an invalid quantizer (${err instanceof Error ? err.message : String(err)})`);
+        throw new Error(
+          `${source}: "${e.name}" has an invalid quantizer (${err instanceof Error ? err.message : String(err)})`,
+        );
       }
       const layout = groupLayout(e.shape, spec);
       if (layout.numGroups !== e.numGroups || layout.groupLen !== e.groupLen) {
-        throw new Error(`${source}: "${e.name}" declares ${e.numGroups}×${e.groupLen} groups, but shape [${e.shape.join(", ")}] gives ${layout.numGroups}×${layout.groupLen}`);
+        throw new Error(
+          `${source}: "${e.name}" declares ${e.numGroups}×${e.groupLen} groups, but shape [${e.shape.join(", ")}] gives ${layout.numGroups}×${layout.groupLen}`,
+        );
       }
       const n = e.numGroups * e.groupLen;
       const codes = unpackNibbles(slice(e.codes, `codes of "${e.name}"`), n);
       const pb = slice(e.params, `parameters of "${e.name}"`);
       const expected = e.numGroups * paramsPerGroup(spec);
-      if (pb.length !== expected * 2) throw new Error(`${source}: "${e.name}" has ${pb.length / 2} parameters, expected ${expected}`);
+      if (pb.length !== expected * 2)
+        throw new Error(`${source}: "${e.name}" has ${pb.length / 2} parameters, expected ${expected}`);
       const pdv = new DataView(pb.buffer, pb.byteOffset, pb.byteLength);
       const params = new Float32Array(expected);
       for (let i = 0; i < expected; i++) params[i] = float16FromBits(pdv.getUint16(i * 2, true));
-      quantized[e.name] = { shape: [e.shape[0], e.shape[1]], spec, numGroups: e.numGroups, groupLen: e.groupLen, codes, params };
+      quantized[e.name] = {
+        shape: [e.shape[0], e.shape[1]],
+        spec,
+        numGroups: e.numGroups,
+        groupLen: e.groupLen,
+        codes,
+        params,
+      };
     } else if (e.kind === "float32") {
       const b = slice(e.values, `values of "${e.name}"`);
       const fdv = new DataView(b.buffer, b.byteOffset, b.byteLength);

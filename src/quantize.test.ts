@@ -31,7 +31,7 @@ const W = [
 function close(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs((actual[i] as number) - (expected[i] as number)) <= tol, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tol, `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
   }
 }
 
@@ -72,7 +72,11 @@ test("float16 bits match IEEE binary16 on known values", () => {
 });
 
 test("grouped layout: shapes, ragged groups, tables by row and exact inverse", () => {
-  const lay = (granularity: "tensor" | "channel" | "group", groupSize: number, byRow = false) => ({ granularity, groupSize, byRow });
+  const lay = (granularity: "tensor" | "channel" | "group", groupSize: number, byRow = false) => ({
+    granularity,
+    groupSize,
+    byRow,
+  });
   assert.deepEqual(groupLayout([3, 2], lay("tensor", 32)), { numGroups: 1, groupLen: 6 });
   assert.deepEqual(groupLayout([3, 2], lay("channel", 32)), { numGroups: 2, groupLen: 3 });
   assert.deepEqual(groupLayout([3, 2], lay("group", 2)), { numGroups: 4, groupLen: 2 });
@@ -85,10 +89,20 @@ test("grouped layout: shapes, ragged groups, tables by row and exact inverse", (
     // a table by row: each row is a channel
     const r = toGroups(w, lay("channel", 2, true));
     close(r.dataSync(), [0.1, -0.6, 0.9, 0.2, -1.0, 0.3], 1e-7, "rows");
-    for (const spec of [lay("tensor", 2), lay("channel", 2), lay("group", 2), lay("channel", 2, true), lay("group", 1, true)]) {
+    for (const spec of [
+      lay("tensor", 2),
+      lay("channel", 2),
+      lay("group", 2),
+      lay("channel", 2, true),
+      lay("group", 1, true),
+    ]) {
       const rows = toGroups(w, spec);
       const back = fromGroups(rows, [3, 2], spec);
-      assert.deepEqual(Array.from(back.dataSync()), Array.from(w.dataSync()), `${spec.granularity} byRow=${spec.byRow}`);
+      assert.deepEqual(
+        Array.from(back.dataSync()),
+        Array.from(w.dataSync()),
+        `${spec.granularity} byRow=${spec.byRow}`,
+      );
       tf.dispose([rows, back]);
     }
     // ternary per row: row maxima 0.6, 0.9, 1.0
@@ -140,7 +154,12 @@ test("uniform asymmetric, absmean, mse and log quantizers on hand-computed examp
   const x = tf.tensor2d(rng.normalArray(64 * 32), [64, 32]);
   for (const states of [2, 3, 4, 16]) {
     const err = (clip: "max" | "mse") =>
-      tf.tidy(() => tf.sum(tf.squaredDifference(fakeQuant(x, quantSpec({ states, granularity: "channel", clip })), x)).dataSync()[0] as number);
+      tf.tidy(
+        () =>
+          tf
+            .sum(tf.squaredDifference(fakeQuant(x, quantSpec({ states, granularity: "channel", clip })), x))
+            .dataSync()[0] as number,
+      );
     assert.ok(err("mse") <= err("max") + 1e-9, `mse clip at S=${states}`);
   }
   x.dispose();
@@ -152,7 +171,7 @@ test("log and k-means levels", () => {
   assert.deepEqual(Array.from(logLevels(1, 2)), [-1, 1]);
   const wide = logLevels(1, 256);
   assert.equal(wide.length, 256);
-  assert.ok(Math.abs((wide[128] as number) - 2 ** -8) < 1e-12, "128 magnitudes span 8 octaves");
+  assert.ok(Math.abs(wide[128] - 2 ** -8) < 1e-12, "128 magnitudes span 8 octaves");
   // two well-separated clusters: the centroids are their means, whatever the seed
   for (const seed of [1, 2, 3]) {
     const c = kmeans1d([0, 0.1, 0.2, 10, 10.1, 10.2], 2, new Rng(seed));
@@ -168,15 +187,20 @@ test("log and k-means levels", () => {
   const counts = new Array(8).fill(0);
   for (const x of xs) {
     let best = 0;
-    for (let j = 1; j < 8; j++) if (Math.abs(x - (cs[j] as number)) < Math.abs(x - (cs[best] as number))) best = j;
+    for (let j = 1; j < 8; j++) if (Math.abs(x - cs[j]) < Math.abs(x - cs[best])) best = j;
     sums[best] += x;
     counts[best] += 1;
   }
-  for (let j = 0; j < 8; j++) assert.ok(Math.abs(sums[j] / counts[j] - (cs[j] as number)) < 1e-9, `centroid ${j}`);
+  for (let j = 0; j < 8; j++) assert.ok(Math.abs(sums[j] / counts[j] - cs[j]) < 1e-9, `centroid ${j}`);
   // k-means beats uniform levels in squared error on Gaussian weights (Lloyd–Max)
   const w = tf.tensor2d(xs.slice(0, 480), [48, 10]);
   const mse = (scheme: "uniform" | "kmeans") =>
-    tf.tidy(() => tf.mean(tf.squaredDifference(fakeQuant(w, quantSpec({ states: 8, scheme, granularity: "tensor" })), w)).dataSync()[0] as number);
+    tf.tidy(
+      () =>
+        tf
+          .mean(tf.squaredDifference(fakeQuant(w, quantSpec({ states: 8, scheme, granularity: "tensor" })), w))
+          .dataSync()[0] as number,
+    );
   assert.ok(mse("kmeans") < mse("uniform"));
   w.dispose();
 });
@@ -201,7 +225,7 @@ test("PTQ path agrees with the in-graph quantizer and error falls with S", () =>
       const maxStep = (2 * wMax) / (states - 1); // the largest Δ of any group
       const shift = ((states - 1) / 2) * maxStep * 2 ** -11 * 1.01 + 1e-7; // a level moved by Δ's rounding
       for (let i = 0; i < a.length; i++) {
-        const diff = Math.abs((a[i] as number) - (b[i] as number));
+        const diff = Math.abs(a[i] - b[i]);
         if (diff > shift) flips++;
         assert.ok(diff <= maxStep + 1e-6, `${granularity} S=${states}: [${i}] differs by more than one step`);
       }
@@ -233,11 +257,19 @@ test("straight-through estimator: identity inside the clip range, zero outside",
       [3, 4],
       [5, 6],
     ]);
-    const grad = (spec: ReturnType<typeof quantSpec>) => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(fakeQuantSTE(x as tf.Tensor2D, spec), dy)))(w).dataSync());
+    const grad = (spec: ReturnType<typeof quantSpec>) =>
+      tf.tidy(() =>
+        tf
+          .grad((x: tf.Tensor) => tf.sum(tf.mul(fakeQuantSTE(x as tf.Tensor2D, spec), dy)))(w)
+          .dataSync(),
+      );
     // absmax never clips: the gradient is dy itself
     assert.deepEqual(Array.from(grad(quantSpec({ states: 4, granularity: "channel" }))), [1, 2, 3, 4, 5, 6]);
     // absmean γ = 0.5167 clips 0.9, -1.0 and -0.6
-    assert.deepEqual(Array.from(grad(quantSpec({ states: 3, granularity: "tensor", clip: "absmean" }))), [1, 0, 0, 4, 0, 6]);
+    assert.deepEqual(
+      Array.from(grad(quantSpec({ states: 3, granularity: "tensor", clip: "absmean" }))),
+      [1, 0, 0, 4, 0, 6],
+    );
     // the forward value is the quantized matrix
     const v = fakeQuantSTE(w, quantSpec({ states: 3, granularity: "tensor" }));
     close(v.dataSync(), [0, -1, 1, 0, -1, 0], 1e-7, "forward");
@@ -248,11 +280,21 @@ test("straight-through estimator: identity inside the clip range, zero outside",
 
 test("bits per weight include the float16 parameters", () => {
   const s = (p: Parameters<typeof quantSpec>[0]) => quantSpec(p);
-  assert.deepEqual(bitsPerWeight(s({ states: 16, granularity: "tensor" }), [64, 64]), { codeBits: 4, overheadBits: 16 / 4096, total: 4 + 16 / 4096 });
+  assert.deepEqual(bitsPerWeight(s({ states: 16, granularity: "tensor" }), [64, 64]), {
+    codeBits: 4,
+    overheadBits: 16 / 4096,
+    total: 4 + 16 / 4096,
+  });
   assert.equal(bitsPerWeight(s({ states: 16, granularity: "group", groupSize: 32 }), [64, 64]).total, 4.5);
-  assert.equal(bitsPerWeight(s({ states: 16, granularity: "group", groupSize: 32, symmetric: false }), [64, 64]).total, 5);
+  assert.equal(
+    bitsPerWeight(s({ states: 16, granularity: "group", groupSize: 32, symmetric: false }), [64, 64]).total,
+    5,
+  );
   assert.equal(bitsPerWeight(s({ states: 16, granularity: "channel" }), [64, 32]).total, 4.25);
-  assert.equal(bitsPerWeight(s({ states: 16, scheme: "kmeans", granularity: "tensor" }), [64, 64]).total, 4 + 256 / 4096);
+  assert.equal(
+    bitsPerWeight(s({ states: 16, scheme: "kmeans", granularity: "tensor" }), [64, 64]).total,
+    4 + 256 / 4096,
+  );
   assert.ok(Math.abs(bitsPerWeight(s({ states: 3, granularity: "tensor" }), [1024, 1024]).codeBits - 1.585) < 1e-3);
   const m = modelBitsPerWeight(s({ states: 16, granularity: "channel" }), [
     [64, 32],
@@ -282,7 +324,10 @@ test("quantizers leak no tensors", async () => {
       await expectNoLeak(() => fakeQuant(w, spec).dispose(), `fakeQuant ${spec.scheme}`);
       await expectNoLeak(() => dequantize(quantizeMatrix(w, spec)).dispose(), `quantizeMatrix ${spec.scheme}`);
       if (spec.scheme !== "kmeans") {
-        await expectNoLeak(() => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(fakeQuantSTE(x as tf.Tensor2D, spec)))(w)).dispose(), `STE ${spec.scheme}`);
+        await expectNoLeak(
+          () => tf.tidy(() => tf.grad((x: tf.Tensor) => tf.sum(fakeQuantSTE(x as tf.Tensor2D, spec)))(w)).dispose(),
+          `STE ${spec.scheme}`,
+        );
       }
     }
   } finally {

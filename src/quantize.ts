@@ -80,14 +80,18 @@ export function quantSpec(partial: Partial<QuantSpec> = {}): QuantSpec {
   if (!Number.isInteger(s.states) || s.states < 2 || s.states > 256) {
     throw new Error(`QuantSpec.states: must be an integer in [2, 256] (codes are stored in one byte), got ${s.states}`);
   }
-  if (!["uniform", "kmeans", "log"].includes(s.scheme)) throw new Error(`QuantSpec.scheme: use uniform, kmeans or log, got "${s.scheme}"`);
+  if (!["uniform", "kmeans", "log"].includes(s.scheme))
+    throw new Error(`QuantSpec.scheme: use uniform, kmeans or log, got "${s.scheme}"`);
   if (!["tensor", "channel", "group"].includes(s.granularity)) {
     throw new Error(`QuantSpec.granularity: use tensor, channel or group, got "${s.granularity}"`);
   }
-  if (!Number.isInteger(s.groupSize) || s.groupSize < 1) throw new Error(`QuantSpec.groupSize: must be a positive integer, got ${s.groupSize}`);
+  if (!Number.isInteger(s.groupSize) || s.groupSize < 1)
+    throw new Error(`QuantSpec.groupSize: must be a positive integer, got ${s.groupSize}`);
   if (typeof s.byRow !== "boolean") throw new Error(`QuantSpec.byRow: must be a boolean, got ${String(s.byRow)}`);
-  if (!["max", "mse", "absmean"].includes(s.clip)) throw new Error(`QuantSpec.clip: use max, mse or absmean, got "${s.clip}"`);
-  if (!Number.isInteger(s.maxIter) || s.maxIter < 1) throw new Error(`QuantSpec.maxIter: must be a positive integer, got ${s.maxIter}`);
+  if (!["max", "mse", "absmean"].includes(s.clip))
+    throw new Error(`QuantSpec.clip: use max, mse or absmean, got "${s.clip}"`);
+  if (!Number.isInteger(s.maxIter) || s.maxIter < 1)
+    throw new Error(`QuantSpec.maxIter: must be a positive integer, got ${s.maxIter}`);
   if (!Number.isInteger(s.seed)) throw new Error(`QuantSpec.seed: must be an integer, got ${s.seed}`);
   return s;
 }
@@ -108,7 +112,7 @@ const u32 = new Uint32Array(f32.buffer);
 /** IEEE 754 binary16 bits of x (round to nearest even; overflow to ±Inf). */
 export function float16Bits(x: number): number {
   f32[0] = x;
-  const b = u32[0] as number;
+  const b = u32[0];
   const sign = (b >>> 16) & 0x8000;
   const e32 = (b >>> 23) & 0xff;
   let mant = b & 0x7fffff;
@@ -158,7 +162,10 @@ function kernelShape(shape: readonly [number, number], spec: LayoutSpec): [numbe
 }
 
 /** Rows × row length of the grouped layout of a matrix of `shape`. */
-export function groupLayout(shape: readonly [number, number], spec: LayoutSpec): {
+export function groupLayout(
+  shape: readonly [number, number],
+  spec: LayoutSpec,
+): {
   numGroups: number;
   groupLen: number;
 } {
@@ -186,7 +193,10 @@ export function toGroups(w: tf.Tensor2D, spec: LayoutSpec): tf.Tensor2D {
     const padded = (numGroups / nOut) * groupLen;
     let x: tf.Tensor2D = wt;
     if (padded > nIn) {
-      const idx = tf.tensor1d(Array.from({ length: padded }, (_, i) => Math.min(i, nIn - 1)), "int32");
+      const idx = tf.tensor1d(
+        Array.from({ length: padded }, (_, i) => Math.min(i, nIn - 1)),
+        "int32",
+      );
       x = tf.gather(wt, idx, 1) as tf.Tensor2D; // [out, in] -> [out, padded]
     }
     return x.reshape([numGroups, groupLen]); // [out, padded] -> [out·nG, g]
@@ -216,7 +226,12 @@ export function fromGroups(rows: tf.Tensor2D, shape: readonly [number, number], 
 export const MSE_CLIP_GRID: ReadonlyArray<number> = Array.from({ length: 20 }, (_, k) => 0.05 ** (k / 19));
 
 /** Uniform fake quantization of rows x [G, L] with per-row lo, delta [G, 1]: x̂ and the codes. Caller disposes. */
-export function uniformQuantOps(x: tf.Tensor, lo: tf.Tensor, delta: tf.Tensor, states: number): { codes: tf.Tensor; xHat: tf.Tensor } {
+export function uniformQuantOps(
+  x: tf.Tensor,
+  lo: tf.Tensor,
+  delta: tf.Tensor,
+  states: number,
+): { codes: tf.Tensor; xHat: tf.Tensor } {
   return tf.tidy(() => {
     const codes = tf.clipByValue(tf.round(tf.div(tf.sub(x, lo), delta)), 0, states - 1); // [G, L] in {0..S-1}
     return { codes, xHat: tf.add(lo, tf.mul(codes, delta)) };
@@ -251,7 +266,10 @@ function safeDelta(lo: tf.Tensor, hi: tf.Tensor, states: number): tf.Tensor {
  * clip rule. `mse` tries c·r for r in {@link MSE_CLIP_GRID} and keeps the r with the least squared error
  * per row. Caller disposes.
  */
-export function uniformRange(x: tf.Tensor2D, spec: Pick<QuantSpec, "states" | "symmetric" | "clip">): { lo: tf.Tensor2D; hi: tf.Tensor2D } {
+export function uniformRange(
+  x: tf.Tensor2D,
+  spec: Pick<QuantSpec, "states" | "symmetric" | "clip">,
+): { lo: tf.Tensor2D; hi: tf.Tensor2D } {
   return tf.tidy(() => {
     const raw = rawRange(x, spec.symmetric, spec.clip);
     if (spec.clip !== "mse") return raw;
@@ -317,35 +335,35 @@ export function kmeans1d(values: ArrayLike<number>, k: number, rng: Rng, maxIter
   // k-means++ start: each next centroid drawn with probability ∝ squared distance to the nearest one.
   const c: number[] = [xs[rng.int(n)] as number];
   const d2 = new Float64Array(n);
-  for (let i = 0; i < n; i++) d2[i] = ((xs[i] as number) - (c[0] as number)) ** 2;
+  for (let i = 0; i < n; i++) d2[i] = (xs[i] - c[0]) ** 2;
   while (c.length < k) {
     let total = 0;
-    for (let i = 0; i < n; i++) total += d2[i] as number;
+    for (let i = 0; i < n; i++) total += d2[i];
     let pick = n - 1;
     if (total > 0) {
       let r = rng.next() * total;
       for (let i = 0; i < n; i++) {
-        r -= d2[i] as number;
+        r -= d2[i];
         if (r < 0) {
           pick = i;
           break;
         }
       }
     }
-    const ci = xs[pick] as number;
+    const ci = xs[pick];
     c.push(ci);
-    for (let i = 0; i < n; i++) d2[i] = Math.min(d2[i] as number, ((xs[i] as number) - ci) ** 2);
+    for (let i = 0; i < n; i++) d2[i] = Math.min(d2[i], (xs[i] - ci) ** 2);
   }
   const cent = Float64Array.from(c).sort();
   const prefix = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) prefix[i + 1] = (prefix[i] as number) + (xs[i] as number);
+  for (let i = 0; i < n; i++) prefix[i + 1] = prefix[i] + xs[i];
   /** First index i with xs[i] > t. */
   const upper = (t: number): number => {
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const m = (lo + hi) >>> 1;
-      if ((xs[m] as number) <= t) lo = m + 1;
+      if (xs[m] <= t) lo = m + 1;
       else hi = m;
     }
     return lo;
@@ -353,12 +371,12 @@ export function kmeans1d(values: ArrayLike<number>, k: number, rng: Rng, maxIter
   for (let iter = 0; iter < maxIter; iter++) {
     let changed = false;
     // boundaries from the current centroids, then every centroid moves to the mean of its interval
-    const ends = Array.from({ length: k }, (_, j) => (j === k - 1 ? n : upper(((cent[j] as number) + (cent[j + 1] as number)) / 2)));
+    const ends = Array.from({ length: k }, (_, j) => (j === k - 1 ? n : upper((cent[j] + cent[j + 1]) / 2)));
     let start = 0;
     for (let j = 0; j < k; j++) {
-      const end = ends[j] as number;
+      const end = ends[j];
       if (end > start) {
-        const m = ((prefix[end] as number) - (prefix[start] as number)) / (end - start);
+        const m = (prefix[end] - prefix[start]) / (end - start);
         if (m !== cent[j]) changed = true;
         cent[j] = m;
       }
@@ -431,7 +449,8 @@ function inGraph(w: tf.Tensor2D, spec: QuantSpec, wantMask: boolean): { value: t
  * Caller disposes.
  */
 export function fakeQuantSTE(w: tf.Tensor2D, spec: QuantSpec): tf.Tensor2D {
-  if (spec.scheme === "kmeans") throw new Error("fakeQuantSTE: QuantSpec.scheme kmeans has no in-graph codebook; use uniform or log for QAT");
+  if (spec.scheme === "kmeans")
+    throw new Error("fakeQuantSTE: QuantSpec.scheme kmeans has no in-graph codebook; use uniform or log for QAT");
   const f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args[1] as tf.GradSaveFunc;
     const { value, mask } = inGraph(args[0] as tf.Tensor2D, spec, true);
@@ -471,14 +490,18 @@ export function paramsPerGroup(spec: QuantSpec): number {
 }
 
 /** Per-row [lo, Δ] of a uniform quantizer from its stored parameters (float32 maths). */
-function uniformLoDelta(spec: QuantSpec, params: Float32Array, numGroups: number): { lo: Float32Array; delta: Float32Array } {
+function uniformLoDelta(
+  spec: QuantSpec,
+  params: Float32Array,
+  numGroups: number,
+): { lo: Float32Array; delta: Float32Array } {
   const lo = new Float32Array(numGroups);
   const delta = new Float32Array(numGroups);
   const half = Math.fround((spec.states - 1) / 2);
   for (let g = 0; g < numGroups; g++) {
     const d = params[g * paramsPerGroup(spec)] as number;
     delta[g] = d;
-    lo[g] = spec.symmetric ? Math.fround(-half * d) : (params[g * 2 + 1] as number);
+    lo[g] = spec.symmetric ? Math.fround(-half * d) : params[g * 2 + 1];
   }
   return { lo, delta };
 }
@@ -489,7 +512,7 @@ function codebookLevels(spec: QuantSpec, params: Float32Array, numGroups: number
   const unit = logLevels(1, spec.states);
   const out = new Float32Array(numGroups * spec.states);
   for (let g = 0; g < numGroups; g++) {
-    for (let j = 0; j < spec.states; j++) out[g * spec.states + j] = roundToFloat16((params[g] as number) * (unit[j] as number));
+    for (let j = 0; j < spec.states; j++) out[g * spec.states + j] = roundToFloat16(params[g] * unit[j]);
   }
   return out;
 }
@@ -511,15 +534,19 @@ export function quantizeMatrix(w: tf.Tensor2D, spec: QuantSpec): QuantizedTensor
       const [loA, hiA] = [range.lo.dataSync(), range.hi.dataSync()];
       tf.dispose([range.lo, range.hi]);
       for (let g = 0; g < numGroups; g++) {
-        let d = roundToFloat16(((hiA[g] as number) - (loA[g] as number)) / (spec.states - 1));
+        let d = roundToFloat16((hiA[g] - loA[g]) / (spec.states - 1));
         // a constant row: the smallest float16 step keeps x̂ within 2^-25 of it (even S has no 0 level)
         if (!(d > 0)) d = 2 ** -24;
-        if (!Number.isFinite(d)) throw new Error(`quantizeMatrix: a weight range of ${hiA[g]! - loA[g]!} overflows float16 scales`);
+        if (!Number.isFinite(d))
+          throw new Error(`quantizeMatrix: a weight range of ${hiA[g]! - loA[g]!} overflows float16 scales`);
         params[g * ppg] = d;
         if (!spec.symmetric) params[g * ppg + 1] = roundToFloat16(loA[g] as number);
       }
       const { lo, delta } = uniformLoDelta(spec, params, numGroups);
-      codesT = tf.tidy(() => uniformQuantOps(rows, tf.tensor2d(lo, [numGroups, 1]), tf.tensor2d(delta, [numGroups, 1]), spec.states).codes);
+      codesT = tf.tidy(
+        () =>
+          uniformQuantOps(rows, tf.tensor2d(lo, [numGroups, 1]), tf.tensor2d(delta, [numGroups, 1]), spec.states).codes,
+      );
     } else {
       const x = rows.dataSync();
       for (let g = 0; g < numGroups; g++) {

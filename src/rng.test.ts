@@ -3,10 +3,18 @@ import assert from "node:assert/strict";
 import { deriveSeed, Rng } from "./rng";
 
 test("same seed, same stream; different seeds differ", () => {
-  const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+  const a = new Rng(42),
+    b = new Rng(42),
+    c = new Rng(43);
   const xs = Array.from({ length: 5 }, () => a.next());
-  assert.deepEqual(Array.from({ length: 5 }, () => b.next()), xs);
-  assert.notDeepEqual(Array.from({ length: 5 }, () => c.next()), xs);
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => b.next()),
+    xs,
+  );
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, () => c.next()),
+    xs,
+  );
 });
 
 test("state round-trips exactly, including the cached normal", () => {
@@ -28,7 +36,8 @@ test("deriveSeed is pure and label-sensitive", () => {
 });
 
 test("fork does not advance the parent", () => {
-  const a = new Rng(5), b = new Rng(5);
+  const a = new Rng(5),
+    b = new Rng(5);
   a.fork("child").next();
   assert.equal(a.next(), b.next());
 });
@@ -36,7 +45,8 @@ test("fork does not advance the parent", () => {
 test("distributions: uniform mean, normal moments, categorical frequencies, shuffle is a permutation", () => {
   const r = new Rng(99);
   const n = 20000;
-  let s = 0, s2 = 0;
+  let s = 0,
+    s2 = 0;
   for (let i = 0; i < n; i++) {
     const z = r.normal();
     s += z;
@@ -46,9 +56,12 @@ test("distributions: uniform mean, normal moments, categorical frequencies, shuf
   assert.ok(Math.abs(s2 / n - 1) < 0.05, `normal var ${s2 / n}`);
   const counts = [0, 0, 0];
   for (let i = 0; i < n; i++) counts[r.categorical([1, 2, 7])]! += 1;
-  assert.ok(Math.abs((counts[2] as number) / n - 0.7) < 0.02);
+  assert.ok(Math.abs(counts[2] / n - 0.7) < 0.02);
   const p = r.permutation(50);
-  assert.deepEqual([...p].sort((x, y) => x - y), Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...p].sort((x, y) => x - y),
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.throws(() => r.int(0), /positive integer/);
   assert.throws(() => new Rng(1.5), /integer/);
 });

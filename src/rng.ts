@@ -127,11 +127,11 @@ export class Rng {
   /** An index drawn with probability proportional to `weights` (non-negative, not all zero). */
   categorical(weights: ArrayLike<number>): number {
     let total = 0;
-    for (let i = 0; i < weights.length; i++) total += weights[i] as number;
+    for (let i = 0; i < weights.length; i++) total += weights[i];
     if (!(total > 0)) throw new Error("Rng.categorical: weights must be non-negative and not all zero");
     let r = this.prng() * total;
     for (let i = 0; i < weights.length; i++) {
-      r -= weights[i] as number;
+      r -= weights[i];
       if (r < 0) return i;
     }
     return weights.length - 1;

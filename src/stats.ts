@@ -51,13 +51,13 @@ export function std(xs: ReadonlyArray<number>): number {
 
 /** Two-sided 95% Student-t quantiles for df = 1..30 (then the normal 1.96 is close enough). */
 const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
-  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
+  2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
 export function tQuantile975(df: number): number {
   if (df < 1) return NaN;
-  return df <= 30 ? (T975[df - 1] as number) : 1.96;
+  return df <= 30 ? T975[df - 1] : 1.96;
 }
 
 /**
@@ -84,7 +84,7 @@ export function quantile(xs: ReadonlyArray<number>, q: number): number {
   const pos = (s.length - 1) * q;
   const i = Math.floor(pos);
   const f = pos - i;
-  return (s[i] as number) + f * (((s[Math.min(i + 1, s.length - 1)] as number) - (s[i] as number)));
+  return s[i] + f * ((s[Math.min(i + 1, s.length - 1)] as number) - s[i]);
 }
 
 /**

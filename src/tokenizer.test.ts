@@ -4,7 +4,12 @@ import { CharTokenizer, SPECIAL_TOKENS, tokenizerFromJSON, WordTokenizer } from 
 
 test("char tokenizer: fixed special ids, sorted alphabet, round trip", () => {
   const tok = CharTokenizer.fromCorpus(["hello world", "abc"]);
-  assert.deepEqual(tok.vocab.slice(0, 4), [SPECIAL_TOKENS.pad, SPECIAL_TOKENS.bos, SPECIAL_TOKENS.eos, SPECIAL_TOKENS.sep]);
+  assert.deepEqual(tok.vocab.slice(0, 4), [
+    SPECIAL_TOKENS.pad,
+    SPECIAL_TOKENS.bos,
+    SPECIAL_TOKENS.eos,
+    SPECIAL_TOKENS.sep,
+  ]);
   assert.deepEqual([tok.padId, tok.bosId, tok.eosId, tok.sepId, tok.unkId], [0, 1, 2, 3, -1]);
   assert.deepEqual(tok.vocab.slice(4), [" ", "a", "b", "c", "d", "e", "h", "l", "o", "r", "w"]);
   assert.equal(tok.vocabSize, 15);
@@ -56,5 +61,8 @@ test("word tokenizer: words and punctuation, round trip, lowercase, JSON", () =>
 test("fromJSON rejects malformed input with the field name", () => {
   assert.throws(() => tokenizerFromJSON({ type: "bpe", vocab: [], specials: [], unk: false }), /field "type"/);
   assert.throws(() => tokenizerFromJSON({ type: "char", vocab: "abc", specials: [], unk: false }), /field "vocab"/);
-  assert.throws(() => tokenizerFromJSON({ type: "char", vocab: ["a"], specials: [], unk: false }), /id 0 must be <pad>/);
+  assert.throws(
+    () => tokenizerFromJSON({ type: "char", vocab: ["a"], specials: [], unk: false }),
+    /id 0 must be <pad>/,
+  );
 });

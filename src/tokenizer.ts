@@ -98,7 +98,8 @@ abstract class BaseTokenizer implements Tokenizer {
       this.ids.set(t, i);
     });
     for (let i = 0; i < 4; i++) {
-      if (vocab[i] !== [PAD, BOS, EOS, SEP][i]) throw new Error(`tokenizer vocab: id ${i} must be ${[PAD, BOS, EOS, SEP][i]}, got ${JSON.stringify(vocab[i])}`);
+      if (vocab[i] !== [PAD, BOS, EOS, SEP][i])
+        throw new Error(`tokenizer vocab: id ${i} must be ${[PAD, BOS, EOS, SEP][i]}, got ${JSON.stringify(vocab[i])}`);
     }
     this.unkId = unk ? (this.ids.get(UNK) ?? -1) : -1;
     if (unk && this.unkId < 0) throw new Error(`tokenizer vocab: unk is enabled but ${UNK} is not in the vocabulary`);
@@ -111,13 +112,15 @@ abstract class BaseTokenizer implements Tokenizer {
 
   id(token: string): number {
     const i = this.ids.get(token);
-    if (i === undefined) throw new Error(`tokenizer: unknown token ${JSON.stringify(token)} (vocabulary of ${this.vocabSize})`);
+    if (i === undefined)
+      throw new Error(`tokenizer: unknown token ${JSON.stringify(token)} (vocabulary of ${this.vocabSize})`);
     return i;
   }
 
   token(id: number): string {
     const t = this.vocab[id];
-    if (!Number.isInteger(id) || t === undefined) throw new Error(`tokenizer: id ${id} is outside [0, ${this.vocabSize})`);
+    if (!Number.isInteger(id) || t === undefined)
+      throw new Error(`tokenizer: id ${id} is outside [0, ${this.vocabSize})`);
     return t;
   }
 
@@ -130,7 +133,9 @@ abstract class BaseTokenizer implements Tokenizer {
     const i = this.ids.get(sym);
     if (i !== undefined) return i;
     if (this.unkId >= 0) return this.unkId;
-    throw new Error(`tokenizer.encode: unknown ${this.type === "char" ? "character" : "word"} ${JSON.stringify(sym)} at position ${at}; build the vocabulary from a corpus that contains it, or build with {unk: true}`);
+    throw new Error(
+      `tokenizer.encode: unknown ${this.type === "char" ? "character" : "word"} ${JSON.stringify(sym)} at position ${at}; build the vocabulary from a corpus that contains it, or build with {unk: true}`,
+    );
   }
 
   /** Split text into plain segments and special tokens. */
@@ -140,7 +145,12 @@ abstract class BaseTokenizer implements Tokenizer {
     let i = 0;
     while (i < text.length) {
       let matched: string | undefined;
-      if (text[i] === "<") for (const s of this.specialsByLength) if (text.startsWith(s, i)) { matched = s; break; }
+      if (text[i] === "<")
+        for (const s of this.specialsByLength)
+          if (text.startsWith(s, i)) {
+            matched = s;
+            break;
+          }
       if (matched === undefined) {
         i++;
         continue;
@@ -177,7 +187,8 @@ export class CharTokenizer extends BaseTokenizer {
     const chars = new Set<string>();
     const tmp = new CharTokenizer(specials, specials, false);
     for (const text of typeof corpus === "string" ? [corpus] : corpus) {
-      for (const seg of tmp.segments(text)) if (!seg.special) for (let k = 0; k < seg.text.length; k++) chars.add(seg.text[k] as string);
+      for (const seg of tmp.segments(text))
+        if (!seg.special) for (let k = 0; k < seg.text.length; k++) chars.add(seg.text[k] as string);
     }
     return new CharTokenizer([...specials, ...[...chars].sort(cmp)], specials, !!opts.unk);
   }
@@ -230,7 +241,8 @@ export class WordTokenizer extends BaseTokenizer {
     const tmp = new WordTokenizer([...specials], specials, !!opts.unk, !!opts.lowercase);
     const words = new Set<string>();
     for (const text of typeof corpus === "string" ? [corpus] : corpus) {
-      for (const seg of tmp.segments(text)) if (!seg.special) for (const w of WordTokenizer.split(seg.text, !!opts.lowercase)) words.add(w);
+      for (const seg of tmp.segments(text))
+        if (!seg.special) for (const w of WordTokenizer.split(seg.text, !!opts.lowercase)) words.add(w);
     }
     for (const s of specials) words.delete(s);
     return new WordTokenizer([...specials, ...[...words].sort(cmp)], specials, !!opts.unk, !!opts.lowercase);
@@ -270,9 +282,10 @@ export class WordTokenizer extends BaseTokenizer {
 export function tokenizerFromJSON(json: unknown): CharTokenizer | WordTokenizer {
   const j = json as Partial<TokenizerJSON> | null;
   if (typeof j !== "object" || j === null) throw new Error("tokenizerFromJSON: expected an object");
-  if (!Array.isArray(j.vocab) || !j.vocab.every((t) => typeof t === "string")) throw new Error("tokenizerFromJSON: field \"vocab\" must be an array of strings");
-  if (!Array.isArray(j.specials)) throw new Error("tokenizerFromJSON: field \"specials\" must be an array of strings");
-  if (typeof j.unk !== "boolean") throw new Error("tokenizerFromJSON: field \"unk\" must be a boolean");
+  if (!Array.isArray(j.vocab) || !j.vocab.every((t) => typeof t === "string"))
+    throw new Error('tokenizerFromJSON: field "vocab" must be an array of strings');
+  if (!Array.isArray(j.specials)) throw new Error('tokenizerFromJSON: field "specials" must be an array of strings');
+  if (typeof j.unk !== "boolean") throw new Error('tokenizerFromJSON: field "unk" must be a boolean');
   if (j.type === "char") return CharTokenizer.fromJSON(j as TokenizerJSON);
   if (j.type === "word") return WordTokenizer.fromJSON(j as TokenizerJSON);
   throw new Error(`tokenizerFromJSON: field "type" must be "char" or "word", got ${JSON.stringify(j.type)}`);

@@ -8,7 +8,10 @@ import { AdamW, type BatchSampler, learningRate, trainConfig, trainModel } from 
 import { createGPT } from "./transformer";
 
 /** Reverse task: <bos> a1..an <sep> an..a1, loss only on the reversed half. */
-function reverseTask(n: number, D: number): { V: number; T: number; seq: (rng: Rng) => number[]; sampler: BatchSampler } {
+function reverseTask(
+  n: number,
+  D: number,
+): { V: number; T: number; seq: (rng: Rng) => number[]; sampler: BatchSampler } {
   const seq = (rng: Rng): number[] => {
     const a = Array.from({ length: n }, () => 4 + rng.int(D));
     return [1, ...a, 3, ...[...a].reverse()];
@@ -54,15 +57,15 @@ test("AdamW: one step by hand, decoupled decay on matrices only, clipping by glo
     norm.dispose();
     // Step 1: m^ = g, v^ = g^2, so the Adam step is lr * sign(g) (up to eps); decay lr*wd*w on w only.
     const wv = w.dataSync();
-    assert.ok(Math.abs((wv[0] as number) - (1 - 0.1 - 0.05)) < 1e-6, `w0 ${wv[0]}`);
-    assert.ok(Math.abs((wv[1] as number) - (-2 - 0.1 + 0.1)) < 1e-6, `w1 ${wv[1]}`);
+    assert.ok(Math.abs(wv[0] - (1 - 0.1 - 0.05)) < 1e-6, `w0 ${wv[0]}`);
+    assert.ok(Math.abs(wv[1] - (-2 - 0.1 + 0.1)) < 1e-6, `w1 ${wv[1]}`);
     assert.ok(Math.abs((b.dataSync()[0] as number) - 0.4) < 1e-6);
     // With clipping the moments see the clipped gradient: m = 0.9 m + 0.1 g * clip / norm.
     const opt2 = new AdamW({ w });
     const n2 = opt2.apply({ w: g.w }, lr, { ...c, gradClip: 1 });
     n2.dispose();
     const st = opt2.getState();
-    assert.ok(Math.abs((st.m["w"]?.[0] as number) - 0.1 * 3 / 5) < 1e-6);
+    assert.ok(Math.abs((st.m["w"]?.[0] as number) - (0.1 * 3) / 5) < 1e-6);
     assert.equal(st.step, 1);
     opt2.dispose();
     tf.dispose([g.w, g.b]);
@@ -81,7 +84,11 @@ test("training is deterministic and leaks no tensors; eval and history are recor
     const model = createGPT(cfg, 11);
     try {
       const r = await trainModel(model, task.sampler, tc, { seed: 5, evalSampler: task.sampler });
-      return { losses: r.history.map((h) => h.trainLoss), history: r.history, w: model.getWeights()["h0.attn.wqkv"] as Float32Array };
+      return {
+        losses: r.history.map((h) => h.trainLoss),
+        history: r.history,
+        w: model.getWeights()["h0.attn.wqkv"] as Float32Array,
+      };
     } finally {
       model.dispose();
     }
@@ -91,15 +98,27 @@ test("training is deterministic and leaks no tensors; eval and history are recor
   assert.deepEqual(a.losses, b.losses);
   assert.deepEqual(a.w, b.w);
   assert.equal(a.history.length, 6);
-  assert.deepEqual(a.history.map((h) => h.step), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(a.history.map((h) => h.tokens), [56, 112, 168, 224, 280, 336]);
-  assert.deepEqual(a.history.map((h) => h.evalLoss !== undefined), [false, false, true, false, false, true]);
+  assert.deepEqual(
+    a.history.map((h) => h.step),
+    [1, 2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(
+    a.history.map((h) => h.tokens),
+    [56, 112, 168, 224, 280, 336],
+  );
+  assert.deepEqual(
+    a.history.map((h) => h.evalLoss !== undefined),
+    [false, false, true, false, false, true],
+  );
   assert.ok(a.history.every((h) => Number.isFinite(h.trainLoss) && h.lr > 0 && h.wallMs >= 0));
 
   const model = createGPT(cfg, 12);
   try {
     // Burn-in inside expectNoLeak; the model's cached causal mask persists by design.
-    await expectNoLeak(() => trainModel(model, task.sampler, { ...tc, numSteps: 2 }, { seed: 1, evalSampler: task.sampler }), "trainModel");
+    await expectNoLeak(
+      () => trainModel(model, task.sampler, { ...tc, numSteps: 2 }, { seed: 1, evalSampler: task.sampler }),
+      "trainModel",
+    );
     const before = tf.memory().numTensors;
     await trainModel(model, task.sampler, { ...tc, numSteps: 5 }, { seed: 2, evalSampler: task.sampler });
     assert.equal(tf.memory().numTensors, before, "tensors after 5 steps");
@@ -121,7 +140,9 @@ test("progress callbacks and cooperative cancellation", async () => {
         seed: 1,
         signal: ac.signal,
         progress: { update: (e) => events.push(e.step) },
-        onStep: (r) => { if (r.step === 3) ac.abort(); },
+        onStep: (r) => {
+          if (r.step === 3) ac.abort();
+        },
       }),
       (e: Error) => e.name === "AbortError" && /cancelled at step 3/.test(e.message),
     );
@@ -141,14 +162,29 @@ test("a tiny GPT learns to reverse a sequence to >= 99% token accuracy", async (
   const model = createGPT({ vocabSize: task.V, seqLen: task.T, dModel: 32, nHead: 2, nLayer: 2 }, 7);
   try {
     const t0 = Date.now();
-    const r = await trainModel(model, task.sampler, { numSteps: 200, batchSize: 32, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, weightDecay: 0.01, evalEvery: 0 }, { seed: 3 });
+    const r = await trainModel(
+      model,
+      task.sampler,
+      { numSteps: 200, batchSize: 32, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, weightDecay: 0.01, evalEvery: 0 },
+      { seed: 3 },
+    );
     const rng = new Rng(99);
     const tests = Array.from({ length: 200 }, () => task.seq(rng));
-    const outs = generate(model, tests.map((s) => s.slice(0, n + 2)), { maxNewTokens: n });
+    const outs = generate(
+      model,
+      tests.map((s) => s.slice(0, n + 2)),
+      { maxNewTokens: n },
+    );
     let ok = 0;
-    tests.forEach((s, i) => s.slice(n + 2).forEach((t, j) => { if (outs[i]?.[j] === t) ok++; }));
+    tests.forEach((s, i) =>
+      s.slice(n + 2).forEach((t, j) => {
+        if (outs[i]?.[j] === t) ok++;
+      }),
+    );
     const acc = ok / (tests.length * n);
-    console.log(`# reverse task: accuracy ${acc.toFixed(4)}, final loss ${r.finalLoss.toFixed(4)}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `# reverse task: accuracy ${acc.toFixed(4)}, final loss ${r.finalLoss.toFixed(4)}, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
     assert.ok(acc >= 0.99, `token accuracy ${acc}`);
   } finally {
     model.dispose();
@@ -162,11 +198,27 @@ test("any TrainableModel trains; a non-finite loss is an error naming the step, 
   try {
     // Minimise |w|^2: decays towards 0.
     const quad = { namedWeights: () => ({ w }), loss: () => tf.sum(tf.square(w)) as tf.Scalar };
-    const r = await trainModel(quad, sampler, { numSteps: 50, batchSize: 1, lr: 0.1, minLr: 0.01, warmupSteps: 0, weightDecay: 0, evalEvery: 0 }, { seed: 1 });
-    assert.ok(r.finalLoss < (r.history[0]?.trainLoss as number) / 10, `loss ${r.history[0]?.trainLoss} -> ${r.finalLoss}`);
+    const r = await trainModel(
+      quad,
+      sampler,
+      { numSteps: 50, batchSize: 1, lr: 0.1, minLr: 0.01, warmupSteps: 0, weightDecay: 0, evalEvery: 0 },
+      { seed: 1 },
+    );
+    assert.ok(
+      r.finalLoss < (r.history[0]?.trainLoss as number) / 10,
+      `loss ${r.history[0]?.trainLoss} -> ${r.finalLoss}`,
+    );
     const nan = { namedWeights: () => ({ w }), loss: () => tf.mul(tf.sum(w), NaN) as tf.Scalar };
-    await assert.rejects(trainModel(nan, sampler, { numSteps: 3, batchSize: 1, evalEvery: 0 }, { seed: 1 }), /loss is NaN at step 1 \(diverged\); lower TrainConfig\.lr/);
-    const d = await trainModel(nan, sampler, { numSteps: 3, batchSize: 1, evalEvery: 0 }, { seed: 1, onNonFinite: "return" });
+    await assert.rejects(
+      trainModel(nan, sampler, { numSteps: 3, batchSize: 1, evalEvery: 0 }, { seed: 1 }),
+      /loss is NaN at step 1 \(diverged\); lower TrainConfig\.lr/,
+    );
+    const d = await trainModel(
+      nan,
+      sampler,
+      { numSteps: 3, batchSize: 1, evalEvery: 0 },
+      { seed: 1, onNonFinite: "return" },
+    );
     assert.equal(d.diverged, true);
   } finally {
     w.dispose();

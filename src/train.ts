@@ -206,8 +206,8 @@ export class AdamW {
     const mask = new Float32Array(this.total);
     let at = 0;
     this.names.forEach((n, i) => {
-      if (decays(weights[n] as tf.Variable)) mask.fill(1, at, at + (this.sizes[i] as number));
-      at += this.sizes[i] as number;
+      if (decays(weights[n] as tf.Variable)) mask.fill(1, at, at + this.sizes[i]);
+      at += this.sizes[i];
     });
     this.decayMask = tf.tensor1d(mask);
     this.m = tf.tidy(() => tf.variable(tf.zeros([this.total]), false));
@@ -215,15 +215,23 @@ export class AdamW {
   }
 
   private flat(ts: ReadonlyArray<tf.Tensor>): tf.Tensor1D {
-    return tf.concat(ts.map((t) => tf.reshape(t, [-1])), 0) as tf.Tensor1D; // [P]
+    return tf.concat(
+      ts.map((t) => tf.reshape(t, [-1])),
+      0,
+    ) as tf.Tensor1D; // [P]
   }
 
   /**
    * Apply one update with gradients `grads` (by weight name), clipped to global norm `clip`
    * (0: no clipping). Returns the global norm before clipping as a scalar; caller disposes.
    */
-  apply(grads: Record<string, tf.Tensor>, lr: number, c: Pick<TrainConfig, "beta1" | "beta2" | "weightDecay" | "gradClip">): tf.Scalar {
-    for (const n of this.names) if (grads[n] === undefined) throw new Error(`AdamW.apply: no gradient for weight "${n}"`);
+  apply(
+    grads: Record<string, tf.Tensor>,
+    lr: number,
+    c: Pick<TrainConfig, "beta1" | "beta2" | "weightDecay" | "gradClip">,
+  ): tf.Scalar {
+    for (const n of this.names)
+      if (grads[n] === undefined) throw new Error(`AdamW.apply: no gradient for weight "${n}"`);
     this.step += 1;
     const t = this.step;
     return tf.tidy(() => {
@@ -254,33 +262,42 @@ export class AdamW {
     const out: Record<string, Float32Array> = {};
     let at = 0;
     this.names.forEach((n, i) => {
-      out[n] = a.slice(at, at + (this.sizes[i] as number));
-      at += this.sizes[i] as number;
+      out[n] = a.slice(at, at + this.sizes[i]);
+      at += this.sizes[i];
     });
     return out;
   }
 
   /** A copy of the state, per weight (synchronous read). */
   getState(): AdamWState {
-    return { step: this.step, m: this.unflat(this.m.dataSync() as Float32Array), v: this.unflat(this.v.dataSync() as Float32Array) };
+    return {
+      step: this.step,
+      m: this.unflat(this.m.dataSync() as Float32Array),
+      v: this.unflat(this.v.dataSync() as Float32Array),
+    };
   }
 
   /** Restore a saved state; names and sizes must match the weights. */
   setState(s: AdamWState): void {
-    if (!Number.isInteger(s.step) || s.step < 0) throw new Error(`AdamW.setState: step must be a non-negative integer, got ${s.step}`);
+    if (!Number.isInteger(s.step) || s.step < 0)
+      throw new Error(`AdamW.setState: step must be a non-negative integer, got ${s.step}`);
     const flat: Record<"m" | "v", Float32Array> = { m: new Float32Array(this.total), v: new Float32Array(this.total) };
     for (const label of ["m", "v"] as const) {
       const saved = s[label];
       let at = 0;
       this.names.forEach((n, i) => {
         const a = saved[n];
-        const size = this.sizes[i] as number;
+        const size = this.sizes[i];
         if (a === undefined) throw new Error(`AdamW.setState: optimizer ${label} for weight "${n}" is missing`);
-        if (a.length !== size) throw new Error(`AdamW.setState: optimizer ${label} for weight "${n}" has ${a.length} values, expected ${size}`);
+        if (a.length !== size)
+          throw new Error(
+            `AdamW.setState: optimizer ${label} for weight "${n}" has ${a.length} values, expected ${size}`,
+          );
         flat[label].set(a, at);
         at += size;
       });
-      for (const n of Object.keys(saved)) if (!(n in this.weights)) throw new Error(`AdamW.setState: optimizer ${label} has unknown weight "${n}"`);
+      for (const n of Object.keys(saved))
+        if (!(n in this.weights)) throw new Error(`AdamW.setState: optimizer ${label} has unknown weight "${n}"`);
     }
     tf.tidy(() => {
       this.m.assign(tf.tensor1d(flat.m));
@@ -297,14 +314,20 @@ export class AdamW {
 }
 
 /** A batch as tensors; caller disposes. */
-export function batchTensors(b: ReturnType<BatchSampler>, where = "batch"): { x: tf.Tensor2D; y: tf.Tensor2D; mask?: tf.Tensor2D } {
+export function batchTensors(
+  b: ReturnType<BatchSampler>,
+  where = "batch",
+): { x: tf.Tensor2D; y: tf.Tensor2D; mask?: tf.Tensor2D } {
   const B = b.x.length;
   if (B === 0) throw new Error(`${where}: the sampler returned an empty batch`);
   const T = (b.x[0] as number[]).length;
   const check = (rows: number[][], name: string): void => {
     if (rows.length !== B) throw new Error(`${where}.${name}: has ${rows.length} rows, x has ${B}`);
     rows.forEach((r, i) => {
-      if (r.length !== T) throw new Error(`${where}.${name}[${i}]: has length ${r.length}, expected ${T} (all rows must have the same length; pad them)`);
+      if (r.length !== T)
+        throw new Error(
+          `${where}.${name}[${i}]: has length ${r.length}, expected ${T} (all rows must have the same length; pad them)`,
+        );
     });
   };
   check(b.x, "x");
@@ -320,14 +343,20 @@ export function batchTensors(b: ReturnType<BatchSampler>, where = "batch"): { x:
 
 /** Number of loss-bearing tokens of a batch (for the token counter we count all positions). */
 function batchTokens(b: ReturnType<BatchSampler>): number {
-  return b.x.length * ((b.x[0] as number[]).length);
+  return b.x.length * (b.x[0] as number[]).length;
 }
 
 /**
  * Mean loss over `numBatches` batches drawn from `sampler` with a generator seeded by `seed`
  * (same seed, same batches). Leaves no tensors behind.
  */
-export async function evaluateLoss(model: TrainableModel, sampler: BatchSampler, batchSize: number, numBatches: number, seed: number): Promise<number> {
+export async function evaluateLoss(
+  model: TrainableModel,
+  sampler: BatchSampler,
+  batchSize: number,
+  numBatches: number,
+  seed: number,
+): Promise<number> {
   const rng = new Rng(seed);
   let total = 0;
   for (let i = 0; i < numBatches; i++) {
@@ -350,7 +379,12 @@ export async function evaluateLoss(model: TrainableModel, sampler: BatchSampler,
  * `state` (from a previous result or a checkpoint) it continues exactly where that run stopped.
  * Weights are updated in place.
  */
-export async function trainModel(model: TrainableModel, sampler: BatchSampler, config: Partial<TrainConfig>, opts: TrainOptions): Promise<TrainResult> {
+export async function trainModel(
+  model: TrainableModel,
+  sampler: BatchSampler,
+  config: Partial<TrainConfig>,
+  opts: TrainOptions,
+): Promise<TrainResult> {
   const c = trainConfig(config);
   if (!Number.isInteger(opts.seed)) throw new Error(`trainModel: seed must be an integer, got ${opts.seed}`);
   const weights = model.namedWeights();
@@ -374,7 +408,13 @@ export async function trainModel(model: TrainableModel, sampler: BatchSampler, c
     tokens = 0;
   }
   const evalSeed = deriveSeed(opts.seed, "train-eval");
-  const state = (): TrainState => ({ step, tokens, rng: rng.state(), optimizer: opt.getState(), history: [...history] });
+  const state = (): TrainState => ({
+    step,
+    tokens,
+    rng: rng.state(),
+    optimizer: opt.getState(),
+    history: [...history],
+  });
   const start = Date.now();
   let lastLoss = history.length > 0 ? (history[history.length - 1] as HistoryRecord).trainLoss : NaN;
   let lastEval: number | undefined;
@@ -412,8 +452,8 @@ export async function trainModel(model: TrainableModel, sampler: BatchSampler, c
       let normValue: number;
       try {
         const d = await stats.data();
-        lossValue = d[0] as number;
-        normValue = d[1] as number;
+        lossValue = d[0];
+        normValue = d[1];
       } finally {
         stats.dispose();
       }
@@ -422,13 +462,16 @@ export async function trainModel(model: TrainableModel, sampler: BatchSampler, c
           diverged = true;
           break;
         }
-        throw new Error(`trainModel: loss is ${lossValue} at step ${step + 1} (diverged); lower TrainConfig.lr (${c.lr}) or check the data`);
+        throw new Error(
+          `trainModel: loss is ${lossValue} at step ${step + 1} (diverged); lower TrainConfig.lr (${c.lr}) or check the data`,
+        );
       }
       step += 1;
       tokens += batchTokens(b);
       lastLoss = lossValue;
       let evalLoss: number | undefined;
-      const isEval = opts.evalSampler !== undefined && c.evalEvery > 0 && (step % c.evalEvery === 0 || step === c.numSteps);
+      const isEval =
+        opts.evalSampler !== undefined && c.evalEvery > 0 && (step % c.evalEvery === 0 || step === c.numSteps);
       if (isEval) {
         evalLoss = await evaluateLoss(model, opts.evalSampler as BatchSampler, c.batchSize, c.evalBatches, evalSeed);
         lastEval = evalLoss;
@@ -453,7 +496,14 @@ export async function trainModel(model: TrainableModel, sampler: BatchSampler, c
     }
     const s = state();
     opts.progress?.done?.(label);
-    return { history, finalLoss: lastLoss, ...(lastEval !== undefined ? { finalEvalLoss: lastEval } : {}), state: s, cancelled, diverged };
+    return {
+      history,
+      finalLoss: lastLoss,
+      ...(lastEval !== undefined ? { finalEvalLoss: lastEval } : {}),
+      state: s,
+      cancelled,
+      diverged,
+    };
   } finally {
     opt.dispose();
   }

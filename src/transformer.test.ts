@@ -7,7 +7,11 @@ import { countGPTParams, createGPT, GPT_DEFAULTS, gptConfig, oneHotF32, referenc
 const SMALL = { vocabSize: 11, seqLen: 8, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false };
 
 function tokens(B: number, T: number, V: number, offset = 0): tf.Tensor2D {
-  return tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i * 7 + 3 + offset) % V), [B, T], "int32");
+  return tf.tensor2d(
+    Array.from({ length: B * T }, (_, i) => (i * 7 + 3 + offset) % V),
+    [B, T],
+    "int32",
+  );
 }
 
 test("config validation names the field", async () => {
@@ -54,16 +58,22 @@ test("forward shapes, attention is causal and normalised, hidden states", async 
     const a = out.attention?.[1] as tf.Tensor4D;
     assert.deepEqual(a.shape, [3, SMALL.nHead, 5, 5]);
     const p = a.arraySync();
-    for (const b of p) for (const h of b) h.forEach((row, i) => {
-      const sum = row.reduce((s, v) => s + v, 0);
-      assert.ok(Math.abs(sum - 1) < 1e-5, `row sums to ${sum}`);
-      row.forEach((v, j) => { if (j > i) assert.equal(v, 0, `attention to the future at ${i}->${j}`); });
-    });
+    for (const b of p)
+      for (const h of b)
+        h.forEach((row, i) => {
+          const sum = row.reduce((s, v) => s + v, 0);
+          assert.ok(Math.abs(sum - 1) < 1e-5, `row sums to ${sum}`);
+          row.forEach((v, j) => {
+            if (j > i) assert.equal(v, 0, `attention to the future at ${i}->${j}`);
+          });
+        });
     const last = model.forward(x, { lastOnly: true });
     assert.deepEqual(last.logits.shape, [3, 1, SMALL.vocabSize]);
     const full = out.logits.arraySync();
     const l = last.logits.arraySync();
-    for (let b = 0; b < 3; b++) for (let v = 0; v < SMALL.vocabSize; v++) assert.ok(Math.abs((l[b]?.[0]?.[v] as number) - (full[b]?.[4]?.[v] as number)) < 1e-5);
+    for (let b = 0; b < 3; b++)
+      for (let v = 0; v < SMALL.vocabSize; v++)
+        assert.ok(Math.abs((l[b]?.[0]?.[v] as number) - (full[b]?.[4]?.[v] as number)) < 1e-5);
     tf.dispose([out.logits, ...(out.attention ?? []), ...(out.hidden ?? []), last.logits]);
     assert.throws(() => model.forward(tokens(1, 9, SMALL.vocabSize)), /sequence length 9 must be in \[1, seqLen=8\]/);
   } finally {
@@ -134,8 +144,16 @@ test("masked loss averages only over masked positions", async () => {
     const [full, masked, manual] = tf.tidy(() => {
       const logits = model.forward(x).logits; // [2, 6, V]
       const lsm = tf.logSoftmax(logits);
-      const nll = tf.neg(tf.sum(tf.mul(lsm, oneHotF32(tf.reshape(y, [12]) as tf.Tensor1D, SMALL.vocabSize).reshape([2, 6, SMALL.vocabSize])), -1)); // [2, 6]
-      const mask = tf.tensor2d([[0, 0, 1, 1, 0, 1], [1, 0, 0, 0, 0, 0]]);
+      const nll = tf.neg(
+        tf.sum(
+          tf.mul(lsm, oneHotF32(tf.reshape(y, [12]) as tf.Tensor1D, SMALL.vocabSize).reshape([2, 6, SMALL.vocabSize])),
+          -1,
+        ),
+      ); // [2, 6]
+      const mask = tf.tensor2d([
+        [0, 0, 1, 1, 0, 1],
+        [1, 0, 0, 0, 0, 0],
+      ]);
       const man = tf.div(tf.sum(tf.mul(nll, mask)), 4);
       return [model.loss(x, y).dataSync()[0], model.loss(x, y, mask).dataSync()[0], man.dataSync()[0]] as number[];
     });
@@ -156,7 +174,10 @@ test("hand-written gradients equal autodiff of the textbook formulas", async () 
     assert.ok(d <= 1e-4 * Math.max(1, s), `${what}: max difference ${d}`);
   };
   tf.tidy(() => {
-    const x = rnd([6, 5], 1), w = rnd([5, 4], 2), b = rnd([4], 3), r = rnd([6, 4], 4);
+    const x = rnd([6, 5], 1),
+      w = rnd([5, 4], 2),
+      b = rnd([4], 3),
+      r = rnd([6, 4], 4);
     const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(referenceOps.linear(xx, ww, bb), r));
     const g = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.matMul(xx, ww), bb), r));
     const ga = tf.grads(f)([x, w, b]);
@@ -164,21 +185,35 @@ test("hand-written gradients equal autodiff of the textbook formulas", async () 
     ga.forEach((t, i) => close(t, gb[i] as tf.Tensor, `linear grad ${i}`));
   });
   tf.tidy(() => {
-    const x = rnd([7, 5], 5), gg = rnd([5], 6), b = rnd([5], 7), r = rnd([7, 5], 8);
+    const x = rnd([7, 5], 5),
+      gg = rnd([5], 6),
+      b = rnd([5], 7),
+      r = rnd([7, 5], 8);
     const ref = (xx: tf.Tensor, g2: tf.Tensor, b2: tf.Tensor) => {
       const { mean, variance } = tf.moments(xx, -1, true);
       return tf.add(tf.mul(tf.div(tf.sub(xx, mean), tf.sqrt(tf.add(variance, 1e-5))), g2), b2);
     };
     close(referenceOps.layerNorm(x, gg, b), ref(x, gg, b), "layerNorm value");
-    const ga = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(referenceOps.layerNorm(a, c, d), r)))([x, gg, b]);
+    const ga = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+      tf.sum(tf.mul(referenceOps.layerNorm(a, c, d), r)),
+    )([x, gg, b]);
     const gb = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(ref(a, c, d), r)))([x, gg, b]);
     ga.forEach((t, i) => close(t, gb[i] as tf.Tensor, `layerNorm grad ${i}`));
   });
   tf.tidy(() => {
-    const x = tf.mul(rnd([4, 9], 9), 3), r = rnd([4, 9], 10);
-    const ref = (a: tf.Tensor) => tf.mul(tf.mul(a, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(a, tf.mul(tf.pow(a, 3), 0.044715)), Math.sqrt(2 / Math.PI)))));
+    const x = tf.mul(rnd([4, 9], 9), 3),
+      r = rnd([4, 9], 10);
+    const ref = (a: tf.Tensor) =>
+      tf.mul(
+        tf.mul(a, 0.5),
+        tf.add(1, tf.tanh(tf.mul(tf.add(a, tf.mul(tf.pow(a, 3), 0.044715)), Math.sqrt(2 / Math.PI)))),
+      );
     close(referenceOps.gelu(x), ref(x), "gelu value");
-    close(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(referenceOps.gelu(a), r)))(x), tf.grad((a: tf.Tensor) => tf.sum(tf.mul(ref(a), r)))(x), "gelu grad");
+    close(
+      tf.grad((a: tf.Tensor) => tf.sum(tf.mul(referenceOps.gelu(a), r)))(x),
+      tf.grad((a: tf.Tensor) => tf.sum(tf.mul(ref(a), r)))(x),
+      "gelu grad",
+    );
   });
   tf.tidy(() => {
     const logits = rnd([5, 6], 11);
@@ -187,7 +222,11 @@ test("hand-written gradients equal autodiff of the textbook formulas", async () 
     const mask = tf.tensor1d([1, 0, 1, 1, 0]);
     const ref = (l: tf.Tensor) => tf.div(tf.sum(tf.mul(tf.neg(tf.sum(tf.mul(tf.logSoftmax(l), oh), -1)), mask)), 3);
     close(referenceOps.crossEntropy(logits as tf.Tensor2D, targets, mask), ref(logits), "CE value");
-    close(tf.grad((l: tf.Tensor) => referenceOps.crossEntropy(l as tf.Tensor2D, targets, mask))(logits), tf.grad(ref)(logits), "CE grad");
+    close(
+      tf.grad((l: tf.Tensor) => referenceOps.crossEntropy(l as tf.Tensor2D, targets, mask))(logits),
+      tf.grad(ref)(logits),
+      "CE grad",
+    );
   });
 });
 
@@ -198,7 +237,10 @@ test("weight tying shares the embedding with the head; setWeights validates", as
     assert.ok(!("lmHead" in model.namedWeights()));
     const w = model.getWeights();
     assert.throws(() => model.setWeights({ ...w, nope: new Float32Array(1) }), /unknown weight "nope"/);
-    assert.throws(() => model.setWeights({ ...w, wte: new Float32Array(3) }), /weight "wte" has 3 values, expected 176/);
+    assert.throws(
+      () => model.setWeights({ ...w, wte: new Float32Array(3) }),
+      /weight "wte" has 3 values, expected 176/,
+    );
     assert.throws(() => model.setWeights({ wte: w["wte"] as Float32Array }), /weight "wpe" is missing/);
     model.setWeights({ wte: new Float32Array(176).fill(0.5) }, { partial: true });
     assert.equal(model.getWeights()["wte"]?.[7], 0.5);
@@ -233,7 +275,8 @@ test("forward, loss and gradients leak no tensors", async () => {
 function sharpGPT(config: Partial<typeof SMALL>, seed: number, scale = 8): ReturnType<typeof createGPT> {
   const model = createGPT(config, seed);
   const w = model.getWeights();
-  for (const [name, a] of Object.entries(w)) if (!/ln|\.b/.test(name)) for (let i = 0; i < a.length; i++) a[i] = (a[i] as number) * scale;
+  for (const [name, a] of Object.entries(w))
+    if (!/ln|\.b/.test(name)) for (let i = 0; i < a.length; i++) a[i] = a[i] * scale;
   model.setWeights(w);
   return model;
 }
@@ -241,7 +284,9 @@ function sharpGPT(config: Partial<typeof SMALL>, seed: number, scale = 8): Retur
 /** Max |a - b| over two nested arrays of the same shape. */
 function maxDiff(a: number[][][], b: number[][][]): number {
   let m = 0;
-  a.forEach((x, i) => x.forEach((y, j) => y.forEach((v, k) => (m = Math.max(m, Math.abs(v - (b[i]?.[j]?.[k] as number)))))));
+  a.forEach((x, i) =>
+    x.forEach((y, j) => y.forEach((v, k) => (m = Math.max(m, Math.abs(v - (b[i]?.[j]?.[k] as number)))))),
+  );
   return m;
 }
 
@@ -256,7 +301,13 @@ test("incremental decoding with a key/value cache gives the full forward's logit
       const scale = Math.max(...full.flat(2).map(Math.abs));
       assert.ok(scale > 1, `logits are large enough to show errors (max |logit| ${scale})`);
       // Prompt of 3 (t > 1 from position 0), then 2 at once (t > 1 after cached positions), then 1 at a time.
-      const pieces: Array<[number, number]> = [[0, 3], [3, 5], [5, 6], [6, 7], [7, 8]];
+      const pieces: Array<[number, number]> = [
+        [0, 3],
+        [3, 5],
+        [5, 6],
+        [6, 7],
+        [7, 8],
+      ];
       for (const [a, b] of pieces) {
         const inc = tf.tidy(() => {
           const l = model.forwardIncremental(tf.slice(x, [0, a], [3, b - a]), cache);
@@ -271,11 +322,20 @@ test("incremental decoding with a key/value cache gives the full forward's logit
       const shifted = model.createKVCache(3);
       try {
         const l = tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 5], [3, 3]), shifted).arraySync());
-        assert.ok(maxDiff(l, full.map((row) => row.slice(5, 8))) > 1e-2, "positions must matter");
+        assert.ok(
+          maxDiff(
+            l,
+            full.map((row) => row.slice(5, 8)),
+          ) > 1e-2,
+          "positions must matter",
+        );
       } finally {
         shifted.dispose();
       }
-      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [3, 1]), cache)), /1 new tokens after 8 cached positions must fit in seqLen=8/);
+      assert.throws(
+        () => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [3, 1]), cache)),
+        /1 new tokens after 8 cached positions must fit in seqLen=8/,
+      );
     } finally {
       cache.dispose();
       x.dispose();
@@ -292,31 +352,53 @@ test("KV cache: lastOnly, dropping rows, validation, no leaks", async () => {
     const full = tf.tidy(() => model.forward(x).logits.arraySync()); // [4, 7, V]
     const cache = model.createKVCache(4);
     try {
-      const last = tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 4]), cache, { lastOnly: true }).arraySync());
+      const last = tf.tidy(() =>
+        model.forwardIncremental(tf.slice(x, [0, 0], [4, 4]), cache, { lastOnly: true }).arraySync(),
+      );
       assert.equal(last.length, 4);
       assert.equal(last[0]?.length, 1);
-      assert.ok(maxDiff(last, full.map((r) => r.slice(3, 4))) < 1e-4);
+      assert.ok(
+        maxDiff(
+          last,
+          full.map((r) => r.slice(3, 4)),
+        ) < 1e-4,
+      );
       // Keep rows 3 and 1 (in that order), then continue them.
       cache.keepRows([3, 1]);
       assert.equal(cache.batch, 2);
       const sub = tf.tidy(() => tf.gather(x, tf.tensor1d([3, 1], "int32"))) as tf.Tensor2D; // [2, 7]
       try {
         const inc = tf.tidy(() => model.forwardIncremental(tf.slice(sub, [0, 4], [2, 3]), cache).arraySync());
-        const d = maxDiff(inc, [full[3], full[1]].map((r) => (r as number[][]).slice(4, 7)));
+        const d = maxDiff(
+          inc,
+          [full[3], full[1]].map((r) => (r as number[][]).slice(4, 7)),
+        );
         assert.ok(d < 1e-4, `after keepRows: max |diff| ${d}`);
       } finally {
         sub.dispose();
       }
-      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 1]), cache)), /tokens have batch 4, the cache holds 2 sequences/);
+      assert.throws(
+        () => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 1]), cache)),
+        /tokens have batch 4, the cache holds 2 sequences/,
+      );
       assert.throws(() => cache.keepRows([2]), /row 2 outside \[0, batch=2\)/);
-      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.cast(tf.slice(x, [0, 0], [2, 1]), "float32") as tf.Tensor2D, cache)), /must be int32/);
+      assert.throws(
+        () =>
+          tf.tidy(() =>
+            model.forwardIncremental(tf.cast(tf.slice(x, [0, 0], [2, 1]), "float32") as tf.Tensor2D, cache),
+          ),
+        /must be int32/,
+      );
     } finally {
       cache.dispose();
     }
     const other = createGPT({ ...SMALL, nLayer: 1 }, 1);
     const wrong = other.createKVCache(4);
     try {
-      assert.throws(() => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 1]), wrong)), /cache was made for 1 layers/);
+      assert.throws(
+        () => tf.tidy(() => model.forwardIncremental(tf.slice(x, [0, 0], [4, 1]), wrong)),
+        /cache was made for 1 layers/,
+      );
     } finally {
       wrong.dispose();
       other.dispose();
@@ -330,7 +412,17 @@ test("KV cache: lastOnly, dropping rows, validation, no leaks", async () => {
         });
         c.keepRows([0, 2]);
         tf.tidy(() => {
-          model.forwardIncremental(tf.tensor2d([[1, 2], [3, 4]], undefined, "int32"), c);
+          model.forwardIncremental(
+            tf.tensor2d(
+              [
+                [1, 2],
+                [3, 4],
+              ],
+              undefined,
+              "int32",
+            ),
+            c,
+          );
         });
       } finally {
         c.dispose();

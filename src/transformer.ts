@@ -66,9 +66,12 @@ export function gptConfig(partial: Partial<GPTConfig>): GPTConfig {
   checkRange("GPTConfig.nLayer", c.nLayer, 0, 256, true);
   checkRange("GPTConfig.dFF", c.dFF, 0, 1 << 16, true);
   if (c.dModel % c.nHead !== 0) {
-    throw new Error(`GPTConfig.nHead: must divide dModel (${c.dModel}), got ${c.nHead}; e.g. nHead ${largestDivisor(c.dModel, c.nHead)}`);
+    throw new Error(
+      `GPTConfig.nHead: must divide dModel (${c.dModel}), got ${c.nHead}; e.g. nHead ${largestDivisor(c.dModel, c.nHead)}`,
+    );
   }
-  if (typeof c.tieWeights !== "boolean") throw new Error(`GPTConfig.tieWeights: must be a boolean, got ${String(c.tieWeights)}`);
+  if (typeof c.tieWeights !== "boolean")
+    throw new Error(`GPTConfig.tieWeights: must be a boolean, got ${String(c.tieWeights)}`);
   return { ...c, dFF: c.dFF === 0 ? 4 * c.dModel : c.dFF };
 }
 
@@ -139,7 +142,8 @@ export class KVCache {
     readonly nLayer: number,
     readonly nHead: number,
   ) {
-    if (!Number.isInteger(batch) || batch < 1) throw new Error(`KVCache: batch must be a positive integer, got ${batch}`);
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new Error(`KVCache: batch must be a positive integer, got ${batch}`);
     this.rows = batch;
     this.kv = Array.from({ length: nLayer }, () => null);
   }
@@ -154,7 +158,8 @@ export class KVCache {
    * cached length. Used by {@link GPT.forwardIncremental}.
    */
   update(layers: ReadonlyArray<{ k: tf.Tensor3D; v: tf.Tensor3D }>, length: number): void {
-    if (layers.length !== this.nLayer) throw new Error(`KVCache.update: ${layers.length} layers given, the cache has ${this.nLayer}`);
+    if (layers.length !== this.nLayer)
+      throw new Error(`KVCache.update: ${layers.length} layers given, the cache has ${this.nLayer}`);
     layers.forEach((e, l) => {
       const old = this.kv[l];
       tf.keep(e.k);
@@ -172,7 +177,8 @@ export class KVCache {
    */
   keepRows(rows: ReadonlyArray<number>): void {
     for (const r of rows) {
-      if (!Number.isInteger(r) || r < 0 || r >= this.rows) throw new Error(`KVCache.keepRows: row ${r} outside [0, batch=${this.rows})`);
+      if (!Number.isInteger(r) || r < 0 || r >= this.rows)
+        throw new Error(`KVCache.keepRows: row ${r} outside [0, batch=${this.rows})`);
     }
     if (rows.length === 0) throw new Error("KVCache.keepRows: keep at least one row (dispose the cache instead)");
     const nH = this.nHead;
@@ -397,7 +403,12 @@ function causalMaskValues(t: number, pos: number): Float32Array {
  * batch*head. q [BH, t, hs], kT [BH, hs, n] (keys already transposed), v [BH, n, hs], mask [t, n]
  * -> out [BH, t, hs] and the probabilities [BH, t, n] (rows sum to 1 over the unmasked keys).
  */
-function attend(q: tf.Tensor3D, kT: tf.Tensor3D, v: tf.Tensor3D, mask: tf.Tensor2D): { out: tf.Tensor3D; probs: tf.Tensor3D } {
+function attend(
+  q: tf.Tensor3D,
+  kT: tf.Tensor3D,
+  v: tf.Tensor3D,
+  mask: tf.Tensor2D,
+): { out: tf.Tensor3D; probs: tf.Tensor3D } {
   const hs = q.shape[2];
   // Scale the [t, n] scores rather than q: one op either way, and the scores stay the textbook q k^T / sqrt(hs).
   const scores = tf.add(tf.mul(tf.matMul(q, kT), 1 / Math.sqrt(hs)), mask); // [BH, t, n]
@@ -465,8 +476,12 @@ export class GPT implements TrainableModel {
     this.specs = paramSpecs(config);
     for (const s of this.specs) {
       const w = weights[s.name];
-      if (w === undefined || w.length !== sizeOf(s.shape)) throw new Error(`GPT: weight "${s.name}" missing or of the wrong size`);
-      this.params.set(s.name, tf.tidy(() => tf.variable(tf.tensor(w, s.shape, "float32"), true)));
+      if (w === undefined || w.length !== sizeOf(s.shape))
+        throw new Error(`GPT: weight "${s.name}" missing or of the wrong size`);
+      this.params.set(
+        s.name,
+        tf.tidy(() => tf.variable(tf.tensor(w, s.shape, "float32"), true)),
+      );
     }
   }
 
@@ -505,7 +520,8 @@ export class GPT implements TrainableModel {
    */
   setWeights(weights: WeightMap, opts: { partial?: boolean } = {}): void {
     for (const name of Object.keys(weights)) {
-      if (!this.params.has(name)) throw new Error(`GPT.setWeights: unknown weight "${name}"; known: ${[...this.params.keys()].join(", ")}`);
+      if (!this.params.has(name))
+        throw new Error(`GPT.setWeights: unknown weight "${name}"; known: ${[...this.params.keys()].join(", ")}`);
     }
     for (const s of this.specs) {
       const w = weights[s.name];
@@ -514,7 +530,9 @@ export class GPT implements TrainableModel {
         throw new Error(`GPT.setWeights: weight "${s.name}" is missing (pass {partial: true} to set a subset)`);
       }
       if (w.length !== sizeOf(s.shape)) {
-        throw new Error(`GPT.setWeights: weight "${s.name}" has ${w.length} values, expected ${sizeOf(s.shape)} for shape [${s.shape.join(", ")}]`);
+        throw new Error(
+          `GPT.setWeights: weight "${s.name}" has ${w.length} values, expected ${sizeOf(s.shape)} for shape [${s.shape.join(", ")}]`,
+        );
       }
       tf.tidy(() => (this.params.get(s.name) as tf.Variable).assign(tf.tensor(w, s.shape, "float32")));
     }
@@ -528,7 +546,13 @@ export class GPT implements TrainableModel {
    * Multi-head causal self-attention of layer l: x [B*T, C] (already layer-normed) -> [B*T, C]; also the
    * probabilities [B, nH, T, T] when asked.
    */
-  private attention(x: tf.Tensor2D, l: number, B: number, T: number, wantProbs: boolean): { y: tf.Tensor2D; probs?: tf.Tensor4D } {
+  private attention(
+    x: tf.Tensor2D,
+    l: number,
+    B: number,
+    T: number,
+    wantProbs: boolean,
+  ): { y: tf.Tensor2D; probs?: tf.Tensor4D } {
     const p = `h${l}.attn.`;
     const qkv = ops.linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
     const a = ops.causalAttention(qkv, B, T, this.config.nHead, wantProbs); // [B*T, C], [B, nH, T, T]
@@ -554,11 +578,18 @@ export class GPT implements TrainableModel {
   }
 
   /** The final hidden states [B*T, C] (after lnf) and the optional extras. */
-  private trunk(tokens: tf.Tensor2D, opts: ForwardOptions): { h: tf.Tensor2D; attention?: tf.Tensor4D[]; hidden?: tf.Tensor3D[] } {
+  private trunk(
+    tokens: tf.Tensor2D,
+    opts: ForwardOptions,
+  ): { h: tf.Tensor2D; attention?: tf.Tensor4D[]; hidden?: tf.Tensor3D[] } {
     const [B, T] = tokens.shape;
     const { seqLen, dModel: C } = this.config;
-    if (tokens.rank !== 2) throw new Error(`GPT.forward: tokens must be [batch, time], got shape [${tokens.shape.join(", ")}]`);
-    if (T < 1 || T > seqLen) throw new Error(`GPT.forward: sequence length ${T} must be in [1, seqLen=${seqLen}]; crop the context to the last ${seqLen} tokens`);
+    if (tokens.rank !== 2)
+      throw new Error(`GPT.forward: tokens must be [batch, time], got shape [${tokens.shape.join(", ")}]`);
+    if (T < 1 || T > seqLen)
+      throw new Error(
+        `GPT.forward: sequence length ${T} must be in [1, seqLen=${seqLen}]; crop the context to the last ${seqLen} tokens`,
+      );
     if (tokens.dtype !== "int32") throw new Error(`GPT.forward: tokens must be int32, got ${tokens.dtype}`);
     const attention: tf.Tensor4D[] = [];
     const hidden: tf.Tensor3D[] = [];
@@ -566,7 +597,13 @@ export class GPT implements TrainableModel {
     if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     for (let l = 0; l < this.config.nLayer; l++) {
       const p = `h${l}.`;
-      const a = this.attention(ops.layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")), l, B, T, !!opts.returnAttention);
+      const a = this.attention(
+        ops.layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")),
+        l,
+        B,
+        T,
+        !!opts.returnAttention,
+      );
       if (a.probs) attention.push(a.probs);
       x = tf.add(x, a.y); // [B*T, C] residual
       x = tf.add(x, this.mlp(ops.layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")), l)); // [B*T, C] residual
@@ -582,7 +619,9 @@ export class GPT implements TrainableModel {
 
   /** The output head weight as [C, V]. */
   private head(): tf.Tensor2D {
-    return this.config.tieWeights ? (tf.transpose(this.p("wte")) as tf.Tensor2D) /* [V, C] -> [C, V] */ : (this.p("lmHead") as tf.Tensor2D);
+    return this.config.tieWeights
+      ? (tf.transpose(this.p("wte")) as tf.Tensor2D) /* [V, C] -> [C, V] */
+      : (this.p("lmHead") as tf.Tensor2D);
   }
 
   /**
@@ -631,7 +670,14 @@ export class GPT implements TrainableModel {
    * ones): x [B*t, C] (layer-normed) -> y [B*t, C], and the layer's keys/values extended to
    * [pos + t, B*nH, hs] (time-major, see {@link KVCache}). Same weights as {@link GPT.attention}.
    */
-  private attentionIncremental(x: tf.Tensor2D, l: number, B: number, t: number, past: { k: tf.Tensor3D; v: tf.Tensor3D } | null, pos: number): { y: tf.Tensor2D; k: tf.Tensor3D; v: tf.Tensor3D } {
+  private attentionIncremental(
+    x: tf.Tensor2D,
+    l: number,
+    B: number,
+    t: number,
+    past: { k: tf.Tensor3D; v: tf.Tensor3D } | null,
+    pos: number,
+  ): { y: tf.Tensor2D; k: tf.Tensor3D; v: tf.Tensor3D } {
     const { dModel: C, nHead: nH } = this.config;
     const hs = C / nH;
     const BH = B * nH;
@@ -660,7 +706,8 @@ export class GPT implements TrainableModel {
     } else {
       const qkv3 = tf.transpose(tf.reshape(qkv, [B * t, 3, C]), [1, 0, 2]); // [B*t, 3, C] -> [3, B*t, C]
       const [q2, k2, v2] = tf.split(qkv3, 3, 0) as [tf.Tensor, tf.Tensor, tf.Tensor]; // 3 x [1, B*t, C]
-      const heads = (z: tf.Tensor): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(z, [B, t, nH, hs]), [0, 2, 1, 3]), [BH, t, hs]) as tf.Tensor3D; // [B, t, nH, hs] -> [B*nH, t, hs]
+      const heads = (z: tf.Tensor): tf.Tensor3D =>
+        tf.reshape(tf.transpose(tf.reshape(z, [B, t, nH, hs]), [0, 2, 1, 3]), [BH, t, hs]) as tf.Tensor3D; // [B, t, nH, hs] -> [B*nH, t, hs]
       const q = heads(q2);
       const pastB = (z: tf.Tensor3D): tf.Tensor3D => tf.transpose(z, [1, 0, 2]) as tf.Tensor3D; // [pos, B*nH, hs] -> [B*nH, pos, hs]
       const kb = past === null ? heads(k2) : (tf.concat([pastB(past.k), heads(k2)], 1) as tf.Tensor3D); // [B*nH, n, hs]
@@ -686,13 +733,21 @@ export class GPT implements TrainableModel {
   forwardIncremental(tokens: tf.Tensor2D, cache: KVCache, opts: IncrementalOptions = {}): tf.Tensor3D {
     const where = "GPT.forwardIncremental";
     const { seqLen, dModel: C, vocabSize: V, nLayer, nHead } = this.config;
-    if (tokens.rank !== 2) throw new Error(`${where}: tokens must be [batch, time], got shape [${tokens.shape.join(", ")}]`);
+    if (tokens.rank !== 2)
+      throw new Error(`${where}: tokens must be [batch, time], got shape [${tokens.shape.join(", ")}]`);
     if (tokens.dtype !== "int32") throw new Error(`${where}: tokens must be int32, got ${tokens.dtype}`);
     const [B, t] = tokens.shape;
-    if (cache.nLayer !== nLayer || cache.nHead !== nHead) throw new Error(`${where}: the cache was made for ${cache.nLayer} layers / ${cache.nHead} heads, the model has ${nLayer} / ${nHead}; use model.createKVCache(batch)`);
-    if (B !== cache.batch) throw new Error(`${where}: tokens have batch ${B}, the cache holds ${cache.batch} sequences`);
+    if (cache.nLayer !== nLayer || cache.nHead !== nHead)
+      throw new Error(
+        `${where}: the cache was made for ${cache.nLayer} layers / ${cache.nHead} heads, the model has ${nLayer} / ${nHead}; use model.createKVCache(batch)`,
+      );
+    if (B !== cache.batch)
+      throw new Error(`${where}: tokens have batch ${B}, the cache holds ${cache.batch} sequences`);
     const pos = cache.length;
-    if (t < 1 || pos + t > seqLen) throw new Error(`${where}: ${t} new tokens after ${pos} cached positions must fit in seqLen=${seqLen}; for longer contexts run forward on the last ${seqLen} tokens`);
+    if (t < 1 || pos + t > seqLen)
+      throw new Error(
+        `${where}: ${t} new tokens after ${pos} cached positions must fit in seqLen=${seqLen}; for longer contexts run forward on the last ${seqLen} tokens`,
+      );
     const res = tf.tidy(() => {
       const oneHot = oneHotF32(tf.reshape(tokens, [B * t]) as tf.Tensor1D, V); // [B*t, V]
       const tok = tf.matMul(oneHot, this.p("wte")); // [B*t, V] @ [V, C] -> [B*t, C]
@@ -701,7 +756,14 @@ export class GPT implements TrainableModel {
       const kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> = [];
       for (let l = 0; l < nLayer; l++) {
         const p = `h${l}.`;
-        const a = this.attentionIncremental(layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")) as tf.Tensor2D, l, B, t, cache.layer(l), pos);
+        const a = this.attentionIncremental(
+          layerNorm(x, this.p(p + "ln1.g"), this.p(p + "ln1.b")) as tf.Tensor2D,
+          l,
+          B,
+          t,
+          cache.layer(l),
+          pos,
+        );
         kv.push({ k: a.k, v: a.v });
         x = tf.add(x, a.y); // [B*t, C] residual
         x = tf.add(x, this.mlp(layerNorm(x, this.p(p + "ln2.g"), this.p(p + "ln2.b")) as tf.Tensor2D, l)); // [B*t, C] residual
@@ -727,8 +789,10 @@ export class GPT implements TrainableModel {
   loss(x: tf.Tensor2D, y: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar {
     return tf.tidy(() => {
       const [B, T] = x.shape;
-      if (y.shape[0] !== B || y.shape[1] !== T) throw new Error(`GPT.loss: y shape [${y.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
-      if (mask && (mask.shape[0] !== B || mask.shape[1] !== T)) throw new Error(`GPT.loss: mask shape [${mask.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
+      if (y.shape[0] !== B || y.shape[1] !== T)
+        throw new Error(`GPT.loss: y shape [${y.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
+      if (mask && (mask.shape[0] !== B || mask.shape[1] !== T))
+        throw new Error(`GPT.loss: mask shape [${mask.shape.join(", ")}] must equal x shape [${x.shape.join(", ")}]`);
       const { h } = this.trunk(x, {}); // [B*T, C]
       const logits = tf.matMul(h, this.head()) as tf.Tensor2D; // [B*T, C] @ [C, V] -> [B*T, V]
       const m = mask ? (tf.reshape(tf.cast(mask, "float32"), [B * T]) as tf.Tensor1D) : undefined; // [B*T]
@@ -750,7 +814,8 @@ export function initGPTWeights(config: GPTConfig, seed: number): WeightMap {
   const out: WeightMap = {};
   for (const s of paramSpecs(config)) {
     const n = sizeOf(s.shape);
-    if (s.init === "normal") out[s.name] = new Rng(deriveSeed(seed, "gpt-init", s.name)).normalArray(n, 0, s.std ?? 0.02);
+    if (s.init === "normal")
+      out[s.name] = new Rng(deriveSeed(seed, "gpt-init", s.name)).normalArray(n, 0, s.std ?? 0.02);
     else out[s.name] = new Float32Array(n).fill(s.init === "ones" ? 1 : 0);
   }
   return out;

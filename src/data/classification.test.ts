@@ -21,7 +21,7 @@ test("shapes, label range and roughly balanced classes", () => {
   assert.equal(t.xTest.length, 300 * 4);
   assert.equal(t.centers.length, 3 * 2 * 4);
   const counts = [0, 0, 0];
-  for (const y of t.yTrain) counts[y] = (counts[y] as number) + 1;
+  for (const y of t.yTrain) counts[y] = counts[y] + 1;
   for (const n of counts) assert.ok(n > 150 && n < 250, `class count ${n}`);
   // train and test are different draws
   assert.notDeepEqual(t.xTrain.subarray(0, 4), t.xTest.subarray(0, 4));

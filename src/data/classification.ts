@@ -67,7 +67,7 @@ function sample(c: ClassificationConfig, centers: Float32Array, n: number, rng: 
   for (let i = 0; i < n; i++) {
     const j = rng.int(numClusters);
     y[i] = Math.floor(j / c.clustersPerClass);
-    for (let k = 0; k < d; k++) x[i * d + k] = (centers[j * d + k] as number) + rng.normal(0, c.noiseStd);
+    for (let k = 0; k < d; k++) x[i * d + k] = centers[j * d + k] + rng.normal(0, c.noiseStd);
   }
   return { x, y };
 }
@@ -99,15 +99,15 @@ export function bayesPredict(task: ClassificationTask, x: Float32Array): Int32Ar
     let maxL = -Infinity;
     for (let j = 0; j < K * M; j++) {
       let s = 0;
-      for (let k = 0; k < d; k++) s += ((x[i * d + k] as number) - (task.centers[j * d + k] as number)) ** 2;
+      for (let k = 0; k < d; k++) s += (x[i * d + k] - task.centers[j * d + k]) ** 2;
       logp[j] = -s * inv;
-      if ((logp[j] as number) > maxL) maxL = logp[j] as number;
+      if (logp[j] > maxL) maxL = logp[j];
     }
     let best = 0;
     let bestP = -1;
     for (let cls = 0; cls < K; cls++) {
       let p = 0;
-      for (let m = 0; m < M; m++) p += Math.exp((logp[cls * M + m] as number) - maxL);
+      for (let m = 0; m < M; m++) p += Math.exp(logp[cls * M + m] - maxL);
       if (p > bestP) {
         bestP = p;
         best = cls;

@@ -90,7 +90,7 @@ export function sampleCuedStreams(task: CuedStreamsTask, rng: Rng, batchSize: nu
   const classes = new Int32Array(batchSize * K);
   const target = new Int32Array(batchSize);
   for (let b = 0; b < batchSize; b++) {
-    const c = cues !== undefined ? (cues[b] as number) : rng.int(K);
+    const c = cues !== undefined ? cues[b] : rng.int(K);
     if (!(c >= 0 && c < K && Number.isInteger(c))) throw new Error(`sampleCuedStreams: cue ${c} is not a stream index in [0, ${K})`);
     cue[b] = c;
     for (let k = 0; k < K; k++) {

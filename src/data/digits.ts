@@ -217,8 +217,8 @@ export type ChainStyle = "pairs" | "sums" | "triples";
 export function abstractSteps(problem: DigitProblem, style: ChainStyle = "pairs"): string {
   const sums = partialSums(problem.digits, problem.modulus);
   if (style === "sums") return sums.join("");
-  if (style === "triples") return problem.digits.map((d, i) => `${d}${i === 0 ? 0 : (sums[i - 1] as number)}${sums[i] as number}`).join("");
-  return problem.digits.map((d, i) => `${d}${sums[i] as number}`).join("");
+  if (style === "triples") return problem.digits.map((d, i) => `${d}${i === 0 ? 0 : sums[i - 1]}${sums[i]}`).join("");
+  return problem.digits.map((d, i) => `${d}${sums[i]}`).join("");
 }
 
 /** The chain (Z) of a format for a rendered input. */

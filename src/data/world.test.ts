@@ -58,7 +58,7 @@ test("world: split sizes, disjointness, and balanced values within each split", 
   for (let a = 0; a < 4; a++) {
     for (const ids of [w.trainIds, w.heldOutIds]) {
       const counts = new Array<number>(8).fill(0);
-      for (const id of ids) counts[w.entities[id]?.values[a] as number]! += 1;
+      for (const id of ids) counts[w.entities[id]?.values[a]]! += 1;
       // 20 people over 8 values: every value 2 or 3 times.
       assert.ok(Math.max(...counts) - Math.min(...counts) <= 1, `attribute ${a} is balanced: ${counts}`);
     }

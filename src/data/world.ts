@@ -210,7 +210,7 @@ export function createWorld(config: WorldConfig, seed: number): World {
 
 /** The value word of attribute `a` of entity `e`. */
 export function valueWord(world: World, e: Entity, a: number): string {
-  return (world.attributes[a] as Attribute).pool[e.values[a] as number] as string;
+  return (world.attributes[a] as Attribute).pool[e.values[a]] as string;
 }
 
 /** The value words attribute `a` can take in this world. */
@@ -369,8 +369,8 @@ export function row(doc: number[], T: number, lossFrom: number, padId: number, o
   const y = new Array<number>(T).fill(padId);
   const mask = new Array<number>(T).fill(0);
   for (let t = 0; t < doc.length - 1; t++) {
-    x[t] = doc[t] as number;
-    y[t] = doc[t + 1] as number;
+    x[t] = doc[t];
+    y[t] = doc[t + 1];
     // Position t predicts doc[t + 1]: counted from the first loss-bearing target on.
     mask[t] = t + 1 >= lossFrom && (only === undefined || only.has(doc[t + 1] as number)) ? 1 : 0;
   }

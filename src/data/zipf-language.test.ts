@@ -33,7 +33,7 @@ test("the class chain is row-stochastic and its stationary distribution is invar
   const pi = L.classStationary;
   for (let b = 0; b < pi.length; b++) {
     const v = pi.reduce((s, p, a) => s + p * ((L.transitions[a] as number[])[b] as number), 0);
-    assert.ok(Math.abs(v - (pi[b] as number)) < 1e-9);
+    assert.ok(Math.abs(v - pi[b]) < 1e-9);
   }
   // A periodic two-state chain still converges (lazy power iteration).
   assert.deepEqual(stationary([[0, 1], [1, 0]]).map((x) => Math.round(x * 1e6) / 1e6), [0.5, 0.5]);

@@ -112,10 +112,10 @@ function cumulative(weights: ReadonlyArray<number>): Float64Array {
   const out = new Float64Array(weights.length);
   let s = 0;
   for (let i = 0; i < weights.length; i++) {
-    s += weights[i] as number;
+    s += weights[i];
     out[i] = s;
   }
-  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / s;
+  for (let i = 0; i < out.length; i++) out[i] = out[i] / s;
   return out;
 }
 
@@ -125,7 +125,7 @@ function searchCumulative(cum: Float64Array, u: number): number {
   let hi = cum.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (u < (cum[mid] as number)) hi = mid;
+    if (u < cum[mid]) hi = mid;
     else lo = mid + 1;
   }
   return lo;
@@ -199,10 +199,10 @@ export class ZipfLanguage {
     const cls = Array.from({ length: K }, (_, i) => (i < C ? i : crng.int(C)));
     const zipf = Array.from({ length: K }, (_, i) => Math.pow(i + 1 + c.zipfOffset, -c.zipfExponent));
     this.classWords = Array.from({ length: C }, () => [] as number[]);
-    for (let i = 0; i < K; i++) (this.classWords[cls[i] as number] as number[]).push(i);
+    for (let i = 0; i < K; i++) (this.classWords[cls[i]] as number[]).push(i);
     this.classWordProb = this.classWords.map((ws) => {
-      const tot = ws.reduce((s, i) => s + (zipf[i] as number), 0);
-      return ws.map((i) => (zipf[i] as number) / tot);
+      const tot = ws.reduce((s, i) => s + zipf[i], 0);
+      return ws.map((i) => zipf[i] / tot);
     });
     this.classWordCum = this.classWordProb.map((ps) => cumulative(ps));
 
@@ -224,18 +224,18 @@ export class ZipfLanguage {
     this.stationaryCum = cumulative(this.classStationary);
 
     const wordProb = new Array<number>(K).fill(0);
-    this.classWords.forEach((ws, ci) => ws.forEach((w, j) => (wordProb[w] = (this.classStationary[ci] as number) * (this.classWordProb[ci]?.[j] as number))));
+    this.classWords.forEach((ws, ci) => ws.forEach((w, j) => (wordProb[w] = this.classStationary[ci] * (this.classWordProb[ci]?.[j] as number))));
     // The marginal frequency also depends on how often a word's class occurs: rank words by it.
-    const order = Array.from({ length: K }, (_, i) => i).sort((i, j) => (wordProb[j] as number) - (wordProb[i] as number) || i - j);
+    const order = Array.from({ length: K }, (_, i) => i).sort((i, j) => wordProb[j] - wordProb[i] || i - j);
     const newIndex = new Array<number>(K).fill(0);
     order.forEach((old, r) => (newIndex[old] = r));
-    this.classWords = this.classWords.map((ws) => ws.map((w) => newIndex[w] as number));
+    this.classWords = this.classWords.map((ws) => ws.map((w) => newIndex[w]));
     this.lexicon = order.map((i, r) => ({
       rank: r + 1,
       letters: letters[i] as number[],
       text: (letters[i] as number[]).map((x) => LETTERS[x]).join(""),
-      cls: cls[i] as number,
-      probability: wordProb[i] as number,
+      cls: cls[i],
+      probability: wordProb[i],
     }));
   }
 
@@ -314,7 +314,7 @@ export class ZipfLanguage {
       const words = this.sampleWords(rng, Math.ceil(contextLen / (this.config.minWordLength + 1)) + 2);
       const toks: number[] = [];
       for (const w of words.slice(0, -1)) toks.push(...(this.lexicon[w] as LexiconWord).letters, this.spaceId);
-      const last = this.lexicon[words[words.length - 1] as number] as LexiconWord;
+      const last = this.lexicon[words[words.length - 1]] as LexiconWord;
       items.push({ prefix: toks.slice(toks.length - contextLen), continuation: [...last.letters, this.spaceId] });
     }
     return items;
@@ -374,7 +374,7 @@ export class ZipfLanguage {
     for (let a = 0; a < C; a++) {
       for (let b = 0; b < C; b++) {
         const t = (this.transitions[a] as number[])[b] as number;
-        if (t > 0) perWord += (this.classStationary[a] as number) * t * (-Math.log(t) + (hWord[b] as number));
+        if (t > 0) perWord += this.classStationary[a] * t * (-Math.log(t) + hWord[b]);
       }
     }
     return perWord / this.meanTokensPerWord();
@@ -384,8 +384,8 @@ export class ZipfLanguage {
   unigramEntropy(): number {
     const counts = new Array<number>(this.vocabSize).fill(0);
     for (const w of this.lexicon) {
-      for (const l of w.letters) counts[l] = (counts[l] as number) + w.probability;
-      counts[this.spaceId] = (counts[this.spaceId] as number) + w.probability;
+      for (const l of w.letters) counts[l] = counts[l] + w.probability;
+      counts[this.spaceId] = counts[this.spaceId] + w.probability;
     }
     const tot = counts.reduce((a, b) => a + b, 0);
     return counts.reduce((s, c) => (c > 0 ? s - (c / tot) * Math.log(c / tot) : s), 0);
@@ -407,9 +407,9 @@ export function stationary(T: ReadonlyArray<ReadonlyArray<number>>): number[] {
     const q = new Array<number>(n).fill(0);
     for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) q[b] = (q[b] as number) + (p[a] as number) * ((T[a] as number[])[b] as number);
     // Lazy step (average with the previous) so periodic chains converge too.
-    const r = q.map((x, i) => 0.5 * x + 0.5 * (p[i] as number));
+    const r = q.map((x, i) => 0.5 * x + 0.5 * p[i]);
     let diff = 0;
-    for (let i = 0; i < n; i++) diff += Math.abs((r[i] as number) - (p[i] as number));
+    for (let i = 0; i < n; i++) diff += Math.abs(r[i] - p[i]);
     p = r;
     if (diff < 1e-14) break;
   }

@@ -4,11 +4,26 @@ import * as os from "os";
 import * as path from "path";
 import { lineFigure } from "./plot";
 import { chromeAvailable, closeRenderer, findChrome } from "./render";
-import { DisplayMessage, figureHtml, isNotebook, notebookProgress, plotlyLoaderHtml, progressHtml, show, showBackend, showMarkdown, showTable } from "./display";
+import {
+  DisplayMessage,
+  figureHtml,
+  isNotebook,
+  notebookProgress,
+  plotlyLoaderHtml,
+  progressHtml,
+  show,
+  showBackend,
+  showMarkdown,
+  showTable,
+} from "./display";
 
 after(() => closeRenderer());
 
-const fig = lineFigure([{ name: "s", x: [0, 1, 2], y: [1, 0.5, 0.25] }], { title: "Display test", xTitle: "step", yTitle: "loss" });
+const fig = lineFigure([{ name: "s", x: [0, 1, 2], y: [1, 0.5, 0.25] }], {
+  title: "Display test",
+  xTitle: "step",
+  yTitle: "loss",
+});
 
 /** A stand-in for a running tslab kernel: a module at .../tslab/dist/jupyter.js with a display writer. */
 const FAKE_KEY = path.join(os.tmpdir(), "g2b-fake-kernel", "node_modules", "tslab", "dist", "jupyter.js");
@@ -16,7 +31,12 @@ const messages: { msg: DisplayMessage; update: boolean }[] = [];
 function enterFakeKernel(): void {
   messages.length = 0;
   const cache = require.cache as Record<string, unknown>;
-  cache[FAKE_KEY] = { id: FAKE_KEY, filename: FAKE_KEY, loaded: true, exports: { lastWriteDisplayData: (msg: DisplayMessage, update: boolean) => messages.push({ msg, update }) } };
+  cache[FAKE_KEY] = {
+    id: FAKE_KEY,
+    filename: FAKE_KEY,
+    loaded: true,
+    exports: { lastWriteDisplayData: (msg: DisplayMessage, update: boolean) => messages.push({ msg, update }) },
+  };
 }
 function leaveFakeKernel(): void {
   delete (require.cache as Record<string, unknown>)[FAKE_KEY];
@@ -43,7 +63,14 @@ test("outside a notebook: show* are no-ops, progress falls back to the terminal"
   assert.equal(await show(fig), undefined, "show resolves to nothing (tslab would print a returned value)");
   showTable([{ a: 1 }]);
   showMarkdown("# nothing");
-  const line = showBackend({ choice: "cpu", tfBackend: "cpu", reason: "forced", available: ["cpu"], unavailable: [], flags: {} });
+  const line = showBackend({
+    choice: "cpu",
+    tfBackend: "cpu",
+    reason: "forced",
+    available: ["cpu"],
+    unavailable: [],
+    flags: {},
+  });
   assert.match(line, /backend cpu/);
   const p = notebookProgress();
   assert.equal(typeof p.update, "function");
@@ -98,7 +125,10 @@ test("in a kernel with Chromium: one bundle holds text/html (with the PNG inside
     assert.ok(bundle);
     const png = bundle.data["image/png"] ?? "";
     assert.ok(Buffer.from(png, "base64").subarray(1, 4).toString() === "PNG", "image/png is a base64 PNG");
-    assert.ok((bundle.data["text/html"] ?? "").includes(`<img src="data:image/png;base64,${png}"`), "the same PNG is the fallback inside the div");
+    assert.ok(
+      (bundle.data["text/html"] ?? "").includes(`<img src="data:image/png;base64,${png}"`),
+      "the same PNG is the fallback inside the div",
+    );
     assert.deepEqual(bundle.metadata["image/png"], { width: 400, height: 250 });
     messages.length = 0;
     await show(fig, { static: true, width: 400, height: 250 });
@@ -108,24 +138,27 @@ test("in a kernel with Chromium: one bundle holds text/html (with the PNG inside
 });
 
 test("without Chromium, show still shows the interactive figure and warns once", async () => {
-  await withEnv({ GEN2BRAIN_STATIC: undefined, GEN2BRAIN_CHROME: "/nonexistent/chrome-for-gen2brain-test" }, async () => {
-    await closeRenderer();
-    enterFakeKernel();
-    const warnings: string[] = [];
-    const warn = console.warn;
-    console.warn = (...a: unknown[]) => void warnings.push(a.join(" "));
-    try {
-      await show(fig);
-      await show(fig);
-    } finally {
-      console.warn = warn;
-    }
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0] ?? "", /apt-get install chromium/);
-    const figs = messages.filter((m) => (m.msg.data["text/html"] ?? "").includes('class="g2b-figure"'));
-    assert.equal(figs.length, 2);
-    assert.ok(figs.every((f) => f.msg.data["image/png"] === undefined));
-  });
+  await withEnv(
+    { GEN2BRAIN_STATIC: undefined, GEN2BRAIN_CHROME: "/nonexistent/chrome-for-gen2brain-test" },
+    async () => {
+      await closeRenderer();
+      enterFakeKernel();
+      const warnings: string[] = [];
+      const warn = console.warn;
+      console.warn = (...a: unknown[]) => void warnings.push(a.join(" "));
+      try {
+        await show(fig);
+        await show(fig);
+      } finally {
+        console.warn = warn;
+      }
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0] ?? "", /apt-get install chromium/);
+      const figs = messages.filter((m) => (m.msg.data["text/html"] ?? "").includes('class="g2b-figure"'));
+      assert.equal(figs.length, 2);
+      assert.ok(figs.every((f) => f.msg.data["image/png"] === undefined));
+    },
+  );
   await closeRenderer();
 });
 
@@ -138,15 +171,24 @@ test("notebookProgress: one display updated in place, throttled, final state dra
   const ids = new Set(messages.map((m) => m.msg.transient.display_id));
   assert.equal(ids.size, 1, "one display id");
   assert.equal(messages[0]?.update, false, "first is display_data");
-  assert.ok(messages.slice(1).every((m) => m.update), "then update_display_data");
+  assert.ok(
+    messages.slice(1).every((m) => m.update),
+    "then update_display_data",
+  );
   const last = messages[messages.length - 1]?.msg.data;
   assert.match(last?.["text/plain"] ?? "", /✓ train — 200\/200/);
   assert.match(last?.["text/html"] ?? "", /✓ train/);
-  assert.match(messages.find((m) => /100% 200\/200/.test(m.msg.data["text/plain"] ?? "")) ? "ok" : "", /ok/, "the 100% state was drawn");
+  assert.match(
+    messages.find((m) => /100% 200\/200/.test(m.msg.data["text/plain"] ?? "")) ? "ok" : "",
+    /ok/,
+    "the 100% state was drawn",
+  );
 });
 
 test("progressHtml shows label, bar, step/total, percent and info", () => {
-  const html = progressHtml({ label: "seed <1>", step: 5, total: 20, info: { loss: 0.5 } }, 2000, ["warmup — 10/10 in 1.0 s"]);
+  const html = progressHtml({ label: "seed <1>", step: 5, total: 20, info: { loss: 0.5 } }, 2000, [
+    "warmup — 10/10 in 1.0 s",
+  ]);
   assert.match(html, /seed &lt;1&gt;/);
   assert.match(html, /width:25%/);
   assert.match(html, /25% 5\/20 · 2\.0 s · ETA 6\.0 s · loss=0\.5000/);
@@ -157,11 +199,21 @@ test("in a kernel: tables, markdown and the backend are displayed", () => {
   enterFakeKernel();
   showTable([{ metric: "acc", value: { mean: 0.9, lo: 0.8, hi: 1, n: 3 } }], { title: "T" });
   showMarkdown("**bold**");
-  showBackend({ choice: "wasm", tfBackend: "wasm", reason: "fastest that loaded", available: ["wasm", "cpu"], unavailable: [{ choice: "node", error: "not installed" }], flags: { simd: true } });
+  showBackend({
+    choice: "wasm",
+    tfBackend: "wasm",
+    reason: "fastest that loaded",
+    available: ["wasm", "cpu"],
+    unavailable: [{ choice: "node", error: "not installed" }],
+    flags: { simd: true },
+  });
   assert.equal(messages.length, 3);
   assert.match(messages[0]?.msg.data["text/html"] ?? "", /<table[^>]*>.*<caption[^>]*>T<\/caption>.*0\.9 \[0\.8, 1\]/);
   assert.equal(messages[1]?.msg.data["text/markdown"], "**bold**");
-  assert.match(messages[2]?.msg.data["text/markdown"] ?? "", /\*\*tfjs backend: `wasm`\*\*.*\n[\s\S]*`node` \| not available: not installed/);
+  assert.match(
+    messages[2]?.msg.data["text/markdown"] ?? "",
+    /\*\*tfjs backend: `wasm`\*\*.*\n[\s\S]*`node` \| not available: not installed/,
+  );
 });
 
 test("in Chromium: the loader defines window.Plotly even with AMD/CommonJS globals, and the figure script draws", async (t) => {
@@ -170,15 +222,23 @@ test("in Chromium: the loader defines window.Plotly even with AMD/CommonJS globa
     return;
   }
   const { chromium } = require("playwright-core") as typeof import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChrome(), args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  const browser = await chromium.launch({
+    executablePath: findChrome(),
+    args: ["--headless", "--no-sandbox", "--disable-gpu"],
+  });
   try {
     const page = await browser.newPage();
-    const amd = "<script>var define=function(){window.__amdCalled=true};define.amd={};var module={exports:{}};var exports=module.exports;</script>";
+    const amd =
+      "<script>var define=function(){window.__amdCalled=true};define.amd={};var module={exports:{}};var exports=module.exports;</script>";
     const html = amd + plotlyLoaderHtml() + figureHtml(fig, "g2b-test-fig", { height: 300, pngBase64: "iVBORw0KGgo=" });
     await page.setContent(`<!doctype html><html><body>${html}</body></html>`);
     await page.waitForSelector("#g2b-test-fig .main-svg", { timeout: 30_000 });
     const state = await page.evaluate(() => {
-      const w = window as unknown as { Plotly?: { version: string }; __amdCalled?: boolean; module: { exports: unknown } };
+      const w = window as unknown as {
+        Plotly?: { version: string };
+        __amdCalled?: boolean;
+        module: { exports: unknown };
+      };
       return {
         plotly: w.Plotly?.version,
         amd: w.__amdCalled ?? false,

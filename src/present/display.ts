@@ -102,7 +102,11 @@ function warnOnce(key: string, message: string): void {
 
 /** JSON that is safe inside a `<script>`: no `</script>`, no `<!--`, no line separators. */
 function scriptJson(x: unknown): string {
-  return toJson(x).trim().replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return toJson(x)
+    .trim()
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 /**
@@ -112,10 +116,15 @@ function scriptJson(x: unknown): string {
  */
 export function plotlyLoaderHtml(): string {
   const file = plotlyBundlePath();
-  const src = fs.readFileSync(file, "utf8").replace(/<\/script/gi, "<\\/script").replace(/<!--/g, "<\\!--");
+  const src = fs
+    .readFileSync(file, "utf8")
+    .replace(/<\/script/gi, "<\\/script")
+    .replace(/<!--/g, "<\\!--");
   let version = "";
   try {
-    version = (JSON.parse(fs.readFileSync(require.resolve("plotly.js-dist-min/package.json"), "utf8")) as { version?: string }).version ?? "";
+    version =
+      (JSON.parse(fs.readFileSync(require.resolve("plotly.js-dist-min/package.json"), "utf8")) as { version?: string })
+        .version ?? "";
   } catch {
     version = "";
   }
@@ -127,7 +136,11 @@ export function plotlyLoaderHtml(): string {
 }
 
 /** The HTML of one interactive figure: a div (with the PNG fallback inside) and a script that draws into it. */
-export function figureHtml(fig: Figure, id: string, opts: { width?: number; height: number; pngBase64?: string }): string {
+export function figureHtml(
+  fig: Figure,
+  id: string,
+  opts: { width?: number; height: number; pngBase64?: string },
+): string {
   const layout: Record<string, unknown> = { ...fig.layout, height: opts.height };
   if (opts.width) layout["width"] = opts.width;
   else delete layout["width"];
@@ -150,7 +163,10 @@ async function pngFor(fig: Figure, width: number, height: number, scale: number)
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     if (e instanceof ChromeNotFoundError) {
-      warnOnce("chrome", `gen2brain: figures are shown without their static PNG fallback (GitHub and nbviewer will not see them): ${msg} Set GEN2BRAIN_STATIC=0 to skip the PNG silently.`);
+      warnOnce(
+        "chrome",
+        `gen2brain: figures are shown without their static PNG fallback (GitHub and nbviewer will not see them): ${msg} Set GEN2BRAIN_STATIC=0 to skip the PNG silently.`,
+      );
     } else {
       warnOnce(msg, `gen2brain: could not render the static PNG of a figure (${msg}); showing it without one.`);
     }
@@ -183,7 +199,10 @@ export async function show(fig: Figure, opts: ShowOptions = {}): Promise<void> {
   if (interactive) {
     const g = globalThis as unknown as Record<symbol, boolean | undefined>;
     if (!g[PLOTLY_SENT]) {
-      w({ data: { "text/html": plotlyLoaderHtml(), "text/plain": "plotly.js loaded" }, metadata: {}, transient: {} }, false);
+      w(
+        { data: { "text/html": plotlyLoaderHtml(), "text/plain": "plotly.js loaded" }, metadata: {}, transient: {} },
+        false,
+      );
       g[PLOTLY_SENT] = true;
     }
     data["text/html"] = figureHtml(fig, `g2b-fig-${newDisplayId()}`, { width, height, pngBase64: png });
@@ -214,7 +233,9 @@ export function showHtml(html: string, text = ""): void {
 export function showBackend(info: BackendInfo): string {
   const line = describeBackend(info);
   if (!isNotebook()) return line;
-  const flags = Object.entries(info.flags).map(([k, v]) => `${k}=${v}`).join(", ");
+  const flags = Object.entries(info.flags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
   const md = [
     `**tfjs backend: \`${info.choice}\`** (tfjs name \`${info.tfBackend}\`${flags ? `; ${flags}` : ""})`,
     "",
@@ -223,7 +244,9 @@ export function showBackend(info: BackendInfo): string {
     `| backend | status |`,
     `|---|---|`,
     ...info.available.map((b) => `| \`${b}\` | ${b === info.choice ? "**in use**" : "available"} |`),
-    ...info.unavailable.map((u) => `| \`${u.choice}\` | not available: ${u.error.split("\n")[0]?.replace(/\|/g, "\\|")} |`),
+    ...info.unavailable.map(
+      (u) => `| \`${u.choice}\` | not available: ${u.error.split("\n")[0]?.replace(/\|/g, "\\|")} |`,
+    ),
   ].join("\n");
   displayBundle({ "text/markdown": md, "text/plain": line });
   return line;
@@ -285,7 +308,10 @@ export function notebookProgress(opts: NotebookProgressOptions = {}): Progress {
     timer = null;
     lastDraw = Date.now();
     const text = [...done.map((d) => `✓ ${d}`), ...(current ? [renderBar(current)] : [])].join("\n");
-    const sent = displayBundle({ "text/html": progressHtml(current, Date.now() - labelStart, done), "text/plain": text }, { id, update: shown });
+    const sent = displayBundle(
+      { "text/html": progressHtml(current, Date.now() - labelStart, done), "text/plain": text },
+      { id, update: shown },
+    );
     shown = shown || sent;
   };
 
@@ -305,7 +331,9 @@ export function notebookProgress(opts: NotebookProgressOptions = {}): Progress {
     done(label) {
       const e = current && current.label === label ? current : null;
       const info = e ? formatInfo(e.info) : "";
-      done.push(`${label}${e ? ` — ${e.step}/${e.total}` : ""} in ${seconds(Date.now() - labelStart)}${info ? ` · ${info}` : ""}`);
+      done.push(
+        `${label}${e ? ` — ${e.step}/${e.total}` : ""} in ${seconds(Date.now() - labelStart)}${info ? ` · ${info}` : ""}`,
+      );
       if (done.length > keep) done.splice(0, done.length - keep);
       if (e) current = null;
       draw();

@@ -11,6 +11,20 @@ export function formatNumber(x: number): string {
   return Number(x.toPrecision(4)).toString();
 }
 
+/** A number with `digits` significant digits (integers as they are, exponent form for tiny/huge). */
+export function formatSig(v: number, digits = 4): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "inf" : "-inf";
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-4 || a >= 1e6)) return v.toExponential(Math.max(0, digits - 1));
+  return String(Number(v.toPrecision(digits)));
+}
+
+/** `digits` significant digits without exponent form ("n/a" when not finite): for labels in figures. */
+export function formatPrecision(x: number, digits = 3): string {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : "n/a";
+}
+
 /** How to write one number. */
 export interface FormatOptions {
   /** A fraction written as a percentage (0.5 -> "50.0%"). */

@@ -32,10 +32,24 @@ const N = [1000, 3000, 10000, 30000];
 test("lineFigure: series with a band, a dashed fit, log axes", () => {
   const fig = lineFigure(
     [
-      { name: "measured", x: N, ...fromIntervals(N.map((n) => ({ mean: 10 / Math.sqrt(n), lo: 9 / Math.sqrt(n), hi: 11 / Math.sqrt(n), n: 3 }))) },
+      {
+        name: "measured",
+        x: N,
+        ...fromIntervals(
+          N.map((n) => ({ mean: 10 / Math.sqrt(n), lo: 9 / Math.sqrt(n), hi: 11 / Math.sqrt(n), n: 3 })),
+        ),
+      },
       { name: "fit", x: N, y: N.map((n) => 10 / Math.sqrt(n)), dash: "dash", mode: "lines" },
     ],
-    { title: "Loss against size", subtitle: "3 seeds", xTitle: "parameters", yTitle: "loss (nats)", xLog: true, yLog: true, yRange: [0.01, 1] },
+    {
+      title: "Loss against size",
+      subtitle: "3 seeds",
+      xTitle: "parameters",
+      yTitle: "loss (nats)",
+      xLog: true,
+      yLog: true,
+      yRange: [0.01, 1],
+    },
   );
   check("line-band", fig);
   assert.equal(fig.data.length, 3, "band + two lines");
@@ -44,24 +58,33 @@ test("lineFigure: series with a band, a dashed fit, log axes", () => {
 });
 
 test("lineFigure: error bars, and NaN becomes a gap (null)", () => {
-  const fig = lineFigure([{ name: "acc", x: [1, 2, 3], y: [0.5, NaN, 0.9], lo: [0.4, NaN, 0.85], hi: [0.6, NaN, 0.95] }], {
-    title: "Accuracy",
-    xTitle: "epoch",
-    yTitle: "accuracy",
-    errors: "bars",
-  });
+  const fig = lineFigure(
+    [{ name: "acc", x: [1, 2, 3], y: [0.5, NaN, 0.9], lo: [0.4, NaN, 0.85], hi: [0.6, NaN, 0.95] }],
+    {
+      title: "Accuracy",
+      xTitle: "epoch",
+      yTitle: "accuracy",
+      errors: "bars",
+    },
+  );
   check("line-bars", fig);
   const t = fig.data[0] as { y: unknown[]; error_y: { array: number[]; arrayminus: number[] } };
   assert.deepEqual(t.y, [0.5, null, 0.9]);
-  assert.ok(Math.abs((t.error_y.array[0] as number) - 0.1) < 1e-12);
+  assert.ok(Math.abs(t.error_y.array[0] - 0.1) < 1e-12);
   assert.equal(fig.layout["showlegend"], false, "one series: no legend");
 });
 
 test("lineFigure: clear errors for missing titles and mismatched lengths", () => {
   assert.throws(() => lineFigure([], { title: "", xTitle: "x", yTitle: "y" }), /options\.title is required/);
   assert.throws(() => lineFigure([], { title: "t", xTitle: "x" } as never), /options\.yTitle is required/);
-  assert.throws(() => lineFigure([{ name: "s", x: [1, 2], y: [1] }], { title: "t", xTitle: "x", yTitle: "y" }), /series "s".*y has length 1 but x has length 2/);
-  assert.throws(() => lineFigure([{ name: "s", x: [1], y: [1], lo: [0] }], { title: "t", xTitle: "x", yTitle: "y" }), /both lo and hi/);
+  assert.throws(
+    () => lineFigure([{ name: "s", x: [1, 2], y: [1] }], { title: "t", xTitle: "x", yTitle: "y" }),
+    /series "s".*y has length 1 but x has length 2/,
+  );
+  assert.throws(
+    () => lineFigure([{ name: "s", x: [1], y: [1], lo: [0] }], { title: "t", xTitle: "x", yTitle: "y" }),
+    /both lo and hi/,
+  );
 });
 
 test("barFigure: grouped bars with interval error bars", () => {
@@ -76,11 +99,22 @@ test("barFigure: grouped bars with interval error bars", () => {
   check("bar-grouped", fig);
   assert.equal(fig.layout["barmode"], "group");
   assert.deepEqual((fig.data[1] as { marker: { color: string } }).marker.color, PALETTE[1]);
-  assert.throws(() => barFigure(["a"], [{ name: "s", y: [1, 2] }], { title: "t", xTitle: "x", yTitle: "y" }), /y has length 2 but there are 1 categories/);
+  assert.throws(
+    () => barFigure(["a"], [{ name: "s", y: [1, 2] }], { title: "t", xTitle: "x", yTitle: "y" }),
+    /y has length 2 but there are 1 categories/,
+  );
 });
 
 test("barFigure: horizontal", () => {
-  check("bar-horizontal", barFigure(["a long category", "b"], [{ name: "v", y: [1, 2] }], { title: "H", xTitle: "value", yTitle: "category", orientation: "h" }));
+  check(
+    "bar-horizontal",
+    barFigure(["a long category", "b"], [{ name: "v", y: [1, 2] }], {
+      title: "H",
+      xTitle: "value",
+      yTitle: "category",
+      orientation: "h",
+    }),
+  );
 });
 
 test("scatterFigure: labels and the diagonal", () => {
@@ -99,24 +133,47 @@ test("scatterFigure: labels and the diagonal", () => {
 test("heatmapFigure: attention map with repeated token labels", () => {
   const toks = ["<bos>", "a", "b", "a"];
   const z = toks.map((_, i) => toks.map((_, j) => (j <= i ? 1 / (i + 1) : 0)));
-  const fig = heatmapFigure(z, { title: "Attention", xTitle: "key", yTitle: "query", xLabels: toks, yLabels: toks, zTitle: "weight", annotate: true });
+  const fig = heatmapFigure(z, {
+    title: "Attention",
+    xTitle: "key",
+    yTitle: "query",
+    xLabels: toks,
+    yLabels: toks,
+    zTitle: "weight",
+    annotate: true,
+  });
   check("heatmap", fig);
   const xaxis = fig.layout["xaxis"] as { tickvals: number[]; ticktext: string[] };
   assert.deepEqual(xaxis.tickvals, [0, 1, 2, 3], "positions, so the two 'a' columns stay apart");
   assert.deepEqual(xaxis.ticktext, toks);
-  assert.throws(() => heatmapFigure([[1, 2], [3]], { title: "t", xTitle: "x", yTitle: "y" }), /row 1 of z has 1 columns but row 0 has 2/);
-  assert.throws(() => heatmapFigure([[1, 2]], { title: "t", xTitle: "x", yTitle: "y", xLabels: ["a"] }), /xLabels has 1 entries but z has 2 columns/);
+  assert.throws(
+    () => heatmapFigure([[1, 2], [3]], { title: "t", xTitle: "x", yTitle: "y" }),
+    /row 1 of z has 1 columns but row 0 has 2/,
+  );
+  assert.throws(
+    () => heatmapFigure([[1, 2]], { title: "t", xTitle: "x", yTitle: "y", xLabels: ["a"] }),
+    /xLabels has 1 entries but z has 2 columns/,
+  );
 });
 
 test("heatmapFigure: diverging scale is symmetric around 0", () => {
-  const fig = heatmapFigure([[-1, 0.5], [2, 0]], { title: "Weights", xTitle: "in", yTitle: "out", colorscale: "diverging" });
+  const fig = heatmapFigure(
+    [
+      [-1, 0.5],
+      [2, 0],
+    ],
+    { title: "Weights", xTitle: "in", yTitle: "out", colorscale: "diverging" },
+  );
   check("heatmap-diverging", fig);
   const ca = fig.layout["coloraxis"] as { cmin: number; cmax: number };
   assert.deepEqual([ca.cmin, ca.cmax], [-2, 2]);
 });
 
 test("heatmapGridFigure: one shared colour axis, a panel per head", () => {
-  const z = [[1, 0], [0.5, 0.5]];
+  const z = [
+    [1, 0],
+    [0.5, 0.5],
+  ];
   const fig = heatmapGridFigure(
     [1, 2, 3].map((h) => ({ title: `head ${h}`, z })),
     { title: "Heads", xTitle: "key", yTitle: "query", xLabels: ["a", "b"], yLabels: ["a", "b"], cols: 2 },
@@ -142,7 +199,15 @@ test("histogramFigure: shared bins, density, quantization levels as vertical lin
       { name: "fp32", values: fp },
       { name: "int3", values: q },
     ],
-    { title: "Weights", xTitle: "weight", yTitle: "density", bins: 10, normalize: "density", verticalLines: [-0.5, -0.25, 0, 0.25, 0.5], verticalLineLabels: ["-2", "-1", "0", "1", "2"] },
+    {
+      title: "Weights",
+      xTitle: "weight",
+      yTitle: "density",
+      bins: 10,
+      normalize: "density",
+      verticalLines: [-0.5, -0.25, 0, 0.25, 0.5],
+      verticalLineLabels: ["-2", "-1", "0", "1", "2"],
+    },
   );
   check("histogram", fig);
   const t = fig.data[0] as { y: number[]; width: number };
@@ -153,7 +218,13 @@ test("histogramFigure: shared bins, density, quantization levels as vertical lin
   assert.deepEqual((plain.data[0] as { y: number[] }).y, [1, 2, 1]);
 });
 
-const history = Array.from({ length: 8 }, (_, i) => ({ step: i * 10, tokens: i * 640, trainLoss: 3 / (1 + i), evalLoss: i % 2 === 0 ? 3.2 / (1 + i) : undefined, lr: 1e-3 }));
+const history = Array.from({ length: 8 }, (_, i) => ({
+  step: i * 10,
+  tokens: i * 640,
+  trainLoss: 3 / (1 + i),
+  evalLoss: i % 2 === 0 ? 3.2 / (1 + i) : undefined,
+  lr: 1e-3,
+}));
 
 test("lossCurveFigure: one history, train and eval", () => {
   const fig = lossCurveFigure(history);

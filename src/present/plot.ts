@@ -107,13 +107,16 @@ function xs(values: ReadonlyArray<number | string>): (number | string | null)[] 
 
 function requireText(where: string, field: string, v: unknown): string {
   if (typeof v !== "string" || v.trim() === "") {
-    throw new Error(`${where}: options.${field} is required (a non-empty string); every figure states its ${field === "title" ? "title" : "axis titles"}`);
+    throw new Error(
+      `${where}: options.${field} is required (a non-empty string); every figure states its ${field === "title" ? "title" : "axis titles"}`,
+    );
   }
   return v;
 }
 
 function checkLength(where: string, what: string, got: number, want: number): void {
-  if (got !== want) throw new Error(`${where}: ${what} has length ${got} but x has length ${want}; give one value per point`);
+  if (got !== want)
+    throw new Error(`${where}: ${what} has length ${got} but x has length ${want}; give one value per point`);
 }
 
 function axisRange(range: readonly [number, number] | undefined, log: boolean | undefined): number[] | undefined {
@@ -186,14 +189,23 @@ export function fromIntervals(intervals: ReadonlyArray<Interval>): { y: number[]
   return { y: intervals.map((i) => i.mean), lo: intervals.map((i) => i.lo), hi: intervals.map((i) => i.hi) };
 }
 
-function errorArrays(y: ReadonlyArray<number>, lo: ReadonlyArray<number>, hi: ReadonlyArray<number>): { array: (number | null)[]; arrayminus: (number | null)[] } {
+function errorArrays(
+  y: ReadonlyArray<number>,
+  lo: ReadonlyArray<number>,
+  hi: ReadonlyArray<number>,
+): { array: (number | null)[]; arrayminus: (number | null)[] } {
   return {
-    array: y.map((v, i) => num((hi[i] as number) - v)),
-    arrayminus: y.map((v, i) => num(v - (lo[i] as number))),
+    array: y.map((v, i) => num(hi[i] - v)),
+    arrayminus: y.map((v, i) => num(v - lo[i])),
   };
 }
 
-function errorBars(color: string, y: ReadonlyArray<number>, lo: ReadonlyArray<number>, hi: ReadonlyArray<number>): Json {
+function errorBars(
+  color: string,
+  y: ReadonlyArray<number>,
+  lo: ReadonlyArray<number>,
+  hi: ReadonlyArray<number>,
+): Json {
   return { type: "data", symmetric: false, ...errorArrays(y, lo, hi), color, thickness: 1.5, width: 4 };
 }
 
@@ -249,8 +261,15 @@ export function lineFigure(series: ReadonlyArray<LineSeries>, opts: LineFigureOp
     }
     const group = s.group ?? s.name;
     if (s.lo && s.hi && (opts.errors ?? "band") === "band") {
-      const keep = s.x.map((_, j) => j).filter((j) => num(s.lo?.[j]) !== null && num(s.hi?.[j]) !== null && xs([s.x[j] as number | string])[0] !== null);
-      const bx = [...keep.map((j) => s.x[j] as number | string), ...[...keep].reverse().map((j) => s.x[j] as number | string)];
+      const keep = s.x
+        .map((_, j) => j)
+        .filter(
+          (j) => num(s.lo?.[j]) !== null && num(s.hi?.[j]) !== null && xs([s.x[j] as number | string])[0] !== null,
+        );
+      const bx = [
+        ...keep.map((j) => s.x[j] as number | string),
+        ...[...keep].reverse().map((j) => s.x[j] as number | string),
+      ];
       const by = [...keep.map((j) => s.hi?.[j] as number), ...[...keep].reverse().map((j) => s.lo?.[j] as number)];
       data.push({
         type: "scatter",
@@ -308,14 +327,19 @@ export interface BarFigureOptions extends FigureOptions {
  * Bars per category, one bar per series (grouped), with interval error bars
  * (e.g. accuracy of fp32 / int8 / int4 models over seeds).
  */
-export function barFigure(categories: ReadonlyArray<string>, series: ReadonlyArray<BarSeries>, opts: BarFigureOptions): Figure {
+export function barFigure(
+  categories: ReadonlyArray<string>,
+  series: ReadonlyArray<BarSeries>,
+  opts: BarFigureOptions,
+): Figure {
   const where = "barFigure";
   const layout = themeLayout(opts, where);
   const horizontal = opts.orientation === "h";
   const n = categories.length;
   const data: Trace[] = series.map((s, i) => {
     const w = `${where} series "${s.name}"`;
-    if (s.y.length !== n) throw new Error(`${w}: y has length ${s.y.length} but there are ${n} categories; give one value per category`);
+    if (s.y.length !== n)
+      throw new Error(`${w}: y has length ${s.y.length} but there are ${n} categories; give one value per category`);
     if ((s.lo === undefined) !== (s.hi === undefined)) throw new Error(`${w}: give both lo and hi (or neither)`);
     if (s.lo && s.lo.length !== n) throw new Error(`${w}: lo has length ${s.lo.length} but there are ${n} categories`);
     if (s.hi && s.hi.length !== n) throw new Error(`${w}: hi has length ${s.hi.length} but there are ${n} categories`);
@@ -331,7 +355,9 @@ export function barFigure(categories: ReadonlyArray<string>, series: ReadonlyArr
       marker: { color, line: { color: "#333333", width: 0.5 } },
       error_y: horizontal ? undefined : err,
       error_x: horizontal ? err : undefined,
-      text: opts.valueDigits ? s.y.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(opts.valueDigits)).toString() : "")) : undefined,
+      text: opts.valueDigits
+        ? s.y.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(opts.valueDigits)).toString() : ""))
+        : undefined,
       // Inside the bar: outside labels would collide with the error bars.
       textposition: opts.valueDigits ? "inside" : undefined,
       insidetextanchor: opts.valueDigits ? "middle" : undefined,
@@ -414,7 +440,16 @@ export function scatterFigure(series: ReadonlyArray<ScatterSeries>, opts: Scatte
     if (all.length > 0) {
       const [lo, hi] = minMax(all);
       fig = withTraces(fig, [
-        { type: "scatter", name: "y = x", x: [lo, hi], y: [lo, hi], mode: "lines", line: { color: "#888888", width: 1, dash: "dash" }, hoverinfo: "skip", showlegend: false },
+        {
+          type: "scatter",
+          name: "y = x",
+          x: [lo, hi],
+          y: [lo, hi],
+          mode: "lines",
+          line: { color: "#888888", width: 1, dash: "dash" },
+          hoverinfo: "skip",
+          showlegend: false,
+        },
       ]);
     }
   }
@@ -451,7 +486,8 @@ function checkMatrix(where: string, z: ReadonlyArray<ReadonlyArray<number>>): { 
   if (rows === 0) throw new Error(`${where}: the matrix z is empty`);
   const cols = (z[0] as ReadonlyArray<number>).length;
   z.forEach((r, i) => {
-    if (r.length !== cols) throw new Error(`${where}: row ${i} of z has ${r.length} columns but row 0 has ${cols}; z must be rectangular`);
+    if (r.length !== cols)
+      throw new Error(`${where}: row ${i} of z has ${r.length} columns but row 0 has ${cols}; z must be rectangular`);
   });
   return { rows, cols };
 }
@@ -467,13 +503,25 @@ function tickAxis(labels: ReadonlyArray<string> | undefined, count: number): Jso
   if (!labels) return {};
   if (labels.length !== count) throw new Error(`heatmap: ${count} labels expected, got ${labels.length}`);
   // Numeric positions with tick text, so repeated labels (tokens) stay distinct columns.
-  return { tickmode: "array", tickvals: labels.map((_, i) => i), ticktext: [...labels], tickfont: { size: count > 24 ? 9 : 12 } };
+  return {
+    tickmode: "array",
+    tickvals: labels.map((_, i) => i),
+    ticktext: [...labels],
+    tickfont: { size: count > 24 ? 9 : 12 },
+  };
 }
 
-function heatmapTrace(z: ReadonlyArray<ReadonlyArray<number>>, opts: HeatmapOptions, where: string, extra: Json): Trace {
+function heatmapTrace(
+  z: ReadonlyArray<ReadonlyArray<number>>,
+  opts: HeatmapOptions,
+  where: string,
+  extra: Json,
+): Trace {
   const { rows, cols } = checkMatrix(where, z);
-  if (opts.xLabels && opts.xLabels.length !== cols) throw new Error(`${where}: xLabels has ${opts.xLabels.length} entries but z has ${cols} columns`);
-  if (opts.yLabels && opts.yLabels.length !== rows) throw new Error(`${where}: yLabels has ${opts.yLabels.length} entries but z has ${rows} rows`);
+  if (opts.xLabels && opts.xLabels.length !== cols)
+    throw new Error(`${where}: xLabels has ${opts.xLabels.length} entries but z has ${cols} columns`);
+  if (opts.yLabels && opts.yLabels.length !== rows)
+    throw new Error(`${where}: yLabels has ${opts.yLabels.length} entries but z has ${rows} rows`);
   const digits = opts.digits ?? 3;
   return compact({
     type: "heatmap",
@@ -501,7 +549,11 @@ function colorAxis(opts: HeatmapOptions, values: number[]): Json {
     reversescale: cs.reversescale,
     cmin: zmin,
     cmax: zmax,
-    colorbar: compact({ title: opts.zTitle ? { text: opts.zTitle, side: "right" } : undefined, thickness: 14, outlinewidth: 0 }),
+    colorbar: compact({
+      title: opts.zTitle ? { text: opts.zTitle, side: "right" } : undefined,
+      thickness: 14,
+      outlinewidth: 0,
+    }),
   });
 }
 
@@ -511,7 +563,13 @@ export function heatmapFigure(z: ReadonlyArray<ReadonlyArray<number>>, opts: Hea
   const layout = themeLayout(opts, where);
   const trace = heatmapTrace(z, opts, where, { coloraxis: "coloraxis" });
   const { rows, cols } = checkMatrix(where, z);
-  const xaxis = { ...(layout["xaxis"] as Json), ...tickAxis(opts.xLabels, cols), showgrid: false, ticks: "", constrain: "domain" };
+  const xaxis = {
+    ...(layout["xaxis"] as Json),
+    ...tickAxis(opts.xLabels, cols),
+    showgrid: false,
+    ticks: "",
+    constrain: "domain",
+  };
   const yaxis = compact({
     ...(layout["yaxis"] as Json),
     ...tickAxis(opts.yLabels, rows),
@@ -565,7 +623,14 @@ export function heatmapGridFigure(panels: ReadonlyArray<HeatmapPanel>, opts: Hea
     const suffix = k === 0 ? "" : String(k + 1);
     const x0 = c * (w + gapX);
     const y1 = 1 - r * (h + gapY);
-    data.push(heatmapTrace(p.z, opts, `${where} panel "${p.title}"`, { coloraxis: "coloraxis", xaxis: `x${suffix}`, yaxis: `y${suffix}`, name: p.title }));
+    data.push(
+      heatmapTrace(p.z, opts, `${where} panel "${p.title}"`, {
+        coloraxis: "coloraxis",
+        xaxis: `x${suffix}`,
+        yaxis: `y${suffix}`,
+        name: p.title,
+      }),
+    );
     const xa = base["xaxis"] as Json;
     const ya = base["yaxis"] as Json;
     layout[`xaxis${suffix}`] = {
@@ -605,7 +670,10 @@ export function heatmapGridFigure(panels: ReadonlyArray<HeatmapPanel>, opts: Hea
     });
   });
   layout["annotations"] = annotations;
-  layout["coloraxis"] = colorAxis(opts, panels.flatMap((p) => p.z.flat()));
+  layout["coloraxis"] = colorAxis(
+    opts,
+    panels.flatMap((p) => p.z.flat()),
+  );
   return { data, layout };
 }
 
@@ -613,8 +681,13 @@ export function heatmapGridFigure(panels: ReadonlyArray<HeatmapPanel>, opts: Hea
 // Histograms
 
 /** Bin edges and counts of a sample: `bins` equal-width bins over `range` (default: min..max). */
-export function histogramCounts(values: ReadonlyArray<number>, bins = 50, range?: readonly [number, number]): { edges: number[]; counts: number[] } {
-  if (!Number.isInteger(bins) || bins < 1) throw new Error(`histogramCounts: bins must be a positive integer, got ${bins}`);
+export function histogramCounts(
+  values: ReadonlyArray<number>,
+  bins = 50,
+  range?: readonly [number, number],
+): { edges: number[]; counts: number[] } {
+  if (!Number.isInteger(bins) || bins < 1)
+    throw new Error(`histogramCounts: bins must be a positive integer, got ${bins}`);
   const finite = values.filter((v) => Number.isFinite(v));
   const [fMin, fMax] = finite.length ? minMax(finite) : [0, 1];
   let lo = range ? range[0] : fMin;
@@ -629,7 +702,7 @@ export function histogramCounts(values: ReadonlyArray<number>, bins = 50, range?
   for (const v of finite) {
     if (v < lo || v > hi) continue;
     const b = Math.min(bins - 1, Math.floor((v - lo) / width));
-    counts[b] = (counts[b] as number) + 1;
+    counts[b] = counts[b] + 1;
   }
   return { edges, counts };
 }
@@ -669,11 +742,16 @@ export interface HistogramOptions extends FigureOptions {
  * Histograms of one or more samples on shared bins, binned here so the figure stays small however
  * large the sample (e.g. a layer's weights, with the int4 levels as vertical lines).
  */
-export function histogramFigure(series: ReadonlyArray<HistogramSeries> | ReadonlyArray<number>, opts: HistogramOptions): Figure {
+export function histogramFigure(
+  series: ReadonlyArray<HistogramSeries> | ReadonlyArray<number>,
+  opts: HistogramOptions,
+): Figure {
   const where = "histogramFigure";
   const layout = themeLayout(opts, where);
   const list: ReadonlyArray<HistogramSeries> =
-    series.length > 0 && typeof series[0] === "number" ? [{ name: opts.yTitle, values: series as ReadonlyArray<number> }] : (series as ReadonlyArray<HistogramSeries>);
+    series.length > 0 && typeof series[0] === "number"
+      ? [{ name: opts.yTitle, values: series as ReadonlyArray<number> }]
+      : (series as ReadonlyArray<HistogramSeries>);
   let range = opts.range;
   if (!range) {
     const all = list.flatMap((s) => s.values.filter((v) => Number.isFinite(v)));
@@ -682,22 +760,31 @@ export function histogramFigure(series: ReadonlyArray<HistogramSeries> | Readonl
   const bins = opts.bins ?? 50;
   const data: Trace[] = list.map((s, i) => {
     const { edges, counts } = histogramCounts(s.values, bins, range);
-    const width = (edges[1] as number) - (edges[0] as number);
+    const width = edges[1] - edges[0];
     const total = counts.reduce((a, b) => a + b, 0);
-    const scale = opts.normalize === "probability" ? 1 / Math.max(1, total) : opts.normalize === "density" ? 1 / Math.max(1, total) / width : 1;
+    const scale =
+      opts.normalize === "probability"
+        ? 1 / Math.max(1, total)
+        : opts.normalize === "density"
+          ? 1 / Math.max(1, total) / width
+          : 1;
     const color = s.color ?? paletteColor(i);
     return {
       type: "bar",
       name: s.name,
-      x: counts.map((_, b) => num(((edges[b] as number) + (edges[b + 1] as number)) / 2)),
+      x: counts.map((_, b) => num((edges[b] + edges[b + 1]) / 2)),
       y: counts.map((c) => num(c * scale)),
       width: num(width),
       marker: { color: list.length > 1 ? withAlpha(color, 0.55) : color, line: { color, width: 0.5 } },
       hovertemplate: `[%{x:.4~g} ± ${Number((width / 2).toPrecision(3))}]: %{y:.4~g}<extra>${s.name}</extra>`,
     };
   });
-  let fig: Figure = { data, layout: { ...layout, barmode: "overlay", bargap: 0, showlegend: legendDefault(opts, list.length) } };
-  if (opts.verticalLines && opts.verticalLines.length > 0) fig = withVerticalLines(fig, opts.verticalLines, opts.verticalLineLabels);
+  let fig: Figure = {
+    data,
+    layout: { ...layout, barmode: "overlay", bargap: 0, showlegend: legendDefault(opts, list.length) },
+  };
+  if (opts.verticalLines && opts.verticalLines.length > 0)
+    fig = withVerticalLines(fig, opts.verticalLines, opts.verticalLineLabels);
   return fig;
 }
 
@@ -736,10 +823,15 @@ function isRuns(h: ReadonlyArray<LossPoint> | ReadonlyArray<LossRun>): h is Read
  * Train (solid) and eval (dashed, markers) loss against step, for one history or several named
  * runs (one colour per run). Accepts `TrainResult.history` directly.
  */
-export function lossCurveFigure(history: ReadonlyArray<LossPoint> | ReadonlyArray<LossRun>, opts: LossCurveOptions = {}): Figure {
+export function lossCurveFigure(
+  history: ReadonlyArray<LossPoint> | ReadonlyArray<LossRun>,
+  opts: LossCurveOptions = {},
+): Figure {
   const where = "lossCurveFigure";
   if (history.length === 0) throw new Error(`${where}: history is empty; train for at least one logged step`);
-  const runs: ReadonlyArray<LossRun> = isRuns(history) ? history : [{ name: "", history: history as ReadonlyArray<LossPoint> }];
+  const runs: ReadonlyArray<LossRun> = isRuns(history)
+    ? history
+    : [{ name: "", history: history as ReadonlyArray<LossPoint> }];
   const xKey = opts.x ?? "step";
   const smooth = opts.smooth ?? 0;
   if (!(smooth >= 0 && smooth < 1)) throw new Error(`${where}: options.smooth must be in [0, 1), got ${smooth}`);
@@ -748,7 +840,8 @@ export function lossCurveFigure(history: ReadonlyArray<LossPoint> | ReadonlyArra
     const color = paletteColor(i);
     const label = (part: string): string => (run.name ? `${run.name}: ${part}` : part);
     const xOf = (p: LossPoint): number => {
-      if (xKey === "tokens" && typeof p.tokens !== "number") throw new Error(`${where}: options.x is "tokens" but run "${run.name}" has entries without tokens`);
+      if (xKey === "tokens" && typeof p.tokens !== "number")
+        throw new Error(`${where}: options.x is "tokens" but run "${run.name}" has entries without tokens`);
       return xKey === "tokens" ? (p.tokens as number) : p.step;
     };
     const h = [...run.history].sort((a, b) => a.step - b.step);
@@ -758,11 +851,27 @@ export function lossCurveFigure(history: ReadonlyArray<LossPoint> | ReadonlyArra
         ema = Number.isFinite(ema) && smooth > 0 ? smooth * ema + (1 - smooth) * p.trainLoss : p.trainLoss;
         return ema;
       });
-      series.push({ name: label(smooth > 0 ? `train (EMA ${smooth})` : "train"), x: h.map(xOf), y, color, mode: "lines", width: 1.5, group: run.name || undefined });
+      series.push({
+        name: label(smooth > 0 ? `train (EMA ${smooth})` : "train"),
+        x: h.map(xOf),
+        y,
+        color,
+        mode: "lines",
+        width: 1.5,
+        group: run.name || undefined,
+      });
     }
     const ev = h.filter((p) => typeof p.evalLoss === "number");
     if (ev.length > 0) {
-      series.push({ name: label("eval"), x: ev.map(xOf), y: ev.map((p) => p.evalLoss as number), color, dash: "dash", mode: "lines+markers", group: run.name || undefined });
+      series.push({
+        name: label("eval"),
+        x: ev.map(xOf),
+        y: ev.map((p) => p.evalLoss as number),
+        color,
+        dash: "dash",
+        mode: "lines+markers",
+        group: run.name || undefined,
+      });
     }
   });
   return lineFigure(series, {
@@ -800,9 +909,16 @@ export interface RuleOptions {
   readonly width?: number;
 }
 
-function withRules(fig: Figure, axisLetter: "x" | "y", values: ReadonlyArray<number>, labels: ReadonlyArray<string> | undefined, opts: RuleOptions): Figure {
+function withRules(
+  fig: Figure,
+  axisLetter: "x" | "y",
+  values: ReadonlyArray<number>,
+  labels: ReadonlyArray<string> | undefined,
+  opts: RuleOptions,
+): Figure {
   const where = axisLetter === "x" ? "withVerticalLines" : "withHorizontalLines";
-  if (labels && labels.length !== values.length) throw new Error(`${where}: ${values.length} lines but ${labels.length} labels; give one label per line`);
+  if (labels && labels.length !== values.length)
+    throw new Error(`${where}: ${values.length} lines but ${labels.length} labels; give one label per line`);
   const line = { color: opts.color ?? "#555555", width: opts.width ?? 1, dash: opts.dash ?? "dot" };
   const shapes: Json[] = [];
   const annotations: Json[] = [];
@@ -817,8 +933,29 @@ function withRules(fig: Figure, axisLetter: "x" | "y", values: ReadonlyArray<num
     if (text) {
       annotations.push(
         axisLetter === "x"
-          ? { text, xref: "x", yref: "paper", x: v, y: 1, xanchor: "left", yanchor: "top", showarrow: false, textangle: -90, font: { size: 11, color: line.color } }
-          : { text, xref: "paper", yref: "y", x: 1, y: v, xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 11, color: line.color } },
+          ? {
+              text,
+              xref: "x",
+              yref: "paper",
+              x: v,
+              y: 1,
+              xanchor: "left",
+              yanchor: "top",
+              showarrow: false,
+              textangle: -90,
+              font: { size: 11, color: line.color },
+            }
+          : {
+              text,
+              xref: "paper",
+              yref: "y",
+              x: 1,
+              y: v,
+              xanchor: "right",
+              yanchor: "bottom",
+              showarrow: false,
+              font: { size: 11, color: line.color },
+            },
       );
     }
   });
@@ -828,25 +965,39 @@ function withRules(fig: Figure, axisLetter: "x" | "y", values: ReadonlyArray<num
     layout: compact({
       ...old,
       shapes: [...((old["shapes"] as Json[] | undefined) ?? []), ...shapes],
-      annotations: annotations.length || old["annotations"] ? [...((old["annotations"] as Json[] | undefined) ?? []), ...annotations] : undefined,
+      annotations:
+        annotations.length || old["annotations"]
+          ? [...((old["annotations"] as Json[] | undefined) ?? []), ...annotations]
+          : undefined,
     }),
   };
 }
 
 /** A copy of `fig` with vertical lines at `xs` (e.g. quantization levels), optionally labelled. */
-export function withVerticalLines(fig: Figure, xs: ReadonlyArray<number>, labels?: ReadonlyArray<string>, opts: RuleOptions = {}): Figure {
+export function withVerticalLines(
+  fig: Figure,
+  xs: ReadonlyArray<number>,
+  labels?: ReadonlyArray<string>,
+  opts: RuleOptions = {},
+): Figure {
   return withRules(fig, "x", xs, labels, opts);
 }
 
 /** A copy of `fig` with horizontal lines at `ys` (e.g. chance level, the fp32 baseline), optionally labelled. */
-export function withHorizontalLines(fig: Figure, ys: ReadonlyArray<number>, labels?: ReadonlyArray<string>, opts: RuleOptions = {}): Figure {
+export function withHorizontalLines(
+  fig: Figure,
+  ys: ReadonlyArray<number>,
+  labels?: ReadonlyArray<string>,
+  opts: RuleOptions = {},
+): Figure {
   return withRules(fig, "y", ys, labels, opts);
 }
 
 /** A one-line description of a figure: its title and traces. */
 export function describeFigure(fig: Figure): string {
   const t = fig.layout["title"];
-  const title = typeof t === "object" && t !== null ? String((t as Json)["text"] ?? "") : typeof t === "string" ? t : "";
+  const title =
+    typeof t === "object" && t !== null ? String((t as Json)["text"] ?? "") : typeof t === "string" ? t : "";
   const types = [...new Set(fig.data.map((d) => d.type ?? "scatter"))].join(", ");
   return `Figure "${title || "untitled"}": ${fig.data.length} trace(s) (${types})`;
 }

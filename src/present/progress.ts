@@ -24,7 +24,10 @@ export const silentProgress: Progress = { update: () => undefined };
 export function formatInfo(info: Readonly<Record<string, number | string>> | undefined): string {
   if (!info) return "";
   return Object.entries(info)
-    .map(([k, v]) => `${k}=${typeof v === "number" ? (Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4)) : v}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === "number" ? (Math.abs(v) >= 1000 || Number.isInteger(v) ? v.toFixed(0) : v.toPrecision(4)) : v}`,
+    )
     .join(" ");
 }
 
@@ -41,7 +44,11 @@ export function renderBar(e: ProgressEvent, width = 24): string {
  * A terminal progress bar. On a TTY it redraws one line in place (throttled); otherwise (CI, logs,
  * worker pipes) it prints a line every `everyPercent` percent so logs stay short.
  */
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, everyPercent = 25, prefix = ""): Progress {
+export function terminalProgress(
+  stream: NodeJS.WriteStream = process.stderr,
+  everyPercent = 25,
+  prefix = "",
+): Progress {
   let lastDraw = 0;
   let lastBucket = -1;
   let lastLabel = "";

@@ -8,7 +8,11 @@ import { ChromeNotFoundError, chromeAvailable, closeRenderer, findChrome, render
 
 after(() => closeRenderer());
 
-const fig = lineFigure([{ name: "s", x: [0, 1, 2], y: [1, 0.5, 0.25] }], { title: "Render test", xTitle: "step", yTitle: "loss" });
+const fig = lineFigure([{ name: "s", x: [0, 1, 2], y: [1, 0.5, 0.25] }], {
+  title: "Render test",
+  xTitle: "step",
+  yTitle: "loss",
+});
 
 test("findChrome: a missing GEN2BRAIN_CHROME is a clear error naming the variable and the fix", () => {
   const env = { GEN2BRAIN_CHROME: "/nonexistent/chrome-for-gen2brain-test" };
@@ -48,7 +52,11 @@ test("saveFigure writes JSON, SVG and PNG through headless Chromium", async (t) 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-render-"));
   try {
     const out = await saveFigure(fig, path.join(dir, "sub", "fig.png"), { width: 400, height: 300, scale: 2 });
-    assert.deepEqual(out, { json: path.join(dir, "sub", "fig.json"), svg: path.join(dir, "sub", "fig.svg"), png: path.join(dir, "sub", "fig.png") });
+    assert.deepEqual(out, {
+      json: path.join(dir, "sub", "fig.json"),
+      svg: path.join(dir, "sub", "fig.svg"),
+      png: path.join(dir, "sub", "fig.png"),
+    });
     assert.deepEqual(JSON.parse(fs.readFileSync(out.json, "utf8")), JSON.parse(JSON.stringify(fig)));
     const svg = fs.readFileSync(out.svg, "utf8");
     assert.ok(svg.startsWith("<svg"), `SVG starts with <svg (got ${svg.slice(0, 20)})`);

@@ -27,7 +27,11 @@ export interface RenderOptions {
 export const RENDER_DEFAULTS = Object.freeze({ width: 800, height: 500, scale: 2 });
 
 /** Where Chromium is looked for when no environment variable names one, in order. */
-export const CHROME_CANDIDATES: ReadonlyArray<string> = Object.freeze(["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
+export const CHROME_CANDIDATES: ReadonlyArray<string> = Object.freeze([
+  "/usr/bin/chromium",
+  "/usr/bin/chromium-browser",
+  "/usr/bin/google-chrome",
+]);
 
 const CHROME_ARGS = [
   "--headless",
@@ -129,7 +133,9 @@ async function launch(): Promise<Session> {
   try {
     browser = await chromium.launch({ executablePath, args: CHROME_ARGS, timeout: 60_000 });
   } catch (e) {
-    throw new Error(`could not launch Chromium at ${executablePath} (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); set GEN2BRAIN_CHROME to a working Chrome/Chromium binary`);
+    throw new Error(
+      `could not launch Chromium at ${executablePath} (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); set GEN2BRAIN_CHROME to a working Chrome/Chromium binary`,
+    );
   }
   try {
     const page = await browser.newPage();
@@ -210,13 +216,16 @@ function toImage(fig: Figure, format: "svg" | "png", opts: RenderOptions): Promi
         const render = page.evaluate(
           ({ figure, format, size }) =>
             // globalThis, not window: tslab compiles without the DOM lib.
-            (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly.toImage(figure, {
-              format,
-              width: size.width,
-              height: size.height,
-              scale: format === "png" ? size.scale : 1,
-              imageDataOnly: true,
-            }),
+            (globalThis as unknown as { Plotly: { toImage(f: unknown, o: unknown): Promise<string> } }).Plotly.toImage(
+              figure,
+              {
+                format,
+                width: size.width,
+                height: size.height,
+                scale: format === "png" ? size.scale : 1,
+                imageDataOnly: true,
+              },
+            ),
           { figure, format, size },
         );
         const timeout = new Promise<never>((_, reject) => {
@@ -226,7 +235,9 @@ function toImage(fig: Figure, format: "svg" | "png", opts: RenderOptions): Promi
       } catch (e) {
         // A crashed or stuck page is not reused.
         await closeRenderer();
-        throw new Error(`rendering ${describeFigure(fig)} as ${format} failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+        throw new Error(
+          `rendering ${describeFigure(fig)} as ${format} failed: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+        );
       }
     } finally {
       if (timer) clearTimeout(timer);
@@ -270,10 +281,15 @@ export async function saveFigure(fig: Figure, basePath: string, opts: RenderOpti
 }
 
 /** Save several named figures (e.g. an experiment's `figures(record)`) as `<dir>/<name>.{json,svg,png}`. */
-export async function saveFigures(figures: Readonly<Record<string, Figure>>, dir: string, opts: RenderOptions = {}): Promise<SavedFigure[]> {
+export async function saveFigures(
+  figures: Readonly<Record<string, Figure>>,
+  dir: string,
+  opts: RenderOptions = {},
+): Promise<SavedFigure[]> {
   const saved: SavedFigure[] = [];
   for (const [name, fig] of Object.entries(figures)) {
-    if (!/^[\w.-]+$/.test(name)) throw new Error(`saveFigures: figure name "${name}" must be a plain file name (letters, digits, . _ -)`);
+    if (!/^[\w.-]+$/.test(name))
+      throw new Error(`saveFigures: figure name "${name}" must be a plain file name (letters, digits, . _ -)`);
     saved.push(await saveFigure(fig, path.join(dir, name), opts));
   }
   return saved;

@@ -24,12 +24,18 @@ export function expectSnapshot(name: string, value: unknown, dir = SNAPSHOT_DIR)
     return;
   }
   if (!fs.existsSync(file)) {
-    assert.fail(`snapshot ${path.relative(process.cwd(), file)} does not exist; create it with UPDATE_SNAPSHOTS=1 and commit it`);
+    assert.fail(
+      `snapshot ${path.relative(process.cwd(), file)} does not exist; create it with UPDATE_SNAPSHOTS=1 and commit it`,
+    );
   }
   const expected = fs.readFileSync(file, "utf8");
   if (expected !== actual) {
     // deepEqual on the parsed values gives a readable diff.
-    assert.deepEqual(JSON.parse(actual), JSON.parse(expected), `snapshot ${name} changed; if intended, rerun with UPDATE_SNAPSHOTS=1 and commit the new file`);
+    assert.deepEqual(
+      JSON.parse(actual),
+      JSON.parse(expected),
+      `snapshot ${name} changed; if intended, rerun with UPDATE_SNAPSHOTS=1 and commit the new file`,
+    );
     assert.equal(actual, expected, `snapshot ${name} differs in formatting; rerun with UPDATE_SNAPSHOTS=1`);
   }
 }

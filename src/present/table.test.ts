@@ -69,9 +69,18 @@ test("toDataFrame -> CSV file -> danfo readCSV round trip (and no tensors kept)"
     assert.deepEqual(fs.readdirSync(path.join(dir, "out")), ["runs.csv"], "atomic write leaves no temp file");
     const back = await danfo().readCSV(file);
     const got = dataFrameToRows(back as Parameters<typeof dataFrameToRows>[0]);
-    assert.deepEqual(got.map((r) => r["run"]), ["a,1", 'say "hi"', "c"]);
-    assert.deepEqual(got.map((r) => r["seed"]), [1, 2, 3]);
-    assert.deepEqual(got.map((r) => r["acc_hi"]), [0.75, 0.75, null]);
+    assert.deepEqual(
+      got.map((r) => r["run"]),
+      ["a,1", 'say "hi"', "c"],
+    );
+    assert.deepEqual(
+      got.map((r) => r["seed"]),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      got.map((r) => r["acc_hi"]),
+      [0.75, 0.75, null],
+    );
     assert.equal(got[2]?.["loss"], 1e-9);
     // Rows straight to CSV give the same file.
     const file2 = toCsvFile(rows, path.join(dir, "rows.csv"));

@@ -8,6 +8,7 @@
  */
 import type { DataFrame } from "danfojs-node";
 import { isInterval } from "../stats";
+import { formatSig } from "./format";
 import { ResultRecord, toCsv, writeFileAtomic } from "../run/results";
 
 /** A table row: a plain object, column name → cell. */
@@ -78,7 +79,8 @@ function asRows(data: TableInput, where: string): ReadonlyArray<Row> {
   if (isDataFrame(data)) return dataFrameToRows(data);
   if (!Array.isArray(data)) throw new Error(`${where}: expected an array of plain objects or a danfo DataFrame`);
   (data as ReadonlyArray<unknown>).forEach((r, i) => {
-    if (typeof r !== "object" || r === null || Array.isArray(r)) throw new Error(`${where}: row ${i} is not a plain object (got ${Array.isArray(r) ? "an array" : typeof r})`);
+    if (typeof r !== "object" || r === null || Array.isArray(r))
+      throw new Error(`${where}: row ${i} is not a plain object (got ${Array.isArray(r) ? "an array" : typeof r})`);
   });
   return data as ReadonlyArray<Row>;
 }
@@ -92,7 +94,10 @@ export function toDataFrame(rows: ReadonlyArray<object>, columns?: ReadonlyArray
   if (flat.length === 0) throw new Error("toDataFrame: no rows; a DataFrame needs at least one row");
   const cols = columns ? [...columns] : columnsOf(flat);
   const missing = columns ? columns.filter((c) => !flat.some((r) => c in r)) : [];
-  if (missing.length) throw new Error(`toDataFrame: column(s) ${missing.join(", ")} appear in no row; available: ${columnsOf(flat).join(", ")}`);
+  if (missing.length)
+    throw new Error(
+      `toDataFrame: column(s) ${missing.join(", ")} appear in no row; available: ${columnsOf(flat).join(", ")}`,
+    );
   // danfo's row-of-objects constructor takes its columns from the first row, so build columns explicitly.
   const data: Record<string, (string | number | boolean | null)[]> = {};
   for (const c of cols) data[c] = flat.map((r) => (c in r ? (r[c] as string | number | boolean | null) : null));
@@ -122,7 +127,9 @@ export interface MetricRow {
 /** A record's metrics as rows `{metric, mean, lo, hi, n}` (plain numbers get null bounds). */
 export function metricsTable(record: Pick<ResultRecord, "metrics">): MetricRow[] {
   return Object.entries(record.metrics).map(([metric, m]) =>
-    typeof m === "number" ? { metric, mean: m, lo: null, hi: null, n: null } : { metric, mean: m.mean, lo: m.lo, hi: m.hi, n: m.n },
+    typeof m === "number"
+      ? { metric, mean: m, lo: null, hi: null, n: null }
+      : { metric, mean: m.mean, lo: m.lo, hi: m.hi, n: m.n },
   );
 }
 
@@ -157,15 +164,6 @@ export function claimsTable(record: Pick<ResultRecord, "claims">): ClaimRow[] {
 // ---------------------------------------------------------------------------------------------
 // Formatting (pure; display.ts shows the result)
 
-/** A number with `digits` significant digits (integers as they are, exponent form for tiny/huge). */
-export function formatSig(v: number, digits = 4): string {
-  if (!Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "inf" : "-inf";
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-4 || a >= 1e6)) return v.toExponential(Math.max(0, digits - 1));
-  return String(Number(v.toPrecision(digits)));
-}
-
 /** One cell as text: numbers to `digits` significant digits, intervals as `mean [lo, hi]`, null as empty. */
 export function formatCell(v: unknown, digits = 4): string {
   if (v === null || v === undefined) return "";
@@ -177,7 +175,12 @@ export function formatCell(v: unknown, digits = 4): string {
 
 /** Escape text for HTML. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 /** Options of {@link rowsToHtml} and {@link rowsToText}. */
@@ -197,7 +200,11 @@ function prepare(data: TableInput, opts: TableFormatOptions, where: string) {
   const maxRows = opts.maxRows ?? 50;
   const shown = rows.slice(0, maxRows);
   const cells = shown.map((r) => cols.map((c) => formatCell(r[c], opts.digits ?? 4)));
-  const numeric = cols.map((c) => shown.some((r) => typeof r[c] === "number" || isInterval(r[c])) && shown.every((r) => r[c] == null || typeof r[c] === "number" || isInterval(r[c])));
+  const numeric = cols.map(
+    (c) =>
+      shown.some((r) => typeof r[c] === "number" || isInterval(r[c])) &&
+      shown.every((r) => r[c] == null || typeof r[c] === "number" || isInterval(r[c])),
+  );
   return { cols, cells, numeric, hidden: rows.length - shown.length };
 }
 
@@ -205,13 +212,23 @@ function prepare(data: TableInput, opts: TableFormatOptions, where: string) {
 export function rowsToHtml(data: TableInput, opts: TableFormatOptions = {}): string {
   const { cols, cells, numeric, hidden } = prepare(data, opts, "rowsToHtml");
   const th = "padding:4px 10px;border-bottom:1px solid #444;text-align:left;font-weight:600";
-  const td = (j: number): string => `padding:3px 10px;border-bottom:1px solid #e6e6e6;text-align:${numeric[j] ? "right" : "left"};font-variant-numeric:tabular-nums`;
+  const td = (j: number): string =>
+    `padding:3px 10px;border-bottom:1px solid #e6e6e6;text-align:${numeric[j] ? "right" : "left"};font-variant-numeric:tabular-nums`;
   const parts = [`<table class="g2b-table" style="border-collapse:collapse;font-size:13px;margin:4px 0">`];
-  if (opts.title) parts.push(`<caption style="caption-side:top;text-align:left;font-weight:600;padding:4px 0">${escapeHtml(opts.title)}</caption>`);
-  parts.push(`<thead><tr>${cols.map((c, j) => `<th style="${th}${numeric[j] ? ";text-align:right" : ""}">${escapeHtml(c)}</th>`).join("")}</tr></thead>`);
+  if (opts.title)
+    parts.push(
+      `<caption style="caption-side:top;text-align:left;font-weight:600;padding:4px 0">${escapeHtml(opts.title)}</caption>`,
+    );
+  parts.push(
+    `<thead><tr>${cols.map((c, j) => `<th style="${th}${numeric[j] ? ";text-align:right" : ""}">${escapeHtml(c)}</th>`).join("")}</tr></thead>`,
+  );
   parts.push("<tbody>");
-  for (const r of cells) parts.push(`<tr>${r.map((v, j) => `<td style="${td(j)}">${escapeHtml(v)}</td>`).join("")}</tr>`);
-  if (hidden > 0) parts.push(`<tr><td colspan="${cols.length}" style="padding:3px 10px;color:#666">… ${hidden} more row(s)</td></tr>`);
+  for (const r of cells)
+    parts.push(`<tr>${r.map((v, j) => `<td style="${td(j)}">${escapeHtml(v)}</td>`).join("")}</tr>`);
+  if (hidden > 0)
+    parts.push(
+      `<tr><td colspan="${cols.length}" style="padding:3px 10px;color:#666">… ${hidden} more row(s)</td></tr>`,
+    );
   parts.push("</tbody></table>");
   return parts.join("");
 }
@@ -220,7 +237,8 @@ export function rowsToHtml(data: TableInput, opts: TableFormatOptions = {}): str
 export function rowsToText(data: TableInput, opts: TableFormatOptions = {}): string {
   const { cols, cells, numeric, hidden } = prepare(data, opts, "rowsToText");
   const widths = cols.map((c, j) => Math.max(c.length, ...cells.map((r) => (r[j] as string).length)));
-  const pad = (s: string, j: number): string => (numeric[j] ? s.padStart(widths[j] as number) : s.padEnd(widths[j] as number));
+  const pad = (s: string, j: number): string =>
+    numeric[j] ? s.padStart(widths[j] as number) : s.padEnd(widths[j] as number);
   const lines: string[] = [];
   if (opts.title) lines.push(opts.title);
   lines.push(cols.map(pad).join("  ").trimEnd());

@@ -21,7 +21,8 @@ test("forcing an unknown or unavailable backend is a clear error listing what is
   await assert.rejects(initBackend("webgpu"), /unknown backend "webgpu"; use one of node-gpu, node, wasm, cpu/);
   const info = await initBackend();
   const missing = (["node-gpu", "node"] as const).find((b) => !info.available.includes(b));
-  if (missing) await assert.rejects(initBackend(missing), new RegExp(`backend "${missing}" was forced .* available here: `));
+  if (missing)
+    await assert.rejects(initBackend(missing), new RegExp(`backend "${missing}" was forced .* available here: `));
   assert.equal(isBackendChoice("cpu"), true);
 });
 
@@ -37,7 +38,9 @@ test("forcing cpu switches the engine's backend, and back", async () => {
 
 test("one tfjs engine: every tfjs package resolves to the same tfjs-core", () => {
   const core = require.resolve("@tensorflow/tfjs-core");
-  const fromWasm = require.resolve("@tensorflow/tfjs-core", { paths: [require.resolve("@tensorflow/tfjs-backend-wasm")] });
+  const fromWasm = require.resolve("@tensorflow/tfjs-core", {
+    paths: [require.resolve("@tensorflow/tfjs-backend-wasm")],
+  });
   const fromDanfo = require.resolve("@tensorflow/tfjs-core", { paths: [require.resolve("danfojs-node")] });
   assert.equal(fromWasm, core);
   assert.equal(fromDanfo, core);

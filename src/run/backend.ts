@@ -35,7 +35,10 @@ const BACKENDS = [
     choice: "wasm",
     tfName: "wasm",
     load: () => void require("@tensorflow/tfjs-backend-wasm"),
-    flags: () => ({ simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"), threads: tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT") }),
+    flags: () => ({
+      simd: tf.env().getBool("WASM_HAS_SIMD_SUPPORT"),
+      threads: tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT"),
+    }),
   },
   { choice: "cpu", tfName: "cpu", load: () => undefined },
 ] as const satisfies ReadonlyArray<BackendCandidate>;
@@ -93,7 +96,9 @@ export function backendInfo(): BackendInfo | null {
 export async function initBackend(force: string | undefined = process.env["GEN2BRAIN_BACKEND"]): Promise<BackendInfo> {
   const raw = force === undefined || force === "" ? undefined : force;
   if (raw !== undefined && !isBackendChoice(raw)) {
-    throw new Error(`GEN2BRAIN_BACKEND / --backend: unknown backend "${raw}"; use one of ${BACKEND_CHOICES.join(", ")}`);
+    throw new Error(
+      `GEN2BRAIN_BACKEND / --backend: unknown backend "${raw}"; use one of ${BACKEND_CHOICES.join(", ")}`,
+    );
   }
   const requested = raw as BackendChoice | undefined;
   if (current !== null && (requested === undefined || requested === current.choice)) return current;
@@ -144,7 +149,8 @@ export async function initBackend(force: string | undefined = process.env["GEN2B
         : `best available: ${skipped.map((u) => `${u.choice} unavailable (${u.error.slice(0, 80)})`).join("; ")}`;
   }
   const ok = await tf.setBackend(candidate(choice).tfName);
-  if (!ok) throw new Error(`backend "${choice}" was registered but failed to initialise; available: ${available.join(", ")}`);
+  if (!ok)
+    throw new Error(`backend "${choice}" was registered but failed to initialise; available: ${available.join(", ")}`);
   await tf.ready();
   installKernelFixes(tf.getBackend());
   const flags = candidate(choice).flags?.() ?? {};
@@ -154,6 +160,8 @@ export async function initBackend(force: string | undefined = process.env["GEN2B
 
 /** One line for logs and notebook headers. */
 export function describeBackend(info: BackendInfo): string {
-  const flags = Object.entries(info.flags).map(([k, v]) => `${k}=${v}`).join(" ");
+  const flags = Object.entries(info.flags)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
   return `backend ${info.choice} (tfjs "${info.tfBackend}"${flags ? ", " + flags : ""}): ${info.reason}`;
 }

@@ -26,7 +26,13 @@ export interface DemoConfig {
 }
 
 /** The defaults (the `quick` profile). */
-export const DEMO_DEFAULTS: Readonly<DemoConfig> = frozen({ numSeeds: 5, numPoints: 256, numSteps: 300, lr: 0.1, noise: 0.1 });
+export const DEMO_DEFAULTS: Readonly<DemoConfig> = frozen({
+  numSeeds: 5,
+  numPoints: 256,
+  numSteps: 300,
+  lr: 0.1,
+  noise: 0.1,
+});
 
 export const DEMO_PROFILES = defineProfiles(DEMO_DEFAULTS, {
   smoke: { numSeeds: 3, numPoints: 64, numSteps: 100 },
@@ -47,14 +53,20 @@ export function fitLine(config: DemoConfig, seed: number): DemoRun {
   const xs = Array.from({ length: config.numPoints }, () => rng.uniform(-1, 1));
   const ys = xs.map((x) => 2 * x - 1 + rng.normal(0, config.noise));
   // tf.variable keeps the initial tensor alive: create both inside tidy, which disposes the initial values.
-  const [a, b] = tf.tidy(() => [tf.variable(tf.scalar(rng.normal(0, 0.1))), tf.variable(tf.scalar(0))]) as [tf.Variable, tf.Variable];
+  const [a, b] = tf.tidy(() => [tf.variable(tf.scalar(rng.normal(0, 0.1))), tf.variable(tf.scalar(0))]) as [
+    tf.Variable,
+    tf.Variable,
+  ];
   const x = tf.tensor1d(xs);
   const y = tf.tensor1d(ys);
   const losses: number[] = [];
   try {
     for (let step = 0; step < config.numSteps; step++) {
       const loss = tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(() => tf.losses.meanSquaredError(y, a.mul(x).add(b)) as tf.Scalar, [a, b]);
+        const { value, grads } = tf.variableGrads(
+          () => tf.losses.meanSquaredError(y, a.mul(x).add(b)) as tf.Scalar,
+          [a, b],
+        );
         a.assign(a.sub(tf.mul(config.lr, grads[a.name] as tf.Tensor)));
         b.assign(b.sub(tf.mul(config.lr, grads[b.name] as tf.Tensor)));
         return value;
@@ -85,13 +97,22 @@ export const demoExperiment = registerExperiment<DemoConfig, { runs: DemoRun[] }
       ctx.progress.update({ label: "demo", step: i + 1, total: seeds.length, info: { slope: runs[i]?.slope ?? NaN } });
     }
     const slope = meanInterval(runs.map((r) => r.slope));
-    const finalLoss = meanInterval(runs.map((r) => r.losses[r.losses.length - 1] as number));
+    const finalLoss = meanInterval(runs.map((r) => r.losses[r.losses.length - 1]));
     return {
       seeds,
       metrics: { slope, intercept: meanInterval(runs.map((r) => r.intercept)), finalLoss },
       claims: [claimInBand("slope", "The fitted slope recovers the true slope 2 within ±0.1", slope.mean, 1.9, 2.1)],
       data: { runs },
-      csv: { "fits.csv": { rows: runs.map((r) => ({ seed: r.seed, slope: r.slope, intercept: r.intercept, finalLoss: r.losses[r.losses.length - 1] })) } },
+      csv: {
+        "fits.csv": {
+          rows: runs.map((r) => ({
+            seed: r.seed,
+            slope: r.slope,
+            intercept: r.intercept,
+            finalLoss: r.losses[r.losses.length - 1],
+          })),
+        },
+      },
     };
   },
   figures(record) {

@@ -16,13 +16,14 @@ test("the registry knows the demo and names the known ids on a typo", () => {
   assert.throws(() => getExperiment("demoo"), /unknown experiment "demoo"; registered: .*demo/);
 });
 
-test("demo runs end to end and writes the results contract", async () => {
+test("demo runs end to end and writes every field of results.json", async () => {
   await testBackend();
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-exp-"));
   const record = await runExperiment(getExperiment("demo"), { profile: "smoke", seed: 7, outRoot });
   const file = path.join(outRoot, "smoke", "demo", "results.json");
   const saved = loadResults(file);
-  for (const k of ["id", "profile", "seeds", "backend", "versions", "gitCommit", "wallMs", "metrics", "claims"]) assert.ok(k in saved, k);
+  for (const k of ["id", "profile", "seeds", "backend", "versions", "gitCommit", "wallMs", "metrics", "claims"])
+    assert.ok(k in saved, k);
   assert.equal(saved.versions.tfjs, tf.version_core);
   assert.equal(record.claims[0]?.holds, true);
   assert.ok(fs.existsSync(path.join(outRoot, "smoke", "demo", "fits.csv")));
@@ -30,7 +31,12 @@ test("demo runs end to end and writes the results contract", async () => {
 });
 
 test("checkClaims throws at quick when an asserted claim fails, only reports at smoke", async () => {
-  const base = await runExperiment(getExperiment("demo"), { profile: "smoke", seed: 1, save: false, overrides: { numSteps: 1 } });
+  const base = await runExperiment(getExperiment("demo"), {
+    profile: "smoke",
+    seed: 1,
+    save: false,
+    overrides: { numSteps: 1 },
+  });
   assert.equal(base.claims[0]?.holds, false);
   assert.doesNotThrow(() => checkClaims(base));
   assert.throws(() => checkClaims({ ...base, profile: "quick" }), /1 claim\(s\) failed at profile quick/);

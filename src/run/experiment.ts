@@ -43,7 +43,9 @@ export interface ExperimentOutput<D = unknown, M extends string = string> {
   /** Whatever the figures and notebook need (histories, tables, samples). JSON-serialisable. */
   readonly data: D;
   /** CSV files to write beside results.json: file name → rows (and optional column order). */
-  readonly csv?: Readonly<Record<string, { rows: ReadonlyArray<Readonly<Record<string, unknown>>>; columns?: ReadonlyArray<string> }>>;
+  readonly csv?: Readonly<
+    Record<string, { rows: ReadonlyArray<Readonly<Record<string, unknown>>>; columns?: ReadonlyArray<string> }>
+  >;
 }
 
 /**
@@ -69,7 +71,8 @@ const registry = new Map<string, AnyExperiment>();
 
 /** Register an experiment under its id (an id can be registered once). */
 export function registerExperiment<C extends object, D, M extends string>(e: Experiment<C, D, M>): Experiment<C, D, M> {
-  if (registry.has(e.id) && registry.get(e.id) !== (e as unknown)) throw new Error(`experiment "${e.id}" is registered twice`);
+  if (registry.has(e.id) && registry.get(e.id) !== (e as unknown))
+    throw new Error(`experiment "${e.id}" is registered twice`);
   registry.set(e.id, e as unknown as AnyExperiment);
   return e;
 }
@@ -90,8 +93,13 @@ let cachedCommit: string | null = null;
 export function gitCommit(): string {
   if (cachedCommit !== null) return cachedCommit;
   try {
-    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "ignore"] })
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot(), stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+      cwd: repoRoot(),
+      stdio: ["ignore", "pipe", "ignore"],
+    })
       .toString()
       .trim();
     cachedCommit = head + (dirty ? "-dirty" : "");
@@ -134,7 +142,10 @@ export interface RunOptions<C extends object> {
 }
 
 /** Run one experiment and return (and by default save) its record. */
-export async function runExperiment<C extends object, D, M extends string>(exp: Experiment<C, D, M>, opts: RunOptions<C>): Promise<ResultRecord<C, D, M>> {
+export async function runExperiment<C extends object, D, M extends string>(
+  exp: Experiment<C, D, M>,
+  opts: RunOptions<C>,
+): Promise<ResultRecord<C, D, M>> {
   const backend = await initBackend();
   const seed = opts.seed ?? DEFAULT_SEED;
   const outRoot = opts.outRoot ?? defaultOutRoot();
@@ -173,7 +184,8 @@ export async function runExperiment<C extends object, D, M extends string>(exp: 
     cacheKey: cacheKey(exp.id, opts.profile, seed, config, backend.choice, codeVersion()),
   };
   if (save) {
-    for (const [name, csv] of Object.entries(out.csv ?? {})) writeCsvAtomic(path.join(outDir, name), csv.rows, csv.columns);
+    for (const [name, csv] of Object.entries(out.csv ?? {}))
+      writeCsvAtomic(path.join(outDir, name), csv.rows, csv.columns);
     saveResults(record, outRoot);
   }
   return record;
@@ -204,6 +216,17 @@ export function codeVersion(root = repoRoot()): string {
 }
 
 /** The cache key of a run: experiment, profile, seed, resolved config, backend and code version. */
-export function cacheKey(id: string, profile: Profile, seed: number, config: unknown, backend: string, code: string): string {
-  return crypto.createHash("sha256").update(JSON.stringify({ id, profile, seed, config, backend, code })).digest("hex").slice(0, 16);
+export function cacheKey(
+  id: string,
+  profile: Profile,
+  seed: number,
+  config: unknown,
+  backend: string,
+  code: string,
+): string {
+  return crypto
+    .createHash("sha256")
+    .update(JSON.stringify({ id, profile, seed, config, backend, code }))
+    .digest("hex")
+    .slice(0, 16);
 }

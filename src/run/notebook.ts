@@ -23,7 +23,9 @@ export interface NotebookSetup<C extends object> {
  * The setup cell: initialise the backend and show which one is used and why; read profile and seed;
  * return them with the experiment's config at that profile.
  */
-export async function setupNotebook<C extends object, D, M extends string>(experiment: Experiment<C, D, M>): Promise<NotebookSetup<C>> {
+export async function setupNotebook<C extends object, D, M extends string>(
+  experiment: Experiment<C, D, M>,
+): Promise<NotebookSetup<C>> {
   const backend = await initBackend();
   const profile = profileFromEnv();
   const seed = seedFromEnv();

@@ -82,7 +82,15 @@ export function saveResults(record: ResultRecord, outRoot = defaultOutRoot()): s
 }
 
 const REQUIRED: ReadonlyArray<keyof ResultRecord> = [
-  "id", "profile", "seeds", "backend", "versions", "gitCommit", "wallMs", "metrics", "claims",
+  "id",
+  "profile",
+  "seeds",
+  "backend",
+  "versions",
+  "gitCommit",
+  "wallMs",
+  "metrics",
+  "claims",
 ];
 
 /**
@@ -94,11 +102,14 @@ export function loadResults<C = object, D = unknown, M extends string = string>(
   try {
     x = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (e) {
-    throw new Error(`${file}: cannot read results (${e instanceof Error ? e.message : String(e)}); rerun the experiment to regenerate it`);
+    throw new Error(
+      `${file}: cannot read results (${e instanceof Error ? e.message : String(e)}); rerun the experiment to regenerate it`,
+    );
   }
   if (typeof x !== "object" || x === null) throw new Error(`${file}: results must be a JSON object`);
   for (const key of REQUIRED) {
-    if (!(key in x)) throw new Error(`${file}: results field "${key}" is missing; rerun the experiment to regenerate it`);
+    if (!(key in x))
+      throw new Error(`${file}: results field "${key}" is missing; rerun the experiment to regenerate it`);
   }
   return x as ResultRecord<C, D, M>;
 }
@@ -118,6 +129,10 @@ export function toCsv(rows: ReadonlyArray<Readonly<Record<string, unknown>>>, co
 }
 
 /** Write rows as CSV atomically. */
-export function writeCsvAtomic(file: string, rows: ReadonlyArray<Readonly<Record<string, unknown>>>, columns?: ReadonlyArray<string>): void {
+export function writeCsvAtomic(
+  file: string,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>>>,
+  columns?: ReadonlyArray<string>,
+): void {
   writeFileAtomic(file, toCsv(rows, columns));
 }

@@ -8,22 +8,32 @@
  */
 
 /** LayerNorm forward over rows of x [N, C]: y = (x - mean) rstd g + b; also mean [N], rstd [N]. */
-export function layerNormFwd(x: Float32Array, g: Float32Array, b: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, N: number, C: number, eps: number): void {
+export function layerNormFwd(
+  x: Float32Array,
+  g: Float32Array,
+  b: Float32Array,
+  y: Float32Array,
+  mean: Float32Array,
+  rstd: Float32Array,
+  N: number,
+  C: number,
+  eps: number,
+): void {
   const f = Math.fround;
   for (let r = 0; r < N; r++) {
     const o = r * C;
     let s = 0;
-    for (let j = 0; j < C; j++) s = f(s + (x[o + j] as number));
+    for (let j = 0; j < C; j++) s = f(s + x[o + j]);
     const mu = f(s / C);
     let ss = 0;
     for (let j = 0; j < C; j++) {
-      const d = f((x[o + j] as number) - mu);
+      const d = f(x[o + j] - mu);
       ss = f(ss + f(d * d));
     }
     const rs = f(1 / f(Math.sqrt(f(f(ss / C) + eps))));
     mean[r] = mu;
     rstd[r] = rs;
-    for (let j = 0; j < C; j++) y[o + j] = f(f(f(f((x[o + j] as number) - mu) * rs) * (g[j] as number)) + (b[j] as number));
+    for (let j = 0; j < C; j++) y[o + j] = f(f(f(f(x[o + j] - mu) * rs) * g[j]) + b[j]);
   }
 }
 
@@ -45,24 +55,24 @@ export function layerNormBwd(
   db.fill(0);
   for (let r = 0; r < N; r++) {
     const o = r * C;
-    const mu = mean[r] as number;
-    const rs = rstd[r] as number;
+    const mu = mean[r];
+    const rs = rstd[r];
     let m1 = 0;
     let m2 = 0;
     for (let j = 0; j < C; j++) {
-      const xh = f(f((x[o + j] as number) - mu) * rs);
-      const d = dy[o + j] as number;
-      const dxh = f(d * (g[j] as number));
+      const xh = f(f(x[o + j] - mu) * rs);
+      const d = dy[o + j];
+      const dxh = f(d * g[j]);
       m1 = f(m1 + dxh);
       m2 = f(m2 + f(dxh * xh));
-      dg[j] = f((dg[j] as number) + f(d * xh));
-      db[j] = f((db[j] as number) + d);
+      dg[j] = f(dg[j] + f(d * xh));
+      db[j] = f(db[j] + d);
     }
     m1 = f(m1 / C);
     m2 = f(m2 / C);
     for (let j = 0; j < C; j++) {
-      const xh = f(f((x[o + j] as number) - mu) * rs);
-      dx[o + j] = f(rs * f(f(f((dy[o + j] as number) * (g[j] as number)) - m1) - f(xh * m2)));
+      const xh = f(f(x[o + j] - mu) * rs);
+      dx[o + j] = f(rs * f(f(f(dy[o + j] * g[j]) - m1) - f(xh * m2)));
     }
   }
 }
@@ -74,7 +84,7 @@ export const GELU_A = GELU_B * 0.044715;
 /** GELU (tanh approximation) forward: y = x sigmoid(x (B + A x^2)). */
 export function geluFwd(x: Float32Array, y: Float32Array): void {
   for (let i = 0; i < x.length; i++) {
-    const xi = x[i] as number;
+    const xi = x[i];
     y[i] = xi / (1 + Math.exp(-xi * (GELU_B + GELU_A * xi * xi)));
   }
 }
@@ -82,10 +92,10 @@ export function geluFwd(x: Float32Array, y: Float32Array): void {
 /** GELU backward: dx = dy (s + x s (1 - s) (B + 3 A x^2)), s = sigmoid(x (B + A x^2)). */
 export function geluBwd(dy: Float32Array, x: Float32Array, dx: Float32Array): void {
   for (let i = 0; i < x.length; i++) {
-    const xi = x[i] as number;
+    const xi = x[i];
     const x2 = xi * xi;
     const s = 1 / (1 + Math.exp(-xi * (GELU_B + GELU_A * x2)));
-    dx[i] = (dy[i] as number) * (s + xi * s * (1 - s) * (GELU_B + 3 * GELU_A * x2));
+    dx[i] = dy[i] * (s + xi * s * (1 - s) * (GELU_B + 3 * GELU_A * x2));
   }
 }
 
@@ -94,7 +104,15 @@ export function geluBwd(dy: Float32Array, x: Float32Array, dx: Float32Array): vo
  * qkv [B*T, 3C] (q | k | v, head h at columns h*hs): out [B*T, C] (heads merged), probs [B, nH, T, T]
  * (softmax(q k^T / sqrt(hs)) over keys j <= i, zeros above the diagonal).
  */
-export function attentionFwd(qkv: Float32Array, out: Float32Array, probs: Float32Array, B: number, T: number, nH: number, hs: number): void {
+export function attentionFwd(
+  qkv: Float32Array,
+  out: Float32Array,
+  probs: Float32Array,
+  B: number,
+  T: number,
+  nH: number,
+  hs: number,
+): void {
   const C = nH * hs;
   const C3 = 3 * C;
   const scale = 1 / Math.sqrt(hs);
@@ -112,26 +130,26 @@ export function attentionFwd(qkv: Float32Array, out: Float32Array, probs: Float3
         for (let j = 0; j <= i; j++) {
           const kj = k + j * C3;
           let s = 0;
-          for (let d = 0; d < hs; d++) s += (qkv[qi + d] as number) * (qkv[kj + d] as number);
+          for (let d = 0; d < hs; d++) s += qkv[qi + d] * qkv[kj + d];
           s *= scale;
           probs[row + j] = s;
           if (s > mx) mx = s;
         }
         let sum = 0;
         for (let j = 0; j <= i; j++) {
-          const e = Math.exp((probs[row + j] as number) - mx);
+          const e = Math.exp(probs[row + j] - mx);
           probs[row + j] = e;
           sum += e;
         }
         const inv = 1 / sum;
-        for (let j = 0; j <= i; j++) probs[row + j] = (probs[row + j] as number) * inv;
+        for (let j = 0; j <= i; j++) probs[row + j] = probs[row + j] * inv;
         for (let j = i + 1; j < T; j++) probs[row + j] = 0;
         const oi = o + i * C;
         for (let d = 0; d < hs; d++) out[oi + d] = 0;
         for (let j = 0; j <= i; j++) {
-          const p = probs[row + j] as number;
+          const p = probs[row + j];
           const vj = v + j * C3;
-          for (let d = 0; d < hs; d++) out[oi + d] = (out[oi + d] as number) + p * (qkv[vj + d] as number);
+          for (let d = 0; d < hs; d++) out[oi + d] = out[oi + d] + p * qkv[vj + d];
         }
       }
     }
@@ -172,21 +190,21 @@ export function attentionBwd(
         for (let j = 0; j <= i; j++) {
           const vj = v + j * C3;
           let s = 0;
-          for (let d = 0; d < hs; d++) s += (dout[doi + d] as number) * (qkv[vj + d] as number);
-          if (dprobs !== null) s += dprobs[row + j] as number;
+          for (let d = 0; d < hs; d++) s += dout[doi + d] * qkv[vj + d];
+          if (dprobs !== null) s += dprobs[row + j];
           dP[j] = s;
-          dot += (probs[row + j] as number) * s;
+          dot += probs[row + j] * s;
         }
         const qi = q + i * C3;
         for (let j = 0; j <= i; j++) {
-          const p = probs[row + j] as number;
-          const ds = p * ((dP[j] as number) - dot) * scale;
+          const p = probs[row + j];
+          const ds = p * (dP[j] - dot) * scale;
           const kj = k + j * C3;
           const vj = v + j * C3;
           for (let d = 0; d < hs; d++) {
-            dqkv[qi + d] = (dqkv[qi + d] as number) + ds * (qkv[kj + d] as number);
-            dqkv[kj + d] = (dqkv[kj + d] as number) + ds * (qkv[qi + d] as number);
-            dqkv[vj + d] = (dqkv[vj + d] as number) + p * (dout[doi + d] as number);
+            dqkv[qi + d] = dqkv[qi + d] + ds * qkv[kj + d];
+            dqkv[kj + d] = dqkv[kj + d] + ds * qkv[qi + d];
+            dqkv[vj + d] = dqkv[vj + d] + p * dout[doi + d];
           }
         }
       }
@@ -198,38 +216,53 @@ export function attentionBwd(
  * Per-row negative log-likelihood of integer targets under softmax(logits): nll[r] =
  * logsumexp(logits_r) - logits_r[t_r], 0 where mask is 0 (or the target is out of range).
  */
-export function crossEntropyFwd(logits: Float32Array, targets: Int32Array, mask: Float32Array, nll: Float32Array, N: number, V: number): void {
+export function crossEntropyFwd(
+  logits: Float32Array,
+  targets: Int32Array,
+  mask: Float32Array,
+  nll: Float32Array,
+  N: number,
+  V: number,
+): void {
   for (let r = 0; r < N; r++) {
     const o = r * V;
     let mx = -Infinity;
-    for (let j = 0; j < V; j++) if ((logits[o + j] as number) > mx) mx = logits[o + j] as number;
+    for (let j = 0; j < V; j++) if (logits[o + j] > mx) mx = logits[o + j];
     let s = 0;
-    for (let j = 0; j < V; j++) s += Math.exp((logits[o + j] as number) - mx);
-    const t = targets[r] as number;
-    nll[r] = mask[r] !== 0 && t >= 0 && t < V ? Math.log(s) + mx - (logits[o + t] as number) : 0;
+    for (let j = 0; j < V; j++) s += Math.exp(logits[o + j] - mx);
+    const t = targets[r];
+    nll[r] = mask[r] !== 0 && t >= 0 && t < V ? Math.log(s) + mx - logits[o + t] : 0;
   }
 }
 
 /** Gradient of sum_r coef mask_r nll_r wrt logits: (softmax - onehot) mask coef. */
-export function crossEntropyBwd(logits: Float32Array, targets: Int32Array, mask: Float32Array, dlogits: Float32Array, N: number, V: number, coef: number): void {
+export function crossEntropyBwd(
+  logits: Float32Array,
+  targets: Int32Array,
+  mask: Float32Array,
+  dlogits: Float32Array,
+  N: number,
+  V: number,
+  coef: number,
+): void {
   for (let r = 0; r < N; r++) {
     const o = r * V;
-    const w = (mask[r] as number) * coef;
+    const w = mask[r] * coef;
     if (w === 0) {
       dlogits.fill(0, o, o + V);
       continue;
     }
     let mx = -Infinity;
-    for (let j = 0; j < V; j++) if ((logits[o + j] as number) > mx) mx = logits[o + j] as number;
+    for (let j = 0; j < V; j++) if (logits[o + j] > mx) mx = logits[o + j];
     let s = 0;
     for (let j = 0; j < V; j++) {
-      const e = Math.exp((logits[o + j] as number) - mx);
+      const e = Math.exp(logits[o + j] - mx);
       dlogits[o + j] = e;
       s += e;
     }
     const inv = 1 / s;
-    for (let j = 0; j < V; j++) dlogits[o + j] = (dlogits[o + j] as number) * inv * w;
-    const t = targets[r] as number;
-    if (t >= 0 && t < V) dlogits[o + t] = (dlogits[o + t] as number) - w;
+    for (let j = 0; j < V; j++) dlogits[o + j] = dlogits[o + j] * inv * w;
+    const t = targets[r];
+    if (t >= 0 && t < V) dlogits[o + t] = dlogits[o + t] - w;
   }
 }

@@ -11,12 +11,16 @@ import { referenceOps } from "../transformer";
 // The model's ops as the model gets them: the reference definitions, with the fused kernels where active.
 const ops = withFastPaths(referenceOps, { layerNormEps: 1e-5 });
 const { layerNorm, gelu, crossEntropy } = ops;
-const causalAttention = (qkv: tf.Tensor2D, B: number, T: number, nH: number, opts: { returnProbs?: boolean } = {}) => ops.causalAttention(qkv, B, T, nH, opts.returnProbs === true);
+const causalAttention = (qkv: tf.Tensor2D, B: number, T: number, nH: number, opts: { returnProbs?: boolean } = {}) =>
+  ops.causalAttention(qkv, B, T, nH, opts.returnProbs === true);
 
 function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => scale * rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => scale * rng.normal()),
+    shape,
+  );
 }
 
 function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -26,7 +30,7 @@ function maxRelDiff(a: tf.Tensor, b: tf.Tensor): number {
   let scale = 1e-6;
   for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i] as number));
   let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs((x[i] as number) - (y[i] as number)));
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
   return m / scale;
 }
 
@@ -54,7 +58,12 @@ function paths(): Array<[string, () => void]> {
   return out;
 }
 
-function checkAgainstReference(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[], tol: number): void {
+function checkAgainstReference(
+  name: string,
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: tf.Tensor[],
+  tol: number,
+): void {
   const ref = valueAndGrads(f, inputs, true);
   for (const [label, select] of paths()) {
     select();
@@ -84,7 +93,12 @@ test("layerNorm: fused value and gradients equal the reference ops", async () =>
   const x = randn([37, 24], 1, 3);
   const g = randn([24], 2);
   const b = randn([24], 3);
-  checkAgainstReference("layerNorm", (x0, g0, b0) => layerNorm(x0 as tf.Tensor, g0 as tf.Tensor, b0 as tf.Tensor), [x, g, b], 2e-5);
+  checkAgainstReference(
+    "layerNorm",
+    (x0, g0, b0) => layerNorm(x0 as tf.Tensor, g0 as tf.Tensor, b0 as tf.Tensor),
+    [x, g, b],
+    2e-5,
+  );
   tf.dispose([x, g, b]);
 });
 
@@ -123,7 +137,10 @@ test("causalAttention: fused output, probabilities and gradients equal the refer
 test("crossEntropy: fused loss and gradient equal the reference ops, with and without a mask", async () => {
   await testBackend();
   const logits = randn([20, 11], 6, 4);
-  const targets = tf.tensor1d([...Array(20).keys()].map((i) => (i * 7) % 11), "int32");
+  const targets = tf.tensor1d(
+    [...Array(20).keys()].map((i) => (i * 7) % 11),
+    "int32",
+  );
   const mask = tf.tensor1d([...Array(20).keys()].map((i) => (i % 3 === 0 ? 0 : 1)));
   checkAgainstReference("crossEntropy", (l) => crossEntropy(l as tf.Tensor2D, targets, mask), [logits], 2e-5);
   checkAgainstReference("crossEntropy (no mask)", (l) => crossEntropy(l as tf.Tensor2D, targets), [logits], 2e-5);
@@ -135,7 +152,8 @@ test("linear: fused matMul with bias equals x W + b and its gradients", async ()
   const x = randn([33, 12], 7);
   const w = randn([12, 9], 8);
   const b = randn([9], 9);
-  const f = (x0: tf.Tensor, w0: tf.Tensor, b0: tf.Tensor): tf.Tensor => linear(x0 as tf.Tensor2D, w0 as tf.Tensor2D, b0 as tf.Tensor1D);
+  const f = (x0: tf.Tensor, w0: tf.Tensor, b0: tf.Tensor): tf.Tensor =>
+    linear(x0 as tf.Tensor2D, w0 as tf.Tensor2D, b0 as tf.Tensor1D);
   const plain = (x0: tf.Tensor, w0: tf.Tensor, b0: tf.Tensor): tf.Tensor => tf.add(tf.matMul(x0, w0), b0);
   const a1 = valueAndGrads(f as (...xs: tf.Tensor[]) => tf.Tensor, [x, w, b], false);
   const a2 = valueAndGrads(plain as (...xs: tf.Tensor[]) => tf.Tensor, [x, w, b], false);
@@ -163,7 +181,10 @@ test("fused ops leak no tensors in a forward-backward pass", async () => {
   const b = tf.variable(randn([C], 22));
   const wqkv = tf.variable(randn([C, 3 * C], 23, 0.3));
   const bqkv = tf.variable(randn([3 * C], 24, 0.1));
-  const targets = tf.tensor1d([...Array(B * T).keys()].map((i) => i % C), "int32");
+  const targets = tf.tensor1d(
+    [...Array(B * T).keys()].map((i) => i % C),
+    "int32",
+  );
   const step = (): void => {
     const { value, grads } = tf.variableGrads(() => {
       const h = layerNorm(x, g, b) as tf.Tensor2D;

@@ -31,7 +31,9 @@ interface CpuBackendInternals {
 
 function isCpuBackend(b: unknown): b is CpuBackendInternals {
   const x = b as Partial<CpuBackendInternals> | null;
-  return x !== null && typeof x === "object" && typeof x.makeTensorInfo === "function" && typeof x.data?.get === "function";
+  return (
+    x !== null && typeof x === "object" && typeof x.makeTensorInfo === "function" && typeof x.data?.get === "function"
+  );
 }
 
 /** Uniform access to tensor memory for the kernels below. */
@@ -101,7 +103,7 @@ type KernelArgs = Parameters<tf.KernelFunc>[0];
 const f32 = "float32" as const;
 
 function lastDim(t: tf.TensorInfo): number {
-  return t.shape[t.shape.length - 1] as number;
+  return t.shape[t.shape.length - 1];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,8 +116,13 @@ function layerNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   const C = lastDim(x);
   const N = tf.util.sizeFromShape(x.shape) / C;
   const s = storage(backend);
-  const [y, mean, rstd] = s.alloc([[x.shape, f32], [[N], f32], [[N], f32]]) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-  if (s.native) s.native.layerNormFwd(s.heap(), s.off(x), s.off(g), s.off(b), s.off(y), s.off(mean), s.off(rstd), N, C, eps);
+  const [y, mean, rstd] = s.alloc([
+    [x.shape, f32],
+    [[N], f32],
+    [[N], f32],
+  ]) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  if (s.native)
+    s.native.layerNormFwd(s.heap(), s.off(x), s.off(g), s.off(b), s.off(y), s.off(mean), s.off(rstd), N, C, eps);
   else K.layerNormFwd(s.f32(x), s.f32(g), s.f32(b), s.f32(y), s.f32(mean), s.f32(rstd), N, C, eps);
   return [y, mean, rstd];
 }
@@ -125,9 +132,32 @@ function layerNormGradKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   const C = lastDim(x as tf.TensorInfo);
   const N = tf.util.sizeFromShape((x as tf.TensorInfo).shape) / C;
   const s = storage(backend);
-  const [dx, dg, db] = s.alloc([[(x as tf.TensorInfo).shape, f32], [[C], f32], [[C], f32]]) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-  const [DY, X, G, M, R] = [dy, x, g, mean, rstd] as tf.TensorInfo[] as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
-  if (s.native) s.native.layerNormBwd(s.heap(), s.off(DY), s.off(X), s.off(G), s.off(M), s.off(R), s.off(dx), s.off(dg), s.off(db), N, C);
+  const [dx, dg, db] = s.alloc([
+    [(x as tf.TensorInfo).shape, f32],
+    [[C], f32],
+    [[C], f32],
+  ]) as [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo];
+  const [DY, X, G, M, R] = [dy, x, g, mean, rstd] as tf.TensorInfo[] as [
+    tf.TensorInfo,
+    tf.TensorInfo,
+    tf.TensorInfo,
+    tf.TensorInfo,
+    tf.TensorInfo,
+  ];
+  if (s.native)
+    s.native.layerNormBwd(
+      s.heap(),
+      s.off(DY),
+      s.off(X),
+      s.off(G),
+      s.off(M),
+      s.off(R),
+      s.off(dx),
+      s.off(dg),
+      s.off(db),
+      N,
+      C,
+    );
   else K.layerNormBwd(s.f32(DY), s.f32(X), s.f32(G), s.f32(M), s.f32(R), s.f32(dx), s.f32(dg), s.f32(db), N, C);
   return [dx, dg, db];
 }
@@ -157,7 +187,10 @@ interface AttentionAttrs {
   nHead: number;
 }
 
-function attentionDims(qkv: tf.TensorInfo, attrs: tf.NamedAttrMap | undefined): { B: number; T: number; nH: number; hs: number; C: number } {
+function attentionDims(
+  qkv: tf.TensorInfo,
+  attrs: tf.NamedAttrMap | undefined,
+): { B: number; T: number; nH: number; hs: number; C: number } {
   const { batch: B, seqLen: T, nHead: nH } = attrs as unknown as AttentionAttrs;
   const C = lastDim(qkv) / 3;
   return { B, T, nH, hs: C / nH, C };
@@ -167,7 +200,10 @@ function attentionKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   const qkv = inputs["qkv"] as tf.TensorInfo;
   const { B, T, nH, hs, C } = attentionDims(qkv, attrs);
   const s = storage(backend);
-  const [out, probs] = s.alloc([[[B * T, C], f32], [[B, nH, T, T], f32]]) as [tf.TensorInfo, tf.TensorInfo];
+  const [out, probs] = s.alloc([
+    [[B * T, C], f32],
+    [[B, nH, T, T], f32],
+  ]) as [tf.TensorInfo, tf.TensorInfo];
   if (s.native) s.native.attentionFwd(s.heap(), s.off(qkv), s.off(out), s.off(probs), B, T, nH, hs);
   else K.attentionFwd(s.f32(qkv), s.f32(out), s.f32(probs), B, T, nH, hs);
   return [out, probs];
@@ -181,14 +217,37 @@ function attentionGradKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorI
   const { B, T, nH, hs } = attentionDims(qkv, attrs);
   const s = storage(backend);
   const [dqkv] = s.alloc([[qkv.shape, f32]]) as [tf.TensorInfo];
-  if (s.native) s.native.attentionBwd(s.heap(), s.off(qkv), s.off(probs), dprobs === null ? -1 : s.off(dprobs), s.off(dout), s.off(dqkv), B, T, nH, hs);
-  else K.attentionBwd(s.f32(qkv), s.f32(probs), dprobs === null ? null : s.f32(dprobs), s.f32(dout), s.f32(dqkv), B, T, nH, hs);
+  if (s.native)
+    s.native.attentionBwd(
+      s.heap(),
+      s.off(qkv),
+      s.off(probs),
+      dprobs === null ? -1 : s.off(dprobs),
+      s.off(dout),
+      s.off(dqkv),
+      B,
+      T,
+      nH,
+      hs,
+    );
+  else
+    K.attentionBwd(
+      s.f32(qkv),
+      s.f32(probs),
+      dprobs === null ? null : s.f32(dprobs),
+      s.f32(dout),
+      s.f32(dqkv),
+      B,
+      T,
+      nH,
+      hs,
+    );
   return dqkv;
 }
 
 function maskCount(mask: Float32Array): number {
   let c = 0;
-  for (let i = 0; i < mask.length; i++) c += mask[i] as number;
+  for (let i = 0; i < mask.length; i++) c += mask[i];
   return Math.max(c, 1);
 }
 
@@ -199,12 +258,15 @@ function crossEntropyKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const V = lastDim(logits);
   const N = tf.util.sizeFromShape(logits.shape) / V;
   const s = storage(backend);
-  const [loss, nll] = s.alloc([[[], f32], [[N], f32]]) as [tf.TensorInfo, tf.TensorInfo];
+  const [loss, nll] = s.alloc([
+    [[], f32],
+    [[N], f32],
+  ]) as [tf.TensorInfo, tf.TensorInfo];
   if (s.native) s.native.crossEntropyFwd(s.heap(), s.off(logits), s.off(targets), s.off(mask), s.off(nll), N, V);
   else K.crossEntropyFwd(s.f32(logits), s.i32(targets), s.f32(mask), s.f32(nll), N, V);
   const nv = s.f32(nll);
   let total = 0;
-  for (let i = 0; i < N; i++) total += nv[i] as number;
+  for (let i = 0; i < N; i++) total += nv[i];
   s.f32(loss)[0] = total / maskCount(s.f32(mask));
   s.free(nll);
   return loss;
@@ -370,10 +432,18 @@ export interface AttentionResult {
  * keys j <= i, on the fused projection qkv [B*T, 3C] laid out q | k | v with head h at columns
  * h*hs of each (what x @ Wqkv gives for Wqkv [C, 3C]). No transposes, no [B, nH, T, T] mask add.
  */
-export function causalAttention(qkv: tf.Tensor2D, batch: number, seqLen: number, nHead: number, returnProbs: boolean): AttentionResult {
+export function causalAttention(
+  qkv: tf.Tensor2D,
+  batch: number,
+  seqLen: number,
+  nHead: number,
+  returnProbs: boolean,
+): AttentionResult {
   const C3 = qkv.shape[1];
   if (qkv.shape[0] !== batch * seqLen || C3 % 3 !== 0 || (C3 / 3) % nHead !== 0) {
-    throw new Error(`causalAttention: qkv must be [batch*seqLen, 3*C] with nHead | C; got [${qkv.shape}] for batch ${batch}, seqLen ${seqLen}, nHead ${nHead}`);
+    throw new Error(
+      `causalAttention: qkv must be [batch*seqLen, 3*C] with nHead | C; got [${qkv.shape}] for batch ${batch}, seqLen ${seqLen}, nHead ${nHead}`,
+    );
   }
   const [out, probs] = run("G2bAttention", { qkv }, { batch, seqLen, nHead }) as [tf.Tensor2D, tf.Tensor4D];
   if (returnProbs) return { out, probs };
@@ -388,7 +458,8 @@ export function causalAttention(qkv: tf.Tensor2D, batch: number, seqLen: number,
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, mask?: tf.Tensor1D): tf.Scalar {
   if (targets.dtype !== "int32") throw new Error(`crossEntropy: targets must be int32, got ${targets.dtype}`);
   const N = logits.shape[0];
-  if (targets.shape[0] !== N || (mask && mask.shape[0] !== N)) throw new Error(`crossEntropy: targets/mask must have ${N} rows`);
+  if (targets.shape[0] !== N || (mask && mask.shape[0] !== N))
+    throw new Error(`crossEntropy: targets/mask must have ${N} rows`);
   return tf.tidy(() => {
     const m = mask ?? tf.ones([N]);
     return run("G2bCrossEntropy", { logits, targets, mask: m }) as tf.Scalar;

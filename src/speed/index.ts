@@ -16,7 +16,13 @@ import * as fused from "./fused";
 
 export type { AttentionResult } from "./fused";
 export { fusedKernelsActive, setFusedComposite, setFusedJsOnWasm, setFusedNative } from "./fused";
-export { installKernelFixes, uninstallKernelFixes, kernelFixesStatus, kernelFixesActive, type KernelFixOptions } from "./install";
+export {
+  installKernelFixes,
+  uninstallKernelFixes,
+  kernelFixesStatus,
+  kernelFixesActive,
+  type KernelFixOptions,
+} from "./install";
 export { loadNative, type NativeStatus } from "./native";
 
 /** The primitive ops of the model; every result is the caller's to dispose. */
@@ -31,7 +37,13 @@ export interface ModelOps {
    * Causal multi-head self-attention on the fused projection qkv [B*T, 3C] (q | k | v, head h at
    * columns h*hs of each) -> out [B*T, C], and the probabilities [B, nH, T, T] when `returnProbs`.
    */
-  causalAttention(qkv: tf.Tensor2D, batch: number, seqLen: number, nHead: number, returnProbs: boolean): fused.AttentionResult;
+  causalAttention(
+    qkv: tf.Tensor2D,
+    batch: number,
+    seqLen: number,
+    nHead: number,
+    returnProbs: boolean,
+  ): fused.AttentionResult;
   /** Mean cross-entropy over rows where mask is 1: logits [N, V], targets int32 [N], mask [N] -> []. */
   crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, mask?: tf.Tensor1D): tf.Scalar;
 }
@@ -49,11 +61,22 @@ export interface FastPathOptions {
  */
 export function withFastPaths(reference: ModelOps, opts: FastPathOptions): ModelOps {
   return {
-    linear: (x, w, b) => (fused.fusedKernelsActive() ? fused.linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D) : reference.linear(x, w, b)),
-    layerNorm: (x, g, b) => (fused.fusedKernelsActive() ? fused.layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, opts.layerNormEps) : reference.layerNorm(x, g, b)),
+    linear: (x, w, b) =>
+      fused.fusedKernelsActive()
+        ? fused.linear(x as tf.Tensor2D, w as tf.Tensor2D, b as tf.Tensor1D)
+        : reference.linear(x, w, b),
+    layerNorm: (x, g, b) =>
+      fused.fusedKernelsActive()
+        ? fused.layerNorm(x as tf.Tensor2D, g as tf.Tensor1D, b as tf.Tensor1D, opts.layerNormEps)
+        : reference.layerNorm(x, g, b),
     gelu: (x) => (fused.fusedKernelsActive() ? fused.gelu(x as tf.Tensor2D) : reference.gelu(x)),
     causalAttention: (qkv, batch, seqLen, nHead, returnProbs) =>
-      fused.fusedKernelsActive() ? fused.causalAttention(qkv, batch, seqLen, nHead, returnProbs) : reference.causalAttention(qkv, batch, seqLen, nHead, returnProbs),
-    crossEntropy: (logits, targets, mask) => (fused.fusedKernelsActive() ? fused.crossEntropy(logits, targets, mask) : reference.crossEntropy(logits, targets, mask)),
+      fused.fusedKernelsActive()
+        ? fused.causalAttention(qkv, batch, seqLen, nHead, returnProbs)
+        : reference.causalAttention(qkv, batch, seqLen, nHead, returnProbs),
+    crossEntropy: (logits, targets, mask) =>
+      fused.fusedKernelsActive()
+        ? fused.crossEntropy(logits, targets, mask)
+        : reference.crossEntropy(logits, targets, mask),
   };
 }

@@ -11,7 +11,10 @@ import { trainModel, type BatchSampler } from "../train";
 function randn(shape: number[], seed: number): tf.Tensor {
   const rng = new Rng(seed);
   const n = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(Float32Array.from({ length: n }, () => rng.normal()), shape);
+  return tf.tensor(
+    Float32Array.from({ length: n }, () => rng.normal()),
+    shape,
+  );
 }
 
 /** Run `f` with the speed fixes off, then on; returns both results as arrays. */
@@ -21,7 +24,11 @@ function stockVsFixed(f: () => tf.Tensor): { stock: Float32Array; fixed: Float32
   const a = f();
   installKernelFixes(backend, { speed: true });
   const b = f();
-  const out = { stock: a.dataSync() as Float32Array, fixed: b.dataSync() as Float32Array, shapes: [a.shape, b.shape] as [number[], number[]] };
+  const out = {
+    stock: a.dataSync() as Float32Array,
+    fixed: b.dataSync() as Float32Array,
+    shapes: [a.shape, b.shape] as [number[], number[]],
+  };
   a.dispose();
   b.dispose();
   return out;
@@ -29,7 +36,7 @@ function stockVsFixed(f: () => tf.Tensor): { stock: Float32Array; fixed: Float32
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
 
@@ -38,7 +45,10 @@ test("reduceTranspose merges adjacent axes and drops size-1 axes", () => {
   assert.deepEqual(reduceTranspose([2, 3, 4], [2, 0, 1]), { shape: [6, 4], perm: [1, 0] });
   assert.deepEqual(reduceTranspose([32, 1, 4, 16], [0, 2, 1, 3]), { shape: [2048], perm: [0] });
   assert.deepEqual(reduceTranspose([32, 4, 64, 16], [0, 2, 1, 3]), { shape: [32, 4, 64, 16], perm: [0, 2, 1, 3] });
-  assert.deepEqual(reduceTranspose([32, 64, 3, 4, 16], [2, 0, 3, 1, 4]), { shape: [32, 64, 3, 4, 16], perm: [2, 0, 3, 1, 4] });
+  assert.deepEqual(reduceTranspose([32, 64, 3, 4, 16], [2, 0, 3, 1, 4]), {
+    shape: [32, 64, 3, 4, 16],
+    perm: [2, 0, 3, 1, 4],
+  });
 });
 
 test("transposeInto matches a naive transpose (rank 5)", () => {
@@ -49,18 +59,18 @@ test("transposeInto matches a naive transpose (rank 5)", () => {
   const dst = new Float32Array(n);
   const red = reduceTranspose(shape, perm);
   transposeInto(src, red.shape, red.perm, dst);
-  const outShape = perm.map((a) => shape[a] as number);
+  const outShape = perm.map((a) => shape[a]);
   const strides = [360, 120, 30, 6, 1];
   let o = 0;
   const idx = [0, 0, 0, 0, 0];
   const rec = (d: number): void => {
     if (d === 5) {
       let s = 0;
-      for (let j = 0; j < 5; j++) s += (idx[j] as number) * (strides[perm[j] as number] as number);
+      for (let j = 0; j < 5; j++) s += idx[j] * (strides[perm[j]] as number);
       assert.equal(dst[o++], src[s]);
       return;
     }
-    for (let i = 0; i < (outShape[d] as number); i++) {
+    for (let i = 0; i < outShape[d]; i++) {
       idx[d] = i;
       rec(d + 1);
     }
@@ -93,7 +103,10 @@ test("wasm: matMul with the fixes equals the stock kernel for every flag combina
     a.dispose();
     b.dispose();
     assert.deepEqual(r.shapes[1], r.shapes[0], `shape for ${JSON.stringify([sa, sb, ta, tb])}`);
-    assert.ok(maxAbsDiff(r.stock, r.fixed) < 1e-4, `values for ${JSON.stringify([sa, sb, ta, tb])}: max diff ${maxAbsDiff(r.stock, r.fixed)}`);
+    assert.ok(
+      maxAbsDiff(r.stock, r.fixed) < 1e-4,
+      `values for ${JSON.stringify([sa, sb, ta, tb])}: max diff ${maxAbsDiff(r.stock, r.fixed)}`,
+    );
   }
 });
 
@@ -104,19 +117,50 @@ test("wasm: transpose, leading-axis sum, slice, split and tanh with the fixes eq
   const tr = stockVsFixed(() => tf.transpose(x5, [2, 0, 3, 1, 4]));
   assert.deepEqual(tr.shapes[1], [3, 3, 2, 4, 5]);
   assert.equal(maxAbsDiff(tr.stock, tr.fixed), 0);
-  const xi = tf.tensor(Int32Array.from({ length: 120 }, (_, i) => i), [2, 3, 4, 5, 1], "int32");
+  const xi = tf.tensor(
+    Int32Array.from({ length: 120 }, (_, i) => i),
+    [2, 3, 4, 5, 1],
+    "int32",
+  );
   const ti = stockVsFixed(() => tf.cast(tf.transpose(xi, [4, 3, 1, 0, 2]), "float32"));
   assert.equal(maxAbsDiff(ti.stock, ti.fixed), 0);
   xi.dispose();
   const x = randn([6, 5, 7], 4);
-  for (const [axis, keepDims] of [[0, false], [[0, 1], false], [[1, 0], true], [1, false], [-1, true], [null, false]] as Array<[number | number[] | null, boolean]>) {
+  for (const [axis, keepDims] of [
+    [0, false],
+    [[0, 1], false],
+    [[1, 0], true],
+    [1, false],
+    [-1, true],
+    [null, false],
+  ] as Array<[number | number[] | null, boolean]>) {
     const s = stockVsFixed(() => tf.sum(x, axis ?? undefined, keepDims));
     assert.deepEqual(s.shapes[1], s.shapes[0], `sum shape axis=${JSON.stringify(axis)} keepDims=${keepDims}`);
     // The stock C loop may accumulate in SIMD lanes: equal up to float rounding.
-    assert.ok(maxAbsDiff(s.stock, s.fixed) < 1e-5, `sum axis=${JSON.stringify(axis)}: max diff ${maxAbsDiff(s.stock, s.fixed)}`);
+    assert.ok(
+      maxAbsDiff(s.stock, s.fixed) < 1e-5,
+      `sum axis=${JSON.stringify(axis)}: max diff ${maxAbsDiff(s.stock, s.fixed)}`,
+    );
   }
   // Slice / split (read in place instead of copying the whole input).
-  for (const [begin, size] of [[[1, 0, 2], [3, 5, 4]], [[0, 2, 0], [6, 2, 7]], [[2, 1, 3], [1, 1, 1]], [[0, 0, 0], [6, 5, 7]]] as Array<[number[], number[]]>) {
+  for (const [begin, size] of [
+    [
+      [1, 0, 2],
+      [3, 5, 4],
+    ],
+    [
+      [0, 2, 0],
+      [6, 2, 7],
+    ],
+    [
+      [2, 1, 3],
+      [1, 1, 1],
+    ],
+    [
+      [0, 0, 0],
+      [6, 5, 7],
+    ],
+  ] as Array<[number[], number[]]>) {
     const sl = stockVsFixed(() => tf.slice(x, begin, size));
     assert.deepEqual(sl.shapes[1], size);
     assert.equal(maxAbsDiff(sl.stock, sl.fixed), 0, `slice ${begin} ${size}`);
@@ -157,10 +201,18 @@ test("tf.gather trains: its gradient (UnsortedSegmentSum) equals hand-computed s
   const w = W.dataSync();
   const want = new Float32Array(15);
   [4, 0, 4, 2, 4, 0].forEach((row, i) => {
-    for (let j = 0; j < 3; j++) want[row * 3 + j] = (want[row * 3 + j] as number) + (w[i * 3 + j] as number);
+    for (let j = 0; j < 3; j++) want[row * 3 + j] = want[row * 3 + j] + w[i * 3 + j];
   });
   assert.ok(maxAbsDiff(g.dataSync() as Float32Array, want) < 1e-6);
-  const direct = tf.unsortedSegmentSum(tf.tensor2d([[1, 2], [3, 4], [5, 6]]), tf.tensor1d([1, 1, 9], "int32"), 3);
+  const direct = tf.unsortedSegmentSum(
+    tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]),
+    tf.tensor1d([1, 1, 9], "int32"),
+    3,
+  );
   assert.deepEqual([...direct.dataSync()], [0, 0, 4, 6, 0, 0]);
   tf.dispose([E, W, idx, g, direct]);
 });
@@ -181,7 +233,12 @@ const sampler: BatchSampler = (rng, batchSize) => {
 async function lossCurve(steps: number): Promise<number[]> {
   const model = createGPT(SIZE, 11);
   try {
-    const r = await trainModel(model, sampler, { numSteps: steps, batchSize: 8, lr: 1e-2, warmupSteps: 2, evalEvery: 0 }, { seed: 5 });
+    const r = await trainModel(
+      model,
+      sampler,
+      { numSteps: steps, batchSize: 8, lr: 1e-2, warmupSteps: 2, evalEvery: 0 },
+      { seed: 5 },
+    );
     return r.history.map((h) => h.trainLoss);
   } finally {
     model.dispose();
@@ -196,10 +253,10 @@ test("a GPT's loss curve with the kernel fixes equals the plain path within floa
   const fixed = await lossCurve(6);
   const again = await lossCurve(6);
   assert.deepEqual(again, fixed, "same seed, same backend: bit-identical losses");
-  assert.ok(fixed[5] as number < (fixed[0] as number) - 0.1, `it learns: ${fixed.map((l) => l.toFixed(3)).join(" ")}`);
+  assert.ok(fixed[5] < fixed[0] - 0.1, `it learns: ${fixed.map((l) => l.toFixed(3)).join(" ")}`);
   for (let i = 0; i < plain.length; i++) {
-    const p = plain[i] as number;
-    const f = fixed[i] as number;
+    const p = plain[i];
+    const f = fixed[i];
     assert.ok(Math.abs(p - f) <= 1e-4 * Math.max(1, Math.abs(p)), `step ${i + 1}: plain ${p} vs fixed ${f}`);
   }
 });

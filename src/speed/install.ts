@@ -19,7 +19,13 @@
  * Environment: `GEN2BRAIN_KERNEL_FIXES=0` leaves the speed fixes out (the "plain" path of the
  * benchmark); `GEN2BRAIN_NATIVE=0` leaves the native GEMM out.
  */
-import { installWasmKernels, nativeGemmActive, setNativeGemm, uninstallWasmKernels, wasmFixesInstalled } from "./wasm-kernels";
+import {
+  installWasmKernels,
+  nativeGemmActive,
+  setNativeGemm,
+  uninstallWasmKernels,
+  wasmFixesInstalled,
+} from "./wasm-kernels";
 import { registerFusedKernels, setFusedComposite, setFusedNative } from "./fused";
 import { loadNative } from "./native";
 

@@ -58,15 +58,75 @@ export interface NativeAddon {
   /** out[r, :] += v for r < rows (byte offsets). */
   addRowVector(heap: ArrayBufferLike, out: number, v: number, rows: number, cols: number): void;
   // Fused kernels: byte offsets into `heap`; semantics as in ./fused-kernels.ts.
-  layerNormFwd(heap: ArrayBufferLike, x: number, g: number, b: number, y: number, mean: number, rstd: number, N: number, C: number, eps: number): void;
-  layerNormBwd(heap: ArrayBufferLike, dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, N: number, C: number): void;
+  layerNormFwd(
+    heap: ArrayBufferLike,
+    x: number,
+    g: number,
+    b: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    N: number,
+    C: number,
+    eps: number,
+  ): void;
+  layerNormBwd(
+    heap: ArrayBufferLike,
+    dy: number,
+    x: number,
+    g: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dg: number,
+    db: number,
+    N: number,
+    C: number,
+  ): void;
   geluFwd(heap: ArrayBufferLike, x: number, y: number, n: number): void;
   geluBwd(heap: ArrayBufferLike, dy: number, x: number, dx: number, n: number): void;
-  attentionFwd(heap: ArrayBufferLike, qkv: number, out: number, probs: number, B: number, T: number, nH: number, hs: number): void;
+  attentionFwd(
+    heap: ArrayBufferLike,
+    qkv: number,
+    out: number,
+    probs: number,
+    B: number,
+    T: number,
+    nH: number,
+    hs: number,
+  ): void;
   /** dprobs < 0: none. */
-  attentionBwd(heap: ArrayBufferLike, qkv: number, probs: number, dprobs: number, dout: number, dqkv: number, B: number, T: number, nH: number, hs: number): void;
-  crossEntropyFwd(heap: ArrayBufferLike, logits: number, targets: number, mask: number, nll: number, N: number, V: number): void;
-  crossEntropyBwd(heap: ArrayBufferLike, logits: number, targets: number, mask: number, dlogits: number, N: number, V: number, coef: number): void;
+  attentionBwd(
+    heap: ArrayBufferLike,
+    qkv: number,
+    probs: number,
+    dprobs: number,
+    dout: number,
+    dqkv: number,
+    B: number,
+    T: number,
+    nH: number,
+    hs: number,
+  ): void;
+  crossEntropyFwd(
+    heap: ArrayBufferLike,
+    logits: number,
+    targets: number,
+    mask: number,
+    nll: number,
+    N: number,
+    V: number,
+  ): void;
+  crossEntropyBwd(
+    heap: ArrayBufferLike,
+    logits: number,
+    targets: number,
+    mask: number,
+    dlogits: number,
+    N: number,
+    V: number,
+    coef: number,
+  ): void;
 }
 
 /** What loading found. */
@@ -117,9 +177,14 @@ function addonPath(): string | null {
 /** Load the addon and a BLAS once; later calls return the same result. */
 export function loadNative(): NativeStatus {
   if (status !== null) return status;
-  if (process.env["GEN2BRAIN_NATIVE"] === "0") return (status = { available: false, reason: "disabled by GEN2BRAIN_NATIVE=0" });
+  if (process.env["GEN2BRAIN_NATIVE"] === "0")
+    return (status = { available: false, reason: "disabled by GEN2BRAIN_NATIVE=0" });
   const p = addonPath();
-  if (p === null) return (status = { available: false, reason: "addon not built (run `npm run build:native`; needs a C compiler and Node's headers)" });
+  if (p === null)
+    return (status = {
+      available: false,
+      reason: "addon not built (run `npm run build:native`; needs a C compiler and Node's headers)",
+    });
   // OpenMP (the addon's own loops, oneDNN) spin-waits between parallel regions by default; on a shared
   // or busy machine a spinning second thread made a gptB step 2.6x slower than one thread (1688 vs
   // 650 ms), passive waiting matched one thread. libgomp reads this once, when the addon loads it.
@@ -129,7 +194,10 @@ export function loadNative(): NativeStatus {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     a = require(p) as NativeAddon;
   } catch (e) {
-    return (status = { available: false, reason: `addon failed to load: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}` });
+    return (status = {
+      available: false,
+      reason: `addon failed to load: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+    });
   }
   const forced = process.env["GEN2BRAIN_BLAS"];
   const candidates = forced !== undefined && forced !== "" ? [forced] : BLAS_CANDIDATES;
@@ -137,14 +205,21 @@ export function loadNative(): NativeStatus {
   if (lib === undefined) {
     return (status = {
       available: false,
-      reason: forced ? `GEN2BRAIN_BLAS=${forced} could not be loaded or has no sgemm` : "no BLAS found (install libopenblas0 or set GEN2BRAIN_BLAS)",
+      reason: forced
+        ? `GEN2BRAIN_BLAS=${forced} could not be loaded or has no sgemm`
+        : "no BLAS found (install libopenblas0 or set GEN2BRAIN_BLAS)",
     });
   }
   const threads = Number(process.env["GEN2BRAIN_THREADS"] ?? os.cpus().length);
   if (Number.isInteger(threads) && threads > 0) a.setThreads(threads);
   addon = a;
   const info = a.info();
-  return (status = { available: true, lib: info?.lib ?? lib, api: info?.api ?? "?", threads: info?.threads ?? threads });
+  return (status = {
+    available: true,
+    lib: info?.lib ?? lib,
+    api: info?.api ?? "?",
+    threads: info?.threads ?? threads,
+  });
 }
 
 /** The loaded addon, or null (call {@link loadNative} first). */

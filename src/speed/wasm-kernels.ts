@@ -112,7 +112,15 @@ function scratch(wasm: WasmModule): number {
  * out = a @ b for ids already registered with the C side, with a seen as `[1, m, k]` and b as
  * `[1, k, n]`: the XNNPACK fully-connected path of tfjs's C BatchMatMul.
  */
-function xnnProduct(backend: WasmBackendInternals, aId: number, bId: number, outId: number, m: number, k: number, n: number): void {
+function xnnProduct(
+  backend: WasmBackendInternals,
+  aId: number,
+  bId: number,
+  outId: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   const wasm = backend.wasm;
   const p = scratch(wasm);
   const s = new Int32Array(wasm.HEAPU8.buffer, p, 6);
@@ -137,14 +145,17 @@ function registerView(backend: WasmBackendInternals, offset: number, size: numbe
  * memory movement at the lowest rank. E.g. [32, 64, 3, 4, 16] with perm [2, 0, 3, 1, 4] stays rank 5,
  * [B, nH, T, hs] with [0, 2, 1, 3] stays rank 4, [2, 3, 4] with [0, 1, 2] becomes [24] with [0].
  */
-export function reduceTranspose(shape: ReadonlyArray<number>, perm: ReadonlyArray<number>): { shape: number[]; perm: number[] } {
+export function reduceTranspose(
+  shape: ReadonlyArray<number>,
+  perm: ReadonlyArray<number>,
+): { shape: number[]; perm: number[] } {
   const keep = shape.map((d) => d !== 1);
   // Drop size-1 axes and renumber.
   const idx: number[] = [];
   let k = 0;
   for (let i = 0; i < shape.length; i++) idx.push(keep[i] ? k++ : -1);
   const s1 = shape.filter((d) => d !== 1);
-  const p1 = perm.filter((a) => keep[a]).map((a) => idx[a] as number);
+  const p1 = perm.filter((a) => keep[a]).map((a) => idx[a]);
   if (s1.length === 0) return { shape: [1], perm: [0] };
   // Merge input axes a, a+1 that are adjacent in the output order.
   const groups: number[][] = [];
@@ -153,10 +164,13 @@ export function reduceTranspose(shape: ReadonlyArray<number>, perm: ReadonlyArra
     if (g !== undefined && g[g.length - 1] === a - 1) g.push(a);
     else groups.push([a]);
   }
-  const order = groups.map((g) => g[0] as number).slice().sort((x, y) => x - y);
+  const order = groups
+    .map((g) => g[0])
+    .slice()
+    .sort((x, y) => x - y);
   const newShape = order.map((first) => {
     const g = groups.find((gg) => gg[0] === first) as number[];
-    return g.reduce((acc, a) => acc * (s1[a] as number), 1);
+    return g.reduce((acc, a) => acc * s1[a], 1);
   });
   const newPerm = groups.map((g) => order.indexOf(g[0] as number));
   return { shape: newShape, perm: newPerm };
@@ -167,36 +181,41 @@ export function reduceTranspose(shape: ReadonlyArray<number>, perm: ReadonlyArra
  * (rank >= 5 after reduction: 30-40 ms for the [B, T, 3, nH, hs] -> [3, B, nH, T, hs] split of
  * attention; this takes well under 1 ms). `shape`/`perm` as from {@link reduceTranspose}.
  */
-export function transposeInto(src: Float32Array | Int32Array, shape: ReadonlyArray<number>, perm: ReadonlyArray<number>, dst: Float32Array | Int32Array): void {
+export function transposeInto(
+  src: Float32Array | Int32Array,
+  shape: ReadonlyArray<number>,
+  perm: ReadonlyArray<number>,
+  dst: Float32Array | Int32Array,
+): void {
   const r = shape.length;
   const inStride = new Array<number>(r);
   let acc = 1;
   for (let i = r - 1; i >= 0; i--) {
     inStride[i] = acc;
-    acc *= shape[i] as number;
+    acc *= shape[i];
   }
-  const outShape = perm.map((a) => shape[a] as number);
-  const step = perm.map((a) => inStride[a] as number); // source stride per output axis
-  const last = outShape[r - 1] as number;
-  const lastStep = step[r - 1] as number;
+  const outShape = perm.map((a) => shape[a]);
+  const step = perm.map((a) => inStride[a]); // source stride per output axis
+  const last = outShape[r - 1];
+  const lastStep = step[r - 1];
   const counter = new Array<number>(r).fill(0);
   let base = 0;
   let o = 0;
   const n = src.length;
   while (o < n) {
     if (lastStep === 1) {
-      for (let j = 0; j < last; j++) dst[o + j] = src[base + j] as number;
+      for (let j = 0; j < last; j++) dst[o + j] = src[base + j];
     } else {
-      for (let j = 0, q = base; j < last; j++, q += lastStep) dst[o + j] = src[q] as number;
+      for (let j = 0, q = base; j < last; j++, q += lastStep) dst[o + j] = src[q];
     }
     o += last;
     // Odometer over output axes r-2 .. 0.
     let ax = r - 2;
     while (ax >= 0) {
-      counter[ax] = (counter[ax] as number) + 1;
-      base += step[ax] as number;
-      if ((counter[ax] as number) < (outShape[ax] as number)) break;
-      base -= (step[ax] as number) * (outShape[ax] as number);
+      counter[ax] = counter[ax] + 1;
+      base += step[ax];
+      if (counter[ax] < outShape[ax]) break;
+      base -= step[ax] * outShape[ax];
       counter[ax] = 0;
       ax--;
     }
@@ -212,7 +231,7 @@ function fastTranspose(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   if (x.dtype !== "float32" && x.dtype !== "int32") return stock.kernelFunc(args);
   const red = reduceTranspose(x.shape, perm);
   if (red.shape.length <= 4) return stock.kernelFunc(args);
-  const outShape = perm.map((a) => x.shape[a] as number);
+  const outShape = perm.map((a) => x.shape[a]);
   const out = backend.makeOutput(outShape, x.dtype);
   const src = x.dtype === "float32" ? heapF32(backend, x) : heapI32(backend, x);
   const dst = x.dtype === "float32" ? heapF32(backend, out) : heapI32(backend, out);
@@ -241,7 +260,13 @@ function fastSum(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...x.shape.slice(k)] : x.shape.slice(k);
   const out = backend.makeOutput(outShape, "float32");
   if (nativeGemm !== null) {
-    nativeGemm.colSum(backend.wasm.HEAPU8.buffer, dataOf(backend, x).memoryOffset, dataOf(backend, out).memoryOffset, rows, cols);
+    nativeGemm.colSum(
+      backend.wasm.HEAPU8.buffer,
+      dataOf(backend, x).memoryOffset,
+      dataOf(backend, out).memoryOffset,
+      rows,
+      cols,
+    );
     return out;
   }
   const xv = heapF32(backend, x);
@@ -249,7 +274,7 @@ function fastSum(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   ov.fill(0);
   for (let r = 0; r < rows; r++) {
     const b = r * cols;
-    for (let j = 0; j < cols; j++) ov[j] = (ov[j] as number) + (xv[b + j] as number);
+    for (let j = 0; j < cols; j++) ov[j] = ov[j] + xv[b + j];
   }
   return out;
 }
@@ -280,10 +305,12 @@ function constant(backend: WasmBackendInternals, value: number): tf.TensorInfo {
 function fastTanh(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const backend = args.backend as WasmBackendInternals;
   const x = args.inputs["x"] as tf.TensorInfo;
-  if (x.dtype !== "float32" || stockMul === null || stockSigmoid === null || stockSub === null) return (stockTanh as tf.KernelConfig).kernelFunc(args);
+  if (x.dtype !== "float32" || stockMul === null || stockSigmoid === null || stockSub === null)
+    return (stockTanh as tf.KernelConfig).kernelFunc(args);
   const two = constant(backend, 2);
   const one = constant(backend, 1);
-  const run = (k: tf.KernelConfig, inputs: tf.NamedTensorInfoMap): tf.TensorInfo => k.kernelFunc({ inputs, backend, attrs: {} }) as tf.TensorInfo;
+  const run = (k: tf.KernelConfig, inputs: tf.NamedTensorInfoMap): tf.TensorInfo =>
+    k.kernelFunc({ inputs, backend, attrs: {} }) as tf.TensorInfo;
   const x2 = run(stockMul, { a: x, b: two });
   const s = run(stockSigmoid, { x: x2 });
   backend.disposeData(x2.dataId);
@@ -309,7 +336,11 @@ function transposeLast2(args: KernelArgs, x: tf.TensorInfo): tf.TensorInfo {
   const perm = [...Array(r).keys()];
   perm[r - 2] = r - 1;
   perm[r - 1] = r - 2;
-  return (stockTranspose as tf.KernelConfig).kernelFunc({ inputs: { x }, backend: args.backend, attrs: { perm } }) as tf.TensorInfo;
+  return (stockTranspose as tf.KernelConfig).kernelFunc({
+    inputs: { x },
+    backend: args.backend,
+    attrs: { perm },
+  }) as tf.TensorInfo;
 }
 
 /**
@@ -322,9 +353,9 @@ function plainProduct(args: KernelArgs, a: tf.TensorInfo, b: tf.TensorInfo): tf.
   const backend = args.backend as WasmBackendInternals;
   const ra = a.shape.length;
   const rb = b.shape.length;
-  const m = a.shape[ra - 2] as number;
-  const k = a.shape[ra - 1] as number;
-  const n = b.shape[rb - 1] as number;
+  const m = a.shape[ra - 2];
+  const k = a.shape[ra - 1];
+  const n = b.shape[rb - 1];
   const batchA = a.shape.slice(0, -2);
   const batchB = b.shape.slice(0, -2);
   const nA = tf.util.sizeFromShape(batchA);
@@ -434,15 +465,18 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const tA = args.attrs?.["transposeA"] === true;
   const tB = args.attrs?.["transposeB"] === true;
   const stock = stockBatchMatMul as tf.KernelConfig;
-  if (a.dtype !== "float32" || b.dtype !== "float32" || a.shape.length < 2 || b.shape.length < 2) return stock.kernelFunc(args);
+  if (a.dtype !== "float32" || b.dtype !== "float32" || a.shape.length < 2 || b.shape.length < 2)
+    return stock.kernelFunc(args);
   const ra = a.shape.length;
   const rb = b.shape.length;
-  const m = a.shape[tA ? ra - 1 : ra - 2] as number;
-  const k = a.shape[tA ? ra - 2 : ra - 1] as number;
-  const kb = b.shape[tB ? rb - 1 : rb - 2] as number;
-  const n = b.shape[tB ? rb - 2 : rb - 1] as number;
+  const m = a.shape[tA ? ra - 1 : ra - 2];
+  const k = a.shape[tA ? ra - 2 : ra - 1];
+  const kb = b.shape[tB ? rb - 1 : rb - 2];
+  const n = b.shape[tB ? rb - 2 : rb - 1];
   if (k !== kb) {
-    throw new Error(`matMul: inner dimensions differ (${k} vs ${kb}) for shapes [${a.shape}] and [${b.shape}] with transposeA=${tA}, transposeB=${tB}`);
+    throw new Error(
+      `matMul: inner dimensions differ (${k} vs ${kb}) for shapes [${a.shape}] and [${b.shape}] with transposeA=${tA}, transposeB=${tB}`,
+    );
   }
   if (nativeGemm !== null) {
     const out = nativeProduct(backend, nativeGemm, a, b, tA, tB, m, n, k);
@@ -450,7 +484,9 @@ function fastBatchMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   }
   const sizeA = tf.util.sizeFromShape(a.shape);
   const sizeB = tf.util.sizeFromShape(b.shape);
-  const batch = tf.util.sizeFromShape(tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)));
+  const batch = tf.util.sizeFromShape(
+    tf.backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)),
+  );
   const sizeOut = batch * m * n;
   const temps: tf.TensorInfo[] = [];
   const t = (x: tf.TensorInfo): tf.TensorInfo => {
@@ -496,20 +532,34 @@ function fastFusedMatMul(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const activation = (args.attrs?.["activation"] as string | undefined) ?? "linear";
   const tA = args.attrs?.["transposeA"] === true;
   const tB = args.attrs?.["transposeB"] === true;
-  if (a.dtype !== "float32" || b.dtype !== "float32" || activation !== "linear" || prelu != null || a.shape.length < 2 || b.shape.length < 2) {
+  if (
+    a.dtype !== "float32" ||
+    b.dtype !== "float32" ||
+    activation !== "linear" ||
+    prelu != null ||
+    a.shape.length < 2 ||
+    b.shape.length < 2
+  ) {
     return stock.kernelFunc(args);
   }
   const ra = a.shape.length;
   const rb = b.shape.length;
-  const m = a.shape[tA ? ra - 1 : ra - 2] as number;
-  const k = a.shape[tA ? ra - 2 : ra - 1] as number;
-  const n = b.shape[tB ? rb - 2 : rb - 1] as number;
-  if (bias !== null && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== n)) return stock.kernelFunc(args);
-  if (k !== (b.shape[tB ? rb - 1 : rb - 2] as number)) return stock.kernelFunc(args);
+  const m = a.shape[tA ? ra - 1 : ra - 2];
+  const k = a.shape[tA ? ra - 2 : ra - 1];
+  const n = b.shape[tB ? rb - 2 : rb - 1];
+  if (bias !== null && (bias.dtype !== "float32" || bias.shape.length !== 1 || bias.shape[0] !== n))
+    return stock.kernelFunc(args);
+  if (k !== b.shape[tB ? rb - 1 : rb - 2]) return stock.kernelFunc(args);
   const out = nativeProduct(backend, gemm, a, b, tA, tB, m, n, k);
   if (out === null) return stock.kernelFunc(args);
   if (bias !== null && n > 0) {
-    gemm.addRowVector(backend.wasm.HEAPU8.buffer, dataOf(backend, out).memoryOffset, dataOf(backend, bias).memoryOffset, tf.util.sizeFromShape(out.shape) / n, n);
+    gemm.addRowVector(
+      backend.wasm.HEAPU8.buffer,
+      dataOf(backend, out).memoryOffset,
+      dataOf(backend, bias).memoryOffset,
+      tf.util.sizeFromShape(out.shape) / n,
+      n,
+    );
   }
   return out;
 }
@@ -548,7 +598,11 @@ function fastSlice(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const backend = args.backend as WasmBackendInternals;
   const x = args.inputs["x"] as tf.TensorInfo;
   if (x.dtype === "string" || x.dtype === "complex64") return (stockSlice as tf.KernelConfig).kernelFunc(args);
-  const [begin, size] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, args.attrs?.["begin"] as number[], args.attrs?.["size"] as number[]);
+  const [begin, size] = tf.slice_util.parseSliceParams(
+    x as tf.TensorInfo as tf.Tensor,
+    args.attrs?.["begin"] as number[],
+    args.attrs?.["size"] as number[],
+  );
   return sliceInto(backend, x, begin, size);
 }
 
@@ -567,17 +621,17 @@ function sliceInto(backend: WasmBackendInternals, x: tf.TensorInfo, begin: numbe
     return out;
   }
   // Rows of the last axis are contiguous: copy them one by one, odometer over the other axes.
-  const row = size[r - 1] as number;
+  const row = size[r - 1];
   const idx = new Array<number>(r - 1).fill(0);
   let o = 0;
   while (o < total) {
-    let off = begin[r - 1] as number;
-    for (let a = 0; a < r - 1; a++) off += ((begin[a] as number) + (idx[a] as number)) * (strides[a] as number);
+    let off = begin[r - 1];
+    for (let a = 0; a < r - 1; a++) off += (begin[a] + idx[a]) * strides[a];
     dst.set(src.subarray(off, off + row), o);
     o += row;
     for (let a = r - 2; a >= 0; a--) {
-      idx[a] = (idx[a] as number) + 1;
-      if ((idx[a] as number) < (size[a] as number)) break;
+      idx[a] = idx[a] + 1;
+      if (idx[a] < size[a]) break;
       idx[a] = 0;
     }
   }
@@ -590,13 +644,17 @@ function fastSplitV(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const x = args.inputs["x"] as tf.TensorInfo;
   if (x.dtype === "string" || x.dtype === "complex64") return (stockSplitV as tf.KernelConfig).kernelFunc(args);
   const axis = tf.util.parseAxisParam(args.attrs?.["axis"] as number, x.shape)[0] as number;
-  const sizes = tf.backend_util.prepareSplitSize(x as tf.TensorInfo as tf.Tensor, args.attrs?.["numOrSizeSplits"] as number | number[], axis);
+  const sizes = tf.backend_util.prepareSplitSize(
+    x as tf.TensorInfo as tf.Tensor,
+    args.attrs?.["numOrSizeSplits"] as number | number[],
+    axis,
+  );
   const begin = new Array<number>(x.shape.length).fill(0);
   return sizes.map((s) => {
     const size = [...x.shape];
     size[axis] = s;
     const out = sliceInto(backend, x, [...begin], size);
-    begin[axis] = (begin[axis] as number) + s;
+    begin[axis] = begin[axis] + s;
     return out;
   });
 }
@@ -617,9 +675,11 @@ function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
     throw new Error(`UnsortedSegmentSum (wasm): dtype ${x.dtype} not supported; cast x to float32`);
   }
   if (ids.shape.length !== 1 || ids.shape[0] !== x.shape[0]) {
-    throw new Error(`UnsortedSegmentSum (wasm): segmentIds must be 1-D of length x.shape[0]=${x.shape[0]}; got [${ids.shape}]`);
+    throw new Error(
+      `UnsortedSegmentSum (wasm): segmentIds must be 1-D of length x.shape[0]=${x.shape[0]}; got [${ids.shape}]`,
+    );
   }
-  const rows = x.shape[0] as number;
+  const rows = x.shape[0];
   const inner = rows === 0 ? 0 : tf.util.sizeFromShape(x.shape) / rows;
   const outShape = [numSegments, ...x.shape.slice(1)];
   const out = backend.makeOutput(outShape, x.dtype);
@@ -629,7 +689,7 @@ function unsortedSegmentSum(args: KernelArgs): tf.TensorInfo {
   const iv = heapI32(backend, ids);
   ov.fill(0);
   for (let r = 0; r < rows; r++) {
-    const s = iv[r] as number;
+    const s = iv[r];
     if (s < 0 || s >= numSegments) continue;
     const src = r * inner;
     const dst = s * inner;
@@ -656,7 +716,7 @@ function oneHotKernel(args: KernelArgs): tf.TensorInfo | tf.TensorInfo[] {
   const iv = heapI32(backend, indices);
   ov.fill(offValue);
   for (let i = 0; i < iv.length; i++) {
-    const k = iv[i] as number;
+    const k = iv[i];
     if (k >= 0 && k < depth) ov[i * depth + k] = onValue;
   }
   return out;
@@ -704,7 +764,8 @@ export function installWasmKernels(opts: { speed?: boolean } = {}): string[] {
     stockSlice = tf.getKernel("Slice", "wasm") ?? null;
     stockSplitV = tf.getKernel("SplitV", "wasm") ?? null;
     replaceKernel("OneHot", oneHotKernel);
-    if (tf.getKernel("UnsortedSegmentSum", "wasm") === undefined) replaceKernel("UnsortedSegmentSum", unsortedSegmentSum);
+    if (tf.getKernel("UnsortedSegmentSum", "wasm") === undefined)
+      replaceKernel("UnsortedSegmentSum", unsortedSegmentSum);
     correctnessInstalled = true;
   }
   if ((opts.speed ?? true) && !speedInstalled) {

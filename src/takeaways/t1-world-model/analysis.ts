@@ -43,11 +43,17 @@ export function scoreQA(model: GPT, d: WorldData, items: ReadonlyArray<QAItem>, 
     format += inFormat ? 1 : 0;
     acc += correct ? 1 : 0;
     contains += g.includes(want) ? 1 : 0;
-    okBy[it.attribute] = (okBy[it.attribute] as number) + (correct ? 1 : 0);
-    nBy[it.attribute] = (nBy[it.attribute] as number) + 1;
+    okBy[it.attribute] = okBy[it.attribute] + (correct ? 1 : 0);
+    nBy[it.attribute] = nBy[it.attribute] + 1;
   });
   const n = Math.max(1, items.length);
-  return { acc: acc / n, format: format / n, contains: contains / n, accByAttribute: okBy.map((k, a) => k / Math.max(1, nBy[a] as number)), generations: gens };
+  return {
+    acc: acc / n,
+    format: format / n,
+    contains: contains / n,
+    accByAttribute: okBy.map((k, a) => k / Math.max(1, nBy[a])),
+    generations: gens,
+  };
 }
 
 /**
@@ -55,7 +61,12 @@ export function scoreQA(model: GPT, d: WorldData, items: ReadonlyArray<QAItem>, 
  * (`augmented`: every template's sentence cut before the value; `plain`: the fixed biography cut
  * before the value) whose greedy next token is the correct value.
  */
-export function factRecall(model: GPT, d: WorldData, entityIds: ReadonlyArray<number>, style: CorpusStyle = "augmented"): number {
+export function factRecall(
+  model: GPT,
+  d: WorldData,
+  entityIds: ReadonlyArray<number>,
+  style: CorpusStyle = "augmented",
+): number {
   const prompts: number[][] = [];
   const wants: number[] = [];
   for (const id of entityIds) {
@@ -90,10 +101,16 @@ export function nameStates(model: GPT, d: WorldData): number[][][] {
   for (const [len, group] of byLen) {
     const tokens = group.map((id) => [d.tok.bosId, ...ids(d.tok, (d.world.entities[id] as Entity).name)]);
     const last = tf.tidy(() => {
-      const { logits, hidden } = model.forward(tf.tensor2d(tokens.flat(), [group.length, len + 1], "int32"), { returnHidden: true });
+      const { logits, hidden } = model.forward(tf.tensor2d(tokens.flat(), [group.length, len + 1], "int32"), {
+        returnHidden: true,
+      });
       logits.dispose();
       // Each layer: [B, T, C] -> [B, C] at the last position.
-      return tf.stack((hidden as tf.Tensor3D[]).map((h) => tf.reshape(tf.slice(h, [0, len, 0], [group.length, 1, C]), [group.length, C]))); // [L, B, C]
+      return tf.stack(
+        (hidden as tf.Tensor3D[]).map((h) =>
+          tf.reshape(tf.slice(h, [0, len, 0], [group.length, 1, C]), [group.length, C]),
+        ),
+      ); // [L, B, C]
     });
     let data: Float32Array;
     try {
@@ -103,7 +120,9 @@ export function nameStates(model: GPT, d: WorldData): number[][][] {
     }
     for (let l = 0; l < L; l++) {
       group.forEach((id, b) => {
-        (out[l] as number[][])[id] = Array.from(data.subarray((l * group.length + b) * C, (l * group.length + b + 1) * C));
+        (out[l] as number[][])[id] = Array.from(
+          data.subarray((l * group.length + b) * C, (l * group.length + b + 1) * C),
+        );
       });
     }
   }
@@ -119,9 +138,18 @@ export function probeByLayer(model: GPT, d: WorldData, config: ProbeConfig): num
   const K = d.world.config.valuesPerAttribute;
   return states.map((layer) =>
     d.world.attributes.map((_, a) => {
-      const label = (id: number): number => (d.world.entities[id] as Entity).values[a] as number;
-      const probe = fitLinearProbe(d.world.trainIds.map((id) => layer[id] as number[]), d.world.trainIds.map(label), K, config);
-      return probeAccuracy(probe, d.world.heldOutIds.map((id) => layer[id] as number[]), d.world.heldOutIds.map(label));
+      const label = (id: number): number => (d.world.entities[id] as Entity).values[a];
+      const probe = fitLinearProbe(
+        d.world.trainIds.map((id) => layer[id] as number[]),
+        d.world.trainIds.map(label),
+        K,
+        config,
+      );
+      return probeAccuracy(
+        probe,
+        d.world.heldOutIds.map((id) => layer[id] as number[]),
+        d.world.heldOutIds.map(label),
+      );
     }),
   );
 }

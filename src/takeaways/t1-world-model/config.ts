@@ -9,7 +9,6 @@ import type { Interval } from "../../stats";
 import type { TrainPhase } from "../../train";
 import type { GPTSize } from "../../transformer";
 
-
 /** The experiment's config. */
 export interface T1Config {
   /** Independent runs (world, init and batches all derive from the run's seed). */
@@ -95,10 +94,23 @@ export interface T1SeedResult {
   readonly vocabSize: number;
   /** Base model (augmented pretraining, no SFT). */
   readonly base: { acc: number; format: number; contains: number; recall: number };
-  readonly pretrainSft: { acc: number; format: number; trainAcc: number; accByAttribute: number[]; recallAfter: number };
+  readonly pretrainSft: {
+    acc: number;
+    format: number;
+    trainAcc: number;
+    accByAttribute: number[];
+    recallAfter: number;
+  };
   readonly sftOnly: { acc: number; format: number; trainAcc: number };
   readonly plain: { recall: number; acc: number; format: number; trainAcc: number; accByAttribute: number[] };
-  readonly concurrent: { acc: number; format: number; trainAcc: number; recall: number; pretrainLoss: number; factLoss: number };
+  readonly concurrent: {
+    acc: number;
+    format: number;
+    trainAcc: number;
+    recall: number;
+    pretrainLoss: number;
+    factLoss: number;
+  };
   /** Augmented-corpus loss of the sequential model before and after SFT (all tokens; value tokens only). */
   readonly forgetting: { lossBefore: number; lossAfter: number; factLossBefore: number; factLossAfter: number };
   /** Probe accuracy [layer][attribute] on held-out people, for the three models. */
@@ -134,7 +146,10 @@ export function validateT1Config(c: T1Config): void {
   validateWorldConfig(c.world);
   checkRange("t1.model.dModel", c.model.dModel, 4, 1024, true);
   checkRange("t1.model.nLayer", c.model.nLayer, 1, 16, true);
-  for (const [name, p] of [["pretrain", c.pretrain], ["sft", c.sft]] as const) {
+  for (const [name, p] of [
+    ["pretrain", c.pretrain],
+    ["sft", c.sft],
+  ] as const) {
     checkRange(`t1.${name}.numSteps`, p.numSteps, 1, 1e6, true);
     checkRange(`t1.${name}.batchSize`, p.batchSize, 1, 4096, true);
   }

@@ -1,6 +1,13 @@
 /** Takeaway 1's figures, pure functions of a t1 record (plotly JSON). */
 import { ATTRIBUTES } from "../../data/world";
-import { barFigure, type Figure, lineFigure, type LineSeries, lossCurveFigure, withHorizontalLines } from "../../present/plot";
+import {
+  barFigure,
+  type Figure,
+  lineFigure,
+  type LineSeries,
+  lossCurveFigure,
+  withHorizontalLines,
+} from "../../present/plot";
 import { type Interval, meanInterval, toInterval } from "../../stats";
 import type { T1Metric, T1Record, T1SeedResult } from "./config";
 
@@ -30,7 +37,14 @@ export function t1Figures(record: T1Record): Record<string, Figure> {
         { name: "held-out accuracy", y: acc.map((v) => v.mean), lo: acc.map((v) => v.lo), hi: acc.map((v) => v.hi) },
         { name: "format rate", y: fmt.map((v) => v.mean), lo: fmt.map((v) => v.lo), hi: fmt.map((v) => v.hi) },
       ],
-      { title: "Questions about held-out people", subtitle: `mean and 95% interval over ${n} seed(s); answer = value then <eos>`, xTitle: "condition", yTitle: "fraction of held-out questions", yRange: [0, 1.05], valueDigits: 2 },
+      {
+        title: "Questions about held-out people",
+        subtitle: `mean and 95% interval over ${n} seed(s); answer = value then <eos>`,
+        xTitle: "condition",
+        yTitle: "fraction of held-out questions",
+        yRange: [0, 1.05],
+        valueDigits: 2,
+      },
     ),
     [chance],
     ["chance"],
@@ -49,23 +63,41 @@ export function t1Figures(record: T1Record): Record<string, Figure> {
         line("recallConcurrent", "concurrent: fact completion"),
         line("qaConcurrent", "concurrent: question answering", "dash"),
       ]),
-      { title: "What pretraining learns about held-out people", subtitle: "fact completion: the value after \"Name lives in\" etc.; QA: answer to \"Q : where does Name live ? A :\"", xTitle: "pretraining step", yTitle: "held-out accuracy", yRange: [0, 1.05] },
+      {
+        title: "What pretraining learns about held-out people",
+        subtitle:
+          'fact completion: the value after "Name lives in" etc.; QA: answer to "Q : where does Name live ? A :"',
+        xTitle: "pretraining step",
+        yTitle: "held-out accuracy",
+        yRange: [0, 1.05],
+      },
     ),
     [chance],
     ["chance"],
   );
   const sftCurves = withHorizontalLines(
-    lineFigure(keep([line("qaPretrainSft", "pretrain (augmented) → SFT"), line("qaPlainSft", "pretrain (plain) → SFT"), line("qaSftOnly", "SFT only")]), {
-      title: "Held-out question answering during SFT",
-      subtitle: "SFT trains on the other people's Q/A pairs only",
-      xTitle: "SFT step",
-      yTitle: "held-out accuracy",
-      yRange: [0, 1.05],
-    }),
+    lineFigure(
+      keep([
+        line("qaPretrainSft", "pretrain (augmented) → SFT"),
+        line("qaPlainSft", "pretrain (plain) → SFT"),
+        line("qaSftOnly", "SFT only"),
+      ]),
+      {
+        title: "Held-out question answering during SFT",
+        subtitle: "SFT trains on the other people's Q/A pairs only",
+        xTitle: "SFT step",
+        yTitle: "held-out accuracy",
+        yRange: [0, 1.05],
+      },
+    ),
     [chance],
     ["chance"],
   );
-  const names: Record<string, string> = { augmented: "base model (augmented corpus)", plain: "plain-corpus model", randomInit: "untrained (random init)" };
+  const names: Record<string, string> = {
+    augmented: "base model (augmented corpus)",
+    plain: "plain-corpus model",
+    randomInit: "untrained (random init)",
+  };
   const probe = withHorizontalLines(
     lineFigure(
       data.probeByLayer.map((p) => ({
@@ -75,24 +107,61 @@ export function t1Figures(record: T1Record): Record<string, Figure> {
         lo: p.layers.map((v) => v.lo),
         hi: p.layers.map((v) => v.hi),
       })),
-      { title: "Linear probe: attributes of held-out people from the hidden state at their name", subtitle: "before any SFT; mean over attributes", xTitle: "layer", yTitle: "probe accuracy (held-out people)", yRange: [0, 1.05], errors: "bars" },
+      {
+        title: "Linear probe: attributes of held-out people from the hidden state at their name",
+        subtitle: "before any SFT; mean over attributes",
+        xTitle: "layer",
+        yTitle: "probe accuracy (held-out people)",
+        yRange: [0, 1.05],
+        errors: "bars",
+      },
     ),
     [chance],
     ["chance"],
   );
-  const allTokens = [metricOf(record, "pretrainLossBeforeSft"), metricOf(record, "pretrainLossAfterSft"), metricOf(record, "pretrainLossConcurrent")];
-  const valueTokens = [metricOf(record, "factLossBeforeSft"), metricOf(record, "factLossAfterSft"), metricOf(record, "factLossConcurrent")];
+  const allTokens = [
+    metricOf(record, "pretrainLossBeforeSft"),
+    metricOf(record, "pretrainLossAfterSft"),
+    metricOf(record, "pretrainLossConcurrent"),
+  ];
+  const valueTokens = [
+    metricOf(record, "factLossBeforeSft"),
+    metricOf(record, "factLossAfterSft"),
+    metricOf(record, "factLossConcurrent"),
+  ];
   const forgetting = barFigure(
     ["after pretraining", "after SFT", "concurrent (end)"],
     [
-      { name: "all tokens", y: allTokens.map((v) => v.mean), lo: allTokens.map((v) => v.lo), hi: allTokens.map((v) => v.hi) },
-      { name: "value tokens only", y: valueTokens.map((v) => v.mean), lo: valueTokens.map((v) => v.lo), hi: valueTokens.map((v) => v.hi) },
+      {
+        name: "all tokens",
+        y: allTokens.map((v) => v.mean),
+        lo: allTokens.map((v) => v.lo),
+        hi: allTokens.map((v) => v.hi),
+      },
+      {
+        name: "value tokens only",
+        y: valueTokens.map((v) => v.mean),
+        lo: valueTokens.map((v) => v.lo),
+        hi: valueTokens.map((v) => v.hi),
+      },
     ],
-    { title: "Forgetting: the world model's loss on biographies", subtitle: `augmented biographies, mean and 95% interval over ${n} seed(s)`, xTitle: "model", yTitle: "cross-entropy (nats / token)", valueDigits: 3 },
+    {
+      title: "Forgetting: the world model's loss on biographies",
+      subtitle: `augmented biographies, mean and 95% interval over ${n} seed(s)`,
+      xTitle: "model",
+      yTitle: "cross-entropy (nats / token)",
+      valueDigits: 3,
+    },
   );
   const A = data.results[0]?.pretrainSft.accByAttribute.length ?? 0;
   const attrLabels = Array.from({ length: A }, (_, a) => `${a + 1}. ${ATTRIBUTES[a]?.name ?? a}`);
-  const byAttr = (f: (r: T1SeedResult) => number[]): Interval[] => attrLabels.map((_, a) => meanInterval(data.results.map((r) => f(r)[a] as number), [0, 1]));
+  const byAttr = (f: (r: T1SeedResult) => number[]): Interval[] =>
+    attrLabels.map((_, a) =>
+      meanInterval(
+        data.results.map((r) => f(r)[a] as number),
+        [0, 1],
+      ),
+    );
   const aug = byAttr((r) => r.pretrainSft.accByAttribute);
   const pl = byAttr((r) => r.plain.accByAttribute);
   const byAttribute = withHorizontalLines(
@@ -117,7 +186,11 @@ export function t1Figures(record: T1Record): Record<string, Figure> {
   const first = data.results[0];
   const losses = lossCurveFigure(
     first ? Object.entries(first.histories).map(([name, history]) => ({ name, history })) : [],
-    { title: "Training loss of every phase (first seed)", subtitle: "pretraining: all tokens; SFT: answer tokens only; concurrent: both", x: "step" },
+    {
+      title: "Training loss of every phase (first seed)",
+      subtitle: "pretraining: all tokens; SFT: answer tokens only; concurrent: both",
+      x: "step",
+    },
   );
   return {
     "heldout-accuracy": accuracy,

@@ -7,7 +7,7 @@ import { Rng } from "../../rng";
 import { runExperiment } from "../../run/experiment";
 import { isInterval } from "../../stats";
 import { makeWorldData, mixedSampler, pretrainSampler, sftSampler } from "../../data/world";
-import { expectNoLeak,testBackend } from "../../run/testing";
+import { expectNoLeak, testBackend } from "../../run/testing";
 import { createGPT } from "../../transformer";
 import {
   concurrentPlan,
@@ -35,7 +35,8 @@ test("t1 samplers: row shapes, shifted targets, and loss masks", () => {
     const m = bio.mask![b]!;
     assert.equal(x.length, d.seqLen);
     assert.equal(x[0], d.tok.bosId);
-    for (let t = 0; t + 1 < x.length; t++) if (x[t + 1] !== d.tok.padId) assert.equal(y[t], x[t + 1], "y is x shifted by one");
+    for (let t = 0; t + 1 < x.length; t++)
+      if (x[t + 1] !== d.tok.padId) assert.equal(y[t], x[t + 1], "y is x shifted by one");
     // Loss on every real target (up to and including <eos>), none on padding.
     const last = y.indexOf(d.tok.eosId);
     assert.ok(last > 0);
@@ -68,14 +69,20 @@ test("t1 plan helpers", () => {
   const q = T1_PROFILES.quick as T1Config;
   const plan = concurrentPlan(q);
   const rows = q.pretrain.numSteps * q.pretrain.batchSize + q.sft.numSteps * q.sft.batchSize;
-  assert.ok(Math.abs(plan.numSteps * q.pretrain.batchSize - rows) <= q.pretrain.batchSize / 2, "same rows as pretrain + SFT");
+  assert.ok(
+    Math.abs(plan.numSteps * q.pretrain.batchSize - rows) <= q.pretrain.batchSize / 2,
+    "same rows as pretrain + SFT",
+  );
   assert.ok(Math.abs(plan.qaFraction - (q.sft.numSteps * q.sft.batchSize) / rows) < 1e-12);
 });
 
 test("t1 evaluation: scoring, recall, name states and probes leave no tensors behind", async () => {
   await testBackend();
   const d = makeWorldData(tinyWorld, 4);
-  const m = createGPT({ vocabSize: d.tok.vocabSize, seqLen: d.seqLen, dModel: 16, nHead: 2, nLayer: 1, dFF: 0, tieWeights: false }, 1);
+  const m = createGPT(
+    { vocabSize: d.tok.vocabSize, seqLen: d.seqLen, dModel: 16, nHead: 2, nLayer: 1, dFF: 0, tieWeights: false },
+    1,
+  );
   try {
     const s = await expectNoLeak(() => scoreQA(m, d, d.heldOutQA, 3), "scoreQA");
     assert.equal(s.generations.length, d.heldOutQA.length);
@@ -95,7 +102,7 @@ test("t1 evaluation: scoring, recall, name states and probes leave no tensors be
   }
 });
 
-test("t1 experiment: a tiny end-to-end run writes the output contract", async () => {
+test("t1 experiment: a tiny end-to-end run writes every documented metric and CSV", async () => {
   await testBackend();
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "t1-"));
   const overrides: Partial<T1Config> = {
@@ -132,7 +139,9 @@ test("t1 experiment: a tiny end-to-end run writes the output contract", async ()
   assert.ok(record.claims.some((c) => c.id === "pretrain-sft-answers"));
   assert.ok(record.claims.some((c) => c.id === "plain-corpus-effect" && c.asserted === false));
   const dir = path.join(outRoot, "smoke", "t1-world-model");
-  const saved = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as { metrics: Record<string, unknown> };
+  const saved = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as {
+    metrics: Record<string, unknown>;
+  };
   for (const k of keys) assert.ok(k in saved.metrics);
   const runs = fs.readFileSync(path.join(dir, "runs.csv"), "utf8").trim().split("\n");
   assert.equal(runs[0], "seedIndex,seed,condition,heldoutAcc,formatRate,trainAcc,heldoutRecall,pretrainLoss");
@@ -140,7 +149,15 @@ test("t1 experiment: a tiny end-to-end run writes the output contract", async ()
   assert.ok(fs.existsSync(path.join(dir, "probe.csv")));
   assert.equal(record.data.samples.length, 3);
   const figs = experiment.figures(record);
-  assert.deepEqual(Object.keys(figs).sort(), ["by-attribute", "forgetting", "heldout-accuracy", "loss-curves", "pretraining-curves", "probe-by-layer", "sft-curves"]);
+  assert.deepEqual(Object.keys(figs).sort(), [
+    "by-attribute",
+    "forgetting",
+    "heldout-accuracy",
+    "loss-curves",
+    "pretraining-curves",
+    "probe-by-layer",
+    "sft-curves",
+  ]);
   for (const f of Object.values(figs)) assert.ok(f.data.length > 0);
   fs.rmSync(outRoot, { recursive: true, force: true });
 });
@@ -148,8 +165,15 @@ test("t1 experiment: a tiny end-to-end run writes the output contract", async ()
 test("t1 config errors name the field", async () => {
   await testBackend();
   await assert.rejects(
-    runExperiment(experiment, { profile: "smoke", save: false, overrides: { world: { ...tinyWorld, numAttributes: 7 } } }),
+    runExperiment(experiment, {
+      profile: "smoke",
+      save: false,
+      overrides: { world: { ...tinyWorld, numAttributes: 7 } },
+    }),
     /WorldConfig\.numAttributes/,
   );
-  await assert.rejects(runExperiment(experiment, { profile: "smoke", save: false, overrides: { curvePoints: 0 } }), /t1\.curvePoints/);
+  await assert.rejects(
+    runExperiment(experiment, { profile: "smoke", save: false, overrides: { curvePoints: 0 } }),
+    /t1\.curvePoints/,
+  );
 });

@@ -19,11 +19,26 @@ import { formatMetric, formatPoints, formatValue } from "../../present/format";
 import { deriveSeed } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
 import { type Interval, type Metric, meanInterval } from "../../stats";
-import { type BatchSampler, evaluateLoss, type HistoryRecord, type TrainConfig, type TrainPhase, trainModel } from "../../train";
+import {
+  type BatchSampler,
+  evaluateLoss,
+  type HistoryRecord,
+  type TrainConfig,
+  type TrainPhase,
+  trainModel,
+} from "../../train";
 import { createGPT, type GPT } from "../../transformer";
 import { factRecall, probeByLayer, scoreQA } from "./analysis";
-import { concurrentPlan, type CurvePoint, type T1Config, type T1Data, type T1Metric, type T1Sample, type T1SeedResult, validateT1Config } from "./config";
-
+import {
+  concurrentPlan,
+  type CurvePoint,
+  type T1Config,
+  type T1Data,
+  type T1Metric,
+  type T1Sample,
+  type T1SeedResult,
+  validateT1Config,
+} from "./config";
 
 /** The steps (1-based, ending at `numSteps`) at which a curve of `points` points is measured. */
 export function curveSteps(numSteps: number, points: number): number[] {
@@ -36,7 +51,9 @@ export function curveSteps(numSteps: number, points: number): number[] {
 /** Keep at most `max` history rows (evenly spaced, always the last) with the fields the figures need. */
 function thinHistory(h: ReadonlyArray<HistoryRecord>, max = 60): Array<{ step: number; trainLoss: number }> {
   const every = Math.max(1, Math.ceil(h.length / max));
-  return h.filter((r, i) => i % every === every - 1 || i === h.length - 1).map((r) => ({ step: r.step, trainLoss: r.trainLoss }));
+  return h
+    .filter((r, i) => i % every === every - 1 || i === h.length - 1)
+    .map((r) => ({ step: r.step, trainLoss: r.trainLoss }));
 }
 
 interface PhaseResult {
@@ -62,7 +79,9 @@ async function trainPhase(
   atStart = false,
 ): Promise<PhaseResult> {
   const t0 = performance.now();
-  const curves: Record<string, CurvePoint[]> = Object.fromEntries(Object.keys(probes).map((k) => [k, [] as CurvePoint[]]));
+  const curves: Record<string, CurvePoint[]> = Object.fromEntries(
+    Object.keys(probes).map((k) => [k, [] as CurvePoint[]]),
+  );
   const measure = (step: number): void => {
     for (const [k, f] of Object.entries(probes)) (curves[k] as CurvePoint[]).push({ step, value: f() });
   };
@@ -94,7 +113,12 @@ function sampleItems(d: WorldData, n: number): number[] {
 }
 
 /** Run every condition for one seed. Returns the measurements and (for the samples table) generations. */
-export async function runSeed(config: T1Config, seed: number, ctx: ExperimentContext, seedIndex: number): Promise<{ result: T1SeedResult; samples: T1Sample[] }> {
+export async function runSeed(
+  config: T1Config,
+  seed: number,
+  ctx: ExperimentContext,
+  seedIndex: number,
+): Promise<{ result: T1SeedResult; samples: T1Sample[] }> {
   const d = makeWorldData(config.world, deriveSeed(seed, "world"));
   const gpt = { vocabSize: d.tok.vocabSize, seqLen: d.seqLen, ...config.model, tieWeights: false };
   const initSeed = deriveSeed(seed, "init");
@@ -105,10 +129,15 @@ export async function runSeed(config: T1Config, seed: number, ctx: ExperimentCon
   const evalBatches = 4;
   const evalSeed = deriveSeed(seed, "eval-bios");
   const evalB = config.pretrain.batchSize;
-  const bioLoss = (m: GPT): Promise<number> => evaluateLoss(m, pretrainSampler(d, "augmented"), evalB, evalBatches, evalSeed);
-  const factLoss = (m: GPT): Promise<number> => evaluateLoss(m, pretrainSampler(d, "augmented", true), evalB, evalBatches, evalSeed);
+  const bioLoss = (m: GPT): Promise<number> =>
+    evaluateLoss(m, pretrainSampler(d, "augmented"), evalB, evalBatches, evalSeed);
+  const factLoss = (m: GPT): Promise<number> =>
+    evaluateLoss(m, pretrainSampler(d, "augmented", true), evalB, evalBatches, evalSeed);
   const heldAcc = (m: GPT) => (): number => scoreQA(m, d, d.heldOutQA).acc;
-  const heldRecall = (m: GPT, style: CorpusStyle = "augmented") => (): number => factRecall(m, d, d.world.heldOutIds, style);
+  const heldRecall =
+    (m: GPT, style: CorpusStyle = "augmented") =>
+    (): number =>
+      factRecall(m, d, d.world.heldOutIds, style);
   const picks = sampleItems(d, seedIndex === 0 ? config.sampleCount : 0);
   const pickItems = picks.map((k) => d.heldOutQA[k] as QAItem);
   const gens: Record<string, string[]> = {};
@@ -130,7 +159,17 @@ export async function runSeed(config: T1Config, seed: number, ctx: ExperimentCon
   let forgetting: T1SeedResult["forgetting"];
   let probeAug: number[][];
   try {
-    const pre = await trainPhase(m, pretrainSampler(d, "augmented"), config.pretrain, deriveSeed(seed, "pretrain-augmented"), `${tag} pretrain (augmented)`, ctx, config.curvePoints, { recallAugmented: heldRecall(m) }, true);
+    const pre = await trainPhase(
+      m,
+      pretrainSampler(d, "augmented"),
+      config.pretrain,
+      deriveSeed(seed, "pretrain-augmented"),
+      `${tag} pretrain (augmented)`,
+      ctx,
+      config.curvePoints,
+      { recallAugmented: heldRecall(m) },
+      true,
+    );
     histories["pretrain (augmented)"] = pre.history;
     Object.assign(curves, pre.curves);
     wallMs["pretrainAugmented"] = pre.wallMs;
@@ -140,12 +179,28 @@ export async function runSeed(config: T1Config, seed: number, ctx: ExperimentCon
     probeAug = probeByLayer(m, d, config.probe);
     const lossBefore = await bioLoss(m);
     const factLossBefore = await factLoss(m);
-    const sft = await trainPhase(m, sftSampler(d), config.sft, deriveSeed(seed, "sft"), `${tag} SFT`, ctx, config.curvePoints, { qaPretrainSft: heldAcc(m) }, true);
+    const sft = await trainPhase(
+      m,
+      sftSampler(d),
+      config.sft,
+      deriveSeed(seed, "sft"),
+      `${tag} SFT`,
+      ctx,
+      config.curvePoints,
+      { qaPretrainSft: heldAcc(m) },
+      true,
+    );
     histories["SFT (after augmented)"] = sft.history;
     Object.assign(curves, sft.curves);
     wallMs["sft"] = sft.wallMs;
     const s = scoreQA(m, d, d.heldOutQA);
-    pretrainSft = { acc: s.acc, format: s.format, trainAcc: scoreQA(m, d, d.trainQA).acc, accByAttribute: s.accByAttribute, recallAfter: factRecall(m, d, d.world.heldOutIds) };
+    pretrainSft = {
+      acc: s.acc,
+      format: s.format,
+      trainAcc: scoreQA(m, d, d.trainQA).acc,
+      accByAttribute: s.accByAttribute,
+      recallAfter: factRecall(m, d, d.world.heldOutIds),
+    };
     answersOf(m, "pretrainSft");
     forgetting = { lossBefore, lossAfter: await bioLoss(m), factLossBefore, factLossAfter: await factLoss(m) };
   } finally {
@@ -156,7 +211,17 @@ export async function runSeed(config: T1Config, seed: number, ctx: ExperimentCon
   m = createGPT(gpt, initSeed);
   let sftOnly: T1SeedResult["sftOnly"];
   try {
-    const r = await trainPhase(m, sftSampler(d), config.sft, deriveSeed(seed, "sft"), `${tag} SFT only`, ctx, config.curvePoints, { qaSftOnly: heldAcc(m) }, true);
+    const r = await trainPhase(
+      m,
+      sftSampler(d),
+      config.sft,
+      deriveSeed(seed, "sft"),
+      `${tag} SFT only`,
+      ctx,
+      config.curvePoints,
+      { qaSftOnly: heldAcc(m) },
+      true,
+    );
     histories["SFT only"] = r.history;
     Object.assign(curves, r.curves);
     wallMs["sftOnly"] = r.wallMs;
@@ -172,18 +237,44 @@ export async function runSeed(config: T1Config, seed: number, ctx: ExperimentCon
   let plain: T1SeedResult["plain"];
   let probePlain: number[][];
   try {
-    const pre = await trainPhase(m, pretrainSampler(d, "plain"), config.pretrain, deriveSeed(seed, "pretrain-plain"), `${tag} pretrain (plain)`, ctx, config.curvePoints, { recallPlain: heldRecall(m, "plain") }, true);
+    const pre = await trainPhase(
+      m,
+      pretrainSampler(d, "plain"),
+      config.pretrain,
+      deriveSeed(seed, "pretrain-plain"),
+      `${tag} pretrain (plain)`,
+      ctx,
+      config.curvePoints,
+      { recallPlain: heldRecall(m, "plain") },
+      true,
+    );
     histories["pretrain (plain)"] = pre.history;
     Object.assign(curves, pre.curves);
     wallMs["pretrainPlain"] = pre.wallMs;
     const recall = factRecall(m, d, d.world.heldOutIds, "plain");
     probePlain = probeByLayer(m, d, config.probe);
-    const sft = await trainPhase(m, sftSampler(d), config.sft, deriveSeed(seed, "sft"), `${tag} SFT (plain)`, ctx, config.curvePoints, { qaPlainSft: heldAcc(m) }, true);
+    const sft = await trainPhase(
+      m,
+      sftSampler(d),
+      config.sft,
+      deriveSeed(seed, "sft"),
+      `${tag} SFT (plain)`,
+      ctx,
+      config.curvePoints,
+      { qaPlainSft: heldAcc(m) },
+      true,
+    );
     histories["SFT (after plain)"] = sft.history;
     Object.assign(curves, sft.curves);
     wallMs["sftPlain"] = sft.wallMs;
     const s = scoreQA(m, d, d.heldOutQA);
-    plain = { recall, acc: s.acc, format: s.format, trainAcc: scoreQA(m, d, d.trainQA).acc, accByAttribute: s.accByAttribute };
+    plain = {
+      recall,
+      acc: s.acc,
+      format: s.format,
+      trainAcc: scoreQA(m, d, d.trainQA).acc,
+      accByAttribute: s.accByAttribute,
+    };
     answersOf(m, "plainSft");
   } finally {
     m.dispose();
@@ -195,7 +286,17 @@ export async function runSeed(config: T1Config, seed: number, ctx: ExperimentCon
   try {
     const plan = concurrentPlan(config);
     const phase: TrainPhase = { ...config.pretrain, numSteps: plan.numSteps };
-    const r = await trainPhase(m, mixedSampler(d, plan.qaFraction), phase, deriveSeed(seed, "concurrent"), `${tag} concurrent`, ctx, config.curvePoints, { qaConcurrent: heldAcc(m), recallConcurrent: heldRecall(m) }, true);
+    const r = await trainPhase(
+      m,
+      mixedSampler(d, plan.qaFraction),
+      phase,
+      deriveSeed(seed, "concurrent"),
+      `${tag} concurrent`,
+      ctx,
+      config.curvePoints,
+      { qaConcurrent: heldAcc(m), recallConcurrent: heldRecall(m) },
+      true,
+    );
     histories["concurrent"] = r.history;
     Object.assign(curves, r.curves);
     wallMs["concurrent"] = r.wallMs;
@@ -247,14 +348,26 @@ function probeMeans(p: number[][]): number[] {
 }
 
 /** Average curves of the same name over seeds (points at the same steps). */
-function meanCurves(results: ReadonlyArray<T1SeedResult>): Record<string, { step: number[]; mean: number[]; lo: number[]; hi: number[] }> {
+function meanCurves(
+  results: ReadonlyArray<T1SeedResult>,
+): Record<string, { step: number[]; mean: number[]; lo: number[]; hi: number[] }> {
   const out: Record<string, { step: number[]; mean: number[]; lo: number[]; hi: number[] }> = {};
   const first = results[0];
   if (!first) return out;
   for (const name of Object.keys(first.curves)) {
     const pts = first.curves[name] as CurvePoint[];
-    const ivs = pts.map((_, i) => meanInterval(results.map((r) => (r.curves[name]?.[i] as CurvePoint).value), [0, 1]));
-    out[name] = { step: pts.map((p) => p.step), mean: ivs.map((v) => v.mean), lo: ivs.map((v) => v.lo), hi: ivs.map((v) => v.hi) };
+    const ivs = pts.map((_, i) =>
+      meanInterval(
+        results.map((r) => (r.curves[name]?.[i] as CurvePoint).value),
+        [0, 1],
+      ),
+    );
+    out[name] = {
+      step: pts.map((p) => p.step),
+      mean: ivs.map((v) => v.mean),
+      lo: ivs.map((v) => v.lo),
+      hi: ivs.map((v) => v.hi),
+    };
   }
   return out;
 }
@@ -267,10 +380,12 @@ export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<E
   let samples: T1Sample[] = [];
   for (let i = 0; i < seeds.length; i++) {
     throwIfCancelled(ctx.signal, "t1-world-model");
-    const r = await runSeed(config, seeds[i] as number, ctx, i);
+    const r = await runSeed(config, seeds[i], ctx, i);
     results.push(r.result);
     if (i === 0) samples = r.samples;
-    ctx.log(`t1 seed ${i + 1}/${seeds.length}: held-out acc base ${r.result.base.acc.toFixed(3)}, pretrain→SFT ${r.result.pretrainSft.acc.toFixed(3)}, SFT only ${r.result.sftOnly.acc.toFixed(3)}, plain→SFT ${r.result.plain.acc.toFixed(3)}, concurrent ${r.result.concurrent.acc.toFixed(3)}`);
+    ctx.log(
+      `t1 seed ${i + 1}/${seeds.length}: held-out acc base ${r.result.base.acc.toFixed(3)}, pretrain→SFT ${r.result.pretrainSft.acc.toFixed(3)}, SFT only ${r.result.sftOnly.acc.toFixed(3)}, plain→SFT ${r.result.plain.acc.toFixed(3)}, concurrent ${r.result.concurrent.acc.toFixed(3)}`,
+    );
   }
   const acc01 = (f: (r: T1SeedResult) => number): Interval => meanInterval(results.map(f), [0, 1]);
   const free = (f: (r: T1SeedResult) => number): Interval => meanInterval(results.map(f));
@@ -316,7 +431,13 @@ export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<E
   const dConc = metrics.concurrentMinusSequential;
   const dForget = metrics.forgettingDelta;
   const claims = [
-    claim("base-does-not-answer", "The base model (pretrained only) answers ≤ 10% of held-out questions correctly in the answer format", metrics.heldoutAccBase.mean, "<=", 0.1),
+    claim(
+      "base-does-not-answer",
+      "The base model (pretrained only) answers ≤ 10% of held-out questions correctly in the answer format",
+      metrics.heldoutAccBase.mean,
+      "<=",
+      0.1,
+    ),
     claim(
       "base-format-lower",
       `SFT raises the format rate (value then <eos>) by at least 50 points over the base model (base ${iv(metrics.formatRateBase)}, SFT ${iv(metrics.formatRateSft)})`,
@@ -324,8 +445,20 @@ export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<E
       ">=",
       0.5,
     ),
-    claim("pretrain-sft-answers", "Pretraining (augmented) → SFT answers ≥ 90% of the held-out people's questions", metrics.heldoutAccPretrainSft.mean, ">=", 0.9),
-    claim("sft-only-chance", `SFT alone, without a world model, stays within 5 points of chance (${pct(chance)}) on held-out people`, metrics.heldoutAccSftOnly.mean, "<=", chance + 0.05),
+    claim(
+      "pretrain-sft-answers",
+      "Pretraining (augmented) → SFT answers ≥ 90% of the held-out people's questions",
+      metrics.heldoutAccPretrainSft.mean,
+      ">=",
+      0.9,
+    ),
+    claim(
+      "sft-only-chance",
+      `SFT alone, without a world model, stays within 5 points of chance (${pct(chance)}) on held-out people`,
+      metrics.heldoutAccSftOnly.mean,
+      "<=",
+      chance + 0.05,
+    ),
     claim(
       "probe-before-sft",
       `A linear probe on the base model's hidden state at a held-out person's name decodes their attributes far above chance (best layer ${iv(metrics.probeAccBest)}; random-init control ${iv(metrics.probeAccBestRandomInit)})`,
@@ -359,15 +492,62 @@ export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<E
     ),
   ];
   const rows = results.flatMap((r, i) => [
-    { seedIndex: i, seed: r.seed, condition: "base", heldoutAcc: r.base.acc, formatRate: r.base.format, trainAcc: NaN, heldoutRecall: r.base.recall, pretrainLoss: r.forgetting.lossBefore },
-    { seedIndex: i, seed: r.seed, condition: "pretrainSft", heldoutAcc: r.pretrainSft.acc, formatRate: r.pretrainSft.format, trainAcc: r.pretrainSft.trainAcc, heldoutRecall: r.pretrainSft.recallAfter, pretrainLoss: r.forgetting.lossAfter },
-    { seedIndex: i, seed: r.seed, condition: "sftOnly", heldoutAcc: r.sftOnly.acc, formatRate: r.sftOnly.format, trainAcc: r.sftOnly.trainAcc, heldoutRecall: NaN, pretrainLoss: NaN },
-    { seedIndex: i, seed: r.seed, condition: "plainSft", heldoutAcc: r.plain.acc, formatRate: r.plain.format, trainAcc: r.plain.trainAcc, heldoutRecall: r.plain.recall, pretrainLoss: NaN },
-    { seedIndex: i, seed: r.seed, condition: "concurrent", heldoutAcc: r.concurrent.acc, formatRate: r.concurrent.format, trainAcc: r.concurrent.trainAcc, heldoutRecall: r.concurrent.recall, pretrainLoss: r.concurrent.pretrainLoss },
+    {
+      seedIndex: i,
+      seed: r.seed,
+      condition: "base",
+      heldoutAcc: r.base.acc,
+      formatRate: r.base.format,
+      trainAcc: NaN,
+      heldoutRecall: r.base.recall,
+      pretrainLoss: r.forgetting.lossBefore,
+    },
+    {
+      seedIndex: i,
+      seed: r.seed,
+      condition: "pretrainSft",
+      heldoutAcc: r.pretrainSft.acc,
+      formatRate: r.pretrainSft.format,
+      trainAcc: r.pretrainSft.trainAcc,
+      heldoutRecall: r.pretrainSft.recallAfter,
+      pretrainLoss: r.forgetting.lossAfter,
+    },
+    {
+      seedIndex: i,
+      seed: r.seed,
+      condition: "sftOnly",
+      heldoutAcc: r.sftOnly.acc,
+      formatRate: r.sftOnly.format,
+      trainAcc: r.sftOnly.trainAcc,
+      heldoutRecall: NaN,
+      pretrainLoss: NaN,
+    },
+    {
+      seedIndex: i,
+      seed: r.seed,
+      condition: "plainSft",
+      heldoutAcc: r.plain.acc,
+      formatRate: r.plain.format,
+      trainAcc: r.plain.trainAcc,
+      heldoutRecall: r.plain.recall,
+      pretrainLoss: NaN,
+    },
+    {
+      seedIndex: i,
+      seed: r.seed,
+      condition: "concurrent",
+      heldoutAcc: r.concurrent.acc,
+      formatRate: r.concurrent.format,
+      trainAcc: r.concurrent.trainAcc,
+      heldoutRecall: r.concurrent.recall,
+      pretrainLoss: r.concurrent.pretrainLoss,
+    },
   ]);
   const probeRows = results.flatMap((r, i) =>
     (["augmented", "plain", "randomInit"] as const).flatMap((model) =>
-      r.probe[model].flatMap((byAttr, layer) => byAttr.map((acc, a) => ({ seedIndex: i, model, layer, attribute: ATTRIBUTES[a]?.name ?? String(a), acc }))),
+      r.probe[model].flatMap((byAttr, layer) =>
+        byAttr.map((acc, a) => ({ seedIndex: i, model, layer, attribute: ATTRIBUTES[a]?.name ?? String(a), acc })),
+      ),
     ),
   );
   return {
@@ -380,13 +560,30 @@ export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<E
       curves: meanCurves(results),
       probeByLayer: (["augmented", "plain", "randomInit"] as const).map((model) => ({
         model,
-        layers: (results[0] as T1SeedResult).probe[model].map((_, l) => meanInterval(results.map((r) => probeMeans(r.probe[model])[l] as number), [0, 1])),
+        layers: (results[0] as T1SeedResult).probe[model].map((_, l) =>
+          meanInterval(
+            results.map((r) => probeMeans(r.probe[model])[l] as number),
+            [0, 1],
+          ),
+        ),
       })),
       concurrent: concurrentPlan(config),
       chance,
     },
     csv: {
-      "runs.csv": { rows, columns: ["seedIndex", "seed", "condition", "heldoutAcc", "formatRate", "trainAcc", "heldoutRecall", "pretrainLoss"] },
+      "runs.csv": {
+        rows,
+        columns: [
+          "seedIndex",
+          "seed",
+          "condition",
+          "heldoutAcc",
+          "formatRate",
+          "trainAcc",
+          "heldoutRecall",
+          "pretrainLoss",
+        ],
+      },
       "probe.csv": { rows: probeRows, columns: ["seedIndex", "model", "layer", "attribute", "acc"] },
     },
   };

@@ -112,8 +112,10 @@ export function validateT2Config(c: T2Config): void {
   checkRange("t2.kMax", c.kMax, c.kMin, 32, true);
   c.kLonger.forEach((k, i) => checkRange(`t2.kLonger[${i}]`, k, c.kMax + 1, 32, true));
   checkRange("t2.modulus", c.modulus, 2, 10, true);
-  if (c.layout !== "grid" && c.layout !== "free") throw new Error(`t2.layout: must be "grid" or "free", got ${JSON.stringify(c.layout)}`);
-  if (!["pairs", "sums", "triples"].includes(c.chainStyle)) throw new Error(`t2.chainStyle: must be "pairs", "sums" or "triples", got ${JSON.stringify(c.chainStyle)}`);
+  if (c.layout !== "grid" && c.layout !== "free")
+    throw new Error(`t2.layout: must be "grid" or "free", got ${JSON.stringify(c.layout)}`);
+  if (!["pairs", "sums", "triples"].includes(c.chainStyle))
+    throw new Error(`t2.chainStyle: must be "pairs", "sums" or "triples", got ${JSON.stringify(c.chainStyle)}`);
   if (!(c.zeroRate >= 0 && c.zeroRate < 1)) throw new Error(`t2.zeroRate: must be in [0, 1), got ${c.zeroRate}`);
   checkRange("t2.train.numSteps", c.train.numSteps, 0, 1e7, true);
   checkRange("t2.evalPerK", c.evalPerK, 1, 1e6, true);

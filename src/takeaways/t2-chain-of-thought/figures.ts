@@ -1,13 +1,28 @@
 /** Takeaway 2's figures and sample table, pure functions of a t2 record (plotly JSON). */
+import { AnswerFormat } from "../../data/digits";
 import {
-AnswerFormat
-} from "../../data/digits";
-import { barFigure,Figure,lineFigure,LineSeries,scatterFigure,Trace,withHorizontalLines,withVerticalLines } from "../../present/plot";
+  barFigure,
+  Figure,
+  lineFigure,
+  LineSeries,
+  scatterFigure,
+  Trace,
+  withHorizontalLines,
+  withVerticalLines,
+} from "../../present/plot";
 import { toInterval } from "../../stats";
 import { cap, type FormatInfo, type T2Record } from "./config";
 
-const FORMAT_LABEL: Record<AnswerFormat, string> = { direct: "direct", abstract: "abstract CoT", verbose: "verbose CoT" };
-const FORMAT_DASH: Record<AnswerFormat, "solid" | "dash" | "dot"> = { direct: "solid", abstract: "solid", verbose: "dash" };
+const FORMAT_LABEL: Record<AnswerFormat, string> = {
+  direct: "direct",
+  abstract: "abstract CoT",
+  verbose: "verbose CoT",
+};
+const FORMAT_DASH: Record<AnswerFormat, "solid" | "dash" | "dot"> = {
+  direct: "solid",
+  abstract: "solid",
+  verbose: "dash",
+};
 
 const iv = toInterval;
 
@@ -18,9 +33,23 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const sub = `profile ${record.profile}, ${record.seeds.length} seed(s), 95% t-intervals over seeds`;
   const acc: LineSeries[] = d.formats.map((f) => {
     const ivs = d.ks.map((k) => iv(m[`acc${cap(f)}_k${k}`]));
-    return { name: FORMAT_LABEL[f], x: [...d.ks], y: ivs.map((i) => i.mean), lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi), dash: FORMAT_DASH[f] };
+    return {
+      name: FORMAT_LABEL[f],
+      x: [...d.ks],
+      y: ivs.map((i) => i.mean),
+      lo: ivs.map((i) => i.lo),
+      hi: ivs.map((i) => i.hi),
+      dash: FORMAT_DASH[f],
+    };
   });
-  let accFig = lineFigure(acc, { title: "Accuracy against the number of operands k", subtitle: sub, xTitle: "k (operands summed mod 10)", yTitle: "accuracy (greedy answer)", yRange: [0, 1.02], errors: "bars" });
+  let accFig = lineFigure(acc, {
+    title: "Accuracy against the number of operands k",
+    subtitle: sub,
+    xTitle: "k (operands summed mod 10)",
+    yTitle: "accuracy (greedy answer)",
+    yRange: [0, 1.02],
+    errors: "bars",
+  });
   accFig = withVerticalLines(accFig, [d.kMax + 0.5], ["trained ≤ | longer →"]);
   accFig = withHorizontalLines(accFig, [1 / Math.pow(2, d.designHY)], ["chance"]);
 
@@ -28,7 +57,15 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const plane = scatterFigure(
     planeFormats.map((f) => {
       const fi = d.info[f] as FormatInfo;
-      return { name: FORMAT_LABEL[f], x: [fi.iXZ.mean], y: [fi.iZY.mean], lo: [fi.iZY.lo], hi: [fi.iZY.hi], text: [FORMAT_LABEL[f]], size: 12 };
+      return {
+        name: FORMAT_LABEL[f],
+        x: [fi.iXZ.mean],
+        y: [fi.iZY.mean],
+        lo: [fi.iZY.lo],
+        hi: [fi.iZY.hi],
+        text: [FORMAT_LABEL[f]],
+        size: 12,
+      };
     }),
     {
       title: "The information plane of the generated chains",
@@ -48,20 +85,55 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     const f = planeFormats[i];
     if (f === undefined) return t;
     const fi = d.info[f] as FormatInfo;
-    return { ...t, error_x: { type: "data", symmetric: false, array: [fi.iXZ.hi - fi.iXZ.mean], arrayminus: [fi.iXZ.mean - fi.iXZ.lo], thickness: 1.5, width: 4 } };
+    return {
+      ...t,
+      error_x: {
+        type: "data",
+        symmetric: false,
+        array: [fi.iXZ.hi - fi.iXZ.mean],
+        arrayminus: [fi.iXZ.mean - fi.iXZ.lo],
+        thickness: 1.5,
+        width: 4,
+      },
+    };
   });
 
   const curveSeries: LineSeries[] = [];
   for (const f of ["abstract", "verbose"] as const) {
     const fi = d.info[f];
     if (!fi) continue;
-    curveSeries.push({ name: `I(X;Z) ${FORMAT_LABEL[f]}`, x: fi.curves.iXZ.map((p) => p.n), y: fi.curves.iXZ.map((p) => p.mean), lo: fi.curves.iXZ.map((p) => p.lo), hi: fi.curves.iXZ.map((p) => p.hi) });
-    curveSeries.push({ name: `I(Z;Y) ${FORMAT_LABEL[f]}`, x: fi.curves.iZY.map((p) => p.n), y: fi.curves.iZY.map((p) => p.mean), lo: fi.curves.iZY.map((p) => p.lo), hi: fi.curves.iZY.map((p) => p.hi), dash: "dash" });
+    curveSeries.push({
+      name: `I(X;Z) ${FORMAT_LABEL[f]}`,
+      x: fi.curves.iXZ.map((p) => p.n),
+      y: fi.curves.iXZ.map((p) => p.mean),
+      lo: fi.curves.iXZ.map((p) => p.lo),
+      hi: fi.curves.iXZ.map((p) => p.hi),
+    });
+    curveSeries.push({
+      name: `I(Z;Y) ${FORMAT_LABEL[f]}`,
+      x: fi.curves.iZY.map((p) => p.n),
+      y: fi.curves.iZY.map((p) => p.mean),
+      lo: fi.curves.iZY.map((p) => p.lo),
+      hi: fi.curves.iZY.map((p) => p.hi),
+      dash: "dash",
+    });
   }
   const fa = d.info["abstract"];
   if (fa) {
-    curveSeries.push({ name: "H(X)", x: fa.curves.hX.map((p) => p.n), y: fa.curves.hX.map((p) => p.mean), color: "#555555", dash: "dot" });
-    curveSeries.push({ name: "I(X;Z) abstract, plug-in", x: fa.curves.iXZplugIn.map((p) => p.n), y: fa.curves.iXZplugIn.map((p) => p.mean), color: "#999999", dash: "dashdot" });
+    curveSeries.push({
+      name: "H(X)",
+      x: fa.curves.hX.map((p) => p.n),
+      y: fa.curves.hX.map((p) => p.mean),
+      color: "#555555",
+      dash: "dot",
+    });
+    curveSeries.push({
+      name: "I(X;Z) abstract, plug-in",
+      x: fa.curves.iXZplugIn.map((p) => p.n),
+      y: fa.curves.iXZplugIn.map((p) => p.mean),
+      color: "#999999",
+      dash: "dashdot",
+    });
   }
   const curveFig = lineFigure(curveSeries, {
     title: "Estimates against sample count",
@@ -75,10 +147,21 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const bars = barFigure(
     cats,
     d.formats.map((f) => {
-      const ivs = [iv(m[`acc${cap(f)}_k${d.kMax}`]), iv(m[`acc${cap(f)}Longer`]), iv(m[`acc${cap(f)}Unseen`]), iv(m[`acc${cap(f)}Recombined`])];
+      const ivs = [
+        iv(m[`acc${cap(f)}_k${d.kMax}`]),
+        iv(m[`acc${cap(f)}Longer`]),
+        iv(m[`acc${cap(f)}Unseen`]),
+        iv(m[`acc${cap(f)}Recombined`]),
+      ];
       return { name: FORMAT_LABEL[f], y: ivs.map((i) => i.mean), lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi) };
     }),
-    { title: "Generalisation: longer problems and new surface forms", subtitle: sub, xTitle: "test set", yTitle: "accuracy", yRange: [0, 1.02] },
+    {
+      title: "Generalisation: longer problems and new surface forms",
+      subtitle: sub,
+      xTitle: "test set",
+      yTitle: "accuracy",
+      yRange: [0, 1.02],
+    },
   );
 
   const lossSeries: LineSeries[] = d.formats.map((f) => {
@@ -86,9 +169,20 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     const h = rs[0]?.history ?? [];
     return { name: FORMAT_LABEL[f], x: h.map((p) => p.step), y: h.map((p) => p.trainLoss), mode: "lines" as const };
   });
-  const lossFig = lineFigure(lossSeries, { title: "Training loss (first seed)", subtitle: "mean cross-entropy over the generated part (chain + answer)", xTitle: "training step", yTitle: "loss (nats / token)" });
+  const lossFig = lineFigure(lossSeries, {
+    title: "Training loss (first seed)",
+    subtitle: "mean cross-entropy over the generated part (chain + answer)",
+    xTitle: "training step",
+    yTitle: "loss (nats / token)",
+  });
 
-  return { "accuracy-vs-k": accFig, "information-plane": { data: planeData, layout: planeFig.layout }, "mi-vs-samples": curveFig, generalisation: bars, "loss-curves": lossFig };
+  return {
+    "accuracy-vs-k": accFig,
+    "information-plane": { data: planeData, layout: planeFig.layout },
+    "mi-vs-samples": curveFig,
+    generalisation: bars,
+    "loss-curves": lossFig,
+  };
 }
 
 /** Sample chains of the first seed as table rows (for `showTable`). */
@@ -97,5 +191,14 @@ export function t2SampleRows(record: T2Record): Array<Record<string, string>> {
   const first = d.runs[0]?.seed;
   return d.runs
     .filter((r) => r.seed === first)
-    .flatMap((r) => r.samples.map((s) => ({ format: r.format, test: s.group, input: JSON.stringify(s.input), generated: s.output, target: s.target, correct: s.correct ? "yes" : "no" })));
+    .flatMap((r) =>
+      r.samples.map((s) => ({
+        format: r.format,
+        test: s.group,
+        input: JSON.stringify(s.input),
+        generated: s.output,
+        target: s.target,
+        correct: s.correct ? "yes" : "no",
+      })),
+    );
 }

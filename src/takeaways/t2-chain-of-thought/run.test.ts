@@ -9,7 +9,18 @@ import { runExperiment } from "../../run/experiment";
 import { Rng } from "../../rng";
 import { CharTokenizer } from "../../tokenizer";
 import { digitsAlphabet, renderExample, sampleProblem, sampleSurface } from "../../data/digits";
-import { completeAll, createT2Model, formatInformation, formatSeqLen, experiment, t2Figures, t2SampleRows, T2_PROFILES, T2Config, validateT2Config } from "./index";
+import {
+  completeAll,
+  createT2Model,
+  formatInformation,
+  formatSeqLen,
+  experiment,
+  t2Figures,
+  t2SampleRows,
+  T2_PROFILES,
+  T2Config,
+  validateT2Config,
+} from "./index";
 
 const TINY: Partial<T2Config> = {
   numSeeds: 1,
@@ -36,8 +47,14 @@ test("profiles validate and bad configs give clear errors", () => {
 test("information estimates of a hand-made bottleneck", () => {
   // 4 problems x 4 forms, the chain keeps the problem only, the answer is the problem's parity.
   const rows = [];
-  for (let r = 0; r < 8; r++) for (let p = 0; p < 4; p++) for (let f = 0; f < 4; f++) rows.push({ x: `${p}/${f}`, z: `z${p}`, y: String(p % 2) });
-  const info = formatInformation(rows, { perAnswer: 1, numForms: 4, samplesPerSeed: 128, bootstrapReps: 20, curveReps: 3 }, 1, "test");
+  for (let r = 0; r < 8; r++)
+    for (let p = 0; p < 4; p++) for (let f = 0; f < 4; f++) rows.push({ x: `${p}/${f}`, z: `z${p}`, y: String(p % 2) });
+  const info = formatInformation(
+    rows,
+    { perAnswer: 1, numForms: 4, samplesPerSeed: 128, bootstrapReps: 20, curveReps: 3 },
+    1,
+    "test",
+  );
   assert.ok(Math.abs(info.plugIn.hX - 4) < 1e-9);
   assert.ok(Math.abs(info.plugIn.iXZ - 2) < 1e-9);
   assert.ok(Math.abs(info.plugIn.iZY - 1) < 1e-9);
@@ -53,7 +70,9 @@ test("generation for evaluation leaks no tensors", async () => {
   const model = createT2Model(c, tok.vocabSize, 1);
   try {
     const rng = new Rng(1);
-    const exs = Array.from({ length: 4 }, () => renderExample(sampleProblem(rng, 3), sampleSurface(rng, 3), "abstract", "grid", 4));
+    const exs = Array.from({ length: 4 }, () =>
+      renderExample(sampleProblem(rng, 3), sampleSurface(rng, 3), "abstract", "grid", 4),
+    );
     const gens = completeAll(model, tok, exs, c, "abstract");
     assert.equal(gens.length, 4);
     const before = tf.memory().numTensors;
@@ -64,7 +83,7 @@ test("generation for evaluation leaks no tensors", async () => {
   }
 });
 
-test("the experiment runs end to end at a tiny config and honours the output contract", async () => {
+test("the experiment runs end to end at a tiny config and writes every documented metric and CSV", async () => {
   await testBackend();
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "t2-"));
   try {
@@ -76,10 +95,22 @@ test("the experiment runs end to end at a tiny config and honours the output con
       for (const k of [2, 3, 4]) assert.ok(`acc${f}_k${k}` in m, `acc${f}_k${k}`);
       assert.ok(`acc${f}Longer` in m && `acc${f}Unseen` in m && `acc${f}Recombined` in m);
     }
-    for (const key of ["hX", "hY", "hZ_abstract", "iXZ_abstract", "iZY_abstract", "hZ_verbose", "iXZ_verbose", "iZY_verbose"]) assert.ok(key in m, key);
+    for (const key of [
+      "hX",
+      "hY",
+      "hZ_abstract",
+      "iXZ_abstract",
+      "iZY_abstract",
+      "hZ_verbose",
+      "iXZ_verbose",
+      "iZY_verbose",
+    ])
+      assert.ok(key in m, key);
     const acc = m["accAbstract_k3"] as { mean: number; lo: number; hi: number; n: number };
     assert.ok(acc.mean >= 0 && acc.mean <= 1 && acc.n === 1);
-    const csv = fs.readFileSync(path.join(outRoot, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8").split("\n");
+    const csv = fs
+      .readFileSync(path.join(outRoot, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8")
+      .split("\n");
     assert.equal(csv[0], "format,x,z,y");
     assert.equal(csv.filter((l) => l.startsWith("abstract,")).length, 30);
     assert.ok(fs.existsSync(path.join(outRoot, "smoke", "t2-chain-of-thought", "results.json")));

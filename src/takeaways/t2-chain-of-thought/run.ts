@@ -6,30 +6,42 @@
 import { throwIfCancelled } from "../../cancel";
 import { claim } from "../../claims";
 import {
-ANSWER_FORMATS,
-AnswerFormat,
-DigitExample,
-DigitProblem,
-digitsAlphabet,
-digitsSampler,
-informationDesign,
-parseCompletion,
-RECOMBINED_SURFACE,
-renderExample,
-sampleProblem,
-sampleSurface,
-SurfaceForm,
-TRAIN_SURFACE,
-UNSEEN_SURFACE
+  ANSWER_FORMATS,
+  AnswerFormat,
+  DigitExample,
+  DigitProblem,
+  digitsAlphabet,
+  digitsSampler,
+  informationDesign,
+  parseCompletion,
+  RECOMBINED_SURFACE,
+  renderExample,
+  sampleProblem,
+  sampleSurface,
+  SurfaceForm,
+  TRAIN_SURFACE,
+  UNSEEN_SURFACE,
 } from "../../data/digits";
-import { deriveSeed,Rng } from "../../rng";
-import type { ExperimentContext,ExperimentOutput } from "../../run/experiment";
-import type { Interval,Metric } from "../../stats";
-import { mean,meanInterval } from "../../stats";
+import { deriveSeed, Rng } from "../../rng";
+import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
+import type { Interval, Metric } from "../../stats";
+import { mean, meanInterval } from "../../stats";
 import { CharTokenizer } from "../../tokenizer";
 import { trainModel } from "../../train";
-import { completeAll,createT2Model,formatInformation } from "./analysis";
-import { type T2Metric,cap,FormatInfo,formatSeqLen,Generated,kGridOf,MiRow,T2Config,T2Data,T2Run,validateT2Config } from "./config";
+import { completeAll, createT2Model, formatInformation } from "./analysis";
+import {
+  type T2Metric,
+  cap,
+  FormatInfo,
+  formatSeqLen,
+  Generated,
+  kGridOf,
+  MiRow,
+  T2Config,
+  T2Data,
+  T2Run,
+  validateT2Config,
+} from "./config";
 
 /** One test item: a rendered example and what it tests. */
 interface TestItem {
@@ -50,9 +62,17 @@ function testProblems(c: T2Config, seed: number): TestProblem[] {
   const out: TestProblem[] = [];
   const ks = [...range(c.kMin, c.kMax), ...c.kLonger];
   for (const k of ks) {
-    for (let i = 0; i < c.evalPerK; i++) out.push({ group: `k${k}`, problem: sampleProblem(rng, k, c.modulus), form: sampleSurface(rng, k, TRAIN_SURFACE) });
+    for (let i = 0; i < c.evalPerK; i++)
+      out.push({
+        group: `k${k}`,
+        problem: sampleProblem(rng, k, c.modulus),
+        form: sampleSurface(rng, k, TRAIN_SURFACE),
+      });
   }
-  for (const [group, spec] of [["unseen", UNSEEN_SURFACE], ["recombined", RECOMBINED_SURFACE]] as const) {
+  for (const [group, spec] of [
+    ["unseen", UNSEEN_SURFACE],
+    ["recombined", RECOMBINED_SURFACE],
+  ] as const) {
     for (let i = 0; i < c.evalUnseen; i++) {
       const k = c.kMin + rng.int(c.kMax - c.kMin + 1);
       out.push({ group, problem: sampleProblem(rng, k, c.modulus), form: sampleSurface(rng, k, spec) });
@@ -64,7 +84,6 @@ function testProblems(c: T2Config, seed: number): TestProblem[] {
 function range(a: number, b: number): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
-
 
 /** Train and evaluate one format for one seed; returns the run and its MI rows. */
 async function runOne(
@@ -82,22 +101,44 @@ async function runOne(
   const seqLen = formatSeqLen(c, format);
   const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", format, "init"));
   try {
-    const sampler = digitsSampler(tok, { format, kMin: c.kMin, kMax: c.kMax, kGrid, layout: c.layout, modulus: c.modulus, chainStyle: c.chainStyle, zeroRate: c.zeroRate }, seqLen);
+    const sampler = digitsSampler(
+      tok,
+      {
+        format,
+        kMin: c.kMin,
+        kMax: c.kMax,
+        kGrid,
+        layout: c.layout,
+        modulus: c.modulus,
+        chainStyle: c.chainStyle,
+        zeroRate: c.zeroRate,
+      },
+      seqLen,
+    );
     const t0 = performance.now();
     const label = `${format} (seed ${seedIndex + 1}/${c.numSeeds})`;
     const res = await trainModel(
       model,
       sampler,
       { ...c.train, evalEvery: 0 },
-      { seed: deriveSeed(seed, "t2", format, "train"), progress: ctx.progress, label, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+      {
+        seed: deriveSeed(seed, "t2", format, "train"),
+        progress: ctx.progress,
+        label,
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      },
     );
     const trainMs = performance.now() - t0;
     throwIfCancelled(ctx.signal, "t2-chain-of-thought");
     const t1 = performance.now();
     // Test set and the information design in one batched generation.
-    const testItems: TestItem[] = tests.map((t) => ({ example: renderExample(t.problem, t.form, format, c.layout, kGrid, c.chainStyle), group: t.group }));
+    const testItems: TestItem[] = tests.map((t) => ({
+      example: renderExample(t.problem, t.form, format, c.layout, kGrid, c.chainStyle),
+      group: t.group,
+    }));
     const grid: DigitExample[] = [];
-    for (const p of design.problems) for (const f of design.forms) grid.push(renderExample(p, f, format, c.layout, kGrid, c.chainStyle));
+    for (const p of design.problems)
+      for (const f of design.forms) grid.push(renderExample(p, f, format, c.layout, kGrid, c.chainStyle));
     const gens = completeAll(model, tok, [...testItems.map((t) => t.example), ...grid], c, format);
     const testGens = gens.slice(0, testItems.length);
     const gridGens = gens.slice(testItems.length);
@@ -111,12 +152,18 @@ async function runOne(
     const samples: (Generated & { group: string })[] = [];
     for (const g of [`k${c.kMax}`, ...c.kLonger.map((k) => `k${k}`), "unseen", "recombined"]) {
       testItems.forEach((t, i) => {
-        if (t.group === g && samples.filter((s) => s.group === g).length < 3) samples.push({ ...(testGens[i] as Generated), group: g });
+        if (t.group === g && samples.filter((s) => s.group === g).length < 3)
+          samples.push({ ...(testGens[i] as Generated), group: g });
       });
     }
     const mi: MiRow[] = draws.map((j) => {
       const e = grid[j] as DigitExample;
-      return { format, x: e.input, z: parseCompletion((gridGens[j] as Generated).output).chain, y: String(e.problem.answer) };
+      return {
+        format,
+        x: e.input,
+        z: parseCompletion((gridGens[j] as Generated).output).chain,
+        y: String(e.problem.answer),
+      };
     });
     const run: T2Run = {
       seed,
@@ -126,10 +173,14 @@ async function runOne(
       finalLoss: res.finalLoss,
       trainMs,
       evalMs,
-      history: res.history.filter((h, i) => i % 10 === 9 || i === 0).map((h) => ({ step: h.step, trainLoss: h.trainLoss })),
+      history: res.history
+        .filter((h, i) => i % 10 === 9 || i === 0)
+        .map((h) => ({ step: h.step, trainLoss: h.trainLoss })),
       samples,
     };
-    ctx.log(`t2 ${label}: loss ${res.finalLoss.toFixed(3)}, acc k${c.kMax} ${accuracy[`k${c.kMax}`]?.toFixed(3)}, train ${(trainMs / 1000).toFixed(1)} s, eval ${(evalMs / 1000).toFixed(1)} s`);
+    ctx.log(
+      `t2 ${label}: loss ${res.finalLoss.toFixed(3)}, acc k${c.kMax} ${accuracy[`k${c.kMax}`]?.toFixed(3)}, train ${(trainMs / 1000).toFixed(1)} s, eval ${(evalMs / 1000).toFixed(1)} s`,
+    );
     return { run, mi };
   } finally {
     model.dispose();
@@ -144,7 +195,16 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const tok = CharTokenizer.fromAlphabet(digitsAlphabet());
   const kGrid = kGridOf(c);
   // One information design for all seeds and formats (X alphabet shared), drawn from the base seed.
-  const design = informationDesign(new Rng(deriveSeed(ctx.seed, "t2", "info-design")), c.kMax, c.info.perAnswer, c.info.numForms, c.layout, kGrid, TRAIN_SURFACE, c.modulus);
+  const design = informationDesign(
+    new Rng(deriveSeed(ctx.seed, "t2", "info-design")),
+    c.kMax,
+    c.info.perAnswer,
+    c.info.numForms,
+    c.layout,
+    kGrid,
+    TRAIN_SURFACE,
+    c.modulus,
+  );
   const gridSize = design.problems.length * design.forms.length;
   const runs: T2Run[] = [];
   const miRows: MiRow[] = [];
@@ -177,10 +237,10 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   // ---- metrics
   const ks = [...range(c.kMin, c.kMax), ...c.kLonger];
   const metrics = {} as Record<T2Metric, Metric>; // filled below for every format and k
-  const accOf = (f: AnswerFormat, g: string): number[] => runs.filter((r) => r.format === f).map((r) => r.accuracy[g] as number);
+  const accOf = (f: AnswerFormat, g: string): number[] => runs.filter((r) => r.format === f).map((r) => r.accuracy[g]);
   for (const f of formats) {
     for (const k of ks) metrics[`acc${cap(f)}_k${k}`] = meanInterval(accOf(f, `k${k}`), [0, 1]);
-    const longer = runs.filter((r) => r.format === f).map((r) => mean(c.kLonger.map((k) => r.accuracy[`k${k}`] as number)));
+    const longer = runs.filter((r) => r.format === f).map((r) => mean(c.kLonger.map((k) => r.accuracy[`k${k}`])));
     metrics[`acc${cap(f)}Longer`] = meanInterval(longer, [0, 1]);
     metrics[`acc${cap(f)}Unseen`] = meanInterval(accOf(f, "unseen"), [0, 1]);
     metrics[`acc${cap(f)}Recombined`] = meanInterval(accOf(f, "recombined"), [0, 1]);
@@ -205,11 +265,30 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const gap = verb.iXZnorm.mean - abs.iXZnorm.mean;
   const longerGap = (metrics["accAbstractLonger"] as Interval).mean - (metrics["accVerboseLonger"] as Interval).mean;
   const unseenGap = (metrics["accAbstractUnseen"] as Interval).mean - (metrics["accVerboseUnseen"] as Interval).mean;
-  const recombinedGap = (metrics["accAbstractRecombined"] as Interval).mean - (metrics["accVerboseRecombined"] as Interval).mean;
+  const recombinedGap =
+    (metrics["accAbstractRecombined"] as Interval).mean - (metrics["accVerboseRecombined"] as Interval).mean;
   const claims = [
-    claim("abstract-cot-solves", `At the largest trained k (${c.kMax}) abstract chain-of-thought answers correctly at least 95% of the time`, accAbsMax, ">=", 0.95),
-    claim("direct-fails", `At the largest trained k (${c.kMax}) the direct answer (no chain) is correct at most 60% of the time`, accDirMax, "<=", 0.6),
-    claim("abstract-keeps-answer", "Abstract chains carry the answer: I(Z;Y) / H(Y) >= 0.95", abs.iZYnorm.mean, ">=", 0.95),
+    claim(
+      "abstract-cot-solves",
+      `At the largest trained k (${c.kMax}) abstract chain-of-thought answers correctly at least 95% of the time`,
+      accAbsMax,
+      ">=",
+      0.95,
+    ),
+    claim(
+      "direct-fails",
+      `At the largest trained k (${c.kMax}) the direct answer (no chain) is correct at most 60% of the time`,
+      accDirMax,
+      "<=",
+      0.6,
+    ),
+    claim(
+      "abstract-keeps-answer",
+      "Abstract chains carry the answer: I(Z;Y) / H(Y) >= 0.95",
+      abs.iZYnorm.mean,
+      ">=",
+      0.95,
+    ),
     claim(
       "abstract-drops-surface",
       "Abstract chains drop the surface form: I(X;Z)/H(X) of verbose chains minus that of abstract chains >= 0.2",

@@ -126,7 +126,11 @@ export const T3_CONDITIONS: ReadonlyArray<{ readonly key: T3Metric; readonly lab
 export interface T3Data {
   readonly d: number;
   readonly attentionBeta: number;
-  readonly equivalence: { readonly maxAbsDiff: number[]; readonly maxAbsDiffTf: number[]; readonly sample: { attention: number[]; hopfield: number[] } };
+  readonly equivalence: {
+    readonly maxAbsDiff: number[];
+    readonly maxAbsDiffTf: number[];
+    readonly sample: { attention: number[]; hopfield: number[] };
+  };
   /** Capacity rows of every seed. */
   readonly capacity: ReadonlyArray<CapacityRow & { readonly seed: number }>;
   /** The smallest swept load where the classical network retrieves < 50% (null if none). */

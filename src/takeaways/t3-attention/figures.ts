@@ -17,7 +17,11 @@ import { T3_CONDITIONS, type T3Config, type T3Data, type T3Record } from "./conf
 const intervalOf = toInterval;
 
 /** Mean and t-interval of `values` grouped by a key, in key order. */
-function byKey<T>(rows: ReadonlyArray<T>, key: (r: T) => number, value: (r: T) => number): { x: number[]; y: number[]; lo: number[]; hi: number[] } {
+function byKey<T>(
+  rows: ReadonlyArray<T>,
+  key: (r: T) => number,
+  value: (r: T) => number,
+): { x: number[]; y: number[]; lo: number[]; hi: number[] } {
   const groups = new Map<number, number[]>();
   for (const r of rows) {
     const k = key(r);
@@ -43,13 +47,37 @@ function equivalenceFigure(data: T3Data): Figure {
 function capacityFigure(data: T3Data, record: T3Record): Figure {
   const rows = data.capacity;
   const series: LineSeries[] = [];
-  const modern = byKey(rows.filter((r) => r.network === "modern" && r.beta === data.attentionBeta), (r) => r.M, (r) => r.accuracy);
-  const classical = byKey(rows.filter((r) => r.network === "classical"), (r) => r.M, (r) => r.accuracy);
-  series.push({ name: `modern, β = 1/√d = ${data.attentionBeta.toPrecision(2)}`, ...modern, lo: modern.lo.map((v) => Math.max(0, v)), hi: modern.hi.map((v) => Math.min(1, v)) });
-  series.push({ name: "classical Hebbian", ...classical, lo: classical.lo.map((v) => Math.max(0, v)), hi: classical.hi.map((v) => Math.min(1, v)) });
-  const others = [...new Set(rows.filter((r) => r.network === "modern" && r.beta !== data.attentionBeta).map((r) => r.beta))].sort((a, b) => a - b);
+  const modern = byKey(
+    rows.filter((r) => r.network === "modern" && r.beta === data.attentionBeta),
+    (r) => r.M,
+    (r) => r.accuracy,
+  );
+  const classical = byKey(
+    rows.filter((r) => r.network === "classical"),
+    (r) => r.M,
+    (r) => r.accuracy,
+  );
+  series.push({
+    name: `modern, β = 1/√d = ${data.attentionBeta.toPrecision(2)}`,
+    ...modern,
+    lo: modern.lo.map((v) => Math.max(0, v)),
+    hi: modern.hi.map((v) => Math.min(1, v)),
+  });
+  series.push({
+    name: "classical Hebbian",
+    ...classical,
+    lo: classical.lo.map((v) => Math.max(0, v)),
+    hi: classical.hi.map((v) => Math.min(1, v)),
+  });
+  const others = [
+    ...new Set(rows.filter((r) => r.network === "modern" && r.beta !== data.attentionBeta).map((r) => r.beta)),
+  ].sort((a, b) => a - b);
   for (const beta of others) {
-    const m = byKey(rows.filter((r) => r.network === "modern" && r.beta === beta), (r) => r.M, (r) => r.accuracy);
+    const m = byKey(
+      rows.filter((r) => r.network === "modern" && r.beta === beta),
+      (r) => r.M,
+      (r) => r.accuracy,
+    );
     series.push({ name: `modern, β = ${beta}`, x: m.x, y: m.y, dash: "dot", width: 1 });
   }
   const fig = lineFigure(series, {
@@ -66,12 +94,21 @@ function capacityFigure(data: T3Data, record: T3Record): Figure {
 function betaFigure(data: T3Data, loads: ReadonlyArray<number>, what: "accuracy" | "effectivePatterns"): Figure {
   const rows = data.capacity.filter((r) => r.network === "modern");
   const available = new Set(rows.map((r) => r.M));
-  const series: LineSeries[] = loads.filter((M) => available.has(M)).map((M) => {
-    const g = byKey(rows.filter((r) => r.M === M), (r) => r.beta, (r) => r[what]);
-    return { name: `M = ${M}`, x: g.x, y: g.y };
-  });
+  const series: LineSeries[] = loads
+    .filter((M) => available.has(M))
+    .map((M) => {
+      const g = byKey(
+        rows.filter((r) => r.M === M),
+        (r) => r.beta,
+        (r) => r[what],
+      );
+      return { name: `M = ${M}`, x: g.x, y: g.y };
+    });
   const fig = lineFigure(series, {
-    title: what === "accuracy" ? "Modern Hopfield retrieval vs inverse temperature β" : "Small β: the update averages over many patterns (metastable states)",
+    title:
+      what === "accuracy"
+        ? "Modern Hopfield retrieval vs inverse temperature β"
+        : "Small β: the update averages over many patterns (metastable states)",
     xTitle: "β (attention uses 1/√d)",
     yTitle: what === "accuracy" ? "fraction retrieved" : "patterns averaged, 1/Σp²",
     xLog: true,
@@ -111,11 +148,27 @@ function inductionScoreFigure(data: T3Data): Figure {
   const fig = barFigure(
     heads,
     [
-      { name: "induction: second A → token after first A", y: ind.map((i) => i.mean), lo: ind.map((i) => i.lo), hi: ind.map((i) => i.hi) },
+      {
+        name: "induction: second A → token after first A",
+        y: ind.map((i) => i.mean),
+        lo: ind.map((i) => i.lo),
+        hi: ind.map((i) => i.hi),
+      },
       { name: "previous token", y: prev.map((i) => i.mean), lo: prev.map((i) => i.lo), hi: prev.map((i) => i.hi) },
-      { name: "duplicate: second A → first A", y: dup.map((i) => i.mean), lo: dup.map((i) => i.lo), hi: dup.map((i) => i.hi) },
+      {
+        name: "duplicate: second A → first A",
+        y: dup.map((i) => i.mean),
+        lo: dup.map((i) => i.lo),
+        hi: dup.map((i) => i.hi),
+      },
     ],
-    { title: "Which heads do induction?", subtitle: "mean attention weight at induction positions, over GPT seeds", xTitle: "layer / head", yTitle: "attention weight", yRange: [0, 1] },
+    {
+      title: "Which heads do induction?",
+      subtitle: "mean attention weight at induction positions, over GPT seeds",
+      xTitle: "layer / head",
+      yTitle: "attention weight",
+      yRange: [0, 1],
+    },
   );
   const base = data.induction.scores.length ? mean(data.induction.scores.map((s) => s.uniformBaseline)) : NaN;
   return withHorizontalLines(fig, [base], ["uniform attention"]);
@@ -129,24 +182,47 @@ function selfConsistencyFigure(record: T3Record, data: T3Data): Figure {
     cats.push("(e') swapped, signed gains");
     ivs.push(intervalOf(signed));
   }
-  const fig = barFigure(cats, [{ name: "accuracy", y: ivs.map((i) => i.mean), lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi) }], {
-    title: "No attention without self-consistency",
-    subtitle: `report the category of the cued stream; ${record.seeds.length} seeds, 95% t-intervals`,
-    xTitle: "training condition",
-    yTitle: "accuracy",
-    yRange: [0, 1.05],
-    valueDigits: 2,
-  });
+  const fig = barFigure(
+    cats,
+    [{ name: "accuracy", y: ivs.map((i) => i.mean), lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi) }],
+    {
+      title: "No attention without self-consistency",
+      subtitle: `report the category of the cued stream; ${record.seeds.length} seeds, 95% t-intervals`,
+      xTitle: "training condition",
+      yTitle: "accuracy",
+      yRange: [0, 1.05],
+      valueDigits: 2,
+    },
+  );
   const blind = intervalOf(record.metrics["accBlind"]).mean;
   return withHorizontalLines(fig, [data.system.chance, blind], ["chance", "no cue (gains all ½)"]);
 }
 
 function adaptationFigure(record: T3Record, data: T3Data): Figure {
   const rows = data.system.perSeed.flatMap((r) => r.adaptation.map((a) => ({ step: a.step, acc: a.acc })));
-  const g = byKey(rows, (r) => r.step, (r) => r.acc);
+  const g = byKey(
+    rows,
+    (r) => r.step,
+    (r) => r.acc,
+  );
   const series: LineSeries[] = [
-    { name: "(c) modular + processor fine-tuning, mean", x: g.x, y: g.y, lo: g.lo.map((v) => Math.max(0, v)), hi: g.hi.map((v) => Math.min(1, v)) },
-    ...data.system.perSeed.map((r, i) => ({ name: `seed ${i + 1}`, x: r.adaptation.map((a) => a.step), y: r.adaptation.map((a) => a.acc), dash: "dot" as const, width: 1, color: "#888888", group: "seeds", showLegend: i === 0 })),
+    {
+      name: "(c) modular + processor fine-tuning, mean",
+      x: g.x,
+      y: g.y,
+      lo: g.lo.map((v) => Math.max(0, v)),
+      hi: g.hi.map((v) => Math.min(1, v)),
+    },
+    ...data.system.perSeed.map((r, i) => ({
+      name: `seed ${i + 1}`,
+      x: r.adaptation.map((a) => a.step),
+      y: r.adaptation.map((a) => a.acc),
+      dash: "dot" as const,
+      width: 1,
+      color: "#888888",
+      group: "seeds",
+      showLegend: i === 0,
+    })),
   ];
   const fig = lineFigure(series, {
     title: "What re-alignment costs: fine-tuning the processor to a foreign code",
@@ -157,7 +233,11 @@ function adaptationFigure(record: T3Record, data: T3Data): Figure {
   });
   return withHorizontalLines(
     fig,
-    [intervalOf(record.metrics["accJoint"]).mean, intervalOf(record.metrics["adaptationCeiling"]).mean, data.system.chance],
+    [
+      intervalOf(record.metrics["accJoint"]).mean,
+      intervalOf(record.metrics["adaptationCeiling"]).mean,
+      data.system.chance,
+    ],
     ["joint", "ceiling left by the modular code", "chance"],
   );
 }
@@ -202,7 +282,12 @@ export function t3Figures(record: T3Record): Record<string, Figure> {
   const maps = attentionMapsFigure(data);
   if (maps) figs["attention-maps"] = maps;
   if (data.induction.scores.length) figs["induction-scores"] = inductionScoreFigure(data);
-  if (data.induction.histories.length) figs["induction-loss"] = lossCurveFigure(data.induction.histories, { title: "Tiny GPT on the induction task", xTitle: "step", yTitle: "masked cross-entropy (nats)" });
+  if (data.induction.histories.length)
+    figs["induction-loss"] = lossCurveFigure(data.induction.histories, {
+      title: "Tiny GPT on the induction task",
+      xTitle: "step",
+      yTitle: "masked cross-entropy (nats)",
+    });
   figs["self-consistency"] = selfConsistencyFigure(record, data);
   figs["adaptation"] = adaptationFigure(record, data);
   figs["gain-codes"] = gainCodesFigure(data);

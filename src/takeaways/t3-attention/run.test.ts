@@ -15,13 +15,29 @@ const tiny: Partial<T3Config> = {
   equivalence: { d: 16, numPatterns: 8, numQueries: 4 },
   capacity: { ...T3_PROFILES.smoke.capacity, d: 32, loads: [3, 16], betas: [0.05], trials: 1, maxQueries: 4 },
   betaSweepLoads: [16],
-  induction: { ...T3_PROFILES.smoke.induction, task: { numTokens: 10, seqLen: 12, numTriggers: 2, minRepeats: 2, maxRepeats: 3 }, dModel: 16, nHead: 2, numSteps: 3, batchSize: 4, evalBatchSize: 4 },
+  induction: {
+    ...T3_PROFILES.smoke.induction,
+    task: { numTokens: 10, seqLen: 12, numTriggers: 2, minRepeats: 2, maxRepeats: 3 },
+    dModel: 16,
+    nHead: 2,
+    numSteps: 3,
+    batchSize: 4,
+    evalBatchSize: 4,
+  },
   streams: { numStreams: 3, streamDim: 4, numClasses: 3, streamNoise: 0.2 },
-  system: { ...T3_PROFILES.smoke.system, controllerHidden: 4, processorHidden: 8, numSteps: 3, batchSize: 8, adaptSteps: [0, 2], evalSize: 30 },
+  system: {
+    ...T3_PROFILES.smoke.system,
+    controllerHidden: 4,
+    processorHidden: 8,
+    numSteps: 3,
+    batchSize: 8,
+    adaptSteps: [0, 2],
+    evalSize: 30,
+  },
   signedSwap: true,
 };
 
-test("t3-attention runs end to end at a tiny config and honours the output contract", async () => {
+test("t3-attention runs end to end at a tiny config and writes every documented metric and CSV", async () => {
   await testBackend();
   const exp = getExperiment("t3-attention");
   const before = tf.memory().numTensors;
@@ -34,16 +50,35 @@ test("t3-attention runs end to end at a tiny config and honours the output contr
     assert.ok(isInterval(m[`modernRetrievalAt_M${M}`]), `modernRetrievalAt_M${M}`);
     assert.ok(isInterval(m[`classicalRetrievalAt_M${M}`]), `classicalRetrievalAt_M${M}`);
   }
-  for (const k of ["inductionScoreBestHead", "accJoint", "accSeparate", "accDesignedInterface", "accAdaptedFinal", "accRandomController", "accSwapped"]) {
+  for (const k of [
+    "inductionScoreBestHead",
+    "accJoint",
+    "accSeparate",
+    "accDesignedInterface",
+    "accAdaptedFinal",
+    "accRandomController",
+    "accSwapped",
+  ]) {
     assert.ok(isInterval(m[k]), `${k} is {mean, lo, hi, n}`);
   }
   assert.equal((m["accJoint"] as { n: number }).n, 2);
   assert.equal(record.seeds.length, 2);
   const ids = record.claims.map((c) => c.id);
-  for (const id of ["hopfield-equivalence", "modern-capacity", "joint-beats-modular", "adaptation", "swapped"]) assert.ok(ids.includes(id), id);
+  for (const id of ["hopfield-equivalence", "modern-capacity", "joint-beats-modular", "adaptation", "swapped"])
+    assert.ok(ids.includes(id), id);
   assert.ok(checkClaims(record).length >= 5, "smoke only reports");
   const figs = exp.figures(record);
-  for (const name of ["attention-equals-hopfield", "capacity", "capacity-vs-beta", "metastable-averaging", "attention-maps", "induction-scores", "self-consistency", "adaptation", "gain-codes"]) {
+  for (const name of [
+    "attention-equals-hopfield",
+    "capacity",
+    "capacity-vs-beta",
+    "metastable-averaging",
+    "attention-maps",
+    "induction-scores",
+    "self-consistency",
+    "adaptation",
+    "gain-codes",
+  ]) {
     assert.ok(figs[name] && figs[name]!.data.length > 0, `figure ${name}`);
   }
   // Figures are plain JSON.
@@ -62,15 +97,36 @@ test("the same base seed gives the same record", async () => {
 test("overrides are validated", async () => {
   await testBackend();
   const exp = getExperiment("t3-attention");
-  await assert.rejects(runExperiment(exp, { profile: "smoke", overrides: { numSeedz: 2 } as never, save: false }), /numSeedz/);
   await assert.rejects(
-    runExperiment(exp, { profile: "smoke", overrides: { ...tiny, induction: { ...tiny.induction!, task: { numTokens: 10, seqLen: 12, numTriggers: 2, minRepeats: 2, maxRepeats: 4 } } }, save: false }),
+    runExperiment(exp, { profile: "smoke", overrides: { numSeedz: 2 } as never, save: false }),
+    /numSeedz/,
+  );
+  await assert.rejects(
+    runExperiment(exp, {
+      profile: "smoke",
+      overrides: {
+        ...tiny,
+        induction: {
+          ...tiny.induction!,
+          task: { numTokens: 10, seqLen: 12, numTriggers: 2, minRepeats: 2, maxRepeats: 4 },
+        },
+      },
+      save: false,
+    }),
     /maxRepeats/,
   );
 });
 
 const smallTask = () => createCuedStreamsTask({ numStreams: 3, streamDim: 4, numClasses: 3, streamNoise: 0.2 }, 7);
-const smallSys = { ...ATTENTION_SYSTEM_DEFAULTS, controllerHidden: 8, processorHidden: 24, numSteps: 250, batchSize: 32, adaptSteps: [0, 10], evalSize: 300 };
+const smallSys = {
+  ...ATTENTION_SYSTEM_DEFAULTS,
+  controllerHidden: 8,
+  processorHidden: 24,
+  numSteps: 250,
+  batchSize: 32,
+  adaptSteps: [0, 10],
+  evalSize: 300,
+};
 
 test("runAttentionSeed measures every condition and frees what it does not return", async () => {
   await testBackend();
@@ -82,10 +138,21 @@ test("runAttentionSeed measures every condition and frees what it does not retur
   joint.controller.dispose();
   joint.processor.dispose();
   assert.equal(tf.memory().numTensors, before);
-  for (const k of ["accJoint", "accSeparate", "accSeparateOwnStandIn", "accControllerCueDecoding", "accDesignedInterface", "accRandomController", "accBlind"] as const) {
+  for (const k of [
+    "accJoint",
+    "accSeparate",
+    "accSeparateOwnStandIn",
+    "accControllerCueDecoding",
+    "accDesignedInterface",
+    "accRandomController",
+    "accBlind",
+  ] as const) {
     assert.ok(result[k] >= 0 && result[k] <= 1, k);
   }
-  assert.deepEqual(result.adaptation.map((a) => a.step), [0, 10]);
+  assert.deepEqual(
+    result.adaptation.map((a) => a.step),
+    [0, 10],
+  );
   assert.equal(result.adaptation[0]!.acc, result.accSeparate, "0 adaptation steps = the modular combination");
   assert.equal(result.codes.joint.length, 3);
 });

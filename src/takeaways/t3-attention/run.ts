@@ -29,7 +29,14 @@ import { throwIfCancelled } from "../../cancel";
 import { claim } from "../../claims";
 import { checkRange } from "../../config";
 import { type CuedStreamsTask, createCuedStreamsTask } from "../../data/cued-streams";
-import { type HeadScores, inductionSampler, inductionScores, inductionVocabSize, sampleInductionBatch, validateInductionConfig } from "../../data/induction";
+import {
+  type HeadScores,
+  inductionSampler,
+  inductionScores,
+  inductionVocabSize,
+  sampleInductionBatch,
+  validateInductionConfig,
+} from "../../data/induction";
 import { type CapacityRow, type CapacitySettings, attentionHopfieldMaxAbsDiff, capacitySweep } from "../../hopfield";
 import { Rng, deriveSeed } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
@@ -49,7 +56,8 @@ function acc01(xs: ReadonlyArray<number>): Interval {
 /** Pairwise distances between the codes of different runs (i < j). */
 function pairwise(codes: ReadonlyArray<number[][]>): number[] {
   const out: number[] = [];
-  for (let i = 0; i < codes.length; i++) for (let j = i + 1; j < codes.length; j++) out.push(gainCodeDistance(codes[i]!, codes[j]!));
+  for (let i = 0; i < codes.length; i++)
+    for (let j = i + 1; j < codes.length; j++) out.push(gainCodeDistance(codes[i]!, codes[j]!));
   return out;
 }
 
@@ -63,11 +71,19 @@ function swapAcross(
   if (joints.length < 2) return [];
   return joints.map((jc, i) => {
     const j = (i + 1) % joints.length;
-    return { controllerSeed: seeds[i]!, processorSeed: seeds[j]!, acc: evaluatePair(task, jc.controller, joints[j]!.processor, evs[j]!) };
+    return {
+      controllerSeed: seeds[i]!,
+      processorSeed: seeds[j]!,
+      acc: evaluatePair(task, jc.controller, joints[j]!.processor, evs[j]!),
+    };
   });
 }
 
-async function runInduction(config: T3Config, ctx: ExperimentContext, seeds: ReadonlyArray<number>): Promise<T3Data["induction"]> {
+async function runInduction(
+  config: T3Config,
+  ctx: ExperimentContext,
+  seeds: ReadonlyArray<number>,
+): Promise<T3Data["induction"]> {
   const ic = config.induction;
   validateInductionConfig(ic.task, "t3.induction.task");
   const scores: (HeadScores & { seed: number })[] = [];
@@ -78,7 +94,15 @@ async function runInduction(config: T3Config, ctx: ExperimentContext, seeds: Rea
     throwIfCancelled(ctx.signal, "t3-attention");
     const seed = seeds[i] ?? deriveSeed(ctx.seed, "t3", "induction", i);
     const model = createGPT(
-      { vocabSize: inductionVocabSize(ic.task), seqLen: ic.task.seqLen, dModel: ic.dModel, nHead: ic.nHead, nLayer: ic.nLayer, dFF: 0, tieWeights: false },
+      {
+        vocabSize: inductionVocabSize(ic.task),
+        seqLen: ic.task.seqLen,
+        dModel: ic.dModel,
+        nHead: ic.nHead,
+        nLayer: ic.nLayer,
+        dFF: 0,
+        tieWeights: false,
+      },
       deriveSeed(seed, "induction", "init"),
     );
     try {
@@ -86,11 +110,29 @@ async function runInduction(config: T3Config, ctx: ExperimentContext, seeds: Rea
       const res = await trainModel(
         model,
         inductionSampler(ic.task),
-        { numSteps: ic.numSteps, batchSize: ic.batchSize, lr: ic.lr, minLr: Math.min(ic.minLr, ic.lr), warmupSteps: Math.min(ic.warmupSteps, ic.numSteps), weightDecay: 0.01, evalEvery: 0 },
-        { seed: deriveSeed(seed, "induction", "batches"), progress: ctx.progress, label, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+        {
+          numSteps: ic.numSteps,
+          batchSize: ic.batchSize,
+          lr: ic.lr,
+          minLr: Math.min(ic.minLr, ic.lr),
+          warmupSteps: Math.min(ic.warmupSteps, ic.numSteps),
+          weightDecay: 0.01,
+          evalEvery: 0,
+        },
+        {
+          seed: deriveSeed(seed, "induction", "batches"),
+          progress: ctx.progress,
+          label,
+          ...(ctx.signal ? { signal: ctx.signal } : {}),
+        },
       );
       const every = Math.max(1, Math.floor(res.history.length / 200));
-      histories.push({ name: `seed ${i + 1}`, history: res.history.filter((_, k) => k % every === 0 || k === res.history.length - 1).map((h) => ({ step: h.step, trainLoss: h.trainLoss })) });
+      histories.push({
+        name: `seed ${i + 1}`,
+        history: res.history
+          .filter((_, k) => k % every === 0 || k === res.history.length - 1)
+          .map((h) => ({ step: h.step, trainLoss: h.trainLoss })),
+      });
       const batch = sampleInductionBatch(ic.task, new Rng(deriveSeed(seed, "induction", "eval")), ic.evalBatchSize);
       const { att, pred } = tf.tidy(() => {
         const out = model.forward(tf.tensor2d(batch.x, undefined, "int32"), { returnAttention: true });
@@ -111,7 +153,8 @@ async function runInduction(config: T3Config, ctx: ExperimentContext, seeds: Rea
       );
       accuracy.push(n ? ok / n : NaN);
       for (const s of inductionScores(att, batch.x, batch.triggers)) scores.push({ ...s, seed });
-      if (i === 0) example = { tokens: batch.x[0]!, triggers: batch.triggers[0]!, attention: att.map((layer) => layer[0]!) };
+      if (i === 0)
+        example = { tokens: batch.x[0]!, triggers: batch.triggers[0]!, attention: att.map((layer) => layer[0]!) };
     } finally {
       model.dispose();
     }
@@ -132,23 +175,41 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
   const capSettings: CapacitySettings = { ...config.capacity, betas };
 
   // Part 1: attention = Hopfield update.
-  const eq = seeds.map((s) => attentionHopfieldMaxAbsDiff(new Rng(deriveSeed(s, "equivalence")), config.equivalence.d, config.equivalence.numPatterns, config.equivalence.numQueries));
-  ctx.progress.update({ label: "t3 equivalence", step: 1, total: 1, info: { maxAbsDiff: Math.max(...eq.map((e) => e.maxAbsDiff)) } });
+  const eq = seeds.map((s) =>
+    attentionHopfieldMaxAbsDiff(
+      new Rng(deriveSeed(s, "equivalence")),
+      config.equivalence.d,
+      config.equivalence.numPatterns,
+      config.equivalence.numQueries,
+    ),
+  );
+  ctx.progress.update({
+    label: "t3 equivalence",
+    step: 1,
+    total: 1,
+    info: { maxAbsDiff: Math.max(...eq.map((e) => e.maxAbsDiff)) },
+  });
 
   // Part 2: capacity, one sweep per seed.
   const capacity: (CapacityRow & { seed: number })[] = [];
   seeds.forEach((s, i) => {
     throwIfCancelled(ctx.signal, "t3-attention");
-    for (const r of capacitySweep(capSettings, new Rng(deriveSeed(s, "capacity")), (l, n) => ctx.progress.update({ label: `t3 capacity (seed ${i + 1}/${seeds.length})`, step: l, total: n }))) {
+    for (const r of capacitySweep(capSettings, new Rng(deriveSeed(s, "capacity")), (l, n) =>
+      ctx.progress.update({ label: `t3 capacity (seed ${i + 1}/${seeds.length})`, step: l, total: n }),
+    )) {
       capacity.push({ ...r, seed: s });
     }
   });
   const at = (network: "modern" | "classical", M: number): number[] =>
-    capacity.filter((r) => r.network === network && r.M === M && (network === "classical" || r.beta === betaAtt)).map((r) => r.accuracy);
+    capacity
+      .filter((r) => r.network === network && r.M === M && (network === "classical" || r.beta === betaAtt))
+      .map((r) => r.accuracy);
   const claimLoad = config.capacity.loads.find((M) => mean(at("classical", M)) < 0.5) ?? null;
 
   // Part 3: induction heads in a tiny GPT.
-  const inductionSeeds = Array.from({ length: config.induction.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t3", "induction", i));
+  const inductionSeeds = Array.from({ length: config.induction.numSeeds }, (_, i) =>
+    deriveSeed(ctx.seed, "t3", "induction", i),
+  );
   const induction = await runInduction(config, ctx, inductionSeeds);
 
   // Part 4: self-consistency. One task (the world) for every seed; seeds vary init and data.
@@ -181,7 +242,12 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
         throwIfCancelled(ctx.signal, "t3-attention");
         const j = trainJoint(task, signedSys, deriveSeed(s, "system", "signed"), {
           onStep: (step) => {
-            if (step % 50 === 0 || step === signedSys.numSteps) ctx.progress.update({ label: `t3 signed gains (seed ${i + 1}/${seeds.length})`, step, total: signedSys.numSteps });
+            if (step % 50 === 0 || step === signedSys.numSteps)
+              ctx.progress.update({
+                label: `t3 signed gains (seed ${i + 1}/${seeds.length})`,
+                step,
+                total: signedSys.numSteps,
+              });
           },
           ...(ctx.signal ? { signal: ctx.signal } : {}),
         });
@@ -206,10 +272,14 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
     metrics[`modernRetrievalAt_M${M}`] = acc01(at("modern", M));
     metrics[`classicalRetrievalAt_M${M}`] = acc01(at("classical", M));
   }
-  const bestHead = inductionSeeds.map((s) => Math.max(...induction.scores.filter((x) => x.seed === s).map((x) => x.induction)));
+  const bestHead = inductionSeeds.map((s) =>
+    Math.max(...induction.scores.filter((x) => x.seed === s).map((x) => x.induction)),
+  );
   const none: Interval = { mean: NaN, lo: NaN, hi: NaN, n: 0 };
   metrics["inductionScoreBestHead"] = bestHead.length ? acc01(bestHead) : none;
-  metrics["inductionUniformBaseline"] = induction.scores.length ? mean(induction.scores.map((x) => x.uniformBaseline)) : NaN;
+  metrics["inductionUniformBaseline"] = induction.scores.length
+    ? mean(induction.scores.map((x) => x.uniformBaseline))
+    : NaN;
   metrics["inductionAccuracy"] = induction.accuracy.length ? acc01(induction.accuracy) : none;
   const col = (f: (r: AttentionSeedResult) => number) => perSeed.map(f);
   metrics["accJoint"] = acc01(col((r) => r.accJoint));
@@ -225,11 +295,16 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
   metrics["chance"] = 1 / config.streams.numClasses;
   const jointCodes = perSeed.map((r) => r.codes.joint);
   metrics["gainCodeDistanceJoint"] = jointCodes.length > 1 ? meanInterval(pairwise(jointCodes)) : NaN;
-  metrics["gainCodeDistanceModular"] = meanInterval(perSeed.map((r) => gainCodeDistance(r.codes.modularController, r.codes.modularStandIn)));
-  metrics["gainCodeDistanceModularControllers"] = perSeed.length > 1 ? meanInterval(pairwise(perSeed.map((r) => r.codes.modularController))) : NaN;
+  metrics["gainCodeDistanceModular"] = meanInterval(
+    perSeed.map((r) => gainCodeDistance(r.codes.modularController, r.codes.modularStandIn)),
+  );
+  metrics["gainCodeDistanceModularControllers"] =
+    perSeed.length > 1 ? meanInterval(pairwise(perSeed.map((r) => r.codes.modularController))) : NaN;
   metrics["gainCodeDistanceJointToOneHot"] = meanInterval(jointCodes.map((c) => gainCodeDistance(c, oneHotCode(K))));
   metrics["gainSelectivityJoint"] = meanInterval(jointCodes.map(gainSelectivity));
-  metrics["gainSelectivityModularController"] = meanInterval(perSeed.map((r) => gainSelectivity(r.codes.modularController)));
+  metrics["gainSelectivityModularController"] = meanInterval(
+    perSeed.map((r) => gainSelectivity(r.codes.modularController)),
+  );
   if (config.signedSwap) {
     metrics["gainCodeDistanceJointSigned"] = signedCodes.length > 1 ? meanInterval(pairwise(signedCodes)) : NaN;
     metrics["accJointSigned"] = acc01(signedJointAcc);
@@ -239,7 +314,9 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
   // its answer at the interface; no processor can beat chance there. Elsewhere assume joint accuracy.
   const passed = perSeed.map((r) => r.codes.modularController.filter((row, c) => row[c]! >= 0.5).length / K);
   metrics["cuesPassedModular"] = acc01(passed);
-  metrics["adaptationCeiling"] = acc01(perSeed.map((r, i) => passed[i]! * r.accJoint + (1 - passed[i]!) / config.streams.numClasses));
+  metrics["adaptationCeiling"] = acc01(
+    perSeed.map((r, i) => passed[i]! * r.accJoint + (1 - passed[i]!) / config.streams.numClasses),
+  );
   for (const step of config.system.adaptSteps) {
     metrics[`accAdapted_step${step}`] = acc01(perSeed.map((r) => r.adaptation.find((a) => a.step === step)!.acc));
   }
@@ -248,7 +325,13 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
   const v = (k: T3Metric): number => metricValue(metrics[k]);
   const modernAtClaim = claimLoad === null ? NaN : mean(at("modern", claimLoad));
   const claims = [
-    claim("hopfield-equivalence", "one attention step equals the modern Hopfield update (max abs difference)", v("hopfieldMaxAbsDiff"), "<=", 1e-5),
+    claim(
+      "hopfield-equivalence",
+      "one attention step equals the modern Hopfield update (max abs difference)",
+      v("hopfieldMaxAbsDiff"),
+      "<=",
+      1e-5,
+    ),
     claim(
       "modern-capacity",
       claimLoad === null
@@ -258,9 +341,29 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
       ">=",
       0.95,
     ),
-    claim("induction-head", `an induction head emerges: the best head's attention from the second A to the token after the first A (uniform attention would give ${v("inductionUniformBaseline").toFixed(3)})`, v("inductionScoreBestHead"), ">=", 0.3, false),
-    claim("joint-beats-modular", "joint training beats the modular combination (b) by ≥ 20 percentage points (mean accuracy difference)", v("accJoint") - v("accSeparate"), ">=", 0.2),
-    claim("designed-interface", "a designed interface (one-hot gains fixed from outside) also works (stated)", v("accDesignedInterface"), ">=", 0.9, false),
+    claim(
+      "induction-head",
+      `an induction head emerges: the best head's attention from the second A to the token after the first A (uniform attention would give ${v("inductionUniformBaseline").toFixed(3)})`,
+      v("inductionScoreBestHead"),
+      ">=",
+      0.3,
+      false,
+    ),
+    claim(
+      "joint-beats-modular",
+      "joint training beats the modular combination (b) by ≥ 20 percentage points (mean accuracy difference)",
+      v("accJoint") - v("accSeparate"),
+      ">=",
+      0.2,
+    ),
+    claim(
+      "designed-interface",
+      "a designed interface (one-hot gains fixed from outside) also works (stated)",
+      v("accDesignedInterface"),
+      ">=",
+      0.9,
+      false,
+    ),
     claim(
       "adaptation",
       `after ${config.system.adaptSteps[config.system.adaptSteps.length - 1]} steps of fine-tuning the modular processor on the frozen controller, accuracy reaches the ceiling the controller's code leaves (cues whose stream it turns down are lost; ceiling ${v("adaptationCeiling").toFixed(3)}, joint ${v("accJoint").toFixed(3)}) within 0.05 (stated)`,
@@ -269,16 +372,36 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
       round3(v("adaptationCeiling") - 0.05),
       false,
     ),
-    claim("swapped", "the controller of one joint run works with the processor of another (stated: do self-consistent systems share a code?)", v("accSwapped"), ">=", round3(v("accJoint") - 0.05), false),
+    claim(
+      "swapped",
+      "the controller of one joint run works with the processor of another (stated: do self-consistent systems share a code?)",
+      v("accSwapped"),
+      ">=",
+      round3(v("accJoint") - 0.05),
+      false,
+    ),
   ];
   if (config.signedSwap) {
-    claims.push(claim("swapped-signed", "with signed (tanh) gains, swapped joint runs still work (stated)", v("accSwappedSigned"), ">=", round3(v("accJointSigned") - 0.05), false));
+    claims.push(
+      claim(
+        "swapped-signed",
+        "with signed (tanh) gains, swapped joint runs still work (stated)",
+        v("accSwappedSigned"),
+        ">=",
+        round3(v("accJointSigned") - 0.05),
+        false,
+      ),
+    );
   }
 
   const data: T3Data = {
     d,
     attentionBeta: betaAtt,
-    equivalence: { maxAbsDiff: eq.map((e) => e.maxAbsDiff), maxAbsDiffTf: eq.map((e) => e.maxAbsDiffTf), sample: eq[0]!.sample },
+    equivalence: {
+      maxAbsDiff: eq.map((e) => e.maxAbsDiff),
+      maxAbsDiffTf: eq.map((e) => e.maxAbsDiffTf),
+      sample: eq[0]!.sample,
+    },
     capacity,
     claimLoad,
     induction,
@@ -303,17 +426,28 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
     { seed: r.seed, condition: "blind", accuracy: r.accBlind },
   ]);
   swapped.forEach((x) => conditionRows.push({ seed: x.controllerSeed, condition: "swapped", accuracy: x.acc }));
-  swappedSigned.forEach((x) => conditionRows.push({ seed: x.controllerSeed, condition: "swapped-signed", accuracy: x.acc }));
+  swappedSigned.forEach((x) =>
+    conditionRows.push({ seed: x.controllerSeed, condition: "swapped-signed", accuracy: x.acc }),
+  );
   return {
     seeds,
     metrics,
     claims,
     data,
     csv: {
-      "capacity.csv": { rows: capacity.map((r) => ({ ...r })), columns: ["seed", "network", "M", "load", "beta", "accuracy", "meanOverlap", "effectivePatterns", "numQueries"] },
-      "induction-heads.csv": { rows: induction.scores.map((r) => ({ ...r })), columns: ["seed", "layer", "head", "induction", "duplicate", "previousToken", "uniformBaseline"] },
+      "capacity.csv": {
+        rows: capacity.map((r) => ({ ...r })),
+        columns: ["seed", "network", "M", "load", "beta", "accuracy", "meanOverlap", "effectivePatterns", "numQueries"],
+      },
+      "induction-heads.csv": {
+        rows: induction.scores.map((r) => ({ ...r })),
+        columns: ["seed", "layer", "head", "induction", "duplicate", "previousToken", "uniformBaseline"],
+      },
       "self-consistency.csv": { rows: conditionRows, columns: ["seed", "condition", "accuracy"] },
-      "adaptation.csv": { rows: perSeed.flatMap((r) => r.adaptation.map((a) => ({ seed: r.seed, step: a.step, accuracy: a.acc }))), columns: ["seed", "step", "accuracy"] },
+      "adaptation.csv": {
+        rows: perSeed.flatMap((r) => r.adaptation.map((a) => ({ seed: r.seed, step: a.step, accuracy: a.acc }))),
+        columns: ["seed", "step", "accuracy"],
+      },
     },
   };
 }
@@ -321,7 +455,6 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
 // ---------------------------------------------------------------------------------------------------
 // One seed of the self-consistency experiment
 // ---------------------------------------------------------------------------------------------------
-
 
 /**
  * Train and evaluate every condition of one seed. The same `numSteps` budget goes to each module in
@@ -340,7 +473,12 @@ export function runAttentionSeed(
   const fn = sys.gainFunction;
   const s = (...labels: (string | number)[]) => deriveSeed(seed, ...labels);
   const rng = (...labels: (string | number)[]) => new Rng(s(...labels));
-  const phase = (name: string) => (opts.onPhase ? { onStep: (st: number) => opts.onPhase!(name, st, S), ...(opts.signal ? { signal: opts.signal } : {}) } : opts.signal ? { signal: opts.signal } : {});
+  const phase = (name: string) =>
+    opts.onPhase
+      ? { onStep: (st: number) => opts.onPhase!(name, st, S), ...(opts.signal ? { signal: opts.signal } : {}) }
+      : opts.signal
+        ? { signal: opts.signal }
+        : {};
   const histories: Record<string, { step: number; loss: number }[]> = {};
   const owned: { dispose(): void }[] = [];
   const jointOwned: { dispose(): void }[] = [];
@@ -361,8 +499,13 @@ export function runAttentionSeed(
     const dec = new CueDecoder(K, s("modular", "decoder"));
     owned.push(dec);
     histories["modularController"] = trainSteps(
-      task, sys, [...mc.variables, ...dec.variables],
-      (t) => crossEntropy(dec.logits(mc.gains(t.cue)), t.cue), S, rng("modular", "controller", "data"), phase("modular controller"),
+      task,
+      sys,
+      [...mc.variables, ...dec.variables],
+      (t) => crossEntropy(dec.logits(mc.gains(t.cue)), t.cue),
+      S,
+      rng("modular", "controller", "data"),
+      phase("modular controller"),
     );
     const accControllerCueDecoding = tf.tidy(() => {
       const cues = tf.tensor1d(ev.batch.cue, "int32");
@@ -375,7 +518,15 @@ export function runAttentionSeed(
     owned.push(table);
     const mp = new Processor(K, D, C, sys.processorHidden, s("modular", "processor"));
     owned.push(mp);
-    histories["modularProcessor"] = trainSteps(task, sys, [...table.variables, ...mp.variables], (t) => taskLoss(table, mp, t), S, rng("modular", "processor", "data"), phase("modular processor"));
+    histories["modularProcessor"] = trainSteps(
+      task,
+      sys,
+      [...table.variables, ...mp.variables],
+      (t) => taskLoss(table, mp, t),
+      S,
+      rng("modular", "processor", "data"),
+      phase("modular processor"),
+    );
     const accSeparateOwnStandIn = evaluatePair(task, table, mp, ev);
     const accSeparate = evaluatePair(task, mc, mp, ev);
 
@@ -386,7 +537,20 @@ export function runAttentionSeed(
     const lastAdapt = sys.adaptSteps[sys.adaptSteps.length - 1]!;
     for (const target of sys.adaptSteps) {
       if (target > done) {
-        const h = trainSteps(task, sys, mp.variables, (t) => taskLoss(mc, mp, t), target - done, adaptRng, opts.onPhase ? { onStep: (st: number) => opts.onPhase!("adaptation", done + st, lastAdapt), ...(opts.signal ? { signal: opts.signal } : {}) } : {});
+        const h = trainSteps(
+          task,
+          sys,
+          mp.variables,
+          (t) => taskLoss(mc, mp, t),
+          target - done,
+          adaptRng,
+          opts.onPhase
+            ? {
+                onStep: (st: number) => opts.onPhase!("adaptation", done + st, lastAdapt),
+                ...(opts.signal ? { signal: opts.signal } : {}),
+              }
+            : {},
+        );
         (histories["adaptation"] ??= []).push(...h.map((x) => ({ step: x.step + done, loss: x.loss })));
         done = target;
       }
@@ -398,16 +562,29 @@ export function runAttentionSeed(
     const dc = new Controller(K, sys.controllerHidden, s("designed", "controller"), fn);
     owned.push(dc);
     histories["designedController"] = trainSteps(
-      task, sys, dc.variables,
-      (t) => (fn === "sigmoid"
-        ? tf.losses.sigmoidCrossEntropy(tf.oneHot(t.cue, K), dc.gainLogits(t.cue))
-        : tf.losses.meanSquaredError(tf.oneHot(t.cue, K), dc.gains(t.cue))) as tf.Scalar,
-      S, rng("designed", "controller", "data"), phase("designed controller"),
+      task,
+      sys,
+      dc.variables,
+      (t) =>
+        (fn === "sigmoid"
+          ? tf.losses.sigmoidCrossEntropy(tf.oneHot(t.cue, K), dc.gainLogits(t.cue))
+          : tf.losses.meanSquaredError(tf.oneHot(t.cue, K), dc.gains(t.cue))) as tf.Scalar,
+      S,
+      rng("designed", "controller", "data"),
+      phase("designed controller"),
     );
     const dp = new Processor(K, D, C, sys.processorHidden, s("designed", "processor"));
     owned.push(dp);
     const oneHot = new OneHotGains(K);
-    histories["designedProcessor"] = trainSteps(task, sys, dp.variables, (t) => taskLoss(oneHot, dp, t), S, rng("designed", "processor", "data"), phase("designed processor"));
+    histories["designedProcessor"] = trainSteps(
+      task,
+      sys,
+      dp.variables,
+      (t) => taskLoss(oneHot, dp, t),
+      S,
+      rng("designed", "processor", "data"),
+      phase("designed processor"),
+    );
     const accDesignedInterface = evaluatePair(task, dc, dp, ev);
 
     // (d) random frozen controller; only the processor learns.
@@ -415,7 +592,15 @@ export function runAttentionSeed(
     owned.push(rc);
     const rp = new Processor(K, D, C, sys.processorHidden, s("random", "processor"));
     owned.push(rp);
-    histories["randomController"] = trainSteps(task, sys, rp.variables, (t) => taskLoss(rc, rp, t), S, rng("random", "data"), phase("random controller"));
+    histories["randomController"] = trainSteps(
+      task,
+      sys,
+      rp.variables,
+      (t) => taskLoss(rc, rp, t),
+      S,
+      rng("random", "data"),
+      phase("random controller"),
+    );
     const accRandomController = evaluatePair(task, rc, rp, ev);
 
     const result: AttentionSeedResult = {
@@ -428,7 +613,13 @@ export function runAttentionSeed(
       adaptation,
       accRandomController,
       accBlind,
-      codes: { joint: jc.gainCode(), modularController: mc.gainCode(), modularStandIn: table.gainCode(), designed: dc.gainCode(), random: rc.gainCode() },
+      codes: {
+        joint: jc.gainCode(),
+        modularController: mc.gainCode(),
+        modularStandIn: table.gainCode(),
+        designed: dc.gainCode(),
+        random: rc.gainCode(),
+      },
       histories,
     };
     ok = true;

@@ -48,13 +48,21 @@ export function analyseT4(
     const best = rs.reduce((a, b) => (b.finalLoss < a.finalLoss ? b : a));
     return { n, dModel: best.dModel, nLayer: best.nLayer, bestLoss: best.finalLoss, bestTokens: best.tokens };
   });
-  const lossN = fitPowerLaw(sizeRows.map((s) => s.n), sizeRows.map((s) => s.bestLoss));
+  const lossN = fitPowerLaw(
+    sizeRows.map((s) => s.n),
+    sizeRows.map((s) => s.bestLoss),
+  );
   const bootN = bootstrapMany(
     sizeRows,
     (sample) => {
-      const f = fitPowerLaw(sample.map((s) => s.n), sample.map((s) => s.bestLoss));
+      const f = fitPowerLaw(
+        sample.map((s) => s.n),
+        sample.map((s) => s.bestLoss),
+      );
       // Resamples with fewer than 4 distinct sizes fit 3 parameters exactly: skip them.
-      return new Set(sample.map((s) => s.n)).size < 4 ? { alpha: NaN, r2: NaN, E: NaN } : { alpha: f.alpha, r2: f.r2, E: f.E };
+      return new Set(sample.map((s) => s.n)).size < 4
+        ? { alpha: NaN, r2: NaN, E: NaN }
+        : { alpha: f.alpha, r2: f.r2, E: f.E };
     },
     new Rng(deriveSeed(bootstrapSeed, "lossN")),
     reps,
@@ -74,21 +82,31 @@ export function analyseT4(
   );
 
   // Frontier (approach 1) from every checkpoint of every run; bootstrap over runs.
-  const curves: RunCurve[] = runs.map((r) => ({ n: r.n, points: r.curve.map((p) => ({ flops: p.flops, loss: p.loss })) }));
+  const curves: RunCurve[] = runs.map((r) => ({
+    n: r.n,
+    points: r.curve.map((p) => ({ flops: p.flops, loss: p.loss })),
+  }));
   const frontier = computeOptimalFrontier(curves);
-  const bootF = bootstrapMany(curves, (sample) => ({ a: computeOptimalFrontier(sample).a }), new Rng(deriveSeed(bootstrapSeed, "frontier")), reps);
+  const bootF = bootstrapMany(
+    curves,
+    (sample) => ({ a: computeOptimalFrontier(sample).a }),
+    new Rng(deriveSeed(bootstrapSeed, "frontier")),
+    reps,
+  );
   const aIv = bootF["a"] as Interval;
 
   // IsoFLOP profiles: at a few budgets, each size's best loss at that compute (lower envelope of its runs).
   const allFlops = runs.flatMap((r) => r.curve.map((p) => p.flops));
   const fLo = Math.min(...allFlops);
   const fHi = Math.max(...allFlops);
-  const sizeCurves = sizesN.map((n) => runs.filter((r) => r.n === n).map((r) => ({ xs: r.curve.map((p) => p.flops), ys: r.curve.map((p) => p.loss) })));
+  const sizeCurves = sizesN.map((n) =>
+    runs.filter((r) => r.n === n).map((r) => ({ xs: r.curve.map((p) => p.flops), ys: r.curve.map((p) => p.loss) })),
+  );
   const isoBudgets = logSpace(fLo * 4, fHi / 2, 5).filter((c) => c > fLo && c < fHi);
   const isoFlop = isoBudgets.map((c) => {
     const ls = sizeCurves.map((cv) => lowerEnvelope(cv, [c])[0] as number);
     const keep = ls.map((l, i) => i).filter((i) => Number.isFinite(ls[i]));
-    return { flops: c, n: keep.map((i) => sizesN[i] as number), loss: keep.map((i) => ls[i] as number) };
+    return { flops: c, n: keep.map((i) => sizesN[i]), loss: keep.map((i) => ls[i]) };
   });
 
   // Head to head.
@@ -97,13 +115,18 @@ export function analyseT4(
   const gamma = fitSizeExponent(sizesN, wins);
   const gammaFromStrengths = linearFit(sizesN.map(Math.log), strengths.map(Math.log)).slope;
   const itemIdx = Array.from({ length: (scores[0] ?? []).length }, (_, k) => k);
-  const bootG = bootstrapMany(itemIdx, (sample) => ({ gamma: fitSizeExponent(sizesN, winMatrix(scores, sample)) }), new Rng(deriveSeed(bootstrapSeed, "gamma")), reps);
+  const bootG = bootstrapMany(
+    itemIdx,
+    (sample) => ({ gamma: fitSizeExponent(sizesN, winMatrix(scores, sample)) }),
+    new Rng(deriveSeed(bootstrapSeed, "gamma")),
+    reps,
+  );
   const pairs: { i: number; j: number; ratio: number; winRate: number; games: number }[] = [];
   for (let i = 0; i < sizesN.length; i++) {
     for (let j = 0; j < i; j++) {
       const w = (wins[i] as number[])[j] as number;
       const l = (wins[j] as number[])[i] as number;
-      pairs.push({ i, j, ratio: (sizesN[i] as number) / (sizesN[j] as number), winRate: w / (w + l), games: w + l });
+      pairs.push({ i, j, ratio: sizesN[i] / sizesN[j], winRate: w / (w + l), games: w + l });
     }
   }
 
@@ -117,13 +140,15 @@ export function analyseT4(
   };
   const cGrid = logSpace(fLo, fHi, 80);
   const envelopes = sizeCurves.map((cv) => runningMin(lowerEnvelope(cv, cGrid)));
-  const tokenCurves = sizesN.map((n) => runs.filter((r) => r.n === n).map((r) => ({ xs: r.curve.map((p) => p.tokens), ys: r.curve.map((p) => p.loss) })));
+  const tokenCurves = sizesN.map((n) =>
+    runs.filter((r) => r.n === n).map((r) => ({ xs: r.curve.map((p) => p.tokens), ys: r.curve.map((p) => p.loss) })),
+  );
   const allTokens = runs.flatMap((r) => r.curve.map((p) => p.tokens));
   const dGrid = logSpace(Math.min(...allTokens), Math.max(...allTokens), 80);
   const tokenEnvelopes = tokenCurves.map((cv) => runningMin(lowerEnvelope(cv, dGrid)));
   const optimalFlops = (n: number): number => Math.exp((Math.log(n) - frontier.logK) / frontier.a);
   const doubledPairs = sizesN.slice(0, -1).map((n, i) => {
-    const n2 = sizesN[i + 1] as number;
+    const n2 = sizesN[i + 1];
     const cc = crossoverPoint(cGrid, envelopes[i] as number[], envelopes[i + 1] as number[]);
     const cd = crossoverPoint(dGrid, tokenEnvelopes[i] as number[], tokenEnvelopes[i + 1] as number[]);
     const c2 = optimalFlops(n2);
@@ -142,17 +167,31 @@ export function analyseT4(
     };
   });
   const measured = doubledPairs.filter((p) => p.computeKind === "crosses" && Number.isFinite(p.fraction));
-  const crossoverFraction: Interval = measured.length > 0 ? meanInterval(measured.map((p) => p.fraction), [0, Infinity]) : { mean: NaN, lo: NaN, hi: NaN, n: 0 };
+  const crossoverFraction: Interval =
+    measured.length > 0
+      ? meanInterval(
+          measured.map((p) => p.fraction),
+          [0, Infinity],
+        )
+      : { mean: NaN, lo: NaN, hi: NaN, n: 0 };
   // Along tokens the larger model is often ahead from the first checkpoint on ("always"): that pair's
   // fraction is an upper bound (its first shared checkpoint); pairs that never cross are left out.
-  const measuredD = doubledPairs.filter((p) => (p.dataKind === "crosses" || p.dataKind === "always") && Number.isFinite(p.fractionData));
-  const dataFraction = measuredD.length > 0 ? meanInterval(measuredD.map((p) => p.fractionData), [0, Infinity]) : NaN;
+  const measuredD = doubledPairs.filter(
+    (p) => (p.dataKind === "crosses" || p.dataKind === "always") && Number.isFinite(p.fractionData),
+  );
+  const dataFraction =
+    measuredD.length > 0
+      ? meanInterval(
+          measuredD.map((p) => p.fractionData),
+          [0, Infinity],
+        )
+      : NaN;
   const trainTimeRatio = mapExponentInterval({ ...aIv, mean: frontier.a }, (a) => Math.pow(2, 1 / a));
   const dataTimeRatio = mapExponentInterval({ ...aIv, mean: frontier.a }, (a) => Math.pow(2, 1 / a - 1));
   const yearsCompute = config.baseYears * trainTimeRatio.mean;
   const yearsData = config.baseYears * dataTimeRatio.mean;
 
-  const decadesN = Math.log10((sizesN[sizesN.length - 1] as number) / (sizesN[0] as number));
+  const decadesN = Math.log10(sizesN[sizesN.length - 1] / sizesN[0]);
   const metrics: Record<T4Metric, Metric> = {
     alphaN: { ...(bootN["alpha"] as Interval), mean: lossN.alpha },
     r2N: { ...(bootN["r2"] as Interval), mean: lossN.r2 },
@@ -184,14 +223,26 @@ export function analyseT4(
     joint,
     frontier: { a: frontier.a, logK: frontier.logK, r2: frontier.r2, envelope: frontier.envelope },
     isoFlop,
-    headToHead: { sizes: sizesN, wins, strengths, gamma, gammaFromStrengths, items: itemIdx.length, scores: scores.map((r) => [...r]), pairs },
+    headToHead: {
+      sizes: sizesN,
+      wins,
+      strengths,
+      gamma,
+      gammaFromStrengths,
+      items: itemIdx.length,
+      scores: scores.map((r) => [...r]),
+      pairs,
+    },
     doubled: {
       pairs: doubledPairs,
       trainTimeRatio,
       dataTimeRatio,
       years: {
         compute: { total: yearsCompute, behindUntil: crossoverFraction.mean * yearsCompute },
-        data: { total: yearsData, behindUntil: (typeof dataFraction === "number" ? NaN : dataFraction.mean) * yearsData },
+        data: {
+          total: yearsData,
+          behindUntil: (typeof dataFraction === "number" ? NaN : dataFraction.mean) * yearsData,
+        },
       },
       grid: cGrid,
       envelopes,

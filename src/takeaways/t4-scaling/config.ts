@@ -103,7 +103,13 @@ export const T4_PROFILES = defineProfiles(
       headToHeadItems: 32,
       bootstrapReps: 20,
     },
-    full: { tokens: [131072, 262144, 524288, 1048576, 2097152, 4194304], checkpoints: 12, evalBatches: 8, headToHeadItems: 1000, bootstrapReps: 300 },
+    full: {
+      tokens: [131072, 262144, 524288, 1048576, 2097152, 4194304],
+      checkpoints: 12,
+      evalBatches: 8,
+      headToHeadItems: 1000,
+      bootstrapReps: 300,
+    },
   },
   "t4-scaling",
 );
@@ -127,7 +133,10 @@ export function t4GptConfig(size: T4ModelSize, config: Pick<T4Config, "language"
 }
 
 /** The peak learning rate of a model with N non-embedding parameters. */
-export function t4LearningRate(n: number, config: Pick<T4Config, "lr" | "lrRefParams" | "lrSizeExponent" | "lrMax">): number {
+export function t4LearningRate(
+  n: number,
+  config: Pick<T4Config, "lr" | "lrRefParams" | "lrSizeExponent" | "lrMax">,
+): number {
   return Math.min(config.lrMax, config.lr * Math.pow(n / config.lrRefParams, -config.lrSizeExponent));
 }
 
@@ -144,15 +153,18 @@ export function validateT4Config(c: T4Config): void {
   checkRange("t4-scaling.config.minLrFraction", c.minLrFraction, 0, 1);
   checkRange("t4-scaling.config.warmupFraction", c.warmupFraction, 0, 0.5);
   checkRange("t4-scaling.config.baseYears", c.baseYears, 0.1, 1000);
-  if (c.sizes.length < 2) throw new Error("t4-scaling.config.sizes: give at least 2 model sizes (4+ for a power-law fit)");
+  if (c.sizes.length < 2)
+    throw new Error("t4-scaling.config.sizes: give at least 2 model sizes (4+ for a power-law fit)");
   if (c.tokens.length < 1) throw new Error("t4-scaling.config.tokens: give at least one token budget");
   c.sizes.forEach((s, i) => {
     checkRange(`t4-scaling.config.sizes[${i}].dModel`, s.dModel, 1, 4096, true);
     checkRange(`t4-scaling.config.sizes[${i}].nLayer`, s.nLayer, 1, 64, true);
-    if (s.dModel % s.nHead !== 0) throw new Error(`t4-scaling.config.sizes[${i}].nHead: ${s.nHead} must divide dModel ${s.dModel}`);
+    if (s.dModel % s.nHead !== 0)
+      throw new Error(`t4-scaling.config.sizes[${i}].nHead: ${s.nHead} must divide dModel ${s.dModel}`);
   });
   c.tokens.forEach((d, i) => {
-    if (!(d >= c.batchSize * c.seqLen)) throw new Error(`t4-scaling.config.tokens[${i}]: ${d} is less than one batch (${c.batchSize * c.seqLen} tokens)`);
+    if (!(d >= c.batchSize * c.seqLen))
+      throw new Error(`t4-scaling.config.tokens[${i}]: ${d} is less than one batch (${c.batchSize * c.seqLen} tokens)`);
   });
 }
 
@@ -185,12 +197,29 @@ export interface T4Run {
 
 /** What `data` holds in a t4 record (everything the figures and the notebook need). */
 export interface T4Data {
-  readonly language: { readonly entropyRate: number; readonly unigramEntropy: number; readonly tokensPerWord: number; readonly sample: string; readonly topWords: string[] };
+  readonly language: {
+    readonly entropyRate: number;
+    readonly unigramEntropy: number;
+    readonly tokensPerWord: number;
+    readonly sample: string;
+    readonly topWords: string[];
+  };
   readonly runs: ReadonlyArray<T4Run>;
-  readonly sizes: ReadonlyArray<{ readonly n: number; readonly dModel: number; readonly nLayer: number; readonly bestLoss: number; readonly bestTokens: number }>;
+  readonly sizes: ReadonlyArray<{
+    readonly n: number;
+    readonly dModel: number;
+    readonly nLayer: number;
+    readonly bestLoss: number;
+    readonly bestTokens: number;
+  }>;
   readonly lossN: PowerLawFit;
   readonly joint: ChinchillaFit;
-  readonly frontier: { readonly a: number; readonly logK: number; readonly r2: number; readonly envelope: ReadonlyArray<{ flops: number; loss: number; nOpt: number; clipped: boolean }> };
+  readonly frontier: {
+    readonly a: number;
+    readonly logK: number;
+    readonly r2: number;
+    readonly envelope: ReadonlyArray<{ flops: number; loss: number; nOpt: number; clipped: boolean }>;
+  };
   readonly isoFlop: ReadonlyArray<{ readonly flops: number; readonly n: number[]; readonly loss: number[] }>;
   readonly headToHead: {
     readonly sizes: number[];
@@ -201,7 +230,13 @@ export interface T4Data {
     readonly items: number;
     /** scores[size][item]: log-likelihood of the true next word (kept so the fits can be redone). */
     readonly scores: number[][];
-    readonly pairs: ReadonlyArray<{ readonly i: number; readonly j: number; readonly ratio: number; readonly winRate: number; readonly games: number }>;
+    readonly pairs: ReadonlyArray<{
+      readonly i: number;
+      readonly j: number;
+      readonly ratio: number;
+      readonly winRate: number;
+      readonly games: number;
+    }>;
   };
   readonly doubled: {
     readonly pairs: ReadonlyArray<{

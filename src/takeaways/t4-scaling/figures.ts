@@ -4,18 +4,24 @@
  * win rates, and the doubled-brain timelines; plus two tables the notebook shows.
  */
 import { chinchillaLoss, logSpace, powerLaw } from "../../fit";
-import { lineFigure, paletteColor, scatterFigure, withLayout, withTraces, type Figure, type LineSeries } from "../../present/plot";
+import { formatPrecision } from "../../present/format";
+import {
+  lineFigure,
+  paletteColor,
+  scatterFigure,
+  withLayout,
+  withTraces,
+  type Figure,
+  type LineSeries,
+} from "../../present/plot";
 import type { T4Data, T4Record } from "./config";
 
 /** The t4 data of a record, with a clear error for a record of another experiment. */
 export function t4Data(record: T4Record): T4Data {
   const d = record.data as T4Data | undefined; // a record of another experiment has other data
-  if (!d || !Array.isArray(d.runs)) throw new Error(`t4-scaling figures: record ${record.id} has no t4 data; pass a t4-scaling record`);
+  if (!d || !Array.isArray(d.runs))
+    throw new Error(`t4-scaling figures: record ${record.id} has no t4 data; pass a t4-scaling record`);
   return d;
-}
-
-function fmt(x: number, digits = 3): string {
-  return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : "n/a";
 }
 
 function sub(record: T4Record, extra = ""): string {
@@ -31,7 +37,13 @@ export function lossVsNFigure(record: T4Record): Figure {
   let fig = lineFigure(
     [
       { name: "best run per size", x: ns, y: d.sizes.map((s) => s.bestLoss), mode: "markers" },
-      { name: `fit E + A/N^α (α=${fmt(f.alpha)}, E=${fmt(f.E)}, R²=${fmt(f.r2, 4)})`, x: grid, y: grid.map((n) => powerLaw(f, n)), mode: "lines", dash: "dash" },
+      {
+        name: `fit E + A/N^α (α=${formatPrecision(f.alpha)}, E=${formatPrecision(f.E)}, R²=${formatPrecision(f.r2, 4)})`,
+        x: grid,
+        y: grid.map((n) => powerLaw(f, n)),
+        mode: "lines",
+        dash: "dash",
+      },
     ],
     {
       title: "Loss falls as a power law of model size",
@@ -40,12 +52,24 @@ export function lossVsNFigure(record: T4Record): Figure {
       yTitle: "held-out loss (nats / token)",
       xLog: true,
       yLog: true,
-      yRange: [0.95 * Math.min(d.language.entropyRate, ...d.sizes.map((s) => s.bestLoss)), 1.05 * Math.max(...d.sizes.map((s) => s.bestLoss))],
+      yRange: [
+        0.95 * Math.min(d.language.entropyRate, ...d.sizes.map((s) => s.bestLoss)),
+        1.05 * Math.max(...d.sizes.map((s) => s.bestLoss)),
+      ],
     },
   );
   // A trace rather than a layout shape: its label then sits in the legend, which works on log axes.
   fig = withLayout(fig, { legend: { x: 0.98, xanchor: "right", y: 0.98, yanchor: "top" } });
-  fig = withTraces(fig, [{ type: "scatter", mode: "lines", name: `entropy rate of the language, ${fmt(d.language.entropyRate)} (no model can go lower)`, x: [grid[0], grid[grid.length - 1]], y: [d.language.entropyRate, d.language.entropyRate], line: { color: "#555555", dash: "dot", width: 1.5 } }]);
+  fig = withTraces(fig, [
+    {
+      type: "scatter",
+      mode: "lines",
+      name: `entropy rate of the language, ${formatPrecision(d.language.entropyRate)} (no model can go lower)`,
+      x: [grid[0], grid[grid.length - 1]],
+      y: [d.language.entropyRate, d.language.entropyRate],
+      line: { color: "#555555", dash: "dot", width: 1.5 },
+    },
+  ]);
   return fig;
 }
 
@@ -55,9 +79,26 @@ export function lossVsComputeFigure(record: T4Record): Figure {
   const ns = [...new Set(d.runs.map((r) => r.n))].sort((a, b) => a - b);
   const series: LineSeries[] = d.runs.map((r) => {
     const i = ns.indexOf(r.n);
-    return { name: `N=${r.n}`, x: r.curve.map((p) => p.flops), y: r.curve.map((p) => p.loss), color: paletteColor(i), mode: "lines", width: 1.2, group: `N=${r.n}`, showLegend: d.runs.find((q) => q.n === r.n) === r };
+    return {
+      name: `N=${r.n}`,
+      x: r.curve.map((p) => p.flops),
+      y: r.curve.map((p) => p.loss),
+      color: paletteColor(i),
+      mode: "lines",
+      width: 1.2,
+      group: `N=${r.n}`,
+      showLegend: d.runs.find((q) => q.n === r.n) === r,
+    };
   });
-  series.push({ name: "envelope (best run at each compute)", x: d.frontier.envelope.map((p) => p.flops), y: d.frontier.envelope.map((p) => p.loss), color: "#000000", mode: "lines", width: 3, dash: "dot" });
+  series.push({
+    name: "envelope (best run at each compute)",
+    x: d.frontier.envelope.map((p) => p.flops),
+    y: d.frontier.envelope.map((p) => p.loss),
+    color: "#000000",
+    mode: "lines",
+    width: 3,
+    dash: "dot",
+  });
   return lineFigure(series, {
     title: "Loss against training compute: the envelope is the compute-optimal frontier",
     subtitle: sub(record, "C = 6·N·D"),
@@ -76,11 +117,22 @@ export function frontierFigure(record: T4Record): Figure {
   const a = d.frontier.a;
   const cs = env.map((p) => p.flops);
   const series = [
-    { name: "N_opt from the envelope", x: env.filter((p) => !p.clipped).map((p) => p.flops), y: env.filter((p) => !p.clipped).map((p) => p.nOpt), symbol: "circle" as const },
-    { name: "at the edge of the size range (not fitted)", x: env.filter((p) => p.clipped).map((p) => p.flops), y: env.filter((p) => p.clipped).map((p) => p.nOpt), symbol: "x" as const, color: "#999999" },
+    {
+      name: "N_opt from the envelope",
+      x: env.filter((p) => !p.clipped).map((p) => p.flops),
+      y: env.filter((p) => !p.clipped).map((p) => p.nOpt),
+      symbol: "circle" as const,
+    },
+    {
+      name: "at the edge of the size range (not fitted)",
+      x: env.filter((p) => p.clipped).map((p) => p.flops),
+      y: env.filter((p) => p.clipped).map((p) => p.nOpt),
+      symbol: "x" as const,
+      color: "#999999",
+    },
   ];
   let fig = scatterFigure(series, {
-    title: `Compute-optimal model size N_opt ∝ C^a, a = ${fmt(a)} (C ∝ N^${fmt(1 / a)})`,
+    title: `Compute-optimal model size N_opt ∝ C^a, a = ${formatPrecision(a)} (C ∝ N^${formatPrecision(1 / a)})`,
     subtitle: sub(record, "Chinchilla: a ≈ 0.5 (C ∝ N²); Kaplan: a ≈ 0.73"),
     xTitle: "training compute C (FLOPs)",
     yTitle: "non-embedding parameters N",
@@ -94,9 +146,19 @@ export function frontierFigure(record: T4Record): Figure {
       // Anchor reference slopes at the fit's centre.
       const cMid = Math.sqrt(lo * hi);
       const nMid = Math.exp(d.frontier.logK + a * Math.log(cMid));
-      return { type: "scatter", mode: "lines", name, x: [lo, hi], y: [nMid * Math.pow(lo / cMid, aa), nMid * Math.pow(hi / cMid, aa)], line: { dash, color, width: 2 } };
+      return {
+        type: "scatter",
+        mode: "lines",
+        name,
+        x: [lo, hi],
+        y: [nMid * Math.pow(lo / cMid, aa), nMid * Math.pow(hi / cMid, aa)],
+        line: { dash, color, width: 2 },
+      };
     };
-    fig = withTraces(fig, [line(a, `fit: a = ${fmt(a)}`, "solid", "#d62728"), line(0.5, "a = 0.5 (C ∝ N², the paper)", "dash", "#555555")]);
+    fig = withTraces(fig, [
+      line(a, `fit: a = ${formatPrecision(a)}`, "solid", "#d62728"),
+      line(0.5, "a = 0.5 (C ∝ N², the paper)", "dash", "#555555"),
+    ]);
   }
   return fig;
 }
@@ -106,7 +168,14 @@ export function isoFlopFigure(record: T4Record): Figure {
   const d = t4Data(record);
   return lineFigure(
     d.isoFlop.map((b) => ({ name: `C = ${b.flops.toExponential(1)}`, x: b.n, y: b.loss })),
-    { title: "IsoFLOP profiles: at fixed compute there is a best model size", subtitle: sub(record, "each point: best loss a size reaches at that compute"), xTitle: "non-embedding parameters N", yTitle: "held-out loss (nats / token)", xLog: true, legendTitle: "training compute" },
+    {
+      title: "IsoFLOP profiles: at fixed compute there is a best model size",
+      subtitle: sub(record, "each point: best loss a size reaches at that compute"),
+      xTitle: "non-embedding parameters N",
+      yTitle: "held-out loss (nats / token)",
+      xLog: true,
+      legendTitle: "training compute",
+    },
   );
 }
 
@@ -117,23 +186,64 @@ export function headToHeadFigure(record: T4Record): Figure {
   const ratios = h.pairs.map((p) => p.ratio);
   const grid = logSpace(Math.min(1, ...ratios), Math.max(...ratios) * 1.1, 60);
   let fig = scatterFigure(
-    [{ name: "pairs of sizes (larger vs smaller)", x: ratios, y: h.pairs.map((p) => p.winRate), text: h.pairs.map((p) => `${h.sizes[p.i]} vs ${h.sizes[p.j]}`) }],
-    { title: `Head to head: the larger model wins a fraction N_A^γ/(N_A^γ+N_B^γ), γ = ${fmt(h.gamma)}`, subtitle: sub(record, `${h.items} held-out words per pair`), xTitle: "size ratio N_A / N_B", yTitle: "fraction of items won by the larger model", xLog: true, yRange: [0.4, 1] },
+    [
+      {
+        name: "pairs of sizes (larger vs smaller)",
+        x: ratios,
+        y: h.pairs.map((p) => p.winRate),
+        text: h.pairs.map((p) => `${h.sizes[p.i]} vs ${h.sizes[p.j]}`),
+      },
+    ],
+    {
+      title: `Head to head: the larger model wins a fraction N_A^γ/(N_A^γ+N_B^γ), γ = ${formatPrecision(h.gamma)}`,
+      subtitle: sub(record, `${h.items} held-out words per pair`),
+      xTitle: "size ratio N_A / N_B",
+      yTitle: "fraction of items won by the larger model",
+      xLog: true,
+      yRange: [0.4, 1],
+    },
   );
   fig = withTraces(fig, [
-    { type: "scatter", mode: "lines", name: "γ = 1 (the paper)", x: grid, y: grid.map((r) => r / (1 + r)), line: { dash: "dash", color: "#555555" } },
-    { type: "scatter", mode: "lines", name: `fitted γ = ${fmt(h.gamma)}`, x: grid, y: grid.map((r) => Math.pow(r, h.gamma) / (1 + Math.pow(r, h.gamma))), line: { color: "#d62728" } },
+    {
+      type: "scatter",
+      mode: "lines",
+      name: "γ = 1 (the paper)",
+      x: grid,
+      y: grid.map((r) => r / (1 + r)),
+      line: { dash: "dash", color: "#555555" },
+    },
+    {
+      type: "scatter",
+      mode: "lines",
+      name: `fitted γ = ${formatPrecision(h.gamma)}`,
+      x: grid,
+      y: grid.map((r) => Math.pow(r, h.gamma) / (1 + Math.pow(r, h.gamma))),
+      line: { color: "#d62728" },
+    },
   ]);
   return fig;
 }
 
 /** Vertical marker lines as ordinary traces (they work on log axes and appear in the legend). */
-function markerTraces(xs: ReadonlyArray<number>, labels: ReadonlyArray<string>, yLo: number, yHi: number): Record<string, unknown>[] {
+function markerTraces(
+  xs: ReadonlyArray<number>,
+  labels: ReadonlyArray<string>,
+  yLo: number,
+  yHi: number,
+): Record<string, unknown>[] {
   const dashes = ["dot", "dash", "dashdot"];
   return xs
     .map((x, i) => ({ x, i }))
     .filter(({ x }) => Number.isFinite(x) && x > 0)
-    .map(({ x, i }) => ({ type: "scatter", mode: "lines", name: labels[i], x: [x, x], y: [yLo, yHi], line: { color: "#555555", width: 1.5, dash: dashes[i % dashes.length] }, hoverinfo: "name" }));
+    .map(({ x, i }) => ({
+      type: "scatter",
+      mode: "lines",
+      name: labels[i],
+      x: [x, x],
+      y: [yLo, yHi],
+      line: { color: "#555555", width: 1.5, dash: dashes[i % dashes.length] },
+      hoverinfo: "name",
+    }));
 }
 
 /** The adjacent pair the timeline figures show: the crossing pair nearest the middle of the ladder. */
@@ -161,34 +271,55 @@ function timelineFigure(record: T4Record, axis: "compute" | "data"): Figure {
   const a = env[k] as number[];
   const b = env[k + 1] as number[];
   const keep = grid.map((_, i) => i).filter((i) => Number.isFinite(a[i]) || Number.isFinite(b[i]));
-  const years = keep.map((i) => (baseYears * (grid[i] as number)) / unit);
-  const ys = keep.flatMap((i) => [a[i] as number, b[i] as number]).filter(Number.isFinite);
+  const years = keep.map((i) => (baseYears * grid[i]) / unit);
+  const ys = keep.flatMap((i) => [a[i], b[i]]).filter(Number.isFinite);
   const yLo = Math.min(...ys);
   const yHi = Math.max(...ys);
   const opt2 = compute ? pair.optimalFlops2 : pair.optimalTokens2;
   const cross = compute ? pair.crossoverFlops : pair.crossoverTokens;
   const kind = compute ? pair.computeKind : pair.dataKind;
-  const crossLabel = kind === "crosses" ? "2N overtakes N" : kind === "always" ? "2N ahead from the first checkpoint" : kind === "never" ? "2N not yet ahead at the last shared checkpoint" : "no shared range";
+  const crossLabel =
+    kind === "crosses"
+      ? "2N overtakes N"
+      : kind === "always"
+        ? "2N ahead from the first checkpoint"
+        : kind === "never"
+          ? "2N not yet ahead at the last shared checkpoint"
+          : "no shared range";
   const marks = [baseYears, (baseYears * opt2) / unit, (baseYears * cross) / unit];
   const fig = lineFigure(
     [
-      { name: `N = ${pair.n}`, x: years, y: keep.map((i) => a[i] as number), mode: "lines" },
-      { name: `2N ≈ ${pair.n2}`, x: years, y: keep.map((i) => b[i] as number), mode: "lines" },
+      { name: `N = ${pair.n}`, x: years, y: keep.map((i) => a[i]), mode: "lines" },
+      { name: `2N ≈ ${pair.n2}`, x: years, y: keep.map((i) => b[i]), mode: "lines" },
     ],
     {
-      title: compute ? "The doubled brain if time ∝ compute (the paper's reading)" : "The doubled brain if time ∝ experience (tokens)",
+      title: compute
+        ? "The doubled brain if time ∝ compute (the paper's reading)"
+        : "The doubled brain if time ∝ experience (tokens)",
       subtitle: sub(
         record,
         compute
-          ? `${baseYears} y = N's compute-optimal budget; 2N needs ${fmt(opt2 / cN)}× the compute`
-          : `${baseYears} y = N's compute-optimal tokens; 2N needs ${fmt(opt2 / unit)}× the tokens`,
+          ? `${baseYears} y = N's compute-optimal budget; 2N needs ${formatPrecision(opt2 / cN)}× the compute`
+          : `${baseYears} y = N's compute-optimal tokens; 2N needs ${formatPrecision(opt2 / unit)}× the tokens`,
       ),
       xTitle: compute ? "training time (years, ∝ compute)" : "training time (years, ∝ tokens seen)",
       yTitle: "best loss so far (nats / token)",
       xLog: true,
     },
   );
-  return withTraces(fig, markerTraces(marks, [`N compute-optimal (${fmt(marks[0] as number)} y)`, `2N compute-optimal (${fmt(marks[1] as number)} y)`, `${crossLabel} (${fmt(marks[2] as number)} y)`], yLo, yHi));
+  return withTraces(
+    fig,
+    markerTraces(
+      marks,
+      [
+        `N compute-optimal (${formatPrecision(marks[0] as number)} y)`,
+        `2N compute-optimal (${formatPrecision(marks[1] as number)} y)`,
+        `${crossLabel} (${formatPrecision(marks[2] as number)} y)`,
+      ],
+      yLo,
+      yHi,
+    ),
+  );
 }
 
 /**
@@ -204,7 +335,6 @@ export function doubledBrainDataFigure(record: T4Record): Figure {
   return timelineFigure(record, "data");
 }
 
-
 /** The doubled-brain numbers of a record in words-ready form (for the notebook's summary table). */
 export function doubledBrainSummary(record: T4Record): Record<string, number | string>[] {
   const d = t4Data(record);
@@ -212,14 +342,19 @@ export function doubledBrainSummary(record: T4Record): Record<string, number | s
     N: p.n,
     "2N": p.n2,
     "crossover (compute)": p.computeKind,
-    "fraction of 2N's training behind": Number(fmt(p.fraction)),
+    "fraction of 2N's training behind": Number(formatPrecision(p.fraction)),
     "crossover (tokens)": p.dataKind,
-    "fraction (time ∝ data)": Number(fmt(p.fractionData)),
+    "fraction (time ∝ data)": Number(formatPrecision(p.fractionData)),
   }));
 }
 
 /** Chinchilla-fit predictions for the runs (measured vs fitted, for a parity plot). */
 export function jointFitResiduals(record: T4Record): { n: number; d: number; loss: number; fitted: number }[] {
   const d = t4Data(record);
-  return d.runs.map((r) => ({ n: r.n, d: r.tokens, loss: r.finalLoss, fitted: chinchillaLoss(d.joint, r.n, r.tokens) }));
+  return d.runs.map((r) => ({
+    n: r.n,
+    d: r.tokens,
+    loss: r.finalLoss,
+    fitted: chinchillaLoss(d.joint, r.n, r.tokens),
+  }));
 }

@@ -40,7 +40,8 @@ export * from "./run";
 export const experiment = registerExperiment<T4Config, T4Data, T4Metric>({
   id: "t4-scaling",
   title: "Neural scaling laws and the brain that is twice as large",
-  claim: "Loss falls as a power law of model size; compute-optimal training needs C ~ N², so a brain twice as large needs about four times as long to train (15 → 60 years) and underperforms for most of that time.",
+  claim:
+    "Loss falls as a power law of model size; compute-optimal training needs C ~ N², so a brain twice as large needs about four times as long to train (15 → 60 years) and underperforms for most of that time.",
   profiles: T4_PROFILES,
   run: runT4,
   figures: (record) => ({

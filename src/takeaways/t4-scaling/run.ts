@@ -55,12 +55,23 @@ interface Partial4 {
   readonly best: { bestLoss: number; bestTokens: number; weights: Record<string, number[]> | null }[];
 }
 
-function savePartial(file: string, seed: number, config: T4Config, runs: ReadonlyArray<T4Run>, bySize: ReadonlyArray<SizeModel>): void {
+function savePartial(
+  file: string,
+  seed: number,
+  config: T4Config,
+  runs: ReadonlyArray<T4Run>,
+  bySize: ReadonlyArray<SizeModel>,
+): void {
   const p: Partial4 = {
     seed,
     config: JSON.stringify(config),
     runs: [...runs],
-    best: bySize.map((b) => ({ bestLoss: Number.isFinite(b.bestLoss) ? b.bestLoss : 1e9, bestTokens: b.bestTokens, weights: b.weights === null ? null : Object.fromEntries(Object.entries(b.weights).map(([k, v]) => [k, Array.from(v)])) })),
+    best: bySize.map((b) => ({
+      bestLoss: Number.isFinite(b.bestLoss) ? b.bestLoss : 1e9,
+      bestTokens: b.bestTokens,
+      weights:
+        b.weights === null ? null : Object.fromEntries(Object.entries(b.weights).map(([k, v]) => [k, Array.from(v)])),
+    })),
   };
   writeJsonAtomic(file, p);
 }
@@ -85,7 +96,13 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
   const tokensPerStep = config.batchSize * config.seqLen;
   const runs: T4Run[] = [];
   const seeds: number[] = [];
-  const bySize: SizeModel[] = config.sizes.map((size) => ({ n: t4Params(size, config), size, bestLoss: Infinity, bestTokens: 0, weights: null }));
+  const bySize: SizeModel[] = config.sizes.map((size) => ({
+    n: t4Params(size, config),
+    size,
+    bestLoss: Infinity,
+    bestTokens: 0,
+    weights: null,
+  }));
   const plan = config.sizes.flatMap((size, si) => config.tokens.map((tokens) => ({ size, si, tokens })));
   // The full sweep takes tens of minutes: it saves every finished run and resumes from them when
   // restarted with the same seed and config (smoke and quick always start afresh).
@@ -93,13 +110,28 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
   const resumed = partialFile ? loadPartial(partialFile, ctx.seed, config) : null;
   if (resumed) {
     runs.push(...resumed.runs);
-    resumed.best.forEach((b, i) => Object.assign(bySize[i] as SizeModel, { bestLoss: b.bestLoss, bestTokens: b.bestTokens, weights: b.weights === null ? null : Object.fromEntries(Object.entries(b.weights).map(([k, v]) => [k, Float32Array.from(v)])) }));
+    resumed.best.forEach((b, i) =>
+      Object.assign(bySize[i] as SizeModel, {
+        bestLoss: b.bestLoss,
+        bestTokens: b.bestTokens,
+        weights:
+          b.weights === null
+            ? null
+            : Object.fromEntries(Object.entries(b.weights).map(([k, v]) => [k, Float32Array.from(v)])),
+      }),
+    );
     ctx.log(`t4: resuming from ${partialFile} with ${runs.length} finished runs`);
   }
   let done = 0;
   for (const { size, si, tokens } of plan) {
     throwIfCancelled(ctx.signal, "t4-scaling");
-    const prior = runs.find((r) => r.dModel === size.dModel && r.nLayer === size.nLayer && r.nHead === size.nHead && r.tokens === Math.max(1, Math.round(tokens / tokensPerStep)) * tokensPerStep);
+    const prior = runs.find(
+      (r) =>
+        r.dModel === size.dModel &&
+        r.nLayer === size.nLayer &&
+        r.nHead === size.nHead &&
+        r.tokens === Math.max(1, Math.round(tokens / tokensPerStep)) * tokensPerStep,
+    );
     if (prior) {
       seeds.push(prior.seed);
       done++;
@@ -138,7 +170,10 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
                 label: `t4 run ${done + 1}/${plan.length}: N=${n} D=${tokens}`,
                 step: e.step,
                 total: e.total,
-                info: { ...(e.info ?? {}), ...(curve.length > 0 ? { eval: (curve[curve.length - 1] as T4Checkpoint).loss } : {}) },
+                info: {
+                  ...(e.info ?? {}),
+                  ...(curve.length > 0 ? { eval: (curve[curve.length - 1] as T4Checkpoint).loss } : {}),
+                },
               }),
           },
           onStep: async (rec) => {
@@ -155,8 +190,20 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
         best.bestTokens = steps * tokensPerStep;
         best.weights = model.getWeights();
       }
-      runs.push({ ...size, n, tokens: steps * tokensPerStep, steps, lr, seed, finalLoss, curve, wallMs: Date.now() - t0 });
-      ctx.log(`t4: N=${n} D=${steps * tokensPerStep} loss=${finalLoss.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      runs.push({
+        ...size,
+        n,
+        tokens: steps * tokensPerStep,
+        steps,
+        lr,
+        seed,
+        finalLoss,
+        curve,
+        wallMs: Date.now() - t0,
+      });
+      ctx.log(
+        `t4: N=${n} D=${steps * tokensPerStep} loss=${finalLoss.toFixed(4)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+      );
       if (partialFile) savePartial(partialFile, ctx.seed, config, runs, bySize);
     } finally {
       model.dispose();
@@ -166,13 +213,23 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
   ctx.progress.done?.("t4 sweep");
 
   // Head to head: the best run of every size scores each held-out item by log p(true next word).
-  const items = lang.continuationItems(new Rng(deriveSeed(ctx.seed, "t4", "items")), config.headToHeadItems, config.contextLen);
+  const items = lang.continuationItems(
+    new Rng(deriveSeed(ctx.seed, "t4", "items")),
+    config.headToHeadItems,
+    config.contextLen,
+  );
   const scores: number[][] = [];
   for (const s of bySize) {
     const model = createGPT(t4GptConfig(s.size, config), 0);
     try {
       model.setWeights(s.weights as WeightMap);
-      scores.push(continuationLogLikelihood(model, items.map((it) => it.prefix), items.map((it) => it.continuation)));
+      scores.push(
+        continuationLogLikelihood(
+          model,
+          items.map((it) => it.prefix),
+          items.map((it) => it.continuation),
+        ),
+      );
     } finally {
       model.dispose();
     }
@@ -182,9 +239,25 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
   const analysis = analyseT4(runs, scores, config, lang, deriveSeed(ctx.seed, "t4", "bootstrap"));
   if (partialFile) fs.rmSync(partialFile, { force: true });
   const claims = t4Claims(analysis.metrics, analysis.data, ctx.profile);
-  const rows = runs.flatMap((r) => r.curve.map((p) => ({ n_params: r.n, tokens: p.tokens, flops: p.flops, loss: p.loss })));
+  const rows = runs.flatMap((r) =>
+    r.curve.map((p) => ({ n_params: r.n, tokens: p.tokens, flops: p.flops, loss: p.loss })),
+  );
   const detail = runs.flatMap((r, ri) =>
-    r.curve.map((p) => ({ run: ri, d_model: r.dModel, n_layer: r.nLayer, n_head: r.nHead, n_params: r.n, run_tokens: r.tokens, lr: r.lr, seed: r.seed, step: p.step, tokens: p.tokens, flops: p.flops, loss: p.loss, final: p.step === r.steps ? 1 : 0 })),
+    r.curve.map((p) => ({
+      run: ri,
+      d_model: r.dModel,
+      n_layer: r.nLayer,
+      n_head: r.nHead,
+      n_params: r.n,
+      run_tokens: r.tokens,
+      lr: r.lr,
+      seed: r.seed,
+      step: p.step,
+      tokens: p.tokens,
+      flops: p.flops,
+      loss: p.loss,
+      final: p.step === r.steps ? 1 : 0,
+    })),
   );
   return {
     seeds,
@@ -193,7 +266,24 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
     data: analysis.data,
     csv: {
       "runs.csv": { rows, columns: ["n_params", "tokens", "flops", "loss"] },
-      "runs-detail.csv": { rows: detail, columns: ["run", "d_model", "n_layer", "n_head", "n_params", "run_tokens", "lr", "seed", "step", "tokens", "flops", "loss", "final"] },
+      "runs-detail.csv": {
+        rows: detail,
+        columns: [
+          "run",
+          "d_model",
+          "n_layer",
+          "n_head",
+          "n_params",
+          "run_tokens",
+          "lr",
+          "seed",
+          "step",
+          "tokens",
+          "flops",
+          "loss",
+          "final",
+        ],
+      },
     },
   };
 }
@@ -205,10 +295,19 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
 export function reanalyseT4(record: T4Record): T4Record {
   const d = record.data;
   const config = record.config;
-  if (!d.headToHead.scores) throw new Error(`t4-scaling: record ${record.id} (${record.startedAt}) has no head-to-head scores; rerun the sweep to reanalyse it`);
+  if (!d.headToHead.scores)
+    throw new Error(
+      `t4-scaling: record ${record.id} (${record.startedAt}) has no head-to-head scores; rerun the sweep to reanalyse it`,
+    );
   const lang = new ZipfLanguage(config.language, deriveSeed(record.baseSeed, "t4", "language"));
   const runs = [...d.runs].sort((a, b) => a.n - b.n || a.tokens - b.tokens);
-  const { metrics, data } = analyseT4(runs, d.headToHead.scores, config, lang, deriveSeed(record.baseSeed, "t4", "bootstrap"));
+  const { metrics, data } = analyseT4(
+    runs,
+    d.headToHead.scores,
+    config,
+    lang,
+    deriveSeed(record.baseSeed, "t4", "bootstrap"),
+  );
   return { ...record, metrics, claims: t4Claims(metrics, data, record.profile), data };
 }
 
@@ -221,13 +320,62 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
   const a = metricValue(metrics["computeOptimalA"]);
   const measuredPairs = data.doubled.pairs.filter((p) => p.computeKind === "crosses").length;
   return [
-    claim("decades-N", "the sweep spans at least 2 decades of non-embedding parameters N", metricValue(metrics["decadesN"]), ">=", 2, full),
-    claim("power-law-N", "L(N) = E + A/N^α fits the best loss per size with R² ≥ 0.95 (Kaplan et al. 2020)", metricValue(metrics["r2N"]), ">=", 0.95, full),
-    claimInBand("frontier-a", "compute-optimal size grows as N_opt ∝ C^a; Chinchilla finds a ≈ 0.5, Kaplan ≈ 0.73", a, 0.3, 0.8, false),
-    claimInBand("compute-exponent", "training compute grows as C ∝ N^(1/a); the paper's C ~ N² is 1/a = 2", 1 / a, 1.5, 2.5, false),
-    claimInBand("gamma", "head to head, P_A/(P_A+P_B) = N_A^γ/(N_A^γ+N_B^γ); the paper's form is γ = 1", metricValue(metrics["gammaHeadToHead"]), 0.5, 1.5, false),
-    claim("crossover-measured", "the doubled model's crossover is measured from the curves of adjacent sizes (number of pairs that cross)", measuredPairs, ">=", 1, profile !== "smoke"),
-    claim("behind-most-of-the-time", "trained compute-optimally, the doubled brain is behind the smaller one for most (≥ ½) of its training time (time ∝ compute)", metricValue(metrics["doubledBrainCrossoverFraction"]), ">=", 0.5, false),
+    claim(
+      "decades-N",
+      "the sweep spans at least 2 decades of non-embedding parameters N",
+      metricValue(metrics["decadesN"]),
+      ">=",
+      2,
+      full,
+    ),
+    claim(
+      "power-law-N",
+      "L(N) = E + A/N^α fits the best loss per size with R² ≥ 0.95 (Kaplan et al. 2020)",
+      metricValue(metrics["r2N"]),
+      ">=",
+      0.95,
+      full,
+    ),
+    claimInBand(
+      "frontier-a",
+      "compute-optimal size grows as N_opt ∝ C^a; Chinchilla finds a ≈ 0.5, Kaplan ≈ 0.73",
+      a,
+      0.3,
+      0.8,
+      false,
+    ),
+    claimInBand(
+      "compute-exponent",
+      "training compute grows as C ∝ N^(1/a); the paper's C ~ N² is 1/a = 2",
+      1 / a,
+      1.5,
+      2.5,
+      false,
+    ),
+    claimInBand(
+      "gamma",
+      "head to head, P_A/(P_A+P_B) = N_A^γ/(N_A^γ+N_B^γ); the paper's form is γ = 1",
+      metricValue(metrics["gammaHeadToHead"]),
+      0.5,
+      1.5,
+      false,
+    ),
+    claim(
+      "crossover-measured",
+      "the doubled model's crossover is measured from the curves of adjacent sizes (number of pairs that cross)",
+      measuredPairs,
+      ">=",
+      1,
+      profile !== "smoke",
+    ),
+    claim(
+      "behind-most-of-the-time",
+      "trained compute-optimally, the doubled brain is behind the smaller one for most (≥ ½) of its training time (time ∝ compute)",
+      metricValue(metrics["doubledBrainCrossoverFraction"]),
+      ">=",
+      0.5,
+      false,
+    ),
   ];
 }
 
@@ -242,11 +390,11 @@ export const T4_CACHE_DIR = path.join("data", "results", "t4-scaling");
 export function loadCachedT4(file?: string): T4Record {
   const candidates = file
     ? [file]
-    : [
-        path.join(repoRoot(), T4_CACHE_DIR, "results.json"),
-        path.resolve(process.cwd(), T4_CACHE_DIR, "results.json"),
-      ];
+    : [path.join(repoRoot(), T4_CACHE_DIR, "results.json"), path.resolve(process.cwd(), T4_CACHE_DIR, "results.json")];
   const found = candidates.find((f) => fs.existsSync(f));
-  if (!found) throw new Error(`t4-scaling: no cached full sweep at ${candidates.join(" or ")}; create it with \`npx tsx scripts/sweep-t4.ts\` (about 30-40 min)`);
+  if (!found)
+    throw new Error(
+      `t4-scaling: no cached full sweep at ${candidates.join(" or ")}; create it with \`npx tsx scripts/sweep-t4.ts\` (about 30-40 min)`,
+    );
   return loadResults<T4Config, T4Data, T4Metric>(found);
 }

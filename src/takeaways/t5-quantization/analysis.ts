@@ -6,7 +6,16 @@ import * as tf from "@tensorflow/tfjs";
 import type { ZipfLanguage } from "../../data/zipf-language";
 import { mlpAccuracy, type MLP } from "../../mlp";
 import { histogramCounts } from "../../present/plot";
-import { bitsPerWeight, dequantize, kmeans1d, logLevels, type QuantizedTensor, quantizeMatrix, quantSpec, type QuantSpec } from "../../quantize";
+import {
+  bitsPerWeight,
+  dequantize,
+  kmeans1d,
+  logLevels,
+  type QuantizedTensor,
+  quantizeMatrix,
+  quantSpec,
+  type QuantSpec,
+} from "../../quantize";
 import { deriveSeed, Rng } from "../../rng";
 import { evaluateLoss } from "../../train";
 import type { GPT } from "../../transformer";
@@ -76,9 +85,14 @@ export function specFor(spec: QuantSpec, name: string, tables: ReadonlySet<strin
 }
 
 /** Quantize every matrix with `spec`; returns the quantized tensors (the model is not touched). */
-export function quantizeAll(mats: Matrices, spec: QuantSpec, tables: ReadonlySet<string> = new Set()): Record<string, QuantizedTensor> {
+export function quantizeAll(
+  mats: Matrices,
+  spec: QuantSpec,
+  tables: ReadonlySet<string> = new Set(),
+): Record<string, QuantizedTensor> {
   const out: Record<string, QuantizedTensor> = {};
-  for (const [name, v] of Object.entries(mats)) out[name] = quantizeMatrix(v as tf.Tensor2D, specFor(spec, name, tables));
+  for (const [name, v] of Object.entries(mats))
+    out[name] = quantizeMatrix(v as tf.Tensor2D, specFor(spec, name, tables));
   return out;
 }
 
@@ -88,7 +102,11 @@ export function shapesOf(mats: Matrices): Record<string, [number, number]> {
 }
 
 /** Bits per weight (codes + float16 parameters) over all matrices of a model. */
-export function modelBits(spec: QuantSpec, shapes: Record<string, [number, number]>, tables: ReadonlySet<string>): number {
+export function modelBits(
+  spec: QuantSpec,
+  shapes: Record<string, [number, number]>,
+  tables: ReadonlySet<string>,
+): number {
   let n = 0;
   let bits = 0;
   for (const [name, shape] of Object.entries(shapes)) {
@@ -100,7 +118,12 @@ export function modelBits(spec: QuantSpec, shapes: Record<string, [number, numbe
 }
 
 /** MLP accuracy with every kernel replaced by its quantized version. */
-export function mlpQuantAccuracy(model: MLP, q: Record<string, QuantizedTensor>, x: Float32Array, y: Int32Array): number {
+export function mlpQuantAccuracy(
+  model: MLP,
+  q: Record<string, QuantizedTensor>,
+  x: Float32Array,
+  y: Int32Array,
+): number {
   const names = Object.keys(model.namedKernels());
   const deq = names.map((n) => dequantize(q[n] as QuantizedTensor));
   try {
@@ -112,12 +135,25 @@ export function mlpQuantAccuracy(model: MLP, q: Record<string, QuantizedTensor>,
 
 /** Held-out perplexity exp(mean CE) of a GPT over fixed batches. */
 export async function perplexity(model: GPT, lang: ZipfLanguage, c: T5Config, seed: number): Promise<number> {
-  const loss = await evaluateLoss(model, lang.batchSampler(c.gpt.seqLen), c.gptTrain.batchSize, c.evalBatches, deriveSeed(seed, "heldout"));
+  const loss = await evaluateLoss(
+    model,
+    lang.batchSampler(c.gpt.seqLen),
+    c.gptTrain.batchSize,
+    c.evalBatches,
+    deriveSeed(seed, "heldout"),
+  );
   return Math.exp(loss);
 }
 
 /** Perplexity of the GPT with its matrices replaced by `q` (restored afterwards). */
-export async function gptQuantPerplexity(model: GPT, mats: Matrices, q: Record<string, QuantizedTensor>, lang: ZipfLanguage, c: T5Config, seed: number): Promise<number> {
+export async function gptQuantPerplexity(
+  model: GPT,
+  mats: Matrices,
+  q: Record<string, QuantizedTensor>,
+  lang: ZipfLanguage,
+  c: T5Config,
+  seed: number,
+): Promise<number> {
   const saved: Record<string, tf.Tensor> = {};
   for (const [name, v] of Object.entries(mats)) {
     saved[name] = tf.clone(v);
@@ -133,7 +169,13 @@ export async function gptQuantPerplexity(model: GPT, mats: Matrices, q: Record<s
   }
 }
 
-export function weightHistogram(layer: string, values: Float32Array, states: number, bins: number, seed: number): WeightHistogram {
+export function weightHistogram(
+  layer: string,
+  values: Float32Array,
+  states: number,
+  bins: number,
+  seed: number,
+): WeightHistogram {
   const arr = Array.from(values);
   let c = 0;
   for (const v of arr) c = Math.max(c, Math.abs(v));
@@ -159,8 +201,8 @@ export function relativeChange(a: Float32Array[], b: Float32Array[]): number {
   a.forEach((x, i) => {
     const y = b[i] as Float32Array;
     for (let j = 0; j < x.length; j++) {
-      num += ((x[j] as number) - (y[j] as number)) ** 2;
-      den += (x[j] as number) ** 2;
+      num += (x[j] - y[j]) ** 2;
+      den += x[j] ** 2;
     }
   });
   return Math.sqrt(num / Math.max(den, 1e-30));

@@ -17,7 +17,13 @@ import type { GPTSize } from "../../transformer";
 /** The PTQ schemes every run measures (`mlpAcc_<Q>_s<S>`, `gptPpl_<Q>_s<S>`). */
 export const MAIN_SCHEMES = ["uniformTensor", "uniformChannel", "uniformGroup", "kmeans"] as const;
 /** Further PTQ schemes, shown in the notebook (metrics `mlpAcc_<Q>_s<S>` too). */
-export const VARIANT_SCHEMES = ["uniformChannelAsym", "uniformChannelMse", "logChannel", "uniformGroup64", "uniformGroup128"] as const;
+export const VARIANT_SCHEMES = [
+  "uniformChannelAsym",
+  "uniformChannelMse",
+  "logChannel",
+  "uniformGroup64",
+  "uniformGroup128",
+] as const;
 export type SchemeName = (typeof MAIN_SCHEMES)[number] | (typeof VARIANT_SCHEMES)[number];
 const ALL_SCHEMES: ReadonlyArray<string> = [...MAIN_SCHEMES, ...VARIANT_SCHEMES];
 
@@ -92,7 +98,14 @@ export interface T5Config {
 }
 
 /** A small Zipfian language (12 letters, 256 words): a tiny GPT gets far within a minute. */
-const LANGUAGE: ZipfLanguageConfig = { ...ZIPF_LANGUAGE_DEFAULTS, alphabetSize: 12, lexiconSize: 256, maxWordLength: 6, numClasses: 8, classBranching: 3 };
+const LANGUAGE: ZipfLanguageConfig = {
+  ...ZIPF_LANGUAGE_DEFAULTS,
+  alphabetSize: 12,
+  lexiconSize: 256,
+  maxWordLength: 6,
+  numClasses: 8,
+  classBranching: 3,
+};
 
 /** The defaults: the `quick` profile. */
 export const T5_DEFAULTS: Readonly<T5Config> = frozen({
@@ -147,14 +160,20 @@ export const T5_PROFILES = defineProfiles(
 /** Validate a config; errors name the field and the fix. */
 export function validateT5Config(c: T5Config): void {
   checkRange("t5-quantization.config.numSeeds", c.numSeeds, 1, 100, true);
-  if (c.states.length === 0) throw new Error("t5-quantization.config.states: give at least one number of states, e.g. [2, 4, 16]");
+  if (c.states.length === 0)
+    throw new Error("t5-quantization.config.states: give at least one number of states, e.g. [2, 4, 16]");
   c.states.forEach((s, i) => checkRange(`t5-quantization.config.states[${i}]`, s, 2, 256, true));
   c.schemes.forEach((s, i) => {
-    if (!ALL_SCHEMES.includes(s)) throw new Error(`t5-quantization.config.schemes[${i}]: unknown scheme "${s}"; use any of ${ALL_SCHEMES.join(", ")}`);
+    if (!ALL_SCHEMES.includes(s))
+      throw new Error(
+        `t5-quantization.config.schemes[${i}]: unknown scheme "${s}"; use any of ${ALL_SCHEMES.join(", ")}`,
+      );
   });
   c.qatVariants.forEach((v, i) => {
     if (!(QAT_VARIANTS as ReadonlyArray<string>).includes(v)) {
-      throw new Error(`t5-quantization.config.qatVariants[${i}]: unknown variant "${v}"; use any of ${QAT_VARIANTS.join(", ")}`);
+      throw new Error(
+        `t5-quantization.config.qatVariants[${i}]: unknown variant "${v}"; use any of ${QAT_VARIANTS.join(", ")}`,
+      );
     }
   });
   checkRange("t5-quantization.config.groupSize", c.groupSize, 1, 1 << 16, true);
@@ -234,7 +253,10 @@ export interface T5Data {
     readonly bayes: Interval;
     /** scheme -> per S: accuracy over seeds and bits per weight (codes + float16 parameters). */
     readonly ptq: Record<string, { acc: Interval[]; drop: Interval[]; bits: number[] }>;
-    readonly qat: Record<string, { states: number; bits: number; qat: Interval; ptq: Interval; weightChange: Interval }>;
+    readonly qat: Record<
+      string,
+      { states: number; bits: number; qat: Interval; ptq: Interval; weightChange: Interval }
+    >;
     readonly histogram?: WeightHistogram;
     readonly packed?: { bytes: number; float32Bytes: number; exact: boolean };
     readonly qatHistories: Record<string, MLPHistoryPoint[]>;

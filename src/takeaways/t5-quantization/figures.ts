@@ -1,7 +1,26 @@
 /** Takeaway 5's figures, pure functions of a t5 record (plotly JSON). */
-import { barFigure, type Figure, lineFigure, type LineSeries, lossCurveFigure, paletteColor, themeLayout, type Trace, withHorizontalLines } from "../../present/plot";
+import {
+  barFigure,
+  type Figure,
+  lineFigure,
+  type LineSeries,
+  lossCurveFigure,
+  paletteColor,
+  themeLayout,
+  type Trace,
+  withHorizontalLines,
+} from "../../present/plot";
 import type { Interval } from "../../stats";
-import { MAIN_SCHEMES, QAT_LABELS, type QatVariant, SCHEME_LABELS, type SchemeName, type T5Data, type T5Record, type WeightHistogram } from "./config";
+import {
+  MAIN_SCHEMES,
+  QAT_LABELS,
+  type QatVariant,
+  SCHEME_LABELS,
+  type SchemeName,
+  type T5Data,
+  type T5Record,
+  type WeightHistogram,
+} from "./config";
 
 // ---------------------------------------------------------------------------------------------------
 // Figures (pure functions of the record)
@@ -19,7 +38,13 @@ const STATE_MARKS: ReadonlyArray<[number, string]> = [
  * coordinates in log10 units, so the two are placed separately here (plot.ts's withVerticalLines and
  * withHorizontalLines use one value for both, which is right on linear axes only).
  */
-function rules(fig: Figure, axisLetter: "x" | "y", values: ReadonlyArray<number>, labels: ReadonlyArray<string>, log: boolean): Figure {
+function rules(
+  fig: Figure,
+  axisLetter: "x" | "y",
+  values: ReadonlyArray<number>,
+  labels: ReadonlyArray<string>,
+  log: boolean,
+): Figure {
   const line = { color: "#555555", width: 1, dash: axisLetter === "x" ? "dot" : "dash" };
   const shapes = values.map((v) =>
     axisLetter === "x"
@@ -29,8 +54,29 @@ function rules(fig: Figure, axisLetter: "x" | "y", values: ReadonlyArray<number>
   const at = (v: number): number => (log ? Math.log10(v) : v);
   const annotations = values.map((v, i) =>
     axisLetter === "x"
-      ? { text: labels[i], xref: "x", yref: "paper", x: at(v), y: 1, xanchor: "left", yanchor: "top", showarrow: false, textangle: -90, font: { size: 11, color: line.color } }
-      : { text: labels[i], xref: "paper", yref: "y", x: 1, y: at(v), xanchor: "right", yanchor: "bottom", showarrow: false, font: { size: 11, color: line.color } },
+      ? {
+          text: labels[i],
+          xref: "x",
+          yref: "paper",
+          x: at(v),
+          y: 1,
+          xanchor: "left",
+          yanchor: "top",
+          showarrow: false,
+          textangle: -90,
+          font: { size: 11, color: line.color },
+        }
+      : {
+          text: labels[i],
+          xref: "paper",
+          yref: "y",
+          x: 1,
+          y: at(v),
+          xanchor: "right",
+          yanchor: "bottom",
+          showarrow: false,
+          font: { size: 11, color: line.color },
+        },
   );
   const old = fig.layout as Record<string, unknown>;
   return {
@@ -59,11 +105,28 @@ function schemeSeries(d: T5Data, pick: (scheme: string) => { y: Interval[]; x: n
 }
 
 function histogramWithLevels(h: WeightHistogram, title: string): Figure {
-  const layout = themeLayout({ title, subtitle: `levels of three per-tensor quantizers with S = ${h.states} states`, xTitle: "weight value", yTitle: "number of weights" }, "t5 histogram");
-  const centers = h.counts.map((_, b) => ((h.edges[b] as number) + (h.edges[b + 1] as number)) / 2);
-  const width = (h.edges[1] as number) - (h.edges[0] as number);
+  const layout = themeLayout(
+    {
+      title,
+      subtitle: `levels of three per-tensor quantizers with S = ${h.states} states`,
+      xTitle: "weight value",
+      yTitle: "number of weights",
+    },
+    "t5 histogram",
+  );
+  const centers = h.counts.map((_, b) => (h.edges[b] + h.edges[b + 1]) / 2);
+  const width = h.edges[1] - h.edges[0];
   const top = Math.max(1, ...h.counts);
-  const data: Trace[] = [{ type: "bar", name: "weights", x: centers, y: h.counts, width, marker: { color: "#bbbbbb", line: { color: "#888888", width: 0.5 } } }];
+  const data: Trace[] = [
+    {
+      type: "bar",
+      name: "weights",
+      x: centers,
+      y: h.counts,
+      width,
+      marker: { color: "#bbbbbb", line: { color: "#888888", width: 0.5 } },
+    },
+  ];
   Object.entries(h.levels).forEach(([name, levels], i) => {
     const frac = 1 - 0.12 * i; // stagger the heights so overlapping level sets stay readable
     data.push({
@@ -92,51 +155,68 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
       true,
     );
   const figs: Record<string, Figure> = {};
-  const lines = (series: LineSeries[], o: Parameters<typeof lineFigure>[1]): Figure => lineFigure(series, { errors: "bars", legendTitle: "scheme", ...o });
-  let f = lines(schemeSeries(d, (s) => ({ x: d.states, y: d.mlp.ptq[s]?.acc ?? [] })), {
-    title: "MLP accuracy after post-training quantization",
-    subtitle: sub,
-    xTitle: "states per weight S (log scale)",
-    yTitle: "held-out accuracy",
-    xLog: true,
-  });
+  const lines = (series: LineSeries[], o: Parameters<typeof lineFigure>[1]): Figure =>
+    lineFigure(series, { errors: "bars", legendTitle: "scheme", ...o });
+  let f = lines(
+    schemeSeries(d, (s) => ({ x: d.states, y: d.mlp.ptq[s]?.acc ?? [] })),
+    {
+      title: "MLP accuracy after post-training quantization",
+      subtitle: sub,
+      xTitle: "states per weight S (log scale)",
+      yTitle: "held-out accuracy",
+      xLog: true,
+    },
+  );
   f = withHorizontalLines(f, [d.mlp.fp32.mean, d.chance], ["float32", "chance"], { dash: "dash" });
   figs["mlp-accuracy-vs-states"] = marks(f);
-  f = lines(schemeSeries(d, (s) => ({ x: d.states, y: d.mlp.ptq[s]?.drop ?? [] })), {
-    title: "MLP accuracy lost to post-training quantization",
-    subtitle: `float32 minus quantized accuracy of the same model; ${n} seed${n === 1 ? "" : "s"}, 95% t-intervals`,
-    xTitle: "states per weight S (log scale)",
-    yTitle: "accuracy lost (percentage points)",
-    xLog: true,
-  });
+  f = lines(
+    schemeSeries(d, (s) => ({ x: d.states, y: d.mlp.ptq[s]?.drop ?? [] })),
+    {
+      title: "MLP accuracy lost to post-training quantization",
+      subtitle: `float32 minus quantized accuracy of the same model; ${n} seed${n === 1 ? "" : "s"}, 95% t-intervals`,
+      xTitle: "states per weight S (log scale)",
+      yTitle: "accuracy lost (percentage points)",
+      xLog: true,
+    },
+  );
   f = withHorizontalLines(f, [0, 1], ["", "1 pp"], { dash: "dash" });
   figs["mlp-accuracy-drop-vs-states"] = marks(f);
-  f = lines(schemeSeries(d, (s) => ({ x: d.states, y: d.gpt.ptq[s]?.ratio ?? [] })), {
-    title: "Tiny GPT perplexity after post-training quantization, relative to float32",
-    subtitle: `quantized / float32 perplexity of the same model; ${n} seed${n === 1 ? "" : "s"}, geometric mean, 95% t-intervals`,
-    xTitle: "states per weight S (log scale)",
-    yTitle: "perplexity ratio (log scale)",
-    xLog: true,
-    yLog: true,
-  });
+  f = lines(
+    schemeSeries(d, (s) => ({ x: d.states, y: d.gpt.ptq[s]?.ratio ?? [] })),
+    {
+      title: "Tiny GPT perplexity after post-training quantization, relative to float32",
+      subtitle: `quantized / float32 perplexity of the same model; ${n} seed${n === 1 ? "" : "s"}, geometric mean, 95% t-intervals`,
+      xTitle: "states per weight S (log scale)",
+      yTitle: "perplexity ratio (log scale)",
+      xLog: true,
+      yLog: true,
+    },
+  );
   f = rules(f, "y", [1, 1.02, d.gpt.unigramPpl / d.gpt.fp32Ppl.mean], ["", "+2%", "context-free model"], true);
   figs["gpt-perplexity-vs-states"] = marks(f);
-  f = lines(schemeSeries(d, (s) => ({ x: d.mlp.ptq[s]?.bits ?? [], y: d.mlp.ptq[s]?.drop ?? [] })), {
-    title: "MLP accuracy lost against storage cost",
-    subtitle: "bits per weight = log2 S + float16 scales / codebooks shared by the weights of a tensor, channel or group",
-    xTitle: "bits per weight, including scale overhead (log scale)",
-    yTitle: "accuracy lost (percentage points)",
-    xLog: true,
-  });
+  f = lines(
+    schemeSeries(d, (s) => ({ x: d.mlp.ptq[s]?.bits ?? [], y: d.mlp.ptq[s]?.drop ?? [] })),
+    {
+      title: "MLP accuracy lost against storage cost",
+      subtitle:
+        "bits per weight = log2 S + float16 scales / codebooks shared by the weights of a tensor, channel or group",
+      xTitle: "bits per weight, including scale overhead (log scale)",
+      yTitle: "accuracy lost (percentage points)",
+      xLog: true,
+    },
+  );
   figs["mlp-accuracy-vs-bits"] = withHorizontalLines(f, [0, 1], ["", "1 pp"], { dash: "dash" });
-  f = lines(schemeSeries(d, (s) => ({ x: d.gpt.ptq[s]?.bits ?? [], y: d.gpt.ptq[s]?.ratio ?? [] })), {
-    title: "Tiny GPT perplexity against storage cost",
-    subtitle: "bits per weight = log2 S + float16 parameters per tensor / channel / group",
-    xTitle: "bits per weight, including scale overhead (log scale)",
-    yTitle: "perplexity ratio to float32 (log scale)",
-    xLog: true,
-    yLog: true,
-  });
+  f = lines(
+    schemeSeries(d, (s) => ({ x: d.gpt.ptq[s]?.bits ?? [], y: d.gpt.ptq[s]?.ratio ?? [] })),
+    {
+      title: "Tiny GPT perplexity against storage cost",
+      subtitle: "bits per weight = log2 S + float16 parameters per tensor / channel / group",
+      xTitle: "bits per weight, including scale overhead (log scale)",
+      yTitle: "perplexity ratio to float32 (log scale)",
+      xLog: true,
+      yLog: true,
+    },
+  );
   figs["gpt-perplexity-vs-bits"] = rules(f, "y", [1, 1.02], ["", "+2%"], true);
 
   const variants = Object.keys(d.mlp.qat);
@@ -148,32 +228,81 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
     f = barFigure(
       cats,
       [
-        { name: "PTQ of the float model", y: ptq.map((i) => i.mean), lo: ptq.map((i) => i.lo), hi: ptq.map((i) => i.hi) },
-        { name: "QAT (straight-through estimator)", y: qat.map((i) => i.mean), lo: qat.map((i) => i.lo), hi: qat.map((i) => i.hi) },
+        {
+          name: "PTQ of the float model",
+          y: ptq.map((i) => i.mean),
+          lo: ptq.map((i) => i.lo),
+          hi: ptq.map((i) => i.hi),
+        },
+        {
+          name: "QAT (straight-through estimator)",
+          y: qat.map((i) => i.mean),
+          lo: qat.map((i) => i.lo),
+          hi: qat.map((i) => i.hi),
+        },
       ],
-      { title: "Post-training quantization vs quantization-aware training (MLP)", subtitle: `${sub.split(";")[0]}; same QAT fine-tuning budget for every bit width`, xTitle: "weight precision", yTitle: "held-out accuracy", valueDigits: 3 },
+      {
+        title: "Post-training quantization vs quantization-aware training (MLP)",
+        subtitle: `${sub.split(";")[0]}; same QAT fine-tuning budget for every bit width`,
+        xTitle: "weight precision",
+        yTitle: "held-out accuracy",
+        valueDigits: 3,
+      },
     );
     figs["ptq-vs-qat"] = withHorizontalLines(f, [d.mlp.fp32.mean, d.chance], ["float32", "chance"], { dash: "dash" });
     const wc = variants.map((v) => (d.mlp.qat[v] as T5Data["mlp"]["qat"][string]).weightChange);
     figs["qat-weight-change"] = barFigure(
       cats,
       [{ name: "relative change", y: wc.map((i) => i.mean), lo: wc.map((i) => i.lo), hi: wc.map((i) => i.hi) }],
-      { title: "How far QAT moves the weights from the float model", subtitle: "‖W_QAT − W_float‖ / ‖W_float‖ over all kernels (ParetoQ: small at 3–4 bits, large at ≤ 2 bits)", xTitle: "weight precision", yTitle: "relative weight change", valueDigits: 2 },
+      {
+        title: "How far QAT moves the weights from the float model",
+        subtitle: "‖W_QAT − W_float‖ / ‖W_float‖ over all kernels (ParetoQ: small at 3–4 bits, large at ≤ 2 bits)",
+        xTitle: "weight precision",
+        yTitle: "relative weight change",
+        valueDigits: 2,
+      },
     );
-    const runs = Object.entries(d.mlp.qatHistories).map(([v, h]) => ({ name: QAT_LABELS[v as QatVariant] ?? v, history: h.map((p) => ({ step: p.step, trainLoss: p.loss })) }));
+    const runs = Object.entries(d.mlp.qatHistories).map(([v, h]) => ({
+      name: QAT_LABELS[v as QatVariant] ?? v,
+      history: h.map((p) => ({ step: p.step, trainLoss: p.loss })),
+    }));
     if (runs.length > 0 && runs.every((r) => r.history.length > 0)) {
-      figs["qat-loss-curves"] = lossCurveFigure(runs, { title: "QAT fine-tuning loss (MLP, first seed)", yTitle: "training cross-entropy (nats)" });
+      figs["qat-loss-curves"] = lossCurveFigure(runs, {
+        title: "QAT fine-tuning loss (MLP, first seed)",
+        yTitle: "training cross-entropy (nats)",
+      });
     }
   }
   const byMatrix = Object.entries(d.gpt.int4ByMatrix ?? {});
   if (byMatrix.length > 0) {
     figs["gpt-int4-by-matrix"] = barFigure(
       byMatrix.map(([n]) => n),
-      [{ name: "perplexity increase", y: byMatrix.map(([, v]) => 100 * v.mean), lo: byMatrix.map(([, v]) => 100 * v.lo), hi: byMatrix.map(([, v]) => 100 * v.hi) }],
-      { title: "Where the GPT's int4 error comes from", subtitle: `group-wise int4 (groups of ${d.groupSize}) applied to one matrix at a time; ${sub.split(";")[0]}`, xTitle: "quantized matrix", yTitle: "relative perplexity increase (%)", valueDigits: 2 },
+      [
+        {
+          name: "perplexity increase",
+          y: byMatrix.map(([, v]) => 100 * v.mean),
+          lo: byMatrix.map(([, v]) => 100 * v.lo),
+          hi: byMatrix.map(([, v]) => 100 * v.hi),
+        },
+      ],
+      {
+        title: "Where the GPT's int4 error comes from",
+        subtitle: `group-wise int4 (groups of ${d.groupSize}) applied to one matrix at a time; ${sub.split(";")[0]}`,
+        xTitle: "quantized matrix",
+        yTitle: "relative perplexity increase (%)",
+        valueDigits: 2,
+      },
     );
   }
-  if (d.mlp.histogram) figs["mlp-weight-histogram"] = histogramWithLevels(d.mlp.histogram, `Weights of ${d.mlp.histogram.layer} and quantization levels`);
-  if (d.gpt.histogram) figs["gpt-weight-histogram"] = histogramWithLevels(d.gpt.histogram, `Weights of ${d.gpt.histogram.layer} and quantization levels`);
+  if (d.mlp.histogram)
+    figs["mlp-weight-histogram"] = histogramWithLevels(
+      d.mlp.histogram,
+      `Weights of ${d.mlp.histogram.layer} and quantization levels`,
+    );
+  if (d.gpt.histogram)
+    figs["gpt-weight-histogram"] = histogramWithLevels(
+      d.gpt.histogram,
+      `Weights of ${d.gpt.histogram.layer} and quantization levels`,
+    );
   return figs;
 }

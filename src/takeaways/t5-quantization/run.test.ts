@@ -8,7 +8,16 @@ import { testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
 
 import { isInterval } from "../../stats";
-import { MAIN_SCHEMES, qatSpec, QAT_VARIANTS, schemeSpec, experiment, type T5Config, type T5Record, T5_PROFILES } from "./index";
+import {
+  MAIN_SCHEMES,
+  qatSpec,
+  QAT_VARIANTS,
+  schemeSpec,
+  experiment,
+  type T5Config,
+  type T5Record,
+  T5_PROFILES,
+} from "./index";
 
 /** A tiny end-to-end config: every code path, seconds of compute. */
 const TINY: Partial<T5Config> = {
@@ -69,14 +78,34 @@ test("a tiny run writes every documented metric, figures and a packed file", asy
     const ppl = m["gptPplFp32"];
     assert.ok(isInterval(ppl) && ppl.mean > 1);
     const ids = rec.claims.map((c) => c.id);
-    for (const id of ["int4-group-mlp", "int4-group-gpt", "ternary-qat-mlp", "binary-ptq-collapses-mlp", "packed-int4-exact", "packed-int4-size"]) assert.ok(ids.includes(id), id);
+    for (const id of [
+      "int4-group-mlp",
+      "int4-group-gpt",
+      "ternary-qat-mlp",
+      "binary-ptq-collapses-mlp",
+      "packed-int4-exact",
+      "packed-int4-size",
+    ])
+      assert.ok(ids.includes(id), id);
     const out = path.join(dir, "smoke", "t5-quantization");
-    for (const f of ["results.json", "ptq.csv", "qat.csv", "gpt-int4.g2bq"]) assert.ok(fs.existsSync(path.join(out, f)), f);
+    for (const f of ["results.json", "ptq.csv", "qat.csv", "gpt-int4.g2bq"])
+      assert.ok(fs.existsSync(path.join(out, f)), f);
     const csv = fs.readFileSync(path.join(out, "ptq.csv"), "utf8").split("\n");
     assert.equal(csv[0], "model,scheme,states,bitsPerWeight,seed,metric,value");
     assert.equal(csv.length - 2, 2 * (TINY.schemes as string[]).length * (TINY.states as number[]).length);
     const figs = experiment.figures(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as T5Record);
-    for (const name of ["mlp-accuracy-vs-states", "mlp-accuracy-drop-vs-states", "gpt-perplexity-vs-states", "mlp-accuracy-vs-bits", "gpt-perplexity-vs-bits", "ptq-vs-qat", "qat-weight-change", "gpt-int4-by-matrix", "mlp-weight-histogram", "gpt-weight-histogram"]) {
+    for (const name of [
+      "mlp-accuracy-vs-states",
+      "mlp-accuracy-drop-vs-states",
+      "gpt-perplexity-vs-states",
+      "mlp-accuracy-vs-bits",
+      "gpt-perplexity-vs-bits",
+      "ptq-vs-qat",
+      "qat-weight-change",
+      "gpt-int4-by-matrix",
+      "mlp-weight-histogram",
+      "gpt-weight-histogram",
+    ]) {
       const f = figs[name];
       assert.ok(f && f.data.length > 0, name);
       JSON.stringify(f);
@@ -85,15 +114,34 @@ test("a tiny run writes every documented metric, figures and a packed file", asy
     const layout = (figs["mlp-accuracy-vs-states"] as { layout: Record<string, unknown> }).layout;
     const shapes = layout["shapes"] as Array<Record<string, unknown>>;
     const notes = layout["annotations"] as Array<Record<string, unknown>>;
-    assert.ok(shapes.some((sh) => sh["xref"] === "x" && sh["x0"] === 16), "a vertical mark at S = 16");
-    assert.ok(notes.some((a) => a["xref"] === "x" && Math.abs((a["x"] as number) - Math.log10(16)) < 1e-12), "its label at log10(16)");
+    assert.ok(
+      shapes.some((sh) => sh["xref"] === "x" && sh["x0"] === 16),
+      "a vertical mark at S = 16",
+    );
+    assert.ok(
+      notes.some((a) => a["xref"] === "x" && Math.abs((a["x"] as number) - Math.log10(16)) < 1e-12),
+      "its label at log10(16)",
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
 
 test("bad configs are clear errors naming the field", async () => {
-  await assert.rejects(runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, schemes: ["uniformTensor", "nope"] }, save: false }), /config\.schemes\[1\]/);
-  await assert.rejects(runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, states: [1] }, save: false }), /config\.states\[0\]/);
-  await assert.rejects(runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, qatVariants: ["s5"] }, save: false }), /config\.qatVariants\[0\]/);
+  await assert.rejects(
+    runExperiment(experiment, {
+      profile: "smoke",
+      overrides: { ...TINY, schemes: ["uniformTensor", "nope"] },
+      save: false,
+    }),
+    /config\.schemes\[1\]/,
+  );
+  await assert.rejects(
+    runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, states: [1] }, save: false }),
+    /config\.states\[0\]/,
+  );
+  await assert.rejects(
+    runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, qatVariants: ["s5"] }, save: false }),
+    /config\.qatVariants\[0\]/,
+  );
 });

@@ -10,7 +10,15 @@ import { type Claim, claim } from "../../claims";
 import { bayesAccuracy, makeClassificationTask } from "../../data/classification";
 import { ZipfLanguage } from "../../data/zipf-language";
 import { createMLP, mlpAccuracy, type MLPHistoryPoint, trainMLP } from "../../mlp";
-import { decodePacked, encodePacked, float32Bytes, type FloatEntry, loadPacked, type PackedModel, savePacked } from "../../quant-pack";
+import {
+  decodePacked,
+  encodePacked,
+  float32Bytes,
+  type FloatEntry,
+  loadPacked,
+  type PackedModel,
+  savePacked,
+} from "../../quant-pack";
 import { dequantize, fakeQuantSTE, type QuantizedTensor, quantizeMatrix, type QuantSpec } from "../../quantize";
 import { deriveSeed } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
@@ -79,14 +87,22 @@ async function ptqSweep(
     ptq[scheme] = {};
     for (const s of c.states) {
       throwIfCancelled(ctx.signal, "t5-quantization");
-      (ptq[scheme] as Record<number, number>)[s] = await measure(schemeSpec(scheme as SchemeName, s, c.groupSize, deriveSeed(seed, "kmeans")));
+      (ptq[scheme] as Record<number, number>)[s] = await measure(
+        schemeSpec(scheme as SchemeName, s, c.groupSize, deriveSeed(seed, "kmeans")),
+      );
       ctx.progress.update({ label, step: ++done, total: c.schemes.length * c.states.length, info: { scheme, S: s } });
     }
   }
   return ptq;
 }
 
-async function runMlpSeed(c: T5Config, ctx: ExperimentContext, seed: number, first: boolean, clock: PhaseClock): Promise<MlpSeedResult> {
+async function runMlpSeed(
+  c: T5Config,
+  ctx: ExperimentContext,
+  seed: number,
+  first: boolean,
+  clock: PhaseClock,
+): Promise<MlpSeedResult> {
   const task = makeClassificationTask(c.task, deriveSeed(seed, "task"));
   const arch = { inputDim: task.config.inputDim, hidden: c.mlpHidden, outputDim: task.config.numClasses };
   const model = createMLP(arch, deriveSeed(seed, "mlp-init"));
@@ -100,7 +116,9 @@ async function runMlpSeed(c: T5Config, ctx: ExperimentContext, seed: number, fir
     const fp32 = mlpAccuracy(model, task.xTest, task.yTest);
     clock.mark("mlp float32 training");
     const mats = model.namedKernels();
-    const ptq = await ptqSweep(c, ctx, seed, "MLP PTQ", (spec) => mlpQuantAccuracy(model, quantizeAll(mats, spec), task.xTest, task.yTest));
+    const ptq = await ptqSweep(c, ctx, seed, "MLP PTQ", (spec) =>
+      mlpQuantAccuracy(model, quantizeAll(mats, spec), task.xTest, task.yTest),
+    );
     // QAT: fine-tune a copy of the float model with the quantizer in the forward pass
     clock.mark("mlp PTQ sweep");
     const fpKernels = Object.values(mats).map((v) => v.dataSync() as Float32Array);
@@ -130,14 +148,24 @@ async function runMlpSeed(c: T5Config, ctx: ExperimentContext, seed: number, fir
     let packed: MlpSeedResult["packed"];
     if (first) {
       const hidden = Object.entries(mats)[Math.min(1, Object.keys(mats).length - 1)] as [string, tf.Variable];
-      histogram = weightHistogram(`MLP ${hidden[0]}`, hidden[1].dataSync() as Float32Array, c.histogramStates, c.histogramBins, deriveSeed(seed, "hist"));
+      histogram = weightHistogram(
+        `MLP ${hidden[0]}`,
+        hidden[1].dataSync() as Float32Array,
+        c.histogramStates,
+        c.histogramBins,
+        deriveSeed(seed, "hist"),
+      );
       const q = quantizeAll(mats, schemeSpec("uniformGroup", 16, c.packGroupSize, 0));
       const floats: Record<string, FloatEntry> = {};
-      model.biases.forEach((b, l) => (floats[`dense${l}/bias`] = { shape: [...b.shape], values: b.dataSync() as Float32Array }));
+      model.biases.forEach(
+        (b, l) => (floats[`dense${l}/bias`] = { shape: [...b.shape], values: b.dataSync() as Float32Array }),
+      );
       const pm: PackedModel = { quantized: q, float: floats };
       const bytes = encodePacked(pm);
       const back = decodePacked(bytes);
-      const exact = Object.keys(q).every((n) => sameArray((q[n] as QuantizedTensor).codes, (back.quantized[n] as QuantizedTensor).codes));
+      const exact = Object.keys(q).every((n) =>
+        sameArray((q[n] as QuantizedTensor).codes, (back.quantized[n] as QuantizedTensor).codes),
+      );
       packed = { bytes: bytes.length, float32Bytes: float32Bytes(pm), exact };
     }
     return {
@@ -154,7 +182,13 @@ async function runMlpSeed(c: T5Config, ctx: ExperimentContext, seed: number, fir
   }
 }
 
-async function runGptSeed(c: T5Config, ctx: ExperimentContext, seed: number, first: boolean, clock: PhaseClock): Promise<GptSeedResult> {
+async function runGptSeed(
+  c: T5Config,
+  ctx: ExperimentContext,
+  seed: number,
+  first: boolean,
+  clock: PhaseClock,
+): Promise<GptSeedResult> {
   const lang = new ZipfLanguage(c.language, deriveSeed(seed, "language"));
   const cfg: Partial<GPTConfig> = { vocabSize: lang.vocabSize, ...c.gpt, tieWeights: false };
   const model = createGPT(cfg, deriveSeed(seed, "gpt-init"));
@@ -169,14 +203,17 @@ async function runGptSeed(c: T5Config, ctx: ExperimentContext, seed: number, fir
     clock.mark("gpt float32 training");
     const all = model.namedWeights();
     const mats: Matrices = Object.fromEntries(Object.entries(all).filter(([, v]) => v.rank === 2));
-    const ptq = await ptqSweep(c, ctx, seed, "GPT PTQ", (spec) => gptQuantPerplexity(model, mats, quantizeAll(mats, spec, GPT_TABLES), lang, c, seed));
+    const ptq = await ptqSweep(c, ctx, seed, "GPT PTQ", (spec) =>
+      gptQuantPerplexity(model, mats, quantizeAll(mats, spec, GPT_TABLES), lang, c, seed),
+    );
     // Where the int4 error comes from: group-wise int4 on one matrix at a time, and on all matrices but
     // with the embedding tables at 8 bits (BitNet and ParetoQ keep embeddings in high precision)
     const int4 = schemeSpec("uniformGroup", 16, c.groupSize, 0);
     const int4ByMatrix: Record<string, number> = {};
     for (const [name, v] of Object.entries(mats)) {
       const one: Matrices = { [name]: v };
-      int4ByMatrix[name] = (await gptQuantPerplexity(model, one, quantizeAll(one, int4, GPT_TABLES), lang, c, seed)) / fp32Ppl - 1;
+      int4ByMatrix[name] =
+        (await gptQuantPerplexity(model, one, quantizeAll(one, int4, GPT_TABLES), lang, c, seed)) / fp32Ppl - 1;
     }
     const qEmb8 = quantizeAll(mats, int4, GPT_TABLES);
     for (const name of GPT_TABLES) {
@@ -189,10 +226,27 @@ async function runGptSeed(c: T5Config, ctx: ExperimentContext, seed: number, fir
     let packed: GptSeedResult["packed"];
     if (first) {
       const name = "h0.mlp.w1" in mats ? "h0.mlp.w1" : (Object.keys(mats)[0] as string);
-      histogram = weightHistogram(`GPT ${name}`, (mats[name] as tf.Variable).dataSync() as Float32Array, c.histogramStates, c.histogramBins, deriveSeed(seed, "hist"));
+      histogram = weightHistogram(
+        `GPT ${name}`,
+        (mats[name] as tf.Variable).dataSync() as Float32Array,
+        c.histogramStates,
+        c.histogramBins,
+        deriveSeed(seed, "hist"),
+      );
       packed = await packedRoundTrip(model, mats, all, lang, c, ctx, seed);
     }
-    return { fp32Ppl, ptq, int4ByMatrix, int4Emb8Ppl, history: res.history, numParams: model.numParams(), entropyRatePpl: Math.exp(lang.entropyRate()), unigramPpl: Math.exp(lang.unigramEntropy()), ...(histogram ? { histogram } : {}), ...(packed ? { packed } : {}) };
+    return {
+      fp32Ppl,
+      ptq,
+      int4ByMatrix,
+      int4Emb8Ppl,
+      history: res.history,
+      numParams: model.numParams(),
+      entropyRatePpl: Math.exp(lang.entropyRate()),
+      unigramPpl: Math.exp(lang.unigramEntropy()),
+      ...(histogram ? { histogram } : {}),
+      ...(packed ? { packed } : {}),
+    };
   } finally {
     model.dispose();
   }
@@ -216,10 +270,14 @@ async function packedRoundTrip(
   const spec = schemeSpec("uniformGroup", 16, c.packGroupSize, 0);
   const q = quantizeAll(mats, spec, GPT_TABLES);
   const floats: Record<string, FloatEntry> = {};
-  for (const [name, v] of Object.entries(all)) if (v.rank !== 2) floats[name] = { shape: [...v.shape], values: original[name] as Float32Array };
+  for (const [name, v] of Object.entries(all))
+    if (v.rank !== 2) floats[name] = { shape: [...v.shape], values: original[name] as Float32Array };
   const pm: PackedModel = { quantized: q, float: floats };
   // the same model packed with the PTQ scheme's groups, for comparison (size only)
-  const bytesAtGroupSize = encodePacked({ quantized: quantizeAll(mats, schemeSpec("uniformGroup", 16, c.groupSize, 0), GPT_TABLES), float: floats }).length;
+  const bytesAtGroupSize = encodePacked({
+    quantized: quantizeAll(mats, schemeSpec("uniformGroup", 16, c.groupSize, 0), GPT_TABLES),
+    float: floats,
+  }).length;
   const file = path.join(ctx.outDir, "gpt-int4.g2bq");
   const bytes = savePacked(file, pm);
   const pplBefore = await gptQuantPerplexity(model, mats, q, lang, c, seed);
@@ -243,7 +301,16 @@ async function packedRoundTrip(
   const pplAfter = await perplexity(model, lang, c, seed);
   model.setWeights(original);
   if (!Object.is(pplAfter, pplBefore)) exact = false;
-  return { file, groupSize: c.packGroupSize, bytes, bytesAtGroupSize, float32Bytes: float32Bytes(pm), exact, pplBefore, pplAfter };
+  return {
+    file,
+    groupSize: c.packGroupSize,
+    bytes,
+    bytesAtGroupSize,
+    float32Bytes: float32Bytes(pm),
+    exact,
+    pplBefore,
+    pplAfter,
+  };
 }
 
 const pos = (xs: number[]): Interval => meanInterval(xs, [0, Infinity]);
@@ -257,7 +324,8 @@ const acc01 = (xs: number[]): Interval => meanInterval(xs, [0, 1]);
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<ExperimentOutput<T5Data, T5Metric>> {
   validateT5Config(c);
-  for (const s of MAIN_SCHEMES) if (!c.schemes.includes(s)) throw new Error(`t5-quantization.config.schemes: must include the main scheme "${s}"`);
+  for (const s of MAIN_SCHEMES)
+    if (!c.schemes.includes(s)) throw new Error(`t5-quantization.config.schemes: must include the main scheme "${s}"`);
   const cpu0 = process.cpuUsage(); // CPU time of this process: the wall time an otherwise idle machine would need
   const clock = new PhaseClock();
   const seeds = Array.from({ length: c.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t5", i));
@@ -279,7 +347,9 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
   // bits per weight on each model's matrices
   const mlpShapes: Record<string, [number, number]> = (() => {
     const dims = [c.task.inputDim, ...c.mlpHidden, numClasses];
-    return Object.fromEntries(dims.slice(0, -1).map((d, l) => [`dense${l}/kernel`, [d, dims[l + 1] as number] as [number, number]]));
+    return Object.fromEntries(
+      dims.slice(0, -1).map((d, l) => [`dense${l}/kernel`, [d, dims[l + 1]] as [number, number]]),
+    );
   })();
   const noTables: ReadonlySet<string> = new Set();
   const gptShapes = (() => {
@@ -315,8 +385,24 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
       gptPtq[scheme]?.ratio.push(geoInterval(ppls.map((p, i) => p / gptRuns[i]!.fp32Ppl)));
       gptPtq[scheme]?.bits.push(bg);
       seeds.forEach((sd, i) => {
-        csvPtq.push({ model: "mlp", scheme, states: s, bitsPerWeight: bm, seed: sd, metric: "accuracy", value: accs[i] });
-        csvPtq.push({ model: "gpt", scheme, states: s, bitsPerWeight: bg, seed: sd, metric: "perplexity", value: ppls[i] });
+        csvPtq.push({
+          model: "mlp",
+          scheme,
+          states: s,
+          bitsPerWeight: bm,
+          seed: sd,
+          metric: "accuracy",
+          value: accs[i],
+        });
+        csvPtq.push({
+          model: "gpt",
+          scheme,
+          states: s,
+          bitsPerWeight: bg,
+          seed: sd,
+          metric: "perplexity",
+          value: ppls[i],
+        });
       });
     }
   }
@@ -339,7 +425,18 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
     metrics[`qatAcc_${v}`] = acc01(q);
     metrics[`qatPtqAcc_${v}`] = acc01(p);
     metrics[`qatWeightChange_${v}`] = pos(wc);
-    seeds.forEach((sd, i) => csvQat.push({ variant: v, states: spec.states, bitsPerWeight: bits, seed: sd, fp32Acc: fp32Accs[i], ptqAcc: p[i], qatAcc: q[i], weightChange: wc[i] }));
+    seeds.forEach((sd, i) =>
+      csvQat.push({
+        variant: v,
+        states: spec.states,
+        bitsPerWeight: bits,
+        seed: sd,
+        fp32Acc: fp32Accs[i],
+        ptqAcc: p[i],
+        qatAcc: q[i],
+        weightChange: wc[i],
+      }),
+    );
   }
   const gp = g0.packed;
   if (gp) {
@@ -355,9 +452,25 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
   const has = (scheme: string, s: number): boolean => c.schemes.includes(scheme) && c.states.includes(s);
   if (has("uniformGroup", 16)) {
     const drop = paired((i) => fp32Accs[i]! - (mlpRuns[i]!.ptq["uniformGroup"] as Record<number, number>)[16]!);
-    claims.push(claim("int4-group-mlp", `Group-wise int4 PTQ (16 states, groups of ${c.groupSize}) loses at most 1 percentage point of MLP accuracy (mean paired drop)`, drop, "<=", 0.01));
+    claims.push(
+      claim(
+        "int4-group-mlp",
+        `Group-wise int4 PTQ (16 states, groups of ${c.groupSize}) loses at most 1 percentage point of MLP accuracy (mean paired drop)`,
+        drop,
+        "<=",
+        0.01,
+      ),
+    );
     const rel = paired((i) => (gptRuns[i]!.ptq["uniformGroup"] as Record<number, number>)[16]! / fp32Ppls[i]! - 1);
-    claims.push(claim("int4-group-gpt", "Group-wise int4 PTQ raises the GPT's held-out perplexity by at most 2% (relative, mean over seeds)", rel, "<=", 0.02));
+    claims.push(
+      claim(
+        "int4-group-gpt",
+        "Group-wise int4 PTQ raises the GPT's held-out perplexity by at most 2% (relative, mean over seeds)",
+        rel,
+        "<=",
+        0.02,
+      ),
+    );
     const relEmb8 = paired((i) => gptRuns[i]!.int4Emb8Ppl / fp32Ppls[i]! - 1);
     claims.push(
       claim(
@@ -372,12 +485,24 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
   }
   if (c.qatVariants.includes("ternary")) {
     const drop = paired((i) => fp32Accs[i]! - mlpRuns[i]!.qat["ternary"]!.qat);
-    claims.push(claim("ternary-qat-mlp", "Ternary QAT (BitNet b1.58 absmean, 3 states) stays within 3 percentage points of float32 accuracy (mean paired drop)", drop, "<=", 0.03));
+    claims.push(
+      claim(
+        "ternary-qat-mlp",
+        "Ternary QAT (BitNet b1.58 absmean, 3 states) stays within 3 percentage points of float32 accuracy (mean paired drop)",
+        drop,
+        "<=",
+        0.03,
+      ),
+    );
   }
   if (has("uniformTensor", 2)) {
     // Collapse of the GPT: worse than a model that ignores context altogether (the unigram perplexity)
-    const vsUnigram = paired((i) => (gptRuns[i]!.ptq["uniformTensor"] as Record<number, number>)[2]! / gptRuns[i]!.unigramPpl);
-    metrics["gptPplBinaryOverUnigram"] = pos(gptRuns.map((r) => (r.ptq["uniformTensor"] as Record<number, number>)[2]! / r.unigramPpl));
+    const vsUnigram = paired(
+      (i) => (gptRuns[i]!.ptq["uniformTensor"] as Record<number, number>)[2]! / gptRuns[i]!.unigramPpl,
+    );
+    metrics["gptPplBinaryOverUnigram"] = pos(
+      gptRuns.map((r) => (r.ptq["uniformTensor"] as Record<number, number>)[2]! / r.unigramPpl),
+    );
     claims.push(
       claim(
         "binary-ptq-collapses-gpt",
@@ -387,7 +512,11 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
         1,
       ),
     );
-    const kept = paired((i) => ((mlpRuns[i]!.ptq["uniformTensor"] as Record<number, number>)[2]! - chance) / Math.max(1e-9, fp32Accs[i]! - chance));
+    const kept = paired(
+      (i) =>
+        ((mlpRuns[i]!.ptq["uniformTensor"] as Record<number, number>)[2]! - chance) /
+        Math.max(1e-9, fp32Accs[i]! - chance),
+    );
     metrics["mlpBinaryKeptAboveChance"] = kept;
     claims.push(
       claim(
@@ -401,13 +530,31 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
     );
   }
   if (gp) {
-    claims.push(claim("packed-int4-exact", "The packed 4-bit file (two codes per byte + float16 scales) round-trips exactly: same codes, weights and perplexity", gp.exact ? 1 : 0, ">=", 1));
-    claims.push(claim("packed-int4-size", `The packed 4-bit GPT file (float16 scale per ${gp.groupSize} weights, float32 biases and LayerNorm) is at most 0.16 of its float32 size`, gp.bytes / gp.float32Bytes, "<=", 0.16));
+    claims.push(
+      claim(
+        "packed-int4-exact",
+        "The packed 4-bit file (two codes per byte + float16 scales) round-trips exactly: same codes, weights and perplexity",
+        gp.exact ? 1 : 0,
+        ">=",
+        1,
+      ),
+    );
+    claims.push(
+      claim(
+        "packed-int4-size",
+        `The packed 4-bit GPT file (float16 scale per ${gp.groupSize} weights, float32 biases and LayerNorm) is at most 0.16 of its float32 size`,
+        gp.bytes / gp.float32Bytes,
+        "<=",
+        0.16,
+      ),
+    );
   }
   for (const scheme of ["uniformGroup", "kmeans"] as const) {
     if (!c.schemes.includes(scheme)) continue;
     const sorted = [...c.states].sort((a, b) => a - b);
-    const within = sorted.find((s) => paired((i) => fp32Accs[i]! - (mlpRuns[i]!.ptq[scheme] as Record<number, number>)[s]!) <= 0.01);
+    const within = sorted.find(
+      (s) => paired((i) => fp32Accs[i]! - (mlpRuns[i]!.ptq[scheme] as Record<number, number>)[s]!) <= 0.01,
+    );
     metrics[`mlpStatesWithin1pp_${scheme}`] = within ?? NaN;
     claims.push(
       claim(
@@ -424,7 +571,14 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
     const low = paired((i) => mlpRuns[i]!.qat["s2"]!.weightChange);
     const high = paired((i) => mlpRuns[i]!.qat["s3"]!.weightChange);
     claims.push(
-      claim("paretoq-transition", "ParetoQ's 2–3 bit transition: QAT moves the weights further from the float model at 2 bits than at 3 bits (ratio of relative weight changes, measured and stated)", low / high, ">", 1, false),
+      claim(
+        "paretoq-transition",
+        "ParetoQ's 2–3 bit transition: QAT moves the weights further from the float model at 2 bits than at 3 bits (ratio of relative weight changes, measured and stated)",
+        low / high,
+        ">",
+        1,
+        false,
+      ),
     );
   }
 
@@ -453,7 +607,9 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
       fp32Ppl: pos(fp32Ppls),
       entropyRatePpl: g0.entropyRatePpl,
       unigramPpl: g0.unigramPpl,
-      int4ByMatrix: Object.fromEntries(Object.keys(g0.int4ByMatrix).map((n) => [n, meanInterval(gptRuns.map((r) => r.int4ByMatrix[n] as number))])),
+      int4ByMatrix: Object.fromEntries(
+        Object.keys(g0.int4ByMatrix).map((n) => [n, meanInterval(gptRuns.map((r) => r.int4ByMatrix[n]))]),
+      ),
       ptq: gptPtq,
       ...(g0.histogram ? { histogram: g0.histogram } : {}),
       ...(gp ? { packed: gp } : {}),
@@ -467,7 +623,10 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
     data,
     csv: {
       "ptq.csv": { rows: csvPtq, columns: ["model", "scheme", "states", "bitsPerWeight", "seed", "metric", "value"] },
-      "qat.csv": { rows: csvQat, columns: ["variant", "states", "bitsPerWeight", "seed", "fp32Acc", "ptqAcc", "qatAcc", "weightChange"] },
+      "qat.csv": {
+        rows: csvQat,
+        columns: ["variant", "states", "bitsPerWeight", "seed", "fp32Acc", "ptqAcc", "qatAcc", "weightChange"],
+      },
     },
   };
 }
