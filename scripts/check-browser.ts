@@ -11,7 +11,7 @@ import * as path from "path";
 import { parseArgs, runMain } from "./cli";
 import { findPython, ROOT } from "./jupyter";
 import { prepareKernel } from "./run-notebooks";
-import { findChrome } from "../src/present/render";
+import { CHROME_ARGS, findChrome } from "../src/present/render";
 
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["port"]);
@@ -50,15 +50,7 @@ runMain(async () => {
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({
       executablePath: findChrome(),
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-      ],
+      args: [...CHROME_ARGS],
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];

@@ -33,7 +33,8 @@ export const CHROME_CANDIDATES: ReadonlyArray<string> = Object.freeze([
   "/usr/bin/google-chrome",
 ]);
 
-const CHROME_ARGS = [
+/** Chromium flags for headless, offline rendering (also used by scripts/check-browser.ts). */
+export const CHROME_ARGS: ReadonlyArray<string> = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -131,7 +132,7 @@ async function launch(): Promise<Session> {
   const { chromium } = require("playwright-core") as typeof import("playwright-core");
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath, args: CHROME_ARGS, timeout: 60_000 });
+    browser = await chromium.launch({ executablePath, args: [...CHROME_ARGS], timeout: 60_000 });
   } catch (e) {
     throw new Error(
       `could not launch Chromium at ${executablePath} (${e instanceof Error ? e.message.split("\n")[0] : String(e)}); set GEN2BRAIN_CHROME to a working Chrome/Chromium binary`,

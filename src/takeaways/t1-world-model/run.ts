@@ -146,6 +146,32 @@ export async function runSeed(
     gens[key] = scoreQA(m, d, pickItems, n).generations.map((g) => decode(d, g));
   };
 
+  /** Train one phase of model `m` from step 0, measuring `probes` along the way; record history, curves and time. */
+  const train = async (
+    m: GPT,
+    sampler: BatchSampler,
+    phase: TrainPhase,
+    seedLabel: string,
+    label: string,
+    key: { readonly history: string; readonly time: string },
+    probes: Record<string, () => number>,
+  ): Promise<void> => {
+    const r = await trainPhase(
+      m,
+      sampler,
+      phase,
+      deriveSeed(seed, seedLabel),
+      `${tag} ${label}`,
+      ctx,
+      config.curvePoints,
+      probes,
+      true,
+    );
+    histories[key.history] = r.history;
+    Object.assign(curves, r.curves);
+    wallMs[key.time] = r.wallMs;
+  };
+
   // Control: a probe on an untrained model (what a linear read-out finds in random name embeddings).
   let m = createGPT(gpt, initSeed);
   const params = m.numParams();
@@ -159,40 +185,30 @@ export async function runSeed(
   let forgetting: T1SeedResult["forgetting"];
   let probeAug: number[][];
   try {
-    const pre = await trainPhase(
+    await train(
       m,
       pretrainSampler(d, "augmented"),
       config.pretrain,
-      deriveSeed(seed, "pretrain-augmented"),
-      `${tag} pretrain (augmented)`,
-      ctx,
-      config.curvePoints,
+      "pretrain-augmented",
+      "pretrain (augmented)",
+      { history: "pretrain (augmented)", time: "pretrainAugmented" },
       { recallAugmented: heldRecall(m) },
-      true,
     );
-    histories["pretrain (augmented)"] = pre.history;
-    Object.assign(curves, pre.curves);
-    wallMs["pretrainAugmented"] = pre.wallMs;
     const b = scoreQA(m, d, d.heldOutQA, config.baseGenTokens);
     base = { acc: b.acc, format: b.format, contains: b.contains, recall: factRecall(m, d, d.world.heldOutIds) };
     answersOf(m, "base", config.baseGenTokens);
     probeAug = probeByLayer(m, d, config.probe);
     const lossBefore = await bioLoss(m);
     const factLossBefore = await factLoss(m);
-    const sft = await trainPhase(
+    await train(
       m,
       sftSampler(d),
       config.sft,
-      deriveSeed(seed, "sft"),
-      `${tag} SFT`,
-      ctx,
-      config.curvePoints,
+      "sft",
+      "SFT",
+      { history: "SFT (after augmented)", time: "sft" },
       { qaPretrainSft: heldAcc(m) },
-      true,
     );
-    histories["SFT (after augmented)"] = sft.history;
-    Object.assign(curves, sft.curves);
-    wallMs["sft"] = sft.wallMs;
     const s = scoreQA(m, d, d.heldOutQA);
     pretrainSft = {
       acc: s.acc,
@@ -211,20 +227,15 @@ export async function runSeed(
   m = createGPT(gpt, initSeed);
   let sftOnly: T1SeedResult["sftOnly"];
   try {
-    const r = await trainPhase(
+    await train(
       m,
       sftSampler(d),
       config.sft,
-      deriveSeed(seed, "sft"),
-      `${tag} SFT only`,
-      ctx,
-      config.curvePoints,
+      "sft",
+      "SFT only",
+      { history: "SFT only", time: "sftOnly" },
       { qaSftOnly: heldAcc(m) },
-      true,
     );
-    histories["SFT only"] = r.history;
-    Object.assign(curves, r.curves);
-    wallMs["sftOnly"] = r.wallMs;
     const s = scoreQA(m, d, d.heldOutQA);
     sftOnly = { acc: s.acc, format: s.format, trainAcc: scoreQA(m, d, d.trainQA).acc };
     answersOf(m, "sftOnly");
@@ -237,36 +248,26 @@ export async function runSeed(
   let plain: T1SeedResult["plain"];
   let probePlain: number[][];
   try {
-    const pre = await trainPhase(
+    await train(
       m,
       pretrainSampler(d, "plain"),
       config.pretrain,
-      deriveSeed(seed, "pretrain-plain"),
-      `${tag} pretrain (plain)`,
-      ctx,
-      config.curvePoints,
+      "pretrain-plain",
+      "pretrain (plain)",
+      { history: "pretrain (plain)", time: "pretrainPlain" },
       { recallPlain: heldRecall(m, "plain") },
-      true,
     );
-    histories["pretrain (plain)"] = pre.history;
-    Object.assign(curves, pre.curves);
-    wallMs["pretrainPlain"] = pre.wallMs;
     const recall = factRecall(m, d, d.world.heldOutIds, "plain");
     probePlain = probeByLayer(m, d, config.probe);
-    const sft = await trainPhase(
+    await train(
       m,
       sftSampler(d),
       config.sft,
-      deriveSeed(seed, "sft"),
-      `${tag} SFT (plain)`,
-      ctx,
-      config.curvePoints,
+      "sft",
+      "SFT (plain)",
+      { history: "SFT (after plain)", time: "sftPlain" },
       { qaPlainSft: heldAcc(m) },
-      true,
     );
-    histories["SFT (after plain)"] = sft.history;
-    Object.assign(curves, sft.curves);
-    wallMs["sftPlain"] = sft.wallMs;
     const s = scoreQA(m, d, d.heldOutQA);
     plain = {
       recall,
@@ -286,20 +287,15 @@ export async function runSeed(
   try {
     const plan = concurrentPlan(config);
     const phase: TrainPhase = { ...config.pretrain, numSteps: plan.numSteps };
-    const r = await trainPhase(
+    await train(
       m,
       mixedSampler(d, plan.qaFraction),
       phase,
-      deriveSeed(seed, "concurrent"),
-      `${tag} concurrent`,
-      ctx,
-      config.curvePoints,
+      "concurrent",
+      "concurrent",
+      { history: "concurrent", time: "concurrent" },
       { qaConcurrent: heldAcc(m), recallConcurrent: heldRecall(m) },
-      true,
     );
-    histories["concurrent"] = r.history;
-    Object.assign(curves, r.curves);
-    wallMs["concurrent"] = r.wallMs;
     const s = scoreQA(m, d, d.heldOutQA);
     concurrent = {
       acc: s.acc,

@@ -19,9 +19,11 @@ export interface T3InductionConfig extends Pick<GPTSize, "dModel" | "nHead" | "n
   readonly numSteps: number;
   /** Sequences per training batch. */
   readonly batchSize: number;
-  /** Peak learning rate, and the end of its cosine decay. */
+  /** Peak learning rate. */
   readonly lr: number;
+  /** Learning rate at the end of the cosine decay. */
   readonly minLr: number;
+  /** Steps of linear warm-up. */
   readonly warmupSteps: number;
   /** Sequences used to measure the attention scores and the induction accuracy. */
   readonly evalBatchSize: number;
