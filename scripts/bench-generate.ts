@@ -53,11 +53,11 @@ async function main(): Promise<void> {
         ...(stop !== undefined ? { stopToken: stop } : {}),
         useCache,
       };
-      generate(model, prompts.slice(0, 8), { maxNewTokens: 4, useCache }); // warm-up
+      await generate(model, prompts.slice(0, 8), { maxNewTokens: 4, useCache }); // warm-up
       for (let r = 0; r < reps; r++) {
         const t0 = performance.now();
         const c0 = process.cpuUsage();
-        const out = generate(model, prompts, { ...opts, rng: new Rng(9) });
+        const out = await generate(model, prompts, { ...opts, rng: new Rng(9) });
         const c = process.cpuUsage(c0);
         const wall = (performance.now() - t0) / 1000;
         const cpu = (c.user + c.system) / 1e6;

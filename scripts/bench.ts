@@ -37,13 +37,24 @@ import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../src/run/backend";
-import { kernelFixesStatus, loadNative, setFusedComposite } from "../src/speed/index";
+import { describeAdapter, kernelFixesStatus, loadNative, setFusedComposite } from "../src/speed/index";
 import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { Rng } from "../src/rng";
 import { createGPT, type GPTConfig } from "../src/transformer";
-import { trainModel, type BatchSampler } from "../src/train";
+import { AdamW, batchTensors, trainConfig, trainModel, type BatchSampler } from "../src/train";
 
-const CASES = ["matmul512", "gptA-train", "gptA-infer", "gptB-train", "gptB-infer"] as const;
+const CASES = [
+  "matmul512",
+  "matmul2048",
+  "gptA-train",
+  "gptA-infer",
+  "gptB-train",
+  "gptB-infer",
+  "gptC-train",
+  "gptC-infer",
+] as const;
+/** Cases that only a GPU runs by default (a gptC step takes ~30 s on 2 CPU cores). */
+const GPU_ONLY: ReadonlyArray<CaseName> = ["matmul2048", "gptC-train", "gptC-infer"];
 type CaseName = (typeof CASES)[number];
 type MetricName = "gflops" | "tokensPerSec" | "peakRssMiB" | "tensorsPerStep";
 
@@ -65,8 +76,14 @@ interface Timing {
   cpuMsPerStep: number;
 }
 
+/** Dawn toggles that trade safety checks for speed (the webgpu-unsafe variant; never the library default). */
+const UNSAFE_DAWN_FLAGS =
+  "enable-dawn-features=allow_unsafe_apis,disable_robustness,skip_validation,disable_workgroup_init disable-dawn-features=lazy_clear_resource_on_first_use";
+
 interface Variant {
-  readonly base: "wasm" | "cpu";
+  /** Extra Dawn flags for the webgpu variants. */
+  readonly dawnFlags?: string;
+  readonly base: "wasm" | "cpu" | "webgpu";
   readonly speed: boolean;
   readonly native: boolean;
   readonly fused: boolean;
@@ -106,14 +123,31 @@ const VARIANTS: Readonly<Record<string, Variant>> = {
   },
   cpu: { base: "cpu", speed: true, native: false, fused: true, about: "tfjs cpu backend + fused kernels in JS" },
   "cpu-plain": { base: "cpu", speed: false, native: false, fused: false, about: "tfjs cpu backend, composite ops" },
+  webgpu: {
+    base: "webgpu",
+    speed: true,
+    native: false,
+    fused: true,
+    about: "tfjs-backend-webgpu on Dawn (Vulkan/Metal/D3D12), the GPU",
+  },
+  "webgpu-unsafe": {
+    base: "webgpu",
+    speed: true,
+    native: false,
+    fused: true,
+    dawnFlags: UNSAFE_DAWN_FLAGS,
+    about:
+      "webgpu with Dawn's checks off (no bounds clamping in shaders, no API validation, no lazy zeroing): what they cost",
+  },
 };
 
-const SIZES: Readonly<Record<"A" | "B", Partial<GPTConfig>>> = {
-  A: { vocabSize: 64, seqLen: 64, dModel: 64, nHead: 4, nLayer: 2, dFF: 0, tieWeights: false },
-  B: { vocabSize: 64, seqLen: 64, dModel: 128, nHead: 4, nLayer: 4, dFF: 0, tieWeights: false },
+type Size = "A" | "B" | "C";
+/** The tiny GPTs A and B (CPU-sized) and C, a model big enough for a GPU to matter. Same as bench_torch.py. */
+const SIZES: Readonly<Record<Size, { model: Partial<GPTConfig>; batch: number }>> = {
+  A: { model: { vocabSize: 64, seqLen: 64, dModel: 64, nHead: 4, nLayer: 2, dFF: 0, tieWeights: false }, batch: 32 },
+  B: { model: { vocabSize: 64, seqLen: 64, dModel: 128, nHead: 4, nLayer: 4, dFF: 0, tieWeights: false }, batch: 32 },
+  C: { model: { vocabSize: 256, seqLen: 256, dModel: 512, nHead: 8, nLayer: 8, dFF: 0, tieWeights: false }, batch: 64 },
 };
-const BATCH = 32;
-const SEQ = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Child: one variant
@@ -161,6 +195,7 @@ async function timeSteps(
 /** Train with src/train.ts for at least `minSteps` timed steps and `seconds` (the first step is warm-up). */
 async function timeTraining(
   model: ReturnType<typeof createGPT>,
+  size: Size,
   seconds: number,
   minSteps: number,
 ): Promise<{ steps: number; wallMs: number; cpuMs: number; tensors: number; peakRss: number }> {
@@ -171,10 +206,11 @@ async function timeTraining(
   let id0 = 0;
   let peakRss = rssMiB();
   let last = { wall: 0, cpu: 0, id: 0 };
+  const { batch } = SIZES[size];
   await trainModel(
     model,
-    randomTokens,
-    { numSteps: 1_000_000, batchSize: BATCH, lr: 1e-3, warmupSteps: 10, evalEvery: 0 },
+    randomTokens(size),
+    { numSteps: 1_000_000, batchSize: batch, lr: 1e-3, warmupSteps: 10, evalEvery: 0 },
     {
       seed: 1,
       signal: ctrl.signal,
@@ -203,16 +239,128 @@ async function timeTraining(
   };
 }
 
-const randomTokens: BatchSampler = (rng, batchSize) => {
-  const x: number[][] = [];
-  const y: number[][] = [];
-  for (let b = 0; b < batchSize; b++) {
-    const row = Array.from({ length: SEQ + 1 }, () => rng.int(64));
-    x.push(row.slice(0, SEQ));
-    y.push(row.slice(1));
+/** Uniform random tokens: speed does not depend on the data. */
+const randomTokens =
+  (size: Size): BatchSampler =>
+  (rng, batchSize) => {
+    const { vocabSize, seqLen } = SIZES[size].model as { vocabSize: number; seqLen: number };
+    const x: number[][] = [];
+    const y: number[][] = [];
+    for (let b = 0; b < batchSize; b++) {
+      const row = Array.from({ length: seqLen + 1 }, () => rng.int(vocabSize));
+      x.push(row.slice(0, seqLen));
+      y.push(row.slice(1));
+    }
+    return { x, y };
+  };
+
+/**
+ * Where a training step's time goes on a GPU backend, the same step as trainModel's (forward, loss,
+ * gradients, AdamW, one read of [loss, grad norm]):
+ * - dispatchMs: JavaScript building the graph and encoding/submitting kernels (the tidy; the GPU runs
+ *   behind it asynchronously);
+ * - readMs: the wait for the [loss, grad norm] readback, i.e. the GPU finishing the step plus the copy;
+ * - kernelMs: GPU time of the step's kernels from timestamp queries (tf.time), when the adapter has them;
+ * - kernels: kernel launches per step; uploadBytes: the batch uploaded per step.
+ */
+interface Breakdown {
+  backend: string;
+  case: CaseName;
+  steps: number;
+  wallMs: number;
+  dispatchMs: number;
+  readMs: number;
+  kernelMs: number | null;
+  /** The kernels that took most GPU time in the step (name, ms summed over launches, launches). */
+  topKernels: Array<{ name: string; ms: number; launches: number }>;
+  kernels: number;
+  uploadBytes: number;
+}
+
+async function stepBreakdown(
+  model: ReturnType<typeof createGPT>,
+  size: Size,
+  variant: string,
+  name: CaseName,
+  steps: number,
+): Promise<Breakdown> {
+  const { batch } = SIZES[size];
+  const c = trainConfig({ numSteps: 1000, batchSize: batch, lr: 1e-3, warmupSteps: 10, evalEvery: 0 });
+  const weights = model.namedWeights();
+  const opt = new AdamW(weights);
+  const rng = new Rng(3);
+  const sample = randomTokens(size);
+  const step = (): tf.Tensor => {
+    const b = sample(rng, batch);
+    return tf.tidy(() => {
+      const t = batchTensors(b, "bench");
+      const { value, grads } = tf.variableGrads(() => model.loss(t.x, t.y, t.mask), Object.values(weights));
+      const byName: Record<string, tf.Tensor> = {};
+      for (const [n, w] of Object.entries(weights)) byName[n] = grads[w.name] as tf.Tensor;
+      return tf.stack([value, opt.apply(byName, 1e-3, c)]);
+    });
+  };
+  try {
+    const warm = step(); // warm-up: shader compilation
+    await warm.data();
+    warm.dispose();
+    let dispatch = 0;
+    let read = 0;
+    const w0 = performance.now();
+    for (let i = 0; i < steps; i++) {
+      const t0 = performance.now();
+      const stats = step();
+      const t1 = performance.now();
+      await stats.data();
+      stats.dispose();
+      dispatch += t1 - t0;
+      read += performance.now() - t1;
+    }
+    const wall = (performance.now() - w0) / steps;
+    // GPU time of the step's kernels, where the device has timestamp queries (else tfjs reports 0).
+    let kernelMs: number | null = null;
+    let topKernels: Breakdown["topKernels"] = [];
+    const timestamps = (tf.backend() as unknown as { supportTimestampQuery?: boolean }).supportTimestampQuery === true;
+    if (timestamps) {
+      let out: tf.Tensor | null = null;
+      const info = (await tf.time(() => void (out = step()))) as tf.TimingInfo & { getExtraProfileInfo?: () => string };
+      if (out !== null) (out as tf.Tensor).dispose();
+      kernelMs = typeof info.kernelMs === "number" ? info.kernelMs : null;
+      // "name: ms, name: ms, ..." per launch, from tfjs-backend-webgpu.
+      const per = new Map<string, { ms: number; launches: number }>();
+      for (const item of (info.getExtraProfileInfo?.() ?? "").split(", ")) {
+        const at = item.lastIndexOf(": ");
+        if (at < 0) continue;
+        const name = item.slice(0, at);
+        const e = per.get(name) ?? { ms: 0, launches: 0 };
+        e.ms += Number(item.slice(at + 2));
+        e.launches += 1;
+        per.set(name, e);
+      }
+      topKernels = [...per.entries()]
+        .map(([name, e]) => ({ name, ...e }))
+        .sort((x, y) => y.ms - x.ms)
+        .slice(0, 12);
+    }
+    const prof = await tf.profile(() => step());
+    if (prof.result instanceof tf.Tensor) prof.result.dispose();
+    const { seqLen } = SIZES[size].model as { seqLen: number };
+    return {
+      backend: variant,
+      case: name,
+      steps,
+      wallMs: wall,
+      dispatchMs: dispatch / steps,
+      readMs: read / steps,
+      kernelMs,
+      topKernels,
+      kernels: prof.kernels.length,
+      uploadBytes: 2 * batch * seqLen * 4,
+    };
+  } finally {
+    opt.dispose();
   }
-  return { x, y };
-};
+}
 
 async function runCase(
   name: CaseName,
@@ -220,35 +368,42 @@ async function runCase(
   variant: string,
   rows: Row[],
   timings: Timing[],
+  breakdowns: Breakdown[],
 ): Promise<void> {
   const push = (metric: MetricName, value: number, unit: string): void =>
     void rows.push({ backend: variant, case: name, metric, value, unit });
-  if (name === "matmul512") {
-    const a = tf.randomNormal([512, 512], 0, 1, "float32", 1);
-    const b = tf.randomNormal([512, 512], 0, 1, "float32", 2);
+  if (name.startsWith("matmul")) {
+    const n = name === "matmul512" ? 512 : 2048;
+    const a = tf.randomNormal([n, n], 0, 1, "float32", 1);
+    const b = tf.randomNormal([n, n], 0, 1, "float32", 2);
+    // Read back one element (as bench_torch.py does): a full n x n readback would time the copy, not the product.
     const r = await timeSteps(
-      () => {
-        const c = tf.matMul(a, b);
-        c.dataSync();
+      async () => {
+        const c = tf.tidy(() => tf.slice(tf.matMul(a, b), [0, 0], [1, 1]));
+        await c.data();
         c.dispose();
       },
       seconds,
       5,
     );
     tf.dispose([a, b]);
-    push("gflops", (2 * 512 ** 3) / r.wallMs / 1e6, "GFLOP/s");
+    push("gflops", (2 * n ** 3) / r.wallMs / 1e6, "GFLOP/s");
     timings.push({ backend: variant, case: name, steps: r.steps, wallMsPerStep: r.wallMs, cpuMsPerStep: r.cpuMs });
     return;
   }
-  const size = name.startsWith("gptA") ? "A" : "B";
-  const model = createGPT(SIZES[size], 1);
+  const size = name.charAt(3) as Size;
+  const { model: cfg, batch } = SIZES[size];
+  const seqLen = cfg.seqLen as number;
+  const model = createGPT(cfg, 1);
   try {
     let r: Awaited<ReturnType<typeof timeSteps>>;
     if (name.endsWith("-train")) {
-      r = await timeTraining(model, seconds, 1);
+      r = await timeTraining(model, size, seconds, 1);
+      if (variant.startsWith("webgpu"))
+        breakdowns.push(await stepBreakdown(model, size, variant, name, Math.max(2, Math.min(20, r.steps))));
     } else {
       const rng = new Rng(7);
-      const x = tf.tensor2d(randomTokens(rng, BATCH).x.flat(), [BATCH, SEQ], "int32");
+      const x = tf.tensor2d(randomTokens(size)(rng, batch).x.flat(), [batch, seqLen], "int32");
       r = await timeSteps(
         async () => {
           const { logits } = model.forward(x);
@@ -260,7 +415,7 @@ async function runCase(
       );
       x.dispose();
     }
-    push("tokensPerSec", (BATCH * SEQ) / (r.wallMs / 1000), "tokens/s");
+    push("tokensPerSec", (batch * seqLen) / (r.wallMs / 1000), "tokens/s");
     push("peakRssMiB", r.peakRss, "MiB");
     push("tensorsPerStep", r.tensors, "tensors");
     timings.push({ backend: variant, case: name, steps: r.steps, wallMsPerStep: r.wallMs, cpuMsPerStep: r.cpuMs });
@@ -276,12 +431,26 @@ async function child(variantName: string, cases: CaseName[], seconds: number, ex
   setFusedComposite(!v.fused);
   const rows: Row[] = [];
   const timings: Timing[] = [];
-  const mine = v.base === "cpu" && !explicitCases ? cases.filter((c) => !c.startsWith("gptB")) : cases;
-  for (const c of mine) await runCase(c, seconds, variantName, rows, timings);
+  const breakdowns: Breakdown[] = [];
+  const gpu = v.base === "webgpu";
+  const mine = explicitCases
+    ? cases
+    : cases.filter((c) => (gpu || !GPU_ONLY.includes(c)) && !(v.base === "cpu" && c.startsWith("gptB")));
+  for (const c of mine) await runCase(c, seconds, variantName, rows, timings, breakdowns);
   const status = v.base === "wasm" ? kernelFixesStatus() : { speed: false, native: false };
+  const adapter = info.adapter ? describeAdapter(info.adapter) : undefined;
   process.stdout.write(
     "\n@@BENCH@@" +
-      JSON.stringify({ variant: variantName, backend: info.choice, flags: info.flags, status, rows, timings }) +
+      JSON.stringify({
+        variant: variantName,
+        backend: info.choice,
+        flags: info.flags,
+        adapter,
+        status,
+        rows,
+        timings,
+        breakdowns,
+      }) +
       "\n",
   );
 }
@@ -297,6 +466,8 @@ interface Flags {
   explicitCases: boolean;
   seconds: number;
   torch: boolean;
+  /** PyTorch devices to run the reference on (--torch-device cpu,cuda). */
+  torchDevices: string[];
   out: string;
 }
 
@@ -310,7 +481,18 @@ function parseFlags(argv: string[]): Flags & { child?: string } {
     if (v === undefined || v.startsWith("--")) throw new Error(`--${name} needs a value`);
     return v;
   };
-  const known = new Set(["backend", "cases", "seconds", "quick", "no-torch", "out", "child", "explicit-cases", "help"]);
+  const known = new Set([
+    "backend",
+    "cases",
+    "seconds",
+    "quick",
+    "no-torch",
+    "torch-device",
+    "out",
+    "child",
+    "explicit-cases",
+    "help",
+  ]);
   for (const a of argv) {
     if (a.startsWith("--") && !known.has(a.slice(2).split("=")[0] as string)) {
       throw new Error(`unknown flag ${a}; known: ${[...known].map((k) => "--" + k).join(" ")}`);
@@ -333,23 +515,41 @@ function parseFlags(argv: string[]): Flags & { child?: string } {
   const seconds = argv.includes("--quick") ? 1 : Number(get("seconds") ?? 3);
   if (!(seconds > 0)) throw new Error(`--seconds must be a positive number`);
   const childName = get("child");
+  const torchDevices = (get("torch-device") ?? "cpu").split(",");
+  for (const d of torchDevices)
+    if (d !== "cpu" && d !== "cuda") throw new Error(`--torch-device: "${d}" is not cpu or cuda (comma-separated)`);
   return {
     variants,
     cases,
     explicitCases: get("cases") !== undefined,
     seconds,
     torch: !argv.includes("--no-torch"),
+    torchDevices,
     out: get("out") ?? path.join("out", "bench"),
     ...(childName ? { child: childName } : {}),
   };
 }
 
-function runChild(variant: string, f: Flags): { rows: Row[]; timings: Timing[]; status: unknown } | { error: string } {
+interface ChildResult {
+  rows: Row[];
+  timings: Timing[];
+  status: unknown;
+  adapter?: string;
+  breakdowns?: Breakdown[];
+}
+
+function runChild(variant: string, f: Flags): ChildResult | { error: string } {
   const v = VARIANTS[variant] as Variant;
   const env: NodeJS.ProcessEnv = { ...process.env, GEN2BRAIN_BACKEND: v.base };
   env["GEN2BRAIN_KERNEL_FIXES"] = v.speed ? "1" : "0";
   env["GEN2BRAIN_NATIVE"] = v.native ? "1" : "0";
   if (v.threads !== undefined) env["GEN2BRAIN_THREADS"] = String(v.threads);
+  // Dawn exposes timestamp queries (GPU time per kernel, for the breakdown) only with unsafe APIs on.
+  if (v.base === "webgpu") {
+    env["GEN2BRAIN_DAWN_FLAGS"] = [env["GEN2BRAIN_DAWN_FLAGS"], v.dawnFlags ?? "enable-dawn-features=allow_unsafe_apis"]
+      .filter(Boolean)
+      .join(" ");
+  }
   const args = [
     ...process.execArgv,
     __filename,
@@ -371,7 +571,7 @@ function runChild(variant: string, f: Flags): { rows: Row[]; timings: Timing[]; 
       .join(" | ");
     return { error: `exit ${r.status}: ${why}` };
   }
-  return JSON.parse(line.slice("@@BENCH@@".length)) as { rows: Row[]; timings: Timing[]; status: unknown };
+  return JSON.parse(line.slice("@@BENCH@@".length)) as ChildResult;
 }
 
 /** Directories with an OpenBLAS libblas.so.3 for the PyTorch reference (first existing). */
@@ -388,7 +588,10 @@ function openblasDir(): string | null {
 function runTorch(f: Flags): { rows: Row[]; info: unknown[]; timings: Timing[]; skipped?: string } {
   const python = process.env["GEN2BRAIN_PYTHON"] ?? "/usr/bin/python3";
   const script = path.join(__dirname, "bench_torch.py");
-  const runs: Array<{ label: string; env: NodeJS.ProcessEnv }> = [{ label: "", env: { ...process.env } }];
+  const cpu = f.torchDevices.includes("cpu");
+  const runs: Array<{ label: string; env: NodeJS.ProcessEnv; device: string }> = cpu
+    ? [{ label: "", env: { ...process.env }, device: "cpu" }]
+    : [];
   const ob = openblasDir();
   const systemBlas = (() => {
     try {
@@ -397,28 +600,29 @@ function runTorch(f: Flags): { rows: Row[]; info: unknown[]; timings: Timing[]; 
       return "";
     }
   })();
-  if (ob !== null && !systemBlas.includes("openblas")) {
+  if (cpu && ob !== null && !systemBlas.includes("openblas")) {
     runs.push({
       label: "openblas-",
       env: { ...process.env, LD_LIBRARY_PATH: [ob, process.env["LD_LIBRARY_PATH"]].filter(Boolean).join(":") },
+      device: "cpu",
     });
   }
+  // bench_torch.py labels its CUDA rows "torch-cuda" itself.
+  if (f.torchDevices.includes("cuda")) runs.push({ label: "", env: { ...process.env }, device: "cuda" });
   const rows: Row[] = [];
   const info: unknown[] = [];
   const timings: Timing[] = [];
   for (const run of runs) {
-    const r = spawnSync(python, [script, "--seconds", String(f.seconds), "--cases", f.cases.join(",")], {
-      env: run.env,
-      encoding: "utf8",
-      timeout: 30 * 60 * 1000,
-    });
+    const cases = run.device === "cpu" && !f.explicitCases ? f.cases.filter((c) => !GPU_ONLY.includes(c)) : f.cases;
+    const args = [script, "--seconds", String(f.seconds), "--cases", cases.join(","), "--device", run.device];
+    const r = spawnSync(python, args, { env: run.env, encoding: "utf8", timeout: 30 * 60 * 1000 });
     if (r.status !== 0) {
       const why =
         r.status === 3
           ? (r.stderr || "").trim()
           : `${python} failed (exit ${r.status}): ${(r.stderr || String(r.error)).trim().split("\n").slice(-2).join(" | ")}`;
-      if (run.label === "") return { rows, info, timings, skipped: why };
-      info.push({ blas: run.label, skipped: why });
+      if (run.label === "" && run.device === "cpu") return { rows, info, timings, skipped: why };
+      info.push({ blas: run.label, device: run.device, skipped: why });
       continue;
     }
     const out = JSON.parse(r.stdout.trim().split("\n").pop() as string) as {
@@ -426,7 +630,12 @@ function runTorch(f: Flags): { rows: Row[]; info: unknown[]; timings: Timing[]; 
       results: Row[];
       timings?: Timing[];
     };
-    const blas = run.label === "" ? systemBlas || "system libblas.so.3" : `OpenBLAS from ${ob}`;
+    const blas =
+      run.device === "cuda"
+        ? "CUDA (cuBLAS)"
+        : run.label === ""
+          ? systemBlas || "system libblas.so.3"
+          : `OpenBLAS from ${ob}`;
     info.push({ ...out.torch, blas });
     for (const row of out.results) rows.push({ ...row, backend: row.backend.replace("torch-", `torch-${run.label}`) });
     for (const t of out.timings ?? [])
@@ -500,6 +709,52 @@ function markdown(
   return lines.join("\n") + "\n";
 }
 
+/** The GPU section: tfjs-webgpu against PyTorch CUDA on the same GPU, and where a step's time goes. */
+function gpuMarkdown(
+  gpuRatios: Array<Record<string, unknown>>,
+  breakdowns: Breakdown[],
+  machine: Record<string, unknown>,
+): string {
+  if (gpuRatios.length === 0 && breakdowns.length === 0) return "";
+  const lines: string[] = ["", `## GPU: tfjs-webgpu / PyTorch CUDA (eager, float32), ${machine["gpu"] ?? "GPU"}`, ""];
+  if (gpuRatios.length > 0) {
+    lines.push("| case | ratio | tfjs-webgpu | PyTorch CUDA |", "|---|---:|---:|---:|");
+    for (const r of gpuRatios)
+      lines.push(
+        `| ${r["case"]} | ${(r["tfjsOverTorch"] as number).toFixed(2)} | ${fmt(r["tfjsValue"] as number)} | ${fmt(r["torchValue"] as number)} |`,
+      );
+    lines.push("");
+  }
+  if (breakdowns.length > 0) {
+    lines.push(
+      "Where a webgpu training step's time goes (ms per step): dispatch = JavaScript building and submitting the kernels; read = waiting for the",
+      "[loss, grad norm] readback (the GPU finishing, then the copy); GPU = the kernels' own time from timestamp queries.",
+      "",
+      "| variant | case | wall | dispatch | read | GPU kernels | launches | upload |",
+      "|---|---|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const b of breakdowns) {
+      const k = b.kernelMs === null ? "n/a" : fmt(b.kernelMs);
+      lines.push(
+        `| ${b.backend} | ${b.case} | ${fmt(b.wallMs)} | ${fmt(b.dispatchMs)} | ${fmt(b.readMs)} | ${k} | ${b.kernels} | ${(b.uploadBytes / 1024).toFixed(0)} KiB |`,
+      );
+    }
+    lines.push("");
+    const big = breakdowns.filter((b) => b.topKernels.length > 0).sort((x, y) => y.wallMs - x.wallMs)[0];
+    if (big !== undefined) {
+      lines.push(
+        `GPU time by kernel, ${big.backend} ${big.case} (one step; ms summed over launches):`,
+        "",
+        "| kernel | ms | launches |",
+        "|---|---:|---:|",
+      );
+      for (const t of big.topKernels) lines.push(`| ${t.name} | ${fmt(t.ms)} | ${t.launches} |`);
+      lines.push("");
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
 async function parent(f: Flags): Promise<void> {
   const machine: Record<string, unknown> = {
     cpus: os.cpus().length,
@@ -509,6 +764,7 @@ async function parent(f: Flags): Promise<void> {
   const rows: Row[] = [];
   const timings: Timing[] = [];
   const variants: Record<string, unknown> = {};
+  const breakdowns: Breakdown[] = [];
   const notes: string[] = [];
   const native = loadNative();
   for (const v of f.variants) {
@@ -528,7 +784,14 @@ async function parent(f: Flags): Promise<void> {
     }
     rows.push(...r.rows);
     timings.push(...r.timings);
-    variants[v] = { about: def.about, status: r.status, seconds: (Date.now() - t0) / 1000 };
+    breakdowns.push(...(r.breakdowns ?? []));
+    if (r.adapter !== undefined) machine["gpu"] = r.adapter;
+    variants[v] = {
+      about: def.about,
+      status: r.status,
+      ...(r.adapter ? { adapter: r.adapter } : {}),
+      seconds: (Date.now() - t0) / 1000,
+    };
   }
   let torch: Row[] = [];
   let torchInfo: unknown[] = [];
@@ -540,16 +803,22 @@ async function parent(f: Flags): Promise<void> {
     torchInfo = t.info;
     torchTimings = t.timings;
     if (t.skipped) notes.push(`PyTorch skipped: ${t.skipped}`);
+    for (const i of t.info as Array<{ skipped?: string; device?: string }>)
+      if (i.skipped) notes.push(`PyTorch (${i.device ?? "cpu"}) skipped: ${i.skipped}`);
   } else {
     notes.push("PyTorch skipped (--no-torch)");
   }
+  // CPU against CPU and GPU against GPU: the best tfjs CPU variant over the best PyTorch CPU run, and
+  // tfjs-webgpu over PyTorch CUDA (eager, float32) on the same GPU.
   const ratios: Array<Record<string, unknown>> = [];
+  const gpuRatios: Array<Record<string, unknown>> = [];
+  const onGpu = (r: Row): boolean => r.backend.startsWith("webgpu") || r.backend === "torch-cuda";
   for (const c of f.cases) {
-    const metric: MetricName = c === "matmul512" ? "gflops" : "tokensPerSec";
+    const metric: MetricName = c.startsWith("matmul") ? "gflops" : "tokensPerSec";
     const best = (rs: Row[]): Row | undefined =>
       rs.filter((r) => r.case === c && r.metric === metric).sort((a, b) => b.value - a.value)[0];
-    const a = best(rows);
-    const b = best(torch);
+    const a = best(rows.filter((r) => !onGpu(r)));
+    const b = best(torch.filter((r) => !onGpu(r)));
     if (a && b)
       ratios.push({
         case: c,
@@ -558,6 +827,18 @@ async function parent(f: Flags): Promise<void> {
         torch: b.backend,
         tfjsValue: a.value,
         torchValue: b.value,
+      });
+    // The safe default is what users get: the ratio is for "webgpu"; webgpu-unsafe is reported beside it.
+    const g = best(rows.filter((r) => r.backend === "webgpu"));
+    const h = best(torch.filter(onGpu));
+    if (g && h)
+      gpuRatios.push({
+        case: c,
+        tfjsOverTorch: g.value / h.value,
+        tfjs: g.backend,
+        torch: h.backend,
+        tfjsValue: g.value,
+        torchValue: h.value,
       });
   }
   // Per-core efficiency, robust to other processes on the machine: CPU time per step of the one-thread
@@ -592,6 +873,8 @@ async function parent(f: Flags): Promise<void> {
     machine,
     results: rows,
     ...(torch.length > 0 ? { torch, ratios, cpuTimeRatios: cpuRatios } : {}),
+    ...(gpuRatios.length > 0 ? { gpuRatios } : {}),
+    ...(breakdowns.length > 0 ? { gpuBreakdown: breakdowns } : {}),
     variants,
     torchInfo,
     timings: [...timings, ...torchTimings],
@@ -599,7 +882,7 @@ async function parent(f: Flags): Promise<void> {
     date: new Date().toISOString(),
   };
   writeJsonAtomic(path.join(f.out, "bench.json"), out);
-  const md = markdown(rows, torch, ratios, cpuRatios, machine, notes);
+  const md = markdown(rows, torch, ratios, cpuRatios, machine, notes) + gpuMarkdown(gpuRatios, breakdowns, machine);
   writeFileAtomic(path.join(f.out, "bench.md"), md);
   process.stdout.write(md);
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `npm run bench`.
+"""PyTorch reference for `npm run bench` (issues 3 and 10).
 
 Trains and runs the SAME tiny GPT as src/transformer.ts on the CPU: token + learned position
 embeddings, pre-LayerNorm blocks with one fused q|k|v projection, causal softmax attention written
@@ -31,8 +31,11 @@ except Exception as e:  # pragma: no cover - depends on the machine
 SIZES = {
     "A": dict(vocab=64, seq_len=64, d_model=64, n_head=4, n_layer=2),
     "B": dict(vocab=64, seq_len=64, d_model=128, n_head=4, n_layer=4),
+    # C: big enough for a GPU to matter (scripts/bench.ts runs it on GPU backends only by default).
+    "C": dict(vocab=256, seq_len=256, d_model=512, n_head=8, n_layer=8),
 }
-BATCH = 32
+BATCHES = {"A": 32, "B": 32, "C": 64}
+DEVICE = "cpu"
 
 
 class Block(nn.Module):
@@ -77,7 +80,7 @@ class GPT(nn.Module):
 
     def forward(self, idx):
         T = idx.shape[1]
-        x = self.wte(idx) + self.wpe(torch.arange(T))
+        x = self.wte(idx) + self.wpe(torch.arange(T, device=idx.device))
         for b in self.blocks:
             x = b(x, self.mask)
         return self.head(self.lnf(x))
@@ -106,8 +109,9 @@ def timed(fn, seconds, min_steps=2, label=None):
 
 def bench_gpt(size, seconds, threads):
     cfg = SIZES[size]
+    BATCH = BATCHES[size]
     torch.manual_seed(1)
-    model = GPT(**cfg)
+    model = GPT(**cfg).to(DEVICE)
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW(
@@ -118,7 +122,8 @@ def bench_gpt(size, seconds, threads):
     T, V = cfg["seq_len"], cfg["vocab"]
 
     def batch():
-        seq = torch.randint(0, V, (BATCH, T + 1), generator=gen)
+        # Drawn on the CPU and uploaded each step, as the tfjs bench does.
+        seq = torch.randint(0, V, (BATCH, T + 1), generator=gen).to(DEVICE)
         return seq[:, :-1], seq[:, 1:]
 
     def train_step():
@@ -137,7 +142,7 @@ def bench_gpt(size, seconds, threads):
         with torch.no_grad():
             model(x_inf).sum().item()
 
-    tag = f"torch-{threads}t"
+    tag = "torch-cuda" if DEVICE == "cuda" else f"torch-{threads}t"
     train_s = timed(train_step, seconds, label=(tag, f"gpt{size}-train"))
     infer_s = timed(infer_step, seconds, label=(tag, f"gpt{size}-infer"))
     rss = peak_rss_mib()
@@ -149,11 +154,12 @@ def bench_gpt(size, seconds, threads):
     ]
 
 
-def bench_matmul(seconds, threads):
-    a = torch.randn(512, 512)
-    b = torch.randn(512, 512)
-    s = timed(lambda: (a @ b)[0, 0].item(), seconds, min_steps=5, label=(f"torch-{threads}t", "matmul512"))
-    return [dict(backend=f"torch-{threads}t", case="matmul512", metric="gflops", value=2 * 512**3 / s / 1e9, unit="GFLOP/s")]
+def bench_matmul(n, seconds, threads):
+    a = torch.randn(n, n, device=DEVICE)
+    b = torch.randn(n, n, device=DEVICE)
+    tag = "torch-cuda" if DEVICE == "cuda" else f"torch-{threads}t"
+    s = timed(lambda: (a @ b)[0, 0].item(), seconds, min_steps=5, label=(tag, f"matmul{n}"))
+    return [dict(backend=tag, case=f"matmul{n}", metric="gflops", value=2 * n**3 / s / 1e9, unit="GFLOP/s")]
 
 
 def main():
@@ -161,21 +167,35 @@ def main():
     ap.add_argument("--seconds", type=float, default=3.0, help="timed seconds per case (after one warm-up step)")
     ap.add_argument("--threads", default=None, help="comma-separated thread counts (default: 1 and the CPU count)")
     ap.add_argument("--cases", default="matmul512,gptA-train,gptA-infer,gptB-train,gptB-infer")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: eager PyTorch on the GPU, float32 (TF32 off, PyTorch's default for matmul)")
     args = ap.parse_args()
+    global DEVICE
+    DEVICE = args.device
+    if DEVICE == "cuda" and not torch.cuda.is_available():
+        print("bench_torch: --device cuda but torch.cuda.is_available() is False", file=sys.stderr)
+        sys.exit(4)
     cpus = os.cpu_count() or 1
     default_threads = torch.get_num_threads()
     threads = [int(t) for t in args.threads.split(",")] if args.threads else sorted({1, cpus})
+    if DEVICE == "cuda":
+        threads = [default_threads]
     cases = set(args.cases.split(","))
     results = []
     for n in threads:
         torch.set_num_threads(n)
-        if "matmul512" in cases:
-            results += bench_matmul(args.seconds, n)
-        for size in ("A", "B"):
+        for mm in (512, 2048):
+            if f"matmul{mm}" in cases:
+                results += bench_matmul(mm, args.seconds, n)
+        for size in ("A", "B", "C"):
             if f"gpt{size}-train" in cases or f"gpt{size}-infer" in cases:
                 rows = bench_gpt(size, args.seconds, n)
                 results += [r for r in rows if r["case"] in cases]
-    info = dict(version=torch.__version__, threads=threads, defaultThreads=default_threads, cpus=cpus)
+    info = dict(version=torch.__version__, threads=threads, defaultThreads=default_threads, cpus=cpus, device=DEVICE)
+    if DEVICE == "cuda":
+        info["gpu"] = torch.cuda.get_device_name(0)
+        info["cuda"] = torch.version.cuda
+        info["tf32"] = torch.backends.cuda.matmul.allow_tf32
     print(json.dumps(dict(torch=info, results=results, timings=TIMINGS)))
 
 

@@ -55,3 +55,17 @@ test("src/ keeps the import rules: no cycles, configs free of siblings, one way 
   );
   assert.deepEqual(checkImports(src), []);
 });
+
+test("the checker finds synchronous tensor reads in src/ (not in comments, not in pending files)", () => {
+  const root = tree({
+    "a.ts": "export async function f(t: any) {\n  return t.dataSync();\n}\n",
+    "b.ts": "// t.dataSync() would block: we await t.data()\nexport const b = 1;\n",
+    "hopfield.ts": "export const h = (t: any) => t.arraySync();\n",
+  });
+  const problems = checkImports(root);
+  assert.deepEqual(
+    problems.filter((p) => /synchronously/.test(p)).map((p) => p.split(" ")[0]),
+    ["a.ts:2"],
+    problems.join("\n"),
+  );
+});

@@ -14,7 +14,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import "../src/takeaways/index";
-import { cacheKey, codeVersion, getExperiment, listExperiments } from "../src/run/experiment";
+import { backendKey, cacheKey, codeVersion, getExperiment, listExperiments } from "../src/run/experiment";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { loadResults, resultDir, writeJsonAtomic } from "../src/run/results";
 import { renderBar, ProgressEvent } from "../src/present/progress";
@@ -139,7 +139,7 @@ runMain(async () => {
 
   const statuses: JobStatus[] = ids.map((id) => {
     const exp = getExperiment(id);
-    const key = cacheKey(id, args.profile, args.seed, exp.profiles[args.profile], info.choice, code);
+    const key = cacheKey(id, args.profile, args.seed, exp.profiles[args.profile], backendKey(info), code);
     const file = path.join(resultDir(outRoot, args.profile, id), "results.json");
     return { id, state: !args.flags.has("force") && isCached(file, key) ? "cached" : "queued" };
   });

@@ -29,6 +29,12 @@ if (files.length === 0) {
 const r = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...files], {
   cwd: ROOT,
   stdio: "inherit",
-  env: { ...process.env, GEN2BRAIN_STATIC: process.env["GEN2BRAIN_STATIC"] ?? "1" },
+  env: {
+    ...process.env,
+    GEN2BRAIN_STATIC: process.env["GEN2BRAIN_STATIC"] ?? "1",
+    // Unit tests run on the CPU backends (they read tensors synchronously, which WebGPU in Node cannot);
+    // src/speed/webgpu.test.ts tests the WebGPU path itself. GEN2BRAIN_BACKEND=webgpu overrides.
+    GEN2BRAIN_WEBGPU: process.env["GEN2BRAIN_BACKEND"] === "webgpu" ? "1" : (process.env["GEN2BRAIN_WEBGPU"] ?? "0"),
+  },
 });
 process.exit(r.status ?? 1);

@@ -150,7 +150,7 @@ test("joint training learns the task and a one-hot-like code; it is deterministi
     const acc = evaluatePair(task, j.controller, j.processor, ev);
     assert.ok(acc > 0.8, `joint accuracy ${acc}`);
     assert.ok(gainSelectivity(j.controller.gainCode()) > 0.3, "the cued stream gets the larger gain");
-    assert.deepEqual(j2.controller.getWeights(), j3.controller.getWeights());
+    assert.deepEqual(await j2.controller.readWeights(), await j3.controller.readWeights());
     assert.deepEqual(j2.history, j3.history);
   } finally {
     for (const x of [j, j2, j3]) {

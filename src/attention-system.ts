@@ -135,8 +135,9 @@ export class Controller implements GainSource {
     return gainCodeOf(this, this.numStreams);
   }
 
-  getWeights(): Float32Array[] {
-    return this.variables.map((v) => v.dataSync() as Float32Array);
+  /** Copies of the weights (read asynchronously: a GPU backend cannot read synchronously). */
+  async readWeights(): Promise<Float32Array[]> {
+    return Promise.all(this.variables.map(async (v) => (await v.data()) as Float32Array));
   }
 
   dispose(): void {
@@ -222,8 +223,9 @@ export class Processor {
     return tf.tidy(() => applyDense(this.l2, tf.relu(applyDense(this.l1, gated))));
   }
 
-  getWeights(): Float32Array[] {
-    return this.variables.map((v) => v.dataSync() as Float32Array);
+  /** Copies of the weights (read asynchronously: a GPU backend cannot read synchronously). */
+  async readWeights(): Promise<Float32Array[]> {
+    return Promise.all(this.variables.map(async (v) => (await v.data()) as Float32Array));
   }
 
   setWeights(ws: ReadonlyArray<Float32Array>): void {

@@ -37,7 +37,7 @@ test("save and load round-trip weights, config, tokenizer and train state", asyn
   const model = createGPT(CFG, 1);
   try {
     const r = await trainModel(model, sampler, { ...TC, numSteps: 3 }, { seed: 2 });
-    saveCheckpoint(dir, {
+    await saveCheckpoint(dir, {
       model,
       tokenizer: tok,
       trainState: r.state,
@@ -52,7 +52,7 @@ test("save and load round-trip weights, config, tokenizer and train state", asyn
     const loaded = loadGPT(dir);
     try {
       assert.deepEqual(loaded.model.config, model.config);
-      assert.deepEqual(loaded.model.getWeights(), model.getWeights());
+      assert.deepEqual(await loaded.model.readWeights(), await model.readWeights());
       assert.deepEqual(loaded.tokenizer?.vocab, tok.vocab);
       assert.equal(loaded.trainState?.step, 3);
       assert.deepEqual(loaded.trainState?.rng, r.state.rng);
@@ -63,7 +63,7 @@ test("save and load round-trip weights, config, tokenizer and train state", asyn
       loaded.model.dispose();
     }
     // Saving again over the same directory replaces it atomically.
-    saveCheckpoint(dir, { model });
+    await saveCheckpoint(dir, { model });
     assert.equal(loadCheckpoint(dir).trainState, undefined);
   } finally {
     model.dispose();
@@ -80,7 +80,7 @@ test("training killed at step k and resumed from its checkpoint ends bit-identic
   try {
     const r = await trainModel(ref, sampler, TC, { seed: 22, evalSampler: sampler });
     refLoss = r.finalLoss;
-    refWeights = ref.getWeights();
+    refWeights = await ref.readWeights();
     refHistory = r.history.map((h) => h.trainLoss);
   } finally {
     ref.dispose();
@@ -116,7 +116,7 @@ test("training killed at step k and resumed from its checkpoint ends bit-identic
       r.history.map((h) => h.trainLoss),
       refHistory,
     );
-    const w = resumed.getWeights();
+    const w = await resumed.readWeights();
     for (const k of Object.keys(refWeights)) assert.deepEqual(w[k], refWeights[k], `weight ${k}`);
   } finally {
     resumed.dispose();
@@ -129,7 +129,7 @@ test("corrupt and mismatched checkpoints are clear errors naming what is wrong",
   const model = createGPT(CFG, 3);
   const other = createGPT({ ...CFG, dModel: 8 }, 3);
   try {
-    saveCheckpoint(dir, { model, tokenizer: tok });
+    await saveCheckpoint(dir, { model, tokenizer: tok });
     assert.throws(
       () => restoreWeights(dir, other),
       /model config does not match \(dModel: checkpoint has 16, model has 8/,

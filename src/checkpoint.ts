@@ -97,10 +97,10 @@ function writeSync(file: string, content: Uint8Array): void {
   }
 }
 
-function weightsOf(model: GPT | TrainableModel): WeightMap {
-  if (model instanceof GPT) return model.getWeights();
+async function weightsOf(model: GPT | TrainableModel): Promise<WeightMap> {
+  if (model instanceof GPT) return model.readWeights();
   const out: WeightMap = {};
-  for (const [n, v] of Object.entries(model.namedWeights())) out[n] = v.dataSync() as Float32Array;
+  for (const [n, v] of Object.entries(model.namedWeights())) out[n] = (await v.data()) as Float32Array;
   return out;
 }
 
@@ -113,13 +113,13 @@ function shapesOf(model: GPT | TrainableModel): Record<string, number[]> {
  * Save a checkpoint to `dir` atomically: everything goes to `<dir>.tmp-*` first, then replaces `dir`
  * by renames, so a crash leaves either the old checkpoint or the new one, never half of one.
  */
-export function saveCheckpoint(dir: string, input: SaveCheckpointInput): void {
+export async function saveCheckpoint(dir: string, input: SaveCheckpointInput): Promise<void> {
   const isGpt = input.model instanceof GPT;
   const kind = input.kind ?? (isGpt ? "gpt" : undefined);
   if (kind === undefined)
     throw new Error('saveCheckpoint: kind is required for a model that is not a GPT (e.g. kind: "hopfield")');
   const modelConfig = input.modelConfig ?? (isGpt ? (input.model as GPT).config : undefined);
-  const weights = weightsOf(input.model);
+  const weights = await weightsOf(input.model);
   const shapes = shapesOf(input.model);
   const entries: TensorEntry[] = [];
   const arrays: Float32Array[] = [];
@@ -333,16 +333,17 @@ export function checkpointEvery(
 ): NonNullable<TrainOptions["onStep"]> {
   if (!Number.isInteger(every) || every < 1)
     throw new Error(`checkpointEvery: every must be a positive integer, got ${every}`);
-  return (record, state) => {
-    if (record.step % every === 0 || record.step === numSteps) saveCheckpoint(dir, { ...input, trainState: state() });
+  return async (record, state) => {
+    if (record.step % every === 0 || record.step === numSteps)
+      await saveCheckpoint(dir, { ...input, trainState: await state() });
   };
 }
 
 /** Save the end state of a training run (weights, optimizer, rng, history). */
-export function saveTrainResult(
+export async function saveTrainResult(
   dir: string,
   input: Omit<SaveCheckpointInput, "trainState">,
   result: TrainResult,
-): void {
-  saveCheckpoint(dir, { ...input, trainState: result.state });
+): Promise<void> {
+  await saveCheckpoint(dir, { ...input, trainState: result.state });
 }

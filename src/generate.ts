@@ -64,7 +64,11 @@ function pick(row: Float32Array, temperature: number, topK: number | undefined, 
  * Continue each prompt by up to `maxNewTokens` tokens; returns the new tokens only (without the stop
  * token). Deterministic given the rng state. Leaves no tensors behind.
  */
-export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number>>, opts: GenerateOptions): number[][] {
+export async function generate(
+  model: GPT,
+  prompts: ReadonlyArray<ReadonlyArray<number>>,
+  opts: GenerateOptions,
+): Promise<number[][]> {
   const where = "generate";
   const temperature = opts.temperature ?? 0;
   if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 0)
@@ -133,7 +137,7 @@ export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number
         }
         let data: Float32Array;
         try {
-          data = logits.dataSync() as Float32Array;
+          data = (await logits.data()) as Float32Array;
         } finally {
           logits.dispose();
         }
@@ -159,12 +163,12 @@ export function generate(model: GPT, prompts: ReadonlyArray<ReadonlyArray<number
  * it: result[i][j] = log p(cont_i[j] | prefix_i, cont_i[<j]). When prefix + continuation is longer
  * than seqLen + 1, the prefix is cropped from the left. Leaves no tensors behind.
  */
-export function continuationTokenLogProbs(
+export async function continuationTokenLogProbs(
   model: GPT,
   prefixes: ReadonlyArray<ReadonlyArray<number>>,
   continuations: ReadonlyArray<ReadonlyArray<number>>,
   batchSize = 64,
-): number[][] {
+): Promise<number[][]> {
   const where = "continuationLogLikelihood";
   if (prefixes.length !== continuations.length)
     throw new Error(
@@ -209,7 +213,7 @@ export function continuationTokenLogProbs(
     });
     let data: Float32Array;
     try {
-      data = lp.dataSync() as Float32Array;
+      data = (await lp.data()) as Float32Array;
     } finally {
       lp.dispose();
     }
@@ -224,11 +228,12 @@ export function continuationTokenLogProbs(
 }
 
 /** Sum of log p (nats) of each continuation given its prefix (see {@link continuationTokenLogProbs}). */
-export function continuationLogLikelihood(
+export async function continuationLogLikelihood(
   model: GPT,
   prefixes: ReadonlyArray<ReadonlyArray<number>>,
   continuations: ReadonlyArray<ReadonlyArray<number>>,
   batchSize = 64,
-): number[] {
-  return continuationTokenLogProbs(model, prefixes, continuations, batchSize).map((v) => v.reduce((a, b) => a + b, 0));
+): Promise<number[]> {
+  const perToken = await continuationTokenLogProbs(model, prefixes, continuations, batchSize);
+  return perToken.map((v) => v.reduce((a, b) => a + b, 0));
 }

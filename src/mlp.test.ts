@@ -22,13 +22,13 @@ test("same seed → bit-identical initial weights and training", async () => {
   const b = createMLP(arch, 1);
   const c = createMLP(arch, 2);
   try {
-    assert.deepEqual(a.getWeights(), b.getWeights());
-    assert.notDeepEqual(a.getWeights()["dense0/kernel"], c.getWeights()["dense0/kernel"]);
+    assert.deepEqual(await a.readWeights(), await b.readWeights());
+    assert.notDeepEqual((await a.readWeights())["dense0/kernel"], (await c.readWeights())["dense0/kernel"]);
     assert.equal(a.numParams(), 4 * 16 + 16 + 16 * 16 + 16 + 16 * 3 + 3);
     const ha = await trainMLP(a, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
     const hb = await trainMLP(b, task.xTrain, task.yTrain, { ...trainCfg, numSteps: 5 }, { seed: 9, logEvery: 1 });
     assert.deepEqual(ha, hb);
-    assert.deepEqual(a.getWeights(), b.getWeights());
+    assert.deepEqual(await a.readWeights(), await b.readWeights());
   } finally {
     [a, b, c].forEach((m) => m.dispose());
   }
@@ -37,16 +37,16 @@ test("same seed → bit-identical initial weights and training", async () => {
 test("it learns a separable task, with float and with ternary QAT weights", async () => {
   const m = createMLP(arch, 3);
   try {
-    const before = mlpAccuracy(m, task.xTest, task.yTest);
+    const before = await mlpAccuracy(m, task.xTest, task.yTest);
     const h = await trainMLP(m, task.xTrain, task.yTrain, trainCfg, { seed: 1 });
-    const after = mlpAccuracy(m, task.xTest, task.yTest);
+    const after = await mlpAccuracy(m, task.xTest, task.yTest);
     assert.ok((h[h.length - 1]?.loss as number) < (h[0]?.loss as number), "loss falls");
     assert.ok(after > 0.9 && after > before, `accuracy ${before} → ${after}`);
     const spec = quantSpec({ states: 3, granularity: "tensor", clip: "absmean" });
     const q = createMLP(arch, 3);
     try {
       await trainMLP(q, task.xTrain, task.yTrain, trainCfg, { seed: 1, transform: (w) => fakeQuantSTE(w, spec) });
-      const acc = mlpAccuracy(q, task.xTest, task.yTest, (w) => fakeQuantSTE(w, spec));
+      const acc = await mlpAccuracy(q, task.xTest, task.yTest, (w) => fakeQuantSTE(w, spec));
       assert.ok(acc > 0.9, `ternary QAT accuracy ${acc}`);
     } finally {
       q.dispose();

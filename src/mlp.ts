@@ -84,12 +84,12 @@ export class MLP {
     return this.variables.reduce((n, v) => n + v.size, 0);
   }
 
-  /** Copies of all weights by name. */
-  getWeights(): Record<string, { shape: number[]; values: Float32Array }> {
+  /** Copies of all weights by name (read asynchronously: a GPU backend cannot read synchronously). */
+  async readWeights(): Promise<Record<string, { shape: number[]; values: Float32Array }>> {
     const out: Record<string, { shape: number[]; values: Float32Array }> = {};
-    this.variables.forEach(
-      (v) => (out[v.name.replace(/^mlp\d+\//, "")] = { shape: [...v.shape], values: v.dataSync() as Float32Array }),
-    );
+    for (const v of this.variables) {
+      out[v.name.replace(/^mlp\d+\//, "")] = { shape: [...v.shape], values: (await v.data()) as Float32Array };
+    }
     return out;
   }
 
@@ -207,7 +207,12 @@ export async function trainMLP(
 }
 
 /** Predicted classes for rows of x `[n, d]`, in batches. */
-export function predictClasses(model: MLP, x: Float32Array, transform?: WeightTransform, batchSize = 2048): Int32Array {
+export async function predictClasses(
+  model: MLP,
+  x: Float32Array,
+  transform?: WeightTransform,
+  batchSize = 2048,
+): Promise<Int32Array> {
   const d = model.config.inputDim;
   const n = x.length / d;
   const out = new Int32Array(n);
@@ -215,15 +220,23 @@ export function predictClasses(model: MLP, x: Float32Array, transform?: WeightTr
     const end = Math.min(n, start + batchSize);
     const xb = tf.tensor2d(x.subarray(start * d, end * d), [end - start, d]);
     const pred = tf.tidy(() => tf.argMax(model.forward(xb, transform), 1));
-    out.set(pred.dataSync() as Int32Array, start);
-    tf.dispose([xb, pred]);
+    try {
+      out.set((await pred.data()) as Int32Array, start);
+    } finally {
+      tf.dispose([xb, pred]);
+    }
   }
   return out;
 }
 
 /** Accuracy on (x, y). */
-export function mlpAccuracy(model: MLP, x: Float32Array, y: Int32Array, transform?: WeightTransform): number {
-  const pred = predictClasses(model, x, transform);
+export async function mlpAccuracy(
+  model: MLP,
+  x: Float32Array,
+  y: Int32Array,
+  transform?: WeightTransform,
+): Promise<number> {
+  const pred = await predictClasses(model, x, transform);
   let ok = 0;
   for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
   return ok / y.length;

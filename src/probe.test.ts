@@ -23,11 +23,11 @@ test("probe: separable clusters are decoded on unseen samples; shuffled labels a
   const rng = new Rng(1);
   const train = clusters(120, 4, 10, rng);
   const test_ = clusters(80, 4, 10, rng);
-  const r = probeTrainTest(train.X, train.y, test_.X, test_.y, 4, { numSteps: 150 });
+  const r = await probeTrainTest(train.X, train.y, test_.X, test_.y, 4, { numSteps: 150 });
   assert.ok(r.testAcc > 0.85, `test accuracy ${r.testAcc}`);
   // Labels unrelated to the features: held-out accuracy near chance (0.25).
   const shuffled = new Rng(2).shuffle([...train.y]);
-  const noise = probeTrainTest(train.X, shuffled, test_.X, test_.y, 4, { numSteps: 150 });
+  const noise = await probeTrainTest(train.X, shuffled, test_.X, test_.y, 4, { numSteps: 150 });
   assert.ok(noise.testAcc < 0.5, `shuffled-label accuracy ${noise.testAcc}`);
 });
 
@@ -36,7 +36,7 @@ test("probe: hand-checkable 1-D case and argmax prediction", async () => {
   // Class 0 for negative x, class 1 for positive x.
   const X = [[-2], [-1], [-0.5], [0.5], [1], [2]];
   const y = [0, 0, 0, 1, 1, 1];
-  const p = fitLinearProbe(X, y, 2, { numSteps: 100, lr: 0.1, l2: 0 });
+  const p = await fitLinearProbe(X, y, 2, { numSteps: 100, lr: 0.1, l2: 0 });
   assert.deepEqual(probePredict(p, [[-3], [3]]), [0, 1]);
   assert.equal(probeAccuracy(p, X, y), 1);
   // Standardisation uses the training statistics: mean 0 here, population std sqrt(mean(x^2)).
@@ -49,7 +49,7 @@ test("probe: hand-checkable 1-D case and argmax prediction", async () => {
 test("probe: deterministic and leak-free", async () => {
   await testBackend();
   const { X, y } = clusters(40, 3, 6, new Rng(5));
-  const a = fitLinearProbe(X, y, 3, { numSteps: 30 });
+  const a = await fitLinearProbe(X, y, 3, { numSteps: 30 });
   const b = await expectNoLeak(() => fitLinearProbe(X, y, 3, { numSteps: 30 }), "fitLinearProbe");
   assert.deepEqual(Array.from(a.weights), Array.from(b.weights));
   assert.deepEqual(Array.from(a.bias), Array.from(b.bias));
@@ -57,9 +57,9 @@ test("probe: deterministic and leak-free", async () => {
 
 test("probe: bad input is a clear error", async () => {
   await testBackend();
-  assert.throws(() => fitLinearProbe([], [], 2), /no samples/);
-  assert.throws(() => fitLinearProbe([[1], [2]], [0], 2), /2 feature rows but 1 labels/);
-  assert.throws(() => fitLinearProbe([[1], [2, 3]], [0, 1], 2), /row 1 has 2 values/);
-  assert.throws(() => fitLinearProbe([[1], [2]], [0, 5], 2), /label 1 is 5/);
-  assert.throws(() => fitLinearProbe([[1], [2]], [0, 1], 2, { numSteps: 0 }), /ProbeConfig\.numSteps/);
+  await assert.rejects(() => fitLinearProbe([], [], 2), /no samples/);
+  await assert.rejects(() => fitLinearProbe([[1], [2]], [0], 2), /2 feature rows but 1 labels/);
+  await assert.rejects(() => fitLinearProbe([[1], [2, 3]], [0, 1], 2), /row 1 has 2 values/);
+  await assert.rejects(() => fitLinearProbe([[1], [2]], [0, 5], 2), /label 1 is 5/);
+  await assert.rejects(() => fitLinearProbe([[1], [2]], [0, 1], 2, { numSteps: 0 }), /ProbeConfig\.numSteps/);
 });

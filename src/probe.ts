@@ -72,12 +72,12 @@ function flatten(X: ReadonlyArray<ArrayLike<number>>, d: number): Float32Array {
  * Fit a multinomial logistic regression probe on features X [n][d] and labels y in [0, numClasses).
  * Deterministic (zero init, full batch). Leaves no tensors behind.
  */
-export function fitLinearProbe(
+export async function fitLinearProbe(
   X: ReadonlyArray<ArrayLike<number>>,
   y: ReadonlyArray<number>,
   numClasses: number,
   config: Partial<ProbeConfig> = {},
-): LinearProbe {
+): Promise<LinearProbe> {
   const c = withOverrides(PROBE_DEFAULTS as ProbeConfig, config, "ProbeConfig");
   checkRange("ProbeConfig.numSteps", c.numSteps, 1, 1e6, true);
   checkRange("ProbeConfig.lr", c.lr, 0, 100);
@@ -115,7 +115,7 @@ export function fitLinearProbe(
     for (let s = 0; s < c.numSteps; s++) {
       const cost = opt.minimize(lossFn, s === c.numSteps - 1, [W, b]);
       if (cost) {
-        trainLoss = cost.dataSync()[0] as number;
+        trainLoss = (await cost.data())[0] as number;
         cost.dispose();
       }
     }
@@ -124,8 +124,8 @@ export function fitLinearProbe(
       numClasses,
       mu,
       sigma,
-      weights: W.dataSync() as Float32Array,
-      bias: b.dataSync() as Float32Array,
+      weights: (await W.data()) as Float32Array,
+      bias: (await b.data()) as Float32Array,
       trainLoss,
     };
   } finally {
@@ -173,14 +173,14 @@ export function probeAccuracy(
  * Fit on (trainX, trainY) and report accuracy on (testX, testY): the generalisation of a linear
  * read-out to unseen items (e.g. held-out entities).
  */
-export function probeTrainTest(
+export async function probeTrainTest(
   trainX: ReadonlyArray<ArrayLike<number>>,
   trainY: ReadonlyArray<number>,
   testX: ReadonlyArray<ArrayLike<number>>,
   testY: ReadonlyArray<number>,
   numClasses: number,
   config: Partial<ProbeConfig> = {},
-): { trainAcc: number; testAcc: number; probe: LinearProbe } {
-  const probe = fitLinearProbe(trainX, trainY, numClasses, config);
+): Promise<{ trainAcc: number; testAcc: number; probe: LinearProbe }> {
+  const probe = await fitLinearProbe(trainX, trainY, numClasses, config);
   return { trainAcc: probeAccuracy(probe, trainX, trainY), testAcc: probeAccuracy(probe, testX, testY), probe };
 }

@@ -64,7 +64,7 @@ test("AdamW: one step by hand, decoupled decay on matrices only, clipping by glo
     const opt2 = new AdamW({ w });
     const n2 = opt2.apply({ w: g.w }, lr, { ...c, gradClip: 1 });
     n2.dispose();
-    const st = opt2.getState();
+    const st = await opt2.readState();
     assert.ok(Math.abs((st.m["w"]?.[0] as number) - (0.1 * 3) / 5) < 1e-6);
     assert.equal(st.step, 1);
     opt2.dispose();
@@ -87,7 +87,7 @@ test("training is deterministic and leaks no tensors; eval and history are recor
       return {
         losses: r.history.map((h) => h.trainLoss),
         history: r.history,
-        w: model.getWeights()["h0.attn.wqkv"] as Float32Array,
+        w: (await model.readWeights())["h0.attn.wqkv"] as Float32Array,
       };
     } finally {
       model.dispose();
@@ -170,7 +170,7 @@ test("a tiny GPT learns to reverse a sequence to >= 99% token accuracy", async (
     );
     const rng = new Rng(99);
     const tests = Array.from({ length: 200 }, () => task.seq(rng));
-    const outs = generate(
+    const outs = await generate(
       model,
       tests.map((s) => s.slice(0, n + 2)),
       { maxNewTokens: n },

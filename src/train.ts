@@ -156,7 +156,7 @@ export interface TrainOptions {
   /** A NaN/Infinity loss: "throw" (default) an error naming the step, or "return" with diverged: true. */
   readonly onNonFinite?: "throw" | "return";
   /** Called after every step (after evaluation, when there is one); may be async (e.g. to checkpoint). */
-  readonly onStep?: (record: HistoryRecord, state: () => TrainState) => void | Promise<void>;
+  readonly onStep?: (record: HistoryRecord, state: () => Promise<TrainState>) => void | Promise<void>;
   /** Resume from a saved state (optimizer, rng, step, history). */
   readonly state?: TrainState;
   /**
@@ -186,7 +186,7 @@ function decays(v: tf.Variable): boolean {
  *
  * All weights are updated as one flat vector (one concat of the gradients, a dozen element-wise ops,
  * one split), so a step costs ~20 + nWeights small ops instead of ~12 per weight. The moments are
- * flat variables; {@link getState} / {@link setState} convert them to and from per-weight arrays.
+ * flat variables; {@link readState} / {@link setState} convert them to and from per-weight arrays.
  */
 export class AdamW {
   private readonly names: string[];
@@ -268,13 +268,11 @@ export class AdamW {
     return out;
   }
 
-  /** A copy of the state, per weight (synchronous read). */
-  getState(): AdamWState {
-    return {
-      step: this.step,
-      m: this.unflat(this.m.dataSync() as Float32Array),
-      v: this.unflat(this.v.dataSync() as Float32Array),
-    };
+  /** A copy of the state, per weight (read asynchronously: a GPU backend cannot read synchronously). */
+  async readState(): Promise<AdamWState> {
+    const step = this.step;
+    const [m, v] = await Promise.all([this.m.data(), this.v.data()]);
+    return { step, m: this.unflat(m as Float32Array), v: this.unflat(v as Float32Array) };
   }
 
   /** Restore a saved state; names and sizes must match the weights. */
@@ -408,11 +406,11 @@ export async function trainModel(
     tokens = 0;
   }
   const evalSeed = deriveSeed(opts.seed, "train-eval");
-  const state = (): TrainState => ({
+  const state = async (): Promise<TrainState> => ({
     step,
     tokens,
     rng: rng.state(),
-    optimizer: opt.getState(),
+    optimizer: await opt.readState(),
     history: [...history],
   });
   const start = Date.now();
@@ -494,7 +492,7 @@ export async function trainModel(
       });
       if (opts.onStep) await opts.onStep(record, state);
     }
-    const s = state();
+    const s = await state();
     opts.progress?.done?.(label);
     return {
       history,

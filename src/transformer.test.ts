@@ -105,10 +105,10 @@ test("same seed gives bit-identical weights and loss; another seed does not", as
   const x = tokens(2, 8, SMALL.vocabSize);
   const y = tokens(2, 8, SMALL.vocabSize, 1);
   try {
-    const w1 = m1.getWeights();
-    const w2 = m2.getWeights();
+    const w1 = await m1.readWeights();
+    const w2 = await m2.readWeights();
     for (const k of Object.keys(w1)) assert.deepEqual(w1[k], w2[k], `weight ${k}`);
-    assert.notDeepEqual(w1["wte"], m3.getWeights()["wte"]);
+    assert.notDeepEqual(w1["wte"], (await m3.readWeights())["wte"]);
     const l1 = tf.tidy(() => m1.loss(x, y).dataSync()[0]);
     const l2 = tf.tidy(() => m2.loss(x, y).dataSync()[0]);
     assert.equal(l1, l2);
@@ -124,7 +124,7 @@ test("GPT-2 init statistics: std 0.02, residual projections scaled, LayerNorm on
   await testBackend();
   const model = createGPT({ ...SMALL, dModel: 64, nHead: 4, nLayer: 4 }, 5);
   try {
-    const w = model.getWeights();
+    const w = await model.readWeights();
     const std = (a: Float32Array): number => Math.sqrt(a.reduce((s, v) => s + v * v, 0) / a.length);
     assert.ok(Math.abs(std(w["h0.attn.wqkv"] as Float32Array) - 0.02) < 0.001);
     assert.ok(Math.abs(std(w["h0.mlp.w2"] as Float32Array) - 0.02 / Math.sqrt(8)) < 0.0005);
@@ -235,7 +235,7 @@ test("weight tying shares the embedding with the head; setWeights validates", as
   const model = createGPT({ ...SMALL, tieWeights: true }, 8);
   try {
     assert.ok(!("lmHead" in model.namedWeights()));
-    const w = model.getWeights();
+    const w = await model.readWeights();
     assert.throws(() => model.setWeights({ ...w, nope: new Float32Array(1) }), /unknown weight "nope"/);
     assert.throws(
       () => model.setWeights({ ...w, wte: new Float32Array(3) }),
@@ -243,7 +243,7 @@ test("weight tying shares the embedding with the head; setWeights validates", as
     );
     assert.throws(() => model.setWeights({ wte: w["wte"] as Float32Array }), /weight "wpe" is missing/);
     model.setWeights({ wte: new Float32Array(176).fill(0.5) }, { partial: true });
-    assert.equal(model.getWeights()["wte"]?.[7], 0.5);
+    assert.equal((await model.readWeights())["wte"]?.[7], 0.5);
   } finally {
     model.dispose();
   }
@@ -272,9 +272,9 @@ test("forward, loss and gradients leak no tensors", async () => {
 });
 
 /** A model with its random weights scaled up, so attention is far from uniform and logits are large. */
-function sharpGPT(config: Partial<typeof SMALL>, seed: number, scale = 8): ReturnType<typeof createGPT> {
+async function sharpGPT(config: Partial<typeof SMALL>, seed: number, scale = 8): Promise<ReturnType<typeof createGPT>> {
   const model = createGPT(config, seed);
-  const w = model.getWeights();
+  const w = await model.readWeights();
   for (const [name, a] of Object.entries(w))
     if (!/ln|\.b/.test(name)) for (let i = 0; i < a.length; i++) a[i] = a[i] * scale;
   model.setWeights(w);
@@ -293,7 +293,7 @@ function maxDiff(a: number[][][], b: number[][][]): number {
 test("incremental decoding with a key/value cache gives the full forward's logits", async () => {
   await testBackend();
   for (const tieWeights of [false, true]) {
-    const model = sharpGPT({ ...SMALL, tieWeights }, 10);
+    const model = await sharpGPT({ ...SMALL, tieWeights }, 10);
     const x = tokens(3, 8, SMALL.vocabSize, 2); // [3, 8]
     const cache = model.createKVCache(3);
     try {
@@ -346,7 +346,7 @@ test("incremental decoding with a key/value cache gives the full forward's logit
 
 test("KV cache: lastOnly, dropping rows, validation, no leaks", async () => {
   await testBackend();
-  const model = sharpGPT(SMALL, 11);
+  const model = await sharpGPT(SMALL, 11);
   const x = tokens(4, 7, SMALL.vocabSize, 5); // [4, 7]
   try {
     const full = tf.tidy(() => model.forward(x).logits.arraySync()); // [4, 7, V]

@@ -507,10 +507,10 @@ export class GPT implements TrainableModel {
     return n;
   }
 
-  /** A copy of every weight as a Float32Array (synchronous read). */
-  getWeights(): WeightMap {
+  /** A copy of every weight as a Float32Array (read asynchronously: a GPU backend cannot read synchronously). */
+  async readWeights(): Promise<WeightMap> {
     const out: WeightMap = {};
-    for (const [name, v] of this.params) out[name] = v.dataSync() as Float32Array;
+    for (const [name, v] of this.params) out[name] = (await v.data()) as Float32Array;
     return out;
   }
 

@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { describeBackend, initBackend, isBackendChoice } from "./backend";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { BACKEND_CHOICES, describeBackend, initBackend, isBackendChoice } from "./backend";
 
 test("the best available backend is chosen and reported", async () => {
   const info = await initBackend(process.env["GEN2BRAIN_BACKEND"]);
@@ -18,9 +20,9 @@ test("the best available backend is chosen and reported", async () => {
 });
 
 test("forcing an unknown or unavailable backend is a clear error listing what is available", async () => {
-  await assert.rejects(initBackend("webgpu"), /unknown backend "webgpu"; use one of node-gpu, node, wasm, cpu/);
+  await assert.rejects(initBackend("vulkan"), /unknown backend "vulkan"; use one of node-gpu, webgpu, node, wasm, cpu/);
   const info = await initBackend();
-  const missing = (["node-gpu", "node"] as const).find((b) => !info.available.includes(b));
+  const missing = (["node-gpu", "webgpu", "node"] as const).find((b) => !info.available.includes(b));
   if (missing)
     await assert.rejects(initBackend(missing), new RegExp(`backend "${missing}" was forced .* available here: `));
   assert.equal(isBackendChoice("cpu"), true);
@@ -44,4 +46,31 @@ test("one tfjs engine: every tfjs package resolves to the same tfjs-core", () =>
   const fromDanfo = require.resolve("@tensorflow/tfjs-core", { paths: [require.resolve("danfojs-node")] });
   assert.equal(fromWasm, core);
   assert.equal(fromDanfo, core);
+});
+
+test("the backend order puts a GPU first: tfjs-node-gpu > webgpu > tfjs-node > wasm > cpu", () => {
+  assert.deepEqual([...BACKEND_CHOICES], ["node-gpu", "webgpu", "node", "wasm", "cpu"]);
+});
+
+test("without a usable GPU, webgpu's reason is one line naming the cause, and the next backend is used", () => {
+  // A fresh process with the automatic order (this one's backend was chosen and forced by the tests above).
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env["GEN2BRAIN_BACKEND"];
+  delete env["GEN2BRAIN_WEBGPU"];
+  const script = path.join(__dirname, "..", "..", "scripts", "gpu", "probe.ts");
+  const r = spawnSync(process.execPath, ["--import", "tsx", script], { env, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { backend: string; unavailable: Array<{ choice: string; error: string }> };
+  if (/^backend webgpu /.test(out.backend)) return; // a machine with a GPU: nothing to fall back from
+  const webgpu = out.unavailable.find((u) => u.choice === "webgpu");
+  assert.ok(webgpu !== undefined, "webgpu must be listed as unavailable, with its reason");
+  assert.doesNotMatch(webgpu.error, /\n/);
+  assert.match(webgpu.error, /^(not-installed|no-loader|no-driver|refused|software-only|no-adapter|crashed): .+$/);
+  assert.match(out.backend, /^backend (wasm|cpu|node) .*best available: .*webgpu unavailable \(/);
+});
+
+test("forcing webgpu where it is unavailable names the cause and what is available instead", async () => {
+  const info = await initBackend();
+  if (info.available.includes("webgpu")) return;
+  await assert.rejects(initBackend("webgpu"), /backend "webgpu" was forced .*\(.+\); available here: /);
 });

@@ -1,8 +1,11 @@
 /**
  * Choosing and reporting the TensorFlow.js backend.
  *
- * Preference ({@link BACKENDS}, the one list to extend): tfjs-node-gpu (CUDA) > tfjs-node (native CPU) >
- * wasm (SIMD, with the optional native BLAS addon beneath) > cpu (plain JS).
+ * Preference ({@link BACKENDS}, the one list to extend): tfjs-node-gpu (CUDA) > webgpu (Dawn on Vulkan,
+ * Metal or D3D12: a GPU from the npm registry alone, src/speed/webgpu.ts) > tfjs-node (native CPU) >
+ * wasm (SIMD, with the optional native BLAS addon beneath) > cpu (plain JS). WebGPU is taken only with a
+ * hardware adapter; without one, its reason (no Vulkan loader, no driver, adapter refused, with Dawn's own
+ * message) is one line in {@link BackendInfo.unavailable}, and the next backend is used.
  * The native packages are optionalDependencies: they download libtensorflow at install time, which
  * fails without network, and npm then skips them. `GEN2BRAIN_BACKEND` (or `--backend`) forces one.
  *
@@ -10,7 +13,13 @@
  * registers its backend into that engine.
  */
 import * as tf from "@tensorflow/tfjs";
-import { installKernelFixes } from "../speed/index";
+import {
+  describeAdapter,
+  installKernelFixes,
+  probeWebGPU,
+  registerWebGPUBackend,
+  type WebGPUAdapter,
+} from "../speed/index";
 
 /**
  * One backend the library can run on. To add one (a GPU backend, say), add an entry to
@@ -25,11 +34,24 @@ interface BackendCandidate {
   readonly load: () => void | Promise<void>;
   /** Speed-relevant flags to report once it is the active backend. */
   readonly flags?: () => Record<string, boolean | number>;
+  /** Not tried when another backend is forced: trying it costs something (a device probe in a child process). */
+  readonly lazy?: boolean;
 }
 
 /** The backends in preference order: the first that loads is used unless one is forced. */
 const BACKENDS = [
   { choice: "node-gpu", tfName: "tensorflow", load: () => void require("@tensorflow/tfjs-node-gpu") },
+  {
+    choice: "webgpu",
+    tfName: "webgpu",
+    lazy: true,
+    load: () => {
+      if (process.env["GEN2BRAIN_WEBGPU"] === "0") throw new Error("switched off by GEN2BRAIN_WEBGPU=0");
+      const probe = probeWebGPU();
+      if ("cause" in probe) throw new Error(`${probe.cause}: ${probe.message}`); // narrows without strict mode (tslab)
+      registerWebGPUBackend();
+    },
+  },
   { choice: "node", tfName: "tensorflow", load: () => void require("@tensorflow/tfjs-node") },
   {
     choice: "wasm",
@@ -61,6 +83,8 @@ export interface BackendInfo {
   readonly unavailable: ReadonlyArray<{ readonly choice: BackendChoice; readonly error: string }>;
   /** Backend flags that matter for speed (wasm SIMD/threads). */
   readonly flags: Readonly<Record<string, boolean | number>>;
+  /** The GPU adapter when the backend runs on one (webgpu): vendor, architecture, device, driver. */
+  readonly adapter?: WebGPUAdapter;
 }
 
 export function isBackendChoice(x: unknown): x is BackendChoice {
@@ -116,7 +140,11 @@ export async function initBackend(force: string | undefined = process.env["GEN2B
     }
     // A package that registers a name another candidate shares is loaded only when asked for or when nothing is forced.
     const shared = BACKENDS.some((b) => b.tfName === tfName && b.choice !== choice);
-    if (shared && requested !== undefined && candidate(requested).tfName !== tfName) {
+    if (
+      (shared || candidate(choice).lazy === true) &&
+      requested !== undefined &&
+      candidate(requested).tfName !== tfName
+    ) {
       unavailable.push({ choice, error: "not tried: another backend was forced" });
       continue;
     }
@@ -146,7 +174,7 @@ export async function initBackend(force: string | undefined = process.env["GEN2B
     reason =
       skipped.length === 0
         ? `${choice} is the first choice and loaded`
-        : `best available: ${skipped.map((u) => `${u.choice} unavailable (${u.error.slice(0, 80)})`).join("; ")}`;
+        : `best available: ${skipped.map((u) => `${u.choice} unavailable (${u.error.slice(0, 240)})`).join("; ")}`;
   }
   const ok = await tf.setBackend(candidate(choice).tfName);
   if (!ok)
@@ -154,7 +182,9 @@ export async function initBackend(force: string | undefined = process.env["GEN2B
   await tf.ready();
   installKernelFixes(tf.getBackend());
   const flags = candidate(choice).flags?.() ?? {};
-  current = { choice, tfBackend: tf.getBackend(), reason, available, unavailable, flags };
+  const probe = choice === "webgpu" ? probeWebGPU() : null;
+  const adapter = probe !== null && "adapter" in probe ? { adapter: probe.adapter } : {};
+  current = { choice, tfBackend: tf.getBackend(), reason, available, unavailable, flags, ...adapter };
   return current;
 }
 
@@ -163,5 +193,6 @@ export function describeBackend(info: BackendInfo): string {
   const flags = Object.entries(info.flags)
     .map(([k, v]) => `${k}=${v}`)
     .join(" ");
-  return `backend ${info.choice} (tfjs "${info.tfBackend}"${flags ? ", " + flags : ""}): ${info.reason}`;
+  const gpu = info.adapter !== undefined ? `, adapter ${describeAdapter(info.adapter)}` : "";
+  return `backend ${info.choice} (tfjs "${info.tfBackend}"${flags ? ", " + flags : ""}${gpu}): ${info.reason}`;
 }

@@ -48,7 +48,7 @@ export interface DemoRun {
 }
 
 /** Fit y = a x + b to seeded noisy data by gradient descent; returns the fit and the loss curve. */
-export function fitLine(config: DemoConfig, seed: number): DemoRun {
+export async function fitLine(config: DemoConfig, seed: number): Promise<DemoRun> {
   const rng = new Rng(seed);
   const xs = Array.from({ length: config.numPoints }, () => rng.uniform(-1, 1));
   const ys = xs.map((x) => 2 * x - 1 + rng.normal(0, config.noise));
@@ -71,10 +71,13 @@ export function fitLine(config: DemoConfig, seed: number): DemoRun {
         b.assign(b.sub(tf.mul(config.lr, grads[b.name] as tf.Tensor)));
         return value;
       });
-      losses.push(loss.dataSync()[0] as number);
-      loss.dispose();
+      try {
+        losses.push((await loss.data())[0] as number);
+      } finally {
+        loss.dispose();
+      }
     }
-    return { seed, slope: a.dataSync()[0] as number, intercept: b.dataSync()[0] as number, losses };
+    return { seed, slope: (await a.data())[0] as number, intercept: (await b.data())[0] as number, losses };
   } finally {
     tf.dispose([a, b, x, y]);
   }
@@ -93,7 +96,7 @@ export const demoExperiment = registerExperiment<DemoConfig, { runs: DemoRun[] }
     const runs: DemoRun[] = [];
     for (const [i, seed] of seeds.entries()) {
       throwIfCancelled(ctx.signal, "demo");
-      runs.push(fitLine(config, seed));
+      runs.push(await fitLine(config, seed));
       ctx.progress.update({ label: "demo", step: i + 1, total: seeds.length, info: { slope: runs[i]?.slope ?? NaN } });
     }
     const slope = meanInterval(runs.map((r) => r.slope));

@@ -44,9 +44,9 @@ test("checkClaims throws at quick when an asserted claim fails, only reports at 
 
 test("demo training is deterministic and leaks no tensors", async () => {
   await testBackend();
-  const a = fitLine(DEMO_PROFILES.smoke, 3);
+  const a = await fitLine(DEMO_PROFILES.smoke, 3);
   const before = tf.memory().numTensors;
-  const b = fitLine(DEMO_PROFILES.smoke, 3);
+  const b = await fitLine(DEMO_PROFILES.smoke, 3);
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(a, b);
 });

@@ -15,6 +15,7 @@ import type { Claim } from "../claims";
 import { type DeepPartial, Profile, withOverrides, DEFAULT_SEED } from "../config";
 import type { Metric } from "../stats";
 import { BackendInfo, initBackend } from "./backend";
+import { describeAdapter } from "../speed/index";
 import { Progress, silentProgress } from "../present/progress";
 import { ResultRecord, resultDir, saveResults, writeCsvAtomic, Versions } from "./results";
 import type { Figure } from "../present/plot";
@@ -172,6 +173,7 @@ export async function runExperiment<C extends object, D, M extends string>(
     baseSeed: seed,
     seeds: out.seeds,
     backend: backend.choice,
+    ...(backend.adapter !== undefined ? { adapter: describeAdapter(backend.adapter) } : {}),
     versions: versions(),
     gitCommit: gitCommit(),
     startedAt,
@@ -181,7 +183,8 @@ export async function runExperiment<C extends object, D, M extends string>(
     metrics: out.metrics,
     claims: out.claims,
     data: out.data,
-    cacheKey: cacheKey(exp.id, opts.profile, seed, config, backend.choice, codeVersion()),
+    // A GPU run is keyed by its device too (another GPU may round differently); CPU keys are unchanged.
+    cacheKey: cacheKey(exp.id, opts.profile, seed, config, backendKey(backend), codeVersion()),
   };
   if (save) {
     for (const [name, csv] of Object.entries(out.csv ?? {}))
@@ -213,6 +216,11 @@ export function codeVersion(root = repoRoot()): string {
     h.update(fs.readFileSync(f));
   }
   return h.digest("hex").slice(0, 16);
+}
+
+/** The backend as the cache key names it: the choice, and the GPU's device name where there is one. */
+export function backendKey(info: BackendInfo): string {
+  return info.adapter !== undefined ? `${info.choice}:${info.adapter.device}` : info.choice;
 }
 
 /** The cache key of a run: experiment, profile, seed, resolved config, backend and code version. */

@@ -27,6 +27,8 @@ export interface ResultRecord<C = object, D = unknown, M extends string = string
   readonly baseSeed: number;
   readonly seeds: ReadonlyArray<number>;
   readonly backend: string;
+  /** The GPU the run used (webgpu): device, vendor/architecture, driver. */
+  readonly adapter?: string;
   readonly versions: Versions;
   readonly gitCommit: string;
   readonly startedAt: string;

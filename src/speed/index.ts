@@ -80,3 +80,11 @@ export function withFastPaths(reference: ModelOps, opts: FastPathOptions): Model
         : reference.crossEntropy(logits, targets, mask),
   };
 }
+export {
+  adapterKind,
+  describeAdapter,
+  probeWebGPU,
+  registerWebGPUBackend,
+  type WebGPUAdapter,
+  type WebGPUProbe,
+} from "./webgpu";

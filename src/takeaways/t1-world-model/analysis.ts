@@ -26,9 +26,14 @@ export interface QAScore {
 }
 
 /** Ask every item's question (greedy, `maxNewTokens` >= 2) and score the answers. */
-export function scoreQA(model: GPT, d: WorldData, items: ReadonlyArray<QAItem>, maxNewTokens = 2): QAScore {
+export async function scoreQA(
+  model: GPT,
+  d: WorldData,
+  items: ReadonlyArray<QAItem>,
+  maxNewTokens = 2,
+): Promise<QAScore> {
   const prompts = items.map((it) => [d.tok.bosId, ...ids(d.tok, it.question)]);
-  const gens = generate(model, prompts, { maxNewTokens: Math.max(2, maxNewTokens), temperature: 0 });
+  const gens = await generate(model, prompts, { maxNewTokens: Math.max(2, maxNewTokens), temperature: 0 });
   let acc = 0;
   let format = 0;
   let contains = 0;
@@ -61,12 +66,12 @@ export function scoreQA(model: GPT, d: WorldData, items: ReadonlyArray<QAItem>, 
  * (`augmented`: every template's sentence cut before the value; `plain`: the fixed biography cut
  * before the value) whose greedy next token is the correct value.
  */
-export function factRecall(
+export async function factRecall(
   model: GPT,
   d: WorldData,
   entityIds: ReadonlyArray<number>,
   style: CorpusStyle = "augmented",
-): number {
+): Promise<number> {
   const prompts: number[][] = [];
   const wants: number[] = [];
   for (const id of entityIds) {
@@ -78,7 +83,7 @@ export function factRecall(
       }
     }
   }
-  const gens = generate(model, prompts, { maxNewTokens: 1, temperature: 0 });
+  const gens = await generate(model, prompts, { maxNewTokens: 1, temperature: 0 });
   let ok = 0;
   gens.forEach((g, i) => (ok += g[0] === wants[i] ? 1 : 0));
   return ok / Math.max(1, prompts.length);
@@ -88,7 +93,7 @@ export function factRecall(
  * Hidden states at the (last) name token of "<bos> NAME" for every entity: per layer (0 = after the
  * embeddings), a [numEntities][dModel] array.
  */
-export function nameStates(model: GPT, d: WorldData): number[][][] {
+export async function nameStates(model: GPT, d: WorldData): Promise<number[][][]> {
   const byLen = new Map<number, number[]>();
   d.world.entities.forEach((e) => {
     const g = byLen.get(e.name.length) ?? [];
@@ -114,7 +119,7 @@ export function nameStates(model: GPT, d: WorldData): number[][][] {
     });
     let data: Float32Array;
     try {
-      data = last.dataSync() as Float32Array;
+      data = (await last.data()) as Float32Array;
     } finally {
       last.dispose();
     }
@@ -133,23 +138,29 @@ export function nameStates(model: GPT, d: WorldData): number[][][] {
  * Probe accuracy per layer (rows) and attribute (columns): a linear probe trained on the training
  * people's name states and tested on the held-out people's.
  */
-export function probeByLayer(model: GPT, d: WorldData, config: ProbeConfig): number[][] {
-  const states = nameStates(model, d);
+export async function probeByLayer(model: GPT, d: WorldData, config: ProbeConfig): Promise<number[][]> {
+  const states = await nameStates(model, d);
   const K = d.world.config.valuesPerAttribute;
-  return states.map((layer) =>
-    d.world.attributes.map((_, a) => {
+  const out: number[][] = [];
+  for (const layer of states) {
+    const row: number[] = [];
+    for (let a = 0; a < d.world.attributes.length; a++) {
       const label = (id: number): number => (d.world.entities[id] as Entity).values[a];
-      const probe = fitLinearProbe(
+      const probe = await fitLinearProbe(
         d.world.trainIds.map((id) => layer[id] as number[]),
         d.world.trainIds.map(label),
         K,
         config,
       );
-      return probeAccuracy(
-        probe,
-        d.world.heldOutIds.map((id) => layer[id] as number[]),
-        d.world.heldOutIds.map(label),
+      row.push(
+        probeAccuracy(
+          probe,
+          d.world.heldOutIds.map((id) => layer[id] as number[]),
+          d.world.heldOutIds.map(label),
+        ),
       );
-    }),
-  );
+    }
+    out.push(row);
+  }
+  return out;
 }

@@ -75,17 +75,17 @@ async function trainPhase(
   label: string,
   ctx: ExperimentContext,
   curvePoints: number,
-  probes: Record<string, () => number>,
+  probes: Record<string, () => Promise<number>>,
   atStart = false,
 ): Promise<PhaseResult> {
   const t0 = performance.now();
   const curves: Record<string, CurvePoint[]> = Object.fromEntries(
     Object.keys(probes).map((k) => [k, [] as CurvePoint[]]),
   );
-  const measure = (step: number): void => {
-    for (const [k, f] of Object.entries(probes)) (curves[k] as CurvePoint[]).push({ step, value: f() });
+  const measure = async (step: number): Promise<void> => {
+    for (const [k, f] of Object.entries(probes)) (curves[k] as CurvePoint[]).push({ step, value: await f() });
   };
-  if (atStart) measure(0);
+  if (atStart) await measure(0);
   const at = new Set(curveSteps(phase.numSteps, curvePoints));
   const config: Partial<TrainConfig> = { ...phase, evalEvery: 0, gradClip: 1, beta1: 0.9, beta2: 0.99 };
   const res = await trainModel(model, sampler, config, {
@@ -93,8 +93,8 @@ async function trainPhase(
     label,
     progress: ctx.progress,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
-    onStep: (r) => {
-      if (at.has(r.step)) measure(r.step);
+    onStep: async (r) => {
+      if (at.has(r.step)) await measure(r.step);
     },
   });
   return { history: thinHistory(res.history), curves, wallMs: performance.now() - t0 };
@@ -133,17 +133,17 @@ export async function runSeed(
     evaluateLoss(m, pretrainSampler(d, "augmented"), evalB, evalBatches, evalSeed);
   const factLoss = (m: GPT): Promise<number> =>
     evaluateLoss(m, pretrainSampler(d, "augmented", true), evalB, evalBatches, evalSeed);
-  const heldAcc = (m: GPT) => (): number => scoreQA(m, d, d.heldOutQA).acc;
+  const heldAcc = (m: GPT) => async (): Promise<number> => (await scoreQA(m, d, d.heldOutQA)).acc;
   const heldRecall =
     (m: GPT, style: CorpusStyle = "augmented") =>
-    (): number =>
+    (): Promise<number> =>
       factRecall(m, d, d.world.heldOutIds, style);
   const picks = sampleItems(d, seedIndex === 0 ? config.sampleCount : 0);
   const pickItems = picks.map((k) => d.heldOutQA[k] as QAItem);
   const gens: Record<string, string[]> = {};
-  const answersOf = (m: GPT, key: string, n = 2): void => {
+  const answersOf = async (m: GPT, key: string, n = 2): Promise<void> => {
     if (pickItems.length === 0) return;
-    gens[key] = scoreQA(m, d, pickItems, n).generations.map((g) => decode(d, g));
+    gens[key] = (await scoreQA(m, d, pickItems, n)).generations.map((g) => decode(d, g));
   };
 
   /** Train one phase of model `m` from step 0, measuring `probes` along the way; record history, curves and time. */
@@ -154,7 +154,7 @@ export async function runSeed(
     seedLabel: string,
     label: string,
     key: { readonly history: string; readonly time: string },
-    probes: Record<string, () => number>,
+    probes: Record<string, () => Promise<number>>,
   ): Promise<void> => {
     const r = await trainPhase(
       m,
@@ -175,7 +175,7 @@ export async function runSeed(
   // Control: a probe on an untrained model (what a linear read-out finds in random name embeddings).
   let m = createGPT(gpt, initSeed);
   const params = m.numParams();
-  const probeRandom = probeByLayer(m, d, config.probe);
+  const probeRandom = await probeByLayer(m, d, config.probe);
   m.dispose();
 
   // 1 + 2: augmented pretraining, the base model, then SFT.
@@ -194,10 +194,10 @@ export async function runSeed(
       { history: "pretrain (augmented)", time: "pretrainAugmented" },
       { recallAugmented: heldRecall(m) },
     );
-    const b = scoreQA(m, d, d.heldOutQA, config.baseGenTokens);
-    base = { acc: b.acc, format: b.format, contains: b.contains, recall: factRecall(m, d, d.world.heldOutIds) };
-    answersOf(m, "base", config.baseGenTokens);
-    probeAug = probeByLayer(m, d, config.probe);
+    const b = await scoreQA(m, d, d.heldOutQA, config.baseGenTokens);
+    base = { acc: b.acc, format: b.format, contains: b.contains, recall: await factRecall(m, d, d.world.heldOutIds) };
+    await answersOf(m, "base", config.baseGenTokens);
+    probeAug = await probeByLayer(m, d, config.probe);
     const lossBefore = await bioLoss(m);
     const factLossBefore = await factLoss(m);
     await train(
@@ -209,15 +209,15 @@ export async function runSeed(
       { history: "SFT (after augmented)", time: "sft" },
       { qaPretrainSft: heldAcc(m) },
     );
-    const s = scoreQA(m, d, d.heldOutQA);
+    const s = await scoreQA(m, d, d.heldOutQA);
     pretrainSft = {
       acc: s.acc,
       format: s.format,
-      trainAcc: scoreQA(m, d, d.trainQA).acc,
+      trainAcc: (await scoreQA(m, d, d.trainQA)).acc,
       accByAttribute: s.accByAttribute,
-      recallAfter: factRecall(m, d, d.world.heldOutIds),
+      recallAfter: await factRecall(m, d, d.world.heldOutIds),
     };
-    answersOf(m, "pretrainSft");
+    await answersOf(m, "pretrainSft");
     forgetting = { lossBefore, lossAfter: await bioLoss(m), factLossBefore, factLossAfter: await factLoss(m) };
   } finally {
     m.dispose();
@@ -236,9 +236,9 @@ export async function runSeed(
       { history: "SFT only", time: "sftOnly" },
       { qaSftOnly: heldAcc(m) },
     );
-    const s = scoreQA(m, d, d.heldOutQA);
-    sftOnly = { acc: s.acc, format: s.format, trainAcc: scoreQA(m, d, d.trainQA).acc };
-    answersOf(m, "sftOnly");
+    const s = await scoreQA(m, d, d.heldOutQA);
+    sftOnly = { acc: s.acc, format: s.format, trainAcc: (await scoreQA(m, d, d.trainQA)).acc };
+    await answersOf(m, "sftOnly");
   } finally {
     m.dispose();
   }
@@ -257,8 +257,8 @@ export async function runSeed(
       { history: "pretrain (plain)", time: "pretrainPlain" },
       { recallPlain: heldRecall(m, "plain") },
     );
-    const recall = factRecall(m, d, d.world.heldOutIds, "plain");
-    probePlain = probeByLayer(m, d, config.probe);
+    const recall = await factRecall(m, d, d.world.heldOutIds, "plain");
+    probePlain = await probeByLayer(m, d, config.probe);
     await train(
       m,
       sftSampler(d),
@@ -268,15 +268,15 @@ export async function runSeed(
       { history: "SFT (after plain)", time: "sftPlain" },
       { qaPlainSft: heldAcc(m) },
     );
-    const s = scoreQA(m, d, d.heldOutQA);
+    const s = await scoreQA(m, d, d.heldOutQA);
     plain = {
       recall,
       acc: s.acc,
       format: s.format,
-      trainAcc: scoreQA(m, d, d.trainQA).acc,
+      trainAcc: (await scoreQA(m, d, d.trainQA)).acc,
       accByAttribute: s.accByAttribute,
     };
-    answersOf(m, "plainSft");
+    await answersOf(m, "plainSft");
   } finally {
     m.dispose();
   }
@@ -296,16 +296,16 @@ export async function runSeed(
       { history: "concurrent", time: "concurrent" },
       { qaConcurrent: heldAcc(m), recallConcurrent: heldRecall(m) },
     );
-    const s = scoreQA(m, d, d.heldOutQA);
+    const s = await scoreQA(m, d, d.heldOutQA);
     concurrent = {
       acc: s.acc,
       format: s.format,
-      trainAcc: scoreQA(m, d, d.trainQA).acc,
-      recall: factRecall(m, d, d.world.heldOutIds),
+      trainAcc: (await scoreQA(m, d, d.trainQA)).acc,
+      recall: await factRecall(m, d, d.world.heldOutIds),
       pretrainLoss: await bioLoss(m),
       factLoss: await factLoss(m),
     };
-    answersOf(m, "concurrent");
+    await answersOf(m, "concurrent");
   } finally {
     m.dispose();
   }

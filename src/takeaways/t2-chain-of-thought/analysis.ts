@@ -43,17 +43,22 @@ export function createT2Model(c: T2Config, vocabSize: number, seed: number): GPT
 }
 
 /** Greedy completions of many examples of one format (batched by the generator). */
-export function completeAll(
+export async function completeAll(
   model: GPT,
   tok: CharTokenizer,
   examples: ReadonlyArray<DigitExample>,
   c: T2Config,
   format: AnswerFormat,
-): Generated[] {
+): Promise<Generated[]> {
   if (examples.length === 0) return [];
   const prompts = examples.map((e) => encodePrompt(tok, e.input));
   const maxNew = maxCompletionLength(format, c.layout, kGridOf(c), c.chainStyle) + 1;
-  const outs = generate(model, prompts, { maxNewTokens: maxNew, temperature: 0, stopToken: tok.eosId, batchSize: 512 });
+  const outs = await generate(model, prompts, {
+    maxNewTokens: maxNew,
+    temperature: 0,
+    stopToken: tok.eosId,
+    batchSize: 512,
+  });
   return outs.map((ids, i) => {
     const e = examples[i] as DigitExample;
     const output = tok.decode(ids);

@@ -73,10 +73,10 @@ test("generation for evaluation leaks no tensors", async () => {
     const exs = Array.from({ length: 4 }, () =>
       renderExample(sampleProblem(rng, 3), sampleSurface(rng, 3), "abstract", "grid", 4),
     );
-    const gens = completeAll(model, tok, exs, c, "abstract");
+    const gens = await completeAll(model, tok, exs, c, "abstract");
     assert.equal(gens.length, 4);
     const before = tf.memory().numTensors;
-    completeAll(model, tok, exs, c, "verbose");
+    await completeAll(model, tok, exs, c, "verbose");
     assert.equal(tf.memory().numTensors, before);
   } finally {
     model.dispose();

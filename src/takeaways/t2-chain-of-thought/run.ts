@@ -139,7 +139,7 @@ async function runOne(
     const grid: DigitExample[] = [];
     for (const p of design.problems)
       for (const f of design.forms) grid.push(renderExample(p, f, format, c.layout, kGrid, c.chainStyle));
-    const gens = completeAll(model, tok, [...testItems.map((t) => t.example), ...grid], c, format);
+    const gens = await completeAll(model, tok, [...testItems.map((t) => t.example), ...grid], c, format);
     const testGens = gens.slice(0, testItems.length);
     const gridGens = gens.slice(testItems.length);
     const evalMs = performance.now() - t1;

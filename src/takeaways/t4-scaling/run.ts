@@ -188,7 +188,7 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
       if (finalLoss < best.bestLoss) {
         best.bestLoss = finalLoss;
         best.bestTokens = steps * tokensPerStep;
-        best.weights = model.getWeights();
+        best.weights = await model.readWeights();
       }
       runs.push({
         ...size,
@@ -224,7 +224,7 @@ export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<E
     try {
       model.setWeights(s.weights as WeightMap);
       scores.push(
-        continuationLogLikelihood(
+        await continuationLogLikelihood(
           model,
           items.map((it) => it.prefix),
           items.map((it) => it.continuation),

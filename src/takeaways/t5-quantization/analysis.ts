@@ -118,16 +118,16 @@ export function modelBits(
 }
 
 /** MLP accuracy with every kernel replaced by its quantized version. */
-export function mlpQuantAccuracy(
+export async function mlpQuantAccuracy(
   model: MLP,
   q: Record<string, QuantizedTensor>,
   x: Float32Array,
   y: Int32Array,
-): number {
+): Promise<number> {
   const names = Object.keys(model.namedKernels());
   const deq = names.map((n) => dequantize(q[n] as QuantizedTensor));
   try {
-    return mlpAccuracy(model, x, y, (_w, l) => deq[l] as tf.Tensor2D);
+    return await mlpAccuracy(model, x, y, (_w, l) => deq[l] as tf.Tensor2D);
   } finally {
     tf.dispose(deq);
   }

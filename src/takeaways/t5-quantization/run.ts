@@ -113,7 +113,7 @@ async function runMlpSeed(
       label: "MLP float32",
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
-    const fp32 = mlpAccuracy(model, task.xTest, task.yTest);
+    const fp32 = await mlpAccuracy(model, task.xTest, task.yTest);
     clock.mark("mlp float32 training");
     const mats = model.namedKernels();
     const ptq = await ptqSweep(c, ctx, seed, "MLP PTQ", (spec) =>
@@ -128,7 +128,12 @@ async function runMlpSeed(
       const student = createMLP(arch, deriveSeed(seed, "mlp-init"));
       try {
         student.variables.forEach((w, i) => w.assign(model.variables[i] as tf.Variable));
-        const ptqAcc = mlpQuantAccuracy(student, quantizeAll(student.namedKernels(), spec), task.xTest, task.yTest);
+        const ptqAcc = await mlpQuantAccuracy(
+          student,
+          quantizeAll(student.namedKernels(), spec),
+          task.xTest,
+          task.yTest,
+        );
         const history = await trainMLP(student, task.xTrain, task.yTrain, c.qatTrain, {
           seed: deriveSeed(seed, "qat-train"), // the same batches for every variant
           transform: (w) => fakeQuantSTE(w, spec),
@@ -136,7 +141,12 @@ async function runMlpSeed(
           label: `QAT ${v}`,
           ...(ctx.signal ? { signal: ctx.signal } : {}),
         });
-        const qatAcc = mlpQuantAccuracy(student, quantizeAll(student.namedKernels(), spec), task.xTest, task.yTest);
+        const qatAcc = await mlpQuantAccuracy(
+          student,
+          quantizeAll(student.namedKernels(), spec),
+          task.xTest,
+          task.yTest,
+        );
         const after = Object.values(student.namedKernels()).map((k) => k.dataSync() as Float32Array);
         qat[v] = { qat: qatAcc, ptq: ptqAcc, weightChange: relativeChange(fpKernels, after), history };
       } finally {
@@ -266,7 +276,7 @@ async function packedRoundTrip(
   ctx: ExperimentContext,
   seed: number,
 ): Promise<NonNullable<GptSeedResult["packed"]>> {
-  const original = model.getWeights();
+  const original = await model.readWeights();
   const spec = schemeSpec("uniformGroup", 16, c.packGroupSize, 0);
   const q = quantizeAll(mats, spec, GPT_TABLES);
   const floats: Record<string, FloatEntry> = {};
