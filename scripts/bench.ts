@@ -817,29 +817,22 @@ async function parent(f: Flags): Promise<void> {
     const metric: MetricName = c.startsWith("matmul") ? "gflops" : "tokensPerSec";
     const best = (rs: Row[]): Row | undefined =>
       rs.filter((r) => r.case === c && r.metric === metric).sort((a, b) => b.value - a.value)[0];
-    const a = best(rows.filter((r) => !onGpu(r)));
-    const b = best(torch.filter((r) => !onGpu(r)));
-    if (a && b)
-      ratios.push({
-        case: c,
-        tfjsOverTorch: a.value / b.value,
-        tfjs: a.backend,
-        torch: b.backend,
-        tfjsValue: a.value,
-        torchValue: b.value,
-      });
+    const pair = (a: Row | undefined, b: Row | undefined): Record<string, unknown> | null =>
+      a && b
+        ? {
+            case: c,
+            tfjsOverTorch: a.value / b.value,
+            tfjs: a.backend,
+            torch: b.backend,
+            tfjsValue: a.value,
+            torchValue: b.value,
+          }
+        : null;
+    const cpu = pair(best(rows.filter((r) => !onGpu(r))), best(torch.filter((r) => !onGpu(r))));
+    if (cpu) ratios.push(cpu);
     // The safe default is what users get: the ratio is for "webgpu"; webgpu-unsafe is reported beside it.
-    const g = best(rows.filter((r) => r.backend === "webgpu"));
-    const h = best(torch.filter(onGpu));
-    if (g && h)
-      gpuRatios.push({
-        case: c,
-        tfjsOverTorch: g.value / h.value,
-        tfjs: g.backend,
-        torch: h.backend,
-        tfjsValue: g.value,
-        torchValue: h.value,
-      });
+    const gpu = pair(best(rows.filter((r) => r.backend === "webgpu")), best(torch.filter(onGpu)));
+    if (gpu) gpuRatios.push(gpu);
   }
   // Per-core efficiency, robust to other processes on the machine: CPU time per step of the one-thread
   // runs (wasm-plain/wasm/wasm-native-1t are single-threaded; torch-*-1t), best of each side.
