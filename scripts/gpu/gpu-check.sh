@@ -21,7 +21,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 echo "kernel $(uname -r); $(grep PRETTY_NAME /etc/os-release 2>/dev/null); $(nproc) cores"
 
 step "unpack"
-W=$PWD/.gpu/x
+W=${TMPDIR:-/tmp}/g2b-gpu-check   # outside the repository: .gpu/ must stay small enough to travel
 rm -rf "$W" && mkdir -p "$W" && tar -xJf .gpu/payload.tar.xz -C "$W" || { echo "cannot unpack .gpu/payload.tar.xz"; exit 1; }
 NODE=$(command -v node || true)
 if [ -z "$NODE" ] || ! "$NODE" -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null; then
@@ -29,11 +29,10 @@ if [ -z "$NODE" ] || ! "$NODE" -e 'process.exit(+process.versions.node.split("."
   xz -dc .gpu/node.xz > "$W/node" && chmod +x "$W/node" && NODE=$W/node
 fi
 echo "node: $NODE $("$NODE" --version)"
-# NVIDIA's Vulkan driver (libGLX_nvidia.so.0) needs glvnd's dispatch libraries; unpack any carried .deb.
-for d in .gpu/debs/*.deb; do [ -f "$d" ] && dpkg -x "$d" / && echo "unpacked $(basename "$d")"; done; ldconfig
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
-  echo "no Vulkan loader here; unpacking Debian's libvulkan1"
-  for d in "$W"/debs/libvulkan1_*.deb; do dpkg -x "$d" / && ldconfig; done
+# The Vulkan loader and glvnd (NVIDIA's Vulkan driver, libGLX_nvidia.so.0, needs libGLdispatch), where absent.
+if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 ' || ! ldconfig -p 2>/dev/null | grep -q 'libGLdispatch.so.0 '; then
+  for d in "$W"/debs/lib{vulkan1,glvnd0,egl1,glx0,gl1,opengl0,gles2}_*.deb; do [ -f "$d" ] && dpkg -x "$d" / && echo "unpacked $(basename "$d")"; done
+  ldconfig
 fi
 mkdir -p "$W/blas"
 for d in "$W"/debs/libopenblas0-pthread_*.deb "$W"/debs/libgfortran5_*.deb; do [ -f "$d" ] && dpkg -x "$d" "$W/blas"; done
@@ -60,28 +59,38 @@ fi
 
 if want bench; then
   step "bench: webgpu vs PyTorch CUDA"
-  run "$NODE" "$B/bench.js" --backend webgpu --cases "${GEN2BRAIN_GPU_BENCH_CASES:-matmul512,matmul2048,gptA-train,gptA-infer,gptB-train,gptB-infer,gptC-train,gptC-infer}" \
-    --seconds "${GEN2BRAIN_GPU_BENCH_SECONDS:-2}" --torch-device cuda --out "$OUT/bench"
+  TORCH_ARGS=(--torch-device cuda)
+  [ "${GEN2BRAIN_GPU_TORCH:-cuda}" = none ] && TORCH_ARGS=(--no-torch)
+  run "$NODE" "$B/bench.js" --backend "${GEN2BRAIN_GPU_BENCH_VARIANTS:-webgpu,webgpu-unsafe}" --cases "${GEN2BRAIN_GPU_BENCH_CASES:-matmul512,matmul2048,gptA-train,gptA-infer,gptB-train,gptB-infer,gptC-train,gptC-infer}" \
+    --seconds "${GEN2BRAIN_GPU_BENCH_SECONDS:-2}" "${TORCH_ARGS[@]}" --out "$OUT/bench"
 fi
 
 if want experiments; then
   PROFILE=${GEN2BRAIN_GPU_PROFILE:-smoke}
   IDS=${GEN2BRAIN_GPU_EXPERIMENTS:-$(cd src && ls -d takeaways/t*/ 2>/dev/null | xargs -n1 basename | tr '\n' ',' )}
   IDS=${IDS:-t1-world-model,t2-chain-of-thought,t3-attention,t4-scaling,t5-quantization}
-  step "experiments at $PROFILE on webgpu (sequential) and wasm (parallel, CPU reference): $IDS"
+  step "experiments at $PROFILE, each on webgpu and on wasm (CPU reference), all in parallel: $IDS"
   mkdir -p "$OUT/experiments"
+  one() { # backend id
+    local s=$(date +%s)
+    GEN2BRAIN_BACKEND=$1 GEN2BRAIN_THREADS=2 "$NODE" "$B/run-experiment.js" "$2" --profile "$PROFILE" --no-figures \
+      --out "$OUT/experiments/$1" > "$OUT/experiments/$2.$1.log" 2>&1
+    echo "$2 $1: exit $? in $(($(date +%s) - s)) s; $(tail -n 1 "$OUT/experiments/$2.$1.log")"
+  }
+  pids=()
   for id in ${IDS//,/ }; do
-    GEN2BRAIN_BACKEND=wasm "$NODE" "$B/run-experiment.js" "$id" --profile "$PROFILE" --no-figures --out "$OUT/experiments/wasm" > "$OUT/experiments/$id.wasm.log" 2>&1 &
+    one webgpu "$id" &
+    pids+=($!)
+    one wasm "$id" &
+    pids+=($!)
   done
-  for id in ${IDS//,/ }; do
-    s=$(date +%s)
-    GEN2BRAIN_BACKEND=webgpu "$NODE" "$B/run-experiment.js" "$id" --profile "$PROFILE" --no-figures --out "$OUT/experiments/webgpu" > "$OUT/experiments/$id.webgpu.log" 2>&1
-    echo "$id webgpu: exit $? in $(($(date +%s) - s)) s; $(tail -n 1 "$OUT/experiments/$id.webgpu.log")"
-  done
-  wait
-  for id in ${IDS//,/ }; do echo "$id wasm: $(tail -n 1 "$OUT/experiments/$id.wasm.log")"; done
+  # Wait for these jobs only: a bare `wait` also waits for the `tee` of this script's log (bash >= 5.1).
+  wait "${pids[@]}"
 fi
 
 step "pack results"
-(cd "$OUT" && tar -czf gpu-check.tar.gz --exclude gpu-check.tar.gz . ) && ls -la "$OUT"
+# One archive beside the log: whatever carries OUT back may take only a few files, none deep.
+TAR=${TMPDIR:-/tmp}/gpu-check.$$.tar.gz
+tar -czf "$TAR" -C "$OUT" . && mv "$TAR" "$OUT/gpu-check.tar.gz" && (cd "$OUT" && find . -mindepth 1 -maxdepth 1 \
+  ! -name gpu-check.tar.gz ! -name gpu-check.log ! -name '*.json' -exec rm -rf {} +) && ls -la "$OUT"
 echo "done in $(($(date +%s) - T0)) s"

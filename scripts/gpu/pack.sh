@@ -18,8 +18,11 @@ cp node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm .gpu/stage/bundle/gpu/
 dawn=$(node -e 'const p=require("path");console.log(p.join(p.dirname(require.resolve("webgpu/package.json")),"dist",process.platform+"-"+process.arch,"dawn.node"))')
 cp "$dawn" .gpu/stage/dawn.node
 if [ -f native/build/Release/g2b_native.node ]; then cp native/build/Release/g2b_native.node .gpu/stage/; fi
-(cd .gpu/stage/debs && apt-get download libvulkan1 libopenblas0-pthread libgfortran5 >/dev/null 2>&1) \
-  || echo "pack: apt-get download failed; the GPU machine must have libvulkan1 itself" >&2
+# The Vulkan loader, and glvnd's libraries that NVIDIA's Vulkan driver (libGLX_nvidia.so.0) loads; OpenBLAS
+# for the native addon (the CPU reference runs).
+(cd .gpu/stage/debs && apt-get download libvulkan1 libglvnd0 libegl1 libglx0 libgl1 libopengl0 libgles2 \
+  libopenblas0-pthread libgfortran5 >/dev/null 2>&1) \
+  || echo "pack: apt-get download failed; the GPU machine must have libvulkan1 and glvnd itself" >&2
 tar -C .gpu/stage -cf - . | xz -T0 -9 > .gpu/payload.tar.xz
 # Node changes rarely and takes a minute to compress: keep the last one when the version matches.
 if [ "$(cat .gpu/node.version 2>/dev/null)" != "$(node --version)" ] || [ ! -f .gpu/node.xz ]; then
