@@ -133,6 +133,9 @@ test("assertedClaim: a negative control that passes too, or a positive control t
   const broken = assertedClaim(spec(est, positive));
   assert.equal(broken.verdict, "inconclusive");
   assert.match(broken.why, /positive control/);
+  const unmeasured = assertedClaim(spec(est, negative([NaN, 0.1])));
+  assert.equal(unmeasured.verdict, "inconclusive");
+  assert.match(unmeasured.why, /not measured/);
   const shown: ControlSpec = {
     id: "acc",
     description: "another scale",

@@ -255,7 +255,7 @@ export interface MeasuredClaimSpec extends ClaimBase {
 
 function describeInterval(iv: { lo: number; hi: number; n: number; method: IntervalMethod }): string {
   if (iv.n < 2 || iv.method === "single run") return `n = ${iv.n}, no interval`;
-  return `95% interval [${formatNumber(iv.lo)}, ${formatNumber(iv.hi)}], ${iv.method}, n = ${iv.n}`;
+  return `95% interval [${num(iv.lo)}, ${num(iv.hi)}], ${iv.method}, n = ${iv.n}`;
 }
 
 function makeControl(c: ControlSpec, target: Target | null): Control {
@@ -311,8 +311,11 @@ export function assertedClaim(spec: AssertedClaimSpec): Claim {
           ? ""
           : `, straddles ${describeTarget(spec.target)}`;
   if (!Number.isFinite(e.mean) || !Number.isFinite(e.lo) || !Number.isFinite(e.hi)) why += " (no value: NaN)";
-  const cText = `control ${control.id} ${formatNumber(control.value)} (${describeInterval(control.interval)})`;
-  if (control.expect === "absent" && control.verdict === "holds" && verdict === "holds") {
+  const cText = `control ${control.id} ${num(control.value)} (${describeInterval(control.interval)})`;
+  if (control.expect !== "shown" && !Number.isFinite(control.value) && verdict !== "inconclusive") {
+    verdict = "inconclusive";
+    why += `; but the control ${control.id} was not measured (NaN), so nothing says the measurement could fail`;
+  } else if (control.expect === "absent" && control.verdict === "holds" && verdict === "holds") {
     verdict = "inconclusive";
     why += `; but the negative ${cText} satisfies the target too, so the measurement cannot tell them apart`;
   } else if (control.expect === "present" && control.verdict !== "holds" && verdict !== "inconclusive") {
@@ -357,7 +360,7 @@ export function measuredClaim(spec: MeasuredClaimSpec): Claim {
           : `; against ${describeTarget(target)} it is undecided`;
   }
   const control = spec.control ? makeControl(spec.control, target) : null;
-  if (control) why += `; control ${control.id} ${formatNumber(control.value)} (${describeInterval(control.interval)})`;
+  if (control) why += `; control ${control.id} ${num(control.value)} (${describeInterval(control.interval)})`;
   return {
     id: spec.id,
     statement: spec.statement,
@@ -388,6 +391,42 @@ export function isClaim(x: unknown): x is Claim {
     typeof c.refutedBy === "string" &&
     "paper" in c
   );
+}
+
+/**
+ * What is wrong with a record's claims against the output contract (empty when nothing): each claim has a
+ * `verdict`, an `interval` {lo, hi, n}, `paper` (string or null), `refutedBy`, and an asserted claim a
+ * `control` {id, value, interval}. Works on claims read back from results.json (NaN is written as null).
+ */
+export function claimContractProblems(claims: ReadonlyArray<unknown>): string[] {
+  const problems: string[] = [];
+  const isNum = (x: unknown): boolean => typeof x === "number" || x === null; // JSON writes NaN as null
+  const badInterval = (x: unknown): boolean => {
+    if (typeof x !== "object" || x === null) return true;
+    const iv = x as Record<string, unknown>;
+    return !isNum(iv["lo"]) || !isNum(iv["hi"]) || typeof iv["n"] !== "number";
+  };
+  claims.forEach((x, i) => {
+    const c = (typeof x === "object" && x !== null ? x : {}) as Record<string, unknown>;
+    const name = typeof c["id"] === "string" ? `claim "${c["id"]}"` : `claim #${i}`;
+    if (typeof c["id"] !== "string") problems.push(`${name}: no id`);
+    if (!VERDICTS.includes(c["verdict"] as Verdict))
+      problems.push(`${name}: verdict must be one of ${VERDICTS.join(", ")}`);
+    if (badInterval(c["interval"])) problems.push(`${name}: interval must be {lo, hi, n}`);
+    if (!(typeof c["paper"] === "string" || c["paper"] === null))
+      problems.push(`${name}: paper must be a string or null`);
+    if (typeof c["refutedBy"] !== "string" || c["refutedBy"] === "") problems.push(`${name}: refutedBy is missing`);
+    if (c["asserted"] === true) {
+      const ctl = c["control"] as Record<string, unknown> | null | undefined;
+      if (typeof ctl !== "object" || ctl === null) problems.push(`${name}: an asserted claim needs a control`);
+      else if (typeof ctl["id"] !== "string" || !isNum(ctl["value"]) || badInterval(ctl["interval"]))
+        problems.push(`${name}: control must be {id, value, interval}`);
+      if (c["verdict"] === "measured") problems.push(`${name}: an asserted claim cannot be "measured"`);
+    } else if (c["asserted"] === false) {
+      if (c["verdict"] !== "measured") problems.push(`${name}: a claim that is not asserted must be "measured"`);
+    } else problems.push(`${name}: asserted must be true or false`);
+  });
+  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -440,7 +479,7 @@ export function failedClaims(claims: ReadonlyArray<Claim>): Claim[] {
 /** How many claims got each verdict. */
 export function countVerdicts(claims: ReadonlyArray<Claim>): Record<Verdict, number> {
   const n: Record<Verdict, number> = { holds: 0, contradicts: 0, inconclusive: 0, measured: 0 };
-  for (const c of claims) n[c.verdict] += 1;
+  for (const c of claims) if (c.verdict in n) n[c.verdict] += 1; // a pre-verdict claim counts nowhere
   return n;
 }
 
@@ -507,10 +546,15 @@ export function verdictLabel(v: Verdict): string {
   return v.toUpperCase().padEnd(12);
 }
 
+/** A number of a claim as text; NaN (written to JSON as null) reads "n/a". */
+function num(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? "n/a" : formatNumber(x);
+}
+
 /** "0.845 [0.787, 0.903] (t over seeds, n = 4)", or "0.845 (n = 1)" without an interval. */
 export function formatEstimate(value: number, iv: ClaimInterval): string {
-  if (iv.n < 2 || iv.method === "single run") return `${formatNumber(value)} (n = ${iv.n})`;
-  return `${formatNumber(value)} [${formatNumber(iv.lo)}, ${formatNumber(iv.hi)}] (${iv.method}, n = ${iv.n})`;
+  if (iv.n < 2 || iv.method === "single run") return `${num(value)} (n = ${iv.n})`;
+  return `${num(value)} [${num(iv.lo)}, ${num(iv.hi)}] (${iv.method}, n = ${iv.n})`;
 }
 
 /** A claim's control as text, or "" for none. */
@@ -522,6 +566,10 @@ export function formatControl(c: Control | null): string {
 
 /** One line per claim: `HOLDS        t1.probe: statement — 0.845 [...] vs ≥ 0.375; control …`. */
 export function claimLine(c: Claim): string {
+  if (!isClaim(c)) {
+    const id = typeof (c as { id?: unknown }).id === "string" ? (c as { id: string }).id : "?";
+    return `${"OLD FORMAT".padEnd(12)} ${id}: a results.json written before claims had verdicts; rerun the experiment`;
+  }
   const target = c.threshold ? ` vs ${c.threshold}` : "";
   const control = c.control ? `; control ${formatControl(c.control)}` : "";
   return `${verdictLabel(c.verdict)} ${c.id}: ${c.statement} — ${formatEstimate(c.value, c.interval)}${target}${control}`;
@@ -597,39 +645,3 @@ export function claimHtmlRow(c: Claim, first?: string): string {
 export const VERDICT_CSS =
   ".verdict-holds{color:#1a7f37;font-weight:600}.verdict-contradicts{color:#cf222e;font-weight:600}" +
   ".verdict-inconclusive{color:#9a6700;font-weight:600}.verdict-measured{color:#57606a}";
-
-// ---------------------------------------------------------------------------------------------
-// Transitional (removed when the five takeaways are migrated in this branch)
-
-/** @deprecated A point-value check from before issue 15, kept as `measured` until its takeaway migrates. */
-export function claim(
-  id: string,
-  statement: string,
-  value: number,
-  op: Comparison,
-  threshold: number,
-  _asserted = true,
-): Claim {
-  return measuredClaim({
-    id,
-    statement,
-    paper: null,
-    refutedBy: "not yet stated (unmigrated claim)",
-    quantity: statement,
-    estimate: singleRun(value),
-    target: { kind: "side", op, threshold },
-  });
-}
-
-/** @deprecated See {@link claim}. */
-export function claimInBand(id: string, statement: string, value: number, lo: number, hi: number, _a = true): Claim {
-  return measuredClaim({
-    id,
-    statement,
-    paper: null,
-    refutedBy: "not yet stated (unmigrated claim)",
-    quantity: statement,
-    estimate: singleRun(value),
-    target: within(lo, hi),
-  });
-}

@@ -8,7 +8,7 @@ import "../takeaways/index";
 import { checkClaims } from "../claims";
 import { getExperiment, listExperiments, runExperiment } from "./experiment";
 import { loadResults } from "./results";
-import { testBackend } from "./testing";
+import { expectClaimsContract, testBackend } from "./testing";
 import { fitLine, DEMO_PROFILES } from "./demo";
 
 test("the registry knows the demo and names the known ids on a typo", () => {
@@ -28,6 +28,7 @@ test("demo runs end to end and writes every field of results.json", async () => 
   assert.equal(record.claims[0]?.verdict, "holds");
   assert.equal(record.claims[0]?.control?.verdict, "contradicts");
   assert.ok(fs.existsSync(path.join(outRoot, "smoke", "demo", "fits.csv")));
+  expectClaimsContract({ file });
   const lines = checkClaims(record);
   assert.ok(lines[0]?.startsWith("HOLDS"), lines[0]);
   assert.match(lines[lines.length - 1] ?? "", /1 holds, 0 contradicts, 0 inconclusive, 0 measured/);
@@ -57,4 +58,28 @@ test("demo training is deterministic and leaks no tensors", async () => {
   const b = fitLine(DEMO_PROFILES.smoke, 3);
   assert.equal(tf.memory().numTensors, before);
   assert.deepEqual(a, b);
+});
+
+test("every registered experiment's smoke test checks its claims against the contract", () => {
+  // Each takeaway's run.test.ts runs it at smoke and reads its results.json through expectClaimsContract;
+  // runExperiment refuses claims that break the contract, so a new experiment cannot skip it silently.
+  const takeaways = path.join(__dirname, "..", "takeaways");
+  for (const e of listExperiments()) {
+    if (e.id === "demo") continue; // checked above
+    const test = path.join(takeaways, e.id, "run.test.ts");
+    assert.ok(fs.existsSync(test), `${e.id}: no src/takeaways/${e.id}/run.test.ts`);
+    assert.match(fs.readFileSync(test, "utf8"), /expectClaimsContract\(/, `${e.id}: run.test.ts must check its claims`);
+  }
+});
+
+test("runExperiment refuses claims that break the contract, naming the claim", async () => {
+  const bad = {
+    ...getExperiment("demo"),
+    id: "demo-bad-claims",
+    run: async () => ({ seeds: [1], metrics: {}, claims: [{ id: "x", statement: "s", value: 1 }] as never, data: {} }),
+  };
+  await assert.rejects(
+    runExperiment(bad, { profile: "smoke", save: false }),
+    /demo-bad-claims: its claims break the claims contract[\s\S]*claim "x": verdict must be one of/,
+  );
 });
