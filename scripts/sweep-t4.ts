@@ -15,7 +15,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import "../src/takeaways/index";
-import { failedClaims } from "../src/claims";
+import { summarizeVerdicts } from "../src/claims";
 import { getExperiment, runExperiment, versions, machine } from "../src/run/experiment";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
@@ -51,10 +51,7 @@ runMain(async () => {
         note: "fits redone from the cached runs and scores; no retraining",
       },
     });
-    const failed = failedClaims(record.claims);
-    console.error(
-      `t4-scaling: reanalysed ${cacheDir}/results.json; claims ${record.claims.length - failed.length}/${record.claims.length} hold`,
-    );
+    console.error(`t4-scaling: reanalysed ${cacheDir}/results.json; claims: ${summarizeVerdicts(record.claims)}`);
     return 0;
   }
   const info = await initBackend(args.backend);
@@ -89,9 +86,8 @@ runMain(async () => {
     machine: machine(),
     config: record.config,
   });
-  const failed = failedClaims(record.claims);
   console.error(
-    `t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${cacheDir}/`,
+    `t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims: ${summarizeVerdicts(record.claims)} -> ${cacheDir}/`,
   );
   return 0;
 });

@@ -73,8 +73,8 @@ export function describeTarget(t: Target): string {
   return t.kind === "band" ? `in [${t.lo}, ${t.hi}]` : `${OP_TEXT[t.op]} ${t.threshold}`;
 }
 
-/** Does the single value x satisfy the target? */
-function satisfies(x: number, t: Target): boolean {
+/** Does the single value x satisfy the target? (A point, not a verdict: verdicts read the interval.) */
+export function satisfies(x: number, t: Target): boolean {
   if (t.kind === "band") return x >= t.lo && x <= t.hi;
   switch (t.op) {
     case ">=":
@@ -115,12 +115,15 @@ export interface ClaimInterval {
   readonly method: IntervalMethod;
   /** The per-run values, when the interval was made from them (claims-by-seed pools them over base seeds). */
   readonly values?: ReadonlyArray<number>;
+  /** The bounds the t-interval was clipped to (e.g. [0, 1] for an accuracy); pooling keeps them. */
+  readonly bounds?: readonly [number, number];
 }
 
 /** A quantity over independent runs: its mean and 95% interval ({@link Interval}) plus how it was made. */
 export interface SeedEstimate extends Interval {
   readonly method: IntervalMethod;
   readonly values?: ReadonlyArray<number>;
+  readonly bounds?: readonly [number, number];
 }
 
 /** Options of {@link overSeeds}. */
@@ -150,7 +153,8 @@ export function overSeeds(values: ReadonlyArray<number>, opts: OverSeedsOptions 
     const b = bootstrap(vs, (s) => s.reduce((a, x) => a + x, 0) / s.length, new Rng(15), 2000);
     return { mean: b.mean, lo: b.lo, hi: b.hi, n: vs.length, method: "bootstrap over seeds", values: vs };
   }
-  return { ...meanInterval(vs, opts.bounds), method: "t over seeds", values: vs };
+  const t = { ...meanInterval(vs, opts.bounds), method: "t over seeds" as const, values: vs };
+  return opts.bounds ? { ...t, bounds: [opts.bounds[0], opts.bounds[1]] } : t;
 }
 
 /**
@@ -167,9 +171,14 @@ export function singleRun(value: number): SeedEstimate {
 }
 
 function toClaimInterval(e: SeedEstimate): ClaimInterval {
-  return e.values !== undefined
-    ? { lo: e.lo, hi: e.hi, n: e.n, method: e.method, values: e.values }
-    : { lo: e.lo, hi: e.hi, n: e.n, method: e.method };
+  return {
+    lo: e.lo,
+    hi: e.hi,
+    n: e.n,
+    method: e.method,
+    ...(e.values !== undefined ? { values: e.values } : {}),
+    ...(e.bounds !== undefined ? { bounds: e.bounds } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,10 +451,19 @@ export function poolClaim(runs: ReadonlyArray<Claim>): Claim {
   if (first === undefined) throw new Error("poolClaim: no runs");
   for (const c of runs)
     if (c.id !== first.id) throw new Error(`poolClaim: claims "${first.id}" and "${c.id}" cannot be pooled`);
-  const poolEstimate = (ivs: ReadonlyArray<{ value: number; interval: ClaimInterval }>): SeedEstimate =>
-    ivs.every((c) => c.interval.values !== undefined && c.interval.values.length > 0)
-      ? overSeeds(ivs.flatMap((c) => [...(c.interval.values ?? [])]))
-      : overSeeds(ivs.map((c) => c.value));
+  const poolEstimate = (ivs: ReadonlyArray<{ value: number; interval: ClaimInterval }>): SeedEstimate => {
+    const bounds = ivs[0]?.interval.bounds;
+    const opts = bounds ? { bounds: [bounds[0], bounds[1]] as const } : {};
+    return ivs.every((c) => c.interval.values !== undefined && c.interval.values.length > 0)
+      ? overSeeds(
+          ivs.flatMap((c) => [...(c.interval.values ?? [])]),
+          opts,
+        )
+      : overSeeds(
+          ivs.map((c) => c.value),
+          opts,
+        );
+  };
   const base = {
     id: first.id,
     statement: first.statement,
@@ -547,6 +565,10 @@ export function verdictLabel(v: Verdict): string {
 }
 
 /** A number of a claim as text; NaN (written to JSON as null) reads "n/a". */
+export function formatClaimValue(x: number | null): string {
+  return num(x);
+}
+
 function num(x: number | null): string {
   return x === null || !Number.isFinite(x) ? "n/a" : formatNumber(x);
 }
