@@ -36,6 +36,7 @@ runMain(async () => {
   const outFlag = args.flags.get("out");
   const cacheDir = typeof outFlag === "string" ? outFlag : path.join(__dirname, "..", T4_CACHE_DIR);
   if (args.flags.has("reanalyse")) {
+    const commit = gitCommit(); // before writing: the tree is clean until then
     const old = loadCachedT4(path.join(cacheDir, "results.json"));
     const record = reanalyseT4(old);
     writeJsonAtomic(path.join(cacheDir, "results.json"), record);
@@ -46,9 +47,9 @@ runMain(async () => {
     writeJsonAtomic(provFile, {
       ...prov,
       reanalysed: {
-        commit: gitCommit(),
+        commit,
         date: new Date().toISOString(),
-        note: "fits redone from the cached runs and scores; no retraining",
+        note: "fits and claims redone from the cached runs and scores; no retraining",
       },
     });
     console.error(`t4-scaling: reanalysed ${cacheDir}/results.json; claims: ${summarizeVerdicts(record.claims)}`);
