@@ -15,23 +15,33 @@
  * An asserted claim has a control: a condition of the same experiment, measured by the same code, where the
  * effect should be absent (negative control) or present for a trivial reason (positive control).
  *
- * How a takeaway's `run.ts` makes its claims:
+ * How a takeaway's `run.ts` makes its claims (t1's probe, as it is):
  *
  * ```ts
- * const probe = overSeeds(perSeed.map((r) => r.probeAcc), { bounds: [0, 1] });
- * const untrained = overSeeds(perSeed.map((r) => r.probeAccRandomInit), { bounds: [0, 1] });
  * assertedClaim({
- *   id: "probe",
- *   statement: "A linear probe decodes held-out people's attributes far above chance",
- *   paper: "“…the knowledge is stored in the world model…” (§2)",
- *   quantity: "probe accuracy at the best layer, held-out people",
- *   refutedBy: "a probe accuracy whose interval reaches 3× chance or less",
- *   estimate: probe,
- *   target: atLeast(0.375),
- *   control: { id: "randomInit", description: "the same probe on an untrained model", estimate: untrained, expect: "absent" },
+ *   id: "probe-before-sft",
+ *   statement: "A linear probe on the base model's hidden state … decodes their attributes far above chance",
+ *   paper: 'Gros 2025, §2: the base model "does contain the knowledge of the world… but all it can do is …"',
+ *   quantity: "probe accuracy at the best layer, held-out people, mean over attributes",
+ *   refutedBy: "a probe accuracy interval wholly below chance + 25 points",
+ *   estimate: overSeeds(results.map((r) => r.probeBest), { bounds: [0, 1] }), // one value per seed
+ *   target: atLeast(chance + 0.25),
+ *   control: {
+ *     id: "randomInit",
+ *     description: "the same probe on the same architecture left at its random initialisation",
+ *     estimate: overSeeds(results.map((r) => r.probeBestRandomInit), { bounds: [0, 1] }),
+ *     expect: "absent", // a negative control: it must not satisfy the target
+ *   },
  * });
  * measuredClaim({ id: "gap", statement: "…", paper: null, quantity: "…", refutedBy: "…", estimate: overSeeds(gaps) });
  * ```
+ *
+ * Checklist: one value per independent run (seed) in `overSeeds`, never per test item; the paper's sentence
+ * quoted with its section (or null for a qualification of ours); a control measured by the same code; the
+ * threshold fixed before the run (never tuned until the claim passes); a claim that holds by construction,
+ * or has no control or no replication, is a `measuredClaim` and says why in its statement. A notebook's last
+ * cell calls {@link checkClaims} (or `showClaims` for a table); `runExperiment` refuses claims that miss a
+ * field of the contract ({@link claimContractProblems}).
  */
 import type { Profile } from "./config";
 import { bootstrap, type Interval, meanInterval } from "./stats";
