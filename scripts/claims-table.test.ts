@@ -58,6 +58,17 @@ test("claims across base seeds: per-seed verdicts, pooled over all runs, agreeme
   assert.equal(p.pooled.verdict, "holds");
   assert.deepEqual(p.pooled.interval.bounds, [0, 1], "pooling keeps the bounds of an accuracy");
   assert.ok(p.pooled.interval.hi <= 1);
+  const single = (x: number): Claim => probe([x], [0.1]);
+  const one = claimsBySeedDocument(
+    "smoke",
+    [
+      { seed: 1, experiments: [{ id: "tX", claims: [single(0.99)] }] },
+      { seed: 2, experiments: [{ id: "tX", claims: [single(1)] }] },
+      { seed: 3, experiments: [{ id: "tX", claims: [single(0.97)] }] },
+    ],
+    "abc",
+  ).claims[0];
+  assert.ok(one && one.pooled.interval.n === 3 && one.pooled.interval.hi <= 1, "one run per seed keeps the bounds too");
   assert.deepEqual(p.agreement, { agree: 2, of: 3 });
   const g = doc.claims.find((c) => c.id === "gap");
   assert.ok(g);

@@ -150,21 +150,23 @@ export interface OverSeedsOptions {
  * claim on it inconclusive, rather than silently dropping a failed run.
  */
 export function overSeeds(values: ReadonlyArray<number>, opts: OverSeedsOptions = {}): SeedEstimate {
-  if (values.length === 0) return { mean: NaN, lo: NaN, hi: NaN, n: 0, method: "single run", values: [] };
   const vs = [...values];
-  if (vs.length === 1)
-    return { mean: vs[0] as number, lo: vs[0] as number, hi: vs[0] as number, n: 1, method: "single run", values: vs };
-  if (vs.some((v) => !Number.isFinite(v))) {
-    const method = opts.method === "bootstrap" ? "bootstrap over seeds" : "t over seeds";
-    return { mean: NaN, lo: NaN, hi: NaN, n: vs.length, method, values: vs };
+  // The bounds travel with the estimate whatever its size, so pooling over base seeds can clip too.
+  const b = opts.bounds ? { bounds: [opts.bounds[0], opts.bounds[1]] as const } : {};
+  if (vs.length === 0) return { mean: NaN, lo: NaN, hi: NaN, n: 0, method: "single run", values: vs, ...b };
+  if (vs.length === 1) {
+    const v = vs[0] as number;
+    return { mean: v, lo: v, hi: v, n: 1, method: "single run", values: vs, ...b };
   }
+  const method = opts.method === "bootstrap" ? "bootstrap over seeds" : "t over seeds";
+  if (vs.some((v) => !Number.isFinite(v)))
+    return { mean: NaN, lo: NaN, hi: NaN, n: vs.length, method, values: vs, ...b };
   if (opts.method === "bootstrap") {
     // A fixed generator: the same values give the same interval (resamples of seeds, not of test items).
-    const b = bootstrap(vs, (s) => s.reduce((a, x) => a + x, 0) / s.length, new Rng(15), 2000);
-    return { mean: b.mean, lo: b.lo, hi: b.hi, n: vs.length, method: "bootstrap over seeds", values: vs };
+    const boot = bootstrap(vs, (s) => s.reduce((a, x) => a + x, 0) / s.length, new Rng(15), 2000);
+    return { mean: boot.mean, lo: boot.lo, hi: boot.hi, n: vs.length, method, values: vs, ...b };
   }
-  const t = { ...meanInterval(vs, opts.bounds), method: "t over seeds" as const, values: vs };
-  return opts.bounds ? { ...t, bounds: [opts.bounds[0], opts.bounds[1]] } : t;
+  return { ...meanInterval(vs, opts.bounds), method, values: vs, ...b };
 }
 
 /**
