@@ -14,6 +14,7 @@ import { saveFigures } from "./figures-lib";
 import { writeReport, ReproduceSummary, formatMetric } from "./report";
 import { TAKEAWAY_IDS } from "./reproduce-ids";
 import { parseArgs, runMain } from "./cli";
+import { formatControl, formatEstimate, isClaim } from "../src/claims";
 
 /** The key figures the README's gallery shows, per experiment. */
 export const GALLERY: Readonly<Record<string, ReadonlyArray<string>>> = {
@@ -60,10 +61,12 @@ runMain(async () => {
         lines.push(name);
       }
       const prov = `${id}: profile ${record.profile}, commit ${record.gitCommit}, backend ${record.backend}, seeds ${record.seeds.join(" ")}, ${record.startedAt}`;
-      const claims = record.claims.map(
-        (c) =>
-          `${c.id}\t${c.holds ? "holds" : c.asserted === false ? "stated" : "FAILS"}\t${c.value}\t${c.threshold}\t${c.statement}`,
-      );
+      const claims = record.claims
+        .filter(isClaim)
+        .map(
+          (c) =>
+            `${c.id}\t${c.verdict}\t${formatEstimate(c.value, c.interval)}\t${c.threshold}\t${formatControl(c.control)}\t${c.statement}`,
+        );
       const metrics = Object.entries(record.metrics).map(([k, v]) => `${k}\t${formatMetric(v)}`);
       writeFileAtomic(
         path.join(dir, `${id}.provenance.txt`),

@@ -12,6 +12,16 @@ import { isInterval, type Metric } from "../src/stats";
 import { formatMetric as formatInterval, formatNumber } from "../src/present/format";
 import type { Profile } from "../src/config";
 import { escapeHtml } from "../src/present/table";
+import {
+  claimHtmlRow,
+  claimMarkdownRow,
+  claimsHtmlHeader,
+  claimsMarkdownHeader,
+  isClaim,
+  summarizeVerdicts,
+  VERDICT_CSS,
+  type Claim,
+} from "../src/claims";
 import { plotlyLoaderHtml } from "../src/present/display";
 import { ROOT } from "./jupyter";
 
@@ -30,8 +40,13 @@ export function formatMetric(m: Metric): string {
   return m.n > 1 ? `${formatInterval(m)} (n=${m.n})` : `${formatNumber(m.mean)} (n=${m.n})`;
 }
 
-function claimMark(c: ResultRecord["claims"][number]): string {
-  return c.holds ? "holds" : c.asserted === false ? "stated" : "FAILS";
+/** The verdict rule in one sentence, printed above the claims table. */
+const VERDICT_NOTE =
+  "Verdicts from the 95% interval over independent runs (seeds): holds = the whole interval on the claimed side (inside the band), contradicts = wholly on the other side, inconclusive = neither (or one run, or a control that passes too); measured = reported, not asserted. Hover a claim (HTML) for the paper's sentence and what would refute it.";
+
+/** A section's claims; a results.json written before the current claim shape shows none (rerun it). */
+function sectionClaims(s: Section): Claim[] {
+  return (s.record?.claims ?? []).filter(isClaim);
 }
 
 interface Section {
@@ -91,10 +106,8 @@ export function reportMarkdown(profile: Profile, sections: Section[], summary: R
     `Base seed ${summary.seed}, backend ${summary.backend}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.`,
     "",
   );
-  lines.push("| takeaway | claim | measured | threshold | verdict |", "|---|---|---|---|---|");
-  for (const s of sections)
-    for (const c of s.record?.claims ?? [])
-      lines.push(`| ${s.id} | ${c.statement} | ${formatNumber(c.value)} | ${c.threshold} | ${claimMark(c)} |`);
+  lines.push(VERDICT_NOTE, "", ...claimsMarkdownHeader("takeaway"));
+  for (const s of sections) for (const c of sectionClaims(s)) lines.push(claimMarkdownRow(c, s.id));
   lines.push("");
   for (const s of sections) {
     lines.push(`## ${s.title} (\`${s.id}\`)`, "", s.claim ? `*Paper:* ${s.claim}` : "", "");
@@ -105,6 +118,18 @@ export function reportMarkdown(profile: Profile, sections: Section[], summary: R
         `Provenance: commit \`${r.gitCommit}\`, backend ${r.backend}, seeds ${r.seeds.join(", ")}, wall ${(r.wallMs / 1000).toFixed(1)} s, ${r.machine.cpus}× ${r.machine.model}, ${r.startedAt}.`,
         "",
       );
+      const claims = sectionClaims(s);
+      if (claims.length > 0) {
+        lines.push(`Claims: ${summarizeVerdicts(claims)}.`, "");
+        for (const c of claims)
+          lines.push(
+            `- **${c.id}** (${c.verdict}): ${c.statement}. *Paper:* ${c.paper ?? "not in the paper (a qualification of ours)"}. *Refuted by:* ${c.refutedBy}. *Why this verdict:* ${c.why}.`,
+          );
+        lines.push("");
+      }
+      const old = r.claims.length - claims.length;
+      if (old > 0)
+        lines.push(`*${old} claim(s) in a results.json of an older format are not shown: rerun with \`--force\`.*`, "");
       lines.push("| metric | value |", "|---|---|");
       for (const [k, v] of Object.entries(r.metrics)) lines.push(`| ${k} | ${formatMetric(v)} |`);
       lines.push("");
@@ -122,12 +147,8 @@ export function reportHtml(profile: Profile, sections: Section[], summary: Repro
   body.push(
     `<p>Base seed ${summary.seed}, backend ${escapeHtml(summary.backend)}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.</p>`,
   );
-  body.push("<table><tr><th>takeaway</th><th>claim</th><th>measured</th><th>threshold</th><th>verdict</th></tr>");
-  for (const s of sections)
-    for (const c of s.record?.claims ?? [])
-      body.push(
-        `<tr><td>${escapeHtml(s.id)}</td><td>${escapeHtml(c.statement)}</td><td>${escapeHtml(formatNumber(c.value))}</td><td>${escapeHtml(String(c.threshold))}</td><td class="${claimMark(c)}">${claimMark(c)}</td></tr>`,
-      );
+  body.push(`<p>${escapeHtml(VERDICT_NOTE)}</p>`, `<table>${claimsHtmlHeader("takeaway")}`);
+  for (const s of sections) for (const c of sectionClaims(s)) body.push(claimHtmlRow(c, s.id));
   body.push("</table>");
   for (const s of sections) {
     body.push(`<h2>${escapeHtml(s.title)} <code>${escapeHtml(s.id)}</code></h2>`);
@@ -157,7 +178,7 @@ export function reportHtml(profile: Profile, sections: Section[], summary: Repro
       }
     }
   }
-  const css = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}.holds{color:#1a7f37}.FAILS{color:#cf222e;font-weight:bold}.stated{color:#9a6700}.prov{color:#666;font-size:13px}.fig{margin:1em 0;min-height:100px}.fig img{max-width:100%}`;
+  const css = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:14px}.FAILS{color:#cf222e;font-weight:bold}${VERDICT_CSS}.prov{color:#666;font-size:13px}.fig{margin:1em 0;min-height:100px}.fig img{max-width:100%}`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>gen2brain ${escapeHtml(profile)} report</title><style>${css}</style></head><body>${plotlyLoaderHtml()}\n${body.join("\n")}</body></html>\n`;
 }
 

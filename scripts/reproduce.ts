@@ -1,5 +1,7 @@
 /**
  * `npm run reproduce -- [--profile smoke|quick|full] [--seed N] [--backend B] [--only id,id] [--jobs N] [--force] [--no-notebooks]`
+ * (`--seeds 1234,4242,7` instead of `--seed`: several base seeds and their claims side by side, see
+ * scripts/claims-by-seed.ts)
  *
  * Runs the registered experiments without Jupyter, each in its own worker process (tfjs's wasm backend is
  * single-threaded, so one process per core), and writes for each `out/<profile>/<id>/results.json` plus
@@ -115,7 +117,13 @@ function statusLine(s: JobStatus): string {
 }
 
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), ["only", "jobs", "out"], ["force", "no-notebooks", "no-report"]);
+  const args = parseArgs(
+    process.argv.slice(2),
+    ["only", "jobs", "out", "seeds"],
+    ["force", "no-notebooks", "no-report"],
+  );
+  // Several base seeds: one run per seed and the claims side by side (scripts/claims-by-seed.ts).
+  if (args.flags.has("seeds")) return (await import("./claims-by-seed")).claimsBySeed(process.argv.slice(2));
   const only = args.flags.get("only");
   const ids =
     typeof only === "string"

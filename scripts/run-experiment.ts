@@ -7,7 +7,7 @@
  */
 import * as path from "path";
 import "../src/takeaways/index";
-import { failedClaims } from "../src/claims";
+import { summarizeVerdicts } from "../src/claims";
 import { getExperiment, runExperiment } from "../src/run/experiment";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { terminalProgress, Progress } from "../src/present/progress";
@@ -38,9 +38,8 @@ runMain(async () => {
     signal: controller.signal,
   });
   if (!args.flags.has("no-figures")) await saveFigures(exp, record, outRoot);
-  const failed = failedClaims(record.claims);
   console.error(
-    `${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${path.join(outRoot, args.profile, id)}/`,
+    `${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims: ${summarizeVerdicts(record.claims)} -> ${path.join(outRoot, args.profile, id)}/`,
   );
   return 0;
 });

@@ -15,7 +15,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import "../src/takeaways/index";
-import { failedClaims } from "../src/claims";
+import { summarizeVerdicts } from "../src/claims";
 import { getExperiment, runExperiment, versions, machine } from "../src/run/experiment";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
@@ -36,6 +36,7 @@ runMain(async () => {
   const outFlag = args.flags.get("out");
   const cacheDir = typeof outFlag === "string" ? outFlag : path.join(__dirname, "..", T4_CACHE_DIR);
   if (args.flags.has("reanalyse")) {
+    const commit = gitCommit(); // before writing: the tree is clean until then
     const old = loadCachedT4(path.join(cacheDir, "results.json"));
     const record = reanalyseT4(old);
     writeJsonAtomic(path.join(cacheDir, "results.json"), record);
@@ -46,15 +47,12 @@ runMain(async () => {
     writeJsonAtomic(provFile, {
       ...prov,
       reanalysed: {
-        commit: gitCommit(),
+        commit,
         date: new Date().toISOString(),
-        note: "fits redone from the cached runs and scores; no retraining",
+        note: "fits and claims redone from the cached runs and scores; no retraining",
       },
     });
-    const failed = failedClaims(record.claims);
-    console.error(
-      `t4-scaling: reanalysed ${cacheDir}/results.json; claims ${record.claims.length - failed.length}/${record.claims.length} hold`,
-    );
+    console.error(`t4-scaling: reanalysed ${cacheDir}/results.json; claims: ${summarizeVerdicts(record.claims)}`);
     return 0;
   }
   const info = await initBackend(args.backend);
@@ -89,9 +87,8 @@ runMain(async () => {
     machine: machine(),
     config: record.config,
   });
-  const failed = failedClaims(record.claims);
   console.error(
-    `t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims ${record.claims.length - failed.length}/${record.claims.length} hold -> ${cacheDir}/`,
+    `t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims: ${summarizeVerdicts(record.claims)} -> ${cacheDir}/`,
   );
   return 0;
 });

@@ -1,6 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assertsClaims } from "./claims";
 import { checkRange, frozen, parseProfile, parseSeed, profileFromEnv, seedFromEnv, withOverrides } from "./config";
 
 const BASE = frozen({ lr: 0.1, numSteps: 10, name: "x", model: { dModel: 32, nHead: 2 } });
@@ -34,7 +33,5 @@ test("profiles and seeds come from the environment with clear errors", () => {
   assert.throws(() => seedFromEnv({ GEN2BRAIN_SEED: "-3" }), /GEN2BRAIN_SEED: seed must be a non-negative integer/);
   assert.throws(() => parseSeed("1e3"), /non-negative integer/);
   assert.equal(parseProfile("full"), "full");
-  assert.equal(assertsClaims("smoke"), false);
-  assert.equal(assertsClaims("quick"), true);
   assert.throws(() => checkRange("cfg.k", 3.5, 1, 10, true), /cfg\.k: must be an integer in \[1, 10\], got 3.5/);
 });

@@ -26,7 +26,21 @@ export { type Profile, PROFILES, profileFromEnv, seedFromEnv, withOverrides } fr
 // Seeds, intervals, claims
 export { Rng, deriveSeed } from "./rng";
 export { mean, meanInterval, bootstrap, metricValue, toInterval, type Interval, type Metric } from "./stats";
-export { claim, checkClaims, type Claim } from "./claims";
+export {
+  assertedClaim,
+  measuredClaim,
+  overSeeds,
+  singleRun,
+  atLeast,
+  atMost,
+  above,
+  below,
+  within,
+  verdictOf,
+  checkClaims,
+  type Claim,
+  type Verdict,
+} from "./claims";
 
 // Models and training
 export { createGPT, countGPTParams, type GPT, type GPTConfig } from "./transformer";
@@ -60,7 +74,7 @@ export {
 export { loadPacked, savePacked } from "./quant-pack";
 
 // Display
-export { show, showTable, showMarkdown, showBackend, notebookProgress } from "./present/display";
+export { show, showTable, showMarkdown, showBackend, showClaims, notebookProgress } from "./present/display";
 export { saveFigure } from "./present/render";
 export { lineFigure, scatterFigure, barFigure, type Figure } from "./present/plot";
 export { metricsTable } from "./present/table";

@@ -14,8 +14,10 @@ import {
   show,
   showBackend,
   showMarkdown,
+  showClaims,
   showTable,
 } from "./display";
+import { assertedClaim, atLeast, overSeeds } from "../claims";
 
 after(() => closeRenderer());
 
@@ -253,4 +255,27 @@ test("in Chromium: the loader defines window.Plotly even with AMD/CommonJS globa
   } finally {
     await browser.close();
   }
+});
+
+test("showClaims: a table in a notebook, lines outside; strict throws after the table is shown", () => {
+  const claim = assertedClaim({
+    id: "c",
+    statement: "effect ≥ 0.5",
+    paper: null,
+    refutedBy: "an interval below 0.5",
+    quantity: "effect",
+    estimate: overSeeds([0.2, 0.21, 0.22]),
+    target: atLeast(0.5),
+    control: { id: "ctl", description: "none", estimate: overSeeds([0.1, 0.1, 0.12]), expect: "absent" },
+  });
+  const record = { id: "tX", profile: "quick" as const, claims: [claim] };
+  const printed: string[] = [];
+  const lines = showClaims(record, { log: (l) => printed.push(l) });
+  assert.deepEqual(printed, lines);
+  assert.match(lines[0] ?? "", /^CONTRADICTS +c:/);
+  enterFakeKernel();
+  assert.throws(() => showClaims(record, { strict: true }), /do not hold at profile quick \(strict\)/);
+  const html = String(messages[0]?.msg.data["text/html"]);
+  assert.match(html, /class="verdict-contradicts"/);
+  assert.match(html, /tX: 0 holds, 1 contradicts, 0 inconclusive, 0 measured/);
 });

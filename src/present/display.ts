@@ -17,6 +17,16 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import type { BackendInfo } from "../run/backend";
 import { describeBackend } from "../run/backend";
+import {
+  checkClaims,
+  type CheckClaimsOptions,
+  type Claim,
+  claimHtmlRow,
+  claimsHtmlHeader,
+  summarizeVerdicts,
+  VERDICT_CSS,
+} from "../claims";
+import type { Profile } from "../config";
 import type { Figure } from "./plot";
 import { describeFigure } from "./plot";
 import { formatInfo, Progress, ProgressEvent, renderBar, terminalProgress } from "./progress";
@@ -227,6 +237,26 @@ export function showMarkdown(md: string): void {
 /** Show raw HTML. No-op outside a notebook. */
 export function showHtml(html: string, text = ""): void {
   displayBundle({ "text/html": html, "text/plain": text });
+}
+
+/**
+ * The closing cell of a notebook: show the record's claims as a table (verdict coloured; hover a claim for
+ * the paper's sentence, what would refute it and why this verdict) and run {@link checkClaims} on them, so
+ * strict mode (`GEN2BRAIN_STRICT=1`) still throws. Returns the check's lines (printed too outside a notebook).
+ */
+export function showClaims(
+  record: { readonly id?: string; readonly profile: Profile; readonly claims: ReadonlyArray<Claim> },
+  opts: CheckClaimsOptions = {},
+): string[] {
+  const html =
+    `<style>${VERDICT_CSS}</style><table>${claimsHtmlHeader()}` +
+    record.claims.map((c) => claimHtmlRow(c)).join("") +
+    `</table><p>${escapeHtml(`${record.id ? `${record.id}: ` : ""}${summarizeVerdicts(record.claims)} (profile ${record.profile})`)}</p>`;
+  if (!isNotebook()) return checkClaims(record, { ...opts, log: opts.log ?? ((l) => console.log(l)) });
+  // Display before the check: in strict mode it throws, and the table should be there to read.
+  const text = checkClaims(record, { strict: false }).join("\n");
+  displayBundle({ "text/html": html, "text/plain": text });
+  return checkClaims(record, opts);
 }
 
 /** Show which tfjs backend runs and why (with what else loaded or failed). Returns the one-line description. */

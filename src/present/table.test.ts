@@ -20,13 +20,42 @@ import {
   toDataFrame,
 } from "./table";
 import { expectSnapshot } from "./snapshot";
+import { assertedClaim, atLeast, atMost, measuredClaim, overSeeds, within } from "../claims";
 
+const control = {
+  id: "ctl",
+  description: "no effect",
+  estimate: overSeeds([0.5, 0.6, 0.55]),
+  expect: "absent" as const,
+};
+const base = { paper: null, refutedBy: "r", quantity: "q" };
 const record: Pick<ResultRecord, "metrics" | "claims"> = {
   metrics: { accuracy: { mean: 0.9125, lo: 0.9, hi: 0.925, n: 3 }, params: 1234 },
   claims: [
-    { id: "int4", statement: "int4 within 1 point of fp32", value: 0.004, threshold: 0.01, holds: true },
-    { id: "exp", statement: "exponent near 2", value: 1.7, threshold: "[1.5, 2.5]", holds: true, asserted: false },
-    { id: "bad", statement: "fails", value: 3, threshold: 1, holds: false },
+    assertedClaim({
+      ...base,
+      id: "int4",
+      statement: "s",
+      estimate: overSeeds([0.001, 0.002, 0.003]),
+      target: atMost(0.01),
+      control,
+    }),
+    measuredClaim({
+      ...base,
+      id: "exp",
+      statement: "exponent near 2",
+      estimate: overSeeds([1.7, 1.8]),
+      target: within(1.5, 2.5),
+    }),
+    assertedClaim({
+      ...base,
+      id: "bad",
+      statement: "fails",
+      estimate: overSeeds([3, 3.1]),
+      target: atMost(1),
+      control,
+    }),
+    assertedClaim({ ...base, id: "one", statement: "one run", estimate: overSeeds([3]), target: atLeast(1), control }),
   ],
 };
 
@@ -36,11 +65,12 @@ test("metricsTable and claimsTable: one row per metric / claim", () => {
     { metric: "params", mean: 1234, lo: null, hi: null, n: null },
   ]);
   assert.deepEqual(
-    claimsTable(record).map((c) => [c.id, c.verdict, c.threshold]),
+    claimsTable(record).map((c) => [c.id, c.verdict, c.target]),
     [
-      ["int4", "holds", "0.01"],
-      ["exp", "measured", "[1.5, 2.5]"],
-      ["bad", "FAILS", "1"],
+      ["int4", "holds", "≤ 0.01"],
+      ["exp", "measured", "in [1.5, 2.5]"],
+      ["bad", "contradicts", "≤ 1"],
+      ["one", "inconclusive", "≥ 1"],
     ],
   );
 });

@@ -10,6 +10,7 @@ import type { DataFrame } from "danfojs-node";
 import { isInterval } from "../stats";
 import { formatSig } from "./format";
 import { ResultRecord, toCsv, writeFileAtomic } from "../run/results";
+import { claimCells, type ClaimCells } from "../claims";
 
 /** A table row: a plain object, column name → cell. */
 export type Row = Readonly<Record<string, unknown>>;
@@ -133,32 +134,15 @@ export function metricsTable(record: Pick<ResultRecord, "metrics">): MetricRow[]
   );
 }
 
-/** One claim of a result record as a table row. */
-export interface ClaimRow {
-  readonly id: string;
-  readonly statement: string;
+/** One claim of a result record as a table row (the cells of `claimCells` in `claims.ts`). */
+export interface ClaimRow extends ClaimCells {
   readonly value: number;
-  readonly threshold: string;
-  /** "holds", "FAILS", or "measured" for claims that are stated but not asserted. */
-  readonly verdict: string;
-  readonly holds: boolean;
   readonly asserted: boolean;
 }
 
-/** A record's claims as rows, with a verdict column for display. */
+/** A record's claims as rows: statement, measured value with its interval, target, control and verdict. */
 export function claimsTable(record: Pick<ResultRecord, "claims">): ClaimRow[] {
-  return record.claims.map((c) => {
-    const asserted = c.asserted ?? true;
-    return {
-      id: c.id,
-      statement: c.statement,
-      value: c.value,
-      threshold: String(c.threshold),
-      verdict: !asserted ? "measured" : c.holds ? "holds" : "FAILS",
-      holds: c.holds,
-      asserted,
-    };
-  });
+  return record.claims.map((c) => ({ ...claimCells(c), value: c.value, asserted: c.asserted }));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import * as path from "path";
 import * as fs from "fs";
 import { execFileSync } from "child_process";
 import * as tf from "@tensorflow/tfjs";
-import type { Claim } from "../claims";
+import { type Claim, claimContractProblems } from "../claims";
 import { type DeepPartial, Profile, withOverrides, DEFAULT_SEED } from "../config";
 import type { Metric } from "../stats";
 import { BackendInfo, initBackend } from "./backend";
@@ -166,6 +166,11 @@ export async function runExperiment<C extends object, D, M extends string>(
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const out = await exp.run(config, ctx);
+  const problems = claimContractProblems(out.claims);
+  if (problems.length > 0)
+    throw new Error(
+      `${exp.id}: its claims break the claims contract (make them with assertedClaim/measuredClaim from claims.ts):\n  ${problems.join("\n  ")}`,
+    );
   const record: ResultRecord<C, D, M> = {
     id: exp.id,
     title: exp.title,

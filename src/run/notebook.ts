@@ -9,6 +9,7 @@ import { notebookProgress, showBackend } from "../present/display";
 import { type BackendInfo, initBackend } from "./backend";
 import { type Experiment, runExperiment } from "./experiment";
 import type { ResultRecord } from "./results";
+import { summarizeVerdicts } from "../claims";
 
 /** What a notebook's setup cell needs. */
 export interface NotebookSetup<C extends object> {
@@ -60,9 +61,8 @@ export async function runInNotebook<C extends object, D, M extends string>(
     ...(opts.overrides !== undefined ? { overrides: opts.overrides } : {}),
     ...(opts.save !== undefined ? { save: opts.save } : {}),
   });
-  const held = record.claims.filter((c) => c.holds).length;
   console.log(
-    `${record.seeds.length} seed(s) in ${(record.wallMs / 1000).toFixed(0)} s on ${record.backend}; ${held}/${record.claims.length} claims hold` +
+    `${record.seeds.length} seed(s) in ${(record.wallMs / 1000).toFixed(0)} s on ${record.backend}; claims: ${summarizeVerdicts(record.claims)}` +
       (opts.save === false ? "" : `; results in out/${profile}/${experiment.id}/`),
   );
   return { record, figures: experiment.figures(record) };

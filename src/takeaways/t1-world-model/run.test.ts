@@ -7,7 +7,7 @@ import { Rng } from "../../rng";
 import { runExperiment } from "../../run/experiment";
 import { isInterval } from "../../stats";
 import { makeWorldData, mixedSampler, pretrainSampler, sftSampler } from "../../data/world";
-import { expectNoLeak, testBackend } from "../../run/testing";
+import { expectClaimsContract, expectNoLeak, testBackend } from "../../run/testing";
 import { createGPT } from "../../transformer";
 import {
   concurrentPlan,
@@ -139,6 +139,10 @@ test("t1 experiment: a tiny end-to-end run writes every documented metric and CS
   assert.ok(record.claims.some((c) => c.id === "pretrain-sft-answers"));
   assert.ok(record.claims.some((c) => c.id === "plain-corpus-effect" && c.asserted === false));
   const dir = path.join(outRoot, "smoke", "t1-world-model");
+  expectClaimsContract({ file: path.join(dir, "results.json") });
+  const probe = record.claims.find((c) => c.id === "probe-before-sft");
+  assert.equal(probe?.interval.n, 2, "the probe claim's interval is over the 2 seeds");
+  assert.equal(probe?.control?.id, "randomInit");
   const saved = JSON.parse(fs.readFileSync(path.join(dir, "results.json"), "utf8")) as {
     metrics: Record<string, unknown>;
   };

@@ -4,7 +4,7 @@
  * seeds, the claims and the CSVs.
  */
 import { throwIfCancelled } from "../../cancel";
-import { claim } from "../../claims";
+import { above, assertedClaim, atLeast, atMost, measuredClaim, overSeeds, type SeedEstimate } from "../../claims";
 import {
   ATTRIBUTES,
   type CorpusStyle,
@@ -15,7 +15,7 @@ import {
   sftSampler,
   type WorldData,
 } from "../../data/world";
-import { formatMetric, formatPoints, formatValue } from "../../present/format";
+import { formatValue } from "../../present/format";
 import { deriveSeed } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
 import { type Interval, type Metric, meanInterval } from "../../stats";
@@ -421,71 +421,106 @@ export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<E
     augmentedMinusPlain: free((r) => r.pretrainSft.acc - r.plain.acc),
     forgettingDelta: free((r) => r.forgetting.lossAfter - r.forgetting.lossBefore),
   } satisfies Record<T1Metric, Metric>;
-  const pct = (x: number): string => formatValue(x, { percent: true });
-  const iv = (x: Interval): string => formatMetric(x, { percent: true });
-  const dPlain = metrics.augmentedMinusPlain;
-  const dConc = metrics.concurrentMinusSequential;
-  const dForget = metrics.forgettingDelta;
+  // Claims: intervals are t-intervals over the seeds (each seed is a whole run: world, corpus, models).
+  const overRuns = (f: (r: T1SeedResult) => number, bounded = true): SeedEstimate =>
+    overSeeds(results.map(f), bounded ? { bounds: [0, 1] } : {});
+  const PAPER_BASE =
+    'Gros 2025, §2: the base model "does contain the knowledge of the world… but all it can do is to complete a given input word by word"; fine-tuning turns it into a system that answers';
   const claims = [
-    claim(
-      "base-does-not-answer",
-      "The base model (pretrained only) answers ≤ 10% of held-out questions correctly in the answer format",
-      metrics.heldoutAccBase.mean,
-      "<=",
-      0.1,
-    ),
-    claim(
-      "base-format-lower",
-      `SFT raises the format rate (value then <eos>) by at least 50 points over the base model (base ${iv(metrics.formatRateBase)}, SFT ${iv(metrics.formatRateSft)})`,
-      metrics.formatRateSft.mean - metrics.formatRateBase.mean,
-      ">=",
-      0.5,
-    ),
-    claim(
-      "pretrain-sft-answers",
-      "Pretraining (augmented) → SFT answers ≥ 90% of the held-out people's questions",
-      metrics.heldoutAccPretrainSft.mean,
-      ">=",
-      0.9,
-    ),
-    claim(
-      "sft-only-chance",
-      `SFT alone, without a world model, stays within 5 points of chance (${pct(chance)}) on held-out people`,
-      metrics.heldoutAccSftOnly.mean,
-      "<=",
-      chance + 0.05,
-    ),
-    claim(
-      "probe-before-sft",
-      `A linear probe on the base model's hidden state at a held-out person's name decodes their attributes far above chance (best layer ${iv(metrics.probeAccBest)}; random-init control ${iv(metrics.probeAccBestRandomInit)})`,
-      metrics.probeAccBest.mean,
-      ">=",
-      chance + 0.25,
-    ),
-    claim(
-      "plain-corpus-effect",
-      `Augmented minus plain corpus, held-out accuracy after the same SFT: ${formatPoints(dPlain)} (plain ${iv(metrics.heldoutAccPlainSft)})`,
-      dPlain.mean,
-      ">",
-      0,
-      false,
-    ),
-    claim(
-      "concurrent-vs-sequential",
-      `Concurrent minus sequential held-out accuracy at the same compute: ${formatPoints(dConc)} (concurrent ${iv(metrics.heldoutAccConcurrent)})`,
-      dConc.mean,
-      ">=",
-      0,
-      false,
-    ),
-    claim(
-      "forgetting",
-      `Pretraining loss change from SFT: ${formatMetric(dForget, { digits: 3, unit: "nats" })} (before ${metrics.pretrainLossBeforeSft.mean.toFixed(3)}, after ${metrics.pretrainLossAfterSft.mean.toFixed(3)})`,
-      dForget.mean,
-      ">",
-      0,
-      false,
-    ),
+    measuredClaim({
+      id: "base-does-not-answer",
+      statement:
+        "The base model (pretrained only) answers few held-out questions in the answer format; reported, not asserted: the question words and the value-then-<eos> answer never occur in pretraining, so this holds by construction",
+      paper: PAPER_BASE,
+      quantity: "held-out question accuracy of the base model (value then <eos>)",
+      refutedBy:
+        "a base model that answers held-out questions (it cannot here: a fair test scores it in its own format, by cloze or few-shot)",
+      estimate: overRuns((r) => r.base.acc),
+      target: atMost(0.1),
+    }),
+    measuredClaim({
+      id: "base-format-lower",
+      statement:
+        "SFT raises the format rate (value then <eos>) over the base model; reported, not asserted: the base model never saw that format",
+      paper: PAPER_BASE,
+      quantity: "format rate after pretraining → SFT minus that of the base model, per seed",
+      refutedBy: "a base model already producing value then <eos> (it cannot here: it never saw the format)",
+      estimate: overSeeds(results.map((r) => r.pretrainSft.format - r.base.format)),
+      target: atLeast(0.5),
+    }),
+    assertedClaim({
+      id: "pretrain-sft-answers",
+      statement: "Pretraining (augmented) → SFT answers ≥ 90% of the held-out people's questions",
+      paper: PAPER_BASE,
+      quantity: "held-out question accuracy after pretraining → SFT (people never seen in SFT)",
+      refutedBy: "an accuracy interval wholly below 90%",
+      estimate: overRuns((r) => r.pretrainSft.acc),
+      target: atLeast(0.9),
+      control: {
+        id: "sftOnly",
+        description: `the same SFT (${config.sft.numSteps} steps) and scoring on a randomly initialised model: no world model (pretrain → SFT trained ${config.pretrain.numSteps + config.sft.numSteps} steps in all)`,
+        estimate: overRuns((r) => r.sftOnly.acc),
+        expect: "absent",
+      },
+    }),
+    measuredClaim({
+      id: "sft-only-chance",
+      statement: `SFT alone, without a world model, stays near chance (${formatValue(chance, { percent: true })}) on held-out people; reported, not asserted: held-out names never occur in SFT, and the SFT-only model fits its own training questions only ${formatValue(metrics.trainAccSftOnly.mean, { percent: true })} of the time (mean over seeds)`,
+      paper: PAPER_BASE,
+      quantity: "held-out question accuracy after SFT from random initialisation",
+      refutedBy:
+        "an SFT-only model answering held-out people well above chance (it cannot here: their names never occur in SFT)",
+      estimate: overRuns((r) => r.sftOnly.acc),
+      target: atMost(chance + 0.05),
+    }),
+    assertedClaim({
+      id: "probe-before-sft",
+      statement:
+        "A linear probe on the base model's hidden state at a held-out person's name decodes their attributes far above chance (chance + 25 points), before any SFT (best layer, chosen on the same people for the model and its control)",
+      paper: PAPER_BASE,
+      quantity: "probe accuracy at the best layer, held-out people, mean over attributes",
+      refutedBy: "a probe accuracy interval wholly below chance + 25 points",
+      estimate: overRuns(probeBest),
+      target: atLeast(chance + 0.25),
+      control: {
+        id: "randomInit",
+        description: "the same probe on the same architecture left at its random initialisation",
+        estimate: overRuns((r) => Math.max(...probeMeans(r.probe.randomInit))),
+        expect: "absent",
+      },
+    }),
+    measuredClaim({
+      id: "plain-corpus-effect",
+      statement:
+        "Augmented minus plain corpus: held-out accuracy after the same SFT (Allen-Zhu & Li's storage vs extraction)",
+      paper: null,
+      quantity: "held-out accuracy, augmented → SFT minus plain → SFT, per seed",
+      refutedBy:
+        "reported, not asserted: an interval wholly ≤ 0 would say the augmented corpus makes no knowledge easier to extract",
+      estimate: overRuns((r) => r.pretrainSft.acc - r.plain.acc, false),
+      target: above(0),
+    }),
+    measuredClaim({
+      id: "concurrent-vs-sequential",
+      statement:
+        "Concurrent minus sequential held-out accuracy at the same number of training rows (the brain question)",
+      paper:
+        'Gros 2025, §2: in the brain "world model training and fine-tuning… are conceivably active at the same time"',
+      quantity: "held-out accuracy, concurrent minus sequential (pretrain → SFT), per seed",
+      refutedBy: "reported, not asserted: an interval wholly below 0 would say sequential training answers better",
+      estimate: overRuns((r) => r.concurrent.acc - r.pretrainSft.acc, false),
+      target: atLeast(0),
+    }),
+    measuredClaim({
+      id: "forgetting",
+      statement:
+        "Pretraining loss change through SFT (nats per token); reported, not asserted: read at one SFT learning rate",
+      paper: null,
+      quantity: "biography loss after SFT minus before, per seed",
+      refutedBy: "reported, not asserted: an interval wholly ≤ 0 would say SFT leaves the biographies' loss unchanged",
+      estimate: overRuns((r) => r.forgetting.lossAfter - r.forgetting.lossBefore, false),
+      target: above(0),
+    }),
   ];
   const rows = results.flatMap((r, i) => [
     {

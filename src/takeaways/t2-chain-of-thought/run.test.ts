@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { testBackend } from "../../run/testing";
+import { expectClaimsContract, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
 import { Rng } from "../../rng";
 import { CharTokenizer } from "../../tokenizer";
@@ -121,6 +121,9 @@ test("the experiment runs end to end at a tiny config and writes every documente
     }
     assert.ok(t2SampleRows(rec).length > 0);
     assert.equal(rec.claims.length, 7);
+    expectClaimsContract({ file: path.join(outRoot, "smoke", "t2-chain-of-thought", "results.json") });
+    // One seed: no interval, so every asserted claim is inconclusive whatever its value.
+    for (const c of rec.claims) assert.equal(c.verdict, c.asserted ? "inconclusive" : "measured", c.id);
     // Same seed, same record (determinism of data, training and evaluation on one backend).
     const again = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, save: false });
     assert.deepEqual(again.metrics, rec.metrics);

@@ -5,7 +5,7 @@ import { ATTENTION_SYSTEM_DEFAULTS, makeEvalSet } from "../../attention-system";
 import { checkClaims } from "../../claims";
 import { createCuedStreamsTask } from "../../data/cued-streams";
 import { getExperiment, runExperiment } from "../../run/experiment";
-import { testBackend } from "../../run/testing";
+import { expectClaimsContract, testBackend } from "../../run/testing";
 import { isInterval } from "../../stats";
 import { runAttentionSeed, type T3Config, T3_PROFILES } from "./index";
 
@@ -67,6 +67,10 @@ test("t3-attention runs end to end at a tiny config and writes every documented 
   for (const id of ["hopfield-equivalence", "modern-capacity", "joint-beats-modular", "adaptation", "swapped"])
     assert.ok(ids.includes(id), id);
   assert.ok(checkClaims(record).length >= 5, "smoke only reports");
+  expectClaimsContract({ claims: record.claims });
+  const jb = record.claims.find((c) => c.id === "joint-beats-modular");
+  assert.equal(jb?.interval.n, 2);
+  assert.equal(jb?.control?.id, "designedInterface");
   const figs = exp.figures(record);
   for (const name of [
     "attention-equals-hopfield",

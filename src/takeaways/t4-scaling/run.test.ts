@@ -9,7 +9,7 @@ import { Rng } from "../../rng";
 import { runExperiment } from "../../run/experiment";
 import type { ResultRecord } from "../../run/results";
 import { isInterval, metricValue } from "../../stats";
-import { testBackend } from "../../run/testing";
+import { expectClaimsContract, testBackend } from "../../run/testing";
 import {
   analyseT4,
   checkpointSteps,
@@ -147,6 +147,11 @@ test("t4-scaling runs end to end at a tiny override and writes every documented 
   assert.ok(csv.length > 8 * 2, "one row per run and checkpoint");
   const row = (csv[1] as string).split(",").map(Number);
   assert.equal(row[2], 6 * row[0] * row[1], "flops = 6 N D");
+  expectClaimsContract({ file: path.join(outRoot, "smoke", "t4-scaling", "results.json") });
+  assert.ok(
+    record.claims.every((c) => c.verdict === "measured"),
+    "one seed per cell: nothing is asserted",
+  );
   const figs = experiment.figures(
     JSON.parse(fs.readFileSync(path.join(outRoot, "smoke", "t4-scaling", "results.json"), "utf8")) as T4Record,
   );

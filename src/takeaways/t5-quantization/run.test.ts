@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { testBackend } from "../../run/testing";
+import { expectClaimsContract, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
 
 import { isInterval } from "../../stats";
@@ -77,6 +77,7 @@ test("a tiny run writes every documented metric, figures and a packed file", asy
     assert.ok(isInterval(acc) && acc.mean >= 0 && acc.mean <= 1);
     const ppl = m["gptPplFp32"];
     assert.ok(isInterval(ppl) && ppl.mean > 1);
+    expectClaimsContract({ file: path.join(dir, "smoke", "t5-quantization", "results.json") });
     const ids = rec.claims.map((c) => c.id);
     for (const id of [
       "int4-group-mlp",

@@ -1,0 +1,286 @@
+/**
+ * The claims of several base seeds side by side (`scripts/claims-by-seed.ts` writes them, the README shows
+ * them): per claim, its verdict and value under each base seed, the verdict on all runs pooled
+ * ({@link poolClaim}) and how many base seeds agree with it. Pure functions; no file is read here except
+ * by {@link loadSeedRecords}.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  type Claim,
+  type ClaimInterval,
+  formatClaimValue,
+  formatEstimate,
+  isClaim,
+  poolClaim,
+  satisfies,
+  type Verdict,
+  VERDICTS,
+} from "../src/claims";
+import type { Profile } from "../src/config";
+import { loadResults, resultDir } from "../src/run/results";
+
+/** The verdict rule and the pooling, in words (printed with every table). */
+export const POOLING_NOTE =
+  "Each base seed runs every experiment with its own derived seeds. Verdicts come from the 95% interval over independent runs " +
+  "(holds: wholly on the claimed side; contradicts: wholly on the other side; inconclusive: neither, one run, or a control that passes too; " +
+  "measured: reported, not asserted). Pooled: the runs of all base seeds together (their per-run values when the claim kept them, " +
+  "else one value per base seed), decided by the same rule. Agreement: for an asserted claim, the base seeds whose verdict equals the " +
+  "pooled verdict; for a measured one, the base seeds whose value lies on the same side of the reference as the pooled value.";
+
+/** One experiment's result under one base seed: its claims, or why there are none. */
+export interface SeedExperiment {
+  readonly id: string;
+  readonly claims?: ReadonlyArray<Claim>;
+  readonly error?: string;
+}
+
+/** Everything one base seed produced. */
+export interface SeedRun {
+  readonly seed: number;
+  readonly experiments: ReadonlyArray<SeedExperiment>;
+  /** Wall seconds of this seed's run (absent when the results were only collected). */
+  readonly wallS?: number;
+}
+
+/** One claim under one base seed. */
+export interface SeedClaim {
+  readonly verdict: Verdict;
+  readonly value: number;
+  readonly interval: ClaimInterval;
+  /** Does the value (a point) lie on the claimed side of the target? null without a target. */
+  readonly valueMeetsTarget: boolean | null;
+}
+
+/** One claim across base seeds. */
+export interface ClaimAcrossSeeds {
+  readonly experiment: string;
+  readonly id: string;
+  readonly statement: string;
+  /** The statement differs between base seeds (e.g. a load chosen from the data): shown from the first. */
+  readonly statementsDiffer: boolean;
+  readonly asserted: boolean;
+  readonly threshold: string;
+  readonly paper: string | null;
+  readonly refutedBy: string;
+  /** Base seed (as a string key) → the claim under it, or null when that seed has no such claim. */
+  readonly bySeed: Readonly<Record<string, SeedClaim | null>>;
+  readonly pooled: Claim;
+  /** Base seeds that agree with the pooled result, out of those compared (see {@link POOLING_NOTE}). */
+  readonly agreement: { readonly agree: number; readonly of: number };
+}
+
+/** The document claims-by-seed.json holds. */
+export interface ClaimsBySeed {
+  readonly profile: Profile;
+  readonly seeds: ReadonlyArray<number>;
+  readonly generatedAt: string;
+  readonly gitCommit: string;
+  readonly rule: string;
+  readonly runs: ReadonlyArray<{
+    readonly seed: number;
+    readonly wallS?: number;
+    readonly experiments: Readonly<Record<string, string>>;
+  }>;
+  readonly claims: ReadonlyArray<ClaimAcrossSeeds>;
+}
+
+/**
+ * Read the records of one base seed from `<outRoot>/<profile>/<id>/results.json`. A missing or unreadable
+ * file, or one written before claims had verdicts, is an experiment with an error (and no claims).
+ */
+export function loadSeedRecords(outRoot: string, profile: Profile, ids: ReadonlyArray<string>): SeedExperiment[] {
+  return ids.map((id) => {
+    const file = path.join(resultDir(outRoot, profile, id), "results.json");
+    if (!fs.existsSync(file)) return { id, error: `no results at ${file}` };
+    try {
+      const claims = loadResults(file).claims;
+      if (!claims.every(isClaim)) return { id, error: `${file} was written before claims had verdicts: rerun it` };
+      return { id, claims };
+    } catch (e) {
+      return { id, error: e instanceof Error ? e.message : String(e) };
+    }
+  });
+}
+
+/** Every claim across the base seeds, in the order the claims first appear. */
+export function claimsAcrossSeeds(runs: ReadonlyArray<SeedRun>): ClaimAcrossSeeds[] {
+  const order: { experiment: string; id: string }[] = [];
+  const seen = new Set<string>();
+  for (const r of runs)
+    for (const e of r.experiments)
+      for (const c of e.claims ?? []) {
+        const key = `${e.id}\u0000${c.id}`;
+        if (!seen.has(key)) {
+          seen.add(key);
+          order.push({ experiment: e.id, id: c.id });
+        }
+      }
+  return order.map(({ experiment, id }) => {
+    const found = runs.map((r) => ({
+      seed: r.seed,
+      claim: r.experiments.find((e) => e.id === experiment)?.claims?.find((c) => c.id === id) ?? null,
+    }));
+    const present = found.flatMap((f) => (f.claim ? [f.claim] : []));
+    const first = present[0] as Claim;
+    const pooled = poolClaim(present);
+    const meets = (x: number): boolean | null =>
+      first.target === null || !Number.isFinite(x) ? null : satisfies(x, first.target);
+    const bySeed: Record<string, SeedClaim | null> = {};
+    for (const f of found)
+      bySeed[String(f.seed)] = f.claim
+        ? {
+            verdict: f.claim.verdict,
+            value: f.claim.value,
+            interval: f.claim.interval,
+            valueMeetsTarget: meets(f.claim.value),
+          }
+        : null;
+    const compared = Object.values(bySeed).filter((s): s is SeedClaim => s !== null);
+    const pooledMeets = meets(pooled.value);
+    const agreement = first.asserted
+      ? { agree: compared.filter((s) => s.verdict === pooled.verdict).length, of: compared.length }
+      : pooledMeets === null
+        ? { agree: 0, of: 0 }
+        : {
+            agree: compared.filter((s) => s.valueMeetsTarget === pooledMeets).length,
+            of: compared.filter((s) => s.valueMeetsTarget !== null).length,
+          };
+    return {
+      experiment,
+      id,
+      statement: first.statement,
+      statementsDiffer: present.some((c) => c.statement !== first.statement),
+      asserted: first.asserted,
+      threshold: first.threshold,
+      paper: first.paper,
+      refutedBy: first.refutedBy,
+      bySeed,
+      pooled,
+      agreement,
+    };
+  });
+}
+
+/** The whole document for claims-by-seed.json. */
+export function claimsBySeedDocument(
+  profile: Profile,
+  runs: ReadonlyArray<SeedRun>,
+  gitCommit: string,
+  now: Date = new Date(),
+): ClaimsBySeed {
+  return {
+    profile,
+    seeds: runs.map((r) => r.seed),
+    generatedAt: now.toISOString(),
+    gitCommit,
+    rule: POOLING_NOTE,
+    runs: runs.map((r) => ({
+      seed: r.seed,
+      ...(r.wallS !== undefined ? { wallS: r.wallS } : {}),
+      experiments: Object.fromEntries(r.experiments.map((e) => [e.id, e.error ?? "ok"])),
+    })),
+    claims: claimsAcrossSeeds(runs),
+  };
+}
+
+const mdCell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const agreementText = (a: { agree: number; of: number }): string => (a.of === 0 ? "—" : `${a.agree}/${a.of}`);
+
+/** A seed's cell: "holds 0.96" (asserted) or "0.96 ✓/✗ vs the reference" (measured). */
+function seedCell(s: SeedClaim | null, asserted: boolean): string {
+  if (s === null) return "(none)";
+  const v = formatClaimValue(s.value);
+  if (asserted) return `${s.verdict} ${v}`;
+  return s.valueMeetsTarget === null ? v : `${v} ${s.valueMeetsTarget ? "(meets)" : "(misses)"}`;
+}
+
+/** A verdict counts table: "12 holds, 3 contradicts, …" of the pooled verdicts. */
+export function pooledSummary(doc: ClaimsBySeed): string {
+  const n: Record<Verdict, number> = { holds: 0, contradicts: 0, inconclusive: 0, measured: 0 };
+  for (const c of doc.claims) n[c.pooled.verdict] += 1;
+  return VERDICTS.map((v) => `${n[v]} ${v}`).join(", ");
+}
+
+/**
+ * The table as markdown: per claim, each base seed's verdict and value, the pooled value with its interval,
+ * the target, the pooled verdict and the agreement. `compact` (for the README) leaves out the paper column.
+ */
+export function claimsBySeedTable(doc: ClaimsBySeed, opts: { compact?: boolean } = {}): string[] {
+  const seeds = doc.seeds.map(String);
+  const cols = [
+    "takeaway",
+    "claim",
+    ...seeds.map((s) => `seed ${s}`),
+    "pooled (95% interval)",
+    "target",
+    "pooled verdict",
+    "agreement",
+    ...(opts.compact ? [] : ["paper"]),
+  ];
+  const lines = [`| ${cols.join(" | ")} |`, `|${cols.map(() => "---").join("|")}|`];
+  for (const c of doc.claims) {
+    const verdict =
+      c.pooled.verdict === "contradicts" || c.pooled.verdict === "inconclusive"
+        ? `**${c.pooled.verdict}**`
+        : c.pooled.verdict;
+    const cells = [
+      c.experiment,
+      c.statement + (c.statementsDiffer ? " (wording differs between seeds)" : ""),
+      ...seeds.map((s) => seedCell(c.bySeed[s] ?? null, c.asserted)),
+      formatEstimate(c.pooled.value, c.pooled.interval),
+      c.threshold || "—",
+      verdict,
+      agreementText(c.agreement),
+      ...(opts.compact ? [] : [c.paper ?? "(ours)"]),
+    ];
+    lines.push(`| ${cells.map(mdCell).join(" | ")} |`);
+  }
+  return lines;
+}
+
+/** claims-by-seed.md: a heading, the runs, the rule and the table. */
+export function claimsBySeedMarkdown(doc: ClaimsBySeed): string {
+  const lines = [
+    `# Claims by base seed (profile \`${doc.profile}\`)`,
+    "",
+    `Base seeds ${doc.seeds.join(", ")}; commit \`${doc.gitCommit}\`; ${doc.generatedAt}. Pooled: ${pooledSummary(doc)}.`,
+    "",
+  ];
+  for (const r of doc.runs) {
+    const failed = Object.entries(r.experiments).filter(([, s]) => s !== "ok");
+    lines.push(
+      `- seed ${r.seed}${r.wallS !== undefined ? ` (${r.wallS.toFixed(0)} s)` : ""}: ` +
+        (failed.length === 0
+          ? `${Object.keys(r.experiments).length} experiment(s) ok`
+          : failed.map(([id, e]) => `${id} FAILED (${e})`).join("; ")),
+    );
+  }
+  lines.push("", doc.rule, "", ...claimsBySeedTable(doc), "");
+  return lines.join("\n");
+}
+
+/** The README's block: provenance line and the compact table (no hand-typed numbers). */
+export function readmeClaimsBlock(doc: ClaimsBySeed): string {
+  return [
+    `Generated by \`npx tsx scripts/readme-claims.ts --profile ${doc.profile}\` from \`out/${doc.profile}/claims-by-seed.json\` ` +
+      `(\`npm run reproduce -- --profile ${doc.profile} --seeds ${doc.seeds.join(",")}\`; commit \`${doc.gitCommit.slice(0, 12)}\`, ${doc.generatedAt.slice(0, 10)}). ` +
+      `Pooled verdicts: ${pooledSummary(doc)}.`,
+    "",
+    ...claimsBySeedTable(doc, { compact: true }),
+  ].join("\n");
+}
+
+/** The markers around the generated table in README.md. */
+export const README_BEGIN = "<!-- claims-by-seed:begin (generated by scripts/readme-claims.ts; do not edit) -->";
+export const README_END = "<!-- claims-by-seed:end -->";
+
+/** Replace what lies between the markers (kept) with `block`; an error names a missing marker. */
+export function spliceBetweenMarkers(text: string, block: string, begin = README_BEGIN, end = README_END): string {
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i < 0) throw new Error(`README: marker not found: ${begin}`);
+  if (j < 0) throw new Error(`README: marker not found: ${end}`);
+  if (j < i) throw new Error("README: the end marker comes before the begin marker");
+  return text.slice(0, i + begin.length) + "\n" + block.trim() + "\n" + text.slice(j);
+}
