@@ -16,7 +16,7 @@ import * as path from "path";
 
 /** Keys whose values are provenance or timings, not results (a `…Ms` key is a duration in ms). */
 const IGNORED_KEY =
-  /^(startedAt|cacheKey|gitCommit|codeVersion|machine|versions|seconds|timing|cpuSeconds|cpuByPhase|wall\w*)$|Ms$/;
+  /^(startedAt|cacheKey|gitCommit|codeVersion|engine|machine|versions|seconds|timing|cpuSeconds|cpuByPhase|wall\w*)$|Ms$/;
 /** Files that hold run summaries (timings) rather than results. */
 const IGNORED_FILES = new Set(["reproduce.json", "report.md", "report.html"]);
 

@@ -10,7 +10,7 @@ import "../src/takeaways/index";
 import { getExperiment } from "../src/run/experiment";
 import { loadResults, resultDir, writeFileAtomic } from "../src/run/results";
 import { closeRenderer } from "../src/present/render";
-import { saveFigures } from "./figures-lib";
+import { saveFigures, skippedFiguresLine } from "./figures-lib";
 import { writeReport, ReproduceSummary, formatMetric } from "./report";
 import { TAKEAWAY_IDS } from "./reproduce-ids";
 import { parseArgs, runMain } from "./cli";
@@ -48,10 +48,12 @@ runMain(async () => {
     }
     const record = loadResults(file);
     backend = record.backend;
-    const written = await saveFigures(getExperiment(id), record, outRoot);
+    const { bases: written, staticSkipped } = await saveFigures(getExperiment(id), record, outRoot);
     console.log(`${id}: ${written.length} figure(s) from ${file}`);
+    if (staticSkipped !== null) console.log(`${id}: ${skippedFiguresLine(written.length, staticSkipped)}`);
     experiments.push({ id, state: "done", seconds: record.wallMs / 1000 });
     if (args.flags.has("gallery")) {
+      if (staticSkipped !== null) throw new Error(`--gallery needs the PNGs, which need Chromium: ${staticSkipped}`);
       const dir = path.join("docs", "gallery");
       fs.mkdirSync(dir, { recursive: true });
       const lines: string[] = [];

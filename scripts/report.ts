@@ -1,7 +1,7 @@
 /**
  * The offline report: `out/<profile>/report.html` (one self-contained page: plotly inlined once, PNG
  * fallbacks) and `out/<profile>/report.md` (for GitHub), built from the results.json files and figure
- * files that the experiments wrote. Also the optional notebook step of `npm run reproduce`.
+ * files that the experiments wrote.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -23,7 +23,6 @@ import {
   type Claim,
 } from "../src/claims";
 import { plotlyLoaderHtml } from "../src/present/display";
-import { ROOT } from "./jupyter";
 
 export interface ReproduceSummary {
   profile: Profile;
@@ -134,7 +133,14 @@ export function reportMarkdown(profile: Profile, sections: Section[], summary: R
       for (const [k, v] of Object.entries(r.metrics)) lines.push(`| ${k} | ${formatMetric(v)} |`);
       lines.push("");
     }
-    for (const f of s.figures) if (f.png) lines.push(`![${f.name}](${s.id}/${path.basename(f.png)})`, "");
+    for (const f of s.figures) {
+      if (f.png) lines.push(`![${f.name}](${s.id}/${path.basename(f.png)})`, "");
+      else if (f.json)
+        lines.push(
+          `- ${f.name}: [plotly JSON](${s.id}/${path.basename(f.json)}), interactive in report.html (no PNG: Chromium not found)`,
+          "",
+        );
+    }
   }
   return lines.join("\n");
 }
@@ -190,29 +196,4 @@ export async function writeReport(profile: Profile, outRoot: string, summary: Re
   writeFileAtomic(md, reportMarkdown(profile, sections, summary));
   writeFileAtomic(html, reportHtml(profile, sections, summary));
   return [md, html];
-}
-
-/** Execute the notebooks at `profile` into out/<profile>/notebooks when Jupyter is installed. */
-export async function notebooksStep(profile: Profile): Promise<boolean> {
-  const { findPython } = await import("./jupyter");
-  let python: string;
-  try {
-    python = findPython(["nbclient", "nbformat", "jupyter_client", "ipykernel"]);
-  } catch (e) {
-    console.log(`notebooks: skipped (${e instanceof Error ? e.message.split(":")[0] : String(e)})`);
-    return true;
-  }
-  const { executeNotebook, prepareKernel, selectNotebooks, NOTEBOOK_DIR } = await import("./run-notebooks");
-  const jupyterPath = prepareKernel(python);
-  const outDir = path.join(ROOT, "out", profile, "notebooks");
-  let ok = true;
-  for (const nb of selectNotebooks(NOTEBOOK_DIR, [])) {
-    const run = executeNotebook(nb, outDir, { python, jupyterPath, timeoutS: profile === "full" ? 6 * 3600 : 1800 });
-    console.log(`notebook ${run.ok ? "ok  " : "FAIL"} ${path.basename(nb)} (${run.seconds.toFixed(1)} s)`);
-    if (!run.ok) {
-      console.error(run.error);
-      ok = false;
-    }
-  }
-  return ok;
 }

@@ -1,2 +1,11 @@
 /** The experiments `npm run reproduce` and `npm run figures` cover by default (the demo only with --only demo). */
 export const TAKEAWAY_IDS = ["t1-world-model", "t2-chain-of-thought", "t3-attention", "t4-scaling", "t5-quantization"];
+
+/**
+ * The experiment whose record a notebook loads: the `tN-*` id of the `lab.tN.experiment` it runs, or null
+ * (the tour trains its own tiny demo). `npm run reproduce` runs a notebook once that record is written.
+ */
+export function notebookExperiment(source: string, ids: ReadonlyArray<string>): string | null {
+  const m = /lab\.(t\d+)\.experiment\b/.exec(source);
+  return m ? (ids.find((id) => id.startsWith(`${m[1]}-`)) ?? null) : null;
+}

@@ -3,7 +3,8 @@
  *
  * Runs ONE registered experiment in this process: writes `out/<profile>/<id>/results.json`, its CSVs and
  * its figures (JSON, SVG, PNG). `npm run reproduce` starts one such process per experiment (one per core).
- * With --progress-json, progress events go to stdout as `@@progress {json}` lines for the parent.
+ * With --progress-json, progress events go to stdout as `@@progress {json}` lines for the parent, and a last
+ * `@@done {"cpuS", "engine"}` line gives the process's CPU seconds.
  */
 import * as path from "path";
 import "../src/takeaways/index";
@@ -11,7 +12,7 @@ import { summarizeVerdicts } from "../src/claims";
 import { getExperiment, runExperiment } from "../src/run/experiment";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { terminalProgress, Progress } from "../src/present/progress";
-import { saveFigures } from "./figures-lib";
+import { saveFigures, skippedFiguresLine } from "./figures-lib";
 import { parseArgs, runMain } from "./cli";
 
 runMain(async () => {
@@ -37,7 +38,16 @@ runMain(async () => {
     outRoot,
     signal: controller.signal,
   });
-  if (!args.flags.has("no-figures")) await saveFigures(exp, record, outRoot);
+  if (!args.flags.has("no-figures")) {
+    // Without Chromium the figures stay interactive (JSON, report.html): a finished run is not a failure.
+    const { bases, staticSkipped } = await saveFigures(exp, record, outRoot);
+    if (staticSkipped !== null) console.error(`${id}: ${skippedFiguresLine(bases.length, staticSkipped)}`);
+  }
+  if (json) {
+    // The parent records each experiment's CPU time (wall time on a shared machine says little alone).
+    const cpu = process.cpuUsage();
+    process.stdout.write(`@@done ${JSON.stringify({ cpuS: (cpu.user + cpu.system) / 1e6, engine: record.engine })}\n`);
+  }
   console.error(
     `${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims: ${summarizeVerdicts(record.claims)} -> ${path.join(outRoot, args.profile, id)}/`,
   );

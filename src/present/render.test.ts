@@ -44,6 +44,26 @@ test("renderSvg: rendering without Chromium rejects with the same clear error", 
   }
 });
 
+test("saveFigure without Chromium writes the interactive JSON, skips SVG/PNG (removing stale ones) and says why", async () => {
+  const saved = process.env["GEN2BRAIN_CHROME"];
+  process.env["GEN2BRAIN_CHROME"] = "/nonexistent/chrome-for-gen2brain-test";
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-render-"));
+  try {
+    await closeRenderer();
+    fs.writeFileSync(path.join(dir, "fig.png"), "stale");
+    const out = await saveFigure(fig, path.join(dir, "fig"));
+    assert.equal(out.json, path.join(dir, "fig.json"));
+    assert.equal(out.svg, null);
+    assert.equal(out.png, null);
+    assert.match(out.skipped ?? "", /GEN2BRAIN_CHROME=.*apt-get install chromium/);
+    assert.deepEqual(JSON.parse(fs.readFileSync(out.json, "utf8")), JSON.parse(JSON.stringify(fig)));
+    assert.deepEqual(fs.readdirSync(dir), ["fig.json"]);
+  } finally {
+    if (saved === undefined) delete process.env["GEN2BRAIN_CHROME"];
+    else process.env["GEN2BRAIN_CHROME"] = saved;
+  }
+});
+
 test("saveFigure writes JSON, SVG and PNG through headless Chromium", async (t) => {
   if (!chromeAvailable()) {
     t.skip("Chromium not found: install it (apt-get install chromium) or set GEN2BRAIN_CHROME to run this test");

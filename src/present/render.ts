@@ -262,23 +262,36 @@ export async function renderPng(fig: Figure, opts: RenderOptions = {}): Promise<
 /** The files {@link saveFigure} wrote. */
 export interface SavedFigure {
   readonly json: string;
-  readonly svg: string;
-  readonly png: string;
+  /** Null when the static images were skipped (no Chromium). */
+  readonly svg: string | null;
+  readonly png: string | null;
+  /** Why SVG and PNG were skipped (Chromium not found, with the fix), when they were. */
+  readonly skipped?: string;
 }
 
 /**
- * Write `basePath.json` (the plotly figure), `basePath.svg` and `basePath.png`, each atomically.
- * A trailing `.json`, `.svg` or `.png` on `basePath` is ignored. Returns the three paths.
+ * Write `basePath.json` (the plotly figure), then `basePath.svg` and `basePath.png`, each atomically.
+ * Chromium is optional: without it the interactive figure (JSON, and report.html) is written, the static
+ * images are skipped (stale ones from an earlier run are removed) and `skipped` says why; any other
+ * rendering error is thrown. A trailing `.json`, `.svg` or `.png` on `basePath` is ignored.
  */
 export async function saveFigure(fig: Figure, basePath: string, opts: RenderOptions = {}): Promise<SavedFigure> {
   const base = basePath.replace(/\.(json|svg|png)$/i, "");
-  const out: SavedFigure = { json: `${base}.json`, svg: `${base}.svg`, png: `${base}.png` };
-  const svg = await renderSvg(fig, opts);
-  const png = await renderPng(fig, opts);
-  writeFileAtomic(out.json, toJson(fig));
-  writeFileAtomic(out.svg, svg);
-  writeFileAtomic(out.png, png);
-  return out;
+  const json = `${base}.json`;
+  writeFileAtomic(json, toJson(fig));
+  let svg: string;
+  let png: Buffer;
+  try {
+    svg = await renderSvg(fig, opts);
+    png = await renderPng(fig, opts);
+  } catch (e) {
+    if (!(e instanceof ChromeNotFoundError)) throw e;
+    for (const ext of ["svg", "png"]) fs.rmSync(`${base}.${ext}`, { force: true });
+    return { json, svg: null, png: null, skipped: e.message };
+  }
+  writeFileAtomic(`${base}.svg`, svg);
+  writeFileAtomic(`${base}.png`, png);
+  return { json, svg: `${base}.svg`, png: `${base}.png` };
 }
 
 /** Save several named figures (e.g. an experiment's `figures(record)`) as `<dir>/<name>.{json,svg,png}`. */

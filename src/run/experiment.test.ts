@@ -49,6 +49,14 @@ test("checkClaims reports by default and throws only when strict (and not at smo
     () => checkClaims(quick, { strict: true }),
     /1 asserted claim\(s\) of demo do not hold at profile quick/,
   );
+  const saved = process.env["GEN2BRAIN_STRICT"];
+  process.env["GEN2BRAIN_STRICT"] = "1";
+  try {
+    assert.throws(() => checkClaims(quick), /do not hold at profile quick/);
+  } finally {
+    if (saved === undefined) delete process.env["GEN2BRAIN_STRICT"];
+    else process.env["GEN2BRAIN_STRICT"] = saved;
+  }
 });
 
 test("demo training is deterministic and leaks no tensors", async () => {

@@ -20,6 +20,7 @@ import { Progress, silentProgress } from "../present/progress";
 import { ResultRecord, resultDir, saveResults, writeCsvAtomic, Versions } from "./results";
 import type { Figure } from "../present/plot";
 import { defaultOutRoot, repoRoot } from "./paths";
+import { currentEngine } from "./preflight";
 
 /** What an experiment gets besides its config. */
 export interface ExperimentContext {
@@ -142,6 +143,15 @@ export interface RunOptions<C extends object> {
   readonly log?: (message: string) => void;
 }
 
+/** The config a run uses: the experiment's profile with the overrides applied (validated). */
+export function resolveConfig<C extends object>(
+  exp: Pick<Experiment<C>, "id" | "profiles">,
+  profile: Profile,
+  overrides?: DeepPartial<C>,
+): C {
+  return withOverrides(exp.profiles[profile] as C, overrides, `${exp.id}.config`);
+}
+
 /** Run one experiment and return (and by default save) its record. */
 export async function runExperiment<C extends object, D, M extends string>(
   exp: Experiment<C, D, M>,
@@ -153,7 +163,7 @@ export async function runExperiment<C extends object, D, M extends string>(
   const outDir = resultDir(outRoot, opts.profile, exp.id);
   const save = opts.save ?? true;
   if (save) fs.mkdirSync(outDir, { recursive: true });
-  const config = withOverrides(exp.profiles[opts.profile] as C, opts.overrides, `${exp.id}.config`);
+  const config = resolveConfig(exp, opts.profile, opts.overrides);
   const ctx: ExperimentContext = {
     profile: opts.profile,
     seed,
@@ -179,6 +189,7 @@ export async function runExperiment<C extends object, D, M extends string>(
     seeds: out.seeds,
     backend: backend.choice,
     ...(backend.adapter !== undefined ? { adapter: describeAdapter(backend.adapter) } : {}),
+    engine: currentEngine() ?? backend.choice,
     versions: versions(),
     gitCommit: gitCommit(),
     startedAt,

@@ -7,7 +7,8 @@ import { type DeepPartial, type Profile, profileFromEnv, seedFromEnv } from "../
 import type { Figure } from "../present/plot";
 import { notebookProgress, showBackend } from "../present/display";
 import { type BackendInfo, initBackend } from "./backend";
-import { type Experiment, runExperiment } from "./experiment";
+import type { Experiment } from "./experiment";
+import { loadOrRun } from "./cache";
 import type { ResultRecord } from "./results";
 import { summarizeVerdicts } from "../claims";
 
@@ -43,27 +44,35 @@ export interface NotebookRunOptions<C extends object> {
   readonly overrides?: DeepPartial<C>;
   /** Write results.json and CSVs under out/ (default true). */
   readonly save?: boolean;
+  /**
+   * Train even when out/ holds the record of this very run (same experiment, profile, seed, config,
+   * backend and code, e.g. written by `npm run reproduce`). Default false, or GEN2BRAIN_RERUN=1.
+   */
+  readonly rerun?: boolean;
 }
 
 /**
- * Run an experiment at the notebook's profile and seed with a live progress display; print one line
- * (seeds, time, backend, claims) and return the record and its figures.
+ * The record of an experiment at the notebook's profile and seed: loaded from out/ when a finished run
+ * with the same cache key is there (it says so, and from when), else run with a live progress display.
+ * Prints one line (seeds, time, backend, claims) and returns the record and its figures.
  */
 export async function runInNotebook<C extends object, D, M extends string>(
   experiment: Experiment<C, D, M>,
   opts: NotebookRunOptions<C> = {},
 ): Promise<{ record: ResultRecord<C, D, M>; figures: Record<string, Figure> }> {
   const profile = opts.profile ?? profileFromEnv();
-  const record = await runExperiment(experiment, {
+  const { record, loadedFrom } = await loadOrRun(experiment, {
     profile,
     seed: opts.seed ?? seedFromEnv(),
     progress: notebookProgress(),
+    log: (m) => console.log(m),
     ...(opts.overrides !== undefined ? { overrides: opts.overrides } : {}),
     ...(opts.save !== undefined ? { save: opts.save } : {}),
+    ...(opts.rerun !== undefined ? { rerun: opts.rerun } : {}),
   });
   console.log(
-    `${record.seeds.length} seed(s) in ${(record.wallMs / 1000).toFixed(0)} s on ${record.backend}; claims: ${summarizeVerdicts(record.claims)}` +
-      (opts.save === false ? "" : `; results in out/${profile}/${experiment.id}/`),
+    `${record.seeds.length} seed(s) in ${(record.wallMs / 1000).toFixed(0)} s on ${record.engine ?? record.backend}; claims: ${summarizeVerdicts(record.claims)}` +
+      (opts.save === false || loadedFrom !== null ? "" : `; results in out/${profile}/${experiment.id}/`),
   );
   return { record, figures: experiment.figures(record) };
 }

@@ -31,7 +31,11 @@ export function repoRoot(): string {
   return (cached = process.cwd());
 }
 
-/** The default output root: `<repo>/out`. */
+/**
+ * The default output root: `GEN2BRAIN_OUT` when set (`npm run reproduce -- --out DIR` sets it for the
+ * notebooks it runs, so they find the records it wrote), else `<repo>/out`.
+ */
 export function defaultOutRoot(): string {
-  return path.join(repoRoot(), "out");
+  const env = process.env["GEN2BRAIN_OUT"];
+  return env !== undefined && env !== "" ? path.resolve(env) : path.join(repoRoot(), "out");
 }

@@ -38,3 +38,27 @@ test("JSON writes NaN as null; CSV quotes per RFC 4180", () => {
   assert.equal(toJson({ a: NaN, b: 1 }), '{\n  "a": null,\n  "b": 1\n}\n');
   assert.equal(toCsv([{ x: "a,b", y: 'say "hi"', z: 3 }]), 'x,y,z\n"a,b","say ""hi""",3\n');
 });
+
+test("loadResults turns the NaN written as null back into NaN in metrics, intervals and claim values", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-res-"));
+  const f = path.join(dir, "results.json");
+  const record = {
+    id: "x",
+    profile: "smoke",
+    seeds: [1],
+    backend: "cpu",
+    versions: {},
+    gitCommit: "c",
+    wallMs: 1,
+    metrics: { a: NaN, b: 2, c: { mean: NaN, lo: NaN, hi: 1, n: 2 } },
+    claims: [{ id: "k", statement: "s", value: NaN, threshold: "> 0", holds: false }],
+    data: { gap: null },
+  };
+  fs.writeFileSync(f, toJson(record));
+  const r = loadResults<object, { gap: null }>(f);
+  assert.ok(Number.isNaN(r.metrics["a"] as number));
+  assert.equal(r.metrics["b"], 2);
+  assert.deepEqual(r.metrics["c"], { mean: NaN, lo: NaN, hi: 1, n: 2 });
+  assert.ok(Number.isNaN(r.claims[0]?.value as number));
+  assert.equal(r.data.gap, null, "data is the experiment's own: left as written");
+});

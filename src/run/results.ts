@@ -29,6 +29,8 @@ export interface ResultRecord<C = object, D = unknown, M extends string = string
   readonly backend: string;
   /** The GPU the run used (webgpu): device, vendor/architecture, driver. */
   readonly adapter?: string;
+  /** How the model computed, e.g. "wasm+OpenBLAS" (backend and the native addon's BLAS); older records lack it. */
+  readonly engine?: string;
   readonly versions: Versions;
   readonly gitCommit: string;
   readonly startedAt: string;
@@ -113,7 +115,28 @@ export function loadResults<C = object, D = unknown, M extends string = string>(
     if (!(key in x))
       throw new Error(`${file}: results field "${key}" is missing; rerun the experiment to regenerate it`);
   }
-  return x as ResultRecord<C, D, M>;
+  return reviveNaN(x as ResultRecord<C, D, M>);
+}
+
+/** null → NaN (JSON has no NaN: {@link toJson} writes null). */
+const num = (v: unknown): unknown => (v === null ? NaN : v);
+
+/**
+ * A loaded record reads like the one that was saved: metric values, interval fields and claim values that
+ * were NaN (written as null) are NaN again, so code that formats them works on both. (`data` is the
+ * experiment's own; a null there stays null.)
+ */
+function reviveNaN<R extends ResultRecord<unknown, unknown, string>>(r: R): R {
+  const metrics: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r.metrics as Record<string, unknown>)) {
+    if (v === null) metrics[k] = NaN;
+    else if (typeof v === "object" && "mean" in v) {
+      const iv = v as Record<string, unknown>;
+      metrics[k] = { ...iv, mean: num(iv["mean"]), lo: num(iv["lo"]), hi: num(iv["hi"]) };
+    } else metrics[k] = v;
+  }
+  const claims = Array.isArray(r.claims) ? r.claims.map((c) => ({ ...c, value: num(c.value) })) : r.claims;
+  return { ...r, metrics, claims };
 }
 
 function csvCell(v: unknown): string {

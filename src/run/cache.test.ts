@@ -1,0 +1,73 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cacheSlot, describeLoaded, formatAge, isCached, loadOrRun, rerunFromEnv } from "./cache";
+import { demoExperiment } from "./demo";
+import { testBackend } from "./testing";
+import type { ResultRecord } from "./results";
+
+test("loadOrRun trains once, then loads the record whose cache key matches, and says so", async () => {
+  const backend = await testBackend();
+  const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-cache-"));
+  const logs: string[] = [];
+  const opts = { profile: "smoke" as const, seed: 5, outRoot, log: (m: string) => logs.push(m), rerun: false };
+  const first = await loadOrRun(demoExperiment, opts);
+  assert.equal(first.loadedFrom, null);
+  assert.deepEqual(logs, []);
+  const slot = cacheSlot(demoExperiment, { profile: "smoke", seed: 5, outRoot, backend });
+  assert.equal(slot.file, path.join(outRoot, "smoke", "demo", "results.json"));
+  assert.equal(first.record.cacheKey, slot.key);
+  assert.ok(isCached(slot.file, slot.key));
+
+  const second = await loadOrRun(demoExperiment, opts);
+  assert.equal(second.loadedFrom, slot.file);
+  assert.deepEqual(second.record.metrics, JSON.parse(JSON.stringify(first.record.metrics)));
+  assert.equal(second.record.startedAt, first.record.startedAt, "the same record, not a new run");
+  assert.equal(logs.length, 1);
+  assert.match(logs[0] ?? "", /^loaded .*smoke\/demo\/results\.json, computed \d+ s ago on wasm\S*; set `rerun: true`/);
+
+  // rerun, another seed or other overrides: a new run.
+  const again = await loadOrRun(demoExperiment, { ...opts, rerun: true });
+  assert.equal(again.loadedFrom, null);
+  assert.notEqual(again.record.startedAt, first.record.startedAt);
+  assert.equal((await loadOrRun(demoExperiment, { ...opts, seed: 6 })).loadedFrom, null);
+  const changed = await loadOrRun(demoExperiment, { ...opts, overrides: { numSteps: 3 } });
+  assert.equal(changed.loadedFrom, null);
+  // ...which wrote its own record over the file: the seed-5 default run is no longer cached.
+  assert.equal(isCached(slot.file, slot.key), false);
+  assert.equal((await loadOrRun(demoExperiment, opts)).loadedFrom, null);
+});
+
+test("a corrupt or foreign results.json is not a cache hit", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-cache-"));
+  const file = path.join(dir, "results.json");
+  assert.equal(isCached(file, "abc"), false, "missing");
+  fs.writeFileSync(file, "{ not json");
+  assert.equal(isCached(file, "abc"), false, "corrupt");
+  fs.writeFileSync(file, JSON.stringify({ id: "x" }));
+  assert.equal(isCached(file, "abc"), false, "fields missing");
+});
+
+test("describeLoaded: path relative to the repository, age from the end of the run, the engine", () => {
+  const record = {
+    startedAt: "2026-11-23T10:00:00.000Z",
+    wallMs: 60_000,
+    backend: "wasm",
+    engine: "wasm+OpenBLAS",
+  } as unknown as ResultRecord;
+  const now = Date.parse("2026-11-23T10:13:00.000Z");
+  assert.equal(
+    describeLoaded(record, "/repo/out/quick/t1-world-model/results.json", now, "/repo"),
+    "loaded out/quick/t1-world-model/results.json, computed 12 min ago on wasm+OpenBLAS; set `rerun: true` to train again",
+  );
+  const old = { ...record, engine: undefined } as unknown as ResultRecord;
+  assert.match(describeLoaded(old, "/elsewhere/r.json", now, "/repo"), /^loaded \/elsewhere\/r\.json, .* on wasm;/);
+  assert.deepEqual(
+    [formatAge(45_000), formatAge(12 * 60_000), formatAge(3.5 * 3600_000), formatAge(3 * 86400_000)],
+    ["45 s", "12 min", "3.5 h", "3 days"],
+  );
+  assert.equal(rerunFromEnv({ GEN2BRAIN_RERUN: "1" }), true);
+  assert.equal(rerunFromEnv({}), false);
+});

@@ -1,0 +1,114 @@
+/**
+ * No work done twice. A finished `results.json` whose cache key (experiment, profile, seed, resolved
+ * config, backend, code version: see {@link cacheKey}) matches the run being asked for is that run's
+ * record: `npm run reproduce` skips it, and a notebook opened after `reproduce` loads it instead of
+ * training again, saying so. `rerun: true` (or GEN2BRAIN_RERUN=1) trains again.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { DeepPartial, Profile } from "../config";
+import { DEFAULT_SEED } from "../config";
+import { initBackend } from "./backend";
+import {
+  backendKey,
+  cacheKey,
+  codeVersion,
+  type Experiment,
+  resolveConfig,
+  runExperiment,
+  type RunOptions,
+} from "./experiment";
+import { defaultOutRoot, repoRoot } from "./paths";
+import { loadResults, resultDir, type ResultRecord } from "./results";
+
+/** Is there a readable results.json at `file` with this cache key? */
+export function isCached(file: string, key: string): boolean {
+  if (!fs.existsSync(file)) return false;
+  try {
+    return loadResults(file).cacheKey === key;
+  } catch {
+    return false;
+  }
+}
+
+/** Where a run's record lives and the key it must carry to be reused. */
+export interface CacheSlot {
+  readonly file: string;
+  readonly key: string;
+}
+
+/** The results.json path and expected cache key of a run of `exp` (code version of this checkout). */
+export function cacheSlot<C extends object>(
+  exp: Pick<Experiment<C>, "id" | "profiles">,
+  opts: { profile: Profile; seed: number; overrides?: DeepPartial<C>; outRoot?: string; backend: string },
+): CacheSlot {
+  const config = resolveConfig(exp, opts.profile, opts.overrides);
+  return {
+    file: path.join(resultDir(opts.outRoot ?? defaultOutRoot(), opts.profile, exp.id), "results.json"),
+    key: cacheKey(exp.id, opts.profile, opts.seed, config, opts.backend, codeVersion()),
+  };
+}
+
+/** Options of {@link loadOrRun}: those of runExperiment, plus `rerun`. */
+export interface LoadOrRunOptions<C extends object> extends RunOptions<C> {
+  /** Train even when a matching record exists (default: GEN2BRAIN_RERUN=1). */
+  readonly rerun?: boolean;
+}
+
+/** The record, and the file it was loaded from (null when it was computed now). */
+export interface LoadOrRunResult<C, D, M extends string> {
+  readonly record: ResultRecord<C, D, M>;
+  readonly loadedFrom: string | null;
+}
+
+/** Whether GEN2BRAIN_RERUN asks to train again. */
+export function rerunFromEnv(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env["GEN2BRAIN_RERUN"] === "1";
+}
+
+/**
+ * Load the record whose cache key matches this run, or run the experiment (and save, as runExperiment
+ * does). When it loads, it logs one line saying from where, when and on what (see {@link describeLoaded}).
+ */
+export async function loadOrRun<C extends object, D, M extends string>(
+  exp: Experiment<C, D, M>,
+  opts: LoadOrRunOptions<C>,
+): Promise<LoadOrRunResult<C, D, M>> {
+  if (!(opts.rerun ?? rerunFromEnv())) {
+    const backend = await initBackend();
+    const slot = cacheSlot(exp, {
+      profile: opts.profile,
+      seed: opts.seed ?? DEFAULT_SEED,
+      backend: backendKey(backend),
+      ...(opts.overrides !== undefined ? { overrides: opts.overrides } : {}),
+      ...(opts.outRoot !== undefined ? { outRoot: opts.outRoot } : {}),
+    });
+    if (isCached(slot.file, slot.key)) {
+      const record = loadResults<C, D, M>(slot.file);
+      opts.log?.(describeLoaded(record, slot.file));
+      return { record, loadedFrom: slot.file };
+    }
+  }
+  return { record: await runExperiment(exp, opts), loadedFrom: null };
+}
+
+/** "45 s", "12 min", "3.5 h", "2 days". */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${(s / 3600).toFixed(1)} h`;
+  return `${Math.round(s / 86400)} days`;
+}
+
+/**
+ * "loaded out/quick/t1-world-model/results.json, computed 12 min ago on wasm+OpenBLAS; set `rerun: true`
+ * to train again". The age counts from the end of the run; the path is relative to the repository.
+ */
+export function describeLoaded(record: ResultRecord, file: string, now = Date.now(), root = repoRoot()): string {
+  const finished = Date.parse(record.startedAt) + record.wallMs;
+  const rel = path.relative(root, path.resolve(file));
+  const where = rel.startsWith("..") ? file : rel;
+  const when = Number.isFinite(finished) ? `computed ${formatAge(now - finished)} ago` : "computed earlier";
+  return `loaded ${where}, ${when} on ${record.engine ?? record.backend}; set \`rerun: true\` to train again`;
+}
