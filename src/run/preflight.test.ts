@@ -109,7 +109,10 @@ test("the GEMM line names each other reason with its own fix", () => {
 test("the backend line says why, lists every backend that did not load, and any adapter it reports", () => {
   const p = assessPreflight(FULL);
   const b = check(p, "backend");
-  assert.match(b.found, /^wasm \(simd=true threads=false\): the best available of node-gpu > node > wasm > cpu/);
+  assert.match(
+    b.found,
+    /^wasm \(simd=true threads=false\): the best available of node-gpu > webgpu > node > wasm > cpu/,
+  );
   assert.deepEqual(b.details, [
     "node-gpu: not available (Cannot find module '@tensorflow/tfjs-node-gpu')",
     "node: not available (Cannot find module '@tensorflow/tfjs-node')",
@@ -120,10 +123,19 @@ test("the backend line says why, lists every backend that did not load, and any 
   });
   assert.match(check(forced, "backend").found, /forced by GEN2BRAIN_BACKEND/);
   // A GPU backend reports its adapter in BackendInfo.adapter: printed generically.
-  const gpu = { ...WASM, adapter: { vendor: "nvidia", architecture: "hopper", description: "" } } as BackendInfo;
+  const adapter = {
+    vendor: "nvidia",
+    architecture: "",
+    device: "nvidia-h200",
+    description: "NVIDIA: 580.159.04 580.159.4.0",
+    featureLevel: "core" as const,
+    software: false,
+    maxBufferSize: 2 ** 31,
+  };
+  const gpu: BackendInfo = { ...WASM, choice: "webgpu", tfBackend: "webgpu", flags: {}, adapter };
   assert.equal(
     check(assessPreflight({ ...FULL, backend: gpu }), "backend").details[0],
-    "adapter: vendor nvidia, architecture hopper",
+    "adapter: nvidia-h200, nvidia, driver NVIDIA: 580.159.04 580.159.4.0",
   );
 });
 

@@ -8,7 +8,7 @@
  */
 import * as path from "path";
 import { BACKEND_CHOICES, backendInfo, type BackendInfo } from "./backend";
-import { kernelFixesStatus, loadNative, type NativeStatus } from "../speed/index";
+import { describeAdapter, kernelFixesStatus, loadNative, type NativeStatus } from "../speed/index";
 import { findChrome } from "../present/render";
 import { APT_PACKAGES, findPython, JUPYTER_MODULES } from "./jupyter";
 
@@ -86,20 +86,12 @@ export function currentEngine(): string | null {
   const info = backendInfo();
   if (info === null) return null;
   const k = kernelFixesStatus();
+  if (info.adapter !== undefined) return `${info.choice} (${info.adapter.device})`;
   return engineLabel(info.choice, k.native ? k.nativeLib : undefined);
 }
 
 function apt(packages: ReadonlyArray<string>, sudo: boolean): string {
   return `${sudo ? "sudo " : ""}apt-get install -y --no-install-recommends ${packages.join(" ")}`;
-}
-
-function describeAdapter(x: unknown): string | null {
-  if (x === undefined || x === null) return null;
-  if (typeof x !== "object") return String(x);
-  const parts = Object.entries(x as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined && v !== null && v !== "")
-    .map(([k, v]) => `${k} ${String(v)}`);
-  return parts.length > 0 ? parts.join(", ") : null;
 }
 
 function backendCheck(info: BackendInfo): PreflightCheck {
@@ -115,8 +107,8 @@ function backendCheck(info: BackendInfo): PreflightCheck {
     : before.length === 0
       ? `the first choice of ${BACKEND_CHOICES.join(" > ")}`
       : `the best available of ${BACKEND_CHOICES.join(" > ")}`;
-  // A backend may name its device (e.g. a GPU adapter); print whatever it reports.
-  const adapter = "adapter" in info ? describeAdapter((info as { adapter?: unknown }).adapter) : null;
+  // A GPU backend names its adapter (device, vendor/architecture, driver).
+  const adapter = info.adapter !== undefined ? describeAdapter(info.adapter) : null;
   return {
     name: "backend",
     label: "backend",
