@@ -21,3 +21,15 @@ test("bootstrap interval covers the mean of a seeded sample", () => {
   assert.ok(iv.lo < 5 && 5 < iv.hi, JSON.stringify(iv));
   assert.ok(iv.hi - iv.lo < 0.5);
 });
+
+test("spearman: ranks with ties, monotone and anti-monotone pairs, constant samples", async () => {
+  const { ranks, spearman } = await import("./stats");
+  assert.deepEqual(ranks([10, 30, 20, 20]), [1, 4, 2.5, 2.5]);
+  assert.equal(spearman([1, 2, 3, 4], [1, 4, 9, 16]), 1);
+  assert.equal(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+  // Ranks x = [1, 2, 3], y = [1, 3, 2]: deviations (-1, 0, 1) and (-1, 1, 0), r = 1 / 2.
+  assert.ok(Math.abs(spearman([1, 2, 3], [1, 3, 2]) - 0.5) < 1e-12);
+  assert.ok(Number.isNaN(spearman([1, 2, 3], [5, 5, 5])));
+  assert.ok(Number.isNaN(spearman([1], [2])));
+  assert.throws(() => spearman([1, 2], [1]), /spearman: 2 x values but 1 y values/);
+});

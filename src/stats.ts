@@ -109,3 +109,40 @@ export function bootstrap<T>(
   if (values.length === 0) return { mean: point, lo: NaN, hi: NaN, n: 0 };
   return { mean: point, lo: quantile(values, 0.025), hi: quantile(values, 0.975), n: values.length };
 }
+
+/** Ranks of a sample (1-based), ties sharing their average rank. */
+export function ranks(xs: ReadonlyArray<number>): number[] {
+  const idx = xs.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x);
+  const out = new Array<number>(xs.length);
+  for (let k = 0; k < idx.length;) {
+    let j = k;
+    while (j + 1 < idx.length && (idx[j + 1] as { x: number }).x === (idx[k] as { x: number }).x) j++;
+    for (let m = k; m <= j; m++) out[(idx[m] as { i: number }).i] = (k + j) / 2 + 1;
+    k = j + 1;
+  }
+  return out;
+}
+
+/**
+ * Spearman's rank correlation of paired samples (Pearson's r of the ranks, ties averaged): +1 when y rises
+ * whenever x does. NaN when either sample is constant or shorter than 2.
+ */
+export function spearman(xs: ReadonlyArray<number>, ys: ReadonlyArray<number>): number {
+  if (xs.length !== ys.length) throw new Error(`spearman: ${xs.length} x values but ${ys.length} y values`);
+  if (xs.length < 2) return NaN;
+  const rx = ranks(xs);
+  const ry = ranks(ys);
+  const mx = mean(rx);
+  const my = mean(ry);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    const dx = (rx[i] as number) - mx;
+    const dy = (ry[i] as number) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+}
