@@ -25,7 +25,14 @@ export type Arch = (typeof ARCHS)[number];
 export const PREDICTORS = [...ARCHS, "window"] as const;
 export type Predictor = (typeof PREDICTORS)[number];
 
-/** How the figures and tables name the predictors. */
+/** Short names for figure legends and axes. */
+export const ARCH_SHORT: Readonly<Record<Predictor, string>> = frozen({
+  attention: "attention",
+  noattention: "recurrent",
+  window: "window",
+});
+
+/** How the tables and the notebook name the predictors. */
 export const ARCH_LABELS: Readonly<Record<Predictor, string>> = frozen({
   attention: "attention (tiny GPT)",
   noattention: "no attention (recurrent)",

@@ -8,7 +8,7 @@ import {
   withHorizontalLines,
 } from "../../present/plot";
 import { type Interval, meanInterval } from "../../stats";
-import { type Arch, ARCH_LABELS, ARCHS, PREDICTORS, type T6Record, type T6SeedResult } from "./config";
+import { type Arch, ARCH_SHORT, ARCHS, PREDICTORS, type T6Record, type T6SeedResult } from "./config";
 
 /** Mean and 95% t-interval over seeds of a per-seed value (NaN-free values only). */
 function over(
@@ -46,7 +46,7 @@ function bars(
 export function predictionLossFigure(record: T6Record): Figure {
   const rs = record.data.results;
   const fig = bars(
-    PREDICTORS.map((a) => ARCH_LABELS[a]),
+    PREDICTORS.map((a) => ARCH_SHORT[a]),
     [
       { name: "trained (prediction error only)", ivs: PREDICTORS.map((a) => over(rs, (r) => r.predLoss[a])) },
       {
@@ -74,7 +74,7 @@ export function understandingFigure(record: T6Record): Figure {
   const k0 = record.data.historyLengths.indexOf(h0);
   const acc = (f: (r: T6SeedResult) => number): Interval => over(rs, f, [0, 1]);
   const fig = bars(
-    PREDICTORS.map((a) => ARCH_LABELS[a]),
+    PREDICTORS.map((a) => ARCH_SHORT[a]),
     [
       { name: "analysis by synthesis", ivs: PREDICTORS.map((a) => acc((r) => r.sweep.synthesis[a][k0] as number)) },
       {
@@ -109,7 +109,7 @@ export function generationFigure(record: T6Record): Figure {
   const rs = record.data.results;
   const acc = (f: (r: T6SeedResult) => number): Interval => over(rs, f, [0, 1]);
   const fig = bars(
-    PREDICTORS.map((a) => ARCH_LABELS[a]),
+    PREDICTORS.map((a) => ARCH_SHORT[a]),
     [
       { name: "model-predictive control", ivs: PREDICTORS.map((a) => acc((r) => r.reach.modelBased[a])) },
       {
@@ -146,17 +146,21 @@ export function historySweepFigure(record: T6Record): Figure {
     name: string,
     f: (r: T6SeedResult, k: number) => number,
     style: Partial<LineSeries> = {},
+    band = false,
   ): LineSeries => {
     const ivs = hs.map((_, k) => over(rs, (r) => f(r, k), [0, 1]));
-    return { name, x: hs, y: ivs.map((i) => i.mean), lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi), ...style };
+    const y = ivs.map((i) => i.mean);
+    return band
+      ? { name, x: hs, y, lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi), ...style }
+      : { name, x: hs, y, ...style };
   };
   const series: LineSeries[] = [];
   PREDICTORS.forEach((a, i) => {
     const color = paletteColor(i);
     series.push(
-      line(`${ARCH_LABELS[a]}: synthesis`, (r, k) => r.sweep.synthesis[a][k] as number, { color, group: a }),
-      line(`${ARCH_LABELS[a]}: probe`, (r, k) => r.sweep.probe[a][k] as number, { color, dash: "dash", group: a }),
-      line(`${ARCH_LABELS[a]}: synthesis, untrained`, (r, k) => r.sweep.synthesisUntrained[a][k] as number, {
+      line(`${ARCH_SHORT[a]}: synthesis`, (r, k) => r.sweep.synthesis[a][k] as number, { color, group: a }, true),
+      line(`${ARCH_SHORT[a]}: probe`, (r, k) => r.sweep.probe[a][k] as number, { color, dash: "dash", group: a }),
+      line(`${ARCH_SHORT[a]}: untrained`, (r, k) => r.sweep.synthesisUntrained[a][k] as number, {
         color,
         dash: "dot",
         width: 1,
@@ -170,7 +174,7 @@ export function historySweepFigure(record: T6Record): Figure {
   );
   const fig = lineFigure(series, {
     title: "Inferring the hidden cause from a history of h steps",
-    subtitle: `${subtitle(record)}; short ≤ ${record.config.shortHistory} steps, long ≥ ${record.config.longHistory}`,
+    subtitle: `${subtitle(record)} (bands: synthesis); dashed: probe; dotted: untrained`,
     xTitle: "history length h (steps the hidden cause is inferred from)",
     yTitle: "accuracy on held-out episodes",
     yRange: [0, 1.02],
@@ -209,7 +213,7 @@ export function learningCurvesFigure(record: T6Record): Figure {
     measures.forEach((m, mi) => {
       const ivs = steps.map((_, k) => over(rs, (r) => m.f(r, a, k)));
       series.push({
-        name: `${ARCH_LABELS[a]}: ${m.label}`,
+        name: `${ARCH_SHORT[a]}: ${m.label}`,
         x: steps,
         y: ivs.map((i) => i.mean),
         lo: ivs.map((i) => i.lo),
@@ -237,7 +241,7 @@ export function fractionsFigure(record: T6Record): Figure {
   const fig = bars(
     ["understanding: synthesis", "understanding: probe", "generation: model-predictive control"],
     PREDICTORS.map((a) => ({
-      name: ARCH_LABELS[a],
+      name: ARCH_SHORT[a],
       ivs: [
         over(rs, (r) => frac(r.sweep.synthesis[a][k0] as number, r.sweep.direct[k0] as number, chance)),
         over(rs, (r) => frac(r.sweep.probe[a][k0] as number, r.sweep.direct[k0] as number, chance)),
