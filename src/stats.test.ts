@@ -33,3 +33,17 @@ test("spearman: ranks with ties, monotone and anti-monotone pairs, constant samp
   assert.ok(Number.isNaN(spearman([1], [2])));
   assert.throws(() => spearman([1, 2], [1]), /spearman: 2 x values but 1 y values/);
 });
+
+test("ratioOfMeans: the pooled ratio with a bootstrap over runs; robust to one near-zero denominator", async () => {
+  const { ratioOfMeans } = await import("./stats");
+  const iv = ratioOfMeans([1, 2, 3], [2, 4, 6], new Rng(1));
+  assert.equal(iv.mean, 0.5);
+  assert.equal(iv.n, 3);
+  assert.ok(Math.abs(iv.lo - 0.5) < 1e-12 && Math.abs(iv.hi - 0.5) < 1e-12, "a constant ratio has no spread");
+  // Mean of per-run ratios would be (2 + 2 + 100) / 3 ≈ 35; the pooled ratio stays near 2.
+  const robust = ratioOfMeans([0.4, 0.4, 0.2], [0.2, 0.2, 0.002], new Rng(2));
+  assert.ok(Math.abs(robust.mean - 1 / 0.402) < 1e-9, String(robust.mean));
+  assert.ok(robust.lo >= 1.9 && robust.hi <= 100 + 1e-9, JSON.stringify(robust));
+  assert.ok(Number.isNaN(ratioOfMeans([1, 1], [-1, 0], new Rng(3)).mean));
+  assert.throws(() => ratioOfMeans([1], [1, 2], new Rng(4)), /ratioOfMeans: 1 numerators but 2 denominators/);
+});

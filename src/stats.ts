@@ -146,3 +146,28 @@ export function spearman(xs: ReadonlyArray<number>, ys: ReadonlyArray<number>): 
   }
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
 }
+
+/**
+ * The ratio of two means over paired runs, Σ num / Σ den, with a 95% percentile-bootstrap interval that
+ * resamples the runs (pairs kept together). Better behaved than the mean of per-run ratios when a run's
+ * denominator is near zero. `n` is the number of runs; NaN when the pooled denominator is not positive.
+ */
+export function ratioOfMeans(num: ReadonlyArray<number>, den: ReadonlyArray<number>, rng: Rng, reps = 2000): Interval {
+  if (num.length !== den.length)
+    throw new Error(`ratioOfMeans: ${num.length} numerators but ${den.length} denominators`);
+  const n = num.length;
+  const ratio = (idx: ReadonlyArray<number>): number => {
+    let a = 0;
+    let b = 0;
+    for (const i of idx) {
+      a += num[i] as number;
+      b += den[i] as number;
+    }
+    return b > 0 ? a / b : NaN;
+  };
+  const all = Array.from({ length: n }, (_, i) => i);
+  const point = n === 0 ? NaN : ratio(all);
+  if (n < 2 || !Number.isFinite(point)) return { mean: point, lo: point, hi: point, n };
+  const b = bootstrap(all, ratio, rng, reps);
+  return { mean: point, lo: b.lo, hi: b.hi, n };
+}

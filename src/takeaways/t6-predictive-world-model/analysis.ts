@@ -38,7 +38,8 @@ import { deriveSeed, Rng } from "../../rng";
 import type { BatchSampler } from "../../train";
 import { countGPTParams, createGPT, type GPT, type GPTConfig } from "../../transformer";
 import { countWindowNetParams, createWindowNet, type WindowNet, type WindowNetConfig } from "../../window-net";
-import type { Predictor, T6Config } from "./config";
+import { ratioOfMeans, type Interval } from "../../stats";
+import type { Predictor, T6Config, T6SeedResult } from "./config";
 
 /** Any predictor: each reads tokens and returns next-token logits and, when asked, its last hidden states. */
 export type SequenceModel = GPT | RecurrentNet | WindowNet;
@@ -560,4 +561,25 @@ export function describePairs(tokens: ReadonlyArray<number>): string {
 /** The vocabulary and context length of the direct policy (the pairs interleaved with places relative to the goal). */
 export function policyGptConfig(config: T6Config): GPTConfig {
   return gptConfigFor(config, policyVocabSize(config.world), 2 * config.world.episodeLen + 1);
+}
+
+/**
+ * The brain question's fraction over runs: mean (x − baseline) / mean (reference − baseline), the share of
+ * a task-specific model's above-baseline score that the repurposed model gives, with a bootstrap interval
+ * over the runs (seeded by `baseSeed` and `label`). A mean of per-run ratios would be dominated by any run
+ * whose task-specific model barely beats the baseline.
+ */
+export function pooledFraction(
+  results: ReadonlyArray<T6SeedResult>,
+  x: (r: T6SeedResult) => number,
+  reference: (r: T6SeedResult) => number,
+  baseline: (r: T6SeedResult) => number,
+  baseSeed: number,
+  label: string,
+): Interval {
+  return ratioOfMeans(
+    results.map((r) => x(r) - baseline(r)),
+    results.map((r) => reference(r) - baseline(r)),
+    new Rng(deriveSeed(baseSeed, "t6-fraction", label)),
+  );
 }

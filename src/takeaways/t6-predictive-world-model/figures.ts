@@ -8,6 +8,7 @@ import {
   withHorizontalLines,
 } from "../../present/plot";
 import { type Interval, meanInterval } from "../../stats";
+import { pooledFraction } from "./analysis";
 import { type Arch, ARCH_SHORT, ARCHS, PREDICTORS, type T6Record, type T6SeedResult } from "./config";
 
 /** Mean and 95% t-interval over seeds of a per-seed value (NaN-free values only). */
@@ -237,20 +238,41 @@ export function fractionsFigure(record: T6Record): Figure {
   const rs = record.data.results;
   const k0 = record.data.historyLengths.indexOf(record.config.episodeSteps);
   const chance = record.data.chance;
-  const frac = (x: number, ref: number, zero: number): number => (ref > zero ? (x - zero) / (ref - zero) : NaN);
+  // The pooled ratio over seeds with its bootstrap interval, as the record's understandingFraction and generationFraction.
+  const frac = (
+    x: (r: T6SeedResult) => number,
+    ref: (r: T6SeedResult) => number,
+    zero: (r: T6SeedResult) => number,
+    label: string,
+  ): Interval => pooledFraction(rs, x, ref, zero, record.baseSeed, label);
   const fig = bars(
     ["understanding: synthesis", "understanding: probe", "generation: model-predictive control"],
     PREDICTORS.map((a) => ({
       name: ARCH_SHORT[a],
       ivs: [
-        over(rs, (r) => frac(r.sweep.synthesis[a][k0] as number, r.sweep.direct[k0] as number, chance)),
-        over(rs, (r) => frac(r.sweep.probe[a][k0] as number, r.sweep.direct[k0] as number, chance)),
-        over(rs, (r) => frac(r.reach.modelBased[a], r.reach.directPolicy, r.reach.random)),
+        frac(
+          (r) => r.sweep.synthesis[a][k0] as number,
+          (r) => r.sweep.direct[k0] as number,
+          () => chance,
+          `u-${a}`,
+        ),
+        frac(
+          (r) => r.sweep.probe[a][k0] as number,
+          (r) => r.sweep.direct[k0] as number,
+          () => chance,
+          `p-${a}`,
+        ),
+        frac(
+          (r) => r.reach.modelBased[a],
+          (r) => r.reach.directPolicy,
+          (r) => r.reach.random,
+          `g-${a}`,
+        ),
       ],
     })),
     {
       title: "What one predictive model gives for free",
-      subtitle: `${subtitle(record)}; (repurposed − baseline) / (task-specific − baseline), baseline chance or random commands`,
+      subtitle: `profile ${record.profile}, ${record.seeds.length} seed(s); mean (repurposed − baseline) / mean (task-specific − baseline), bootstrap 95% over seeds; baseline chance or random commands`,
       xTitle: "repurposed use of the frozen predictor",
       yTitle: "share of the task-specific model's score",
     },
