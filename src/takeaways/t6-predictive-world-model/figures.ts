@@ -192,7 +192,7 @@ export function learningCurvesFigure(record: T6Record): Figure {
   const measures: Array<{ key: string; label: string; f: (r: T6SeedResult, a: Arch, k: number) => number }> = [
     {
       key: "gap",
-      label: "prediction: latent gap captured",
+      label: "prediction (gap closed)",
       f: (r, a, k) => {
         const p = r.curves[a][k] as { predLoss: number };
         return (r.predLossNoLatent - p.predLoss) / (r.predLossNoLatent - r.predLossOptimal);
@@ -200,12 +200,12 @@ export function learningCurvesFigure(record: T6Record): Figure {
     },
     {
       key: "synthesis",
-      label: "understanding: synthesis accuracy",
+      label: "understanding (synthesis)",
       f: (r, a, k) => (r.curves[a][k] as { synthesis: number }).synthesis,
     },
     {
       key: "reach",
-      label: "generation: reaching success",
+      label: "generation (reaching)",
       f: (r, a, k) => (r.curves[a][k] as { reach: number }).reach,
     },
   ];
@@ -215,7 +215,7 @@ export function learningCurvesFigure(record: T6Record): Figure {
       const ivs = steps.map((_, k) => over(rs, (r) => m.f(r, a, k)));
       series.push({
         name: `${ARCH_SHORT[a]}: ${m.label}`,
-        x: steps,
+        x: steps.map((st) => st + 1),
         y: ivs.map((i) => i.mean),
         lo: ivs.map((i) => i.lo),
         hi: ivs.map((i) => i.hi),
@@ -227,9 +227,10 @@ export function learningCurvesFigure(record: T6Record): Figure {
   });
   return lineFigure(series, {
     title: "Learning by prediction error: understanding and generation come along",
-    subtitle: `${subtitle(record)}; solid: attention, dashed: no attention; step 0 is the untrained model`,
-    xTitle: "training step (next-step prediction only)",
-    yTitle: "score (gap captured: 0 = ignores history, 1 = optimal)",
+    subtitle: `${subtitle(record)}; solid: attention, dashed: recurrent; x = 1 is the untrained model`,
+    xTitle: "training step + 1 (next-step prediction only)",
+    yTitle: "score (gap closed: 0 = no latent, 1 = optimal)",
+    xLog: true,
   });
 }
 
@@ -272,9 +273,9 @@ export function fractionsFigure(record: T6Record): Figure {
     })),
     {
       title: "What one predictive model gives for free",
-      subtitle: `profile ${record.profile}, ${record.seeds.length} seed(s); mean (repurposed − baseline) / mean (task-specific − baseline), bootstrap 95% over seeds; baseline chance or random commands`,
+      subtitle: `profile ${record.profile}, ${record.seeds.length} seed(s); ratio of mean above-baseline scores, bootstrap 95% over seeds`,
       xTitle: "repurposed use of the frozen predictor",
-      yTitle: "share of the task-specific model's score",
+      yTitle: "share of the task-specific score",
     },
   );
   return withHorizontalLines(fig, [1, 0.5, 0], ["task-specific model", "claim threshold", "baseline"]);
