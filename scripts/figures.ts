@@ -23,6 +23,7 @@ export const GALLERY: Readonly<Record<string, ReadonlyArray<string>>> = {
   "t3-attention": ["capacity", "self-consistency"],
   "t4-scaling": ["loss-vs-n", "doubled-brain"],
   "t5-quantization": ["mlp-accuracy-vs-states", "gpt-perplexity-vs-states"],
+  "t6-predictive-world-model": ["history-sweep", "fractions"],
 };
 
 runMain(async () => {

@@ -18,8 +18,9 @@ interface Cell {
 }
 const src = (c: Cell): string => (Array.isArray(c.source) ? c.source.join("") : c.source);
 
-test("there is a tour and five takeaway notebooks", () => {
+test("there is a tour, five takeaway notebooks and notebook 06", () => {
   assert.ok(notebooks.includes("00-tour.ipynb"), notebooks.join(", "));
+  assert.ok(notebooks.includes("06-predictive-world-model.ipynb"), notebooks.join(", "));
 });
 
 for (const name of notebooks) {
@@ -37,7 +38,7 @@ for (const name of notebooks) {
     for (const c of nb.cells) assert.ok(typeof c.id === "string" && c.id.length > 0, `${name}: a cell has no id`);
     const imports = code.filter((c) => /from\s+"\.\/src\/index"/.test(src(c)));
     assert.equal(imports.length, 1, `${name}: import the library once with: import * as lab from "./src/index";`);
-    if (/^0[1-5]-/.test(name))
+    if (/^0[1-6]-/.test(name))
       assert.match(
         src(code[code.length - 1] as Cell),
         /checkClaims/,

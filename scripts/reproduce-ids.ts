@@ -1,5 +1,12 @@
 /** The experiments `npm run reproduce` and `npm run figures` cover by default (the demo only with --only demo). */
-export const TAKEAWAY_IDS = ["t1-world-model", "t2-chain-of-thought", "t3-attention", "t4-scaling", "t5-quantization"];
+export const TAKEAWAY_IDS = [
+  "t1-world-model",
+  "t2-chain-of-thought",
+  "t3-attention",
+  "t4-scaling",
+  "t5-quantization",
+  "t6-predictive-world-model",
+];
 
 /**
  * The experiment whose record a notebook loads: the `tN-*` id of the `lab.tN.experiment` it runs, or null

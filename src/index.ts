@@ -1,8 +1,8 @@
 /**
  * gen2brain's public API for notebooks: `import * as lab from "./src/index"` (the `notebooks/src` link
  * points here). A small core (backend, seeds, intervals, claims, models, training, display), one
- * namespace per takeaway (`lab.t1` … `lab.t5`: config, run, analyses, figures, the `experiment`) and
- * the synthetic worlds (`lab.data`). Scripts and tests import the modules directly.
+ * namespace per takeaway (`lab.t1` … `lab.t5`, and `lab.t6` for notebook 06: config, run, analyses, figures,
+ * the `experiment`) and the synthetic worlds (`lab.data`). Scripts and tests import the modules directly.
  */
 import "./takeaways/index"; // registers every experiment
 
@@ -86,4 +86,5 @@ export * as t2 from "./takeaways/t2-chain-of-thought/index";
 export * as t3 from "./takeaways/t3-attention/index";
 export * as t4 from "./takeaways/t4-scaling/index";
 export * as t5 from "./takeaways/t5-quantization/index";
+export * as t6 from "./takeaways/t6-predictive-world-model/index";
 export * as data from "./data/index";

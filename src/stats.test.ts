@@ -21,3 +21,29 @@ test("bootstrap interval covers the mean of a seeded sample", () => {
   assert.ok(iv.lo < 5 && 5 < iv.hi, JSON.stringify(iv));
   assert.ok(iv.hi - iv.lo < 0.5);
 });
+
+test("spearman: ranks with ties, monotone and anti-monotone pairs, constant samples", async () => {
+  const { ranks, spearman } = await import("./stats");
+  assert.deepEqual(ranks([10, 30, 20, 20]), [1, 4, 2.5, 2.5]);
+  assert.equal(spearman([1, 2, 3, 4], [1, 4, 9, 16]), 1);
+  assert.equal(spearman([1, 2, 3, 4], [4, 3, 2, 1]), -1);
+  // Ranks x = [1, 2, 3], y = [1, 3, 2]: deviations (-1, 0, 1) and (-1, 1, 0), r = 1 / 2.
+  assert.ok(Math.abs(spearman([1, 2, 3], [1, 3, 2]) - 0.5) < 1e-12);
+  assert.ok(Number.isNaN(spearman([1, 2, 3], [5, 5, 5])));
+  assert.ok(Number.isNaN(spearman([1], [2])));
+  assert.throws(() => spearman([1, 2], [1]), /spearman: 2 x values but 1 y values/);
+});
+
+test("ratioOfMeans: the pooled ratio with a bootstrap over runs; robust to one near-zero denominator", async () => {
+  const { ratioOfMeans } = await import("./stats");
+  const iv = ratioOfMeans([1, 2, 3], [2, 4, 6], new Rng(1));
+  assert.equal(iv.mean, 0.5);
+  assert.equal(iv.n, 3);
+  assert.ok(Math.abs(iv.lo - 0.5) < 1e-12 && Math.abs(iv.hi - 0.5) < 1e-12, "a constant ratio has no spread");
+  // Mean of per-run ratios would be (2 + 2 + 100) / 3 ≈ 35; the pooled ratio stays near 2.
+  const robust = ratioOfMeans([0.4, 0.4, 0.2], [0.2, 0.2, 0.002], new Rng(2));
+  assert.ok(Math.abs(robust.mean - 1 / 0.402) < 1e-9, String(robust.mean));
+  assert.ok(robust.lo >= 1.9 && robust.hi <= 100 + 1e-9, JSON.stringify(robust));
+  assert.ok(Number.isNaN(ratioOfMeans([1, 1], [-1, 0], new Rng(3)).mean));
+  assert.throws(() => ratioOfMeans([1], [1, 2], new Rng(4)), /ratioOfMeans: 1 numerators but 2 denominators/);
+});

@@ -109,3 +109,65 @@ export function bootstrap<T>(
   if (values.length === 0) return { mean: point, lo: NaN, hi: NaN, n: 0 };
   return { mean: point, lo: quantile(values, 0.025), hi: quantile(values, 0.975), n: values.length };
 }
+
+/** Ranks of a sample (1-based), ties sharing their average rank. */
+export function ranks(xs: ReadonlyArray<number>): number[] {
+  const idx = xs.map((x, i) => ({ x, i })).sort((a, b) => a.x - b.x);
+  const out = new Array<number>(xs.length);
+  for (let k = 0; k < idx.length;) {
+    let j = k;
+    while (j + 1 < idx.length && (idx[j + 1] as { x: number }).x === (idx[k] as { x: number }).x) j++;
+    for (let m = k; m <= j; m++) out[(idx[m] as { i: number }).i] = (k + j) / 2 + 1;
+    k = j + 1;
+  }
+  return out;
+}
+
+/**
+ * Spearman's rank correlation of paired samples (Pearson's r of the ranks, ties averaged): +1 when y rises
+ * whenever x does. NaN when either sample is constant or shorter than 2.
+ */
+export function spearman(xs: ReadonlyArray<number>, ys: ReadonlyArray<number>): number {
+  if (xs.length !== ys.length) throw new Error(`spearman: ${xs.length} x values but ${ys.length} y values`);
+  if (xs.length < 2) return NaN;
+  const rx = ranks(xs);
+  const ry = ranks(ys);
+  const mx = mean(rx);
+  const my = mean(ry);
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < rx.length; i++) {
+    const dx = (rx[i] as number) - mx;
+    const dy = (ry[i] as number) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+}
+
+/**
+ * The ratio of two means over paired runs, Σ num / Σ den, with a 95% percentile-bootstrap interval that
+ * resamples the runs (pairs kept together). Better behaved than the mean of per-run ratios when a run's
+ * denominator is near zero. `n` is the number of runs; NaN when the pooled denominator is not positive.
+ */
+export function ratioOfMeans(num: ReadonlyArray<number>, den: ReadonlyArray<number>, rng: Rng, reps = 2000): Interval {
+  if (num.length !== den.length)
+    throw new Error(`ratioOfMeans: ${num.length} numerators but ${den.length} denominators`);
+  const n = num.length;
+  const ratio = (idx: ReadonlyArray<number>): number => {
+    let a = 0;
+    let b = 0;
+    for (const i of idx) {
+      a += num[i] as number;
+      b += den[i] as number;
+    }
+    return b > 0 ? a / b : NaN;
+  };
+  const all = Array.from({ length: n }, (_, i) => i);
+  const point = n === 0 ? NaN : ratio(all);
+  if (n < 2 || !Number.isFinite(point)) return { mean: point, lo: point, hi: point, n };
+  const b = bootstrap(all, ratio, rng, reps);
+  return { mean: point, lo: b.lo, hi: b.hi, n };
+}

@@ -6,5 +6,6 @@ export * as classification from "./classification";
 export * as cuedStreams from "./cued-streams";
 export * as digits from "./digits";
 export * as induction from "./induction";
+export * as motorWorld from "./motor-world";
 export * as world from "./world";
 export * as zipf from "./zipf-language";

@@ -5,3 +5,4 @@ import "./t2-chain-of-thought/index";
 import "./t3-attention/index";
 import "./t4-scaling/index";
 import "./t5-quantization/index";
+import "./t6-predictive-world-model/index";
