@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { claimContractProblems } from "../../claims";
 import {
   displacementLikelihood,
   type MotorEpisode,
@@ -17,7 +16,7 @@ import {
 } from "../../data/motor-world";
 import { Rng } from "../../rng";
 import { getExperiment, runExperiment } from "../../run/experiment";
-import { expectNoLeak, testBackend } from "../../run/testing";
+import { expectClaimsContract, expectNoLeak, testBackend } from "../../run/testing";
 import { isInterval, mean } from "../../stats";
 import { countGPTParams } from "../../transformer";
 import { countRecurrentParams } from "../../recurrent";
@@ -231,7 +230,7 @@ test("t6 runs end to end at a tiny config: the output contract's metrics over se
     assert.ok(isInterval(v), `${k} is {mean, lo, hi, n}`);
     assert.equal(v.n, 2, `${k} over the 2 seeds`);
   }
-  assert.deepEqual(claimContractProblems(record.claims), []);
+  expectClaimsContract({ claims: record.claims });
   assert.ok(record.claims.filter((c) => c.asserted).every((c) => c.control !== null));
   const figs = exp.figures(record);
   for (const name of [
