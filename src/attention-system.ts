@@ -130,8 +130,8 @@ export class Controller implements GainSource {
     return tf.tidy(() => squash(this.gainFunction, this.gainLogits(cue)));
   }
 
-  /** The gain code: row c = gains for cue c, [K][K]. */
-  gainCode(): number[][] {
+  /** The gain code: row c = gains for cue c, [K][K] (read asynchronously). */
+  gainCode(): Promise<number[][]> {
     return gainCodeOf(this, this.numStreams);
   }
 
@@ -175,7 +175,7 @@ export class GainTable implements GainSource {
     ); // [B, K] x [K, K]
   }
 
-  gainCode(): number[][] {
+  gainCode(): Promise<number[][]> {
     return gainCodeOf(this, this.numStreams);
   }
 
@@ -194,8 +194,27 @@ export class OneHotGains implements GainSource {
   dispose(): void {}
 }
 
-function gainCodeOf(src: GainSource, K: number): number[][] {
-  return tf.tidy(() => src.gains(tf.range(0, K, 1, "int32") as tf.Tensor1D).arraySync());
+/** Gains for every cue, [K][K], read after the tidy (a GPU backend cannot read synchronously). */
+export async function gainCodeOf(src: GainSource, K: number): Promise<number[][]> {
+  const g = tf.tidy(() => src.gains(tf.range(0, K, 1, "int32") as tf.Tensor1D));
+  try {
+    return (await g.array()) as number[][];
+  } finally {
+    g.dispose();
+  }
+}
+
+/** Gains fixed at one value for every cue and stream: a processor that gets no gain signal at all. */
+export class ConstantGains implements GainSource {
+  readonly variables: ReadonlyArray<tf.Variable> = [];
+  constructor(
+    readonly numStreams: number,
+    readonly value = 1,
+  ) {}
+  gains(cue: tf.Tensor1D): tf.Tensor2D {
+    return tf.tidy(() => tf.fill([cue.shape[0], this.numStreams], this.value) as tf.Tensor2D);
+  }
+  dispose(): void {}
 }
 
 /** The processor: gated streams [B, K·D] → ReLU hidden → C logits. */
@@ -310,24 +329,37 @@ export function taskLoss(src: GainSource, proc: Processor, t: BatchTensors): tf.
 /** Per-step callback: step (1-based) and loss. */
 export type StepCallback = (step: number, loss: number) => void;
 
+/** Options of {@link trainSteps}. */
+export interface TrainStepsOptions {
+  readonly onStep?: StepCallback;
+  readonly signal?: AbortSignal;
+  /** Keep the loss every this many steps (default 25). */
+  readonly logEvery?: number;
+  /** Steps after which `onEval` is awaited (0 = before the first step), e.g. to measure accuracy during training. */
+  readonly evalAt?: ReadonlyArray<number>;
+  readonly onEval?: (step: number) => Promise<void>;
+}
+
 /**
  * Train `vars` for `numSteps` Adam steps on `loss(batch)`; batches and interface noise come from `rng`.
- * Returns the loss every `logEvery` steps.
+ * Returns the loss every `logEvery` steps. Losses are read asynchronously (WebGPU cannot read synchronously).
  */
-export function trainSteps(
+export async function trainSteps(
   task: CuedStreamsTask,
   sys: AttentionSystemConfig,
   vars: ReadonlyArray<tf.Variable>,
   loss: (t: BatchTensors) => tf.Scalar,
   numSteps: number,
   rng: Rng,
-  opts: { onStep?: StepCallback; signal?: AbortSignal; logEvery?: number } = {},
-): { step: number; loss: number }[] {
+  opts: TrainStepsOptions = {},
+): Promise<{ step: number; loss: number }[]> {
   const { numStreams: K, streamDim: D } = task.config;
   const opt = tf.train.adam(sys.lr);
   const history: { step: number; loss: number }[] = [];
   const logEvery = opts.logEvery ?? 25;
+  const evalAt = new Set(opts.evalAt ?? []);
   try {
+    if (opts.onEval && evalAt.has(0)) await opts.onEval(0);
     for (let step = 1; step <= numSteps; step++) {
       throwIfCancelled(opts.signal, "attention-system training");
       const batch = sampleCuedStreams(task, rng, sys.batchSize);
@@ -336,7 +368,7 @@ export function trainSteps(
       try {
         const cost = opt.minimize(() => loss(t), true, vars as tf.Variable[]);
         if (cost && (step % logEvery === 0 || step === numSteps || opts.onStep)) {
-          const v = cost.dataSync()[0]!;
+          const v = (await cost.data())[0]!;
           if (step % logEvery === 0 || step === numSteps) history.push({ step, loss: v });
           opts.onStep?.(step, v);
         }
@@ -344,6 +376,7 @@ export function trainSteps(
       } finally {
         disposeBatch(t);
       }
+      if (opts.onEval && evalAt.has(step)) await opts.onEval(step);
     }
   } finally {
     opt.dispose();
@@ -366,11 +399,18 @@ export function makeEvalSet(task: CuedStreamsTask, sys: AttentionSystemConfig, s
 }
 
 /** Accuracy of a (gain source, processor) pair on an evaluation set: argmax logits = category of the cued stream. */
-export function evaluatePair(task: CuedStreamsTask, src: GainSource, proc: Processor, ev: EvalSet): number {
+export async function evaluatePair(
+  task: CuedStreamsTask,
+  src: GainSource,
+  proc: Processor,
+  ev: EvalSet,
+): Promise<number> {
   const { numStreams: K, streamDim: D } = task.config;
   const t = toTensors(ev.batch, K, D, ev.noise);
   try {
-    const pred = tf.tidy(() => tf.argMax(proc.logits(gateStreams(t.streams, src.gains(t.cue), t.noise)), 1).dataSync());
+    const predT = tf.tidy(() => tf.argMax(proc.logits(gateStreams(t.streams, src.gains(t.cue), t.noise)), 1));
+    const pred = await predT.data();
+    predT.dispose();
     let ok = 0;
     for (let i = 0; i < ev.batch.batchSize; i++) if (pred[i] === ev.batch.target[i]) ok++;
     return ok / ev.batch.batchSize;
@@ -380,7 +420,7 @@ export function evaluatePair(task: CuedStreamsTask, src: GainSource, proc: Proce
 }
 
 /** Accuracy of a processor that gets no usable gain signal (all gains 1/2): what the streams alone allow. */
-export function evaluateBlind(task: CuedStreamsTask, proc: Processor, ev: EvalSet): number {
+export function evaluateBlind(task: CuedStreamsTask, proc: Processor, ev: EvalSet): Promise<number> {
   const K = task.config.numStreams;
   const half: GainSource = {
     variables: [],
@@ -446,18 +486,18 @@ export interface JointModules {
  * Condition (a): controller and processor trained end to end on the task, gradients flowing through
  * the gains. Seeds derive from `seed` exactly as in {@link runAttentionSeed}. Caller disposes the modules.
  */
-export function trainJoint(
+export async function trainJoint(
   task: CuedStreamsTask,
   sys: AttentionSystemConfig,
   seed: number,
-  opts: { onStep?: StepCallback; signal?: AbortSignal } = {},
-): JointModules & { history: { step: number; loss: number }[] } {
+  opts: TrainStepsOptions = {},
+): Promise<JointModules & { history: { step: number; loss: number }[] }> {
   validateAttentionSystemConfig(sys);
   const { numStreams: K, streamDim: D, numClasses: C } = task.config;
   const controller = new Controller(K, sys.controllerHidden, deriveSeed(seed, "joint", "controller"), sys.gainFunction);
   const processor = new Processor(K, D, C, sys.processorHidden, deriveSeed(seed, "joint", "processor"));
   try {
-    const history = trainSteps(
+    const history = await trainSteps(
       task,
       sys,
       [...controller.variables, ...processor.variables],
@@ -472,4 +512,28 @@ export function trainJoint(
     processor.dispose();
     throw e;
   }
+}
+
+/**
+ * A top-down objective of the controller's own, for modular training: the gains, read as the logits of a
+ * softmax over streams (scaled by `scale`), must point at the cued stream (cross-entropy). "Make the cued
+ * stream the most salient" — the normalisation model's view of attention (Reynolds & Heeger 2009) — with no
+ * reference to the processor.
+ */
+export function salienceLoss(src: GainSource, cue: tf.Tensor1D, scale = 5): tf.Scalar {
+  return tf.tidy(() => crossEntropy(tf.mul(src.gains(cue), scale) as tf.Tensor2D, cue));
+}
+
+/**
+ * Steps for a learning curve to reach `target`: the first measured step at or above it, interpolated linearly
+ * from the step before; NaN when it never gets there (censored at the last step measured).
+ */
+export function stepsToReach(curve: ReadonlyArray<{ step: number; acc: number }>, target: number): number {
+  const pts = [...curve].sort((a, b) => a.step - b.step);
+  const i = pts.findIndex((p) => p.acc >= target);
+  if (i < 0) return NaN;
+  if (i === 0) return pts[0]!.step;
+  const a = pts[i - 1]!;
+  const b = pts[i]!;
+  return a.step + ((target - a.acc) / (b.acc - a.acc)) * (b.step - a.step);
 }

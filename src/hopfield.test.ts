@@ -6,6 +6,10 @@ import { Rng } from "./rng";
 import {
   attentionHopfieldMaxAbsDiff,
   capacitySweep,
+  capacityAt,
+  capacityCurves,
+  capacityLoadGrid,
+  massCount,
   classicalRetrieve,
   corruptPattern,
   cosine,
@@ -84,7 +88,7 @@ test("the tfjs Hopfield update equals the float64 reference", async () => {
 
 test("one attention step equals one modern Hopfield update (β = 1/√d)", async () => {
   await testBackend();
-  const r = attentionHopfieldMaxAbsDiff(new Rng(1), 32, 20, 10);
+  const r = await attentionHopfieldMaxAbsDiff(new Rng(1), 32, 20, 10);
   assert.equal(r.beta, 1 / Math.sqrt(32));
   assert.ok(r.maxAbsDiff <= 1e-5, `max abs diff ${r.maxAbsDiff}`);
   assert.ok(r.maxAbsOutput > 0.05, "outputs are not trivially zero");
@@ -144,7 +148,7 @@ test("the classical network repairs a corrupted pattern at low load and fails at
 
 test("capacity sweep: modern beats classical beyond 0.14 d, rows are complete", async () => {
   await testBackend();
-  const rows = capacitySweep(
+  const rows = await capacitySweep(
     {
       d: 64,
       loads: [4, 32],
@@ -167,7 +171,7 @@ test("capacity sweep: modern beats classical beyond 0.14 d, rows are complete", 
   assert.ok(get("modern", 32, 0.01).effectivePatterns > 20);
   assert.ok(get("modern", 32, 0.125).effectivePatterns < 2);
   // Deterministic.
-  const again = capacitySweep(
+  const again = await capacitySweep(
     {
       d: 64,
       loads: [4, 32],
@@ -181,4 +185,56 @@ test("capacity sweep: modern beats classical beyond 0.14 d, rows are complete", 
     new Rng(2),
   );
   assert.deepEqual(again, rows);
+});
+
+test("capacity curves: loads, M_max interpolation and the mass count", () => {
+  assert.deepEqual(capacityLoadGrid(20), [1, 2, 3, 4, 6, 8, 11, 16]);
+  assert.equal(massCount([0.5, 0.3, 0.2], 0.9), 3);
+  assert.equal(massCount([0.95, 0.05], 0.9), 1);
+  assert.equal(massCount([0.25, 0.25, 0.25, 0.25], 0.9), 4);
+  // Crossing of 0.9 between M = 4 (acc 1) and M = 16 (acc 0.8): halfway in ln M → 8.
+  assert.ok(
+    Math.abs(
+      capacityAt(
+        [
+          { M: 4, accuracy: 1 },
+          { M: 16, accuracy: 0.8 },
+        ],
+        0.9,
+      ) - 8,
+    ) < 1e-9,
+  );
+  assert.ok(Number.isNaN(capacityAt([{ M: 4, accuracy: 1 }], 0.9)), "never below: censored");
+  assert.equal(capacityAt([{ M: 2, accuracy: 0.5 }], 0.9), 2);
+});
+
+test("capacity curves: the modern network at large β outlasts the classical one and β → 0 fails at M = 2", () => {
+  const s = {
+    ds: [16, 32],
+    maxLoad: 512,
+    betaMultipliers: [0, 1, 8],
+    flipFraction: 0.15,
+    minOverlap: 0.9,
+    trials: 1,
+    maxQueries: 16,
+    maxSweeps: 20,
+    stopBelow: 0.5,
+  };
+  const pts = capacityCurves(s, new Rng(3));
+  const cap = (d: number, f: (p: (typeof pts)[number]) => boolean) => capacityAt(pts.filter((p) => p.d === d && f(p)));
+  for (const d of [16, 32]) {
+    assert.equal(
+      pts.find((p) => p.d === d && p.M === 1 && p.betaMultiplier === 0)?.accuracy,
+      1,
+      "one pattern is always retrieved",
+    );
+    assert.ok(cap(d, (p) => p.betaMultiplier === 0) < 2, "β → 0 averages: no retrieval from two patterns on");
+  }
+  const big = cap(32, (p) => p.betaMultiplier === 8);
+  const classical = cap(32, (p) => p.network === "classical");
+  // NaN: still retrieving at the largest load swept (censored), beyond 512.
+  assert.ok(Number.isNaN(big) || big > 3 * classical, `modern ${big} vs classical ${classical}`);
+  const small = cap(16, (p) => p.betaMultiplier === 8);
+  assert.ok(Number.isFinite(small) && small < 512 && (Number.isNaN(big) || big > small), "grows with d");
+  assert.deepEqual(capacityCurves(s, new Rng(3)), pts, "deterministic");
 });

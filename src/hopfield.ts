@@ -146,23 +146,26 @@ export interface EquivalenceCheck {
  * the modern Hopfield update of the states ξ = Rᵀ with X = Yᵀ and β = 1/√d. Patterns and queries are
  * standard normal.
  */
-export function attentionHopfieldMaxAbsDiff(
+export async function attentionHopfieldMaxAbsDiff(
   rng: Rng,
   d: number,
   numPatterns: number,
   numQueries: number,
   sampleSize = 256,
-): EquivalenceCheck {
+): Promise<EquivalenceCheck> {
   const beta = 1 / Math.sqrt(d);
   const Y = Array.from({ length: numPatterns }, () => rng.normalArray(d));
   const R = Array.from({ length: numQueries }, () => rng.normalArray(d));
-  const [att, hop] = tf.tidy(() => {
+  const [attT, hopT] = tf.tidy(() => {
     const y = tf.tensor2d(Y.map((r) => Array.from(r))); // [M, d]
     const r = tf.tensor2d(R.map((q) => Array.from(q))); // [Q, d]
     const a = scaledDotProductAttention(r, y, y).output; // [Q, d]
     const h = tf.transpose(modernHopfieldUpdate(tf.transpose(y) as tf.Tensor2D, tf.transpose(r) as tf.Tensor2D, beta)); // [Q, d]
-    return [a.arraySync() as number[][], h.arraySync() as number[][]];
+    return [a, h];
   });
+  // Read after the tidy, asynchronously (a GPU backend cannot read synchronously).
+  const [att, hop] = await Promise.all([attT.array() as Promise<number[][]>, hopT.array() as Promise<number[][]>]);
+  tf.dispose([attT, hopT]);
   let maxAbsDiff = 0;
   let maxAbsDiffTf = 0;
   let maxAbsOutput = 0;
@@ -335,13 +338,13 @@ export interface CapacityRow {
  * modern network (one step, every β) and with the classical network (asynchronous dynamics to a fixed
  * point). The classical network gets the more generous treatment (many steps, not one).
  */
-export function capacitySweep(
+export async function capacitySweep(
   s: CapacitySettings,
   rng: Rng,
   onLoad?: (i: number, total: number) => void,
-): CapacityRow[] {
+): Promise<CapacityRow[]> {
   const rows: CapacityRow[] = [];
-  s.loads.forEach((M, li) => {
+  for (const [li, M] of s.loads.entries()) {
     const modernAcc = s.betas.map(() => ({ ok: 0, ov: 0, eff: 0 }));
     const classical = { ok: 0, ov: 0 };
     let nq = 0;
@@ -353,15 +356,17 @@ export function capacitySweep(
       const queries = qIdx.map((i) => corruptPattern(qr, patterns[i]!, s.flipFraction));
       nq += queries.length;
       // Modern: ξ ← X softmax(β Xᵀ ξ), all queries at once, one step.
-      s.betas.forEach((beta, bi) => {
-        const [out, p] = tf.tidy(() => {
+      for (const [bi, beta] of s.betas.entries()) {
+        const [outT, pT] = tf.tidy(() => {
           const X = tf.tensor2d(patterns.map((x) => Array.from(x))).transpose() as tf.Tensor2D; // [d, M]
           const xi = tf.tensor2d(queries.map((x) => Array.from(x))).transpose() as tf.Tensor2D; // [d, Q]
           const sim = tf.mul(tf.matMul(tf.transpose(X), xi), beta); // [M, Q]
           const weights = tf.softmax(tf.transpose(sim)); // [Q, M]
           const next = modernHopfieldUpdate(X, xi, beta).transpose(); // [Q, d]
-          return [next.arraySync() as number[][], weights.arraySync() as number[][]];
+          return [next, weights];
         });
+        const [out, p] = [(await outT.array()) as number[][], (await pT.array()) as number[][]];
+        tf.dispose([outT, pT]);
         const acc = modernAcc[bi]!;
         out.forEach((state, q) => {
           const ov = cosine(state, patterns[qIdx[q]!]!);
@@ -369,7 +374,7 @@ export function capacitySweep(
           if (ov >= s.minOverlap) acc.ok++;
           acc.eff += effectiveNumber(p[q]!);
         });
-      });
+      }
       // Classical: Hebbian weights, asynchronous sign dynamics to a fixed point.
       const net = hebbianHopfield(patterns);
       const dyn = r.fork("dynamics");
@@ -403,6 +408,213 @@ export function capacitySweep(
       numQueries: nq,
     });
     onLoad?.(li + 1, s.loads.length);
-  });
+  }
   return rows;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Capacity to the breaking point: retrieval against load for several d, and M_max(d)
+// ---------------------------------------------------------------------------------------------------
+
+/** Settings of {@link capacityCurves}: retrieval against load M for each pattern dimension d. */
+export interface CapacityCurveSettings {
+  /** Pattern dimensions d swept (ascending). */
+  readonly ds: ReadonlyArray<number>;
+  /** Largest load M tried; loads are the geometric grid of {@link capacityLoadGrid}, up to this. */
+  readonly maxLoad: number;
+  /**
+   * Inverse temperatures of the modern network as multiples of attention's β = 1/√d (1 is attention's;
+   * 0 is the β → 0 limit, where the update returns the plain average of the stored patterns).
+   */
+  readonly betaMultipliers: ReadonlyArray<number>;
+  /** Fraction of a query's entries flipped (fixed for every d and M). */
+  readonly flipFraction: number;
+  /** A retrieval counts when cosine(returned state, stored pattern) ≥ this. */
+  readonly minOverlap: number;
+  /** Independent pattern sets per d. */
+  readonly trials: number;
+  /** Patterns queried per trial (the first ones stored; all of them while M is smaller). */
+  readonly maxQueries: number;
+  /** Sweep cap of the classical asynchronous dynamics. */
+  readonly maxSweeps: number;
+  /** Stop a network's curve once its retrieval falls below this (it has broken down). */
+  readonly stopBelow: number;
+}
+
+/** The loads of the capacity curves: 1, 2, 3, 4, 6, 8, 11, 16, … (factor √2), up to maxLoad. */
+export function capacityLoadGrid(maxLoad: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; ; k++) {
+    const M = Math.round(2 ** (k / 2));
+    if (M > maxLoad) break;
+    if (out[out.length - 1] !== M) out.push(M);
+  }
+  return out;
+}
+
+/** One point of a capacity curve. */
+export interface CapacityPoint {
+  readonly d: number;
+  /** "classical" or "modern"; for the modern network `betaMultiplier` says which β. */
+  readonly network: "modern" | "classical";
+  /** β / (1/√d) for the modern network; NaN for the classical one. */
+  readonly betaMultiplier: number;
+  readonly M: number;
+  /** Fraction of queries retrieved, over the trials. */
+  readonly accuracy: number;
+  /** Modern only: mean number of patterns holding 90% of the softmax weight (NaN for classical). */
+  readonly attended90: number;
+  readonly numQueries: number;
+}
+
+/**
+ * Retrieval against load for every d: per trial, maxLoad random ±1 patterns are drawn once and load M
+ * stores the first M of them (nested sets, so the curve of one trial is smooth in M); the first
+ * min(M, maxQueries) patterns are queried with copies that have round(flipFraction·d) entries flipped.
+ * The modern network makes one update ξ ← X softmax(β Xᵀ ξ) (float64, plain JS), the classical network
+ * runs its asynchronous sign dynamics to a fixed point. A curve stops once its retrieval falls below
+ * `stopBelow`, so the cost follows the capacity, not the grid.
+ */
+export function capacityCurves(
+  s: CapacityCurveSettings,
+  rng: Rng,
+  onD?: (i: number, total: number) => void,
+): CapacityPoint[] {
+  if (!(s.flipFraction >= 0 && s.flipFraction < 0.5))
+    throw new Error(`capacityCurves: flipFraction must be in [0, 0.5), got ${s.flipFraction}`);
+  const loads = capacityLoadGrid(s.maxLoad);
+  const points: CapacityPoint[] = [];
+  s.ds.forEach((d, di) => {
+    const betas = s.betaMultipliers.map((m) => m / Math.sqrt(d));
+    const nNet = betas.length + 1; // the modern networks, then the classical one
+    const ok = loads.map(() => new Array<number>(nNet).fill(0));
+    const att = loads.map(() => new Array<number>(nNet).fill(0));
+    const nq = loads.map(() => 0);
+    const alive = loads.map(() => new Array<boolean>(nNet).fill(true));
+    for (let t = 0; t < s.trials; t++) {
+      const r = rng.fork("d", d, "trial", t);
+      const patterns = randomBinaryPatterns(r.fork("patterns"), s.maxLoad, d);
+      const Q = Math.min(s.maxQueries, s.maxLoad);
+      const cr = r.fork("corrupt");
+      const queries = Array.from({ length: Q }, (_, q) => corruptPattern(cr, patterns[q]!, s.flipFraction));
+      // Overlaps of every query with every stored pattern, once: S[q][m] = ξ_m · query_q.
+      const S = queries.map((x) => {
+        const row = new Float64Array(s.maxLoad);
+        for (let m = 0; m < s.maxLoad; m++) {
+          const p = patterns[m]!;
+          let dot = 0;
+          for (let i = 0; i < d; i++) dot += p[i]! * x[i]!;
+          row[m] = dot;
+        }
+        return row;
+      });
+      const dyn = r.fork("dynamics");
+      const W = new Float64Array(d * d);
+      let stored = 0;
+      const stopped = new Array<boolean>(nNet).fill(false);
+      const out = new Float64Array(d);
+      const w = new Float64Array(s.maxLoad);
+      for (const [li, M] of loads.entries()) {
+        if (stopped.every((x) => x)) break;
+        const nQ = Math.min(M, Q);
+        nq[li] = nq[li]! + nQ;
+        // Modern networks: one update per query and β.
+        betas.forEach((beta, bi) => {
+          if (stopped[bi]) {
+            alive[li]![bi] = false;
+            return;
+          }
+          let hits = 0;
+          let attended = 0;
+          for (let q = 0; q < nQ; q++) {
+            const sq = S[q]!;
+            let mx = -Infinity;
+            for (let m = 0; m < M; m++) mx = Math.max(mx, beta * sq[m]!);
+            let z = 0;
+            for (let m = 0; m < M; m++) {
+              w[m] = Math.exp(beta * sq[m]! - mx);
+              z += w[m]!;
+            }
+            out.fill(0);
+            for (let m = 0; m < M; m++) {
+              const pm = w[m]! / z;
+              w[m] = pm;
+              if (pm < 1e-12) continue;
+              const p = patterns[m]!;
+              for (let i = 0; i < d; i++) out[i] = out[i]! + pm * p[i]!;
+            }
+            if (cosine(out, patterns[q]!) >= s.minOverlap) hits++;
+            attended += massCount(w.subarray(0, M), 0.9);
+          }
+          ok[li]![bi] = ok[li]![bi]! + hits;
+          att[li]![bi] = att[li]![bi]! + attended;
+          if (hits / nQ < s.stopBelow) stopped[bi] = true;
+        });
+        // Classical network: add the new patterns to the Hebbian weights, then run the dynamics.
+        const ci = nNet - 1;
+        if (stopped[ci]) {
+          alive[li]![ci] = false;
+          continue;
+        }
+        for (; stored < M; stored++) {
+          const p = patterns[stored]!;
+          for (let i = 0; i < d; i++) {
+            const pi = p[i]! / d;
+            for (let j = 0; j < d; j++) if (j !== i) W[i * d + j] = W[i * d + j]! + pi * p[j]!;
+          }
+        }
+        const net: ClassicalHopfield = { d, W };
+        let hits = 0;
+        for (let q = 0; q < nQ; q++)
+          if (cosine(classicalRetrieve(net, queries[q]!, dyn, s.maxSweeps).state, patterns[q]!) >= s.minOverlap) hits++;
+        ok[li]![ci] = ok[li]![ci]! + hits;
+        if (hits / nQ < s.stopBelow) stopped[ci] = true;
+      }
+    }
+    loads.forEach((M, li) => {
+      if (nq[li] === 0) return;
+      for (let k = 0; k < nNet; k++) {
+        if (!alive[li]![k]) continue; // a curve that stopped in some trial is not reported past that load
+        const modern = k < betas.length;
+        points.push({
+          d,
+          network: modern ? "modern" : "classical",
+          betaMultiplier: modern ? s.betaMultipliers[k]! : NaN,
+          M,
+          accuracy: ok[li]![k]! / nq[li]!,
+          attended90: modern ? att[li]![k]! / nq[li]! : NaN,
+          numQueries: nq[li]!,
+        });
+      }
+    });
+    onD?.(di + 1, s.ds.length);
+  });
+  return points;
+}
+
+/** How many of the largest entries of a probability vector it takes to hold `mass` of it (≥ 1). */
+export function massCount(p: ArrayLike<number>, mass = 0.9): number {
+  const sorted = Array.from(p).sort((a, b) => b - a);
+  let s = 0;
+  for (let k = 0; k < sorted.length; k++) {
+    s += sorted[k]!;
+    if (s >= mass - 1e-12) return k + 1;
+  }
+  return sorted.length;
+}
+
+/**
+ * The largest load a curve retrieves at `target` (e.g. 0.9): the crossing of accuracy = target, interpolated
+ * linearly in ln M between the last load at or above the target and the first load below it. NaN when the
+ * curve never falls below the target (the capacity lies beyond the swept loads: censored) or is empty.
+ */
+export function capacityAt(curve: ReadonlyArray<{ M: number; accuracy: number }>, target = 0.9): number {
+  const pts = [...curve].sort((a, b) => a.M - b.M);
+  const firstBelow = pts.findIndex((p) => p.accuracy < target);
+  if (firstBelow < 0) return NaN;
+  if (firstBelow === 0) return pts[0]!.M; // below already at the smallest load
+  const a = pts[firstBelow - 1]!;
+  const b = pts[firstBelow]!;
+  const f = (a.accuracy - target) / (a.accuracy - b.accuracy);
+  return Math.exp(Math.log(a.M) + f * (Math.log(b.M) - Math.log(a.M)));
 }

@@ -7,12 +7,12 @@ import {
   lineFigure,
   type LineSeries,
   lossCurveFigure,
+  paletteColor,
   scatterFigure,
   withHorizontalLines,
-  withVerticalLines,
 } from "../../present/plot";
 import { mean, meanInterval, toInterval } from "../../stats";
-import { T3_CONDITIONS, type T3Config, type T3Data, type T3Record } from "./config";
+import { T3_CONDITIONS, type T3Data, type T3Record } from "./config";
 
 const intervalOf = toInterval;
 
@@ -46,75 +46,137 @@ function equivalenceFigure(data: T3Data): Figure {
 
 function capacityFigure(data: T3Data, record: T3Record): Figure {
   const rows = data.capacity;
+  const ds = [...new Set(rows.map((r) => r.d))].sort((a, b) => a - b);
   const series: LineSeries[] = [];
-  const modern = byKey(
-    rows.filter((r) => r.network === "modern" && r.beta === data.attentionBeta),
-    (r) => r.M,
-    (r) => r.accuracy,
-  );
-  const classical = byKey(
-    rows.filter((r) => r.network === "classical"),
-    (r) => r.M,
-    (r) => r.accuracy,
-  );
-  series.push({
-    name: `modern, β = 1/√d = ${data.attentionBeta.toPrecision(2)}`,
-    ...modern,
-    lo: modern.lo.map((v) => Math.max(0, v)),
-    hi: modern.hi.map((v) => Math.min(1, v)),
+  ds.forEach((d, i) => {
+    const color = paletteColor(i);
+    const curve = (f: (r: (typeof rows)[number]) => boolean) =>
+      byKey(
+        rows.filter((r) => r.d === d && f(r)),
+        (r) => r.M,
+        (r) => r.accuracy,
+      );
+    const att = curve((r) => r.network === "modern" && r.betaMultiplier === 1);
+    series.push({ name: `d = ${d}: modern, β = 1/√d`, x: att.x, y: att.y, color, group: `d${d}` });
+    const cl = curve((r) => r.network === "classical");
+    series.push({ name: `d = ${d}: classical`, x: cl.x, y: cl.y, color, dash: "dot", group: `d${d}` });
+    const b0 = curve((r) => r.network === "modern" && r.betaMultiplier === 0);
+    series.push({
+      name: `d = ${d}: modern, β → 0 (control)`,
+      x: b0.x,
+      y: b0.y,
+      color,
+      dash: "dashdot",
+      width: 1,
+      group: `d${d}`,
+    });
   });
-  series.push({
-    name: "classical Hebbian",
-    ...classical,
-    lo: classical.lo.map((v) => Math.max(0, v)),
-    hi: classical.hi.map((v) => Math.min(1, v)),
-  });
-  const others = [
-    ...new Set(rows.filter((r) => r.network === "modern" && r.beta !== data.attentionBeta).map((r) => r.beta)),
-  ].sort((a, b) => a - b);
-  for (const beta of others) {
-    const m = byKey(
-      rows.filter((r) => r.network === "modern" && r.beta === beta),
-      (r) => r.M,
-      (r) => r.accuracy,
-    );
-    series.push({ name: `modern, β = ${beta}`, x: m.x, y: m.y, dash: "dot", width: 1 });
-  }
   const fig = lineFigure(series, {
-    title: "Associative memory: retrieval vs number of stored patterns",
-    subtitle: `d = ${data.d}, ${record.seeds.length} seed(s), one step for the modern network, asynchronous dynamics to a fixed point for the classical one`,
+    title: "Associative memory to the breaking point: retrieval against stored patterns",
+    subtitle: `${record.seeds.length} seed(s); ${Math.round(record.config.capacity.flipFraction * 100)}% of each query flipped; solid: modern at attention's β, dotted: classical, dash-dot: β → 0`,
     xTitle: "stored patterns M",
-    yTitle: "fraction retrieved (cosine ≥ threshold)",
+    yTitle: "fraction retrieved (cosine ≥ 0.9)",
     xLog: true,
     yRange: [-0.02, 1.02],
   });
-  return withHorizontalLines(fig, [0.5], ["50%"]);
+  return withHorizontalLines(fig, [record.config.retrievalTarget], ["M_max threshold"]);
 }
 
-function betaFigure(data: T3Data, loads: ReadonlyArray<number>, what: "accuracy" | "effectivePatterns"): Figure {
-  const rows = data.capacity.filter((r) => r.network === "modern");
-  const available = new Set(rows.map((r) => r.M));
-  const series: LineSeries[] = loads
-    .filter((M) => available.has(M))
-    .map((M) => {
-      const g = byKey(
-        rows.filter((r) => r.M === M),
-        (r) => r.beta,
-        (r) => r[what],
-      );
-      return { name: `M = ${M}`, x: g.x, y: g.y };
-    });
-  const fig = lineFigure(series, {
-    title:
-      what === "accuracy"
-        ? "Modern Hopfield retrieval vs inverse temperature β"
-        : "Small β: the update averages over many patterns (metastable states)",
-    xTitle: "β (attention uses 1/√d)",
-    yTitle: what === "accuracy" ? "fraction retrieved" : "patterns averaged, 1/Σp²",
-    xLog: true,
-    yLog: what === "effectivePatterns",
+function mMaxFigure(data: T3Data, record: T3Record): Figure {
+  const ds = [...new Set(data.mMax.map((r) => r.d))].sort((a, b) => a - b);
+  const nets: { key: string; name: string; dash?: "dot" | "dash" | "dashdot" }[] = [
+    { key: "best", name: "modern, best β" },
+    { key: "beta1", name: "modern, β = 1/√d (attention)" },
+    { key: "classical", name: "classical Hebbian", dash: "dot" },
+    { key: "beta0", name: "modern, β → 0 (control)", dash: "dashdot" },
+  ];
+  const series: LineSeries[] = nets.map((n) => {
+    const g = byKey(
+      data.mMax.filter((r) => r.network === n.key && Number.isFinite(r.mMax)),
+      (r) => r.d,
+      (r) => r.mMax,
+    );
+    return {
+      name: n.name,
+      x: g.x,
+      y: g.y,
+      lo: g.lo.map((v) => Math.max(1, v)),
+      hi: g.hi,
+      mode: "lines+markers",
+      ...(n.dash ? { dash: n.dash } : {}),
+    };
   });
-  return withVerticalLines(fig, [data.attentionBeta], ["β = 1/√d"]);
+  // The classical law 0.138·d, for reference.
+  series.push({
+    name: "0.138·d (classical, noise-free)",
+    x: ds,
+    y: ds.map((d) => 0.138 * d),
+    dash: "dash",
+    width: 1,
+    color: "#888888",
+  });
+  const slope = intervalOf(record.metrics["capacityLogSlopeModern"]);
+  return lineFigure(series, {
+    title: "Capacity M_max(d): exponential (modern) against linear (classical)",
+    subtitle: `M_max at ${Math.round(record.config.retrievalTarget * 100)}% retrieval, mean over seeds (95% t-band); slope of ln M_max, best β: ${slope.mean.toFixed(3)} [${slope.lo.toFixed(3)}, ${slope.hi.toFixed(3)}] per unit d (a linear law: ${data.linearLogSlope.toFixed(3)})`,
+    xTitle: "pattern dimension d",
+    yTitle: "M_max (log axis)",
+    yLog: true,
+  });
+}
+
+function attendedFigure(data: T3Data): Figure {
+  const rows = data.induction.attended;
+  const heads = [...new Set(rows.map((r) => `${r.layer},${r.head}`))];
+  const series: LineSeries[] = heads.map((h, i) => {
+    const [l, hh] = h.split(",").map(Number) as [number, number];
+    const g = byKey(
+      rows.filter((r) => r.layer === l && r.head === hh),
+      (r) => r.step,
+      (r) => r.attended,
+    );
+    return { name: `layer ${l}, head ${hh}`, x: g.x, y: g.y, color: paletteColor(i), mode: "lines+markers" };
+  });
+  const fig = lineFigure(series, {
+    title: "How many stored patterns does each head attend to?",
+    subtitle:
+      "keys holding 90% of the attention mass, mean over query positions t ≥ T/2 and GPT seeds (step 0: untrained)",
+    xTitle: "training step",
+    yTitle: "attended patterns",
+  });
+  const u = rows[0]?.uniform;
+  return u === undefined ? fig : withHorizontalLines(fig, [u], ["uniform attention"]);
+}
+
+function swapFigure(data: T3Data): Figure {
+  const main = data.system.swaps.filter((r) => r.condition === "main");
+  const ctl = data.system.swaps.filter((r) => r.condition === "control");
+  return scatterFigure(
+    [
+      { name: "swapped, signed gains", x: main.map((r) => r.distance), y: main.map((r) => r.accSwapped), size: 6 },
+      {
+        name: "processor's own joint accuracy (control)",
+        x: main.map((r) => r.distance),
+        y: main.map((r) => r.accProcessorJoint),
+        size: 4,
+        symbol: "x",
+      },
+      {
+        name: "swapped, sigmoid gains (control)",
+        x: ctl.map((r) => r.distance),
+        y: ctl.map((r) => r.accSwapped),
+        size: 6,
+        symbol: "diamond",
+      },
+    ],
+    {
+      title: "Swap accuracy against the distance between two runs' codes",
+      subtitle: "controller of run i with the processor of run j, every ordered pair",
+      xTitle: "RMS distance between the gain codes",
+      yTitle: "accuracy",
+      yRange: [0, 1.05],
+    },
+  );
 }
 
 function attentionMapsFigure(data: T3Data): Figure | null {
@@ -176,80 +238,59 @@ function inductionScoreFigure(data: T3Data): Figure {
 
 function selfConsistencyFigure(record: T3Record, data: T3Data): Figure {
   const ivs = T3_CONDITIONS.map((c) => intervalOf(record.metrics[c.key]));
-  const cats = T3_CONDITIONS.map((c) => c.label);
-  const signed = record.metrics["accSwappedSigned"];
-  if (signed !== undefined) {
-    cats.push("(e') swapped, signed gains");
-    ivs.push(intervalOf(signed));
-  }
   const fig = barFigure(
-    cats,
+    T3_CONDITIONS.map((c) => c.label),
     [{ name: "accuracy", y: ivs.map((i) => i.mean), lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi) }],
     {
-      title: "No attention without self-consistency",
-      subtitle: `report the category of the cued stream; ${record.seeds.length} seeds, 95% t-intervals`,
+      title: "No attention without self-consistency? Signed gains",
+      subtitle: `report the category of the cued stream; ${data.system.perSeed.length} runs, 95% intervals (t over runs; bootstrap over runs for swaps)`,
       xTitle: "training condition",
       yTitle: "accuracy",
       yRange: [0, 1.05],
       valueDigits: 2,
     },
   );
-  const blind = intervalOf(record.metrics["accBlind"]).mean;
-  return withHorizontalLines(fig, [data.system.chance, blind], ["chance", "no cue (gains all ½)"]);
+  return withHorizontalLines(fig, [data.system.chance], ["chance"]);
 }
 
 function adaptationFigure(record: T3Record, data: T3Data): Figure {
-  const rows = data.system.perSeed.flatMap((r) => r.adaptation.map((a) => ({ step: a.step, acc: a.acc })));
-  const g = byKey(
-    rows,
-    (r) => r.step,
-    (r) => r.acc,
-  );
-  const series: LineSeries[] = [
-    {
-      name: "(c) modular + processor fine-tuning, mean",
-      x: g.x,
-      y: g.y,
-      lo: g.lo.map((v) => Math.max(0, v)),
-      hi: g.hi.map((v) => Math.min(1, v)),
-    },
-    ...data.system.perSeed.map((r, i) => ({
-      name: `seed ${i + 1}`,
-      x: r.adaptation.map((a) => a.step),
-      y: r.adaptation.map((a) => a.acc),
-      dash: "dot" as const,
-      width: 1,
-      color: "#888888",
-      group: "seeds",
-      showLegend: i === 0,
-    })),
-  ];
-  const fig = lineFigure(series, {
-    title: "What re-alignment costs: fine-tuning the processor to a foreign code",
-    subtitle: `the controller stays frozen; ${record.seeds.length} seeds (dotted: each seed)`,
-    xTitle: "processor fine-tuning steps",
-    yTitle: "accuracy",
-    yRange: [0, 1.05],
+  const curve = (f: (r: T3Data["system"]["perSeed"][number]) => ReadonlyArray<{ step: number; acc: number }>) =>
+    byKey(
+      data.system.perSeed.flatMap((r) => f(r).map((a) => ({ step: a.step, acc: a.acc }))),
+      (r) => r.step,
+      (r) => r.acc,
+    );
+  const ad = curve((r) => r.adaptation);
+  const jo = curve((r) => r.jointCurve);
+  const clip = (g: { lo: number[]; hi: number[] }) => ({
+    lo: g.lo.map((v) => Math.max(0, v)),
+    hi: g.hi.map((v) => Math.min(1, v)),
   });
-  return withHorizontalLines(
-    fig,
+  const fig = lineFigure(
     [
-      intervalOf(record.metrics["accJoint"]).mean,
-      intervalOf(record.metrics["adaptationCeiling"]).mean,
-      data.system.chance,
+      { name: "modular processor fine-tuned on the salience controller", x: ad.x, y: ad.y, ...clip(ad) },
+      { name: "joint training from scratch (reference)", x: jo.x, y: jo.y, ...clip(jo), dash: "dash" },
     ],
-    ["joint", "ceiling left by the modular code", "chance"],
+    {
+      title: "What re-alignment costs",
+      subtitle: `the controller stays frozen; ${data.system.perSeed.length} runs, 95% t-bands`,
+      xTitle: "training steps",
+      yTitle: "accuracy",
+      yRange: [0, 1.05],
+    },
   );
+  const joint = intervalOf(record.metrics["accJoint"]).mean;
+  return withHorizontalLines(fig, [0.9 * joint, data.system.chance], ["90% of joint", "chance"]);
 }
 
 function gainCodesFigure(data: T3Data): Figure {
   const p = data.system.perSeed;
   const panels: { title: string; z: number[][] }[] = [];
-  p.slice(0, 2).forEach((r, i) => panels.push({ title: `joint ${i + 1}`, z: r.codes.joint }));
-  p.slice(0, 2).forEach((r, i) => panels.push({ title: `modular controller ${i + 1}`, z: r.codes.modularController }));
-  if (p[0]) panels.push({ title: "processor's stand-in 1", z: p[0].codes.modularStandIn });
-  if (p[0]) panels.push({ title: "random controller 1", z: p[0].codes.random });
-  data.system.signedCodes.slice(0, 2).forEach((z, i) => panels.push({ title: `joint, signed ${i + 1}`, z }));
+  p.slice(0, 3).forEach((r, i) => panels.push({ title: `joint, signed ${i + 1}`, z: r.codes.joint }));
+  if (p[0]) panels.push({ title: "joint, sigmoid 1 (control)", z: p[0].codes.jointControl });
+  if (p[0]) panels.push({ title: "modular: cue decodable", z: p[0].codes.modularCueDecodable });
+  if (p[0]) panels.push({ title: "modular: salience", z: p[0].codes.modularSalience });
+  if (p[0]) panels.push({ title: "processor's stand-in", z: p[0].codes.modularStandIn });
   const labels = (p[0]?.codes.joint ?? []).map((_, i) => String(i));
   return heatmapGridFigure(panels, {
     title: "The gain codes: what each cue does to the K streams (rows: cue, columns: stream)",
@@ -270,15 +311,14 @@ function gainCodesFigure(data: T3Data): Figure {
 
 export function t3Figures(record: T3Record): Record<string, Figure> {
   const data = record.data as T3Data | undefined; // an old record may lack it
-  if (!data) throw new Error("t3-attention figures: record.data is missing; rerun the experiment");
-  const cfg: Partial<T3Config> = record.config; // an old record may lack newer fields
-  const loads = cfg.betaSweepLoads ?? [...new Set(data.capacity.map((r) => r.M))];
+  if (!data || !("mMax" in data))
+    throw new Error("t3-attention figures: record.data is missing or from the first edition; rerun the experiment");
   const figs: Record<string, Figure> = {
     "attention-equals-hopfield": equivalenceFigure(data),
     capacity: capacityFigure(data, record),
-    "capacity-vs-beta": betaFigure(data, loads, "accuracy"),
-    "metastable-averaging": betaFigure(data, loads, "effectivePatterns"),
+    "capacity-mmax": mMaxFigure(data, record),
   };
+  if (data.induction.attended.length) figs["attended-patterns"] = attendedFigure(data);
   const maps = attentionMapsFigure(data);
   if (maps) figs["attention-maps"] = maps;
   if (data.induction.scores.length) figs["induction-scores"] = inductionScoreFigure(data);
@@ -288,6 +328,7 @@ export function t3Figures(record: T3Record): Record<string, Figure> {
       xTitle: "step",
       yTitle: "masked cross-entropy (nats)",
     });
+  figs["swap-vs-distance"] = swapFigure(data);
   figs["self-consistency"] = selfConsistencyFigure(record, data);
   figs["adaptation"] = adaptationFigure(record, data);
   figs["gain-codes"] = gainCodesFigure(data);

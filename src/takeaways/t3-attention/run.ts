@@ -1,11 +1,23 @@
 /**
- * Takeaway 3's runs: attention = the modern Hopfield update, retrieval capacity against load, an
- * induction head in a trained GPT, and the self-consistency conditions of the two-module attention
- * system (joint, modular, designed interface, adaptation, swaps), for every seed.
+ * Takeaway 3's runs, second edition (issue 18): each part measured where it could fail.
+ *
+ * 0. The worked first step (a check, not a claim): one attention step equals the modern Hopfield update.
+ * 1. Associative memory to the breaking point: retrieval against load M for several d, M_max(d) at 90%
+ *    retrieval for the modern network (attention's β, the best β, β → 0) and the classical network; the
+ *    growth law fitted per seed (ln M_max against d; M_max against d).
+ * 2. Working memory inside a trained induction GPT: per head, how many keys hold 90% of the attention mass
+ *    (Ramsauer et al.'s metastable-state count), over training.
+ * 3. Self-consistency with a code the task does not dictate (signed gains): code distance between
+ *    independent joint runs, swap accuracy against it, joint vs modular (two objectives of the controller's
+ *    own) vs designed interface vs no gain signal, and the adaptation cost.
+ *
+ * Every part is callable on its own for one seed: {@link runCapacitySeed}, {@link runInductionSeed},
+ * {@link runAttentionSeed}.
  */
 import * as tf from "@tensorflow/tfjs";
 import {
   type AttentionSystemConfig,
+  ConstantGains,
   Controller,
   CueDecoder,
   type EvalSet,
@@ -14,19 +26,28 @@ import {
   OneHotGains,
   Processor,
   crossEntropy,
-  evaluateBlind,
   evaluatePair,
   gainCodeDistance,
-  gainSelectivity,
   makeEvalSet,
-  oneHotCode,
+  salienceLoss,
+  stepsToReach,
   taskLoss,
   trainJoint,
   trainSteps,
   validateAttentionSystemConfig,
 } from "../../attention-system";
 import { throwIfCancelled } from "../../cancel";
-import { assertedClaim, atLeast, atMost, measuredClaim, overSeeds, type SeedEstimate } from "../../claims";
+import {
+  above,
+  assertedClaim,
+  atLeast,
+  atMost,
+  below,
+  type Claim,
+  measuredClaim,
+  overSeeds,
+  type SeedEstimate,
+} from "../../claims";
 import { checkRange } from "../../config";
 import { type CuedStreamsTask, createCuedStreamsTask } from "../../data/cued-streams";
 import {
@@ -37,533 +58,286 @@ import {
   sampleInductionBatch,
   validateInductionConfig,
 } from "../../data/induction";
-import { type CapacityRow, type CapacitySettings, attentionHopfieldMaxAbsDiff, capacitySweep } from "../../hopfield";
+import { linearFit } from "../../fit";
+import {
+  type CapacityCurveSettings,
+  type CapacityPoint,
+  attentionHopfieldMaxAbsDiff,
+  capacityAt,
+  capacityCurves,
+  massCount,
+} from "../../hopfield";
 import { Rng, deriveSeed } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
-import { type Interval, type Metric, mean, meanInterval, metricValue } from "../../stats";
+import { type Interval, type Metric, mean, meanInterval, quantile } from "../../stats";
 import { trainModel } from "../../train";
 import { createGPT } from "../../transformer";
-import { type AttentionSeedResult, type T3Config, type T3Data, type T3Metric, attentionBeta } from "./config";
+import {
+  type AttendedRow,
+  type AttentionSeedResult,
+  type SwapRow,
+  type T3Config,
+  type T3Data,
+  type T3InductionConfig,
+  type T3Metric,
+} from "./config";
 
-function acc01(xs: ReadonlyArray<number>): Interval {
-  return meanInterval(xs, [0, 1]);
+const PAPER_SC =
+  'Gros 2025, §4: separately trained components "develop their own neural language" (Ludueña & Gros 2013), so the generator and the reader of an attention signal must be trained together';
+const PAPER_HOPFIELD =
+  "Gros 2025, §4 (paraphrase): self-attention over the context acts as a working memory, a modern Hopfield network (Ramsauer et al. 2020)";
+const PAPER_CAPACITY =
+  "Ramsauer et al. 2020, §2 (via Gros 2025, §4): the modern Hopfield network stores exponentially many patterns in d; the classical one ≈ 0.14·d";
+
+// ---------------------------------------------------------------------------------------------------
+// Part 1: capacity, one seed
+// ---------------------------------------------------------------------------------------------------
+
+/** One seed's capacity curves and M_max per d and network ("best" = the largest over the β grid). */
+export interface CapacitySeedResult {
+  readonly points: CapacityPoint[];
+  readonly mMax: { d: number; network: string; mMax: number }[];
 }
 
-/** Pairwise distances between the codes of different runs (i < j). */
-function pairwise(codes: ReadonlyArray<number[][]>): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < codes.length; i++)
-    for (let j = i + 1; j < codes.length; j++) out.push(gainCodeDistance(codes[i]!, codes[j]!));
+/** The network names of {@link CapacitySeedResult.mMax}: "classical", "best", or "beta<multiplier>". */
+export const betaName = (m: number): string => `beta${m}`;
+
+/** Part 1 for one seed: the curves and M_max(d) of every network. */
+export function runCapacitySeed(
+  s: CapacityCurveSettings,
+  target: number,
+  seed: number,
+  onD?: (i: number, n: number) => void,
+): CapacitySeedResult {
+  const points = capacityCurves(s, new Rng(deriveSeed(seed, "capacity")), onD);
+  const mMax: { d: number; network: string; mMax: number }[] = [];
+  for (const d of s.ds) {
+    const curve = (f: (p: CapacityPoint) => boolean) => points.filter((p) => p.d === d && f(p));
+    const modern = s.betaMultipliers.map((bm) =>
+      capacityAt(
+        curve((p) => p.network === "modern" && p.betaMultiplier === bm),
+        target,
+      ),
+    );
+    s.betaMultipliers.forEach((bm, i) => mMax.push({ d, network: betaName(bm), mMax: modern[i]! }));
+    // The best β: NaN (beyond the loads swept) counts as the largest.
+    mMax.push({ d, network: "best", mMax: modern.some((x) => Number.isNaN(x)) ? NaN : Math.max(...modern) });
+    mMax.push({
+      d,
+      network: "classical",
+      mMax: capacityAt(
+        curve((p) => p.network === "classical"),
+        target,
+      ),
+    });
+  }
+  return { points, mMax };
+}
+
+/** Least-squares slope of y on x (NaN with a NaN in y). */
+function slope(x: ReadonlyArray<number>, y: ReadonlyArray<number>): number {
+  return y.some((v) => !Number.isFinite(v)) ? NaN : linearFit(x, y).slope;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Part 2: the induction GPT, one seed
+// ---------------------------------------------------------------------------------------------------
+
+/** Mean number of keys holding 90% of the attention mass, per head, over query positions t ≥ T/2. */
+export function attendedCounts(
+  att: ReadonlyArray<number[][][][]>,
+): { layer: number; head: number; attended: number; uniform: number }[] {
+  const out: { layer: number; head: number; attended: number; uniform: number }[] = [];
+  att.forEach((layer, l) => {
+    const H = layer[0]?.length ?? 0;
+    for (let h = 0; h < H; h++) {
+      let s = 0;
+      let u = 0;
+      let n = 0;
+      for (const seq of layer) {
+        const A = seq[h]!;
+        const T = A.length;
+        for (let t = Math.floor(T / 2); t < T; t++) {
+          s += massCount(A[t]!.slice(0, t + 1), 0.9);
+          u += Math.ceil(0.9 * (t + 1) - 1e-9);
+          n++;
+        }
+      }
+      out.push({ layer: l, head: h, attended: n ? s / n : NaN, uniform: n ? u / n : NaN });
+    }
+  });
   return out;
 }
 
-/** Swap controllers and processors across runs: controller i with processor i+1 (mod n). */
-function swapAcross(
-  task: ReturnType<typeof createCuedStreamsTask>,
-  joints: ReadonlyArray<JointModules>,
-  evs: ReadonlyArray<ReturnType<typeof makeEvalSet>>,
-  seeds: ReadonlyArray<number>,
-): { controllerSeed: number; processorSeed: number; acc: number }[] {
-  if (joints.length < 2) return [];
-  return joints.map((jc, i) => {
-    const j = (i + 1) % joints.length;
-    return {
-      controllerSeed: seeds[i]!,
-      processorSeed: seeds[j]!,
-      acc: evaluatePair(task, jc.controller, joints[j]!.processor, evs[j]!),
-    };
-  });
-}
-
-async function runInduction(
-  config: T3Config,
-  ctx: ExperimentContext,
-  seeds: ReadonlyArray<number>,
-): Promise<T3Data["induction"]> {
-  const ic = config.induction;
+/** One induction GPT: training history, attended-pattern counts at the checkpoints, scores and accuracy. */
+export async function runInductionSeed(
+  ic: T3InductionConfig,
+  seed: number,
+  ctx: Pick<ExperimentContext, "progress" | "signal">,
+  label = "t3 induction GPT",
+): Promise<{
+  scores: HeadScores[];
+  accuracy: number;
+  attended: Omit<AttendedRow, "seed">[];
+  history: { step: number; trainLoss: number }[];
+  example: { tokens: number[]; triggers: number[]; attention: number[][][][] };
+}> {
   validateInductionConfig(ic.task, "t3.induction.task");
-  const scores: (HeadScores & { seed: number })[] = [];
-  const accuracy: number[] = [];
-  const histories: { name: string; history: { step: number; trainLoss: number }[] }[] = [];
-  let example: T3Data["induction"]["example"] = null;
-  for (let i = 0; i < ic.numSeeds; i++) {
-    throwIfCancelled(ctx.signal, "t3-attention");
-    const seed = seeds[i] ?? deriveSeed(ctx.seed, "t3", "induction", i);
-    const model = createGPT(
-      {
-        vocabSize: inductionVocabSize(ic.task),
-        seqLen: ic.task.seqLen,
-        dModel: ic.dModel,
-        nHead: ic.nHead,
-        nLayer: ic.nLayer,
-        dFF: 0,
-        tieWeights: false,
-      },
-      deriveSeed(seed, "induction", "init"),
-    );
+  const model = createGPT(
+    {
+      vocabSize: inductionVocabSize(ic.task),
+      seqLen: ic.task.seqLen,
+      dModel: ic.dModel,
+      nHead: ic.nHead,
+      nLayer: ic.nLayer,
+      dFF: 0,
+      tieWeights: false,
+    },
+    deriveSeed(seed, "induction", "init"),
+  );
+  const batch = sampleInductionBatch(ic.task, new Rng(deriveSeed(seed, "induction", "eval")), ic.evalBatchSize);
+  const measure = async (): Promise<{ att: number[][][][][]; pred: number[][] }> => {
+    const out = tf.tidy(() => {
+      const o = model.forward(tf.tensor2d(batch.x, undefined, "int32"), { returnAttention: true });
+      return { att: o.attention ?? [], pred: tf.argMax(o.logits, 2) };
+    });
     try {
-      const label = `t3 induction GPT (seed ${i + 1}/${ic.numSeeds})`;
-      const res = await trainModel(
-        model,
-        inductionSampler(ic.task),
-        {
-          numSteps: ic.numSteps,
-          batchSize: ic.batchSize,
-          lr: ic.lr,
-          minLr: Math.min(ic.minLr, ic.lr),
-          warmupSteps: Math.min(ic.warmupSteps, ic.numSteps),
-          weightDecay: 0.01,
-          evalEvery: 0,
-        },
-        {
-          seed: deriveSeed(seed, "induction", "batches"),
-          progress: ctx.progress,
-          label,
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-        },
-      );
-      const every = Math.max(1, Math.floor(res.history.length / 200));
-      histories.push({
-        name: `seed ${i + 1}`,
-        history: res.history
-          .filter((_, k) => k % every === 0 || k === res.history.length - 1)
-          .map((h) => ({ step: h.step, trainLoss: h.trainLoss })),
-      });
-      const batch = sampleInductionBatch(ic.task, new Rng(deriveSeed(seed, "induction", "eval")), ic.evalBatchSize);
-      const { att, pred } = tf.tidy(() => {
-        const out = model.forward(tf.tensor2d(batch.x, undefined, "int32"), { returnAttention: true });
-        return {
-          att: (out.attention ?? []).map((a) => a.arraySync() as number[][][][]),
-          pred: tf.argMax(out.logits, 2).arraySync() as number[][],
-        };
-      });
-      let ok = 0;
-      let n = 0;
-      batch.mask.forEach((m, b) =>
-        m.forEach((v, q) => {
-          if (v === 1) {
-            n++;
-            if (pred[b]![q] === batch.y[b]![q]) ok++;
-          }
-        }),
-      );
-      accuracy.push(n ? ok / n : NaN);
-      for (const s of inductionScores(att, batch.x, batch.triggers)) scores.push({ ...s, seed });
-      if (i === 0)
-        example = { tokens: batch.x[0]!, triggers: batch.triggers[0]!, attention: att.map((layer) => layer[0]!) };
+      const att = await Promise.all(out.att.map(async (a) => (await a.array()) as number[][][][]));
+      return { att, pred: (await out.pred.array()) as number[][] };
     } finally {
-      model.dispose();
+      tf.dispose([...out.att, out.pred]);
     }
-  }
-  return { scores, accuracy, histories, example };
-}
-
-/** Run the four parts for every seed; returns the metrics, claims, data and CSVs of the record. */
-export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<ExperimentOutput<T3Data, T3Metric>> {
-  const seeds = Array.from({ length: config.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t3", i));
-  checkRange("t3.numSeeds", config.numSeeds, 1, 1000, true);
-  checkRange("t3.induction.numSeeds", config.induction.numSeeds, 0, 1000, true);
-  validateInductionConfig(config.induction.task, "t3.induction.task");
-  validateAttentionSystemConfig(config.system, "t3.system");
-  const d = config.capacity.d;
-  const betaAtt = attentionBeta(d);
-  const betas = [...new Set([...config.capacity.betas, betaAtt])].sort((a, b) => a - b);
-  const capSettings: CapacitySettings = { ...config.capacity, betas };
-
-  // Part 1: attention = Hopfield update.
-  const eq = seeds.map((s) =>
-    attentionHopfieldMaxAbsDiff(
-      new Rng(deriveSeed(s, "equivalence")),
-      config.equivalence.d,
-      config.equivalence.numPatterns,
-      config.equivalence.numQueries,
-    ),
-  );
-  ctx.progress.update({
-    label: "t3 equivalence",
-    step: 1,
-    total: 1,
-    info: { maxAbsDiff: Math.max(...eq.map((e) => e.maxAbsDiff)) },
-  });
-
-  // Part 2: capacity, one sweep per seed.
-  const capacity: (CapacityRow & { seed: number })[] = [];
-  seeds.forEach((s, i) => {
-    throwIfCancelled(ctx.signal, "t3-attention");
-    for (const r of capacitySweep(capSettings, new Rng(deriveSeed(s, "capacity")), (l, n) =>
-      ctx.progress.update({ label: `t3 capacity (seed ${i + 1}/${seeds.length})`, step: l, total: n }),
-    )) {
-      capacity.push({ ...r, seed: s });
-    }
-  });
-  const at = (network: "modern" | "classical", M: number): number[] =>
-    capacity
-      .filter((r) => r.network === network && r.M === M && (network === "classical" || r.beta === betaAtt))
-      .map((r) => r.accuracy);
-  const claimLoad = config.capacity.loads.find((M) => mean(at("classical", M)) < 0.5) ?? null;
-
-  // Part 3: induction heads in a tiny GPT.
-  const inductionSeeds = Array.from({ length: config.induction.numSeeds }, (_, i) =>
-    deriveSeed(ctx.seed, "t3", "induction", i),
-  );
-  const induction = await runInduction(config, ctx, inductionSeeds);
-
-  // Part 4: self-consistency. One task (the world) for every seed; seeds vary init and data.
-  const task = createCuedStreamsTask(config.streams, deriveSeed(ctx.seed, "t3", "cued-streams"));
-  const perSeed: AttentionSeedResult[] = [];
-  const joints: JointModules[] = [];
-  const signedJoints: JointModules[] = [];
-  const evs = seeds.map((s) => makeEvalSet(task, config.system, deriveSeed(s, "system", "eval")));
-  let swapped: { controllerSeed: number; processorSeed: number; acc: number }[] = [];
-  let swappedSigned: { controllerSeed: number; processorSeed: number; acc: number }[] = [];
-  const signedJointAcc: number[] = [];
-  const signedCodes: number[][][] = [];
+  };
+  const attended: Omit<AttendedRow, "seed">[] = [];
+  const checkpoints = new Set(ic.checkpoints.filter((c) => c <= ic.numSteps));
+  const record = async (step: number): Promise<void> => {
+    const { att } = await measure();
+    for (const c of attendedCounts(att)) attended.push({ step, ...c });
+  };
   try {
-    seeds.forEach((s, i) => {
-      throwIfCancelled(ctx.signal, "t3-attention");
-      const label = `t3 self-consistency (seed ${i + 1}/${seeds.length})`;
-      const { result, joint } = runAttentionSeed(task, config.system, deriveSeed(s, "system"), evs[i]!, {
-        onPhase: (phase, step, total) => {
-          if (step % 50 === 0 || step === total) ctx.progress.update({ label, step, total, info: { phase } });
-        },
+    if (checkpoints.has(0)) await record(0);
+    const res = await trainModel(
+      model,
+      inductionSampler(ic.task),
+      {
+        numSteps: ic.numSteps,
+        batchSize: ic.batchSize,
+        lr: ic.lr,
+        minLr: Math.min(ic.minLr, ic.lr),
+        warmupSteps: Math.min(ic.warmupSteps, ic.numSteps),
+        weightDecay: 0.01,
+        evalEvery: 0,
+      },
+      {
+        seed: deriveSeed(seed, "induction", "batches"),
+        progress: ctx.progress,
+        label,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
-      });
-      perSeed.push(result);
-      joints.push(joint);
-    });
-    swapped = swapAcross(task, joints, evs, seeds);
-    if (config.signedSwap) {
-      const signedSys: AttentionSystemConfig = { ...config.system, gainFunction: "tanh" };
-      seeds.forEach((s, i) => {
-        throwIfCancelled(ctx.signal, "t3-attention");
-        const j = trainJoint(task, signedSys, deriveSeed(s, "system", "signed"), {
-          onStep: (step) => {
-            if (step % 50 === 0 || step === signedSys.numSteps)
-              ctx.progress.update({
-                label: `t3 signed gains (seed ${i + 1}/${seeds.length})`,
-                step,
-                total: signedSys.numSteps,
-              });
-          },
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
-        });
-        signedJoints.push(j);
-        signedJointAcc.push(evaluatePair(task, j.controller, j.processor, evs[i]!));
-        signedCodes.push(j.controller.gainCode());
-      });
-      swappedSigned = swapAcross(task, signedJoints, evs, seeds);
-    }
-  } finally {
-    [...joints, ...signedJoints].forEach((j) => {
-      j.controller.dispose();
-      j.processor.dispose();
-    });
-  }
-
-  // Metrics.
-  const K = config.streams.numStreams;
-  const metrics = {} as Record<T3Metric, Metric>; // filled below, per load and adaptation step
-  metrics["hopfieldMaxAbsDiff"] = Math.max(...eq.map((e) => e.maxAbsDiff));
-  for (const M of config.capacity.loads) {
-    metrics[`modernRetrievalAt_M${M}`] = acc01(at("modern", M));
-    metrics[`classicalRetrievalAt_M${M}`] = acc01(at("classical", M));
-  }
-  const bestHead = inductionSeeds.map((s) =>
-    Math.max(...induction.scores.filter((x) => x.seed === s).map((x) => x.induction)),
-  );
-  const none: Interval = { mean: NaN, lo: NaN, hi: NaN, n: 0 };
-  metrics["inductionScoreBestHead"] = bestHead.length ? acc01(bestHead) : none;
-  metrics["inductionUniformBaseline"] = induction.scores.length
-    ? mean(induction.scores.map((x) => x.uniformBaseline))
-    : NaN;
-  metrics["inductionAccuracy"] = induction.accuracy.length ? acc01(induction.accuracy) : none;
-  const col = (f: (r: AttentionSeedResult) => number) => perSeed.map(f);
-  metrics["accJoint"] = acc01(col((r) => r.accJoint));
-  metrics["accSeparate"] = acc01(col((r) => r.accSeparate));
-  metrics["accDesignedInterface"] = acc01(col((r) => r.accDesignedInterface));
-  metrics["accAdaptedFinal"] = acc01(col((r) => r.adaptation[r.adaptation.length - 1]!.acc));
-  metrics["accRandomController"] = acc01(col((r) => r.accRandomController));
-  metrics["accSwapped"] = swapped.length ? acc01(swapped.map((x) => x.acc)) : none;
-  metrics["jointMinusSeparate"] = meanInterval(col((r) => r.accJoint - r.accSeparate));
-  metrics["accSeparateOwnStandIn"] = acc01(col((r) => r.accSeparateOwnStandIn));
-  metrics["accControllerCueDecoding"] = acc01(col((r) => r.accControllerCueDecoding));
-  metrics["accBlind"] = acc01(col((r) => r.accBlind));
-  metrics["chance"] = 1 / config.streams.numClasses;
-  const jointCodes = perSeed.map((r) => r.codes.joint);
-  metrics["gainCodeDistanceJoint"] = jointCodes.length > 1 ? meanInterval(pairwise(jointCodes)) : NaN;
-  metrics["gainCodeDistanceModular"] = meanInterval(
-    perSeed.map((r) => gainCodeDistance(r.codes.modularController, r.codes.modularStandIn)),
-  );
-  metrics["gainCodeDistanceModularControllers"] =
-    perSeed.length > 1 ? meanInterval(pairwise(perSeed.map((r) => r.codes.modularController))) : NaN;
-  metrics["gainCodeDistanceJointToOneHot"] = meanInterval(jointCodes.map((c) => gainCodeDistance(c, oneHotCode(K))));
-  metrics["gainSelectivityJoint"] = meanInterval(jointCodes.map(gainSelectivity));
-  metrics["gainSelectivityModularController"] = meanInterval(
-    perSeed.map((r) => gainSelectivity(r.codes.modularController)),
-  );
-  if (config.signedSwap) {
-    metrics["gainCodeDistanceJointSigned"] = signedCodes.length > 1 ? meanInterval(pairwise(signedCodes)) : NaN;
-    metrics["accJointSigned"] = acc01(signedJointAcc);
-    metrics["accSwappedSigned"] = swappedSigned.length ? acc01(swappedSigned.map((x) => x.acc)) : none;
-  }
-  // The adaptation ceiling: a cue whose own stream the modular controller turns down (gain < ½) has lost
-  // its answer at the interface; no processor can beat chance there. Elsewhere assume joint accuracy.
-  const passed = perSeed.map((r) => r.codes.modularController.filter((row, c) => row[c]! >= 0.5).length / K);
-  metrics["cuesPassedModular"] = acc01(passed);
-  metrics["adaptationCeiling"] = acc01(
-    perSeed.map((r, i) => passed[i]! * r.accJoint + (1 - passed[i]!) / config.streams.numClasses),
-  );
-  for (const step of config.system.adaptSteps) {
-    metrics[`accAdapted_step${step}`] = acc01(perSeed.map((r) => r.adaptation.find((a) => a.step === step)!.acc));
-  }
-
-  // Claims: t-intervals over seeds (one whole run per seed). A swap pairs the controller of run i with the
-  // processor of run i + 1, so its per-seed value is paired with that processor's own joint accuracy.
-  const bySeed = (f: (r: AttentionSeedResult) => number): SeedEstimate => overSeeds(col(f));
-  const swapLoss = (
-    pairs: ReadonlyArray<{ processorSeed: number; acc: number }>,
-    jointOf: (processorSeed: number) => number,
-  ): SeedEstimate => overSeeds(pairs.map((x) => x.acc - jointOf(x.processorSeed)));
-  // swapAcross names runs by their seed in `seeds` (perSeed results carry the derived system seed).
-  const jointAcc = (seed: number): number => perSeed[seeds.indexOf(seed)]?.accJoint ?? NaN;
-  const signedJointOf = (seed: number): number => signedJointAcc[seeds.indexOf(seed)] ?? NaN;
-  const PAPER_SC =
-    'Gros 2025, §4: separately trained components "develop their own neural language" (Ludueña & Gros 2013), so the generator and the reader of an attention signal must be trained together';
-  const PAPER_HOPFIELD =
-    "Gros 2025, §4 (paraphrase): self-attention over the context acts as a working memory, a modern Hopfield network (Ramsauer et al. 2020)";
-  const lastAdapt = config.system.adaptSteps[config.system.adaptSteps.length - 1];
-  const claims = [
-    measuredClaim({
-      id: "hopfield-equivalence",
-      statement:
-        "One attention step equals the modern Hopfield update (max abs difference per seed); reported, not asserted: it compares two codings of one formula, a check of the code",
-      paper: PAPER_HOPFIELD,
-      quantity: "largest absolute difference between an attention step and the Hopfield update, per seed",
-      refutedBy: "a difference beyond float32 rounding (a bug, not a finding)",
-      estimate: overSeeds(eq.map((e) => e.maxAbsDiff)),
-      target: atMost(1e-5),
-    }),
-    assertedClaim({
-      id: "modern-capacity",
-      statement:
-        claimLoad === null
-          ? `The classical network never fell below 50% retrieval in the swept loads (d = ${d}), so the comparison could not be made`
-          : `At M = ${claimLoad} (M/d = ${(claimLoad / d).toFixed(2)}, the smallest swept load where the classical Hebbian network retrieves < 50%), the modern network with attention's β = 1/√d retrieves ≥ 95% (d = ${d})`,
-      paper: PAPER_HOPFIELD,
-      quantity: "fraction of patterns retrieved by the modern network (one step, β = 1/√d), per seed",
-      refutedBy: "a retrieval interval wholly below 95% at that load",
-      estimate: overSeeds(claimLoad === null ? [] : at("modern", claimLoad), { bounds: [0, 1] }),
-      target: atLeast(0.95),
-      control: {
-        id: "classical",
-        description: "the classical Hebbian network with the same patterns, load and queries",
-        estimate: overSeeds(claimLoad === null ? [] : at("classical", claimLoad), { bounds: [0, 1] }),
-        expect: "absent",
+        onStep: async (r) => {
+          if (checkpoints.has(r.step) && r.step > 0) await record(r.step);
+        },
       },
-    }),
-    measuredClaim({
-      id: "induction-head",
-      statement: `An induction head emerges: the best head's attention from the second A to the token after the first A (uniform attention would give ${metricValue(metrics["inductionUniformBaseline"]).toFixed(3)})`,
-      paper: PAPER_HOPFIELD,
-      quantity: "induction score of the best head, per GPT seed",
-      refutedBy: "reported, not asserted: no head above the uniform baseline",
-      estimate: overSeeds(bestHead, { bounds: [0, 1] }),
-      target: atLeast(0.3),
-    }),
-    assertedClaim({
-      id: "joint-beats-modular",
-      statement:
-        "Joint training beats the modular combination (b) by ≥ 20 percentage points (joint minus modular accuracy, per seed)",
-      paper: PAPER_SC,
-      quantity: "accuracy of the jointly trained system minus that of the separately trained modules, per seed",
-      refutedBy: "a gap interval wholly below 20 points",
-      estimate: bySeed((r) => r.accJoint - r.accSeparate),
-      target: atLeast(0.2),
-      control: {
-        id: "designedInterface",
-        description:
-          "joint minus a designed interface (one-hot gains fixed from outside, consistent by design): the gap should vanish",
-        estimate: bySeed((r) => r.accJoint - r.accDesignedInterface),
-        expect: "absent",
-      },
-    }),
-    measuredClaim({
-      id: "designed-interface",
-      statement: "A designed interface (one-hot gains fixed from outside) also works",
-      paper: null,
-      quantity: "accuracy with the designed interface, per seed",
-      refutedBy: "reported, not asserted: an interval wholly below 90%",
-      estimate: overSeeds(
-        col((r) => r.accDesignedInterface),
-        { bounds: [0, 1] },
-      ),
-      target: atLeast(0.9),
-    }),
-    measuredClaim({
-      id: "adaptation",
-      statement: `After ${lastAdapt} steps of fine-tuning the modular processor on the frozen controller, accuracy minus the ceiling the controller's code leaves (cues whose stream it turns down are lost); the ceiling is a model made after the fact`,
-      paper: null,
-      quantity: "adapted accuracy minus the per-seed ceiling",
-      refutedBy: "reported, not asserted: an interval wholly below −0.05 (the processor does not re-align)",
-      estimate: overSeeds(
-        perSeed.map(
-          (r, i) =>
-            r.adaptation[r.adaptation.length - 1]!.acc -
-            (passed[i]! * r.accJoint + (1 - passed[i]!) / config.streams.numClasses),
-        ),
-      ),
-      target: atLeast(-0.05),
-    }),
-    measuredClaim({
-      id: "swapped",
-      statement:
-        "The controller of one joint run works with the processor of another: swapped minus the processor's own joint accuracy (do self-consistent systems share a code?)",
-      paper: PAPER_SC,
-      quantity: "accuracy with a foreign controller minus the processor's joint accuracy, per swap",
-      refutedBy: "reported, not asserted: an interval wholly below −0.05 would say each run has its own code",
-      estimate: swapLoss(swapped, jointAcc),
-      target: atLeast(-0.05),
-    }),
-  ];
-  if (config.signedSwap) {
-    claims.push(
-      measuredClaim({
-        id: "swapped-signed",
-        statement: "With signed (tanh) gains: swapped minus the processor's own joint accuracy",
-        paper: PAPER_SC,
-        quantity: "accuracy with a foreign signed controller minus the processor's joint accuracy, per swap",
-        refutedBy: "reported, not asserted: an interval wholly below −0.05 would say each run has its own code",
-        estimate: swapLoss(swappedSigned, signedJointOf),
-        target: atLeast(-0.05),
+    );
+    const every = Math.max(1, Math.floor(res.history.length / 200));
+    const history = res.history
+      .filter((_, k) => k % every === 0 || k === res.history.length - 1)
+      .map((h) => ({ step: h.step, trainLoss: h.trainLoss }));
+    const { att, pred } = await measure();
+    let ok = 0;
+    let n = 0;
+    batch.mask.forEach((m, b) =>
+      m.forEach((v, q) => {
+        if (v === 1) {
+          n++;
+          if (pred[b]![q] === batch.y[b]![q]) ok++;
+        }
       }),
     );
+    return {
+      scores: inductionScores(att, batch.x, batch.triggers),
+      accuracy: n ? ok / n : NaN,
+      attended,
+      history,
+      example: { tokens: batch.x[0]!, triggers: batch.triggers[0]!, attention: att.map((layer) => layer[0]!) },
+    };
+  } finally {
+    model.dispose();
   }
-
-  const data: T3Data = {
-    d,
-    attentionBeta: betaAtt,
-    equivalence: {
-      maxAbsDiff: eq.map((e) => e.maxAbsDiff),
-      maxAbsDiffTf: eq.map((e) => e.maxAbsDiffTf),
-      sample: eq[0]!.sample,
-    },
-    capacity,
-    claimLoad,
-    induction,
-    system: {
-      perSeed: perSeed.map(({ histories: _h, ...rest }) => rest),
-      swapped,
-      swappedSigned,
-      signedJointAcc,
-      signedCodes,
-      chance: 1 / config.streams.numClasses,
-      histories: perSeed[0]?.histories ?? {},
-    },
-  };
-
-  const conditionRows = perSeed.flatMap((r) => [
-    { seed: r.seed, condition: "joint", accuracy: r.accJoint },
-    { seed: r.seed, condition: "modular", accuracy: r.accSeparate },
-    { seed: r.seed, condition: "modular-own-standin", accuracy: r.accSeparateOwnStandIn },
-    { seed: r.seed, condition: "designed-interface", accuracy: r.accDesignedInterface },
-    { seed: r.seed, condition: "modular-adapted", accuracy: r.adaptation[r.adaptation.length - 1]!.acc },
-    { seed: r.seed, condition: "random-controller", accuracy: r.accRandomController },
-    { seed: r.seed, condition: "blind", accuracy: r.accBlind },
-  ]);
-  swapped.forEach((x) => conditionRows.push({ seed: x.controllerSeed, condition: "swapped", accuracy: x.acc }));
-  swappedSigned.forEach((x) =>
-    conditionRows.push({ seed: x.controllerSeed, condition: "swapped-signed", accuracy: x.acc }),
-  );
-  return {
-    seeds,
-    metrics,
-    claims,
-    data,
-    csv: {
-      "capacity.csv": {
-        rows: capacity.map((r) => ({ ...r })),
-        columns: ["seed", "network", "M", "load", "beta", "accuracy", "meanOverlap", "effectivePatterns", "numQueries"],
-      },
-      "induction-heads.csv": {
-        rows: induction.scores.map((r) => ({ ...r })),
-        columns: ["seed", "layer", "head", "induction", "duplicate", "previousToken", "uniformBaseline"],
-      },
-      "self-consistency.csv": { rows: conditionRows, columns: ["seed", "condition", "accuracy"] },
-      "adaptation.csv": {
-        rows: perSeed.flatMap((r) => r.adaptation.map((a) => ({ seed: r.seed, step: a.step, accuracy: a.acc }))),
-        columns: ["seed", "step", "accuracy"],
-      },
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------------
-// One seed of the self-consistency experiment
+// Part 3: one run of the self-consistency experiment
 // ---------------------------------------------------------------------------------------------------
 
 /**
- * Train and evaluate every condition of one seed. The same `numSteps` budget goes to each module in
- * each mode. Returns the results and the joint modules (for swapping across seeds; caller disposes).
+ * Train and evaluate every condition of one run. The same `numSteps` budget goes to each module in each
+ * mode. Returns the results and the joint modules of the main and control gain functions (for the swaps;
+ * the caller disposes them).
  */
-export function runAttentionSeed(
+export async function runAttentionSeed(
   task: CuedStreamsTask,
   sys: AttentionSystemConfig,
   seed: number,
   ev: EvalSet,
-  opts: { onPhase?: (phase: string, step: number, total: number) => void; signal?: AbortSignal } = {},
-): { result: AttentionSeedResult; joint: JointModules } {
+  opts: {
+    controlGainFunction?: AttentionSystemConfig["gainFunction"];
+    onPhase?: (phase: string, step: number, total: number) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<{ result: AttentionSeedResult; joint: JointModules; jointControl: JointModules }> {
   validateAttentionSystemConfig(sys);
   const { numStreams: K, streamDim: D, numClasses: C } = task.config;
   const S = sys.numSteps;
   const fn = sys.gainFunction;
   const s = (...labels: (string | number)[]) => deriveSeed(seed, ...labels);
   const rng = (...labels: (string | number)[]) => new Rng(s(...labels));
-  const phase = (name: string) =>
-    opts.onPhase
-      ? { onStep: (st: number) => opts.onPhase!(name, st, S), ...(opts.signal ? { signal: opts.signal } : {}) }
-      : opts.signal
-        ? { signal: opts.signal }
-        : {};
-  const histories: Record<string, { step: number; loss: number }[]> = {};
+  const phase = (name: string, total = S) => ({
+    ...(opts.onPhase ? { onStep: (st: number) => opts.onPhase!(name, st, total) } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   const owned: { dispose(): void }[] = [];
-  const jointOwned: { dispose(): void }[] = [];
+  const kept: { dispose(): void }[] = [];
   let ok = false;
   try {
-    // (a) joint: one objective, gradients flow through the gains into the controller.
-    const joint = trainJoint(task, sys, seed, phase("joint"));
-    const { controller: jc, processor: jp } = joint;
-    jointOwned.push(jc, jp);
-    histories["joint"] = joint.history;
-    const accJoint = evaluatePair(task, jc, jp, ev);
-    const accBlind = evaluateBlind(task, jp, ev);
-
-    // (b) modular. The controller's own objective: its gains must represent the cue (a linear decoder
-    // reads the cue back). The processor's own objective: the task, with a private stand-in gain table.
-    const mc = new Controller(K, sys.controllerHidden, s("modular", "controller"), fn);
-    owned.push(mc);
-    const dec = new CueDecoder(K, s("modular", "decoder"));
-    owned.push(dec);
-    histories["modularController"] = trainSteps(
+    // Joint, main gain function, with its learning curve at the adaptation grid (for the adaptation cost).
+    const jointCurve: { step: number; acc: number }[] = [];
+    let jm: JointModules | null = null;
+    const jc0 = new Controller(K, sys.controllerHidden, deriveSeed(seed, "joint", "controller"), fn);
+    const jp0 = new Processor(K, D, C, sys.processorHidden, deriveSeed(seed, "joint", "processor"));
+    kept.push(jc0, jp0);
+    await trainSteps(
       task,
       sys,
-      [...mc.variables, ...dec.variables],
-      (t) => crossEntropy(dec.logits(mc.gains(t.cue)), t.cue),
+      [...jc0.variables, ...jp0.variables],
+      (t) => taskLoss(jc0, jp0, t),
       S,
-      rng("modular", "controller", "data"),
-      phase("modular controller"),
+      new Rng(deriveSeed(seed, "joint", "data")),
+      {
+        ...phase("joint"),
+        evalAt: sys.adaptSteps.filter((x) => x <= S),
+        onEval: async (step) => {
+          jointCurve.push({ step, acc: await evaluatePair(task, jc0, jp0, ev) });
+        },
+      },
     );
-    const accControllerCueDecoding = tf.tidy(() => {
-      const cues = tf.tensor1d(ev.batch.cue, "int32");
-      const pred = tf.argMax(dec.logits(mc.gains(cues)), 1).dataSync();
-      let ok = 0;
-      for (let i = 0; i < ev.batch.batchSize; i++) if (pred[i] === ev.batch.cue[i]) ok++;
-      return ok / ev.batch.batchSize;
-    });
+    jm = { controller: jc0, processor: jp0 };
+    const accJoint = await evaluatePair(task, jc0, jp0, ev);
+
+    // The control: the same joint training with the control gain function (sigmoid).
+    const control = await trainJoint(
+      task,
+      { ...sys, gainFunction: opts.controlGainFunction ?? "sigmoid" },
+      seed,
+      phase("joint control"),
+    );
+    kept.push(control.controller, control.processor);
+    const accJointControl = await evaluatePair(task, control.controller, control.processor, ev);
+
+    // Modular: the processor learns the task with a private stand-in for the controller (a free gain table).
     const table = new GainTable(K, s("modular", "standin"), fn);
-    owned.push(table);
     const mp = new Processor(K, D, C, sys.processorHidden, s("modular", "processor"));
-    owned.push(mp);
-    histories["modularProcessor"] = trainSteps(
+    owned.push(table, mp);
+    await trainSteps(
       task,
       sys,
       [...table.variables, ...mp.variables],
@@ -572,41 +346,39 @@ export function runAttentionSeed(
       rng("modular", "processor", "data"),
       phase("modular processor"),
     );
-    const accSeparateOwnStandIn = evaluatePair(task, table, mp, ev);
-    const accSeparate = evaluatePair(task, mc, mp, ev);
+    // Controller, objective 1: a linear read-out recovers the cue from its gains.
+    const mcCue = new Controller(K, sys.controllerHidden, s("modular", "controller"), fn);
+    const dec = new CueDecoder(K, s("modular", "decoder"));
+    owned.push(mcCue, dec);
+    await trainSteps(
+      task,
+      sys,
+      [...mcCue.variables, ...dec.variables],
+      (t) => crossEntropy(dec.logits(mcCue.gains(t.cue)), t.cue),
+      S,
+      rng("modular", "controller", "data"),
+      phase("modular controller (cue)"),
+    );
+    // Controller, objective 2: make the cued stream the most salient (softmax over its gains).
+    const mcSal = new Controller(K, sys.controllerHidden, s("modular", "salience"), fn);
+    owned.push(mcSal);
+    await trainSteps(
+      task,
+      sys,
+      mcSal.variables,
+      (t) => salienceLoss(mcSal, t.cue),
+      S,
+      rng("modular", "salience", "data"),
+      phase("modular controller (salience)"),
+    );
+    const accModularOwnStandIn = await evaluatePair(task, table, mp, ev);
+    const accModularCueDecodable = await evaluatePair(task, mcCue, mp, ev);
+    const accModularSalience = await evaluatePair(task, mcSal, mp, ev);
 
-    // (c) adaptation: fine-tune the modular processor on the frozen modular controller's gains.
-    const adaptation: { step: number; acc: number }[] = [];
-    const adaptRng = rng("adapt", "data");
-    let done = 0;
-    const lastAdapt = sys.adaptSteps[sys.adaptSteps.length - 1]!;
-    for (const target of sys.adaptSteps) {
-      if (target > done) {
-        const h = trainSteps(
-          task,
-          sys,
-          mp.variables,
-          (t) => taskLoss(mc, mp, t),
-          target - done,
-          adaptRng,
-          opts.onPhase
-            ? {
-                onStep: (st: number) => opts.onPhase!("adaptation", done + st, lastAdapt),
-                ...(opts.signal ? { signal: opts.signal } : {}),
-              }
-            : {},
-        );
-        (histories["adaptation"] ??= []).push(...h.map((x) => ({ step: x.step + done, loss: x.loss })));
-        done = target;
-      }
-      adaptation.push({ step: target, acc: evaluatePair(task, mc, mp, ev) });
-    }
-
-    // (b') designed interface: the controller is taught one-hot gains (cross-entropy on its gain logits for
-    // sigmoid gains, squared error for tanh), the processor trained with exact one-hot gains.
+    // Designed interface: the controller is taught one-hot gains, the processor trained with exact one-hot gains.
     const dc = new Controller(K, sys.controllerHidden, s("designed", "controller"), fn);
     owned.push(dc);
-    histories["designedController"] = trainSteps(
+    await trainSteps(
       task,
       sys,
       dc.variables,
@@ -621,7 +393,7 @@ export function runAttentionSeed(
     const dp = new Processor(K, D, C, sys.processorHidden, s("designed", "processor"));
     owned.push(dp);
     const oneHot = new OneHotGains(K);
-    histories["designedProcessor"] = trainSteps(
+    await trainSteps(
       task,
       sys,
       dp.variables,
@@ -630,47 +402,582 @@ export function runAttentionSeed(
       rng("designed", "processor", "data"),
       phase("designed processor"),
     );
-    const accDesignedInterface = evaluatePair(task, dc, dp, ev);
+    const accDesignedInterface = await evaluatePair(task, dc, dp, ev);
 
-    // (d) random frozen controller; only the processor learns.
-    const rc = new Controller(K, sys.controllerHidden, s("random", "controller"), fn);
-    owned.push(rc);
-    const rp = new Processor(K, D, C, sys.processorHidden, s("random", "processor"));
-    owned.push(rp);
-    histories["randomController"] = trainSteps(
-      task,
-      sys,
-      rp.variables,
-      (t) => taskLoss(rc, rp, t),
-      S,
-      rng("random", "data"),
-      phase("random controller"),
-    );
-    const accRandomController = evaluatePair(task, rc, rp, ev);
+    // No gain signal: a processor trained and tested with constant gains.
+    const none = new ConstantGains(K, 1);
+    const np = new Processor(K, D, C, sys.processorHidden, s("nogain", "processor"));
+    owned.push(np);
+    await trainSteps(task, sys, np.variables, (t) => taskLoss(none, np, t), S, rng("nogain", "data"), phase("no gain"));
+    const accNoGain = await evaluatePair(task, none, np, ev);
+
+    // Adaptation: fine-tune the modular processor on the frozen salience controller.
+    const adaptation: { step: number; acc: number }[] = [];
+    const last = sys.adaptSteps[sys.adaptSteps.length - 1]!;
+    await trainSteps(task, sys, mp.variables, (t) => taskLoss(mcSal, mp, t), last, rng("adapt", "data"), {
+      ...phase("adaptation", last),
+      evalAt: sys.adaptSteps,
+      onEval: async (step) => {
+        adaptation.push({ step, acc: await evaluatePair(task, mcSal, mp, ev) });
+      },
+    });
 
     const result: AttentionSeedResult = {
       seed,
       accJoint,
-      accSeparate,
-      accSeparateOwnStandIn,
-      accControllerCueDecoding,
+      jointCurve,
+      accJointControl,
+      accModularCueDecodable,
+      accModularSalience,
+      accModularOwnStandIn,
       accDesignedInterface,
+      accNoGain,
       adaptation,
-      accRandomController,
-      accBlind,
+      adaptationStepsTo90: stepsToReach(adaptation, 0.9 * accJoint),
+      jointStepsTo90: stepsToReach(jointCurve, 0.9 * accJoint),
       codes: {
-        joint: jc.gainCode(),
-        modularController: mc.gainCode(),
-        modularStandIn: table.gainCode(),
-        designed: dc.gainCode(),
-        random: rc.gainCode(),
+        joint: await jc0.gainCode(),
+        jointControl: await control.controller.gainCode(),
+        modularCueDecodable: await mcCue.gainCode(),
+        modularSalience: await mcSal.gainCode(),
+        modularStandIn: await table.gainCode(),
       },
-      histories,
     };
     ok = true;
-    return { result, joint: { controller: jc, processor: jp } };
+    return { result, joint: jm, jointControl: { controller: control.controller, processor: control.processor } };
   } finally {
     owned.forEach((m) => m.dispose());
-    if (!ok) jointOwned.forEach((m) => m.dispose());
+    if (!ok) kept.forEach((m) => m.dispose());
   }
+}
+
+/** Every ordered swap (i ≠ j) of a set of joint runs: controller i with processor j, on run j's eval set. */
+export async function swapAll(
+  task: CuedStreamsTask,
+  joints: ReadonlyArray<JointModules>,
+  codes: ReadonlyArray<number[][]>,
+  jointAcc: ReadonlyArray<number>,
+  evs: ReadonlyArray<EvalSet>,
+  condition: SwapRow["condition"],
+): Promise<SwapRow[]> {
+  const rows: SwapRow[] = [];
+  for (let i = 0; i < joints.length; i++)
+    for (let j = 0; j < joints.length; j++) {
+      if (i === j) continue;
+      rows.push({
+        condition,
+        controllerRun: i,
+        processorRun: j,
+        distance: gainCodeDistance(codes[i]!, codes[j]!),
+        accSwapped: await evaluatePair(task, joints[i]!.controller, joints[j]!.processor, evs[j]!),
+        accProcessorJoint: jointAcc[j]!,
+      });
+    }
+  return rows;
+}
+
+/**
+ * A statistic of the ordered pairs of n runs, with a percentile bootstrap over runs (the unit of
+ * replication: resample the runs with replacement and keep the pairs of two different original runs).
+ */
+export function pairBootstrap(
+  rows: ReadonlyArray<SwapRow>,
+  n: number,
+  stat: (rows: ReadonlyArray<SwapRow>) => number,
+  reps = 1000,
+  seed = 18,
+): SeedEstimate {
+  const point = stat(rows);
+  if (n < 2 || rows.length === 0) return { mean: point, lo: point, hi: point, n, method: "single run" };
+  const byPair = new Map<string, SwapRow>(rows.map((r) => [`${r.controllerRun},${r.processorRun}`, r]));
+  const rng = new Rng(seed);
+  const values: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const idx = Array.from({ length: n }, () => rng.int(n));
+    const sample: SwapRow[] = [];
+    for (const a of idx) for (const b of idx) if (a !== b) sample.push(byPair.get(`${a},${b}`)!);
+    const v = stat(sample);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  if (!Number.isFinite(point) || values.length === 0)
+    return { mean: point, lo: NaN, hi: NaN, n, method: "bootstrap over seeds" };
+  return { mean: point, lo: quantile(values, 0.025), hi: quantile(values, 0.975), n, method: "bootstrap over seeds" };
+}
+
+const meanOf = (f: (r: SwapRow) => number) => (rows: ReadonlyArray<SwapRow>) =>
+  rows.length === 0 ? NaN : mean(rows.map(f));
+const slopeOf = (f: (r: SwapRow) => number) => (rows: ReadonlyArray<SwapRow>) =>
+  rows.length < 2
+    ? NaN
+    : linearFit(
+        rows.map((r) => r.distance),
+        rows.map(f),
+      ).slope;
+
+const asInterval = (e: SeedEstimate): Interval => ({ mean: e.mean, lo: e.lo, hi: e.hi, n: e.n });
+
+// ---------------------------------------------------------------------------------------------------
+// The experiment
+// ---------------------------------------------------------------------------------------------------
+
+/** Run the three parts for every seed; returns the metrics, claims, data and CSVs of the record. */
+export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<ExperimentOutput<T3Data, T3Metric>> {
+  checkRange("t3.numSeeds", config.numSeeds, 1, 1000, true);
+  checkRange("t3.systemSeeds", config.systemSeeds, 1, 1000, true);
+  checkRange("t3.induction.numSeeds", config.induction.numSeeds, 0, 1000, true);
+  checkRange("t3.retrievalTarget", config.retrievalTarget, 0.01, 1);
+  if (config.capacity.ds.length < 2) throw new Error("t3.capacity.ds: give at least two dimensions");
+  if (!config.capacity.betaMultipliers.includes(1) || !config.capacity.betaMultipliers.includes(0))
+    throw new Error("t3.capacity.betaMultipliers: include 0 (β → 0, the control) and 1 (attention's β = 1/√d)");
+  validateInductionConfig(config.induction.task, "t3.induction.task");
+  validateAttentionSystemConfig(config.system, "t3.system");
+  const seeds = Array.from({ length: config.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t3", i));
+  const ds = config.capacity.ds;
+
+  // Worked first step: attention = Hopfield update (a check of the code).
+  const eq = [];
+  for (const s of seeds)
+    eq.push(
+      await attentionHopfieldMaxAbsDiff(
+        new Rng(deriveSeed(s, "equivalence")),
+        config.equivalence.d,
+        config.equivalence.numPatterns,
+        config.equivalence.numQueries,
+      ),
+    );
+
+  // Part 1: capacity curves per seed.
+  const capacity: (CapacityPoint & { seed: number })[] = [];
+  const mMax: { seed: number; d: number; network: string; mMax: number }[] = [];
+  seeds.forEach((s, i) => {
+    throwIfCancelled(ctx.signal, "t3-attention");
+    const r = runCapacitySeed(config.capacity, config.retrievalTarget, s, (k, n) =>
+      ctx.progress.update({ label: `t3 capacity (seed ${i + 1}/${seeds.length})`, step: k, total: n }),
+    );
+    r.points.forEach((p) => capacity.push({ ...p, seed: s }));
+    r.mMax.forEach((m) => mMax.push({ ...m, seed: s }));
+  });
+  const mMaxOf = (seed: number, network: string): number[] =>
+    ds.map((d) => mMax.find((m) => m.seed === seed && m.d === d && m.network === network)?.mMax ?? NaN);
+  const logSlope = (network: string): number[] => seeds.map((s) => slope(ds, mMaxOf(s, network).map(Math.log)));
+  const linSlope = (network: string): number[] => seeds.map((s) => slope(ds, mMaxOf(s, network)));
+  const linearLogSlope = slope(ds, ds.map(Math.log)); // ln M_max of a law M_max ∝ d, fitted the same way
+
+  // Part 2: the induction GPTs.
+  const inductionSeeds = Array.from({ length: config.induction.numSeeds }, (_, i) =>
+    deriveSeed(ctx.seed, "t3", "induction", i),
+  );
+  const scores: (HeadScores & { seed: number })[] = [];
+  const accuracy: number[] = [];
+  const attended: AttendedRow[] = [];
+  const histories: { name: string; history: { step: number; trainLoss: number }[] }[] = [];
+  let example: T3Data["induction"]["example"] = null;
+  for (const [i, s] of inductionSeeds.entries()) {
+    throwIfCancelled(ctx.signal, "t3-attention");
+    const r = await runInductionSeed(
+      config.induction,
+      s,
+      ctx,
+      `t3 induction GPT (seed ${i + 1}/${inductionSeeds.length})`,
+    );
+    r.scores.forEach((x) => scores.push({ ...x, seed: s }));
+    accuracy.push(r.accuracy);
+    r.attended.forEach((x) => attended.push({ ...x, seed: s }));
+    histories.push({ name: `seed ${i + 1}`, history: r.history });
+    if (i === 0) example = r.example;
+  }
+
+  // Part 3: self-consistency. One task (the world) for every run; runs vary init and data.
+  const task = createCuedStreamsTask(config.streams, deriveSeed(ctx.seed, "t3", "cued-streams"));
+  const sysSeeds = Array.from({ length: config.systemSeeds }, (_, i) => deriveSeed(ctx.seed, "t3", "system", i));
+  const evs = sysSeeds.map((s) => makeEvalSet(task, config.system, deriveSeed(s, "eval")));
+  const perSeed: AttentionSeedResult[] = [];
+  const joints: JointModules[] = [];
+  const controls: JointModules[] = [];
+  let swaps: SwapRow[] = [];
+  try {
+    for (const [i, s] of sysSeeds.entries()) {
+      throwIfCancelled(ctx.signal, "t3-attention");
+      const label = `t3 self-consistency (run ${i + 1}/${sysSeeds.length})`;
+      const r = await runAttentionSeed(task, config.system, s, evs[i]!, {
+        controlGainFunction: config.controlGainFunction,
+        onPhase: (phase, step, total) => {
+          if (step % 100 === 0 || step === total) ctx.progress.update({ label, step, total, info: { phase } });
+        },
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+      });
+      perSeed.push(r.result);
+      joints.push(r.joint);
+      controls.push(r.jointControl);
+    }
+    swaps = [
+      ...(await swapAll(
+        task,
+        joints,
+        perSeed.map((r) => r.codes.joint),
+        perSeed.map((r) => r.accJoint),
+        evs,
+        "main",
+      )),
+      ...(await swapAll(
+        task,
+        controls,
+        perSeed.map((r) => r.codes.jointControl),
+        perSeed.map((r) => r.accJointControl),
+        evs,
+        "control",
+      )),
+    ];
+  } finally {
+    [...joints, ...controls].forEach((j) => {
+      j.controller.dispose();
+      j.processor.dispose();
+    });
+  }
+
+  // ---- Metrics
+  const metrics = {} as Record<T3Metric, Metric>;
+  const iv = (xs: ReadonlyArray<number>, bounds?: readonly [number, number]): Interval =>
+    xs.length === 0 ? { mean: NaN, lo: NaN, hi: NaN, n: 0 } : meanInterval(xs, bounds);
+  metrics["hopfieldMaxAbsDiff"] = Math.max(...eq.map((e) => e.maxAbsDiff));
+  for (const [k, d] of ds.entries()) {
+    const at = (network: string) => seeds.map((s) => mMaxOf(s, network)[k]!);
+    metrics[`mMax_modern_d${d}`] = iv(at("best"));
+    metrics[`mMax_modernAttention_d${d}`] = iv(at(betaName(1)));
+    metrics[`mMax_modernBeta0_d${d}`] = iv(at(betaName(0)));
+    metrics[`mMax_classical_d${d}`] = iv(at("classical"));
+  }
+  metrics["capacityLogSlopeModern"] = iv(logSlope("best"));
+  metrics["capacityLogSlopeModernAttention"] = iv(logSlope(betaName(1)));
+  metrics["capacityLogSlopeModernBeta0"] = iv(logSlope(betaName(0)));
+  metrics["capacityLogSlopeClassical"] = iv(logSlope("classical"));
+  metrics["capacitySlopeClassical"] = iv(linSlope("classical"));
+  metrics["capacityLinearLogSlope"] = linearLogSlope;
+
+  const lastStep = Math.max(...attended.map((a) => a.step), 0);
+  const headIds = [...new Set(attended.map((a) => `${a.layer},${a.head}`))];
+  const headIndex = (a: { layer: number; head: number }) => a.layer * config.induction.nHead + a.head;
+  for (const h of headIds) {
+    const [l, hh] = h.split(",").map(Number) as [number, number];
+    const idx = headIndex({ layer: l, head: hh });
+    const at = (step: number) =>
+      attended.filter((a) => a.layer === l && a.head === hh && a.step === step).map((a) => a.attended);
+    metrics[`attendedPatterns_head${idx}`] = iv(at(lastStep));
+    metrics[`attendedPatternsInit_head${idx}`] = iv(at(0));
+  }
+  metrics["attendedPatternsUniform"] = attended.length ? attended[0]!.uniform : NaN;
+  const bestHead = inductionSeeds.map((s) => Math.max(...scores.filter((x) => x.seed === s).map((x) => x.induction)));
+  metrics["inductionScoreBestHead"] = iv(bestHead, [0, 1]);
+  metrics["inductionUniformBaseline"] = scores.length ? mean(scores.map((x) => x.uniformBaseline)) : NaN;
+  metrics["inductionAccuracy"] = iv(accuracy, [0, 1]);
+
+  const n = sysSeeds.length;
+  const main = swaps.filter((r) => r.condition === "main");
+  const ctl = swaps.filter((r) => r.condition === "control");
+  const swapLoss = (r: SwapRow) => r.accProcessorJoint - r.accSwapped;
+  const est = {
+    distance: pairBootstrap(
+      main,
+      n,
+      meanOf((r) => r.distance),
+    ),
+    distanceControl: pairBootstrap(
+      ctl,
+      n,
+      meanOf((r) => r.distance),
+    ),
+    swapped: pairBootstrap(
+      main,
+      n,
+      meanOf((r) => r.accSwapped),
+    ),
+    swappedControl: pairBootstrap(
+      ctl,
+      n,
+      meanOf((r) => r.accSwapped),
+    ),
+    loss: pairBootstrap(main, n, meanOf(swapLoss)),
+    lossControl: pairBootstrap(ctl, n, meanOf(swapLoss)),
+    slope: pairBootstrap(
+      main,
+      n,
+      slopeOf((r) => r.accSwapped),
+    ),
+    jointSlope: pairBootstrap(
+      main,
+      n,
+      slopeOf((r) => r.accProcessorJoint),
+    ),
+  };
+  metrics["codeDistanceJoint"] = asInterval(est.distance);
+  metrics["codeDistanceJointControl"] = asInterval(est.distanceControl);
+  metrics["accSwapped"] = asInterval(est.swapped);
+  metrics["accSwappedControl"] = asInterval(est.swappedControl);
+  metrics["swapLoss"] = asInterval(est.loss);
+  metrics["swapLossControl"] = asInterval(est.lossControl);
+  metrics["swapVsDistanceSlope"] = asInterval(est.slope);
+  metrics["jointVsDistanceSlope"] = asInterval(est.jointSlope);
+  const col = (f: (r: AttentionSeedResult) => number) => perSeed.map(f);
+  metrics["accJoint"] = iv(
+    col((r) => r.accJoint),
+    [0, 1],
+  );
+  metrics["accJointControl"] = iv(
+    col((r) => r.accJointControl),
+    [0, 1],
+  );
+  metrics["accModular_cueDecodable"] = iv(
+    col((r) => r.accModularCueDecodable),
+    [0, 1],
+  );
+  metrics["accModular_salience"] = iv(
+    col((r) => r.accModularSalience),
+    [0, 1],
+  );
+  metrics["accModularOwnStandIn"] = iv(
+    col((r) => r.accModularOwnStandIn),
+    [0, 1],
+  );
+  metrics["accDesignedInterface"] = iv(
+    col((r) => r.accDesignedInterface),
+    [0, 1],
+  );
+  metrics["accNoGain"] = iv(
+    col((r) => r.accNoGain),
+    [0, 1],
+  );
+  const reached = col((r) => r.adaptationStepsTo90).filter(Number.isFinite);
+  metrics["adaptationStepsTo90"] = iv(reached);
+  metrics["adaptationReached90"] = reached.length / Math.max(1, n);
+  metrics["jointStepsTo90"] = iv(col((r) => r.jointStepsTo90).filter(Number.isFinite));
+  metrics["chance"] = 1 / config.streams.numClasses;
+
+  // ---- Claims
+  const dRange = `d = ${ds.join(", ")}`;
+  const claims: Claim[] = [
+    measuredClaim({
+      id: "hopfield-equivalence",
+      statement:
+        "Worked first step: one attention step equals the modern Hopfield update (max abs difference per seed); a check of the code, not a claim: it compares two codings of one formula",
+      paper: PAPER_HOPFIELD,
+      quantity: "largest absolute difference between an attention step and the Hopfield update, per seed",
+      refutedBy: "a difference beyond float32 rounding (a bug, not a finding)",
+      estimate: overSeeds(eq.map((e) => e.maxAbsDiff)),
+      target: atMost(1e-5),
+    }),
+    assertedClaim({
+      id: "capacity-exponential",
+      statement: `The modern network's capacity (best β of the grid, ${Math.round(config.retrievalTarget * 100)}% retrieval, ${Math.round(config.capacity.flipFraction * 100)}% of the query flipped) grows exponentially in d: the per-seed slope of ln M_max against d (${dRange}) exceeds ${linearLogSlope.toFixed(4)}, the slope a linear law M_max ∝ d gives`,
+      paper: PAPER_CAPACITY,
+      quantity: "least-squares slope of ln M_max against d, modern network at its best β, per seed",
+      refutedBy: `a slope interval wholly at or below ${linearLogSlope.toFixed(4)} (no faster than linear growth)`,
+      estimate: overSeeds(logSlope("best")),
+      target: above(linearLogSlope),
+      control: {
+        id: "beta0",
+        description:
+          "the modern network at β → 0 (the update returns the average of the stored patterns: one metastable state)",
+        estimate: overSeeds(logSlope(betaName(0))),
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "capacity-exponential-attention-beta",
+      statement: `At attention's own β = 1/√d the capacity also grows faster than linearly in d: the per-seed slope of ln M_max against d exceeds ${linearLogSlope.toFixed(4)}`,
+      paper: PAPER_CAPACITY,
+      quantity: "least-squares slope of ln M_max against d, modern network at β = 1/√d, per seed",
+      refutedBy: `a slope interval wholly at or below ${linearLogSlope.toFixed(4)}`,
+      estimate: overSeeds(logSlope(betaName(1))),
+      target: above(linearLogSlope),
+      control: {
+        id: "classical",
+        description: "the classical Hebbian network on the same patterns and queries (linear law expected)",
+        estimate: overSeeds(logSlope("classical")),
+        expect: "absent",
+      },
+    }),
+    measuredClaim({
+      id: "classical-linear",
+      statement: `The classical network's capacity against d (${dRange}): the per-seed slope of M_max against d, read against the noise-free 0.138 of Amit et al. (our queries have ${Math.round(config.capacity.flipFraction * 100)}% flipped entries, so a lower slope is expected)`,
+      paper: PAPER_CAPACITY,
+      quantity: "least-squares slope of M_max against d, classical network, per seed",
+      refutedBy: "reported, not asserted: a slope wholly above 0.138 would contradict the classical law",
+      estimate: overSeeds(linSlope("classical")),
+      target: atMost(0.138),
+    }),
+    measuredClaim({
+      id: "attended-patterns",
+      statement: `Working memory in the trained induction GPT: the fewest keys holding 90% of a head's attention mass (mean over query positions t ≥ T/2) after ${lastStep} steps; uniform attention would need ${Number(metrics["attendedPatternsUniform"]).toFixed(1)}`,
+      paper: PAPER_HOPFIELD,
+      quantity: "attended-pattern count of the most focused head at the end of training, per GPT seed",
+      refutedBy:
+        "reported, not asserted: no head below the count at initialisation would say training did not sharpen any lookup",
+      estimate: overSeeds(
+        inductionSeeds.map((s) =>
+          Math.min(...attended.filter((a) => a.seed === s && a.step === lastStep).map((a) => a.attended)),
+        ),
+      ),
+      control: {
+        id: "init",
+        description: "the same count for the untrained model (step 0)",
+        estimate: overSeeds(
+          inductionSeeds.map((s) =>
+            Math.min(...attended.filter((a) => a.seed === s && a.step === 0).map((a) => a.attended)),
+          ),
+        ),
+        expect: "shown",
+      },
+    }),
+    measuredClaim({
+      id: "induction-head",
+      statement: `The best head's induction score (attention from the second A to the token after the first A; uniform attention gives ${Number(metrics["inductionUniformBaseline"]).toFixed(3)})`,
+      paper: PAPER_HOPFIELD,
+      quantity: "induction score of the best head, per GPT seed",
+      refutedBy: "reported, not asserted: no head above the uniform baseline",
+      estimate: overSeeds(bestHead, { bounds: [0, 1] }),
+    }),
+    measuredClaim({
+      id: "codes-diverge",
+      statement:
+        "Independent joint runs with signed gains develop different codes: mean RMS distance between the gain codes of two runs",
+      paper: PAPER_SC,
+      quantity: "mean over ordered pairs of runs of the RMS gain-code distance",
+      refutedBy: "reported, not asserted: a distance near the sigmoid control's would say the task dictates the code",
+      estimate: est.distance,
+      control: {
+        id: "sigmoidGains",
+        description: "the same joint training with sigmoid gains, where one code (amplify the cued stream) fits best",
+        estimate: est.distanceControl,
+        expect: "shown",
+      },
+    }),
+    assertedClaim({
+      id: "swap-costs-accuracy",
+      statement:
+        "Self-consistent systems speak private languages: pairing the controller of one joint run with the processor of another loses ≥ 5 points against that processor's own joint accuracy (signed gains)",
+      paper: PAPER_SC,
+      quantity: "processor's joint accuracy minus swapped accuracy, mean over ordered pairs of runs",
+      refutedBy: "a loss interval wholly below 5 points (the parts of independent runs are interchangeable)",
+      estimate: est.loss,
+      target: atLeast(0.05),
+      control: {
+        id: "sigmoidGains",
+        description: "the same swaps among joint runs with sigmoid gains (one code fits best, so swaps should work)",
+        estimate: est.lossControl,
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "swap-falls-with-distance",
+      statement:
+        "The more two runs' codes differ, the worse their swapped parts work: slope of swapped accuracy against code distance < 0",
+      paper: PAPER_SC,
+      quantity: "least-squares slope of swapped accuracy on RMS code distance over ordered pairs of runs",
+      refutedBy: "a slope interval wholly at or above 0",
+      estimate: est.slope,
+      target: below(0),
+      control: {
+        id: "processorJoint",
+        description: "the slope of the processor's own joint accuracy on the same distances (no swap: should be flat)",
+        estimate: est.jointSlope,
+        expect: "absent",
+      },
+    }),
+    ...(["cueDecodable", "salience"] as const).map((obj) =>
+      assertedClaim({
+        id: `joint-beats-modular-${obj}`,
+        statement: `Joint training beats the modular system whose controller learned to ${obj === "salience" ? "make the cued stream the most salient" : "keep the cue decodable from its gains"} by ≥ 20 points (per run)`,
+        paper: PAPER_SC,
+        quantity: "joint minus modular accuracy, per run",
+        refutedBy: "a gap interval wholly below 20 points",
+        estimate: overSeeds(
+          col((r) => r.accJoint - (obj === "salience" ? r.accModularSalience : r.accModularCueDecodable)),
+        ),
+        target: atLeast(0.2),
+        control: {
+          id: "designedInterface",
+          description:
+            "joint minus a designed interface (one-hot gains fixed from outside, consistent by design): the gap should vanish",
+          estimate: overSeeds(col((r) => r.accJoint - r.accDesignedInterface)),
+          expect: "absent",
+        },
+      }),
+    ),
+    measuredClaim({
+      id: "no-gain",
+      statement: "A processor with no gain signal (constant gains) against chance",
+      paper: null,
+      quantity: "accuracy with constant gains, per run",
+      refutedBy: "reported, not asserted: the floor every condition is read against",
+      estimate: overSeeds(
+        col((r) => r.accNoGain),
+        { bounds: [0, 1] },
+      ),
+    }),
+    measuredClaim({
+      id: "adaptation-cost",
+      statement: `Fine-tuning steps the modular processor needs on the frozen salience controller to reach 90% of joint accuracy, minus the steps joint training took to get there (runs that never got there within ${config.system.adaptSteps[config.system.adaptSteps.length - 1]} steps make it n/a)`,
+      paper: null,
+      quantity: "adaptation steps to 90% of joint minus joint steps to 90%, per run",
+      refutedBy: "reported, not asserted",
+      estimate: overSeeds(col((r) => r.adaptationStepsTo90 - r.jointStepsTo90)),
+    }),
+  ];
+
+  const data: T3Data = {
+    equivalence: {
+      maxAbsDiff: eq.map((e) => e.maxAbsDiff),
+      maxAbsDiffTf: eq.map((e) => e.maxAbsDiffTf),
+      sample: eq[0]!.sample,
+    },
+    capacity,
+    mMax,
+    linearLogSlope,
+    induction: { scores, accuracy, attended, histories, example },
+    system: { perSeed, swaps, chance: 1 / config.streams.numClasses },
+  };
+
+  const conditionRows = perSeed.flatMap((r) => [
+    { seed: r.seed, condition: "joint", accuracy: r.accJoint },
+    { seed: r.seed, condition: "joint-sigmoid", accuracy: r.accJointControl },
+    { seed: r.seed, condition: "modular-cueDecodable", accuracy: r.accModularCueDecodable },
+    { seed: r.seed, condition: "modular-salience", accuracy: r.accModularSalience },
+    { seed: r.seed, condition: "modular-own-standin", accuracy: r.accModularOwnStandIn },
+    { seed: r.seed, condition: "designed-interface", accuracy: r.accDesignedInterface },
+    { seed: r.seed, condition: "no-gain", accuracy: r.accNoGain },
+    { seed: r.seed, condition: "modular-adapted", accuracy: r.adaptation[r.adaptation.length - 1]!.acc },
+  ]);
+  return {
+    seeds,
+    metrics,
+    claims,
+    data,
+    csv: {
+      "capacity.csv": {
+        rows: capacity.map((r) => ({ ...r })),
+        columns: ["seed", "d", "network", "betaMultiplier", "M", "accuracy", "attended90", "numQueries"],
+      },
+      "capacity-mmax.csv": { rows: mMax.map((r) => ({ ...r })), columns: ["seed", "d", "network", "mMax"] },
+      "attended-patterns.csv": {
+        rows: attended.map((r) => ({ ...r })),
+        columns: ["seed", "step", "layer", "head", "attended", "uniform"],
+      },
+      "induction-heads.csv": {
+        rows: scores.map((r) => ({ ...r })),
+        columns: ["seed", "layer", "head", "induction", "duplicate", "previousToken", "uniformBaseline"],
+      },
+      "self-consistency.csv": { rows: conditionRows, columns: ["seed", "condition", "accuracy"] },
+      "swaps.csv": {
+        rows: swaps.map((r) => ({ ...r })),
+        columns: ["condition", "controllerRun", "processorRun", "distance", "accSwapped", "accProcessorJoint"],
+      },
+      "adaptation.csv": {
+        rows: perSeed.flatMap((r) => [
+          ...r.adaptation.map((a) => ({ seed: r.seed, curve: "modular-adapted", step: a.step, accuracy: a.acc })),
+          ...r.jointCurve.map((a) => ({ seed: r.seed, curve: "joint", step: a.step, accuracy: a.acc })),
+        ]),
+        columns: ["seed", "curve", "step", "accuracy"],
+      },
+    },
+  };
 }
