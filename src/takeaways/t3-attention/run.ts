@@ -642,10 +642,11 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
   metrics["hopfieldMaxAbsDiff"] = Math.max(...eq.map((e) => e.maxAbsDiff));
   for (const [k, d] of ds.entries()) {
     const at = (network: string) => seeds.map((s) => mMaxOf(s, network)[k]!);
-    metrics[`mMax_modern_d${d}`] = iv(at("best"));
-    metrics[`mMax_modernAttention_d${d}`] = iv(at(betaName(1)));
-    metrics[`mMax_modernBeta0_d${d}`] = iv(at(betaName(0)));
-    metrics[`mMax_classical_d${d}`] = iv(at("classical"));
+    // M_max ≥ 1 (one stored pattern is always retrieved): the t-interval is clipped there.
+    metrics[`mMax_modern_d${d}`] = iv(at("best"), [1, Infinity]);
+    metrics[`mMax_modernAttention_d${d}`] = iv(at(betaName(1)), [1, Infinity]);
+    metrics[`mMax_modernBeta0_d${d}`] = iv(at(betaName(0)), [1, Infinity]);
+    metrics[`mMax_classical_d${d}`] = iv(at("classical"), [1, Infinity]);
   }
   metrics["capacityLogSlopeModern"] = iv(logSlope("best"));
   metrics["capacityLogSlopeModernAttention"] = iv(logSlope(betaName(1)));
@@ -662,8 +663,8 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
     const idx = headIndex({ layer: l, head: hh });
     const at = (step: number) =>
       attended.filter((a) => a.layer === l && a.head === hh && a.step === step).map((a) => a.attended);
-    metrics[`attendedPatterns_head${idx}`] = iv(at(lastStep));
-    metrics[`attendedPatternsInit_head${idx}`] = iv(at(0));
+    metrics[`attendedPatterns_head${idx}`] = iv(at(lastStep), [1, Infinity]);
+    metrics[`attendedPatternsInit_head${idx}`] = iv(at(0), [1, Infinity]);
   }
   metrics["attendedPatternsUniform"] = attended.length ? attended[0]!.uniform : NaN;
   const bestHead = inductionSeeds.map((s) => Math.max(...scores.filter((x) => x.seed === s).map((x) => x.induction)));
