@@ -20,7 +20,7 @@ import { formatControl, formatEstimate, isClaim } from "../src/claims";
 export const GALLERY: Readonly<Record<string, ReadonlyArray<string>>> = {
   "t1-world-model": ["heldout-accuracy", "probe-by-layer"],
   "t2-chain-of-thought": ["accuracy-vs-k", "information-plane"],
-  "t3-attention": ["capacity", "self-consistency"],
+  "t3-attention": ["capacity-mmax", "swap-vs-distance"],
   "t4-scaling": ["loss-vs-n", "doubled-brain"],
   "t5-quantization": ["mlp-accuracy-vs-states", "gpt-perplexity-vs-states"],
   "t6-predictive-world-model": ["history-sweep", "fractions"],

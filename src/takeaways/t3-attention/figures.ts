@@ -118,7 +118,7 @@ function mMaxFigure(data: T3Data, record: T3Record): Figure {
   const slope = intervalOf(record.metrics["capacityLogSlopeModern"]);
   return lineFigure(series, {
     title: "Capacity M_max(d): exponential (modern) against linear (classical)",
-    subtitle: `M_max at ${Math.round(record.config.retrievalTarget * 100)}% retrieval, mean over seeds (95% t-band); slope of ln M_max, best β: ${slope.mean.toFixed(3)} [${slope.lo.toFixed(3)}, ${slope.hi.toFixed(3)}] per unit d (a linear law: ${data.linearLogSlope.toFixed(3)})`,
+    subtitle: `mean over seeds, 95% t-band; slope of ln M_max (best β) ${slope.mean.toFixed(3)} [${slope.lo.toFixed(3)}, ${slope.hi.toFixed(3)}] per unit d; a linear law: ${data.linearLogSlope.toFixed(3)}`,
     xTitle: "pattern dimension d",
     yTitle: "M_max (log axis)",
     yLog: true,
