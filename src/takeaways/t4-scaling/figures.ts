@@ -25,7 +25,7 @@ export function t4Data(record: T4Record): T4Data {
 }
 
 function sub(record: T4Record, extra = ""): string {
-  return `profile ${record.profile}, ${t4Data(record).runs.length} runs, seed ${record.baseSeed}${extra ? "; " + extra : ""}`;
+  return `profile ${record.profile}, ${t4Data(record).runs.length} runs (${t4Data(record).seeds.length} seeds per cell; curves averaged over seeds), base seed ${record.baseSeed}${extra ? "; " + extra : ""}`;
 }
 
 /** Loss at convergence against N, with the power-law fit and the source's entropy rate. */
@@ -76,8 +76,8 @@ export function lossVsNFigure(record: T4Record): Figure {
 /** Every run's loss curve against compute, coloured by size, with the minimum-over-runs envelope. */
 export function lossVsComputeFigure(record: T4Record): Figure {
   const d = t4Data(record);
-  const ns = [...new Set(d.runs.map((r) => r.n))].sort((a, b) => a - b);
-  const series: LineSeries[] = d.runs.map((r) => {
+  const ns = [...new Set(d.meanRuns.map((r) => r.n))].sort((a, b) => a - b);
+  const series: LineSeries[] = d.meanRuns.map((r) => {
     const i = ns.indexOf(r.n);
     return {
       name: `N=${r.n}`,
@@ -87,7 +87,7 @@ export function lossVsComputeFigure(record: T4Record): Figure {
       mode: "lines",
       width: 1.2,
       group: `N=${r.n}`,
-      showLegend: d.runs.find((q) => q.n === r.n) === r,
+      showLegend: d.meanRuns.find((q) => q.n === r.n) === r,
     };
   });
   series.push({
@@ -351,7 +351,7 @@ export function doubledBrainSummary(record: T4Record): Record<string, number | s
 /** Chinchilla-fit predictions for the runs (measured vs fitted, for a parity plot). */
 export function jointFitResiduals(record: T4Record): { n: number; d: number; loss: number; fitted: number }[] {
   const d = t4Data(record);
-  return d.runs.map((r) => ({
+  return d.meanRuns.map((r) => ({
     n: r.n,
     d: r.tokens,
     loss: r.finalLoss,

@@ -35,6 +35,7 @@ export * from "./analysis";
 export * from "./config";
 export * from "./figures";
 export * from "./run";
+export * from "./shard";
 
 /** The takeaway-4 experiment. */
 export const experiment = registerExperiment<T4Config, T4Data, T4Metric>({
