@@ -321,15 +321,16 @@ export function fitParabola(xs: ReadonlyArray<number>, ys: ReadonlyArray<number>
 /**
  * Hoffmann et al.'s approach 2 (IsoFLOP profiles): at each compute budget C, every size's loss at exactly C
  * (the lower envelope of its runs' curves, interpolated between checkpoints), a parabola in ln N through
- * them, its minimum N_opt(C) when the parabola opens upwards and the minimum lies inside the sizes measured;
+ * the measured minimum and up to two sizes on each side, its vertex N_opt(C) when the parabola opens upwards,
+ * the lowest measured size is not the smallest or largest at that budget, and the vertex lies in the window;
  * then ln N_opt = ln k + a·ln C by least squares (a NaN with fewer than 2 minima). Budgets: `count` log-spaced
  * between the compute where at least 4 sizes have data.
  */
 export function isoFlopFit(
-  sizes: ReadonlyArray<SizeCurves>,
-  count = 6,
+  sizesIn: ReadonlyArray<SizeCurves>,
+  count = 8,
 ): { profiles: T4IsoProfile[]; a: number; logK: number } {
-  const lo = Math.max(...sizes.map((s) => Math.min(...s.curves.map((c) => c.xs[0] as number))));
+  const sizes = [...sizesIn].sort((a, b) => a.n - b.n);
   const allLo = sizes.map((s) => Math.min(...s.curves.map((c) => c.xs[0] as number))).sort((a, b) => a - b);
   const allHi = sizes
     .map((s) => Math.max(...s.curves.map((c) => c.xs[c.xs.length - 1] as number)))
@@ -338,7 +339,6 @@ export function isoFlopFit(
   const k = Math.min(4, sizes.length) - 1;
   const cLo = allLo[k] as number;
   const cHi = allHi[k] as number;
-  void lo;
   const budgets = cHi > cLo ? logSpace(cLo * 1.05, cHi / 1.05, count) : [];
   const profiles: T4IsoProfile[] = budgets.map((c) => {
     const ns: number[] = [];
@@ -350,12 +350,24 @@ export function isoFlopFit(
         ls.push(l);
       }
     }
+    // The parabola is fitted near the minimum (Hoffmann et al. fit each profile around its minimum): the
+    // lowest measured size and up to two sizes on each side; its vertex must lie inside that window.
+    const k0 = ls.indexOf(Math.min(...ls));
+    const lo = Math.max(0, k0 - 2);
+    const hi = Math.min(ns.length, k0 + 3);
+    const wn = ns.slice(lo, hi);
     const coef = fitParabola(
-      ns.map((n) => Math.log(n)),
-      ls,
+      wn.map((n) => Math.log(n)),
+      ls.slice(lo, hi),
     );
     const x = -coef[1] / (2 * coef[2]);
-    const inside = coef[2] > 0 && ns.length >= 3 && x >= Math.log(Math.min(...ns)) && x <= Math.log(Math.max(...ns));
+    const inside =
+      coef[2] > 0 &&
+      wn.length >= 3 &&
+      k0 > 0 &&
+      k0 < ns.length - 1 &&
+      x >= Math.log(wn[0] as number) &&
+      x <= Math.log(wn[wn.length - 1] as number);
     return { flops: c, n: ns, loss: ls, nOpt: inside ? Math.exp(x) : NaN, coef };
   });
   const ok = profiles.filter((p) => Number.isFinite(p.nOpt));

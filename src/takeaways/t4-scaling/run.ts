@@ -373,14 +373,16 @@ export function reanalyseT4(record: T4Record): T4Record {
 /** The claims: per-seed values (one per replication), intervals over seeds, a control beside each asserted one. */
 export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Data, _profile: Profile): Claim[] {
   const S = data.seeds;
-  const est = (f: (s: T4SeedAnalysis) => number): SeedEstimate => overSeeds(S.map(f));
+  const est = (f: (s: T4SeedAnalysis) => number, bounds?: readonly [number, number]): SeedEstimate =>
+    overSeeds(S.map(f), bounds ? { bounds } : {});
+  const POS = [0, Infinity] as const;
   const PAPER_C = "Gros 2025, §5 (paraphrase): training compute grows as C ~ N² (compute-optimal N_opt ∝ C^½)";
   const PAPER_BRAIN =
     "Gros 2025, §5 (paraphrase): a brain twice as large would need four times as long to train (60 years instead of 15) and would underperform for most of that time";
-  const kaplanCtl = (f: (s: T4SeedAnalysis) => number, what: string) => ({
+  const kaplanCtl = (f: (s: T4SeedAnalysis) => number, what: string, bounds?: readonly [number, number]) => ({
     id: "kaplanWorld",
     description: `the same IsoFLOP code on a synthetic Kaplan world (a = 0.73) evaluated at this sweep's own (N, D) checkpoints: ${what}`,
-    estimate: est(f),
+    estimate: est(f, bounds),
     expect: "absent" as const,
   });
   const H = metricValue(metrics["entropyRate"]);
@@ -450,12 +452,12 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
         "Gros 2025, §5 (paraphrase): loss follows scaling laws in model size and data (Kaplan et al. 2020; Hoffmann et al. 2022)",
       quantity: "mean |predicted − measured| / measured final loss of the largest N, fit on the others",
       refutedBy: "a relative error interval wholly above 3%",
-      estimate: est((s) => s.extrapolation.relError),
+      estimate: est((s) => s.extrapolation.relError, POS),
       target: atMost(0.03),
       control: {
         id: "persistence",
         description: "predicting the largest size's losses by the next smaller size's (no scaling law)",
-        estimate: est((s) => s.extrapolation.relErrorPersistence),
+        estimate: est((s) => s.extrapolation.relErrorPersistence, POS),
         expect: "absent",
       },
     }),
@@ -481,9 +483,9 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
       paper: PAPER_BRAIN,
       quantity: "2^(1/a), a from the attention-inclusive IsoFLOP profiles",
       refutedBy: "an interval wholly outside [3.2, 5]",
-      estimate: est((s) => s.trainTimeRatio),
+      estimate: est((s) => s.trainTimeRatio, POS),
       target: within(3.2, 5),
-      control: kaplanCtl((s) => s.trainTimeRatio_kaplanControl, "its 2^(1/a)"),
+      control: kaplanCtl((s) => s.trainTimeRatio_kaplanControl, "its 2^(1/a)", POS),
     }),
     assertedClaim({
       id: "four-times-data",
@@ -491,9 +493,9 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
       paper: PAPER_BRAIN,
       quantity: "2^(1/a − 1), a from the attention-inclusive IsoFLOP profiles",
       refutedBy: "an interval wholly outside [3.2, 5]",
-      estimate: est((s) => s.dataTimeRatio),
+      estimate: est((s) => s.dataTimeRatio, POS),
       target: within(3.2, 5),
-      control: kaplanCtl((s) => s.dataTimeRatio_kaplanControl, "its 2^(1/a − 1)"),
+      control: kaplanCtl((s) => s.dataTimeRatio_kaplanControl, "its 2^(1/a − 1)", POS),
     }),
     measuredClaim({
       id: "behind-most-compute",
@@ -502,7 +504,7 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
       paper: PAPER_BRAIN,
       quantity: "crossover compute / compute-optimal compute of the larger model",
       refutedBy: "an interval wholly below ½",
-      estimate: est((s) => s.crossoverFraction),
+      estimate: est((s) => s.crossoverFraction, POS),
       target: atLeast(0.5),
     }),
     measuredClaim({
@@ -511,7 +513,7 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
       paper: PAPER_BRAIN,
       quantity: "crossover tokens / compute-optimal tokens of the larger model",
       refutedBy: "an interval wholly below ½",
-      estimate: est((s) => s.crossoverFractionData),
+      estimate: est((s) => s.crossoverFractionData, POS),
       target: atLeast(0.5),
     }),
     measuredClaim({
