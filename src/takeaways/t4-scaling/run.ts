@@ -554,7 +554,12 @@ export function loadCachedT4(file?: string): T4Record {
       `t4-scaling: no cached full sweep at ${candidates.join(" or ")}; create it with \`npx tsx scripts/sweep-t4.ts\` (about 30-40 min)`,
     );
   const record = loadResults<T4Config, T4Data, T4Metric>(found);
-  // The claims are a pure function of the metrics and data: derive them with the current code, so a cache
-  // written before the current claim shape still reads with verdicts (nothing is refitted).
+  // A cache of the first edition (one seed per cell) has no per-seed analyses: it cannot be read as this one.
+  if (!Array.isArray((record.data as Partial<T4Data>).seeds))
+    throw new Error(
+      `t4-scaling: the cached sweep at ${found} is the first edition's (one seed per (N, D), no per-seed analyses); ` +
+        `rerun the second edition with \`npx tsx scripts/sweep-t4.ts --shard i/n\` for each shard, then \`--merge\``,
+    );
+  // The claims are a pure function of the metrics and data: derive them with the current code.
   return { ...record, claims: t4Claims(record.metrics, record.data, record.profile) };
 }
