@@ -375,7 +375,8 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
   const S = data.seeds;
   const est = (f: (s: T4SeedAnalysis) => number, bounds?: readonly [number, number]): SeedEstimate =>
     overSeeds(S.map(f), bounds ? { bounds } : {});
-  const POS = [0, Infinity] as const;
+  // A finite upper bound: JSON has no Infinity (it would read back as null, and pooling over base seeds clips to it).
+  const POS = [0, 1e12] as const;
   const PAPER_C = "Gros 2025, §5 (paraphrase): training compute grows as C ~ N² (compute-optimal N_opt ∝ C^½)";
   const PAPER_BRAIN =
     "Gros 2025, §5 (paraphrase): a brain twice as large would need four times as long to train (60 years instead of 15) and would underperform for most of that time";
