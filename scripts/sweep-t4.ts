@@ -1,46 +1,87 @@
 /**
- * `tsx scripts/sweep-t4.ts [--seed N] [--backend B] [--out DIR] [--reanalyse]`
+ * `tsx scripts/sweep-t4.ts [--profile full] [--seed N] [--backend B] [--out DIR] [--ladder cpu|gpu]
+ *   [--shard i/n | --shards n] [--merge [--in DIR,DIR]] [--reanalyse]`
  *
- * The heavy `full` sweep of takeaway 4 (experiment `t4-scaling`): 8 model sizes × 6 token budgets (48 runs),
- * every loss curve recorded, then all the fits. It is the ONLY script that writes into data/: it
- * caches the record in data/results/t4-scaling/ (results.json, runs.csv, runs-detail.csv and
- * provenance.json with the config, commit, backend, date, wall time and machine), which
- * notebooks/04-scaling-laws.ipynb reads to draw the paper figures. Sized for ≈ 30–40 minutes on
- * one core with the wasm backend; run it niced on a shared machine (`nice -n 10 npx tsx
- * scripts/sweep-t4.ts`). Everything else (notebooks, tests, `npm run reproduce`) only reads the cache
- * or writes under out/. An interrupted sweep resumes from out/full/t4-scaling/partial.json (same seed
- * and config). `--reanalyse` redoes the fits of the cached record with the current code (no training)
- * and records that in provenance.json.
+ * The heavy sweep of takeaway 4 (experiment `t4-scaling`), sharded so that it runs on one machine, on
+ * several processes of one GPU or on a cluster without new code:
+ *
+ * - **train a shard**: `--shard i/n` (or a Slurm job array: SLURM_ARRAY_TASK_ID/COUNT; or a Kubernetes
+ *   Indexed Job: JOB_COMPLETION_INDEX with `--shards n` or T4_SHARD_COUNT) trains every n-th run of the plan
+ *   (balanced by cost) and writes each finished run atomically to `<out>/runs/<key>.json`. Shards may run
+ *   concurrently into one folder (no file is written by two shards; temp file then rename). A restarted
+ *   shard skips its finished runs. Each run file records its wall and CPU time.
+ * - **merge**: `--merge` reads `<out>/runs/` (and the folders of `--in`), checks that every run of the plan is
+ *   there once, analyses them and writes `<out>/results.json`, runs.csv, runs-detail.csv, timing.json and
+ *   provenance.json. Idempotent; refuses (exit 1) and lists the missing runs when the sweep is incomplete.
+ * - no `--shard` and no `--merge`: trains the whole plan in this process, then merges.
+ *
+ * `--ladder gpu` extends the CPU ladder by one decade of N (config.ts T4_GPU_EXTRA_SIZES; its runs go to
+ * `<out>` = data/results/t4-scaling-gpu/ by default), for measuring "one more decade in the same wall time".
+ * Without `--out` the full profile's cache is data/results/t4-scaling/ (the only place this script writes
+ * into data/); other profiles write under out/<profile>/t4-scaling-sweep/. `--reanalyse` redoes the analyses
+ * of `<out>/results.json` from its runs (no training) and records that in provenance.json.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import "../src/takeaways/index";
 import { summarizeVerdicts } from "../src/claims";
-import { getExperiment, runExperiment, versions, machine } from "../src/run/experiment";
-import { initBackend, describeBackend } from "../src/run/backend";
-import { terminalProgress } from "../src/present/progress";
-import { writeJsonAtomic, writeFileAtomic } from "../src/run/results";
-import { T4_CACHE_DIR, loadCachedT4, reanalyseT4 } from "../src/takeaways/t4-scaling/index";
-import { gitCommit } from "../src/run/experiment";
+import { backendKey, cacheKey, codeVersion, getExperiment, gitCommit, machine, versions } from "../src/run/experiment";
+import { describeBackend, initBackend } from "../src/run/backend";
+import { toCsv, writeFileAtomic, writeJsonAtomic, type ResultRecord } from "../src/run/results";
+import {
+  assembleT4,
+  collectRuns,
+  loadCachedT4,
+  planT4,
+  reanalyseT4,
+  resolveShard,
+  runShard,
+  T4_CACHE_DIR,
+  T4_GPU_EXTRA_SIZES,
+  type T4Config,
+  validateT4Config,
+} from "../src/takeaways/t4-scaling/index";
 import { parseArgs, runMain } from "./cli";
 
+const USAGE =
+  "usage: tsx scripts/sweep-t4.ts [--profile full] [--seed N] [--backend B] [--out DIR] [--ladder cpu|gpu] [--shard i/n | --shards n] [--merge [--in DIR,DIR]] [--reanalyse]";
+
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), ["out"], ["reanalyse"]);
+  const args = parseArgs(process.argv.slice(2), ["out", "ladder", "shard", "shards", "in"], ["reanalyse", "merge"]);
   if (args.flags.has("help")) {
-    console.error(
-      "usage: tsx scripts/sweep-t4.ts [--seed N] [--backend B] [--out DIR] [--reanalyse]  (writes data/results/t4-scaling/)",
-    );
+    console.error(USAGE);
     return 0;
   }
   const exp = getExperiment("t4-scaling");
+  // The profile defaults to full here (this script exists for the full sweep), unless given.
+  const profile = process.argv.some((a) => a === "--profile" || a.startsWith("--profile=")) ? args.profile : "full";
+  const ladder = (args.flags.get("ladder") as string | undefined) ?? "cpu";
+  if (ladder !== "cpu" && ladder !== "gpu") throw new Error(`--ladder: cpu or gpu, got "${ladder}"`);
+  const base = exp.profiles[profile] as T4Config;
+  const config: T4Config =
+    ladder === "gpu"
+      ? {
+          ...base,
+          sizes: [...base.sizes, ...T4_GPU_EXTRA_SIZES].sort((a, b) => a.nLayer - b.nLayer || a.dModel - b.dModel),
+        }
+      : base;
+  validateT4Config(config);
   const outFlag = args.flags.get("out");
-  const cacheDir = typeof outFlag === "string" ? outFlag : path.join(__dirname, "..", T4_CACHE_DIR);
+  const root = path.join(__dirname, "..");
+  const dir =
+    typeof outFlag === "string"
+      ? path.resolve(outFlag)
+      : profile === "full"
+        ? path.join(root, ladder === "gpu" ? T4_CACHE_DIR + "-gpu" : T4_CACHE_DIR)
+        : path.join(root, "out", profile, `t4-scaling-sweep${ladder === "gpu" ? "-gpu" : ""}`);
+
   if (args.flags.has("reanalyse")) {
-    const commit = gitCommit(); // before writing: the tree is clean until then
-    const old = loadCachedT4(path.join(cacheDir, "results.json"));
+    const commit = gitCommit();
+    const old = loadCachedT4(path.join(dir, "results.json"));
     const record = reanalyseT4(old);
-    writeJsonAtomic(path.join(cacheDir, "results.json"), record);
-    const provFile = path.join(cacheDir, "provenance.json");
+    writeJsonAtomic(path.join(dir, "results.json"), record);
+    const provFile = path.join(dir, "provenance.json");
     const prov = fs.existsSync(provFile)
       ? (JSON.parse(fs.readFileSync(provFile, "utf8")) as Record<string, unknown>)
       : {};
@@ -49,46 +90,133 @@ runMain(async () => {
       reanalysed: {
         commit,
         date: new Date().toISOString(),
-        note: "fits and claims redone from the cached runs and scores; no retraining",
+        note: "analyses redone from the cached runs; no retraining",
       },
     });
-    console.error(`t4-scaling: reanalysed ${cacheDir}/results.json; claims: ${summarizeVerdicts(record.claims)}`);
+    console.error(`t4-scaling: reanalysed ${dir}/results.json; claims: ${summarizeVerdicts(record.claims)}`);
     return 0;
   }
+
+  const merging = args.flags.has("merge");
+  const shardFlag = args.flags.get("shard");
+  const shardsFlag = args.flags.get("shards");
+  const sharded =
+    shardFlag !== undefined ||
+    process.env["SLURM_ARRAY_TASK_ID"] !== undefined ||
+    process.env["JOB_COMPLETION_INDEX"] !== undefined;
   const info = await initBackend(args.backend);
-  console.error(`t4-scaling full sweep: seed ${args.seed}, ${describeBackend(info)} -> ${cacheDir}`);
-  const controller = new AbortController();
-  process.once("SIGTERM", () => controller.abort());
-  process.once("SIGINT", () => controller.abort());
-  // The run writes its usual out/full/t4-scaling/ files; the cache gets copies plus provenance.
-  const record = await runExperiment(exp, {
-    profile: "full",
-    seed: args.seed,
-    progress: terminalProgress(process.stderr, 50),
-    signal: controller.signal,
-    log: (m) => console.error(m),
-  });
-  const outDir = path.join("out", "full", exp.id);
-  fs.mkdirSync(cacheDir, { recursive: true });
-  for (const f of ["runs.csv", "runs-detail.csv"])
-    writeFileAtomic(path.join(cacheDir, f), fs.readFileSync(path.join(outDir, f)));
-  writeJsonAtomic(path.join(cacheDir, "results.json"), record);
-  writeJsonAtomic(path.join(cacheDir, "provenance.json"), {
-    experiment: exp.id,
-    profile: record.profile,
-    baseSeed: record.baseSeed,
-    command: `tsx scripts/sweep-t4.ts --seed ${args.seed}${args.backend ? " --backend " + args.backend : ""}`,
-    commit: record.gitCommit,
-    backend: describeBackend(info),
-    date: record.startedAt,
-    wallMinutes: Math.round(record.wallMs / 600) / 100,
-    runs: (record.data as { runs: unknown[] }).runs.length,
+  const plan = planT4(config);
+  if (!merging) {
+    const shard = resolveShard(
+      typeof shardFlag === "string" ? shardFlag : undefined,
+      process.env,
+      typeof shardsFlag === "string" ? Number(shardsFlag) : undefined,
+    );
+    console.error(
+      `t4-scaling ${profile} sweep, ladder ${ladder}: shard ${shard.index}/${shard.count} of ${plan.length} runs, seed ${args.seed}, ${describeBackend(info)} -> ${dir}/runs/`,
+    );
+    const controller = new AbortController();
+    process.once("SIGTERM", () => controller.abort());
+    process.once("SIGINT", () => controller.abort());
+    const t0 = Date.now();
+    const c0 = process.cpuUsage();
+    const { trained, skipped } = await runShard(config, args.seed, dir, shard, {
+      signal: controller.signal,
+      log: (m) => console.error(m),
+    });
+    const cpu = process.cpuUsage(c0);
+    const timing = {
+      shard: `${shard.index}/${shard.count}`,
+      ladder,
+      profile,
+      backend: describeBackend(info),
+      trained: trained.length,
+      skipped: skipped.length,
+      wallS: (Date.now() - t0) / 1000,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+      runs: trained.map((r) => ({ n: r.n, tokens: r.tokens, steps: r.steps, wallMs: r.wallMs, cpuMs: r.cpuMs })),
+    };
+    writeJsonAtomic(path.join(dir, "timing", `shard-${shard.index}-of-${shard.count}.json`), timing);
+    console.error(
+      `t4-scaling shard ${shard.index}/${shard.count}: ${trained.length} runs trained, ${skipped.length} already there; wall ${timing.wallS.toFixed(1)} s, cpu ${timing.cpuS.toFixed(1)} s`,
+    );
+    if (sharded) return 0; // the merge is a separate step once every shard is done
+  }
+
+  // Merge.
+  const inFlag = args.flags.get("in");
+  const dirs = [dir, ...(typeof inFlag === "string" ? inFlag.split(",").map((d) => path.resolve(d)) : [])];
+  const got = collectRuns(dirs, config, args.seed);
+  if (got.foreign.length > 0)
+    console.error(`t4 merge: ignored ${got.foreign.length} run file(s) of another seed or config`);
+  if (got.duplicates.length > 0)
+    console.error(`t4 merge: ${got.duplicates.length} identical duplicate run(s) kept once`);
+  if (got.missing.length > 0) {
+    console.error(
+      `t4 merge: ${got.missing.length} of ${plan.length} runs missing (rerun their shards): ${got.missing.slice(0, 20).join(", ")}${got.missing.length > 20 ? ", …" : ""}`,
+    );
+    return 1;
+  }
+  const commit = gitCommit();
+  const startedAt = new Date().toISOString();
+  const t0 = performance.now();
+  const out = assembleT4(got.runs, config, args.seed, profile);
+  const record: ResultRecord = {
+    id: exp.id,
+    title: exp.title,
+    profile,
+    baseSeed: args.seed,
+    seeds: out.seeds,
+    backend: info.choice,
+    engine: info.choice,
     versions: versions(),
+    gitCommit: commit,
+    startedAt,
+    wallMs: Math.round(got.runs.reduce((s, r) => s + r.wallMs, 0) + (performance.now() - t0)),
     machine: machine(),
-    config: record.config,
+    config,
+    metrics: out.metrics,
+    claims: out.claims,
+    data: out.data,
+    cacheKey: cacheKey(exp.id, profile, args.seed, config, backendKey(info), codeVersion()),
+  };
+  for (const [name, csv] of Object.entries(out.csv ?? {}))
+    writeFileAtomic(path.join(dir, name), toCsv(csv.rows, csv.columns));
+  writeJsonAtomic(path.join(dir, "results.json"), record);
+  const runWall = got.runs.reduce((s, r) => s + r.wallMs, 0) / 1000;
+  const runCpu = got.runs.reduce((s, r) => s + r.cpuMs, 0) / 1000;
+  writeJsonAtomic(path.join(dir, "timing.json"), {
+    runs: got.runs.length,
+    sumOfRunWallS: runWall,
+    sumOfRunCpuS: runCpu,
+    byShard: Object.fromEntries(
+      [...new Set(got.runs.map((r) => r.shard))].map((s) => [
+        s,
+        got.runs.filter((r) => r.shard === s).reduce((t, r) => t + r.wallMs, 0) / 1000,
+      ]),
+    ),
+    bySize: [...new Set(got.runs.map((r) => r.n))].map((n) => ({
+      n,
+      wallS: got.runs.filter((r) => r.n === n).reduce((t, r) => t + r.wallMs, 0) / 1000,
+    })),
+  });
+  writeJsonAtomic(path.join(dir, "provenance.json"), {
+    experiment: exp.id,
+    profile,
+    ladder,
+    baseSeed: args.seed,
+    command: `tsx scripts/sweep-t4.ts --profile ${profile} --seed ${args.seed} --ladder ${ladder} (shards, then --merge)`,
+    commit,
+    backend: describeBackend(info),
+    date: startedAt,
+    runs: got.runs.length,
+    sumOfRunWallMinutes: Math.round(runWall / 0.6) / 100,
+    versions: versions(),
+    machine: { ...machine(), cpus: os.cpus().length },
+    config,
   });
   console.error(
-    `t4-scaling: done in ${(record.wallMs / 60000).toFixed(1)} min; claims: ${summarizeVerdicts(record.claims)} -> ${cacheDir}/`,
+    `t4-scaling: merged ${got.runs.length} runs (sum of run wall ${(runWall / 60).toFixed(1)} min, cpu ${(runCpu / 60).toFixed(1)} min); claims: ${summarizeVerdicts(out.claims)} -> ${dir}/`,
   );
   return 0;
 });

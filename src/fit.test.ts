@@ -80,7 +80,7 @@ test("fitPowerLaw returns NaNs with fewer than 3 distinct sizes", () => {
 
 test("fitChinchilla recovers the joint form from a grid of runs", () => {
   const truth = { E: 0.9, A: 20, B: 300, alpha: 0.35, beta: 0.3 };
-  const pts = [];
+  const pts: { n: number; d: number; loss: number }[] = [];
   for (const n of logSpace(500, 5e4, 6))
     for (const d of logSpace(1e5, 2e6, 5)) pts.push({ n, d, loss: chinchillaLoss(truth, n, d) });
   const f = fitChinchilla(pts);
@@ -92,6 +92,21 @@ test("fitChinchilla recovers the joint form from a grid of runs", () => {
   const bad = pts.map((p, i) => (i === 7 ? { ...p, loss: p.loss * 1.5 } : p));
   const g = fitChinchilla(bad);
   close(g.alpha, 0.35, 0.03, "robust alpha");
+});
+
+test("fitChinchilla with E pinned recovers the other parameters, and a wrong E moves them", () => {
+  const truth = { E: 0.9, A: 20, B: 300, alpha: 0.35, beta: 0.3 };
+  const pts: { n: number; d: number; loss: number }[] = [];
+  for (const n of logSpace(500, 5e4, 6))
+    for (const d of logSpace(1e5, 2e6, 5)) pts.push({ n, d, loss: chinchillaLoss(truth, n, d) });
+  const f = fitChinchilla(pts, { fixedE: 0.9 });
+  assert.equal(f.E, 0.9);
+  close(f.alpha, 0.35, 0.01, "alpha");
+  close(f.beta, 0.3, 0.01, "beta");
+  const g = fitChinchilla(pts, { fixedE: 0.5 });
+  assert.equal(g.E, 0.5);
+  assert.ok(g.objective > f.objective, "a wrong E fits worse");
+  assert.throws(() => fitChinchilla(pts, { fixedE: 0 }), /fixedE/);
 });
 
 test("chinchillaOptimum allocates with exponent beta/(alpha+beta) and minimises the loss at fixed compute", () => {

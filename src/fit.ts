@@ -324,6 +324,11 @@ export interface ChinchillaOptions {
   readonly delta?: number;
   /** Nelder–Mead runs from the best grid points (default 6). */
   readonly top?: number;
+  /**
+   * Pin the irreducible loss E to a known value (e.g. a source's entropy rate) and fit the other four
+   * parameters; the returned E is this value.
+   */
+  readonly fixedE?: number;
 }
 
 /**
@@ -342,6 +347,8 @@ export function fitChinchilla(points: ReadonlyArray<ScalingPoint>, opts: Chinchi
   if (points.length < 5 || new Set(points.map((p) => p.n)).size < 2 || new Set(points.map((p) => p.d)).size < 2)
     return nan;
   const delta = opts.delta ?? 1e-3;
+  const fixedE = opts.fixedE;
+  if (fixedE !== undefined && !(fixedE > 0)) throw new Error(`fitChinchilla: fixedE must be positive, got ${fixedE}`);
   const ln = points.map((p) => Math.log(p.n));
   const ld = points.map((p) => Math.log(p.d));
   const ll = points.map((p) => Math.log(p.loss));
@@ -358,18 +365,23 @@ export function fitChinchilla(points: ReadonlyArray<ScalingPoint>, opts: Chinchi
     return s;
   };
   const grid: number[][] = [];
+  const es = fixedE === undefined ? [-1, -0.5, 0, 0.5, 1] : [Math.log(fixedE)];
   for (const alpha of [0, 0.5, 1, 1.5, 2])
     for (const beta of [0, 0.5, 1, 1.5, 2])
-      for (const e of [-1, -0.5, 0, 0.5, 1])
+      for (const e of es)
         for (const a of [0, 5, 10, 15, 20, 25])
-          for (const b of [0, 5, 10, 15, 20, 25]) grid.push([a, b, e, alpha, beta]);
-  const r = multiStartMinimize(objective, grid, {
+          for (const b of [0, 5, 10, 15, 20, 25])
+            grid.push(fixedE === undefined ? [a, b, e, alpha, beta] : [a, b, alpha, beta]);
+  // With E pinned the search runs over (a, b, α, β) and e is the constant log E.
+  const full = (t: ReadonlyArray<number>): number[] =>
+    fixedE === undefined ? [...t] : [t[0] as number, t[1] as number, Math.log(fixedE), t[2] as number, t[3] as number];
+  const r = multiStartMinimize((t) => objective(full(t)), grid, {
     top: opts.top ?? 6,
     maxIter: 4000,
     tol: 1e-14,
-    step: [1, 1, 0.2, 0.1, 0.1],
+    step: fixedE === undefined ? [1, 1, 0.2, 0.1, 0.1] : [1, 1, 0.1, 0.1],
   });
-  const [a, b, e, alpha, beta] = r.x as [number, number, number, number, number];
+  const [a, b, e, alpha, beta] = full(r.x) as [number, number, number, number, number];
   const fit = { E: Math.exp(e), A: Math.exp(a), B: Math.exp(b), alpha, beta };
   return {
     ...fit,

@@ -20,15 +20,23 @@ export interface T4Config {
   readonly seqLen: number;
   /** Sequences per training batch (tokens per step = batchSize · seqLen). */
   readonly batchSize: number;
-  /** The model ladder, smallest first; N (non-embedding parameters) should span ≥ 2 decades. */
+  /**
+   * The model ladder, smallest first within each depth: N (non-embedding parameters) spans ≥ 3 decades at
+   * depth 1, with a second depth beside it; adjacent widths at depth 1 differ by about 2× in N.
+   */
   readonly sizes: ReadonlyArray<T4ModelSize>;
   /** Training tokens D of the runs: every size is trained once for each (a separate cosine schedule). */
   readonly tokens: ReadonlyArray<number>;
+  /**
+   * Independent replications of every (N, D) cell (different initialisation and data order, same language
+   * and held-out set). Every interval of the record is over these replications (t over seeds).
+   */
+  readonly seedsPerCell: number;
   /** Peak learning rate at N = lrRefParams. */
   readonly lr: number;
   /** N at which the peak learning rate is `lr`. */
   readonly lrRefParams: number;
-  /** Peak lr ∝ N^(−lrSizeExponent): small models train best with larger steps (measured in a pilot). */
+  /** Peak lr ∝ N^(−lrSizeExponent) (see {@link t4LearningRate} for where the numbers come from). */
   readonly lrSizeExponent: number;
   /** Upper limit of the peak learning rate (for the smallest models). */
   readonly lrMax: number;
@@ -42,33 +50,61 @@ export interface T4Config {
   readonly checkpoints: number;
   /** Held-out batches of 64 sequences per evaluation (the same sequences for every run). */
   readonly evalBatches: number;
-  /** Held-out items (context → next word) for the head-to-head comparison. */
+  /** Held-out items (context → next word) for the head-to-head contest. */
   readonly headToHeadItems: number;
   /** Tokens of context before each head-to-head continuation (≤ seqLen − maxWordLength − 1). */
   readonly contextLen: number;
-  /** Bootstrap resamples for the fit intervals. */
+  /** Bootstrap resamples for the figure fits of the seed-mean sweep (intervals of claims are over seeds). */
   readonly bootstrapReps: number;
   /** Years to train the smaller brain in the doubled-brain mapping (the paper: 15). */
   readonly baseYears: number;
 }
 
-/** One-layer models (a pilot found them better per parameter than two-layer ones here), N ≈ 320 … 39k, each ≈ 2× the last. */
-const SIZES_FULL: ReadonlyArray<T4ModelSize> = [
+/**
+ * Depth 1: widths 2 … 96, adjacent ones about 2× apart in N (N ≈ 112 … 114k: 3.0 decades); depth 2 beside
+ * it (N ≈ 800 … 57k). Sizes are listed by depth, then width.
+ */
+const SIZES_LADDER: ReadonlyArray<T4ModelSize> = [
+  { dModel: 2, nLayer: 1, nHead: 1 },
   { dModel: 4, nLayer: 1, nHead: 1 },
   { dModel: 6, nLayer: 1, nHead: 2 },
-  { dModel: 10, nLayer: 1, nHead: 2 },
-  { dModel: 14, nLayer: 1, nHead: 2 },
-  { dModel: 20, nLayer: 1, nHead: 4 },
-  { dModel: 28, nLayer: 1, nHead: 4 },
-  { dModel: 40, nLayer: 1, nHead: 4 },
-  { dModel: 56, nLayer: 1, nHead: 4 },
+  { dModel: 8, nLayer: 1, nHead: 2 },
+  { dModel: 12, nLayer: 1, nHead: 2 },
+  { dModel: 16, nLayer: 1, nHead: 2 },
+  { dModel: 24, nLayer: 1, nHead: 4 },
+  { dModel: 32, nLayer: 1, nHead: 4 },
+  { dModel: 48, nLayer: 1, nHead: 4 },
+  { dModel: 64, nLayer: 1, nHead: 4 },
+  { dModel: 96, nLayer: 1, nHead: 4 },
+  { dModel: 6, nLayer: 2, nHead: 2 },
+  { dModel: 12, nLayer: 2, nHead: 2 },
+  { dModel: 24, nLayer: 2, nHead: 4 },
+  { dModel: 48, nLayer: 2, nHead: 4 },
 ];
 
-/** The defaults: the `quick` profile, the live sweep of the notebook (about a minute per decade of N). */
+/**
+ * One more decade of N beyond the CPU ladder (`scripts/sweep-t4.ts --ladder gpu`): depth 1 up to width 320
+ * (N ≈ 1.2M, 4.0 decades), depth 2 up to width 160. Meant for a GPU, where small models are dispatch-bound.
+ */
+export const T4_GPU_EXTRA_SIZES: ReadonlyArray<T4ModelSize> = [
+  { dModel: 128, nLayer: 1, nHead: 4 },
+  { dModel: 192, nLayer: 1, nHead: 4 },
+  { dModel: 256, nLayer: 1, nHead: 8 },
+  { dModel: 320, nLayer: 1, nHead: 8 },
+  { dModel: 96, nLayer: 2, nHead: 4 },
+  { dModel: 160, nLayer: 2, nHead: 8 },
+];
+
+/**
+ * The defaults: the `quick` profile, the live sweep of the notebook. 15 sizes × 3 budgets × 3 seeds = 135
+ * short runs (40 … 160 steps of 1024 tokens): ≈ 3 min of CPU with the BLAS on a quiet machine.
+ * Three seeds per cell (the issue's minimum): the t-interval over 3 seeds is wide (t = 4.3), so the
+ * quick verdicts are often inconclusive; `full` uses 5.
+ */
 export const T4_DEFAULTS: Readonly<T4Config> = frozen({
   language: { ...ZIPF_LANGUAGE_DEFAULTS },
   seqLen: 32,
-  batchSize: 16,
+  batchSize: 32,
   lr: 0.02,
   lrRefParams: 1e4,
   lrSizeExponent: 0.5,
@@ -78,12 +114,13 @@ export const T4_DEFAULTS: Readonly<T4Config> = frozen({
   weightDecay: 0.1,
   contextLen: 20,
   baseYears: 15,
-  sizes: SIZES_FULL,
-  tokens: [131072, 262144, 524288],
-  checkpoints: 8,
-  evalBatches: 4,
-  headToHeadItems: 400,
-  bootstrapReps: 200,
+  sizes: SIZES_LADDER,
+  tokens: [40960, 81920, 163840],
+  seedsPerCell: 3,
+  checkpoints: 6,
+  evalBatches: 2,
+  headToHeadItems: 300,
+  bootstrapReps: 50,
 });
 
 /** Profiles: smoke exercises every code path in seconds; quick is the live notebook sweep; full is the cached paper sweep. */
@@ -92,23 +129,27 @@ export const T4_PROFILES = defineProfiles(
   {
     smoke: {
       sizes: [
+        { dModel: 2, nLayer: 1, nHead: 1 },
         { dModel: 4, nLayer: 1, nHead: 1 },
         { dModel: 8, nLayer: 1, nHead: 2 },
-        { dModel: 12, nLayer: 1, nHead: 2 },
         { dModel: 16, nLayer: 1, nHead: 2 },
+        { dModel: 6, nLayer: 2, nHead: 2 },
       ],
-      tokens: [4096, 8192],
+      batchSize: 8,
+      tokens: [2048, 4096],
       checkpoints: 3,
       evalBatches: 1,
       headToHeadItems: 32,
-      bootstrapReps: 20,
+      bootstrapReps: 5,
     },
     full: {
-      tokens: [131072, 262144, 524288, 1048576, 2097152, 4194304],
-      checkpoints: 12,
-      evalBatches: 8,
+      tokens: [131072, 262144, 524288, 1048576],
+      // Five seeds per cell: issue 15's minimum for asserted claims (t = 2.78 instead of 4.30 at three).
+      seedsPerCell: 5,
+      checkpoints: 10,
+      evalBatches: 6,
       headToHeadItems: 1000,
-      bootstrapReps: 300,
+      bootstrapReps: 100,
     },
   },
   "t4-scaling",
@@ -132,7 +173,11 @@ export function t4GptConfig(size: T4ModelSize, config: Pick<T4Config, "language"
   };
 }
 
-/** The peak learning rate of a model with N non-embedding parameters. */
+/**
+ * The peak learning rate of a model with N non-embedding parameters: lr·(N/lrRefParams)^(−lrSizeExponent),
+ * capped at lrMax. The numbers are those of the first edition's pilot (one-layer models, 320 … 39k); the
+ * second edition did not yet rerun a learning-rate sweep over its wider ladder (see notes/19.md).
+ */
 export function t4LearningRate(
   n: number,
   config: Pick<T4Config, "lr" | "lrRefParams" | "lrSizeExponent" | "lrMax">,
@@ -153,6 +198,7 @@ export function validateT4Config(c: T4Config): void {
   checkRange("t4-scaling.config.minLrFraction", c.minLrFraction, 0, 1);
   checkRange("t4-scaling.config.warmupFraction", c.warmupFraction, 0, 0.5);
   checkRange("t4-scaling.config.baseYears", c.baseYears, 0.1, 1000);
+  checkRange("t4-scaling.config.seedsPerCell", c.seedsPerCell, 1, 1000, true);
   if (c.sizes.length < 2)
     throw new Error("t4-scaling.config.sizes: give at least 2 model sizes (4+ for a power-law fit)");
   if (c.tokens.length < 1) throw new Error("t4-scaling.config.tokens: give at least one token budget");
@@ -174,6 +220,8 @@ export interface T4Checkpoint {
   readonly tokens: number;
   /** 6·N·tokens. */
   readonly flops: number;
+  /** 6·N·tokens + the attention term 6·n_layer·n_ctx·d_model·tokens (Kaplan et al. 2020, table 1). */
+  readonly flopsAttn: number;
   /** Held-out loss (nats/token). */
   readonly loss: number;
 }
@@ -190,13 +238,28 @@ export interface T4Run {
   readonly steps: number;
   readonly lr: number;
   readonly seed: number;
+  /** Which replication of its (N, D) cell (0 … seedsPerCell − 1). */
+  readonly replicate: number;
+  /** The shard that trained it (0 when the sweep ran in one process). */
+  readonly shard: number;
   readonly finalLoss: number;
   readonly curve: ReadonlyArray<T4Checkpoint>;
   readonly wallMs: number;
+  /** CPU time of the run's process while it trained (ms; user + system). */
+  readonly cpuMs: number;
+  /**
+   * Log-likelihood of the true next word of every head-to-head item (only for the runs with the largest
+   * token budget, the ones that play; absent on the others).
+   */
+  readonly scores?: ReadonlyArray<number>;
 }
 
 /** What `data` holds in a t4 record (everything the figures and the notebook need). */
 export interface T4Data {
+  /** The per-replication analyses (the values every interval is made from). */
+  readonly seeds: ReadonlyArray<T4SeedAnalysis>;
+  /** Depths on the ladder. */
+  readonly depths: number[];
   readonly language: {
     readonly entropyRate: number;
     readonly unigramEntropy: number;
@@ -204,7 +267,10 @@ export interface T4Data {
     readonly sample: string;
     readonly topWords: string[];
   };
+  /** Every run of every replication (the figures of the seed-mean sweep use `meanRuns`). */
   readonly runs: ReadonlyArray<T4Run>;
+  /** Each (N, D) cell's runs averaged over replications (loss per checkpoint); the old figures draw these. */
+  readonly meanRuns: ReadonlyArray<T4Run>;
   readonly sizes: ReadonlyArray<{
     readonly n: number;
     readonly dModel: number;
@@ -266,23 +332,103 @@ export interface T4Data {
   };
 }
 
-/** The metrics of a t4 record (intervals from bootstraps over runs and items). */
+/** One adjacent pair of depth-1 sizes (N and ≈ 2N) in one replication: where the larger overtakes. */
+export interface T4PairSeed {
+  readonly n: number;
+  readonly n2: number;
+  /** Crossover kind along compute (attention-inclusive count) and along tokens. */
+  readonly computeKind: string;
+  readonly dataKind: string;
+  /** Crossover compute / the larger model's compute-optimal compute (NaN when the curves do not cross). */
+  readonly fraction: number;
+  /** Crossover tokens / the larger model's compute-optimal tokens (NaN when they do not cross). */
+  readonly fractionData: number;
+}
+
+/** One IsoFLOP profile of one replication: the loss of every size at one compute, and its parabola's minimum. */
+export interface T4IsoProfile {
+  readonly flops: number;
+  readonly n: number[];
+  readonly loss: number[];
+  /** Loss-minimising N from the parabola in log N (NaN when the minimum is not inside the sizes measured). */
+  readonly nOpt: number;
+  /** The parabola loss = c0 + c1·x + c2·x² in x = ln N. */
+  readonly coef: [number, number, number];
+}
+
+/** Everything measured in one replication (one seed per (N, D) cell): the per-seed values the intervals use. */
+export interface T4SeedAnalysis {
+  readonly replicate: number;
+  readonly alphaN: number;
+  readonly E_N: number;
+  readonly fitE_free: number;
+  readonly fitAlpha: number;
+  readonly fitBeta: number;
+  readonly fitAlpha_pinned: number;
+  readonly fitBeta_pinned: number;
+  readonly computeOptimalA_isoflop_6ND: number;
+  readonly computeOptimalA_isoflop_withAttention: number;
+  readonly computeOptimalA_parametric_6ND: number;
+  readonly computeOptimalA_parametric_withAttention: number;
+  /** The IsoFLOP exponent measured on the Kaplan-world control surface (attention-inclusive count). */
+  readonly computeOptimalA_kaplanControl: number;
+  readonly isoWithAttention: ReadonlyArray<T4IsoProfile>;
+  /** log k of N_opt = k·C^a from the attention-inclusive IsoFLOP profiles. */
+  readonly isoLogK: number;
+  readonly extrapolation: {
+    readonly heldOutN: number;
+    readonly tokens: number[];
+    readonly observed: number[];
+    readonly predicted: number[];
+    readonly persistence: number[];
+    readonly relError: number;
+    readonly relErrorPersistence: number;
+  };
+  readonly gammaGame: number;
+  readonly gammaIdentical: number;
+  readonly gammaDeterministic: number;
+  /** Games won by the larger of each pair, and its share: one row per pair (i < j by N). */
+  readonly gamePairs: ReadonlyArray<{ n: number; n2: number; winRate: number; games: number }>;
+  readonly pairs: ReadonlyArray<T4PairSeed>;
+  readonly crossoverFraction: number;
+  readonly crossoverFractionData: number;
+  readonly crossoverSlope_compute: number;
+  readonly crossoverSlope_data: number;
+  readonly trainTimeRatio: number;
+  readonly dataTimeRatio: number;
+  readonly trainTimeRatio_kaplanControl: number;
+  readonly dataTimeRatio_kaplanControl: number;
+}
+
+/** The metrics of a t4 record: `{mean, lo, hi, n}` over seeds (t interval) unless a plain number. */
 export type T4Metric =
   | "decadesN"
+  | "seedsPerCell"
+  | "depths"
   | "alphaN"
   | "E"
-  | "r2N"
   | "fitAlpha"
   | "fitBeta"
-  | "fitE"
+  | "fitE_free"
+  | "fitAlpha_pinned"
+  | "fitBeta_pinned"
   | "entropyRate"
-  | "computeOptimalA"
-  | "impliedComputeExponent"
+  | "computeOptimalA_isoflop_6ND"
+  | "computeOptimalA_isoflop_withAttention"
+  | "computeOptimalA_parametric_6ND"
+  | "computeOptimalA_parametric_withAttention"
+  | "computeOptimalA_kaplanControl"
+  | "extrapolationRelError"
+  | "extrapolationRelError_persistence"
   | "gammaHeadToHead"
+  | "gammaHeadToHead_identical"
+  | "gammaDeterministic"
   | "doubledBrainTrainTimeRatio"
   | "doubledBrainDataTimeRatio"
   | "doubledBrainCrossoverFraction"
-  | "doubledBrainCrossoverFractionData";
+  | "doubledBrainCrossoverFractionData"
+  | "doubledBrainCrossoverSlope_compute"
+  | "doubledBrainCrossoverSlope_data";
 
 /** A t4 record, as results.json holds it. */
 export type T4Record = ResultRecord<T4Config, T4Data, T4Metric>;

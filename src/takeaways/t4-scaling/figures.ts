@@ -14,7 +14,8 @@ import {
   type Figure,
   type LineSeries,
 } from "../../present/plot";
-import type { T4Data, T4Record } from "./config";
+import { meanInterval } from "../../stats";
+import type { T4Data, T4PairSeed, T4Record, T4SeedAnalysis } from "./config";
 
 /** The t4 data of a record, with a clear error for a record of another experiment. */
 export function t4Data(record: T4Record): T4Data {
@@ -25,7 +26,7 @@ export function t4Data(record: T4Record): T4Data {
 }
 
 function sub(record: T4Record, extra = ""): string {
-  return `profile ${record.profile}, ${t4Data(record).runs.length} runs, seed ${record.baseSeed}${extra ? "; " + extra : ""}`;
+  return `profile ${record.profile}, ${t4Data(record).runs.length} runs (${t4Data(record).seeds.length} seeds per cell; curves averaged over seeds), base seed ${record.baseSeed}${extra ? "; " + extra : ""}`;
 }
 
 /** Loss at convergence against N, with the power-law fit and the source's entropy rate. */
@@ -76,8 +77,8 @@ export function lossVsNFigure(record: T4Record): Figure {
 /** Every run's loss curve against compute, coloured by size, with the minimum-over-runs envelope. */
 export function lossVsComputeFigure(record: T4Record): Figure {
   const d = t4Data(record);
-  const ns = [...new Set(d.runs.map((r) => r.n))].sort((a, b) => a - b);
-  const series: LineSeries[] = d.runs.map((r) => {
+  const ns = [...new Set(d.meanRuns.map((r) => r.n))].sort((a, b) => a - b);
+  const series: LineSeries[] = d.meanRuns.map((r) => {
     const i = ns.indexOf(r.n);
     return {
       name: `N=${r.n}`,
@@ -87,7 +88,7 @@ export function lossVsComputeFigure(record: T4Record): Figure {
       mode: "lines",
       width: 1.2,
       group: `N=${r.n}`,
-      showLegend: d.runs.find((q) => q.n === r.n) === r,
+      showLegend: d.meanRuns.find((q) => q.n === r.n) === r,
     };
   });
   series.push({
@@ -351,10 +352,212 @@ export function doubledBrainSummary(record: T4Record): Record<string, number | s
 /** Chinchilla-fit predictions for the runs (measured vs fitted, for a parity plot). */
 export function jointFitResiduals(record: T4Record): { n: number; d: number; loss: number; fitted: number }[] {
   const d = t4Data(record);
-  return d.runs.map((r) => ({
+  return d.meanRuns.map((r) => ({
     n: r.n,
     d: r.tokens,
     loss: r.finalLoss,
     fitted: chinchillaLoss(d.joint, r.n, r.tokens),
   }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Second edition: per-seed estimates beside their controls.
+
+function seedIv(vs: ReadonlyArray<number>): { y: number; lo: number; hi: number } {
+  const f = vs.filter(Number.isFinite);
+  if (f.length === 0) return { y: NaN, lo: NaN, hi: NaN };
+  if (f.length === 1) return { y: f[0] as number, lo: f[0] as number, hi: f[0] as number };
+  const iv = meanInterval(f);
+  return { y: iv.mean, lo: iv.lo, hi: iv.hi };
+}
+
+/** The compute-optimal exponent a from each approach and count, per seed and mean ± 95% over seeds, beside the Kaplan-world control. */
+export function computeOptimalAFigure(record: T4Record): Figure {
+  const S = t4Data(record).seeds;
+  const cols: [string, (s: T4SeedAnalysis) => number][] = [
+    ["IsoFLOP, 6ND", (s) => s.computeOptimalA_isoflop_6ND],
+    ["IsoFLOP, + attention", (s) => s.computeOptimalA_isoflop_withAttention],
+    ["parametric, 6ND", (s) => s.computeOptimalA_parametric_6ND],
+    ["parametric, + attention", (s) => s.computeOptimalA_parametric_withAttention],
+    ["control: Kaplan world (a = 0.73)", (s) => s.computeOptimalA_kaplanControl],
+  ];
+  const ivs = cols.map(([, f]) => seedIv(S.map(f)));
+  const xs = cols.map(([n]) => n);
+  let fig = lineFigure(
+    [
+      {
+        name: "mean over seeds, 95% t interval",
+        x: xs,
+        y: ivs.map((i) => i.y),
+        lo: ivs.map((i) => i.lo),
+        hi: ivs.map((i) => i.hi),
+        mode: "markers",
+      },
+      ...S.map((s, k) => ({
+        name: `seed ${s.replicate}`,
+        x: xs,
+        y: cols.map(([, f]) => f(s)),
+        mode: "markers" as const,
+        color: "#999999",
+        group: "seeds",
+        showLegend: k === 0,
+      })),
+    ],
+    {
+      title: "Compute-optimal exponent a (N_opt ∝ C^a): the paper's C ~ N² is a = ½",
+      subtitle: sub(record, "band [0.4, 0.6] dotted"),
+      xTitle: "estimate",
+      yTitle: "a",
+      errors: "bars",
+    },
+  );
+  fig = withTraces(fig, [
+    {
+      type: "scatter",
+      mode: "lines",
+      name: "band [0.4, 0.6]",
+      x: [xs[0], xs[xs.length - 1]],
+      y: [0.4, 0.4],
+      line: { color: "#555555", dash: "dot", width: 1 },
+    },
+    {
+      type: "scatter",
+      mode: "lines",
+      showlegend: false,
+      x: [xs[0], xs[xs.length - 1]],
+      y: [0.6, 0.6],
+      line: { color: "#555555", dash: "dot", width: 1 },
+    },
+  ]);
+  return fig;
+}
+
+/** The prediction before the run: the held-out largest size's final losses, the law fitted on the smaller sizes, and persistence (the control). */
+export function extrapolationFigure(record: T4Record): Figure {
+  const S = t4Data(record).seeds;
+  const e0 = (S[0] as T4SeedAnalysis).extrapolation;
+  const at = (f: (e: T4SeedAnalysis["extrapolation"]) => number[]) =>
+    e0.tokens.map((_, i) => seedIv(S.map((s) => f(s.extrapolation)[i] as number)));
+  const series = (name: string, ivs: { y: number; lo: number; hi: number }[], dash?: "dash" | "dot"): LineSeries => ({
+    name,
+    x: e0.tokens,
+    y: ivs.map((i) => i.y),
+    lo: ivs.map((i) => i.lo),
+    hi: ivs.map((i) => i.hi),
+    ...(dash ? { dash } : {}),
+  });
+  return lineFigure(
+    [
+      series(
+        `measured, N = ${e0.heldOutN}`,
+        at((e) => e.observed),
+      ),
+      series(
+        "predicted by L(N, D) fitted on the smaller sizes",
+        at((e) => e.predicted),
+        "dash",
+      ),
+      series(
+        "control: the next smaller size's loss (no law)",
+        at((e) => e.persistence),
+        "dot",
+      ),
+    ],
+    {
+      title: "A prediction before the run: the largest size's final loss",
+      subtitle: sub(record, "mean and 95% t interval over seeds"),
+      xTitle: "training tokens D",
+      yTitle: "final held-out loss (nats / token)",
+      xLog: true,
+      errors: "bars",
+    },
+  );
+}
+
+/** The guessing game: the larger model's win share per pair against N_A/(N_A+N_B)^γ curves, with the identical-players control. */
+export function guessingGameFigure(record: T4Record): Figure {
+  const S = t4Data(record).seeds;
+  const pairs = (S[0] as T4SeedAnalysis).gamePairs;
+  const ratio = pairs.map((p) => p.n2 / p.n);
+  const ivs = pairs.map((_, i) => seedIv(S.map((s) => (s.gamePairs[i] as { winRate: number }).winRate)));
+  const order = ratio.map((_, i) => i).sort((a, b) => (ratio[a] as number) - (ratio[b] as number));
+  const g = seedIv(S.map((s) => s.gammaGame)).y;
+  const grid = logSpace(1, Math.max(...ratio) * 1.1, 40);
+  return lineFigure(
+    [
+      {
+        name: "larger model's share of games (mean, 95% over seeds)",
+        x: order.map((i) => ratio[i] as number),
+        y: order.map((i) => (ivs[i] as { y: number }).y),
+        lo: order.map((i) => (ivs[i] as { lo: number }).lo),
+        hi: order.map((i) => (ivs[i] as { hi: number }).hi),
+        mode: "markers",
+      },
+      { name: "paper: γ = 1", x: grid, y: grid.map((r) => r / (1 + r)), mode: "lines", dash: "dash" },
+      {
+        name: `fit: γ = ${formatPrecision(g)}`,
+        x: grid,
+        y: grid.map((r) => Math.pow(r, g) / (1 + Math.pow(r, g))),
+        mode: "lines",
+      },
+      {
+        name: `control, identical players: γ = ${formatPrecision(seedIv(S.map((s) => s.gammaIdentical)).y)}`,
+        x: grid,
+        y: grid.map(() => 0.5),
+        mode: "lines",
+        dash: "dot",
+      },
+    ],
+    {
+      title: "Head to head with chance: who guesses the next word first",
+      subtitle: sub(record),
+      xTitle: "size ratio N_A / N_B",
+      yTitle: "P(A wins)",
+      xLog: true,
+      errors: "bars",
+    },
+  );
+}
+
+/** The doubled brain per adjacent pair: the fraction of its compute-optimal training the larger model is behind, under both mappings. */
+export function crossoverTrendFigure(record: T4Record): Figure {
+  const S = t4Data(record).seeds;
+  const pairs = (S[0] as T4SeedAnalysis).pairs;
+  const mk = (key: "fraction" | "fractionData", name: string): LineSeries => {
+    const ivs = pairs.map((_, i) => seedIv(S.map((s) => (s.pairs[i] as T4PairSeed)[key])));
+    return {
+      name,
+      x: pairs.map((p) => p.n),
+      y: ivs.map((i) => i.y),
+      lo: ivs.map((i) => i.lo),
+      hi: ivs.map((i) => i.hi),
+      mode: "lines+markers",
+    };
+  };
+  const xs = pairs.map((p) => p.n);
+  return lineFigure(
+    [
+      mk("fraction", "time ∝ compute"),
+      mk("fractionData", "time ∝ experience (tokens)"),
+      {
+        name: "½: behind for most of the time above",
+        x: [xs[0] as number, xs[xs.length - 1] as number],
+        y: [0.5, 0.5],
+        mode: "lines",
+        dash: "dot",
+        color: "#555555",
+      },
+    ],
+    {
+      title: "The doubled brain, per pair: fraction of its training during which it is behind",
+      subtitle: sub(
+        record,
+        "pairs that do not cross inside the sweep are left out; 95% over the seeds where they cross",
+      ),
+      xTitle: "smaller model of the pair, N",
+      yTitle: "fraction behind",
+      xLog: true,
+      errors: "bars",
+    },
+  );
 }

@@ -21,6 +21,10 @@
 import { registerExperiment } from "../../run/experiment";
 import { T4_PROFILES, type T4Config, type T4Data, type T4Metric } from "./config";
 import {
+  computeOptimalAFigure,
+  crossoverTrendFigure,
+  extrapolationFigure,
+  guessingGameFigure,
   doubledBrainDataFigure,
   doubledBrainFigure,
   frontierFigure,
@@ -35,6 +39,7 @@ export * from "./analysis";
 export * from "./config";
 export * from "./figures";
 export * from "./run";
+export * from "./shard";
 
 /** The takeaway-4 experiment. */
 export const experiment = registerExperiment<T4Config, T4Data, T4Metric>({
@@ -52,5 +57,9 @@ export const experiment = registerExperiment<T4Config, T4Data, T4Metric>({
     "head-to-head": headToHeadFigure(record),
     "doubled-brain": doubledBrainFigure(record),
     "doubled-brain-data": doubledBrainDataFigure(record),
+    "compute-optimal-a": computeOptimalAFigure(record),
+    extrapolation: extrapolationFigure(record),
+    "guessing-game": guessingGameFigure(record),
+    "crossover-trend": crossoverTrendFigure(record),
   }),
 });

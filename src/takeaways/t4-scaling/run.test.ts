@@ -3,39 +3,52 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as os from "os";
 import * as path from "path";
-import { ZipfLanguage } from "../../data/zipf-language";
 import { chinchillaLoss, logSpace } from "../../fit";
 import { Rng } from "../../rng";
-import { runExperiment } from "../../run/experiment";
-import type { ResultRecord } from "../../run/results";
-import { isInterval, metricValue } from "../../stats";
+import { resolveConfig, runExperiment } from "../../run/experiment";
+import { isInterval } from "../../stats";
 import { expectClaimsContract, testBackend } from "../../run/testing";
 import {
-  analyseT4,
+  analyseReplicate,
+  assembleT4,
   checkpointSteps,
-  loadCachedT4,
-  T4_PROFILES,
-  T4Config,
-  t4LearningRate,
-  t4Params,
-  T4Run,
+  collectRuns,
   experiment,
+  guessingGameWins,
+  isoFlopFit,
+  loadCachedT4,
+  parametricComputeOptimalA,
+  planT4,
+  resolveShard,
+  runFile,
+  runShard,
+  shardUnits,
+  T4_GPU_EXTRA_SIZES,
+  T4_PROFILES,
+  type T4Config,
   type T4Metric,
   type T4Record,
+  type T4Run,
+  t4LearningRate,
+  t4Params,
 } from "./index";
 
-const DOCUMENTED_METRICS: ReadonlyArray<T4Metric> = [
-  "alphaN",
-  "r2N",
-  "E",
-  "fitAlpha",
-  "fitBeta",
-  "computeOptimalA",
-  "impliedComputeExponent",
-  "gammaHeadToHead",
-  "doubledBrainTrainTimeRatio",
-  "doubledBrainCrossoverFraction",
+/** The output contract's metric keys (issue 19). */
+const CONTRACT_METRICS: ReadonlyArray<T4Metric> = [
   "decadesN",
+  "seedsPerCell",
+  "depths",
+  "alphaN",
+  "computeOptimalA_isoflop_6ND",
+  "computeOptimalA_isoflop_withAttention",
+  "computeOptimalA_parametric_6ND",
+  "computeOptimalA_parametric_withAttention",
+  "fitE_free",
+  "entropyRate",
+  "extrapolationRelError",
+  "gammaHeadToHead",
+  "doubledBrainCrossoverSlope_compute",
+  "doubledBrainCrossoverSlope_data",
 ];
 
 test("checkpointSteps are log-spaced, unique, and end at the last step", () => {
@@ -53,171 +66,204 @@ test("the learning rate falls with size and is capped", () => {
   assert.equal(t4LearningRate(1, c), c.lrMax);
 });
 
-test("the full ladder spans at least two decades of non-embedding parameters, each size about twice the last", () => {
+test("the full ladder spans ≥ 3 decades at depth 1 with ≈ 2× steps, two depths, ≥ 5 seeds; the GPU ladder adds a decade", () => {
   const c = T4_PROFILES.full;
-  const ns = c.sizes.map((s) => t4Params(s, c));
-  assert.ok(Math.log10(ns[ns.length - 1] / ns[0]) >= 2, `N from ${ns[0]} to ${ns[ns.length - 1]}`);
-  for (let i = 1; i < ns.length; i++) {
-    const r = ns[i] / ns[i - 1];
-    assert.ok(r > 1.6 && r < 2.6, `ratio ${r} between ${ns[i - 1]} and ${ns[i]}`);
+  const d1 = c.sizes.filter((s) => s.nLayer === 1).map((s) => t4Params(s, c));
+  assert.ok(Math.log10(d1[d1.length - 1] / d1[0]) >= 3, `N from ${d1[0]} to ${d1[d1.length - 1]}`);
+  for (let i = 1; i < d1.length; i++) {
+    const r = d1[i] / d1[i - 1];
+    assert.ok(r > 1.6 && r < 3, `ratio ${r} between ${d1[i - 1]} and ${d1[i]}`);
   }
+  assert.ok(new Set(c.sizes.map((s) => s.nLayer)).size >= 2);
+  assert.ok(c.seedsPerCell >= 5 && T4_PROFILES.quick.seedsPerCell >= 3);
+  const gpu = [...c.sizes, ...T4_GPU_EXTRA_SIZES].map((s) => t4Params(s, c));
+  assert.ok(Math.log10(Math.max(...gpu) / Math.max(...d1)) >= 1, "one more decade");
 });
 
-/** Synthetic runs whose curves follow a known Chinchilla surface (final losses on it exactly). */
-function syntheticRuns(truth: { E: number; A: number; B: number; alpha: number; beta: number }): T4Run[] {
+/** Synthetic runs on a known surface: sizes of both depths, curves on it exactly. */
+function syntheticRuns(
+  truth: { E: number; A: number; B: number; alpha: number; beta: number },
+  replicate = 0,
+): T4Run[] {
   const runs: T4Run[] = [];
-  for (const n of logSpace(300, 4e4, 8).map(Math.round)) {
-    for (const tokens of logSpace(1.3e5, 2.1e6, 5).map(Math.round)) {
-      const curve = logSpace(tokens / 32, tokens, 12).map((t, k) => ({
-        step: k + 1,
-        tokens: t,
-        flops: 6 * n * t,
-        loss: chinchillaLoss(truth, n, t),
-      }));
-      runs.push({
-        dModel: 0,
-        nLayer: 1,
-        nHead: 1,
-        n,
-        tokens,
-        steps: 12,
-        lr: 0.01,
-        seed: 0,
-        finalLoss: (curve[curve.length - 1] as { loss: number }).loss,
-        curve,
-        wallMs: 0,
-      });
+  const widths = [4, 6, 8, 12, 16, 24, 32, 48, 64, 96];
+  for (const [L, ws] of [
+    [1, widths],
+    [2, [8, 16, 32]],
+  ] as const) {
+    for (const d of ws) {
+      const n = 12 * d * d * L;
+      for (const tokens of logSpace(1.3e5, 2.1e6, 5).map(Math.round)) {
+        const curve = logSpace(tokens / 32, tokens, 12).map((t, k) => ({
+          step: k + 1,
+          tokens: t,
+          flops: 6 * n * t,
+          flopsAttn: 6 * (n + L * 32 * d) * t,
+          loss: chinchillaLoss(truth, n, t),
+        }));
+        runs.push({
+          dModel: d,
+          nLayer: L,
+          nHead: 1,
+          n,
+          tokens,
+          steps: 12,
+          lr: 0.01,
+          seed: 0,
+          replicate,
+          shard: 0,
+          finalLoss: (curve[curve.length - 1] as { loss: number }).loss,
+          curve,
+          wallMs: 0,
+          cpuMs: 0,
+        });
+      }
     }
   }
   return runs;
 }
 
-test("analyseT4 recovers the exponents of a known surface and gamma from synthetic head-to-head scores", () => {
-  // B/A = 20^α puts the optimum at D ≈ 20 N (Chinchilla's ratio), inside the ladder.
-  const truth = { E: 0.9, A: 20, B: 20 * Math.pow(20, 0.35), alpha: 0.35, beta: 0.35 };
-  const runs = syntheticRuns(truth);
-  const sizes = [...new Set(runs.map((r) => r.n))].sort((a, b) => a - b);
-  // Scores log N_i + Gumbel noise make model i beat j with probability exactly N_i/(N_i+N_j) (gamma = 1).
-  const rng = new Rng(3);
-  const rand = (): number => 1 - rng.next(); // in (0, 1]
-  const items = 4000;
-  const scores = sizes.map(() => new Array<number>(items).fill(0));
-  for (let k = 0; k < items; k++)
-    sizes.forEach((n, i) => ((scores[i] as number[])[k] = Math.log(n) - Math.log(-Math.log(rand()))));
-  const lang = new ZipfLanguage({ lexiconSize: 256 }, 1);
-  const { metrics, data } = analyseT4(runs, scores, { bootstrapReps: 20, baseYears: 15 }, lang, 7);
-  const v = (k: T4Metric): number => metricValue(metrics[k]);
-  assert.ok(Math.abs(v("fitAlpha") - 0.35) < 0.02, `fitAlpha ${v("fitAlpha")}`);
-  assert.ok(Math.abs(v("fitBeta") - 0.35) < 0.02, `fitBeta ${v("fitBeta")}`);
-  assert.ok(Math.abs(v("gammaHeadToHead") - 1) < 0.1, `gamma ${v("gammaHeadToHead")}`);
-  // With alpha = beta the optimum is a = 1/2; the envelope of curves on a coarse N ladder is rougher.
-  assert.ok(Math.abs(v("computeOptimalA") - 0.5) < 0.15, `a ${v("computeOptimalA")}`);
-  assert.ok(v("r2N") > 0.95);
-  assert.ok(v("decadesN") > 2);
-  // The doubled model crosses its half-size neighbour somewhere along compute.
-  assert.ok(data.doubled.pairs.some((p) => p.computeKind === "crosses"));
-  for (const k of DOCUMENTED_METRICS) assert.ok(k in metrics, `metric ${k}`);
+test("IsoFLOP profiles and the parametric optimum recover a = β/(α+β) on known surfaces (½ and Kaplan's 0.73)", () => {
+  for (const [alpha, beta] of [
+    [0.35, 0.35],
+    [0.3 * (0.27 / 0.73), 0.3],
+  ] as const) {
+    const want = beta / (alpha + beta);
+    // B/A chosen so the optimum lies inside the ladder at the middle budgets.
+    const truth = { E: 0.9, A: 20, B: 20 * Math.pow(20, alpha), alpha, beta };
+    const runs = syntheticRuns(truth);
+    const ns = [...new Set(runs.map((r) => r.n))];
+    const sizes = ns.map((n) => ({
+      n,
+      curves: runs
+        .filter((r) => r.n === n)
+        .map((r) => ({ xs: r.curve.map((p) => p.flops), ys: r.curve.map((p) => p.loss) })),
+    }));
+    const p = parametricComputeOptimalA(truth, (n) => n, 1e9, 1e12);
+    assert.ok(Math.abs(p - want) < 0.01, `parametric a ${p} vs ${want}`);
+    if (want === 0.5) {
+      const iso = isoFlopFit(sizes);
+      assert.ok(Math.abs(iso.a - 0.5) < 0.1, `isoflop a ${iso.a}`);
+    }
+  }
 });
 
-test("t4-scaling runs end to end at a tiny override and writes every documented metric and CSV", async () => {
+test("the guessing game: identical players split evenly, a better guesser wins more, and γ follows", () => {
+  const K = 3000;
+  const rng = new Rng(4);
+  const weak = Array.from({ length: K }, () => Math.log(0.2));
+  const strong = Array.from({ length: K }, () => Math.log(0.6));
+  const same = guessingGameWins([weak, weak], rng);
+  const share = (same[1] as number[])[0] / ((same[1] as number[])[0] + (same[0] as number[])[1]);
+  assert.ok(Math.abs(share - 0.5) < 0.04, `identical share ${share}`);
+  const w = guessingGameWins([weak, strong], rng);
+  // P(strong wins a decided round) = 0.6·0.8 / (0.6·0.8 + 0.2·0.4) = 0.857.
+  const s2 = (w[1] as number[])[0] / K;
+  assert.ok(Math.abs(s2 - 0.857) < 0.03, `strong share ${s2}`);
+});
+
+test("analyseReplicate on an exact surface: the held-out largest size is predicted, persistence is not; control a ≈ 0.73", () => {
+  const truth = { E: 0.9, A: 20, B: 20 * Math.pow(20, 0.35), alpha: 0.35, beta: 0.35 };
+  const a = analyseReplicate(syntheticRuns(truth), { seqLen: 32 }, 0.9, 0, 1);
+  assert.ok(a.extrapolation.relError < 0.005, `extrapolation error ${a.extrapolation.relError}`);
+  assert.ok(a.extrapolation.relErrorPersistence > 0.01, `persistence error ${a.extrapolation.relErrorPersistence}`);
+  assert.ok(Math.abs(a.fitE_free - 0.9) < 0.02, `E ${a.fitE_free}`);
+  assert.ok(Math.abs(a.fitAlpha_pinned - 0.35) < 0.02, `pinned α ${a.fitAlpha_pinned}`);
+  assert.ok(Math.abs(a.computeOptimalA_parametric_6ND - 0.5) < 0.01, `a ${a.computeOptimalA_parametric_6ND}`);
+  assert.ok(Math.abs(a.computeOptimalA_kaplanControl - 0.73) < 0.12, `control a ${a.computeOptimalA_kaplanControl}`);
+  assert.ok(Number.isFinite(a.computeOptimalA_isoflop_withAttention));
+});
+
+test("shards: --shard i/n, Slurm and Kubernetes indices; every run in exactly one shard", () => {
+  assert.deepEqual(resolveShard("1/3", {}), { index: 1, count: 3 });
+  assert.deepEqual(
+    resolveShard(undefined, { SLURM_ARRAY_TASK_ID: "5", SLURM_ARRAY_TASK_MIN: "4", SLURM_ARRAY_TASK_COUNT: "3" }),
+    {
+      index: 1,
+      count: 3,
+    },
+  );
+  assert.deepEqual(resolveShard(undefined, { JOB_COMPLETION_INDEX: "2" }, 4), { index: 2, count: 4 });
+  assert.deepEqual(resolveShard(undefined, {}), { index: 0, count: 1 });
+  assert.throws(() => resolveShard("3/3", {}), /shard/);
+  assert.throws(() => resolveShard("x", {}), /i\/n/);
+  assert.throws(() => resolveShard(undefined, { JOB_COMPLETION_INDEX: "0" }), /count/);
+  const c = T4_PROFILES.quick;
+  const plan = planT4(c);
+  const keys = [0, 1, 2].flatMap((i) => shardUnits(plan, c, { index: i, count: 3 }).map((u) => u.key));
+  assert.equal(keys.length, plan.length);
+  assert.equal(new Set(keys).size, plan.length);
+});
+
+const TINY: Partial<T4Config> = {
+  sizes: [
+    { dModel: 2, nLayer: 1, nHead: 1 },
+    { dModel: 4, nLayer: 1, nHead: 1 },
+    { dModel: 6, nLayer: 1, nHead: 2 },
+    { dModel: 4, nLayer: 2, nHead: 1 },
+  ],
+  batchSize: 4,
+  tokens: [512, 1024],
+  seedsPerCell: 2,
+  checkpoints: 2,
+  evalBatches: 1,
+  headToHeadItems: 8,
+  bootstrapReps: 2,
+};
+
+test("t4-scaling end to end: contract metrics with intervals over seeds, CSV columns, claims contract, figures; three shards merge to the same record", async () => {
   await testBackend();
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "t4-"));
-  const overrides: Partial<T4Config> = {
-    sizes: [
-      { dModel: 4, nLayer: 1, nHead: 1 },
-      { dModel: 6, nLayer: 1, nHead: 2 },
-      { dModel: 8, nLayer: 1, nHead: 2 },
-      { dModel: 10, nLayer: 1, nHead: 2 },
-    ],
-    tokens: [1024, 2048],
-    checkpoints: 2,
-    evalBatches: 1,
-    headToHeadItems: 16,
-    bootstrapReps: 4,
-  };
-  const record = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides, outRoot });
-  for (const k of DOCUMENTED_METRICS) assert.ok(k in record.metrics, `metric ${k} missing`);
-  for (const k of ["alphaN", "r2N", "E", "fitAlpha", "fitBeta", "computeOptimalA"] as const)
-    assert.ok(isInterval(record.metrics[k]), `${k} is an interval`);
+  const record = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, outRoot });
+  for (const k of CONTRACT_METRICS) assert.ok(k in record.metrics, `metric ${k} missing`);
+  for (const k of ["alphaN", "fitE_free", "gammaHeadToHead", "extrapolationRelError"] as const) {
+    const m = record.metrics[k];
+    assert.ok(isInterval(m) && m.n === 2, `${k} is an interval over the 2 seeds`);
+  }
   const csv = fs
     .readFileSync(path.join(outRoot, "smoke", "t4-scaling", "runs.csv"), "utf8")
     .trim()
     .split("\n");
-  assert.equal(csv[0], "n_params,tokens,flops,loss");
-  assert.ok(csv.length > 8 * 2, "one row per run and checkpoint");
-  const row = (csv[1] as string).split(",").map(Number);
-  assert.equal(row[2], 6 * row[0] * row[1], "flops = 6 N D");
+  const cols = (csv[0] as string).split(",");
+  for (const c of ["n_params", "tokens", "flops", "loss", "seed", "depth", "shard", "flops_attn"])
+    assert.ok(cols.includes(c), c);
   expectClaimsContract({ file: path.join(outRoot, "smoke", "t4-scaling", "results.json") });
-  assert.ok(
-    record.claims.every((c) => c.verdict === "measured"),
-    "one seed per cell: nothing is asserted",
-  );
+  assert.ok(record.claims.some((c) => c.asserted && c.control !== null));
   const figs = experiment.figures(
     JSON.parse(fs.readFileSync(path.join(outRoot, "smoke", "t4-scaling", "results.json"), "utf8")) as T4Record,
   );
-  for (const name of [
-    "loss-vs-n",
-    "loss-vs-compute",
-    "frontier",
-    "isoflop",
-    "head-to-head",
-    "doubled-brain",
-    "doubled-brain-data",
-  ])
-    assert.ok(figs[name] && figs[name].data.length > 0, `figure ${name}`);
-  fs.rmSync(outRoot, { recursive: true, force: true });
-});
+  for (const [name, f] of Object.entries(figs)) assert.ok(f.data.length > 0, `figure ${name}`);
 
-test("an interrupted full sweep resumes from its finished runs and gives the same record", async () => {
-  await testBackend();
-  const overrides: Partial<T4Config> = {
-    sizes: [
-      { dModel: 4, nLayer: 1, nHead: 1 },
-      { dModel: 6, nLayer: 1, nHead: 2 },
-      { dModel: 8, nLayer: 1, nHead: 2 },
-      { dModel: 10, nLayer: 1, nHead: 2 },
-    ],
-    tokens: [512, 1024],
-    checkpoints: 2,
-    evalBatches: 1,
-    headToHeadItems: 8,
-    bootstrapReps: 2,
-  };
-  const rootA = fs.mkdtempSync(path.join(os.tmpdir(), "t4a-"));
-  const rootB = fs.mkdtempSync(path.join(os.tmpdir(), "t4b-"));
-  const a = await runExperiment(experiment, { profile: "full", seed: 3, overrides, outRoot: rootA });
-  assert.ok(
-    !fs.existsSync(path.join(rootA, "full", "t4-scaling", "partial.json")),
-    "partial.json is removed after a complete sweep",
+  // The same sweep in three shards into one folder, then merged: the same runs and claims.
+  const config = resolveConfig(experiment, "smoke", TINY);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t4s-"));
+  for (const index of [2, 0, 1]) await runShard(config, 5, dir, { index, count: 3 });
+  const again = await runShard(config, 5, dir, { index: 0, count: 3 });
+  assert.equal(again.trained.length, 0, "a restarted shard skips its finished runs");
+  const got = collectRuns([dir], config, 5);
+  assert.deepEqual(got.missing, []);
+  const merged = assembleT4(got.runs, config, 5, "smoke");
+  const losses = (runs: ReadonlyArray<T4Run>): number[] => runs.map((r) => r.finalLoss);
+  assert.deepEqual(losses(merged.data.runs), losses(record.data.runs));
+  assert.deepEqual(
+    merged.claims.map((c) => [c.id, c.verdict, c.value]),
+    record.claims.map((c) => [c.id, c.verdict, c.value]),
   );
-  const controller = new AbortController();
-  let finished = 0;
-  const log = (m: string): void => {
-    if (m.startsWith("t4: N=") && ++finished === 3) controller.abort();
-  };
-  await assert.rejects(
-    runExperiment(experiment, { profile: "full", seed: 3, overrides, outRoot: rootB, signal: controller.signal, log }),
-  );
-  assert.ok(fs.existsSync(path.join(rootB, "full", "t4-scaling", "partial.json")));
-  const messages: string[] = [];
-  const b = await runExperiment(experiment, {
-    profile: "full",
-    seed: 3,
-    overrides,
-    outRoot: rootB,
-    log: (m) => messages.push(m),
-  });
-  assert.ok(
-    messages.some((m) => m.includes("resuming") && m.includes("3 finished runs")),
-    messages.join("\n"),
-  );
-  assert.equal(messages.filter((m) => m.startsWith("t4: N=")).length, 8 - 3, "only the missing runs are trained");
-  const loss = (r: ResultRecord): number[] =>
-    (r.data as { runs: { finalLoss: number }[] }).runs.map((x) => x.finalLoss);
-  assert.deepEqual(loss(b), loss(a));
-  assert.deepEqual(b.metrics["gammaHeadToHead"], a.metrics["gammaHeadToHead"]);
-  fs.rmSync(rootA, { recursive: true, force: true });
-  fs.rmSync(rootB, { recursive: true, force: true });
+  // A missing run is reported; an identical copy in a second folder is fine; a conflicting one is an error.
+  const plan = planT4(config);
+  const victim = runFile(dir, (plan[0] as { key: string }).key);
+  const text = fs.readFileSync(victim, "utf8");
+  const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), "t4s2-"));
+  fs.mkdirSync(path.join(dir2, "runs"));
+  fs.writeFileSync(path.join(dir2, "runs", path.basename(victim)), text);
+  assert.equal(collectRuns([dir, dir2], config, 5).duplicates.length, 1);
+  fs.rmSync(victim);
+  assert.deepEqual(collectRuns([dir], config, 5).missing, [(plan[0] as { key: string }).key]);
+  const changed = JSON.parse(text) as { run: { finalLoss: number } };
+  changed.run.finalLoss += 1;
+  fs.writeFileSync(victim, JSON.stringify(changed));
+  assert.throws(() => collectRuns([dir, dir2], config, 5), /different results/);
+  for (const d of [outRoot, dir, dir2]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 test("loadCachedT4 names the script that creates a missing cache", () => {

@@ -1,0 +1,183 @@
+/**
+ * The t4 sweep on a cluster without new code: the plan ({@link planT4}) is split into shards, each shard
+ * trains its runs and writes every finished run as its own file `<dir>/runs/<key>.json` (temp file, fsync,
+ * rename: a reader never sees half a file, and shards running concurrently into one folder never write the
+ * same file). A shard skips runs whose file is already there (restart = resume). The merge reads the run
+ * files of one or more folders, in any order, checks that every run of the plan is there exactly once (the
+ * same run found twice with different content is an error; identical copies are fine), and hands them to
+ * {@link assembleT4}. Merging twice gives the same record.
+ */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import { throwIfCancelled } from "../../cancel";
+import { writeJsonAtomic } from "../../run/results";
+import type { T4Config, T4Run } from "./config";
+import { planT4, type T4Unit, t4Shared, trainT4Run } from "./run";
+
+/** Which shard this process is: index in [0, count). */
+export interface ShardSpec {
+  readonly index: number;
+  readonly count: number;
+}
+
+/**
+ * The shard from `--shard i/n`, else from a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT,
+ * offset by SLURM_ARRAY_TASK_MIN) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with the count from
+ * `shardCount` or T4_SHARD_COUNT), else the whole plan (0/1).
+ */
+export function resolveShard(flag: string | undefined, env: NodeJS.ProcessEnv, shardCount?: number): ShardSpec {
+  const check = (index: number, count: number, where: string): ShardSpec => {
+    if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || index < 0 || index >= count)
+      throw new Error(`${where}: shard ${index} of ${count} is not valid; give i/n with 0 ≤ i < n`);
+    return { index, count };
+  };
+  if (flag !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(flag);
+    if (!m) throw new Error(`--shard: expected i/n (e.g. 0/3), got "${flag}"`);
+    return check(Number(m[1]), Number(m[2]), "--shard");
+  }
+  const slurmId = env["SLURM_ARRAY_TASK_ID"];
+  if (slurmId !== undefined && slurmId !== "") {
+    const min = Number(env["SLURM_ARRAY_TASK_MIN"] ?? "0");
+    const count = Number(env["SLURM_ARRAY_TASK_COUNT"] ?? shardCount ?? NaN);
+    return check(Number(slurmId) - min, count, "SLURM_ARRAY_TASK_ID");
+  }
+  const k8s = env["JOB_COMPLETION_INDEX"];
+  if (k8s !== undefined && k8s !== "") {
+    const count = shardCount ?? Number(env["T4_SHARD_COUNT"] ?? NaN);
+    return check(Number(k8s), count, "JOB_COMPLETION_INDEX (set the count with --shards N or T4_SHARD_COUNT)");
+  }
+  return { index: 0, count: 1 };
+}
+
+/** A stable cost estimate of a run (steps × (N + attention) + a per-step overhead), for balancing shards. */
+function unitCost(u: T4Unit, config: T4Config): number {
+  const steps = Math.max(1, Math.round(u.tokens / (config.batchSize * config.seqLen)));
+  const d = u.size.dModel;
+  return steps * (12 * d * d * u.size.nLayer + 2e4);
+}
+
+/** The runs of one shard: the plan sorted by cost (largest first), dealt round-robin, so shards balance. */
+export function shardUnits(plan: ReadonlyArray<T4Unit>, config: T4Config, shard: ShardSpec): T4Unit[] {
+  const sorted = [...plan].sort((a, b) => unitCost(b, config) - unitCost(a, config) || (a.key < b.key ? -1 : 1));
+  return sorted.filter((_, i) => i % shard.count === shard.index);
+}
+
+/** A hash of the config (runs of another config are never merged). */
+export function configHash(config: T4Config): string {
+  return crypto.createHash("sha256").update(JSON.stringify(config)).digest("hex").slice(0, 16);
+}
+
+/** What a run file holds. */
+export interface RunFile {
+  readonly key: string;
+  readonly baseSeed: number;
+  readonly configHash: string;
+  readonly run: T4Run;
+}
+
+/** The file of one run. */
+export function runFile(dir: string, key: string): string {
+  return path.join(dir, "runs", `${key}.json`);
+}
+
+function readRunFile(file: string): RunFile | null {
+  try {
+    const r = JSON.parse(fs.readFileSync(file, "utf8")) as RunFile;
+    return typeof r.key === "string" && r.run && typeof r.run.finalLoss === "number" ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Options of {@link runShard}. */
+export interface ShardOptions {
+  readonly signal?: AbortSignal;
+  readonly log?: (m: string) => void;
+}
+
+/**
+ * Train the runs of one shard into `<dir>/runs/` (skipping those already written for this seed and config).
+ * Returns the runs trained now and the keys skipped.
+ */
+export async function runShard(
+  config: T4Config,
+  baseSeed: number,
+  dir: string,
+  shard: ShardSpec,
+  opts: ShardOptions = {},
+): Promise<{ trained: T4Run[]; skipped: string[] }> {
+  const units = shardUnits(planT4(config), config, shard);
+  const shared = t4Shared(config, baseSeed);
+  const hash = configHash(config);
+  const trained: T4Run[] = [];
+  const skipped: string[] = [];
+  for (const [i, unit] of units.entries()) {
+    throwIfCancelled(opts.signal, "t4-scaling shard");
+    const file = runFile(dir, unit.key);
+    const have = fs.existsSync(file) ? readRunFile(file) : null;
+    if (have && have.baseSeed === baseSeed && have.configHash === hash) {
+      skipped.push(unit.key);
+      continue;
+    }
+    const run = await trainT4Run(unit, config, baseSeed, shared, {
+      shard: shard.index,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const out: RunFile = { key: unit.key, baseSeed, configHash: hash, run };
+    writeJsonAtomic(file, out);
+    trained.push(run);
+    opts.log?.(
+      `t4 shard ${shard.index}/${shard.count} run ${i + 1}/${units.length} ${unit.key}: N=${run.n} loss=${run.finalLoss.toFixed(4)} wall ${(run.wallMs / 1000).toFixed(1)} s cpu ${(run.cpuMs / 1000).toFixed(1)} s`,
+    );
+  }
+  return { trained, skipped };
+}
+
+/** The result of collecting run files: the runs of the plan, and what is missing. */
+export interface Collected {
+  readonly runs: T4Run[];
+  readonly missing: string[];
+  /** Keys found more than once with identical content (kept once). */
+  readonly duplicates: string[];
+  /** Files of another seed or config, or unreadable (ignored). */
+  readonly foreign: string[];
+}
+
+/**
+ * Read the run files of one or more sweep folders and match them to the plan. Throws when one run appears
+ * twice with different content (two shards disagree); lists missing runs (the caller refuses to merge).
+ */
+export function collectRuns(dirs: ReadonlyArray<string>, config: T4Config, baseSeed: number): Collected {
+  const hash = configHash(config);
+  const plan = planT4(config);
+  const found = new Map<string, { file: string; text: string; run: T4Run }>();
+  const duplicates: string[] = [];
+  const foreign: string[] = [];
+  for (const dir of dirs) {
+    const runsDir = path.join(dir, "runs");
+    if (!fs.existsSync(runsDir)) continue;
+    for (const name of fs.readdirSync(runsDir).sort()) {
+      if (!name.endsWith(".json")) continue; // temp files of a shard still writing
+      const file = path.join(runsDir, name);
+      const r = readRunFile(file);
+      if (!r || r.baseSeed !== baseSeed || r.configHash !== hash) {
+        foreign.push(file);
+        continue;
+      }
+      const text = JSON.stringify(r.run);
+      const prior = found.get(r.key);
+      if (prior) {
+        if (prior.text !== text)
+          throw new Error(`t4 merge: run ${r.key} is in ${prior.file} and ${file} with different results`);
+        duplicates.push(r.key);
+        continue;
+      }
+      found.set(r.key, { file, text, run: r.run });
+    }
+  }
+  const missing = plan.filter((u) => !found.has(u.key)).map((u) => u.key);
+  const runs = plan.filter((u) => found.has(u.key)).map((u) => (found.get(u.key) as { run: T4Run }).run);
+  return { runs, missing, duplicates, foreign };
+}
