@@ -77,6 +77,7 @@ export { loadPacked, savePacked } from "./quant-pack";
 export { show, showTable, showMarkdown, showBackend, showClaims, notebookProgress } from "./present/display";
 export { saveFigure } from "./present/render";
 export { lineFigure, scatterFigure, barFigure, type Figure } from "./present/plot";
+export { sliderFigure, type SliderStep } from "./present/slider";
 export { metricsTable } from "./present/table";
 export { formatNumber, formatMetric, formatPoints, describeSign, metricFormatter } from "./present/format";
 
