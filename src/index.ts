@@ -21,6 +21,8 @@ export {
 export { loadResults, type ResultRecord } from "./run/results";
 export { setupNotebook, runInNotebook, type NotebookSetup } from "./run/notebook";
 export { demoExperiment } from "./run/demo";
+export { exercises } from "./exercises";
+export { defineExercise, formatRange, type ExerciseCheck, type ExerciseFn } from "./run/exercise";
 export { type Profile, PROFILES, profileFromEnv, seedFromEnv, withOverrides } from "./config";
 
 // Seeds, intervals, claims
