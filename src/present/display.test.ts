@@ -9,7 +9,6 @@ import {
   figureHtml,
   isNotebook,
   notebookProgress,
-  serializeSends,
   plotlyLoaderHtml,
   progressHtml,
   show,
@@ -279,32 +278,4 @@ test("showClaims: a table in a notebook, lines outside; strict throws after the 
   const html = String(messages[0]?.msg.data["text/html"]);
   assert.match(html, /class="verdict-contradicts"/);
   assert.match(html, /tX: 0 holds, 1 contradicts, 0 inconclusive, 0 measured/);
-});
-
-test("serializeSends: a socket that throws when busy gets one send at a time, in order", async () => {
-  class FakeSocket {
-    busy = false;
-    sent: number[] = [];
-    send(msg: unknown): Promise<void> {
-      if (this.busy) throw new Error("Socket is busy writing");
-      this.busy = true;
-      return new Promise((r) =>
-        setTimeout(() => {
-          this.busy = false;
-          this.sent.push(msg as number);
-          r();
-        }, 2),
-      );
-    }
-  }
-  const unpatched = new FakeSocket();
-  void unpatched.send(0);
-  assert.throws(() => unpatched.send(1), /busy/, "the fake reproduces zeromq 6's error");
-  class Patched extends FakeSocket {}
-  Object.defineProperty(Patched.prototype, "send", { value: FakeSocket.prototype.send, writable: true });
-  assert.equal(serializeSends(Patched.prototype), true);
-  assert.equal(serializeSends(Patched.prototype), false, "idempotent");
-  const s = new Patched();
-  await Promise.all([1, 2, 3].map((m) => s.send(m)));
-  assert.deepEqual(s.sent, [1, 2, 3]);
 });

@@ -64,48 +64,6 @@ export function isNotebook(): boolean {
   return writer() !== null;
 }
 
-const SEND_QUEUE = Symbol.for("gen2brain.display.sendQueue");
-const QUEUED = Symbol.for("gen2brain.display.sendQueued");
-
-/**
- * Make a zeromq socket class send one message at a time. tslab 1.0.22 calls `sock.send()` without awaiting
- * it; with zeromq 6, a send issued while an earlier one still waits (a slow client, a large PNG, a loaded
- * machine) throws "Socket is busy writing" and kills the kernel, which happened to notebook 06 at `quick`
- * at load ~15. Queued sends keep their order; a failed send is logged, never thrown. Idempotent.
- */
-export function serializeSends(proto: { send?: (msg: unknown) => Promise<void> }): boolean {
-  const p = proto as Record<symbol, unknown> & { send?: (msg: unknown) => Promise<void> };
-  const send = p.send;
-  if (typeof send !== "function" || p[QUEUED]) return false;
-  p.send = function (this: Record<symbol, Promise<void> | undefined>, msg: unknown): Promise<void> {
-    const prev = this[SEND_QUEUE] ?? Promise.resolve();
-    const next = prev
-      .then(() => send.call(this, msg))
-      .catch((e: unknown) => {
-        console.error(`gen2brain: a kernel message could not be sent: ${e instanceof Error ? e.message : String(e)}`);
-      });
-    this[SEND_QUEUE] = next;
-    return next;
-  };
-  p[QUEUED] = true;
-  return true;
-}
-
-/** In a tslab kernel: serialize the sends of the zeromq sockets it created (see {@link serializeSends}). */
-function serializeKernelSends(): void {
-  const cache = require.cache as Record<string, { exports?: unknown } | undefined>;
-  for (const key of Object.keys(cache)) {
-    if (!/[\\/]zeromq[\\/]lib[\\/]index\.js$/.test(key)) continue;
-    const zmq = cache[key]?.exports as
-      Record<string, { prototype?: { send?: (msg: unknown) => Promise<void> } }> | undefined;
-    for (const name of ["Publisher", "Router"]) {
-      const proto = zmq?.[name]?.prototype;
-      if (proto) serializeSends(proto);
-    }
-  }
-}
-if (isNotebook()) serializeKernelSends();
-
 /** A fresh id for a display that is later updated in place. */
 export function newDisplayId(): string {
   return randomBytes(8).toString("hex");
