@@ -21,6 +21,8 @@ export {
 export { loadResults, type ResultRecord } from "./run/results";
 export { setupNotebook, runInNotebook, type NotebookSetup } from "./run/notebook";
 export { demoExperiment } from "./run/demo";
+export { exercises } from "./exercises";
+export { defineExercise, formatRange, type ExerciseCheck, type ExerciseFn } from "./run/exercise";
 export { type Profile, PROFILES, profileFromEnv, seedFromEnv, withOverrides } from "./config";
 
 // Seeds, intervals, claims
@@ -77,6 +79,7 @@ export { loadPacked, savePacked } from "./quant-pack";
 export { show, showTable, showMarkdown, showBackend, showClaims, notebookProgress } from "./present/display";
 export { saveFigure } from "./present/render";
 export { lineFigure, scatterFigure, barFigure, type Figure } from "./present/plot";
+export { sliderFigure, type SliderStep } from "./present/slider";
 export { metricsTable } from "./present/table";
 export { formatNumber, formatMetric, formatPoints, describeSign, metricFormatter } from "./present/format";
 

@@ -160,9 +160,9 @@ export function figureHtml(
     : "";
   const style = `width:100%;${opts.width ? `max-width:${opts.width}px;` : ""}`;
   const script =
-    `(function(){var id=${JSON.stringify(id)},fig=${scriptJson({ data: fig.data, layout })};` +
+    `(function(){var id=${JSON.stringify(id)},fig=${scriptJson({ data: fig.data, layout, frames: fig.frames ?? [] })};` +
     `function draw(){var el=document.getElementById(id);if(!el)return;var fallback=el.innerHTML;el.innerHTML="";el.style.height=${opts.height}+"px";` +
-    `window.Plotly.newPlot(el,fig.data,fig.layout,{responsive:true,displaylogo:false}).catch(function(){el.style.height="";el.innerHTML=fallback;});}` +
+    `window.Plotly.newPlot(el,{data:fig.data,layout:fig.layout,frames:fig.frames,config:{responsive:true,displaylogo:false}}).catch(function(){el.style.height="";el.innerHTML=fallback;});}` +
     `if(window.Plotly){draw();}else{var n=0,t=setInterval(function(){if(window.Plotly){clearInterval(t);draw();}else if(++n>100){clearInterval(t);}},100);}})();`;
   return `<div id="${id}" class="g2b-figure" style="${style}">${img}</div><script type="text/javascript">${script}</script>`;
 }

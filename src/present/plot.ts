@@ -16,6 +16,15 @@ export type Trace = Readonly<Record<string, unknown>> & { readonly type?: string
 export interface Figure {
   readonly data: ReadonlyArray<Trace>;
   readonly layout: Readonly<Record<string, unknown>>;
+  /** plotly animation frames (a slider's steps, see `src/present/slider.ts`); most figures have none. */
+  readonly frames?: ReadonlyArray<FigureFrame>;
+}
+
+/** One plotly frame: a named state of the figure's traces (and optionally of its layout). */
+export interface FigureFrame {
+  readonly name: string;
+  readonly data: ReadonlyArray<Trace>;
+  readonly layout?: Readonly<Record<string, unknown>>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ import { assertedClaim, overSeeds, within } from "../claims";
 import { defineProfiles, frozen } from "../config";
 import { lossCurveFigure } from "../present/plot";
 import { deriveSeed, Rng } from "../rng";
-import { meanInterval } from "../stats";
+import { type Interval, isInterval, meanInterval } from "../stats";
 import { registerExperiment } from "./experiment";
+import { defineExercise } from "./exercise";
+import type { ResultRecord } from "./results";
 
 export interface DemoConfig {
   /** Independent runs (seeds). */
@@ -151,4 +153,43 @@ export const demoExperiment = registerExperiment<DemoConfig, { runs: DemoRun[] }
     );
     return { "loss-curves": fig };
   },
+});
+
+type DemoRecord = ResultRecord<DemoConfig, { runs: DemoRun[] }, DemoMetric>;
+
+const slopeOf = (r: DemoRecord): Interval => {
+  const m = r.metrics.slope;
+  return isInterval(m) ? m : { mean: m, lo: m, hi: m, n: 1 };
+};
+
+/** The tour's exercise checks: `lab.exercises.tour.e1(record)` (see src/run/exercise.ts). */
+export const demoExercises = Object.freeze({
+  /** Another base seed: the claim must still hold. */
+  e1: defineExercise<DemoRecord>({
+    id: "tour.e1",
+    quantity: "mean fitted slope over the seeds of another base seed",
+    expected: { smoke: [1.9, 2.1], quick: [1.9, 2.1] },
+    why: "Gradient descent converges in well under 100 steps (each step shrinks the error by about lr·2/3 ≈ 7%), and noise 0.1 moves one fit's slope by about 0.1/√(n/3) ≈ 0.01–0.02: any seed lands well inside the claim's band.",
+    ifNot:
+      "the record's config (numSteps, lr): a slope far from 2 means the fit has not converged; and that you passed the record of the run with the new seed.",
+    precondition: (r) =>
+      r.baseSeed === 1234
+        ? "this record has the default base seed 1234: the exercise asks for another (seed: 7)"
+        : null,
+    read: (r) => slopeOf(r).mean,
+  }),
+  /** Ten times the noise: how wide does the slope's interval get? */
+  e2: defineExercise<DemoRecord>({
+    id: "tour.e2",
+    quantity: "width of the slope's 95% interval over seeds (hi − lo) at noise 1",
+    // From the sampling distribution, not from runs: one fit's slope has standard error σ/√(n·Var x) =
+    // 1/√(256/3) ≈ 0.11 at quick (64 points at smoke: 0.22); the t-interval over 5 (3) seeds is 2·t·s/√seeds
+    // wide, with s/σ between the 0.5% and 99.5% points of √(χ²/df): 0.06–0.52 at quick, 0.07–2.5 at smoke.
+    expected: { smoke: [0.07, 2.5], quick: [0.06, 0.52] },
+    why: "Ten times the noise makes each fit's slope ten times as uncertain (standard error ≈ 0.11 at 256 points), and the interval over seeds follows: about 0.27 wide at quick, ten times the default's.",
+    ifNot: "that the run used `overrides: { noise: 1 }` (record.config.noise) and that you read the slope's lo and hi.",
+    precondition: (r) =>
+      r.config.noise === 1 ? null : `this record was run with noise ${r.config.noise}: the exercise asks for noise 1`,
+    read: (r) => slopeOf(r).hi - slopeOf(r).lo,
+  }),
 });

@@ -7,6 +7,7 @@ import {
   paletteColor,
   withHorizontalLines,
 } from "../../present/plot";
+import { sliderFigure } from "../../present/slider";
 import { type Interval, meanInterval } from "../../stats";
 import { pooledFraction } from "./analysis";
 import { type Arch, ARCH_SHORT, ARCHS, PREDICTORS, type T6Record, type T6SeedResult } from "./config";
@@ -183,6 +184,61 @@ export function historySweepFigure(record: T6Record): Figure {
   return withHorizontalLines(fig, [record.data.chance], ["chance"]);
 }
 
+/**
+ * The history sweep with a slider over h: at each history length, every predictor's accuracy (trained and
+ * untrained) beside the direct classifier and the Bayes classifier. The same numbers as the sweep figure,
+ * computed once by the experiment; the slider only chooses which h is drawn.
+ */
+export function historySliderFigure(record: T6Record): Figure {
+  const rs = record.data.results;
+  const hs = record.data.historyLengths;
+  const cats = [...PREDICTORS.map((a) => ARCH_SHORT[a]), "direct classifier", "Bayes (optimal)"];
+  const none: Interval = { mean: NaN, lo: NaN, hi: NaN, n: 0 };
+  const steps = hs.map((h, k) => {
+    const per = (f: (r: T6SeedResult, a: (typeof PREDICTORS)[number]) => number): Interval[] => [
+      ...PREDICTORS.map((a) => over(rs, (r) => f(r, a), [0, 1])),
+      none,
+      none,
+    ];
+    const bayes = record.data.bayesCurve[k] as number;
+    const fig = bars(
+      cats,
+      [
+        {
+          name: "analysis by synthesis",
+          ivs: per((r, a) => r.sweep.synthesis[a][k] as number),
+          color: paletteColor(0),
+        },
+        { name: "linear probe", ivs: per((r, a) => r.sweep.probe[a][k] as number), color: paletteColor(1) },
+        {
+          name: "synthesis, untrained predictor (control)",
+          ivs: per((r, a) => r.sweep.synthesisUntrained[a][k] as number),
+          color: "#bbbbbb",
+        },
+        {
+          name: "trained for the task / optimal",
+          ivs: [
+            ...PREDICTORS.map(() => none),
+            over(rs, (r) => r.sweep.direct[k] as number, [0, 1]),
+            { mean: bayes, lo: bayes, hi: bayes, n: 1 },
+          ],
+          color: "#222222",
+        },
+      ],
+      {
+        title: `Inferring the hidden cause from h = ${h} step${h === 1 ? "" : "s"} of history`,
+        subtitle: `${subtitle(record)}; move the slider to change h`,
+        xTitle: "model",
+        yTitle: "accuracy on held-out episodes",
+        yRange: [0, 1.02],
+      },
+    );
+    return { label: `h = ${h}`, figure: withHorizontalLines(fig, [record.data.chance], ["chance"]) };
+  });
+  const active = Math.max(0, hs.indexOf(record.config.episodeSteps));
+  return sliderFigure(steps, { prefix: "history length: ", active });
+}
+
 /** Prediction, understanding and generation over training (none of the latter two is trained). */
 export function learningCurvesFigure(record: T6Record): Figure {
   const rs = record.data.results;
@@ -288,6 +344,7 @@ export function t6Figures(record: T6Record): Record<string, Figure> {
     understanding: understandingFigure(record),
     generation: generationFigure(record),
     "history-sweep": historySweepFigure(record),
+    "history-slider": historySliderFigure(record),
     "learning-curves": learningCurvesFigure(record),
     fractions: fractionsFigure(record),
   };

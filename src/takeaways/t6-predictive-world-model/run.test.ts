@@ -240,6 +240,12 @@ test("t6 runs end to end at a tiny config: the output contract's metrics over se
     "history-sweep",
     "learning-curves",
     "fractions",
+    "history-slider",
   ])
     assert.ok(figs[name] && figs[name]!.data.length > 0, name);
+  // The slider: one frame per history length, each with its own numbers.
+  assert.deepEqual(
+    figs["history-slider"]!.frames?.map((f) => f.name),
+    (record.data as { historyLengths: number[] }).historyLengths.map((h) => `h = ${h}`),
+  );
 });

@@ -1,0 +1,9 @@
+/**
+ * Every notebook's exercise checks, by notebook: `lab.exercises.t6.e1(result)` says whether a student's
+ * outcome is in the range the exercise states, and what to look at if not (src/run/exercise.ts).
+ * A takeaway adds its own as `exercises.ts` in its folder and registers it here.
+ */
+import { demoExercises } from "./run/demo";
+import { exercises as t6 } from "./takeaways/t6-predictive-world-model/exercises";
+
+export const exercises = Object.freeze({ tour: demoExercises, t6 });
