@@ -473,7 +473,11 @@ test("positions none (NoPE): no position table, equals a learned model with zero
     for (const [name, g] of Object.entries(grads)) {
       const d = g.dataSync();
       assert.ok(d.every(Number.isFinite), `gradient of ${name} is finite`);
-      if (!/\.b$|bqkv|bo$|b1$|b2$/.test(name)) assert.ok(d.some((v) => v !== 0), `gradient of ${name} is nonzero`);
+      if (!/\.b$|bqkv|bo$|b1$|b2$/.test(name))
+        assert.ok(
+          d.some((v) => v !== 0),
+          `gradient of ${name} is nonzero`,
+        );
     }
     value.dispose();
     tf.dispose(grads);

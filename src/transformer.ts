@@ -250,10 +250,9 @@ function paramSpecs(c: GPTConfig): ParamSpec[] {
   // GPT-2 init (Radford et al. 2019, §2.3): N(0, 0.02), residual projections scaled by 1/sqrt(2 nLayer).
   const std = 0.02;
   const resid = 0.02 / Math.sqrt(2 * Math.max(1, c.nLayer));
-  const specs: ParamSpec[] = [
-    { name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true },
-  ];
-  if (c.positions === "learned") specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
+  const specs: ParamSpec[] = [{ name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true }];
+  if (c.positions === "learned")
+    specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
   for (let l = 0; l < c.nLayer; l++) {
     const p = `h${l}.`;
     specs.push(
