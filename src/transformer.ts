@@ -44,7 +44,7 @@ export interface GPTConfig {
    * all; the causal mask alone lets attention infer order, and nothing in the weights is tied to an
    * absolute position, so a model can run on longer sequences than it was trained on.
    */
-  readonly positions: PositionScheme;
+  readonly positions?: PositionScheme;
 }
 
 /** Position schemes of {@link GPTConfig.positions}. */
@@ -85,7 +85,7 @@ export function gptConfig(partial: Partial<GPTConfig>): GPTConfig {
   }
   if (typeof c.tieWeights !== "boolean")
     throw new Error(`GPTConfig.tieWeights: must be a boolean, got ${String(c.tieWeights)}`);
-  if (!POSITION_SCHEMES.includes(c.positions))
+  if (!POSITION_SCHEMES.includes(c.positions ?? "learned"))
     throw new Error(
       `GPTConfig.positions: must be one of ${POSITION_SCHEMES.map((x) => `"${x}"`).join(", ")}, got ${JSON.stringify(c.positions)}`,
     );
@@ -251,7 +251,7 @@ function paramSpecs(c: GPTConfig): ParamSpec[] {
   const std = 0.02;
   const resid = 0.02 / Math.sqrt(2 * Math.max(1, c.nLayer));
   const specs: ParamSpec[] = [{ name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true }];
-  if (c.positions === "learned")
+  if (c.positions !== "none")
     specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
   for (let l = 0; l < c.nLayer; l++) {
     const p = `h${l}.`;
