@@ -80,10 +80,11 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   positions: "learned",
   model: { dModel: 32, nHead: 4, nLayer: 2, dFF: 128 },
   directDepths: [1, 2, 4],
-  train: { numSteps: 250, batchSize: 32, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, weightDecay: 0 },
-  evalPerK: 20,
-  info: { perAnswer: 2, numForms: 8, samplesPerSeed: 100, temperature: 1, curveReps: 5 },
-  star: { numSeeds: 5, warmupSteps: 250, rounds: 2, samplesPerRound: 64, stepsPerRound: 25 },
+  // Sized for a shared 2-core machine (load ~19 while sizing): 10 + 5 + 5 runs per base seed in ~45 min wall.
+  train: { numSteps: 200, batchSize: 16, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, weightDecay: 0 },
+  evalPerK: 16,
+  info: { perAnswer: 2, numForms: 8, samplesPerSeed: 80, temperature: 1, curveReps: 5 },
+  star: { numSeeds: 5, warmupSteps: 200, rounds: 2, samplesPerRound: 48, stepsPerRound: 20 },
 });
 
 /** Profiles: smoke exercises every path in seconds; full is the paper figure. */

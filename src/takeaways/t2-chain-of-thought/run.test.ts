@@ -40,7 +40,7 @@ const TINY: Partial<T2Config> = {
 
 test("profiles validate and bad configs give clear errors", () => {
   for (const p of ["smoke", "quick", "full"] as const) validateT2Config(T2_PROFILES[p]);
-  assert.throws(() => validateT2Config({ ...T2_PROFILES.smoke, kLonger: [3] }), /t2.kLonger\[0\]/);
+  assert.throws(() => validateT2Config({ ...T2_PROFILES.smoke, kLonger: [2] }), /t2.kLonger\[0\]/);
   assert.throws(() => validateT2Config({ ...T2_PROFILES.smoke, positions: "rope" as never }), /t2.positions/);
   assert.throws(() => validateT2Config({ ...T2_PROFILES.smoke, directDepths: [] }), /t2.directDepths/);
   // The design: >= 10 seeds for the bottleneck slope at quick, >= 5 for the other asserted claims.
