@@ -251,8 +251,7 @@ function paramSpecs(c: GPTConfig): ParamSpec[] {
   const std = 0.02;
   const resid = 0.02 / Math.sqrt(2 * Math.max(1, c.nLayer));
   const specs: ParamSpec[] = [{ name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true }];
-  if (c.positions !== "none")
-    specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
+  if (c.positions !== "none") specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
   for (let l = 0; l < c.nLayer; l++) {
     const p = `h${l}.`;
     specs.push(
