@@ -83,7 +83,9 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   // Sized for a shared 2-core machine (load ~19 while sizing): 10 + 5 + 5 runs per base seed in ~45 min wall.
   train: { numSteps: 200, batchSize: 16, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, weightDecay: 0 },
   evalPerK: 16,
-  info: { perAnswer: 2, numForms: 8, samplesPerSeed: 80, temperature: 1, curveReps: 5 },
+  // 5 problems x 4 forms = 20 values of X, 8 samples of each per seed: with fewer samples per X value the
+  // plug-in I(X;Z) of any diverse chain approaches H(X) (each X seen once is "determined" by its chain).
+  info: { perAnswer: 1, numForms: 4, samplesPerSeed: 160, temperature: 1, curveReps: 5 },
   star: { numSeeds: 5, warmupSteps: 200, rounds: 2, samplesPerRound: 48, stepsPerRound: 20 },
 });
 
@@ -112,7 +114,7 @@ export const T2_PROFILES = defineProfiles(
       model: { dModel: 64, dFF: 256 },
       train: { numSteps: 2000, batchSize: 64 },
       evalPerK: 200,
-      info: { perAnswer: 4, numForms: 16, samplesPerSeed: 2000, curveReps: 10 },
+      info: { perAnswer: 2, numForms: 8, samplesPerSeed: 1600, curveReps: 10 },
       star: { numSeeds: 10, warmupSteps: 2000, rounds: 5, samplesPerRound: 1024, stepsPerRound: 200 },
     },
   },
