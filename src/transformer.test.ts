@@ -5,6 +5,7 @@ import { expectNoLeak, testBackend } from "./run/testing";
 import { countGPTParams, createGPT, GPT_DEFAULTS, gptConfig, oneHotF32, referenceOps } from "./transformer";
 
 const SMALL = { vocabSize: 11, seqLen: 8, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false };
+type SmallConfig = typeof SMALL & { positions?: "learned" | "none" };
 
 function tokens(B: number, T: number, V: number, offset = 0): tf.Tensor2D {
   return tf.tensor2d(
@@ -272,7 +273,7 @@ test("forward, loss and gradients leak no tensors", async () => {
 });
 
 /** A model with its random weights scaled up, so attention is far from uniform and logits are large. */
-async function sharpGPT(config: Partial<typeof SMALL>, seed: number, scale = 8): Promise<ReturnType<typeof createGPT>> {
+async function sharpGPT(config: Partial<SmallConfig>, seed: number, scale = 8): Promise<ReturnType<typeof createGPT>> {
   const model = createGPT(config, seed);
   const w = await model.readWeights();
   for (const [name, a] of Object.entries(w))
@@ -431,5 +432,72 @@ test("KV cache: lastOnly, dropping rows, validation, no leaks", async () => {
   } finally {
     x.dispose();
     model.dispose();
+  }
+});
+
+test("positions none (NoPE): no position table, equals a learned model with zero positions, KV cache, gradients, no leaks", async () => {
+  await testBackend();
+  assert.equal(gptConfig({}).positions, "learned"); // the default is unchanged
+  assert.throws(() => gptConfig({ positions: "rotary" as never }), /GPTConfig\.positions/);
+  const nope = await sharpGPT({ ...SMALL, positions: "none" }, 12);
+  const learned = createGPT(SMALL, 12);
+  const x = tokens(3, 8, SMALL.vocabSize, 4); // [3, 8]
+  try {
+    const w = await nope.readWeights();
+    assert.equal(w["wpe"], undefined);
+    const { seqLen: T, dModel: C } = SMALL;
+    assert.equal(countGPTParams(SMALL).total - countGPTParams({ ...SMALL, positions: "none" }).total, T * C);
+    // The same weights in a learned-position model whose table is all zeros: the same logits.
+    learned.setWeights({ ...w, wpe: new Float32Array(T * C) });
+    const a = tf.tidy(() => nope.forward(x).logits.arraySync());
+    const b = tf.tidy(() => learned.forward(x).logits.arraySync());
+    assert.ok(maxDiff(a, b) < 1e-5, `NoPE vs zero positions: ${maxDiff(a, b)}`);
+    // Incremental decoding in uneven chunks gives the full forward's logits.
+    const cache = nope.createKVCache(3);
+    const inc: number[][][] = [[], [], []];
+    for (const [s, e] of [
+      [0, 3],
+      [3, 4],
+      [4, 8],
+    ] as const) {
+      const l = tf.tidy(() => nope.forwardIncremental(tf.slice(x, [0, s], [3, e - s]), cache).arraySync());
+      l.forEach((row, i) => (inc[i] as number[][]).push(...row));
+    }
+    cache.dispose();
+    assert.ok(maxDiff(a, inc) < 1e-4, `KV cache vs full forward: ${maxDiff(a, inc)}`);
+    // Gradients reach every weight and are finite.
+    const y = tokens(3, 8, SMALL.vocabSize, 5);
+    const { value, grads } = tf.variableGrads(() => nope.loss(x, y), nope.variables);
+    const names = Object.keys(nope.namedWeights());
+    assert.equal(Object.keys(grads).length, names.length);
+    for (const [name, g] of Object.entries(grads)) {
+      const d = g.dataSync();
+      assert.ok(d.every(Number.isFinite), `gradient of ${name} is finite`);
+      if (!/\.b$|bqkv|bo$|b1$|b2$/.test(name))
+        assert.ok(
+          d.some((v) => v !== 0),
+          `gradient of ${name} is nonzero`,
+        );
+    }
+    value.dispose();
+    tf.dispose(grads);
+    await expectNoLeak(() => {
+      const o = nope.forward(x, { returnAttention: true, returnHidden: true });
+      tf.dispose([o.logits, ...(o.attention ?? []), ...(o.hidden ?? [])]);
+      const c2 = nope.createKVCache(3);
+      tf.tidy(() => {
+        nope.forwardIncremental(tf.slice(x, [0, 0], [3, 5]), c2);
+        nope.forwardIncremental(tf.slice(x, [0, 5], [3, 1]), c2, { lastOnly: true });
+      });
+      c2.dispose();
+      const g = tf.variableGrads(() => nope.loss(x, y), nope.variables);
+      g.value.dispose();
+      tf.dispose(g.grads);
+    }, "NoPE forward, cache and gradients");
+    y.dispose();
+  } finally {
+    tf.dispose(x);
+    nope.dispose();
+    learned.dispose();
   }
 });

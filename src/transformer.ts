@@ -37,7 +37,19 @@ export interface GPTConfig {
   readonly dFF: number;
   /** Share the token embedding with the output head (Press & Wolf 2017; GPT-2 does). */
   readonly tieWeights: boolean;
+  /**
+   * How the model knows where a token is. `learned` (default; GPT-2): a learned absolute position table
+   * `wpe` added to the token embedding; positions never trained on (beyond the longest training row) are
+   * untrained vectors. `none` (NoPE; Haviv et al. 2022, Kazemnejad et al. 2023): no position embedding at
+   * all; the causal mask alone lets attention infer order, and nothing in the weights is tied to an
+   * absolute position, so a model can run on longer sequences than it was trained on.
+   */
+  readonly positions?: PositionScheme;
 }
+
+/** Position schemes of {@link GPTConfig.positions}. */
+export type PositionScheme = "learned" | "none";
+export const POSITION_SCHEMES: ReadonlyArray<PositionScheme> = ["learned", "none"];
 
 /** The size of a GPT, apart from what the data decides (vocabulary and context length). */
 export type GPTSize = Pick<GPTConfig, "dModel" | "nHead" | "nLayer" | "dFF">;
@@ -51,6 +63,7 @@ export const GPT_DEFAULTS: Readonly<GPTConfig> = frozen({
   nLayer: 2,
   dFF: 0,
   tieWeights: false,
+  positions: "learned",
 });
 
 /**
@@ -72,6 +85,10 @@ export function gptConfig(partial: Partial<GPTConfig>): GPTConfig {
   }
   if (typeof c.tieWeights !== "boolean")
     throw new Error(`GPTConfig.tieWeights: must be a boolean, got ${String(c.tieWeights)}`);
+  if (!POSITION_SCHEMES.includes(c.positions ?? "learned"))
+    throw new Error(
+      `GPTConfig.positions: must be one of ${POSITION_SCHEMES.map((x) => `"${x}"`).join(", ")}, got ${JSON.stringify(c.positions)}`,
+    );
   return { ...c, dFF: c.dFF === 0 ? 4 * c.dModel : c.dFF };
 }
 
@@ -233,10 +250,8 @@ function paramSpecs(c: GPTConfig): ParamSpec[] {
   // GPT-2 init (Radford et al. 2019, §2.3): N(0, 0.02), residual projections scaled by 1/sqrt(2 nLayer).
   const std = 0.02;
   const resid = 0.02 / Math.sqrt(2 * Math.max(1, c.nLayer));
-  const specs: ParamSpec[] = [
-    { name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true },
-    { name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true },
-  ];
+  const specs: ParamSpec[] = [{ name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true }];
+  if (c.positions !== "none") specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
   for (let l = 0; l < c.nLayer; l++) {
     const p = `h${l}.`;
     specs.push(
@@ -573,6 +588,7 @@ export class GPT implements TrainableModel {
     // One-hot matMul instead of gather: its gradient is a plain matMul on every backend.
     const oneHot = oneHotF32(tf.reshape(tokens, [B * T]) as tf.Tensor1D, V); // [B*T, V]
     const tok = tf.matMul(oneHot, this.p("wte")); // [B*T, V] @ [V, C] -> [B*T, C]
+    if (this.config.positions === "none") return tok as tf.Tensor2D; // NoPE: order comes from the causal mask only
     const pos = tf.slice(this.p("wpe"), [0, 0], [T, C]); // [T, C]
     return tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D; // [B, T, C] + [T, C] -> [B*T, C]
   }
@@ -751,8 +767,13 @@ export class GPT implements TrainableModel {
     const res = tf.tidy(() => {
       const oneHot = oneHotF32(tf.reshape(tokens, [B * t]) as tf.Tensor1D, V); // [B*t, V]
       const tok = tf.matMul(oneHot, this.p("wte")); // [B*t, V] @ [V, C] -> [B*t, C]
-      const posEmb = tf.slice(this.p("wpe"), [pos, 0], [t, C]); // [t, C]
-      let x = tf.reshape(tf.add(tf.reshape(tok, [B, t, C]), posEmb), [B * t, C]) as tf.Tensor2D; // [B*t, C]
+      let x =
+        this.config.positions === "none"
+          ? (tok as tf.Tensor2D) // NoPE: [B*t, C]
+          : (tf.reshape(
+              tf.add(tf.reshape(tok, [B, t, C]), tf.slice(this.p("wpe"), [pos, 0], [t, C])), // + positions [t, C]
+              [B * t, C],
+            ) as tf.Tensor2D); // [B*t, C]
       const kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> = [];
       for (let l = 0; l < nLayer; l++) {
         const p = `h${l}.`;

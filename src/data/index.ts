@@ -7,5 +7,6 @@ export * as cuedStreams from "./cued-streams";
 export * as digits from "./digits";
 export * as induction from "./induction";
 export * as motorWorld from "./motor-world";
+export * as swaps from "./swaps";
 export * as world from "./world";
 export * as zipf from "./zipf-language";

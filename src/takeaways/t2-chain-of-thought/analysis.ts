@@ -1,112 +1,446 @@
-/** Takeaway 2's pieces for one answer format: its model, batched greedy completion, and the information of sampled chains. */
+/**
+ * Takeaway 2's pieces, each callable on its own (one condition, one seed): the model of a format, batched
+ * generation (greedy or sampled), the test set, training one chain level or one direct depth, the
+ * information of sampled chains, and one outcome-only (STaR) run.
+ */
+import { throwIfCancelled } from "../../cancel";
 import {
-  ANSWER_FORMATS,
-  AnswerFormat,
-  DigitExample,
-  encodePrompt,
-  maxCompletionLength,
-  parseCompletion,
-} from "../../data/digits";
+  CHAIN_LEVELS,
+  classifySwapChain,
+  encodeSwapPrompt,
+  encodeSwapRow,
+  maxSwapCompletionLength,
+  parseSwapCompletion,
+  renderSwapExample,
+  sampleSwapExample,
+  sampleSwapProblem,
+  sampleSwapSurface,
+  SWAP_TRAIN_SURFACE,
+  SWAP_UNSEEN_SURFACE,
+  type SwapExample,
+  type SwapFormat,
+  type SwapProblem,
+  type SwapSurface,
+  swapsAlphabet,
+  swapsSampler,
+} from "../../data/swaps";
 import { generate } from "../../generate";
-import {
-  bootstrapInfo,
-  codedProfile,
-  codeSamples,
-  CurvePoint,
-  doublingSizes,
-  EntropyOptions,
-  estimateCurve,
-  InformationProfile,
-  XZYSample,
-} from "../../info";
+import { codedProfile, codeSamples, type CurvePoint, doublingSizes, estimateCurve, type XZYSample } from "../../info";
 import { deriveSeed, Rng } from "../../rng";
-import type { Interval } from "../../stats";
+import type { ExperimentContext } from "../../run/experiment";
 import { CharTokenizer } from "../../tokenizer";
+import { type BatchSampler, trainModel } from "../../train";
 import { createGPT, GPT } from "../../transformer";
-import { FormatInfo, formatSeqLen, Generated, kGridOf, T2Config, T2InfoConfig } from "./config";
+import {
+  type FormatCurves,
+  formatSeqLen,
+  type Generated,
+  kGridOf,
+  type MiRow,
+  type SeedInfo,
+  type T2Config,
+  type T2DirectRun,
+  type T2LevelRun,
+  type T2StarRun,
+} from "./config";
 
-/** Build the model of one format and seed (the same config for all formats). Caller disposes. */
-export function createT2Model(c: T2Config, vocabSize: number, seed: number): GPT {
-  const seqLen = Math.max(...ANSWER_FORMATS.map((f) => formatSeqLen(c, f)));
-  return createGPT(
-    {
-      vocabSize,
-      seqLen,
-      dModel: c.model.dModel,
-      nHead: c.model.nHead,
-      nLayer: c.model.nLayer,
-      dFF: c.model.dFF,
-      tieWeights: false,
-    },
-    seed,
-  );
+/** The tokenizer of the task (every character of every surface form, seen or unseen). */
+export function t2Tokenizer(c: T2Config): CharTokenizer {
+  return CharTokenizer.fromAlphabet(swapsAlphabet(c.numCups));
 }
 
-/** Greedy completions of many examples of one format (batched by the generator). */
+/** The model of one format and seed: the config's width; `nLayer` overrides the depth (direct baselines). */
+export function createT2Model(c: T2Config, vocabSize: number, seed: number, nLayer = c.model.nLayer): GPT {
+  const seqLen = Math.max(...(["direct", ...CHAIN_LEVELS] as const).map((f) => formatSeqLen(c, f)));
+  return createGPT({ vocabSize, seqLen, ...c.model, nLayer, tieWeights: false, positions: c.positions }, seed);
+}
+
+/** Completions of many examples (greedy at temperature 0, else sampled with `rng`). */
 export async function completeAll(
   model: GPT,
   tok: CharTokenizer,
-  examples: ReadonlyArray<DigitExample>,
+  examples: ReadonlyArray<SwapExample>,
   c: T2Config,
-  format: AnswerFormat,
+  maxFormat: SwapFormat,
+  sampling?: { temperature: number; rng: Rng },
 ): Promise<Generated[]> {
   if (examples.length === 0) return [];
-  const prompts = examples.map((e) => encodePrompt(tok, e.input));
-  const maxNew = maxCompletionLength(format, c.layout, kGridOf(c), c.chainStyle) + 1;
+  const prompts = examples.map((e) => encodeSwapPrompt(tok, e.input));
   const outs = await generate(model, prompts, {
-    maxNewTokens: maxNew,
-    temperature: 0,
+    maxNewTokens: maxSwapCompletionLength(maxFormat, kGridOf(c)) + 1,
+    temperature: sampling?.temperature ?? 0,
+    ...(sampling ? { rng: sampling.rng } : {}),
     stopToken: tok.eosId,
     batchSize: 512,
   });
   return outs.map((ids, i) => {
-    const e = examples[i] as DigitExample;
+    const e = examples[i] as SwapExample;
     const output = tok.decode(ids);
     return {
       input: e.input,
       output,
       target: e.completion,
-      correct: parseCompletion(output).answer === e.problem.answer,
+      correct: parseSwapCompletion(output).answer === e.problem.answer,
     };
   });
 }
 
-/** Information estimates over pooled (X, Z, Y) samples of one format. */
-export function formatInformation(
+/** A test item: a problem in a surface form and its group (`k3`, `unseen`). */
+export interface TestProblem {
+  readonly group: string;
+  readonly problem: SwapProblem;
+  readonly form: SwapSurface;
+}
+
+/** The fixed test set of a seed (the same problems for every format and depth). */
+export function testProblems(c: T2Config, seed: number): TestProblem[] {
+  const rng = new Rng(deriveSeed(seed, "t2", "test"));
+  const out: TestProblem[] = [];
+  for (let k = c.kMin; k <= c.kMax; k++)
+    for (let i = 0; i < c.evalPerK; i++)
+      out.push({ group: `k${k}`, problem: sampleSwapProblem(rng, k, c.numCups), form: sampleSwapSurface(rng, k) });
+  for (const k of c.kLonger)
+    for (let i = 0; i < c.evalPerK; i++)
+      out.push({ group: `k${k}`, problem: sampleSwapProblem(rng, k, c.numCups), form: sampleSwapSurface(rng, k) });
+  const nUnseen = c.evalPerK * (c.kMax - c.kMin + 1);
+  for (let i = 0; i < nUnseen; i++) {
+    const k = c.kMin + rng.int(c.kMax - c.kMin + 1);
+    out.push({
+      group: "unseen",
+      problem: sampleSwapProblem(rng, k, c.numCups),
+      form: sampleSwapSurface(rng, k, SWAP_UNSEEN_SURFACE),
+    });
+  }
+  return out;
+}
+
+/** Greedy accuracy per test group of a model answering in `format`. */
+export async function evaluate(
+  model: GPT,
+  tok: CharTokenizer,
+  c: T2Config,
+  format: SwapFormat,
+  tests: ReadonlyArray<TestProblem>,
+): Promise<{ accuracy: Record<string, number>; gens: Generated[] }> {
+  const kGrid = kGridOf(c);
+  const exs = tests.map((t) => renderSwapExample(t.problem, t.form, format, kGrid));
+  const gens = await completeAll(model, tok, exs, c, format === "direct" ? "direct" : "verbatim");
+  const accuracy: Record<string, number> = {};
+  const groups = [...new Set(tests.map((t) => t.group))];
+  for (const g of groups) {
+    let n = 0;
+    let ok = 0;
+    tests.forEach((t, i) => {
+      if (t.group !== g) return;
+      n++;
+      if ((gens[i] as Generated).correct) ok++;
+    });
+    accuracy[g] = ok / n;
+  }
+  return { accuracy, gens };
+}
+
+/** The information design of a base seed: problems with k = kMax crossed with surface forms. */
+export interface Design {
+  readonly problems: ReadonlyArray<SwapProblem>;
+  readonly forms: ReadonlyArray<SwapSurface>;
+}
+
+/** Sample `samplesPerSeed` chains on the design at the config's temperature; their (X, Z, Y) rows and the mix of formats. */
+export async function sampleChains(
+  model: GPT,
+  tok: CharTokenizer,
+  c: T2Config,
+  design: Design,
+  label: string,
+  seed: number,
+): Promise<{ rows: MiRow[]; info: SeedInfo; mix: Record<string, number> }> {
+  const rng = new Rng(deriveSeed(seed, "t2", "info", label));
+  const nGrid = design.problems.length * design.forms.length;
+  const kGrid = kGridOf(c);
+  const exs: SwapExample[] = [];
+  for (let i = 0; i < c.info.samplesPerSeed; i++) {
+    const j = rng.int(nGrid);
+    const p = design.problems[Math.floor(j / design.forms.length)] as SwapProblem;
+    const f = design.forms[j % design.forms.length] as SwapSurface;
+    exs.push(renderSwapExample(p, f, "direct", kGrid));
+  }
+  const gens = await completeAll(model, tok, exs, c, "verbatim", { temperature: c.info.temperature, rng });
+  const mix: Record<string, number> = {};
+  const rows: MiRow[] = gens.map((g, i) => {
+    const e = exs[i] as SwapExample;
+    const chain = parseSwapCompletion(g.output).chain;
+    const kind = classifySwapChain(chain, e.problem, e.form, e.input);
+    mix[kind] = (mix[kind] ?? 0) + 1 / gens.length;
+    return { format: label, x: e.input, z: chain, y: String(e.problem.answer) };
+  });
+  return { rows, info: seedInfo(rows, gens.filter((g) => g.correct).length / gens.length), mix };
+}
+
+/** Miller–Madow estimates (bits) of one seed's sampled rows. */
+export function seedInfo(rows: ReadonlyArray<XZYSample>, accuracy: number): SeedInfo {
+  const p = codedProfile(codeSamples(rows));
+  return { n: rows.length, hX: p.hX, hZ: p.hZ, hY: p.hY, iXZ: p.iXZ, iZY: p.iZY, accuracy };
+}
+
+/** Estimate against sample count of pooled rows: Miller–Madow and plug-in I(X;Z), and H(X). */
+export function estimateCurves(
   rows: ReadonlyArray<XZYSample>,
-  c: T2InfoConfig,
+  reps: number,
   seed: number,
   label: string,
-): FormatInfo {
+): FormatCurves {
   const coded = codeSamples(rows);
   const all = Array.from({ length: rows.length }, (_, i) => i);
-  type Stat = (p: InformationProfile) => number;
-  const at =
-    (stat: Stat, opts?: EntropyOptions) =>
-    (idx: ReadonlyArray<number>): number =>
-      stat(codedProfile(coded, opts, idx));
-  // The same seed for every quantity: the same resamples, so the intervals of related quantities agree.
-  const boot = (stat: Stat): Interval =>
-    bootstrapInfo(all, at(stat), new Rng(deriveSeed(seed, "t2-boot", label)), c.bootstrapReps);
-  const sizes = doublingSizes(25, rows.length);
-  const curve = (stat: Stat, what: string, opts?: EntropyOptions): CurvePoint[] =>
-    estimateCurve(all, at(stat, opts), sizes, new Rng(deriveSeed(seed, "t2-curve", label, what)), c.curveReps);
-  const plug = codedProfile(coded, { correction: "none" });
+  const sizes = doublingSizes(Math.min(25, rows.length), rows.length);
+  const curve = (what: string, stat: (idx: ReadonlyArray<number>) => number): CurvePoint[] =>
+    estimateCurve(all, stat, sizes, new Rng(deriveSeed(seed, "t2-curve", label, what)), reps);
   return {
     n: rows.length,
-    hX: boot((p) => p.hX),
-    hY: boot((p) => p.hY),
-    hZ: boot((p) => p.hZ),
-    iXZ: boot((p) => p.iXZ),
-    iZY: boot((p) => p.iZY),
-    iXZnorm: boot((p) => p.iXZ / p.hX),
-    iZYnorm: boot((p) => p.iZY / p.hY),
-    plugIn: { hX: plug.hX, hZ: plug.hZ, hY: plug.hY, iXZ: plug.iXZ, iZY: plug.iZY },
-    curves: {
-      hX: curve((p) => p.hX, "hX"),
-      iXZ: curve((p) => p.iXZ, "iXZ"),
-      iZY: curve((p) => p.iZY, "iZY"),
-      iXZplugIn: curve((p) => p.iXZ, "iXZplugIn", { correction: "none" }),
-    },
+    iXZ: curve("iXZ", (idx) => codedProfile(coded, undefined, idx).iXZ),
+    iXZplugIn: curve("iXZplugIn", (idx) => codedProfile(coded, { correction: "none" }, idx).iXZ),
+    hX: curve("hX", (idx) => codedProfile(coded, undefined, idx).hX),
   };
+}
+
+function trainOpts(ctx: ExperimentContext, seed: number, label: string) {
+  return { seed, progress: ctx.progress, label, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+}
+
+/** Train and test one chain level for one seed; returns the run and its sampled rows. */
+export async function runLevel(
+  c: T2Config,
+  ctx: ExperimentContext,
+  seed: number,
+  level: number,
+  tests: ReadonlyArray<TestProblem>,
+  design: Design,
+): Promise<{ run: T2LevelRun; rows: MiRow[] }> {
+  const format = CHAIN_LEVELS[level] as SwapFormat;
+  const tok = t2Tokenizer(c);
+  const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", format, "init"));
+  try {
+    const sampler = swapsSampler(
+      tok,
+      { formats: [format], kMin: c.kMin, kMax: c.kMax, kGrid: kGridOf(c), numCups: c.numCups },
+      formatSeqLen(c, format),
+    );
+    const t0 = performance.now();
+    const res = await trainModel(
+      model,
+      sampler,
+      { ...c.train, evalEvery: 0 },
+      trainOpts(ctx, deriveSeed(seed, "t2", format, "train"), `level ${level} ${format}`),
+    );
+    const trainMs = performance.now() - t0;
+    throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+    const { accuracy, gens } = await evaluate(model, tok, c, format, tests);
+    const ksIn = range(c.kMin, c.kMax);
+    const accInDist = mean(ksIn.map((k) => accuracy[`k${k}`] as number));
+    const accLonger = mean(c.kLonger.map((k) => accuracy[`k${k}`] as number));
+    const sampled = await sampleChains(model, tok, c, design, `level${level}`, seed);
+    const samples: (Generated & { group: string })[] = [];
+    for (const g of [`k${c.kMax}`, `k${c.kLonger[0]}`, "unseen"]) {
+      let n = 0;
+      tests.forEach((t, i) => {
+        if (t.group === g && n < 2) {
+          samples.push({ ...(gens[i] as Generated), group: g });
+          n++;
+        }
+      });
+    }
+    ctx.log(
+      `t2 level ${level} (${format}) seed ${seed}: loss ${res.finalLoss.toFixed(3)}, in-dist ${accInDist.toFixed(3)}, unseen ${(accuracy["unseen"] as number).toFixed(3)}, longer ${accLonger.toFixed(3)}, I(X;Z)/H(X) ${(sampled.info.iXZ / sampled.info.hX).toFixed(3)}`,
+    );
+    return {
+      run: {
+        seed,
+        level,
+        format,
+        accuracy,
+        accInDist,
+        accUnseen: accuracy["unseen"] as number,
+        accLonger,
+        info: sampled.info,
+        finalLoss: res.finalLoss,
+        trainMs,
+        samples,
+      },
+      rows: sampled.rows,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Train and test one direct baseline (no chain) of one depth for one seed, with the chain models' training tokens. */
+export async function runDirect(
+  c: T2Config,
+  ctx: ExperimentContext,
+  seed: number,
+  depth: number,
+  steps: number,
+  tests: ReadonlyArray<TestProblem>,
+): Promise<T2DirectRun> {
+  const tok = t2Tokenizer(c);
+  const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", "direct", depth, "init"), depth);
+  try {
+    const sampler = swapsSampler(
+      tok,
+      { formats: ["direct"], kMin: c.kMin, kMax: c.kMax, kGrid: kGridOf(c), numCups: c.numCups },
+      formatSeqLen(c, "direct"),
+    );
+    const t0 = performance.now();
+    const res = await trainModel(
+      model,
+      sampler,
+      { ...c.train, numSteps: steps, evalEvery: 0 },
+      trainOpts(ctx, deriveSeed(seed, "t2", "direct", depth, "train"), `direct depth ${depth}`),
+    );
+    const trainMs = performance.now() - t0;
+    const inDist = tests.filter((t) => /^k\d+$/.test(t.group) && Number(t.group.slice(1)) <= c.kMax);
+    const { accuracy } = await evaluate(model, tok, c, "direct", inDist);
+    ctx.log(
+      `t2 direct depth ${depth} seed ${seed}: loss ${res.finalLoss.toFixed(3)}, acc ${range(c.kMin, c.kMax)
+        .map((k) => `k${k} ${(accuracy[`k${k}`] as number).toFixed(2)}`)
+        .join(", ")}`,
+    );
+    return { seed, depth, accuracy, finalLoss: res.finalLoss, steps, trainMs };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A sampler over a fixed list of rows (the kept chains of a STaR round). */
+function listSampler(rows: ReadonlyArray<{ x: number[]; y: number[]; mask: number[] }>): BatchSampler {
+  return (rng, batchSize) => {
+    const x: number[][] = [];
+    const y: number[][] = [];
+    const mask: number[][] = [];
+    for (let b = 0; b < batchSize; b++) {
+      const r = rows[rng.int(rows.length)] as { x: number[]; y: number[]; mask: number[] };
+      x.push(r.x);
+      y.push(r.y);
+      mask.push(r.mask);
+    }
+    return { x, y, mask };
+  };
+}
+
+/**
+ * One outcome-only run (STaR, Zelikman et al. 2022): warm up on a uniform mixture of the chain levels, then
+ * `rounds` times sample one chain per training problem at temperature 1, keep those whose answer is right,
+ * fine-tune on them. The control arm starts from the same warm-up weights and does the same but keeps every
+ * chain (self-training without the outcome). Chains are sampled on the information design before and after.
+ */
+export async function runStar(
+  c: T2Config,
+  ctx: ExperimentContext,
+  seed: number,
+  design: Design,
+): Promise<{ run: T2StarRun; rows: MiRow[] }> {
+  const tok = t2Tokenizer(c);
+  const kGrid = kGridOf(c);
+  const seqLen = formatSeqLen(c, "verbatim");
+  const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", "star", "init"));
+  let control: GPT | null = null;
+  const t0 = performance.now();
+  try {
+    const mixed = swapsSampler(
+      tok,
+      { formats: CHAIN_LEVELS, kMin: c.kMin, kMax: c.kMax, kGrid, numCups: c.numCups },
+      seqLen,
+    );
+    await trainModel(
+      model,
+      mixed,
+      { ...c.train, numSteps: c.star.warmupSteps, evalEvery: 0 },
+      trainOpts(ctx, deriveSeed(seed, "t2", "star", "warmup"), "STaR warm-up (mixed chains)"),
+    );
+    const before = await sampleChains(model, tok, c, design, "selfChosen_before", seed);
+    control = createT2Model(c, tok.vocabSize, 0);
+    control.setWeights(await model.readWeights());
+    const keptPerRound: number[] = [];
+    for (const [arm, m] of [
+      ["filtered", model],
+      ["control", control],
+    ] as const) {
+      for (let r = 0; r < c.star.rounds; r++) {
+        throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+        // The same problems for both arms in a round.
+        const prng = new Rng(deriveSeed(seed, "t2", "star", "problems", r));
+        const exs = Array.from({ length: c.star.samplesPerRound }, () =>
+          sampleSwapExample(prng, {
+            formats: ["direct"],
+            kMin: c.kMin,
+            kMax: c.kMax,
+            kGrid,
+            numCups: c.numCups,
+            surface: SWAP_TRAIN_SURFACE,
+          }),
+        );
+        const gens = await completeAll(m, tok, exs, c, "verbatim", {
+          temperature: 1,
+          rng: new Rng(deriveSeed(seed, "t2", "star", arm, "sample", r)),
+        });
+        const keep = gens
+          .map((g, i) => ({ g, e: exs[i] as SwapExample }))
+          .filter(({ g }) => (arm === "control" || g.correct) && g.output.length > 0)
+          .filter(({ e, g }) => encodeSwapPrompt(tok, e.input).length + tok.encode(g.output).length <= seqLen);
+        if (arm === "filtered") keptPerRound.push(keep.length / gens.length);
+        if (keep.length === 0) continue;
+        const rows = keep.map(({ e, g }) => encodeSwapRow(tok, e.input, g.output, seqLen));
+        await trainModel(
+          m,
+          listSampler(rows),
+          { ...c.train, numSteps: c.star.stepsPerRound, warmupSteps: 0, evalEvery: 0 },
+          trainOpts(ctx, deriveSeed(seed, "t2", "star", arm, "train", r), `STaR ${arm} round ${r + 1}`),
+        );
+      }
+    }
+    const after = await sampleChains(model, tok, c, design, "selfChosen_after", seed);
+    const afterControl = await sampleChains(control, tok, c, design, "selfChosen_afterControl", seed);
+    const norm = (i: SeedInfo): string => (i.iXZ / i.hX).toFixed(3);
+    ctx.log(
+      `t2 STaR seed ${seed}: I(X;Z)/H(X) before ${norm(before.info)}, after ${norm(after.info)} (control ${norm(afterControl.info)}), kept ${keptPerRound.map((k) => k.toFixed(2)).join(", ")}`,
+    );
+    return {
+      run: {
+        seed,
+        before: before.info,
+        after: after.info,
+        afterControl: afterControl.info,
+        mixBefore: before.mix,
+        mixAfter: after.mix,
+        mixAfterControl: afterControl.mix,
+        keptPerRound,
+        trainMs: performance.now() - t0,
+      },
+      rows: [...before.rows, ...after.rows],
+    };
+  } finally {
+    model.dispose();
+    control?.dispose();
+  }
+}
+
+export function range(a: number, b: number): number[] {
+  return Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
+}
+
+export function mean(xs: ReadonlyArray<number>): number {
+  return xs.length === 0 ? NaN : xs.reduce((s, x) => s + x, 0) / xs.length;
+}
+
+/** Least-squares slope of y on x (NaN when x does not vary). */
+export function slope(x: ReadonlyArray<number>, y: ReadonlyArray<number>): number {
+  const mx = mean(x);
+  const my = mean(y);
+  let sxy = 0;
+  let sxx = 0;
+  x.forEach((xi, i) => {
+    sxy += (xi - mx) * ((y[i] as number) - my);
+    sxx += (xi - mx) ** 2;
+  });
+  return sxx > 0 ? sxy / sxx : NaN;
 }

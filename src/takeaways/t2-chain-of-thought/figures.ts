@@ -1,199 +1,206 @@
-/** Takeaway 2's figures and sample table, pure functions of a t2 record (plotly JSON). */
-import { AnswerFormat } from "../../data/digits";
+/** Takeaway 2's figures and sample table, pure functions of a t2 record (plotly JSON); each control beside its condition. */
 import {
   barFigure,
-  Figure,
+  type Figure,
   lineFigure,
-  LineSeries,
+  type LineSeries,
   scatterFigure,
-  Trace,
   withHorizontalLines,
   withVerticalLines,
 } from "../../present/plot";
 import { toInterval } from "../../stats";
-import { cap, type FormatInfo, type T2Record } from "./config";
-
-const FORMAT_LABEL: Record<AnswerFormat, string> = {
-  direct: "direct",
-  abstract: "abstract CoT",
-  verbose: "verbose CoT",
-};
-const FORMAT_DASH: Record<AnswerFormat, "solid" | "dash" | "dot"> = {
-  direct: "solid",
-  abstract: "solid",
-  verbose: "dash",
-};
+import type { T2Record } from "./config";
 
 const iv = toInterval;
+
+/** Level labels: `0 state`, `1 swap`, ... */
+export function levelLabel(record: T2Record, l: number): string {
+  return `${l} ${record.data.levels[l] ?? "?"}`;
+}
 
 /** The figures of a t2 record (pure). */
 export function t2Figures(record: T2Record): Record<string, Figure> {
   const d = record.data;
   const m = record.metrics;
-  const sub = `profile ${record.profile}, ${record.seeds.length} seed(s), 95% t-intervals over seeds`;
-  const acc: LineSeries[] = d.formats.map((f) => {
-    const ivs = d.ks.map((k) => iv(m[`acc${cap(f)}_k${k}`]));
+  const nL = d.levelRuns.length / Math.max(1, d.levels.length);
+  const sub = `profile ${record.profile}; 95% t-intervals over seeds (chains n = ${nL}, direct n = ${d.directRuns.length / Math.max(1, d.directDepths.length)})`;
+
+  // 1. Direct answers against chains: accuracy vs k, per depth, beside the level-0 chain (in and beyond training).
+  const series: LineSeries[] = d.directDepths.map((depth, i) => {
+    const ivs = d.ksIn.map((k) => iv(m[`directAcc_depth${depth}_k${k}`]));
     return {
-      name: FORMAT_LABEL[f],
-      x: [...d.ks],
-      y: ivs.map((i) => i.mean),
-      lo: ivs.map((i) => i.lo),
-      hi: ivs.map((i) => i.hi),
-      dash: FORMAT_DASH[f],
+      name: `direct, depth ${depth}`,
+      x: [...d.ksIn],
+      y: ivs.map((v) => v.mean),
+      lo: ivs.map((v) => v.lo),
+      hi: ivs.map((v) => v.hi),
+      dash: (["dot", "dash", "dashdot", "solid"] as const)[i % 4],
     };
   });
-  let accFig = lineFigure(acc, {
-    title: "Accuracy against the number of operands k",
-    subtitle: sub,
-    xTitle: "k (operands summed mod 10)",
+  const ksAll = [...d.ksIn, ...d.kLonger];
+  d.levels.forEach((_, l) => {
+    const rs = d.levelRuns.filter((r) => r.level === l);
+    const ys = ksAll.map((k) => mean(rs.map((r) => r.accuracy[`k${k}`] as number)));
+    series.push({ name: `chain level ${levelLabel(record, l)}`, x: ksAll, y: ys, mode: "lines+markers" });
+  });
+  let accFig = lineFigure(series, {
+    title: "Accuracy against the number of swaps k: direct answers by depth, and chains",
+    subtitle: `${sub}; direct models trained on the chains' tokens (${d.directStepsPerModel} steps)`,
+    xTitle: "k (swaps)",
     yTitle: "accuracy (greedy answer)",
     yRange: [0, 1.02],
     errors: "bars",
   });
   accFig = withVerticalLines(accFig, [d.kMax + 0.5], ["trained ≤ | longer →"]);
-  accFig = withHorizontalLines(accFig, [1 / Math.pow(2, d.designHY)], ["chance"]);
+  accFig = withHorizontalLines(accFig, [1 / d.numCups], ["chance"]);
 
-  const planeFormats = d.formats.filter((f) => d.info[f] !== undefined);
-  const plane = scatterFigure(
-    planeFormats.map((f) => {
-      const fi = d.info[f] as FormatInfo;
-      return {
-        name: FORMAT_LABEL[f],
-        x: [fi.iXZ.mean],
-        y: [fi.iZY.mean],
-        lo: [fi.iZY.lo],
-        hi: [fi.iZY.hi],
-        text: [FORMAT_LABEL[f]],
-        size: 12,
-      };
-    }),
+  // 2. The bottleneck test: unseen-form accuracy vs I(X;Z)/H(X) per level, in-distribution (the control) beside it.
+  const xs = d.levels.map((_, l) => iv(m[`iXZnorm_level${l}`]).mean);
+  const text = d.levels.map((_, l) => levelLabel(record, l));
+  const ptsOf = (key: "accUnseen" | "accInDist") => d.levels.map((_, l) => iv(m[`${key}_level${l}` as const]));
+  const unseen = ptsOf("accUnseen");
+  const inDist = ptsOf("accInDist");
+  const bs = iv(m["bottleneckSlope"]);
+  const ds = iv(m["inDistSlope"]);
+  const slopeFig = scatterFigure(
+    [
+      {
+        name: `unseen surface forms (slope ${fmt(bs.mean)} [${fmt(bs.lo)}, ${fmt(bs.hi)}])`,
+        x: xs,
+        y: unseen.map((v) => v.mean),
+        lo: unseen.map((v) => v.lo),
+        hi: unseen.map((v) => v.hi),
+        text,
+        size: 11,
+      },
+      {
+        name: `control: in distribution (slope ${fmt(ds.mean)} [${fmt(ds.lo)}, ${fmt(ds.hi)}])`,
+        x: xs,
+        y: inDist.map((v) => v.mean),
+        lo: inDist.map((v) => v.lo),
+        hi: inDist.map((v) => v.hi),
+        text,
+        size: 9,
+        symbol: "square",
+      },
+    ],
     {
-      title: "The information plane of the generated chains",
-      subtitle: `Miller–Madow estimates on ${(d.info["abstract"] as FormatInfo).n} pooled samples, bootstrap 95% intervals`,
-      xTitle: "I(X;Z): information about the input string kept in the chain (bits)",
-      yTitle: "I(Z;Y): answer carried by the chain (bits)",
+      title: "Does keeping less of the input generalise better? Accuracy against I(X;Z)/H(X)",
+      subtitle: `${sub}; I(X;Z) of the model's own sampled chains (Miller–Madow)`,
+      xTitle: "I(X;Z)/H(X) of the sampled chains",
+      yTitle: "accuracy",
+      yRange: [0, 1.05],
       labels: true,
-      xRange: [-0.4, Math.max(1, iv(m["hX"]).mean) * 1.12],
-      yRange: [-0.3, Math.max(1, iv(m["hY"]).mean) * 1.25],
     },
   );
-  const hX = iv(m["hX"]).mean;
-  const hY = iv(m["hY"]).mean;
-  const planeFig = withHorizontalLines(withVerticalLines(plane, [hX], ["H(X)"]), [hY], ["H(Y)"]);
-  // Horizontal error bars for I(X;Z).
-  const planeData: Trace[] = planeFig.data.map((t, i) => {
-    const f = planeFormats[i];
-    if (f === undefined) return t;
-    const fi = d.info[f] as FormatInfo;
-    return {
-      ...t,
-      error_x: {
-        type: "data",
-        symmetric: false,
-        array: [fi.iXZ.hi - fi.iXZ.mean],
-        arrayminus: [fi.iXZ.mean - fi.iXZ.lo],
-        thickness: 1.5,
-        width: 4,
-      },
-    };
-  });
 
-  const curveSeries: LineSeries[] = [];
-  for (const f of ["abstract", "verbose"] as const) {
-    const fi = d.info[f];
-    if (!fi) continue;
-    curveSeries.push({
-      name: `I(X;Z) ${FORMAT_LABEL[f]}`,
-      x: fi.curves.iXZ.map((p) => p.n),
-      y: fi.curves.iXZ.map((p) => p.mean),
-      lo: fi.curves.iXZ.map((p) => p.lo),
-      hi: fi.curves.iXZ.map((p) => p.hi),
-    });
-    curveSeries.push({
-      name: `I(Z;Y) ${FORMAT_LABEL[f]}`,
-      x: fi.curves.iZY.map((p) => p.n),
-      y: fi.curves.iZY.map((p) => p.mean),
-      lo: fi.curves.iZY.map((p) => p.lo),
-      hi: fi.curves.iZY.map((p) => p.hi),
-      dash: "dash",
+  // 3. The information plane of the sampled chains, with the self-chosen chains before/after STaR and the control.
+  const planeSeries = d.levels.map((_, l) => ({
+    name: `level ${levelLabel(record, l)}`,
+    x: [iv(m[`iXZ_level${l}`]).mean],
+    y: [iv(m[`iZY_level${l}`]).mean],
+    lo: [iv(m[`iZY_level${l}`]).lo],
+    hi: [iv(m[`iZY_level${l}`]).hi],
+    text: [`L${l}`],
+    size: 11,
+  }));
+  const starIZY = (key: "before" | "after" | "afterControl"): number => mean(d.starRuns.map((r) => r[key].iZY));
+  for (const [key, name, symbol] of [
+    ["before", "self-chosen, before STaR", "diamond"],
+    ["after", "self-chosen, after STaR", "triangle-up"],
+    ["afterControl", "control: after unfiltered self-training", "x"],
+  ] as const) {
+    if (d.starRuns.length === 0) continue;
+    planeSeries.push({
+      name,
+      x: [iv(m[`iXZ_selfChosen_${key}`]).mean],
+      y: [starIZY(key)],
+      lo: [starIZY(key)],
+      hi: [starIZY(key)],
+      text: [key],
+      size: 11,
+      ...({ symbol } as object),
     });
   }
-  const fa = d.info["abstract"];
-  if (fa) {
+  let plane = scatterFigure(planeSeries, {
+    title: "The information plane of the model's own sampled chains",
+    subtitle: `Miller–Madow estimates per seed, mean over seeds; temperature ${record.config.info.temperature}; ${record.config.info.samplesPerSeed} samples per seed`,
+    xTitle: "I(X;Z): bits of the input kept in the chain",
+    yTitle: "I(Z;Y): bits of the answer in the chain",
+    labels: true,
+  });
+  plane = withHorizontalLines(withVerticalLines(plane, [d.designHX], ["log2 |X|"]), [d.designHY], ["H(Y)"]);
+
+  // 4. STaR: I(X;Z)/H(X) before, after, and the unfiltered control, per seed.
+  const starFig = barFigure(
+    d.starRuns.map((r) => `seed ${r.seed}`),
+    [
+      { name: "after warm-up (before)", y: d.starRuns.map((r) => r.before.iXZ / r.before.hX) },
+      { name: "after outcome-filtered rounds", y: d.starRuns.map((r) => r.after.iXZ / r.after.hX) },
+      { name: "control: unfiltered rounds", y: d.starRuns.map((r) => r.afterControl.iXZ / r.afterControl.hX) },
+    ],
+    {
+      title: "Chains the model chooses: I(X;Z)/H(X) before and after outcome-only training",
+      subtitle: "STaR (keep chains with the right answer, fine-tune) beside self-training that keeps every chain",
+      xTitle: "seed",
+      yTitle: "I(X;Z)/H(X)",
+    },
+  );
+
+  // 5. The estimator's bias: I(X;Z) against sample count, Miller–Madow and plug-in.
+  const curveSeries: LineSeries[] = [];
+  for (const [label, c] of Object.entries(d.curves)) {
     curveSeries.push({
-      name: "H(X)",
-      x: fa.curves.hX.map((p) => p.n),
-      y: fa.curves.hX.map((p) => p.mean),
-      color: "#555555",
-      dash: "dot",
+      name: `I(X;Z) ${label}`,
+      x: c.iXZ.map((p) => p.n),
+      y: c.iXZ.map((p) => p.mean),
+      lo: c.iXZ.map((p) => p.lo),
+      hi: c.iXZ.map((p) => p.hi),
     });
-    curveSeries.push({
-      name: "I(X;Z) abstract, plug-in",
-      x: fa.curves.iXZplugIn.map((p) => p.n),
-      y: fa.curves.iXZplugIn.map((p) => p.mean),
-      color: "#999999",
-      dash: "dashdot",
-    });
+    if (label === "level0")
+      curveSeries.push({
+        name: "I(X;Z) level0, plug-in",
+        x: c.iXZplugIn.map((p) => p.n),
+        y: c.iXZplugIn.map((p) => p.mean),
+        color: "#999999",
+        dash: "dashdot",
+      });
   }
   const curveFig = lineFigure(curveSeries, {
-    title: "Estimates against sample count",
-    subtitle: "subsamples without replacement from the pooled samples; bands: 2.5–97.5% over subsamples",
+    title: "Estimates against sample count (pooled over seeds)",
+    subtitle:
+      "subsamples without replacement; bands: 2.5–97.5% over subsamples; per-seed estimates use the per-seed sample size",
     xTitle: "samples N",
-    yTitle: "bits (Miller–Madow)",
+    yTitle: "bits",
     xLog: true,
-  });
-
-  const cats = [`k = ${d.kMax} (trained)`, "longer k", "new characters", "known characters, new roles"];
-  const bars = barFigure(
-    cats,
-    d.formats.map((f) => {
-      const ivs = [
-        iv(m[`acc${cap(f)}_k${d.kMax}`]),
-        iv(m[`acc${cap(f)}Longer`]),
-        iv(m[`acc${cap(f)}Unseen`]),
-        iv(m[`acc${cap(f)}Recombined`]),
-      ];
-      return { name: FORMAT_LABEL[f], y: ivs.map((i) => i.mean), lo: ivs.map((i) => i.lo), hi: ivs.map((i) => i.hi) };
-    }),
-    {
-      title: "Generalisation: longer problems and new surface forms",
-      subtitle: sub,
-      xTitle: "test set",
-      yTitle: "accuracy",
-      yRange: [0, 1.02],
-    },
-  );
-
-  const lossSeries: LineSeries[] = d.formats.map((f) => {
-    const rs = d.runs.filter((r) => r.format === f);
-    const h = rs[0]?.history ?? [];
-    return { name: FORMAT_LABEL[f], x: h.map((p) => p.step), y: h.map((p) => p.trainLoss), mode: "lines" as const };
-  });
-  const lossFig = lineFigure(lossSeries, {
-    title: "Training loss (first seed)",
-    subtitle: "mean cross-entropy over the generated part (chain + answer)",
-    xTitle: "training step",
-    yTitle: "loss (nats / token)",
   });
 
   return {
     "accuracy-vs-k": accFig,
-    "information-plane": { data: planeData, layout: planeFig.layout },
+    "bottleneck-slope": slopeFig,
+    "information-plane": plane,
+    "self-chosen": starFig,
     "mi-vs-samples": curveFig,
-    generalisation: bars,
-    "loss-curves": lossFig,
   };
 }
 
-/** Sample chains of the first seed as table rows (for `showTable`). */
+function mean(xs: ReadonlyArray<number>): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function fmt(x: number): string {
+  return Number.isFinite(x) ? x.toFixed(2) : "NaN";
+}
+
+/** Sample generations of the first seed as table rows (for `showTable`). */
 export function t2SampleRows(record: T2Record): Array<Record<string, string>> {
   const d = record.data;
-  const first = d.runs[0]?.seed;
-  return d.runs
+  const first = d.levelRuns[0]?.seed;
+  return d.levelRuns
     .filter((r) => r.seed === first)
     .flatMap((r) =>
       r.samples.map((s) => ({
-        format: r.format,
+        level: `${r.level} ${r.format}`,
         test: s.group,
         input: JSON.stringify(s.input),
         generated: s.output,

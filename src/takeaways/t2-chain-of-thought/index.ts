@@ -1,22 +1,24 @@
 /**
- * Takeaway 2 (Gros 2025, "From generative AI to the brain: five takeaways", §3): chain of thought as
- * an information bottleneck. A model that writes its own thoughts and answers from (input + thoughts)
- * solves serial problems it cannot answer in one step; in the information-bottleneck reading
- * (Tishby, Pereira & Bialek 1999; Lei et al. 2025) good thoughts Z keep what predicts the answer Y,
- * I(Z;Y) -> H(Y), and discard the surface form X, I(X;Z) small.
+ * Takeaway 2 (Gros 2025, "From generative AI to the brain: five takeaways", §3): chain of thought, and
+ * thoughts as an information bottleneck (Tishby & Zaslavsky 2015; Lei et al. 2025). Second edition: the
+ * bottleneck is tested, not built in.
  *
- * Design, per seed (each a really trained tiny GPT, same size and training budget per format):
- * 1. the sum of k digits mod 10 written in many surface forms (src/data/digits.ts), trained on
- *    k in [kMin, kMax] in three answer formats: direct, abstract CoT, verbose CoT;
- * 2. accuracy (greedy generation) per k in distribution, for longer k than trained, and on surface forms
- *    never seen in training (new characters; known characters in new roles);
- * 3. information measurements on the model's own generated chains: a fixed design of problems crossed
- *    with surface forms (so X has a manageable alphabet), sampled N times per seed, pooled over seeds;
- *    H(X), H(Z), H(Y), I(X;Z), I(Z;Y) with Miller–Madow plug-in estimators (src/info.ts), bootstrap
- *    intervals and the estimate against sample count.
+ * Design (src/data/swaps.ts: a ball under one of 5 cups and k swaps, a serial task in Li et al.'s 2024
+ * sense, written in many surface forms):
+ * 1. direct baselines of depth 1, 2 and 4 trained on as many tokens as the chain models: accuracy vs k,
+ *    the number of serial steps one forward pass does;
+ * 2. four chain levels with the same answer at the end but more and more of the input copied (states only,
+ *    swaps + states, swaps as written + states, the input verbatim + states), >= 10 seeds: in-distribution
+ *    accuracy, accuracy on unseen surface forms, I(X;Z) and I(Z;Y) of the model's own sampled chains, and
+ *    the per-seed slope of unseen accuracy against I(X;Z)/H(X) (the bottleneck's prediction: negative);
+ * 3. chains the model chooses: a warm-up on the mixed levels, then outcome-only training (STaR, Zelikman et
+ *    al. 2022) beside self-training that keeps every chain; I(X;Z) of the sampled chains before and after;
+ * 4. length generalisation at k + 1, k + 2 with a position scheme that can run past the trained length
+ *    (GPTConfig.positions "none", NoPE).
  *
- * Files: config.ts (settings, defaults, profiles, record types), run.ts (conditions × seeds → record),
- * analysis.ts (model, generation, information of one format), figures.ts.
+ * Files: config.ts (settings, profiles, record types), analysis.ts (one condition, one seed: model, test set,
+ * generation, information, one level, one direct depth, one STaR run), run.ts (conditions x seeds -> record,
+ * claims), figures.ts.
  */
 import { registerExperiment } from "../../run/experiment";
 import { T2_PROFILES, type T2Config, type T2Data, type T2Metric } from "./config";
@@ -33,7 +35,7 @@ export const experiment = registerExperiment<T2Config, T2Data, T2Metric>({
   id: "t2-chain-of-thought",
   title: "Takeaway 2: chain of thought as an information bottleneck",
   claim:
-    "Writing intermediate thoughts lets a model solve serial problems it cannot answer directly, and good thoughts act as an information bottleneck: they keep what predicts the answer (I(Z;Y) close to H(Y)) and drop the surface form of the input (I(X;Z) well below H(X)).",
+    "Writing intermediate thoughts lets a model solve serial problems one forward pass cannot, and good thoughts act as an information bottleneck: chains that keep less of the input's surface form generalise better to new surface forms, and training on the outcome alone makes the chains a model chooses more abstract.",
   profiles: T2_PROFILES,
   run: runT2,
   figures: t2Figures,

@@ -1,386 +1,321 @@
 /**
- * Takeaway 2's runs: for every seed and answer format, a tiny GPT trained on the digit-sum task, tested
- * per k, on longer problems and on new surface forms, and sampled on the information design; then the
- * metrics, claims and the sampled (X, Z, Y) rows.
+ * Takeaway 2's runs (second edition): per seed, one model per chain level (abstract → verbatim), direct
+ * baselines of several depths with the same training tokens, and outcome-only training of chains the model
+ * chooses (STaR) beside an unfiltered control; then the metrics of the output contract, the claims and the
+ * sampled (X, Z, Y) rows.
  */
 import { throwIfCancelled } from "../../cancel";
-import {
-  above,
-  assertedClaim,
-  atLeast,
-  atMost,
-  measuredClaim,
-  overSeeds,
-  type SeedEstimate,
-  singleRun,
-} from "../../claims";
-import {
-  ANSWER_FORMATS,
-  AnswerFormat,
-  DigitExample,
-  DigitProblem,
-  digitsAlphabet,
-  digitsSampler,
-  informationDesign,
-  parseCompletion,
-  RECOMBINED_SURFACE,
-  renderExample,
-  sampleProblem,
-  sampleSurface,
-  SurfaceForm,
-  TRAIN_SURFACE,
-  UNSEEN_SURFACE,
-} from "../../data/digits";
+import { above, assertedClaim, below, measuredClaim, overSeeds } from "../../claims";
+import { CHAIN_LEVELS, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
 import type { Metric } from "../../stats";
-import { mean, meanInterval } from "../../stats";
-import { CharTokenizer } from "../../tokenizer";
-import { trainModel } from "../../train";
-import { completeAll, createT2Model, formatInformation } from "./analysis";
+import { meanInterval } from "../../stats";
 import {
-  type T2Metric,
-  cap,
-  FormatInfo,
+  createT2Model,
+  type Design,
+  estimateCurves,
+  range,
+  runDirect,
+  runLevel,
+  runStar,
+  slope,
+  t2Tokenizer,
+  testProblems,
+} from "./analysis";
+import {
+  directSteps,
+  type FormatCurves,
   formatSeqLen,
-  Generated,
   kGridOf,
-  MiRow,
-  T2Config,
-  T2Data,
-  T2Run,
+  type MiRow,
+  type SeedInfo,
+  type T2Config,
+  type T2Data,
+  type T2DirectRun,
+  type T2LevelRun,
+  type T2Metric,
+  type T2StarRun,
   validateT2Config,
 } from "./config";
 
-/** One test item: a rendered example and what it tests. */
-interface TestItem {
-  readonly example: DigitExample;
-  readonly group: string;
+const PAPER_COT =
+  'Gros 2025, §3: "why are responses substantially better when the LLM thinks for a while?" (chain of thought; Li et al. 2024: serial problems need the externalised steps)';
+const PAPER_IB =
+  "Gros 2025, §3 (paraphrase): thoughts as an information bottleneck (Tishby & Zaslavsky; Lei et al. 2025): the information between input and thoughts is minimised (thoughts abstract from the surface form of the input), the one between thoughts and output maximised";
+
+/** The information design of a base seed (the same X alphabet for every seed and format). */
+export function t2Design(c: T2Config, baseSeed: number): Design {
+  return swapInformationDesign(
+    new Rng(deriveSeed(baseSeed, "t2", "info-design")),
+    c.kMax,
+    c.info.perAnswer,
+    c.info.numForms,
+    kGridOf(c),
+    c.numCups,
+  );
 }
 
-/** A test problem in a surface form, and the test group it belongs to (`k4`, `unseen`, ...). */
-interface TestProblem {
-  readonly group: string;
-  readonly problem: DigitProblem;
-  readonly form: SurfaceForm;
-}
-
-/** The fixed test set of a seed: per k, longer k and new surface forms (the same problems for every format). */
-function testProblems(c: T2Config, seed: number): TestProblem[] {
-  const rng = new Rng(deriveSeed(seed, "t2", "test"));
-  const out: TestProblem[] = [];
-  const ks = [...range(c.kMin, c.kMax), ...c.kLonger];
-  for (const k of ks) {
-    for (let i = 0; i < c.evalPerK; i++)
-      out.push({
-        group: `k${k}`,
-        problem: sampleProblem(rng, k, c.modulus),
-        form: sampleSurface(rng, k, TRAIN_SURFACE),
-      });
-  }
-  for (const [group, spec] of [
-    ["unseen", UNSEEN_SURFACE],
-    ["recombined", RECOMBINED_SURFACE],
-  ] as const) {
-    for (let i = 0; i < c.evalUnseen; i++) {
-      const k = c.kMin + rng.int(c.kMax - c.kMin + 1);
-      out.push({ group, problem: sampleProblem(rng, k, c.modulus), form: sampleSurface(rng, k, spec) });
-    }
-  }
-  return out;
-}
-
-function range(a: number, b: number): number[] {
-  return Array.from({ length: b - a + 1 }, (_, i) => a + i);
-}
-
-/** Train and evaluate one format for one seed; returns the run and its MI rows. */
-async function runOne(
-  c: T2Config,
-  ctx: ExperimentContext,
-  tok: CharTokenizer,
-  seed: number,
-  seedIndex: number,
-  format: AnswerFormat,
-  tests: ReadonlyArray<TestProblem>,
-  design: { readonly problems: ReadonlyArray<DigitProblem>; readonly forms: ReadonlyArray<SurfaceForm> },
-  draws: ReadonlyArray<number>,
-): Promise<{ run: T2Run; mi: MiRow[] }> {
-  const kGrid = kGridOf(c);
-  const seqLen = formatSeqLen(c, format);
-  const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", format, "init"));
-  try {
-    const sampler = digitsSampler(
-      tok,
-      {
-        format,
-        kMin: c.kMin,
-        kMax: c.kMax,
-        kGrid,
-        layout: c.layout,
-        modulus: c.modulus,
-        chainStyle: c.chainStyle,
-        zeroRate: c.zeroRate,
-      },
-      seqLen,
-    );
-    const t0 = performance.now();
-    const label = `${format} (seed ${seedIndex + 1}/${c.numSeeds})`;
-    const res = await trainModel(
-      model,
-      sampler,
-      { ...c.train, evalEvery: 0 },
-      {
-        seed: deriveSeed(seed, "t2", format, "train"),
-        progress: ctx.progress,
-        label,
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      },
-    );
-    const trainMs = performance.now() - t0;
-    throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-    const t1 = performance.now();
-    // Test set and the information design in one batched generation.
-    const testItems: TestItem[] = tests.map((t) => ({
-      example: renderExample(t.problem, t.form, format, c.layout, kGrid, c.chainStyle),
-      group: t.group,
-    }));
-    const grid: DigitExample[] = [];
-    for (const p of design.problems)
-      for (const f of design.forms) grid.push(renderExample(p, f, format, c.layout, kGrid, c.chainStyle));
-    const gens = await completeAll(model, tok, [...testItems.map((t) => t.example), ...grid], c, format);
-    const testGens = gens.slice(0, testItems.length);
-    const gridGens = gens.slice(testItems.length);
-    const evalMs = performance.now() - t1;
-    const accuracy: Record<string, number> = {};
-    const groups = [...new Set(testItems.map((t) => t.group))];
-    for (const g of groups) {
-      const idx = testItems.map((t, i) => (t.group === g ? i : -1)).filter((i) => i >= 0);
-      accuracy[g] = idx.filter((i) => (testGens[i] as Generated).correct).length / idx.length;
-    }
-    const samples: (Generated & { group: string })[] = [];
-    for (const g of [`k${c.kMax}`, ...c.kLonger.map((k) => `k${k}`), "unseen", "recombined"]) {
-      testItems.forEach((t, i) => {
-        if (t.group === g && samples.filter((s) => s.group === g).length < 3)
-          samples.push({ ...(testGens[i] as Generated), group: g });
-      });
-    }
-    const mi: MiRow[] = draws.map((j) => {
-      const e = grid[j] as DigitExample;
-      return {
-        format,
-        x: e.input,
-        z: parseCompletion((gridGens[j] as Generated).output).chain,
-        y: String(e.problem.answer),
-      };
-    });
-    const run: T2Run = {
-      seed,
-      format,
-      accuracy,
-      designAccuracy: gridGens.filter((g) => g.correct).length / Math.max(1, gridGens.length),
-      finalLoss: res.finalLoss,
-      trainMs,
-      evalMs,
-      history: res.history
-        .filter((h, i) => i % 10 === 9 || i === 0)
-        .map((h) => ({ step: h.step, trainLoss: h.trainLoss })),
-      samples,
-    };
-    ctx.log(
-      `t2 ${label}: loss ${res.finalLoss.toFixed(3)}, acc k${c.kMax} ${accuracy[`k${c.kMax}`]?.toFixed(3)}, train ${(trainMs / 1000).toFixed(1)} s, eval ${(evalMs / 1000).toFixed(1)} s`,
-    );
-    return { run, mi };
-  } finally {
-    model.dispose();
-  }
-}
+const norm = (i: SeedInfo): number => i.iXZ / i.hX;
 
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<ExperimentOutput<T2Data, T2Metric>> {
   validateT2Config(c);
-  const seeds = Array.from({ length: c.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t2", i));
-  const formats = ANSWER_FORMATS;
-  const tok = CharTokenizer.fromAlphabet(digitsAlphabet());
-  const kGrid = kGridOf(c);
-  // One information design for all seeds and formats (X alphabet shared), drawn from the base seed.
-  const design = informationDesign(
-    new Rng(deriveSeed(ctx.seed, "t2", "info-design")),
-    c.kMax,
-    c.info.perAnswer,
-    c.info.numForms,
-    c.layout,
-    kGrid,
-    TRAIN_SURFACE,
-    c.modulus,
+  const seeds = Array.from({ length: Math.max(c.numSeeds, c.directSeeds, c.star.numSeeds) }, (_, i) =>
+    deriveSeed(ctx.seed, "t2", i),
   );
-  const gridSize = design.problems.length * design.forms.length;
-  const runs: T2Run[] = [];
+  const design = t2Design(c, ctx.seed);
+  const levelRuns: T2LevelRun[] = [];
+  const directRuns: T2DirectRun[] = [];
+  const starRuns: T2StarRun[] = [];
   const miRows: MiRow[] = [];
-  let trainMs = 0;
-  let evalMs = 0;
+  const timing = { levels: 0, direct: 0, star: 0 };
+  const dSteps = directSteps(c);
   for (const [si, seed] of seeds.entries()) {
     const tests = testProblems(c, seed);
-    // The same draws of (problem, form) for every format of a seed: X and Y columns agree across formats.
-    const drawRng = new Rng(deriveSeed(seed, "t2", "info-draws"));
-    const draws = Array.from({ length: c.info.samplesPerSeed }, () => drawRng.int(gridSize));
-    for (const format of formats) {
+    if (si < c.numSeeds) {
+      const t0 = performance.now();
+      for (let level = 0; level < CHAIN_LEVELS.length; level++) {
+        throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+        const { run, rows } = await runLevel(c, ctx, seed, level, tests, design);
+        levelRuns.push(run);
+        miRows.push(...rows);
+      }
+      timing.levels += performance.now() - t0;
+    }
+    if (si < c.directSeeds) {
+      const t0 = performance.now();
+      for (const depth of c.directDepths) {
+        throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+        directRuns.push(await runDirect(c, ctx, seed, depth, dSteps, tests));
+      }
+      timing.direct += performance.now() - t0;
+    }
+    if (si < c.star.numSeeds) {
       throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-      const { run, mi } = await runOne(c, ctx, tok, seed, si, format, tests, design, draws);
-      runs.push(run);
-      miRows.push(...mi);
-      trainMs += run.trainMs;
-      evalMs += run.evalMs;
+      const t0 = performance.now();
+      const { run, rows } = await runStar(c, ctx, seed, design);
+      starRuns.push(run);
+      miRows.push(...rows);
+      timing.star += performance.now() - t0;
     }
   }
-  throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-  const tInfo = performance.now();
-  const info: Record<string, FormatInfo> = {};
-  for (const f of formats) {
-    const rows = miRows.filter((r) => r.format === f).map((r) => ({ x: r.x, z: r.z, y: r.y }));
-    info[f] = formatInformation(rows, c.info, ctx.seed, f);
-    ctx.progress.update({ label: "information estimates", step: formats.indexOf(f) + 1, total: formats.length });
-  }
-  const infoMs = performance.now() - tInfo;
 
-  // ---- metrics
-  const ks = [...range(c.kMin, c.kMax), ...c.kLonger];
-  const metrics = {} as Record<T2Metric, Metric>; // filled below for every format and k
-  const accOf = (f: AnswerFormat, g: string): number[] => runs.filter((r) => r.format === f).map((r) => r.accuracy[g]);
-  for (const f of formats) {
-    for (const k of ks) metrics[`acc${cap(f)}_k${k}`] = meanInterval(accOf(f, `k${k}`), [0, 1]);
-    const longer = runs.filter((r) => r.format === f).map((r) => mean(c.kLonger.map((k) => r.accuracy[`k${k}`])));
-    metrics[`acc${cap(f)}Longer`] = meanInterval(longer, [0, 1]);
-    metrics[`acc${cap(f)}Unseen`] = meanInterval(accOf(f, "unseen"), [0, 1]);
-    metrics[`acc${cap(f)}Recombined`] = meanInterval(accOf(f, "recombined"), [0, 1]);
-  }
-  const abs = info["abstract"] as FormatInfo;
-  const verb = info["verbose"] as FormatInfo;
-  metrics["hX"] = abs.hX;
-  metrics["hY"] = abs.hY;
-  for (const f of ["abstract", "verbose", "direct"] as const) {
-    const fi = info[f] as FormatInfo;
-    metrics[`hZ_${f}`] = fi.hZ;
-    metrics[`iXZ_${f}`] = fi.iXZ;
-    metrics[`iZY_${f}`] = fi.iZY;
-    metrics[`iXZnorm_${f}`] = fi.iXZnorm;
-    metrics[`iZYnorm_${f}`] = fi.iZYnorm;
-  }
-  metrics["miSamples"] = abs.n;
+  // ---- per-seed slopes of accuracy against I(X;Z)/H(X) over the levels
+  const levelSeeds = seeds.slice(0, c.numSeeds);
+  const slopes = levelSeeds.map((seed) => {
+    const rs = CHAIN_LEVELS.map((_, l) => levelRuns.find((r) => r.seed === seed && r.level === l) as T2LevelRun);
+    const x = rs.map((r) => norm(r.info));
+    return {
+      seed,
+      unseen: slope(
+        x,
+        rs.map((r) => r.accUnseen),
+      ),
+      inDist: slope(
+        x,
+        rs.map((r) => r.accInDist),
+      ),
+    };
+  });
 
-  // ---- claims. Accuracy intervals are t-intervals over seeds (one trained model per seed and format); the
-  // information estimates are pooled over seeds (their bootstrap intervals resample samples, not runs), so the
-  // claims on them are single-run values.
-  const acc01 = (xs: number[]): SeedEstimate => overSeeds(xs, { bounds: [0, 1] });
-  const bySeed = (f: AnswerFormat, g: (r: T2Run) => number): number[] =>
-    seeds.map((seed) => g(runs.find((r) => r.seed === seed && r.format === f) as T2Run));
-  const longerOf = (r: T2Run): number => mean(c.kLonger.map((k) => r.accuracy[`k${k}`]));
-  const absMinusVerbose = (g: (r: T2Run) => number): SeedEstimate => {
-    const a = bySeed("abstract", g);
-    const v = bySeed("verbose", g);
-    return overSeeds(a.map((x, i) => x - (v[i] as number)));
-  };
-  const PAPER_COT =
-    'Gros 2025, §3: "why are responses substantially better when the LLM thinks for a while?"; thoughts as an information bottleneck (Tishby & Zaslavsky; Lei et al. 2025)';
-  const PAPER_IB =
-    "Gros 2025, §3 (paraphrase): the information between input and thoughts is minimised (thoughts abstract from the surface form), the one between thoughts and output maximised";
+  // ---- metrics ({mean, lo, hi, n}: t-intervals over seeds)
+  const metrics = {} as Record<T2Metric, Metric>;
+  const ksIn = range(c.kMin, c.kMax);
+  for (const depth of c.directDepths)
+    for (const k of ksIn)
+      metrics[`directAcc_depth${depth}_k${k}`] = meanInterval(
+        directRuns.filter((r) => r.depth === depth).map((r) => r.accuracy[`k${k}`] as number),
+        [0, 1],
+      );
+  const byLevel = (l: number): T2LevelRun[] => levelRuns.filter((r) => r.level === l);
+  CHAIN_LEVELS.forEach((_, l) => {
+    const rs = byLevel(l);
+    metrics[`accInDist_level${l}`] = meanInterval(
+      rs.map((r) => r.accInDist),
+      [0, 1],
+    );
+    metrics[`accUnseen_level${l}`] = meanInterval(
+      rs.map((r) => r.accUnseen),
+      [0, 1],
+    );
+    metrics[`accLonger_level${l}`] = meanInterval(
+      rs.map((r) => r.accLonger),
+      [0, 1],
+    );
+    for (const k of c.kLonger)
+      metrics[`accLonger_level${l}_k${k}`] = meanInterval(
+        rs.map((r) => r.accuracy[`k${k}`] as number),
+        [0, 1],
+      );
+    metrics[`iXZ_level${l}`] = meanInterval(rs.map((r) => r.info.iXZ));
+    metrics[`iZY_level${l}`] = meanInterval(rs.map((r) => r.info.iZY));
+    metrics[`iXZnorm_level${l}`] = meanInterval(rs.map((r) => norm(r.info)));
+  });
+  metrics["bottleneckSlope"] = meanInterval(slopes.map((s) => s.unseen));
+  metrics["inDistSlope"] = meanInterval(slopes.map((s) => s.inDist));
+  for (const [key, get] of [
+    ["before", (r: T2StarRun) => r.before],
+    ["after", (r: T2StarRun) => r.after],
+    ["afterControl", (r: T2StarRun) => r.afterControl],
+  ] as const) {
+    metrics[`iXZ_selfChosen_${key}`] = meanInterval(starRuns.map((r) => get(r).iXZ));
+    metrics[`iXZnorm_selfChosen_${key}`] = meanInterval(starRuns.map((r) => norm(get(r))));
+  }
+  metrics["miSamples"] = miRows.length;
+
+  // ---- claims: one value per independent run (seed) in every interval
+  const depthMid = c.directDepths.includes(c.model.nLayer) ? c.model.nLayer : (c.directDepths[0] as number);
+  const pairedSeeds = seeds.slice(0, Math.min(c.numSeeds, c.directSeeds));
+  const gainAt = (k: number): number[] =>
+    pairedSeeds.map((seed) => {
+      const chain = levelRuns.find((r) => r.seed === seed && r.level === 0) as T2LevelRun;
+      const direct = directRuns.find((r) => r.seed === seed && r.depth === depthMid) as T2DirectRun;
+      return (chain.accuracy[`k${k}`] as number) - (direct.accuracy[`k${k}`] as number);
+    });
+  const depthBudget = (depth: number): number[] =>
+    directRuns
+      .filter((r) => r.depth === depth)
+      .map((r) => {
+        let best = 0;
+        for (const k of ksIn)
+          if ((r.accuracy[`k${k}`] as number) >= 0.9) best = k;
+          else break;
+        return best;
+      });
+  const starDelta = (get: (r: T2StarRun) => SeedInfo): number[] => starRuns.map((r) => norm(get(r)) - norm(r.before));
+  const lastLevel = CHAIN_LEVELS.length - 1;
   const claims = [
     assertedClaim({
-      id: "abstract-cot-solves",
-      statement: `At the largest trained k (${c.kMax}) abstract chain-of-thought answers correctly at least 95% of the time`,
+      id: "cot-beats-direct",
+      statement: `At the largest trained k (${c.kMax} swaps) the most abstract chain (states only) answers at least 20 points more often than a direct answer from a model of the same depth (${depthMid}) and width trained on as many tokens`,
       paper: PAPER_COT,
-      quantity: `accuracy of abstract chain-of-thought at k = ${c.kMax}`,
-      refutedBy: "an accuracy interval wholly below 95%",
-      estimate: acc01(accOf("abstract", `k${c.kMax}`)),
-      target: atLeast(0.95),
+      quantity: `accuracy of the level-0 chain minus the direct answer (depth ${depthMid}) at k = ${c.kMax}, per seed`,
+      refutedBy: "a difference whose interval lies wholly below 0.2 (thinking does not help by 20 points)",
+      estimate: overSeeds(gainAt(c.kMax)),
+      target: above(0.2),
       control: {
-        id: "direct",
-        description: `the same model size and steps answering directly, without a chain, at k = ${c.kMax}`,
-        estimate: acc01(accOf("direct", `k${c.kMax}`)),
+        id: `gain_k${c.kMin}`,
+        description: `the same difference at k = ${c.kMin}, a problem one forward pass can do: no gain expected`,
+        estimate: overSeeds(gainAt(c.kMin)),
+        expect: "absent",
+      },
+    }),
+    measuredClaim({
+      id: "direct-depth-budget",
+      statement: `How many serial steps one forward pass does: the largest k up to which a direct model is right ≥ 90% of the time, at depth ${c.directDepths.join(", ")} (the deepest shown; reported, not asserted)`,
+      paper: null,
+      quantity: `largest k with direct accuracy ≥ 0.9 (all smaller k too), depth ${c.directDepths[c.directDepths.length - 1]}, per seed`,
+      refutedBy:
+        "reported only: a depth budget that does not grow with depth would say the layers do not each do a step",
+      estimate: overSeeds(depthBudget(c.directDepths[c.directDepths.length - 1] as number)),
+      control: {
+        id: `depth${c.directDepths[0]}`,
+        description: `the same budget at depth ${c.directDepths[0]}`,
+        estimate: overSeeds(depthBudget(c.directDepths[0] as number)),
+        expect: "shown",
+      },
+    }),
+    assertedClaim({
+      id: "bottleneck-slope",
+      statement:
+        "Chains that keep less of the input generalise better to unseen surface forms: the slope of accuracy on unseen forms against I(X;Z)/H(X) of the sampled chains, over four chain levels, is negative",
+      paper: PAPER_IB,
+      quantity:
+        "least-squares slope of unseen-form accuracy on I(X;Z)/H(X) across the 4 chain levels, one slope per seed",
+      refutedBy: "a slope interval wholly ≥ 0 (flat or positive: keeping the surface form does not hurt)",
+      estimate: overSeeds(slopes.map((s) => s.unseen)),
+      target: below(0),
+      control: {
+        id: "inDistSlope",
+        description:
+          "the same slope for in-distribution accuracy (training surface forms): the bottleneck predicts no penalty there, so a negative slope there too would mean the verbose chains are simply harder",
+        estimate: overSeeds(slopes.map((s) => s.inDist)),
         expect: "absent",
       },
     }),
     assertedClaim({
-      id: "direct-fails",
-      statement: `At the largest trained k (${c.kMax}) the direct answer (no chain) is correct at most 60% of the time`,
-      paper: PAPER_COT,
-      quantity: `accuracy of the direct answer at k = ${c.kMax}`,
-      refutedBy: "a direct accuracy interval wholly above 60%",
-      estimate: acc01(accOf("direct", `k${c.kMax}`)),
-      target: atMost(0.6),
+      id: "self-chosen-bottleneck",
+      statement:
+        "Outcome-only training (STaR: keep the sampled chains that reach the right answer, fine-tune on them) pushes the chains the model chooses towards the abstract end: I(X;Z)/H(X) after minus before < 0",
+      paper: PAPER_IB,
+      quantity: `I(X;Z)/H(X) of sampled chains (temperature ${c.info.temperature}) after ${c.star.rounds} outcome-filtered rounds minus after the mixed warm-up, per seed`,
+      refutedBy: "a change whose interval lies wholly ≥ 0 (no bottleneck emerges from the outcome alone)",
+      estimate: overSeeds(starDelta((r) => r.after)),
+      target: below(0),
       control: {
-        id: `direct_k${c.kMin}`,
-        description: `the direct answer at the smallest k (${c.kMin}), a short problem one forward pass should solve`,
-        estimate: acc01(accOf("direct", `k${c.kMin}`)),
+        id: "unfiltered",
+        description:
+          "the same rounds from the same warm-up keeping every sampled chain (self-training without the outcome): a drift here is not the outcome's doing",
+        estimate: overSeeds(starDelta((r) => r.afterControl)),
         expect: "absent",
       },
     }),
     measuredClaim({
-      id: "abstract-keeps-answer",
+      id: "chains-keep-answer",
       statement:
-        "Abstract chains carry the answer: I(Z;Y) / H(Y); reported, not asserted: the chain's last running sum is the answer, so this is the arithmetic of the format",
+        "Every chain level carries the answer: I(Z;Y)/H(Y) of the sampled chains of the most abstract and the most verbose level (reported, not asserted: every format ends in the answer, so this measures how often the model is right)",
       paper: PAPER_IB,
-      quantity: "I(Z;Y)/H(Y) of abstract chains, pooled over seeds (one estimate)",
-      refutedBy: "chains that lose the answer (ratio well below 1); not possible with a format that ends in the answer",
-      estimate: singleRun(abs.iZYnorm.mean),
-      target: atLeast(0.95),
+      quantity: "I(Z;Y)/H(Y) of level-0 sampled chains, per seed",
+      refutedBy: "reported only",
+      estimate: overSeeds(byLevel(0).map((r) => r.info.iZY / r.info.hY)),
+      control: {
+        id: `level${lastLevel}`,
+        description: "the same for the verbatim chains",
+        estimate: overSeeds(byLevel(lastLevel).map((r) => r.info.iZY / r.info.hY)),
+        expect: "shown",
+      },
     }),
     measuredClaim({
-      id: "abstract-drops-surface",
-      statement:
-        "Abstract chains drop the surface form: I(X;Z)/H(X) of verbose minus abstract chains; reported, not asserted: the chains are supervised targets, so this is the arithmetic of the two formats",
-      paper: PAPER_IB,
-      quantity: "I(X;Z)/H(X), verbose minus abstract chains, pooled over seeds (one estimate)",
-      refutedBy: "abstract chains keeping as much of the surface form as verbose ones (difference ≤ 0)",
-      estimate: singleRun(verb.iXZnorm.mean - abs.iXZnorm.mean),
-      target: atLeast(0.2),
-    }),
-    measuredClaim({
-      id: "longer-k",
-      statement: "Length generalisation: abstract minus verbose accuracy on longer k than trained",
-      paper: PAPER_IB,
-      quantity: `accuracy at k = ${c.kLonger.join(", ")} (mean), abstract minus verbose, per seed`,
-      refutedBy: "reported, not asserted: an interval wholly ≤ 0 would say abstract chains do not generalise better",
-      estimate: absMinusVerbose(longerOf),
-      target: above(0),
-    }),
-    measuredClaim({
-      id: "unseen-forms",
-      statement:
-        "Surface generalisation: abstract minus verbose accuracy on surface forms made of characters never seen in training",
-      paper: PAPER_IB,
-      quantity: "accuracy on unseen surface forms, abstract minus verbose, per seed",
-      refutedBy: "reported, not asserted: an interval wholly ≤ 0 would say abstract chains do not generalise better",
-      estimate: absMinusVerbose((r) => r.accuracy["unseen"] as number),
-      target: above(0),
-    }),
-    measuredClaim({
-      id: "recombined-forms",
-      statement: "Surface generalisation: abstract minus verbose accuracy on training characters in new roles",
-      paper: PAPER_IB,
-      quantity: "accuracy on recombined surface forms, abstract minus verbose, per seed",
-      refutedBy: "reported, not asserted: an interval wholly ≤ 0 would say abstract chains do not generalise better",
-      estimate: absMinusVerbose((r) => r.accuracy["recombined"] as number),
+      id: "longer-abstract-vs-verbatim",
+      statement: `Length generalisation (positions: ${c.positions}): accuracy at k = ${c.kLonger.join(", ")} (longer than trained), level 0 minus level ${lastLevel}`,
+      paper: null,
+      quantity: "mean accuracy over the longer k, level 0 minus the verbatim level, per seed",
+      refutedBy:
+        "reported only: a difference ≤ 0 would say abstract chains do not generalise to longer problems better",
+      estimate: overSeeds(
+        levelSeeds.map(
+          (seed) =>
+            (levelRuns.find((r) => r.seed === seed && r.level === 0) as T2LevelRun).accLonger -
+            (levelRuns.find((r) => r.seed === seed && r.level === lastLevel) as T2LevelRun).accLonger,
+        ),
+      ),
       target: above(0),
     }),
   ];
 
-  const seqLens: Record<string, number> = {};
-  for (const f of formats) seqLens[f] = formatSeqLen(c, f);
+  // ---- curves of the estimator (pooled over seeds), per level and for the self-chosen chains
+  const curves: Record<string, FormatCurves> = {};
+  const labels = [...CHAIN_LEVELS.map((_, l) => `level${l}`), "selfChosen_before", "selfChosen_after"];
+  for (const label of labels) {
+    const rows = miRows.filter((r) => r.format === label);
+    if (rows.length >= 2) curves[label] = estimateCurves(rows, c.info.curveReps, ctx.seed, label);
+  }
+
+  const tok = t2Tokenizer(c);
   const probe = createT2Model(c, tok.vocabSize, 0);
   const params = probe.numParams();
   probe.dispose();
+  const seqLens: Record<string, number> = {};
+  for (const f of ["direct", ...CHAIN_LEVELS] as const) seqLens[f] = formatSeqLen(c, f);
   const data: T2Data = {
-    formats,
-    ks,
+    levels: CHAIN_LEVELS,
+    ksIn,
+    kLonger: c.kLonger,
     kMax: c.kMax,
-    runs,
-    info,
-    designHX: Math.log2(gridSize),
-    designHY: Math.log2(c.modulus),
+    numCups: c.numCups,
+    directDepths: c.directDepths,
+    levelRuns,
+    directRuns,
+    starRuns,
+    slopes,
+    curves,
+    designHX: Math.log2(design.problems.length * design.forms.length),
+    designHY: Math.log2(c.numCups),
+    directStepsPerModel: dSteps,
     params,
     seqLens,
-    timing: { train: Math.round(trainMs), eval: Math.round(evalMs), info: Math.round(infoMs) },
+    timing: { levels: Math.round(timing.levels), direct: Math.round(timing.direct), star: Math.round(timing.star) },
   };
   return {
     seeds,

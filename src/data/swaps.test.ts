@@ -1,0 +1,106 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Rng } from "../rng";
+import { CharTokenizer } from "../tokenizer";
+import {
+  applySwap,
+  CHAIN_LEVELS,
+  classifySwapChain,
+  makeSwapProblem,
+  maxSwapCompletionLength,
+  parseSwapCompletion,
+  renderSwapExample,
+  renderSwapInput,
+  sampleSwapProblem,
+  sampleSwapSurface,
+  SWAP_TRAIN_SURFACE,
+  SWAP_UNSEEN_SURFACE,
+  swapGridWidth,
+  swapInformationDesign,
+  swapsAlphabet,
+  swapsSampler,
+} from "./swaps";
+
+test("states follow the swaps; the answer is the last state", () => {
+  const p = makeSwapProblem(5, 2, [
+    [0, 1],
+    [2, 4],
+    [4, 3],
+    [1, 0],
+  ]);
+  assert.deepEqual([...p.states], [2, 4, 3, 3]);
+  assert.equal(p.answer, 3);
+  assert.equal(applySwap(1, 1, 2), 2);
+  assert.equal(applySwap(0, 1, 2), 0);
+  assert.throws(() => makeSwapProblem(5, 0, [[1, 1]]), /two different cups/);
+  const rng = new Rng(3);
+  for (let i = 0; i < 50; i++) {
+    const q = sampleSwapProblem(rng, 4);
+    let s = q.start;
+    for (const [a, b] of q.swaps) {
+      assert.notEqual(a, b);
+      s = a === s ? b : b === s ? a : s;
+    }
+    assert.equal(q.answer, s);
+  }
+});
+
+test("rendering: grid width, the four chain levels, parsing and classifying", () => {
+  const p = makeSwapProblem(5, 2, [
+    [0, 1],
+    [3, 4],
+    [1, 2],
+  ]);
+  const form = { header: "Q", separators: [";", ",", ":"] as string[], filler: "." };
+  const input = renderSwapInput(p, form, 5);
+  assert.equal(input, "Q2;01,34:12......");
+  assert.equal(input.length, swapGridWidth(5));
+  const chains = CHAIN_LEVELS.map((f) => renderSwapExample(p, form, f, 5).chain);
+  assert.deepEqual(chains, ["221", "012342121", ";012,342:121", "Q2;01,34:12......|221"]);
+  // More of the input is copied at every level; every completion ends with the answer.
+  for (const f of ["direct", ...CHAIN_LEVELS] as const) {
+    const ex = renderSwapExample(p, form, f, 5);
+    assert.ok(ex.completion.endsWith("=1"));
+    assert.ok(ex.completion.length <= maxSwapCompletionLength(f, 5));
+    assert.equal(classifySwapChain(ex.chain, p, form, input), f);
+    assert.deepEqual(parseSwapCompletion(ex.completion), { chain: ex.chain, answer: 1 });
+  }
+  assert.equal(classifySwapChain("999", p, form, input), "other");
+  assert.ok(Number.isNaN(parseSwapCompletion("221").answer));
+  assert.throws(() => renderSwapInput(p, form, 2), /do not fit/);
+});
+
+test("unseen surface characters never occur in training surfaces; the alphabet has them all", () => {
+  const train = new Set([...SWAP_TRAIN_SURFACE.headers, ...SWAP_TRAIN_SURFACE.separators, ...SWAP_TRAIN_SURFACE.fillers]);
+  for (const ch of [...SWAP_UNSEEN_SURFACE.headers, ...SWAP_UNSEEN_SURFACE.separators, ...SWAP_UNSEEN_SURFACE.fillers])
+    assert.ok(!train.has(ch), ch);
+  const alpha = new Set(swapsAlphabet());
+  for (const ch of [...train, "0", "4", "=", "|", "?", "~"]) assert.ok(alpha.has(ch), ch);
+  const rng = new Rng(1);
+  const f = sampleSwapSurface(rng, 3, SWAP_UNSEEN_SURFACE);
+  assert.equal(f.separators.length, 3);
+});
+
+test("information design: Y uniform over the cups, distinct problems and forms", () => {
+  const d = swapInformationDesign(new Rng(5), 3, 2, 6, 5);
+  assert.equal(d.problems.length, 10);
+  assert.equal(d.forms.length, 6);
+  for (let a = 0; a < 5; a++) assert.equal(d.problems.filter((p) => p.answer === a).length, 2);
+  assert.equal(new Set(d.problems.map((p) => JSON.stringify([p.start, p.swaps]))).size, 10);
+});
+
+test("sampler rows: loss on the completion only, mixed formats, padded to seqLen", () => {
+  const tok = CharTokenizer.fromAlphabet(swapsAlphabet());
+  const seqLen = swapGridWidth(4) + 2 + maxSwapCompletionLength("verbatim", 4);
+  const sample = swapsSampler(tok, { formats: CHAIN_LEVELS, kMin: 1, kMax: 4, kGrid: 4, numCups: 5 }, seqLen);
+  const b = sample(new Rng(2), 16);
+  assert.equal(b.x.length, 16);
+  for (let i = 0; i < 16; i++) {
+    assert.equal(b.x[i]!.length, seqLen);
+    const m = b.mask[i]!;
+    // The prompt (<bos>, input of width 14) is never a target; the first target is the token after <sep>.
+    assert.ok(m.slice(0, swapGridWidth(4)).every((v) => v === 0));
+    assert.equal(m[swapGridWidth(4) + 1], 1);
+  }
+  assert.throws(() => swapsSampler(tok, { formats: [], kMin: 1, kMax: 2, kGrid: 2, numCups: 5 }, seqLen), /empty/);
+});

@@ -1,0 +1,324 @@
+/**
+ * The serial task of takeaway 2, second edition (Gros 2025, §3: chain of thought as an information
+ * bottleneck): a ball under one of `numCups` cups, then k swaps of two cups; where is the ball? The state
+ * after swap i depends on the state after swap i - 1, so the answer needs k sequential state updates: a
+ * k-step finite automaton driven by transpositions (the one-ball view of composing permutations, the
+ * word problem of Li et al. 2024, "Chain of thought empowers transformers to solve inherently serial
+ * problems"; with 5 cups the transpositions generate S5).
+ *
+ * Input (X): header, start cup, then per swap a separator and the two cups; in the grid layout padded
+ * with a filler to the width of `kGrid` swaps, so the i-th swap sits at a fixed place:
+ * `Q2;01,34:12......` (ball under 2; swap 0-1, 3-4, 1-2). Header, separators and filler are the surface
+ * form: they never change the answer.
+ *
+ * A graded family of chain formats (Z), every one ending in the state after the last swap (so each
+ * carries the answer, I(Z;Y) = H(Y) when it is right), with more and more of the input copied:
+ *
+ * - level 0 `state`:    the state after each swap                                  `202`
+ * - level 1 `swap`:     each swap's two cups, then the state                       `012342122`
+ * - level 2 `step`:     each swap as written (its separator too), then the state    `;012,342:122`
+ * - level 3 `verbatim`: the whole input restated, `|`, then the states               `Q2;01,34:12......|202`
+ *
+ * and `direct`: no chain. Completion: chain, `=`, the answer.
+ */
+import type { Rng } from "../rng";
+
+/** Answer formats: the four chain levels and no chain. */
+export type SwapFormat = "direct" | "state" | "swap" | "step" | "verbatim";
+/** The chain levels, most abstract first (level i = CHAIN_LEVELS[i]). */
+export const CHAIN_LEVELS: ReadonlyArray<Exclude<SwapFormat, "direct">> = ["state", "swap", "step", "verbatim"];
+
+/** Marks the answer in every completion (never in a surface form). */
+export const SWAP_ANSWER_MARK = "=";
+/** Ends the restated input of a `verbatim` chain. */
+export const SWAP_RESTATE_END = "|";
+
+/** The characters a surface form is drawn from. */
+export interface SwapSurfaceSpec {
+  readonly headers: ReadonlyArray<string>;
+  readonly separators: ReadonlyArray<string>;
+  readonly fillers: ReadonlyArray<string>;
+}
+
+/** Surface forms seen in training. */
+export const SWAP_TRAIN_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: Object.freeze(["Q", "S", "#", ":"]),
+  separators: Object.freeze([";", ",", "+", "a", "b", "x", " "]),
+  fillers: Object.freeze([".", "_", " "]),
+});
+
+/** Surface forms whose characters never occur in a training sequence (they are in the vocabulary). */
+export const SWAP_UNSEEN_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: Object.freeze(["?", "@"]),
+  separators: Object.freeze(["&", "*", "y", "z"]),
+  fillers: Object.freeze(["~", "-"]),
+});
+
+/** An underlying problem: start cup, swaps, states after each swap, the answer (the last state). */
+export interface SwapProblem {
+  readonly numCups: number;
+  readonly start: number;
+  readonly swaps: ReadonlyArray<readonly [number, number]>;
+  /** State after swap 1..k. */
+  readonly states: ReadonlyArray<number>;
+  readonly answer: number;
+}
+
+/** One rendering choice for k swaps. */
+export interface SwapSurface {
+  readonly header: string;
+  /** One separator before each swap (k). */
+  readonly separators: ReadonlyArray<string>;
+  readonly filler: string;
+}
+
+/** A rendered example. */
+export interface SwapExample {
+  readonly problem: SwapProblem;
+  readonly form: SwapSurface;
+  readonly format: SwapFormat;
+  readonly input: string;
+  /** The chain before the answer mark (empty for direct). */
+  readonly chain: string;
+  /** chain + "=" + answer. */
+  readonly completion: string;
+}
+
+/** Every character any input or completion can use. */
+export function swapsAlphabet(numCups = 5): string[] {
+  const chars = new Set<string>();
+  for (let i = 0; i < numCups; i++) chars.add(String(i));
+  for (const spec of [SWAP_TRAIN_SURFACE, SWAP_UNSEEN_SURFACE])
+    for (const s of [...spec.headers, ...spec.separators, ...spec.fillers]) chars.add(s);
+  chars.add(SWAP_ANSWER_MARK);
+  chars.add(SWAP_RESTATE_END);
+  return [...chars].sort();
+}
+
+function checkCups(numCups: number, where: string): void {
+  if (!Number.isInteger(numCups) || numCups < 2 || numCups > 10)
+    throw new Error(`${where}: numCups must be an integer in [2, 10], got ${numCups}`);
+}
+
+/** Apply swap (a, b) to the ball's cup. */
+export function applySwap(state: number, a: number, b: number): number {
+  return state === a ? b : state === b ? a : state;
+}
+
+/** A problem from its start and swaps (the states follow). */
+export function makeSwapProblem(numCups: number, start: number, swaps: ReadonlyArray<readonly [number, number]>): SwapProblem {
+  checkCups(numCups, "makeSwapProblem");
+  if (swaps.length < 1) throw new Error("makeSwapProblem: need at least one swap");
+  const states: number[] = [];
+  let s = start;
+  for (const [a, b] of swaps) {
+    if (a === b || a < 0 || b < 0 || a >= numCups || b >= numCups)
+      throw new Error(`makeSwapProblem: swap (${a}, ${b}) must name two different cups in [0, ${numCups})`);
+    s = applySwap(s, a, b);
+    states.push(s);
+  }
+  return { numCups, start, swaps, states, answer: s };
+}
+
+/** A uniformly random problem with k swaps (start uniform, each swap a uniform pair of distinct cups). */
+export function sampleSwapProblem(rng: Rng, k: number, numCups = 5): SwapProblem {
+  checkCups(numCups, "sampleSwapProblem");
+  const swaps: Array<readonly [number, number]> = [];
+  for (let i = 0; i < k; i++) {
+    const a = rng.int(numCups);
+    const b = (a + 1 + rng.int(numCups - 1)) % numCups;
+    swaps.push([a, b]);
+  }
+  return makeSwapProblem(numCups, rng.int(numCups), swaps);
+}
+
+/** A random surface form for k swaps. */
+export function sampleSwapSurface(rng: Rng, k: number, spec: SwapSurfaceSpec = SWAP_TRAIN_SURFACE): SwapSurface {
+  return {
+    header: rng.choice(spec.headers),
+    separators: Array.from({ length: k }, () => rng.choice(spec.separators)),
+    filler: rng.choice(spec.fillers),
+  };
+}
+
+/** Input width of the grid layout for up to kGrid swaps: header + start + 3 per swap. */
+export function swapGridWidth(kGrid: number): number {
+  return 2 + 3 * kGrid;
+}
+
+/** The input string (grid layout: padded with the filler to the width of kGrid swaps). */
+export function renderSwapInput(p: SwapProblem, form: SwapSurface, kGrid: number): string {
+  const k = p.swaps.length;
+  if (form.separators.length !== k)
+    throw new Error(`renderSwapInput: the surface form has ${form.separators.length} separators for ${k} swaps`);
+  if (k > kGrid) throw new Error(`renderSwapInput: ${k} swaps do not fit a grid of ${kGrid}; raise kGrid`);
+  let s = form.header + String(p.start);
+  p.swaps.forEach(([a, b], i) => (s += `${form.separators[i]}${a}${b}`));
+  return s + form.filler.repeat(swapGridWidth(kGrid) - s.length);
+}
+
+/** The chain of a format. */
+export function renderSwapChain(format: SwapFormat, p: SwapProblem, form: SwapSurface, input: string): string {
+  const st = p.states;
+  switch (format) {
+    case "direct":
+      return "";
+    case "state":
+      return st.join("");
+    case "swap":
+      return p.swaps.map(([a, b], i) => `${a}${b}${st[i]}`).join("");
+    case "step":
+      return p.swaps.map(([a, b], i) => `${form.separators[i]}${a}${b}${st[i]}`).join("");
+    case "verbatim":
+      return input + SWAP_RESTATE_END + st.join("");
+  }
+}
+
+/** Render a problem in a surface form and a format. */
+export function renderSwapExample(p: SwapProblem, form: SwapSurface, format: SwapFormat, kGrid: number): SwapExample {
+  const input = renderSwapInput(p, form, kGrid);
+  const chain = renderSwapChain(format, p, form, input);
+  return { problem: p, form, format, input, chain, completion: chain + SWAP_ANSWER_MARK + String(p.answer) };
+}
+
+/** Longest completion (chain + "=" + answer) of a format for up to kGrid swaps. */
+export function maxSwapCompletionLength(format: SwapFormat, kGrid: number): number {
+  const chain = { direct: 0, state: kGrid, swap: 3 * kGrid, step: 4 * kGrid, verbatim: swapGridWidth(kGrid) + 1 + kGrid };
+  return chain[format] + 2;
+}
+
+/** The answer and chain of a generated completion: the first digit after the last "=" (NaN if none). */
+export function parseSwapCompletion(text: string): { chain: string; answer: number } {
+  const i = text.lastIndexOf(SWAP_ANSWER_MARK);
+  if (i < 0) return { chain: text, answer: NaN };
+  const a = text.charAt(i + 1);
+  return { chain: text.slice(0, i), answer: /^[0-9]$/.test(a) ? Number(a) : NaN };
+}
+
+/** Which format a generated chain has (the first that renders it exactly), or "other". */
+export function classifySwapChain(chain: string, p: SwapProblem, form: SwapSurface, input: string): SwapFormat | "other" {
+  for (const f of ["direct", ...CHAIN_LEVELS] as const) if (renderSwapChain(f, p, form, input) === chain) return f;
+  return "other";
+}
+
+/**
+ * The information design: `perAnswer` distinct problems with k swaps per answer cup (Y uniform), crossed
+ * with `numForms` distinct surface forms (X has numCups perAnswer numForms values).
+ */
+export function swapInformationDesign(
+  rng: Rng,
+  k: number,
+  perAnswer: number,
+  numForms: number,
+  kGrid: number,
+  numCups = 5,
+  spec: SwapSurfaceSpec = SWAP_TRAIN_SURFACE,
+): { problems: SwapProblem[]; forms: SwapSurface[] } {
+  const problems: SwapProblem[] = [];
+  const seen = new Set<string>();
+  for (let a = 0; a < numCups; a++) {
+    let n = 0;
+    for (let tries = 0; n < perAnswer; tries++) {
+      if (tries > 100000) throw new Error(`swapInformationDesign: cannot find ${perAnswer} problems with answer ${a}`);
+      const p = sampleSwapProblem(rng, k, numCups);
+      const key = `${p.start}:${p.swaps.map((s) => s.join("")).join(",")}`;
+      if (p.answer !== a || seen.has(key)) continue;
+      seen.add(key);
+      problems.push(p);
+      n++;
+    }
+  }
+  const forms: SwapSurface[] = [];
+  const seenF = new Set<string>();
+  for (let tries = 0; forms.length < numForms; tries++) {
+    if (tries > 100000) throw new Error(`swapInformationDesign: cannot find ${numForms} distinct surface forms`);
+    const f = sampleSwapSurface(rng, k, spec);
+    const key = `${f.header}${f.separators.join("")}${k < kGrid ? f.filler : ""}`;
+    if (seenF.has(key)) continue;
+    seenF.add(key);
+    forms.push(f);
+  }
+  return { problems, forms };
+}
+
+/** Token-level codec the encoders need (a char tokenizer). */
+export interface SwapCodec {
+  encode(s: string): number[];
+  readonly bosId: number;
+  readonly sepId: number;
+  readonly eosId: number;
+  readonly padId: number;
+}
+
+/** Prompt ids: <bos> input <sep>. */
+export function encodeSwapPrompt(tok: SwapCodec, input: string): number[] {
+  return [tok.bosId, ...tok.encode(input), tok.sepId];
+}
+
+/**
+ * One training row of length seqLen from a prompt text and a completion text: loss on the completion and
+ * <eos> only, right-padded. Throws when it does not fit.
+ */
+export function encodeSwapRow(
+  tok: SwapCodec,
+  input: string,
+  completion: string,
+  seqLen: number,
+): { x: number[]; y: number[]; mask: number[] } {
+  const prompt = encodeSwapPrompt(tok, input);
+  const ids = [...prompt, ...tok.encode(completion), tok.eosId];
+  if (ids.length - 1 > seqLen) throw new Error(`encodeSwapRow: a row needs ${ids.length - 1} positions, seqLen is ${seqLen}`);
+  const x = ids.slice(0, -1);
+  const y = ids.slice(1);
+  const mask = y.map((_, t) => (t >= prompt.length - 1 ? 1 : 0));
+  while (x.length < seqLen) {
+    x.push(tok.padId);
+    y.push(tok.padId);
+    mask.push(0);
+  }
+  return { x, y, mask };
+}
+
+/** Options of {@link swapsSampler}. */
+export interface SwapTaskOptions {
+  /** One format, or several drawn uniformly per example (the mixed warm-up). */
+  readonly formats: ReadonlyArray<SwapFormat>;
+  readonly kMin: number;
+  readonly kMax: number;
+  readonly kGrid: number;
+  readonly numCups: number;
+  readonly surface?: SwapSurfaceSpec;
+}
+
+/** A random training example. */
+export function sampleSwapExample(rng: Rng, o: SwapTaskOptions): SwapExample {
+  if (!(o.kMin >= 1 && o.kMax >= o.kMin && o.kGrid >= o.kMax))
+    throw new Error(`swaps task: need 1 <= kMin <= kMax <= kGrid, got ${o.kMin}, ${o.kMax}, ${o.kGrid}`);
+  const k = o.kMin + rng.int(o.kMax - o.kMin + 1);
+  const p = sampleSwapProblem(rng, k, o.numCups);
+  const form = sampleSwapSurface(rng, k, o.surface ?? SWAP_TRAIN_SURFACE);
+  const format = o.formats.length === 1 ? (o.formats[0] as SwapFormat) : rng.choice(o.formats);
+  return renderSwapExample(p, form, format, o.kGrid);
+}
+
+/** A batch sampler for the trainer. */
+export function swapsSampler(
+  tok: SwapCodec,
+  o: SwapTaskOptions,
+  seqLen: number,
+): (rng: Rng, batchSize: number) => { x: number[][]; y: number[][]; mask: number[][] } {
+  if (o.formats.length === 0) throw new Error("swapsSampler: formats is empty");
+  return (rng, batchSize) => {
+    const x: number[][] = [];
+    const y: number[][] = [];
+    const mask: number[][] = [];
+    for (let b = 0; b < batchSize; b++) {
+      const e = sampleSwapExample(rng, o);
+      const r = encodeSwapRow(tok, e.input, e.completion, seqLen);
+      x.push(r.x);
+      y.push(r.y);
+      mask.push(r.mask);
+    }
+    return { x, y, mask };
+  };
+}
