@@ -86,9 +86,7 @@ export function importCycles(graph: ReadonlyMap<string, ReadonlyArray<string>>):
 export const SYNC_READ_PENDING: ReadonlyArray<string> = [
   "attention-system.ts",
   "hopfield.ts",
-  "quantize.ts",
   "takeaways/t3-attention/run.ts",
-  "takeaways/t5-quantization/run.ts",
 ];
 
 const SYNC_READ = /\.(dataSync|arraySync|bufferSync)\s*\(/;

