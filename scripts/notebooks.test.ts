@@ -106,7 +106,7 @@ test("no shorthand properties naming variables of earlier cells (a tslab bug)", 
 });
 
 /** Notebooks whose cells still read tensors synchronously; converted when each is next edited (the list only shrinks). */
-const SYNC_READ_PENDING_NOTEBOOKS = ["00-tour.ipynb", "03-attention.ipynb", "05-quantization.ipynb"];
+const SYNC_READ_PENDING_NOTEBOOKS = ["00-tour.ipynb", "03-attention.ipynb"];
 
 test("notebook code reads tensors asynchronously (await t.data()): WebGPU in Node cannot read synchronously", () => {
   for (const name of notebooks) {

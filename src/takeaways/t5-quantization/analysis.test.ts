@@ -107,13 +107,21 @@ test("GPTQ: Cholesky is exact, no Hessian is round-to-nearest, and error feedbac
 
 test("the captured layer inputs reproduce the GPT's forward pass", async () => {
   const model = createGPT({ vocabSize: 11, seqLen: 6, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false }, 3);
-  const tokens = tf.tensor2d([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 0, 1]], [2, 6], "int32");
+  const tokens = tf.tensor2d(
+    [
+      [1, 2, 3, 4, 5, 6],
+      [7, 8, 9, 10, 0, 1],
+    ],
+    [2, 6],
+    "int32",
+  );
   try {
     const { inputs, logits } = await gptLinearInputs(model, tokens);
     const ref = model.forward(tokens).logits;
     const want = (await ref.data()) as Float32Array;
     ref.dispose();
-    for (let i = 0; i < want.length; i++) assert.ok(Math.abs((logits[i] as number) - (want[i] as number)) < 1e-4, `logit ${i}`);
+    for (let i = 0; i < want.length; i++)
+      assert.ok(Math.abs((logits[i] as number) - (want[i] as number)) < 1e-4, `logit ${i}`);
     for (const n of ["h0.attn.wqkv", "h0.attn.wo", "h0.mlp.w1", "h0.mlp.w2", "h1.mlp.w2", "lmHead"]) {
       const x = inputs[n];
       assert.ok(x, n);
