@@ -12,6 +12,7 @@ import {
   gptqQuantize,
   gramMatrix,
   linearCka,
+  quantizedTrainable,
   statesNeeded,
   usefulStates,
 } from "./analysis";
@@ -154,4 +155,44 @@ test("ParetoQ step ratio: large for a jump between 3 and 2 bits, about 1 for eve
   assert.ok(Math.abs(paretoStepRatio(even) - 1) < 1e-9);
   const jump = { "8": 0.1, "4": 0.11, "3": 0.12, "2": 0.6, "1.58": 0.61, "1": 0.62 };
   assert.ok(paretoStepRatio(jump) > 10);
+});
+
+test("QAT of the GPT: the quantized loss is close to the float loss at 8 bits, far at 1 bit, and every weight gets a gradient", () => {
+  const model = createGPT({ vocabSize: 11, seqLen: 6, dModel: 16, nHead: 2, nLayer: 1, dFF: 0, tieWeights: false }, 4);
+  const x = tf.tensor2d(
+    [
+      [1, 2, 3, 4, 5, 6],
+      [7, 8, 9, 10, 0, 1],
+    ],
+    [2, 6],
+    "int32",
+  );
+  const y = tf.tensor2d(
+    [
+      [2, 3, 4, 5, 6, 7],
+      [8, 9, 10, 0, 1, 2],
+    ],
+    [2, 6],
+    "int32",
+  );
+  try {
+    const at = (states: number): number =>
+      tf.tidy(
+        () =>
+          quantizedTrainable(model, quantSpec({ states, granularity: "channel" }))
+            .loss(x, y)
+            .dataSync()[0] as number,
+      );
+    const fp = tf.tidy(() => model.loss(x, y).dataSync()[0] as number);
+    assert.ok(Math.abs(at(256) - fp) < 1e-2, `8 bits ${at(256)} vs float ${fp}`);
+    assert.ok(Math.abs(at(2) - fp) > Math.abs(at(256) - fp));
+    const q = quantizedTrainable(model, quantSpec({ states: 3, granularity: "tensor", clip: "absmean" }));
+    const vars = Object.values(q.namedWeights());
+    const { value, grads } = tf.variableGrads(() => q.loss(x, y), vars);
+    for (const v of vars) assert.ok(grads[v.name], `gradient for ${v.name}`);
+    tf.dispose([value, ...Object.values(grads)]);
+  } finally {
+    tf.dispose([x, y]);
+    model.dispose();
+  }
 });

@@ -9,6 +9,8 @@ import { histogramCounts } from "../../present/plot";
 import {
   bitsPerWeight,
   dequantize,
+  fakeQuant,
+  fakeQuantSTE,
   kmeans1d,
   logLevels,
   type QuantizedTensor,
@@ -18,7 +20,7 @@ import {
 } from "../../quantize";
 import { deriveSeed, Rng } from "../../rng";
 import { evaluateLoss } from "../../train";
-import { type GPT, oneHotF32, referenceOps } from "../../transformer";
+import { type GPT, oneHotF32, referenceOps, type TrainableModel } from "../../transformer";
 import type { QatVariant, SchemeName, T5Config, WeightHistogram } from "./config";
 
 /** The quantizer of a named scheme at S states (absmax range unless the name says otherwise). */
@@ -444,6 +446,37 @@ export function cholesky(A: Float64Array, n: number): Float64Array {
 }
 
 /**
+ * The GPT's forward pass recomputed with the reference ops from weights given by `w(name)` (the model's own,
+ * or e.g. fake-quantized ones): logits [B·T, V]. `keep(name, x)` sees the input of every linear map (wqkv,
+ * wo, w1, w2 of each block, lmHead). Must run inside a tidy.
+ */
+export function referenceLogits(
+  model: GPT,
+  tokens: tf.Tensor2D,
+  w: (name: string) => tf.Tensor,
+  keep: (name: string, x: tf.Tensor2D) => tf.Tensor2D = (_n, x) => x,
+): tf.Tensor2D {
+  const { nLayer, nHead, dModel: C, vocabSize: V } = model.config;
+  const [B, T] = tokens.shape;
+  const ops = referenceOps;
+  const oneHot = oneHotF32(tf.reshape(tokens, [B * T]) as tf.Tensor1D, V); // [B*T, V]
+  const tok = tf.matMul(oneHot, w("wte") as tf.Tensor2D); // [B*T, C]
+  const pos = tf.slice(w("wpe"), [0, 0], [T, C]); // [T, C]
+  let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D;
+  for (let l = 0; l < nLayer; l++) {
+    const a = keep(`h${l}.attn.wqkv`, ops.layerNorm(x, w(`h${l}.ln1.g`), w(`h${l}.ln1.b`)));
+    const qkv = ops.linear(a, w(`h${l}.attn.wqkv`), w(`h${l}.attn.bqkv`));
+    const att = keep(`h${l}.attn.wo`, ops.causalAttention(qkv, B, T, nHead, false).out as tf.Tensor2D);
+    x = tf.add(x, ops.linear(att, w(`h${l}.attn.wo`), w(`h${l}.attn.bo`)));
+    const m = keep(`h${l}.mlp.w1`, ops.layerNorm(x, w(`h${l}.ln2.g`), w(`h${l}.ln2.b`)));
+    const hid = keep(`h${l}.mlp.w2`, ops.gelu(ops.linear(m, w(`h${l}.mlp.w1`), w(`h${l}.mlp.b1`))));
+    x = tf.add(x, ops.linear(hid, w(`h${l}.mlp.w2`), w(`h${l}.mlp.b2`)));
+  }
+  const hf = keep("lmHead", ops.layerNorm(x, w("lnf.g"), w("lnf.b")));
+  return tf.matMul(hf, w("lmHead") as tf.Tensor2D) as tf.Tensor2D; // [B*T, V]
+}
+
+/**
  * The inputs of every linear map of a GPT on `tokens` [B, T]: wqkv, wo, w1, w2 of each block and lmHead
  * (wte and wpe are lookup tables: their "input" is one-hot). Recomputes the forward pass with the
  * reference ops from the model's weights (the test checks the logits against `model.forward`). Returns
@@ -454,41 +487,18 @@ export async function gptLinearInputs(
   tokens: tf.Tensor2D,
 ): Promise<{ inputs: Record<string, { rows: number; cols: number; values: Float32Array }>; logits: Float32Array }> {
   const p = model.namedWeights();
-  const { nLayer, nHead, dModel: C, vocabSize: V } = model.config;
-  const [B, T] = tokens.shape;
-  const ops = referenceOps;
-  const w = (n: string): tf.Tensor => p[n] as tf.Tensor;
   const captured: Record<string, tf.Tensor2D> = {};
-  const logits = tf.tidy(() => {
-    const oneHot = oneHotF32(tf.reshape(tokens, [B * T]) as tf.Tensor1D, V); // [B*T, V]
-    const tok = tf.matMul(oneHot, w("wte") as tf.Tensor2D); // [B*T, C]
-    const pos = tf.slice(w("wpe"), [0, 0], [T, C]); // [T, C]
-    let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D;
-    const keep = (name: string, t: tf.Tensor2D): tf.Tensor2D => {
-      captured[name] = tf.keep(t.clone());
-      return t;
-    };
-    for (let l = 0; l < nLayer; l++) {
-      const a = keep(
-        `h${l}.attn.wqkv`,
-        ops.layerNorm(x, w(`h${l}.ln1.g`) as tf.Tensor1D, w(`h${l}.ln1.b`) as tf.Tensor1D),
-      );
-      const qkv = ops.linear(a, w(`h${l}.attn.wqkv`) as tf.Tensor2D, w(`h${l}.attn.bqkv`) as tf.Tensor1D);
-      const att = keep(`h${l}.attn.wo`, ops.causalAttention(qkv, B, T, nHead, false).out as tf.Tensor2D);
-      x = tf.add(x, ops.linear(att, w(`h${l}.attn.wo`) as tf.Tensor2D, w(`h${l}.attn.bo`) as tf.Tensor1D));
-      const m = keep(
-        `h${l}.mlp.w1`,
-        ops.layerNorm(x, w(`h${l}.ln2.g`) as tf.Tensor1D, w(`h${l}.ln2.b`) as tf.Tensor1D),
-      );
-      const hid = keep(
-        `h${l}.mlp.w2`,
-        ops.gelu(ops.linear(m, w(`h${l}.mlp.w1`) as tf.Tensor2D, w(`h${l}.mlp.b1`) as tf.Tensor1D)),
-      );
-      x = tf.add(x, ops.linear(hid, w(`h${l}.mlp.w2`) as tf.Tensor2D, w(`h${l}.mlp.b2`) as tf.Tensor1D));
-    }
-    const hf = keep("lmHead", ops.layerNorm(x, w("lnf.g") as tf.Tensor1D, w("lnf.b") as tf.Tensor1D));
-    return tf.matMul(hf, w("lmHead") as tf.Tensor2D); // [B*T, V]
-  });
+  const logits = tf.tidy(() =>
+    referenceLogits(
+      model,
+      tokens,
+      (n) => p[n] as tf.Tensor,
+      (name, t) => {
+        captured[name] = tf.keep(t.clone());
+        return t;
+      },
+    ),
+  );
   const inputs: Record<string, { rows: number; cols: number; values: Float32Array }> = {};
   try {
     for (const [name, t] of Object.entries(captured))
@@ -497,6 +507,46 @@ export async function gptLinearInputs(
   } finally {
     tf.dispose([logits, ...Object.values(captured)]);
   }
+}
+
+/**
+ * A GPT seen by the trainer with its weight matrices fake-quantized in the forward pass (straight-through
+ * estimator, as BitNet trains): the same variables, a loss through {@link referenceLogits} with
+ * `fakeQuantSTE` on every matrix (tables by row). QAT of the GPT with `trainModel`.
+ */
+export function quantizedTrainable(model: GPT, spec: QuantSpec): TrainableModel {
+  return {
+    namedWeights: () => model.namedWeights(),
+    loss: (x: tf.Tensor2D, y: tf.Tensor2D, mask?: tf.Tensor2D): tf.Scalar =>
+      tf.tidy(() => {
+        const p = model.namedWeights();
+        const w = (n: string): tf.Tensor => {
+          const v = p[n] as tf.Variable;
+          return v.rank === 2
+            ? fakeQuantSTE(v as tf.Variable as unknown as tf.Tensor2D, specFor(spec, n, GPT_TABLES))
+            : v;
+        };
+        const [B, T] = x.shape;
+        const logits = referenceLogits(model, x, w);
+        const m = mask ? (tf.reshape(tf.cast(mask, "float32"), [B * T]) as tf.Tensor1D) : undefined;
+        return referenceOps.crossEntropy(logits, tf.reshape(y, [B * T]) as tf.Tensor1D, m);
+      }),
+  };
+}
+
+/** The GPT's matrices fake-quantized with `spec` (tables by row), read as arrays for {@link gptPerplexityWith}. */
+export async function fakeQuantValues(model: GPT, spec: QuantSpec): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
+  for (const [n, v] of Object.entries(model.namedWeights())) {
+    if (v.rank !== 2) continue;
+    const q = fakeQuant(v as unknown as tf.Tensor2D, specFor(spec, n, GPT_TABLES));
+    try {
+      out[n] = (await q.data()) as Float32Array;
+    } finally {
+      q.dispose();
+    }
+  }
+  return out;
 }
 
 /** XᵀX of inputs [rows, cols] (the layer Hessian of GPTQ up to a factor 2/rows), float64. */

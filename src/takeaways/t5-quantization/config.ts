@@ -113,6 +113,10 @@ export interface T5Config {
   readonly qatVariants: ReadonlyArray<string>;
   /** QAT fine-tuning from the float model: the same budget for every variant. */
   readonly qatTrain: MLPTrainConfig;
+  /** QAT variants of the GPT (8 is the control: there QAT can only gain from the extra fine-tuning). */
+  readonly gptQatVariants: ReadonlyArray<string>;
+  /** QAT of the GPT from its float weights (constant learning rate; the same budget and batches per variant). */
+  readonly gptQatTrain: TrainConfig;
   /** Test inputs on which the representation similarity (linear CKA) to the float model is measured. */
   readonly ckaSamples: number;
   /** Coefficients of variation of multiplicative synaptic noise (0 is the noiseless control). */
@@ -177,6 +181,8 @@ export const T5_DEFAULTS: Readonly<T5Config> = frozen({
   mlpTrain: { numSteps: 1500, batchSize: 128, lr: 3e-3, minLr: 1e-4, weightDecay: 1e-4 },
   qatVariants: [...QAT_VARIANTS],
   qatTrain: { numSteps: 200, batchSize: 128, lr: 2e-3, minLr: 2e-4, weightDecay: 0 },
+  gptQatVariants: ["1", "1.58", "8"],
+  gptQatTrain: { ...TRAIN_DEFAULTS, numSteps: 80, batchSize: 32, lr: 1e-3, minLr: 1e-3, warmupSteps: 5, evalEvery: 0 },
   ckaSamples: 1024,
   noiseCvs: [0, 0.1, 0.2, 0.3],
   noiseStates: [2, 4, 8, 16, 32, 64, 128],
@@ -211,6 +217,7 @@ export const T5_PROFILES = defineProfiles(
       mlpTrain: { numSteps: 200 },
       qatTrain: { numSteps: 30 },
       ckaSamples: 256,
+      gptQatTrain: { numSteps: 6, warmupSteps: 1 },
       noiseStates: [2, 4, 8, 16],
       noiseDraws: 1,
       gpt: { dModel: 32, nLayer: 1 },
@@ -228,6 +235,7 @@ export const T5_PROFILES = defineProfiles(
       qatTrain: { numSteps: 1000 },
       noiseStates: [2, 4, 8, 16, 32, 64, 128, 256],
       noiseDraws: 4,
+      gptQatTrain: { numSteps: 400, warmupSteps: 20 },
       gpt: { seqLen: 64, dModel: 128, nLayer: 4 },
       gptLadder: [
         { dModel: 48, nHead: 4, nLayer: 2, dFF: 0 },
@@ -272,6 +280,12 @@ export function validateT5Config(c: T5Config): void {
     ["scalingBits", c.scalingBits],
   ] as const)
     xs.forEach((b, i) => checkRange(`t5-quantization.config.${k}[${i}]`, b, 1, 16, true));
+  c.gptQatVariants.forEach((v, i) => {
+    if (!(QAT_VARIANTS as ReadonlyArray<string>).includes(v))
+      throw new Error(
+        `t5-quantization.config.gptQatVariants[${i}]: unknown variant "${v}"; use any of ${QAT_VARIANTS.join(", ")}`,
+      );
+  });
   checkRange("t5-quantization.config.noiseDraws", c.noiseDraws, 1, 1000, true);
   checkRange("t5-quantization.config.gptqCalibration", c.gptqCalibration, 1, 1e5, true);
   checkRange("t5-quantization.config.ckaSamples", c.ckaSamples, 2, 1e6, true);
@@ -333,6 +347,8 @@ export interface GptSeedResult {
   readonly ptq: Record<string, Record<number, number>>;
   /** GPTQ and RTN (same asymmetric min–max quantizer): `${method}_${granularity}_${policy}` -> bits -> perplexity. */
   readonly gptq: Record<string, Record<number, number>>;
+  /** QAT of the GPT per variant: perplexity with the variant's quantizer after QAT, and applied to the float model (PTQ). */
+  readonly qat: Record<string, { qat: number; ptq: number }>;
   /** Precision vs training tokens: per checkpoint, tokens seen, float32 perplexity and PTQ perplexity per bits. */
   readonly tokens: Array<{ step: number; tokens: number; fp32Ppl: number; ptq: Record<number, number> }>;
   /** Bit-level scaling: per model of the ladder (main last), parameters and per bits: total bits and loss (nats). */
@@ -419,6 +435,8 @@ export interface T5Data {
     /** condition -> per gptqBits: relative perplexity increase over float32. */
     readonly gptq: Record<string, Interval[]>;
     readonly gptqBits: number[];
+    /** QAT vs PTQ of the GPT per variant: perplexity over seeds. */
+    readonly qat: Record<string, { qat: Interval; ptq: Interval }>;
     /** Per checkpoint: tokens and per tokenBits the loss increase (nats) over float32. */
     readonly tokens: Array<{ tokens: number; damage: Interval[] }>;
     readonly tokenBits: number[];
@@ -440,6 +458,7 @@ export type T5Metric =
   | `${"qatAcc" | "qatPtqAcc" | "qatWeightChange" | "qatCka"}_${QatVariant}`
   | `qatMinusPtq_${"1" | "1.58"}`
   | `gptqMinusRtn_${number}bit`
+  | `gptQatGainNats_${QatVariant}`
   | `ptqDamageSlope_${number}bit`
   | `usefulStates_cv${number}`
   | "optimalBitsAtFixedTotal"

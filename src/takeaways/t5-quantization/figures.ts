@@ -441,6 +441,32 @@ function secondEditionFigures(record: T5Record): Record<string, Figure> {
       },
     );
   }
+  const gqat = d.gpt.qat;
+  if (gqat && Object.keys(gqat).length > 0) {
+    const vs = Object.keys(gqat);
+    const pick = (k: "ptq" | "qat") => vs.map((v) => (gqat[v] as { ptq: Interval; qat: Interval })[k]);
+    figs["gpt-ptq-vs-qat"] = withHorizontalLines(
+      barFigure(
+        vs.map((v) => `${QAT_LABELS[v as QatVariant] ?? v}${v === "8" ? " (control)" : ""}`),
+        (["ptq", "qat"] as const).map((k, i) => ({
+          name: k === "ptq" ? "PTQ of the float GPT" : "QAT (straight-through estimator)",
+          y: pick(k).map((x) => x.mean),
+          lo: pick(k).map((x) => x.lo),
+          hi: pick(k).map((x) => x.hi),
+          color: paletteColor(i),
+        })),
+        {
+          title: "Tiny GPT: post-training quantization vs quantization-aware training",
+          subtitle: `held-out perplexity; at 8 bits QAT can only gain from the extra fine-tuning (the control); ${seedsText}`,
+          xTitle: "weight precision",
+          yTitle: "perplexity",
+        },
+      ),
+      [d.gpt.fp32Ppl.mean],
+      ["float32"],
+      { dash: "dash" },
+    );
+  }
   if (d.gpt.tokens && d.gpt.tokens.length > 0) {
     const x = d.gpt.tokens.map((t) => t.tokens);
     figs["ptq-damage-vs-tokens"] = lineFigure(

@@ -32,6 +32,8 @@ const TINY: Partial<T5Config> = {
   scalingBits: [2, 4, 16],
   gptqBits: [3, 4, 8],
   gptqCalibration: 2,
+  gptQatVariants: ["1", "1.58", "8"],
+  gptQatTrain: { ...T5_PROFILES.smoke.gptQatTrain, numSteps: 2, batchSize: 4, warmupSteps: 1 },
   schemes: [...MAIN_SCHEMES, "logChannel", "uniformChannelAsym"],
   task: { ...T5_PROFILES.smoke.task, inputDim: 8, numClasses: 4, clustersPerClass: 2, trainSize: 256, testSize: 128 },
   mlpHidden: [16, 16],
@@ -52,6 +54,15 @@ const FIGURES = [
   "mlp-accuracy-vs-bits",
   "gpt-perplexity-vs-bits",
   "ptq-vs-qat",
+  "states-needed",
+  "states-needed-control",
+  "noise-accuracy-vs-states",
+  "paretoq-weight-change",
+  "paretoq-cka",
+  "gptq-vs-rtn",
+  "gpt-ptq-vs-qat",
+  "ptq-damage-vs-tokens",
+  "bit-level-scaling",
   "mlp-weight-histogram",
   "gpt-weight-histogram",
 ];
@@ -113,6 +124,9 @@ test("a tiny run writes every documented metric, claim, CSV, figure and a packed
       "gptPplFp32",
       "qatAcc_1",
       "qatAcc_8",
+      "gptQatGainNats_1",
+      "gptQatGainNats_1.58",
+      "gptQatGainNats_8",
     ])
       interval(k);
     assert.equal(typeof m["packedInt4SizeRatio"], "number");
@@ -137,6 +151,7 @@ test("a tiny run writes every documented metric, claim, CSV, figure and a packed
       "weight-entropy-at-smin",
       "binary-ptq-collapses-gpt",
       "packed-int4-exact",
+      "gpt-qat-beats-ptq-1.58bit",
     ])
       assert.ok(ids.includes(id), id);
     for (const c of rec.claims) if (c.asserted) assert.ok(c.control, `${c.id} has a control`);
@@ -150,6 +165,7 @@ test("a tiny run writes every documented metric, claim, CSV, figure and a packed
       "tokens.csv",
       "scaling.csv",
       "noise.csv",
+      "gpt-qat.csv",
       "gpt-int4.g2bq",
     ])
       assert.ok(fs.existsSync(path.join(out, f)), f);
