@@ -106,16 +106,18 @@ test("GPTQ: Cholesky is exact, no Hessian is round-to-nearest, and error feedbac
   }
 });
 
+/** A tiny GPT (vocabulary 11, context 6) and two token rows for it. Caller disposes. */
+function tinyGpt(nLayer: number, seed: number): { model: ReturnType<typeof createGPT>; tokens: tf.Tensor2D } {
+  const model = createGPT({ vocabSize: 11, seqLen: 6, dModel: 16, nHead: 2, nLayer, dFF: 0, tieWeights: false }, seed);
+  const rows = [
+    [1, 2, 3, 4, 5, 6],
+    [7, 8, 9, 10, 0, 1],
+  ];
+  return { model, tokens: tf.tensor2d(rows, [2, 6], "int32") };
+}
+
 test("the captured layer inputs reproduce the GPT's forward pass", async () => {
-  const model = createGPT({ vocabSize: 11, seqLen: 6, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false }, 3);
-  const tokens = tf.tensor2d(
-    [
-      [1, 2, 3, 4, 5, 6],
-      [7, 8, 9, 10, 0, 1],
-    ],
-    [2, 6],
-    "int32",
-  );
+  const { model, tokens } = tinyGpt(2, 3);
   try {
     const { inputs, logits } = await gptLinearInputs(model, tokens);
     const ref = model.forward(tokens).logits;
@@ -158,15 +160,7 @@ test("ParetoQ step ratio: large for a jump between 3 and 2 bits, about 1 for eve
 });
 
 test("QAT of the GPT: the quantized loss is close to the float loss at 8 bits, far at 1 bit, and every weight gets a gradient", () => {
-  const model = createGPT({ vocabSize: 11, seqLen: 6, dModel: 16, nHead: 2, nLayer: 1, dFF: 0, tieWeights: false }, 4);
-  const x = tf.tensor2d(
-    [
-      [1, 2, 3, 4, 5, 6],
-      [7, 8, 9, 10, 0, 1],
-    ],
-    [2, 6],
-    "int32",
-  );
+  const { model, tokens: x } = tinyGpt(1, 4);
   const y = tf.tensor2d(
     [
       [2, 3, 4, 5, 6, 7],
