@@ -272,7 +272,7 @@ test("exercises: each has a solution; each check it names exists, is called by i
 });
 
 /** Notebooks whose cells still read tensors synchronously; converted when each is next edited (the list only shrinks). */
-const SYNC_READ_PENDING_NOTEBOOKS = ["00-tour.ipynb", "05-quantization.ipynb"];
+const SYNC_READ_PENDING_NOTEBOOKS = ["00-tour.ipynb"];
 
 test("notebook code reads tensors asynchronously (await t.data()): WebGPU in Node cannot read synchronously", () => {
   for (const name of notebooks) {

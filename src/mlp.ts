@@ -10,6 +10,7 @@ import { throwIfCancelled } from "./cancel";
 import { checkRange } from "./config";
 import { Progress, silentProgress } from "./present/progress";
 import { deriveSeed, Rng } from "./rng";
+import { AdamW } from "./train";
 
 /** Architecture. */
 export interface MLPConfig {
@@ -159,9 +160,10 @@ export async function trainMLP(
   const label = opts.label ?? "train MLP";
   const logEvery = opts.logEvery ?? Math.max(1, Math.floor(cfg.numSteps / 50));
   const vars = model.variables;
-  const m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const s = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
-  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  // the library's AdamW (src/train.ts): the same update as the GPT trainer, decoupled decay on matrices only
+  const named = Object.fromEntries(vars.map((v) => [v.name, v]));
+  const opt = new AdamW(named);
+  const adam = { beta1: 0.9, beta2: 0.999, weightDecay: cfg.weightDecay, gradClip: 0 };
   const history: MLPHistoryPoint[] = [];
   try {
     for (let step = 0; step < cfg.numSteps; step++) {
@@ -176,18 +178,7 @@ export async function trainMLP(
       try {
         const lossT = tf.tidy(() => {
           const { value, grads } = tf.variableGrads(() => model.loss(xb, yb, opts.transform), vars);
-          const c1 = 1 - b1 ** (step + 1);
-          const c2 = 1 - b2 ** (step + 1);
-          vars.forEach((v, i) => {
-            const g = grads[v.name] as tf.Tensor;
-            const mi = m[i] as tf.Variable;
-            const si = s[i] as tf.Variable;
-            mi.assign(tf.add(tf.mul(mi, b1), tf.mul(g, 1 - b1)));
-            si.assign(tf.add(tf.mul(si, b2), tf.mul(tf.square(g), 1 - b2)));
-            const update = tf.div(tf.div(mi, c1), tf.add(tf.sqrt(tf.div(si, c2)), eps));
-            const decay = v.shape.length > 1 ? tf.mul(v, cfg.weightDecay) : tf.zerosLike(v); // no decay on biases
-            v.assign(tf.sub(v, tf.mul(tf.add(update, decay), lr)));
-          });
+          opt.apply(grads, lr, adam).dispose(); // returns the gradient norm, unused here
           return value;
         });
         if (step % logEvery === 0 || step === cfg.numSteps - 1) {
@@ -201,7 +192,7 @@ export async function trainMLP(
       }
     }
   } finally {
-    tf.dispose([...m, ...s]);
+    opt.dispose();
   }
   return history;
 }

@@ -35,21 +35,21 @@ test("nibble packing: two codes per byte, low nibble first, exact inverse", () =
   assert.throws(() => unpackNibbles(new Uint8Array(1), 3), /fewer than 3/);
 });
 
-function model(rng: Rng): { pm: PackedModel; tensors: tf.Tensor2D[] } {
+async function model(rng: Rng): Promise<{ pm: PackedModel; tensors: tf.Tensor2D[] }> {
   const a = tf.tensor2d(rng.normalArray(256 * 256, 0, 0.02), [256, 256]);
   const b = tf.tensor2d(rng.normalArray(70 * 30, 0, 0.5), [70, 30]); // ragged groups
   const quantized: Record<string, QuantizedTensor> = {
-    "layer.a": quantizeMatrix(a, quantSpec({ states: 16, granularity: "group", groupSize: 32 })),
-    "layer.b": quantizeMatrix(b, quantSpec({ states: 3, granularity: "channel", symmetric: false, clip: "mse" })),
-    "layer.c": quantizeMatrix(b, quantSpec({ states: 16, scheme: "kmeans", granularity: "tensor", seed: 4 })),
-    "layer.d": quantizeMatrix(b, quantSpec({ states: 9, scheme: "log", granularity: "channel" })),
+    "layer.a": await quantizeMatrix(a, quantSpec({ states: 16, granularity: "group", groupSize: 32 })),
+    "layer.b": await quantizeMatrix(b, quantSpec({ states: 3, granularity: "channel", symmetric: false, clip: "mse" })),
+    "layer.c": await quantizeMatrix(b, quantSpec({ states: 16, scheme: "kmeans", granularity: "tensor", seed: 4 })),
+    "layer.d": await quantizeMatrix(b, quantSpec({ states: 9, scheme: "log", granularity: "channel" })),
   };
   const float = { "layer.bias": { shape: [256], values: rng.normalArray(256) } };
   return { pm: { quantized, float }, tensors: [a, b] };
 }
 
-test("encode → decode reproduces codes, parameters, dequantized weights and floats exactly", () => {
-  const { pm, tensors } = model(new Rng(1));
+test("encode → decode reproduces codes, parameters, dequantized weights and floats exactly", async () => {
+  const { pm, tensors } = await model(new Rng(1));
   const back = decodePacked(encodePacked(pm));
   for (const [name, q] of Object.entries(pm.quantized)) {
     const r = back.quantized[name] as QuantizedTensor;
@@ -65,10 +65,10 @@ test("encode → decode reproduces codes, parameters, dequantized weights and fl
   tf.dispose(tensors);
 });
 
-test("the file round-trips exactly, is written atomically and is ≤ 0.16 of float32", () => {
+test("the file round-trips exactly, is written atomically and is ≤ 0.16 of float32", async () => {
   const rng = new Rng(3);
   const a = tf.tensor2d(rng.normalArray(256 * 256, 0, 0.02), [256, 256]);
-  const q = quantizeMatrix(a, quantSpec({ states: 16, granularity: "group", groupSize: 32 }));
+  const q = await quantizeMatrix(a, quantSpec({ states: 16, granularity: "group", groupSize: 32 }));
   const pm: PackedModel = { quantized: { w: q }, float: { b: { shape: [256], values: rng.normalArray(256) } } };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-pack-"));
   try {
@@ -89,8 +89,8 @@ test("the file round-trips exactly, is written atomically and is ≤ 0.16 of flo
   }
 });
 
-test("corrupt, truncated and foreign files are clear errors", () => {
-  const { pm, tensors } = model(new Rng(5));
+test("corrupt, truncated and foreign files are clear errors", async () => {
+  const { pm, tensors } = await model(new Rng(5));
   const bytes = encodePacked(pm);
   const flipped = bytes.slice();
   flipped[bytes.length - 100] = flipped[bytes.length - 100] ^ 0xff;
@@ -102,7 +102,7 @@ test("corrupt, truncated and foreign files are clear errors", () => {
   const q = pm.quantized["layer.a"] as QuantizedTensor;
   const bad = { ...q, params: Float32Array.from(q.params, (v) => v + 1e-9) };
   assert.throws(() => encodePacked({ quantized: { bad }, float: {} }), /not a float16 value/);
-  const wide = quantizeMatrix(tensors[1] as tf.Tensor2D, quantSpec({ states: 32 }));
+  const wide = await quantizeMatrix(tensors[1] as tf.Tensor2D, quantSpec({ states: 32 }));
   assert.throws(() => encodePacked({ quantized: { wide }, float: {} }), /at most 16/);
   tf.dispose(tensors);
 });

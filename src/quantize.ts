@@ -406,14 +406,16 @@ export function logLevels(c: number, states: number): Float64Array {
 // Fake quantization (float in, float out) and the straight-through estimator.
 
 /**
- * Quantize-dequantize `w` [in, out] in the graph (float32 parameters). Uniform and log schemes are pure
- * tensor ops; kmeans fits its codebook outside the graph (a data sync). Caller disposes.
+ * Quantize-dequantize `w` [in, out] in the graph (float32 parameters): uniform and log schemes, pure
+ * tensor ops, synchronous. A k-means codebook is fitted off-graph from the weights' values, which a GPU
+ * backend can only read asynchronously: use `dequantize(await quantizeMatrix(w, spec))` for it.
+ * Caller disposes.
  */
 export function fakeQuant(w: tf.Tensor2D, spec: QuantSpec): tf.Tensor2D {
-  if (spec.scheme === "kmeans") {
-    const q = quantizeMatrix(w, spec);
-    return dequantize(q);
-  }
+  if (spec.scheme === "kmeans")
+    throw new Error(
+      "fakeQuant: QuantSpec.scheme kmeans fits its codebook off-graph (an async read); use dequantize(await quantizeMatrix(w, spec))",
+    );
   return tf.tidy(() => inGraph(w, spec, false).value);
 }
 
@@ -519,9 +521,10 @@ function codebookLevels(spec: QuantSpec, params: Float32Array, numGroups: number
 
 /**
  * Quantize a matrix `[in, out]` to codes and float16 parameters (PTQ). Uniform: the range from the clip
- * rule, Δ rounded to float16 before the codes are computed, so that storing Δ loses nothing.
+ * rule, Δ rounded to float16 before the codes are computed, so that storing Δ loses nothing. Async: the
+ * parameters and codes are read from the backend (`await t.data()`; a GPU cannot read synchronously).
  */
-export function quantizeMatrix(w: tf.Tensor2D, spec: QuantSpec): QuantizedTensor {
+export async function quantizeMatrix(w: tf.Tensor2D, spec: QuantSpec): Promise<QuantizedTensor> {
   const shape: [number, number] = [w.shape[0], w.shape[1]];
   const { numGroups, groupLen } = groupLayout(shape, spec);
   const rows = toGroups(w, spec);
@@ -531,8 +534,13 @@ export function quantizeMatrix(w: tf.Tensor2D, spec: QuantSpec): QuantizedTensor
     let codesT: tf.Tensor;
     if (spec.scheme === "uniform") {
       const range = uniformRange(rows, spec);
-      const [loA, hiA] = [range.lo.dataSync(), range.hi.dataSync()];
-      tf.dispose([range.lo, range.hi]);
+      let loA: Float32Array;
+      let hiA: Float32Array;
+      try {
+        [loA, hiA] = [(await range.lo.data()) as Float32Array, (await range.hi.data()) as Float32Array];
+      } finally {
+        tf.dispose([range.lo, range.hi]);
+      }
       for (let g = 0; g < numGroups; g++) {
         let d = roundToFloat16((hiA[g] - loA[g]) / (spec.states - 1));
         // a constant row: the smallest float16 step keeps x̂ within 2^-25 of it (even S has no 0 level)
@@ -548,7 +556,7 @@ export function quantizeMatrix(w: tf.Tensor2D, spec: QuantSpec): QuantizedTensor
           uniformQuantOps(rows, tf.tensor2d(lo, [numGroups, 1]), tf.tensor2d(delta, [numGroups, 1]), spec.states).codes,
       );
     } else {
-      const x = rows.dataSync();
+      const x = (await rows.data()) as Float32Array;
       for (let g = 0; g < numGroups; g++) {
         const row = x.subarray(g * groupLen, (g + 1) * groupLen);
         if (spec.scheme === "log") {
@@ -564,8 +572,12 @@ export function quantizeMatrix(w: tf.Tensor2D, spec: QuantSpec): QuantizedTensor
       const levels = codebookLevels(spec, params, numGroups);
       codesT = tf.tidy(() => nearestLevelCodes(rows, tf.tensor2d(levels, [numGroups, spec.states])));
     }
-    const codes = Uint8Array.from(codesT.dataSync());
-    codesT.dispose();
+    let codes: Uint8Array;
+    try {
+      codes = Uint8Array.from(await codesT.data());
+    } finally {
+      codesT.dispose();
+    }
     return { shape, spec, numGroups, groupLen, codes, params };
   } finally {
     rows.dispose();

@@ -13,6 +13,7 @@ import {
 import type { Interval } from "../../stats";
 import {
   MAIN_SCHEMES,
+  QAT_BITS,
   QAT_LABELS,
   type QatVariant,
   SCHEME_LABELS,
@@ -89,8 +90,12 @@ function rules(
   };
 }
 
-function schemeSeries(d: T5Data, pick: (scheme: string) => { y: Interval[]; x: number[] }): LineSeries[] {
-  return d.schemes.map((scheme, i) => {
+function schemeSeries(
+  d: T5Data,
+  pick: (scheme: string) => { y: Interval[]; x: number[] },
+  schemes: ReadonlyArray<string> = d.schemes,
+): LineSeries[] {
+  return schemes.map((scheme, i) => {
     const { x, y } = pick(scheme);
     return {
       name: SCHEME_LABELS[scheme as SchemeName] ?? scheme,
@@ -182,7 +187,7 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
   f = withHorizontalLines(f, [0, 1], ["", "1 pp"], { dash: "dash" });
   figs["mlp-accuracy-drop-vs-states"] = marks(f);
   f = lines(
-    schemeSeries(d, (s) => ({ x: d.states, y: d.gpt.ptq[s]?.ratio ?? [] })),
+    schemeSeries(d, (s) => ({ x: d.gpt.states, y: d.gpt.ptq[s]?.ratio ?? [] }), Object.keys(d.gpt.ptq)),
     {
       title: "Tiny GPT perplexity after post-training quantization, relative to float32",
       subtitle: `quantized / float32 perplexity of the same model; ${n} seed${n === 1 ? "" : "s"}, geometric mean, 95% t-intervals`,
@@ -207,7 +212,7 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
   );
   figs["mlp-accuracy-vs-bits"] = withHorizontalLines(f, [0, 1], ["", "1 pp"], { dash: "dash" });
   f = lines(
-    schemeSeries(d, (s) => ({ x: d.gpt.ptq[s]?.bits ?? [], y: d.gpt.ptq[s]?.ratio ?? [] })),
+    schemeSeries(d, (s) => ({ x: d.gpt.ptq[s]?.bits ?? [], y: d.gpt.ptq[s]?.ratio ?? [] }), Object.keys(d.gpt.ptq)),
     {
       title: "Tiny GPT perplexity against storage cost",
       subtitle: "bits per weight = log2 S + float16 parameters per tensor / channel / group",
@@ -273,27 +278,7 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
       });
     }
   }
-  const byMatrix = Object.entries(d.gpt.int4ByMatrix ?? {});
-  if (byMatrix.length > 0) {
-    figs["gpt-int4-by-matrix"] = barFigure(
-      byMatrix.map(([n]) => n),
-      [
-        {
-          name: "perplexity increase",
-          y: byMatrix.map(([, v]) => 100 * v.mean),
-          lo: byMatrix.map(([, v]) => 100 * v.lo),
-          hi: byMatrix.map(([, v]) => 100 * v.hi),
-        },
-      ],
-      {
-        title: "Where the GPT's int4 error comes from",
-        subtitle: `group-wise int4 (groups of ${d.groupSize}) applied to one matrix at a time; ${sub.split(";")[0]}`,
-        xTitle: "quantized matrix",
-        yTitle: "relative perplexity increase (%)",
-        valueDigits: 2,
-      },
-    );
-  }
+  Object.assign(figs, secondEditionFigures(record));
   if (d.mlp.histogram)
     figs["mlp-weight-histogram"] = histogramWithLevels(
       d.mlp.histogram,
@@ -304,5 +289,230 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
       d.gpt.histogram,
       `Weights of ${d.gpt.histogram.layer} and quantization levels`,
     );
+  return figs;
+}
+
+const ivSeries = (
+  name: string,
+  x: ReadonlyArray<number>,
+  y: ReadonlyArray<Interval>,
+  i: number,
+  scale = 1,
+  dash: LineSeries["dash"] = "solid",
+): LineSeries => ({
+  name,
+  x,
+  y: y.map((v) => scale * v.mean),
+  lo: y.map((v) => scale * v.lo),
+  hi: y.map((v) => scale * v.hi),
+  color: paletteColor(i),
+  dash,
+});
+
+/** The second edition's figures: states needed with its control, noise, QAT ladder, GPTQ, tokens, bit-level scaling. */
+function secondEditionFigures(record: T5Record): Record<string, Figure> {
+  const d = record.data;
+  const n = record.seeds.length;
+  const seedsText = `${n} seed${n === 1 ? "" : "s"}, 95% t-intervals over seeds`;
+  const figs: Record<string, Figure> = {};
+  const sn = d.mlp.statesNeeded;
+  if (sn && Object.keys(sn).length > 0) {
+    const schemes = Object.keys(sn);
+    const cats = schemes.map((q) => SCHEME_LABELS[q as SchemeName] ?? q);
+    const series = d.epsilons.map((e, i) => {
+      const ivs = schemes.map((q) => (sn[q] as Record<string, { interval: Interval }>)[String(e)]?.interval);
+      return {
+        name: `within ${100 * e} pt of float32`,
+        y: ivs.map((v) => v?.mean ?? NaN),
+        lo: ivs.map((v) => v?.lo ?? NaN),
+        hi: ivs.map((v) => v?.hi ?? NaN),
+        color: paletteColor(i),
+      };
+    });
+    const f = barFigure(cats, series, {
+      title: "States a trained MLP needs (PTQ), interpolated per seed",
+      subtitle: `smallest S from which accuracy stays within ε of float32; ${seedsText}; lines: Liu 2017 (≈10), Bartol 2015 (≈26)`,
+      xTitle: "quantizer",
+      yTitle: "states needed S_min",
+      valueDigits: 3,
+    });
+    figs["states-needed"] = withHorizontalLines(f, [10, 26], ["≈10 (Liu 2017)", "≈26 (Bartol 2015)"], { dash: "dash" });
+  }
+  if (d.mlp.untrainedDrop && d.mlp.ptq["uniformChannel"]) {
+    figs["states-needed-control"] = withHorizontalLines(
+      lineFigure(
+        [
+          ivSeries("trained MLP (uniform per channel)", d.states, d.mlp.ptq["uniformChannel"].drop, 0),
+          ivSeries("control: untrained MLP, same quantizer", d.states, d.mlp.untrainedDrop, 1, 1, "dash"),
+        ],
+        {
+          title: "Accuracy lost to PTQ: the trained network beside its untrained control",
+          subtitle: `float32 minus quantized accuracy of the same network; ${seedsText}`,
+          xTitle: "states per weight S (log scale)",
+          yTitle: "accuracy lost (points)",
+          xLog: true,
+          errors: "bars",
+        },
+      ),
+      d.epsilons.map((e) => 100 * e),
+      d.epsilons.map((e) => `ε = ${100 * e} pt`),
+      { dash: "dash" },
+    );
+  }
+  if (d.mlp.noise && Object.keys(d.mlp.noise).length > 0) {
+    const cvs = Object.keys(d.mlp.noise);
+    figs["noise-accuracy-vs-states"] = lineFigure(
+      cvs.map((cv, i) =>
+        ivSeries(
+          `cv = ${cv}${Number(cv) === 0 ? " (control: no noise)" : ""} · useful ≈ ${(d.mlp.noise[cv] as { useful: Interval }).useful.mean.toFixed(1)}`,
+          d.mlp.noiseStates,
+          (d.mlp.noise[cv] as { acc: Interval[] }).acc,
+          i,
+          1,
+          Number(cv) === 0 ? "dash" : "solid",
+        ),
+      ),
+      {
+        title: "Noisy synapses: accuracy against states, per noise level",
+        subtitle: `each quantized weight multiplied by (1 + cv·z); uniform per channel; ${seedsText}`,
+        xTitle: "states per weight S (log scale)",
+        yTitle: "held-out accuracy",
+        xLog: true,
+        errors: "bars",
+        legendTitle: "synaptic noise",
+      },
+    );
+  }
+  const variants = Object.keys(d.mlp.qat ?? {});
+  if (variants.length > 0 && (d.mlp.qat[variants[0] as string] as { ptqChange?: Interval }).ptqChange) {
+    const bits = variants.map((v) => QAT_BITS[v as QatVariant] ?? Number(v));
+    const get = (k: "weightChange" | "ptqChange" | "cka" | "ptqCka"): Interval[] =>
+      variants.map((v) => (d.mlp.qat[v] as unknown as Record<string, Interval>)[k] as Interval);
+    figs["paretoq-weight-change"] = lineFigure(
+      [
+        ivSeries("QAT: learned weights vs float", bits, get("weightChange"), 0),
+        ivSeries("control: rounding alone (PTQ) vs float", bits, get("ptqChange"), 1, 1, "dash"),
+      ],
+      {
+        title: "ParetoQ's question: do the learned weights jump between 3 and 2 bits?",
+        subtitle: `‖W − W_float‖ / ‖W_float‖ over all kernels (MLP); ${seedsText}`,
+        xTitle: "bits per weight (log scale)",
+        yTitle: "relative weight change",
+        xLog: true,
+        errors: "bars",
+      },
+    );
+    figs["paretoq-cka"] = lineFigure(
+      [
+        ivSeries("QAT", bits, get("cka"), 0),
+        ivSeries("control: PTQ of the float model", bits, get("ptqCka"), 1, 1, "dash"),
+      ],
+      {
+        title: "Representation similarity to the float model",
+        subtitle: `linear CKA of the last hidden layer on test inputs (MLP); ${seedsText}`,
+        xTitle: "bits per weight (log scale)",
+        yTitle: "linear CKA",
+        xLog: true,
+        errors: "bars",
+      },
+    );
+  }
+  const gq = d.gpt.gptq;
+  if (gq && Object.keys(gq).length > 0) {
+    const conds = Object.keys(gq);
+    const label = (k: string): string => {
+      const [m, g, p] = k.split("_");
+      return `${m === "gptq" ? "GPTQ" : "RTN"}, per ${g}${p === "emb8" ? ", emb. 8 bit" : ", emb. same bits"}`;
+    };
+    figs["gptq-vs-rtn"] = barFigure(
+      d.gpt.gptqBits.map((b) => `${b} bits`),
+      conds.map((k, i) => ({
+        name: label(k),
+        y: (gq[k] as Interval[]).map((v) => 100 * v.mean),
+        lo: (gq[k] as Interval[]).map((v) => 100 * v.lo),
+        hi: (gq[k] as Interval[]).map((v) => 100 * v.hi),
+        color: paletteColor(i),
+      })),
+      {
+        title: "GPTQ beside round-to-nearest (tiny GPT)",
+        subtitle: `perplexity increase over float32, same asymmetric min–max quantizer; 8 bits is the control; ${seedsText}`,
+        xTitle: "bits per weight",
+        yTitle: "perplexity increase (%)",
+      },
+    );
+  }
+  const gqat = d.gpt.qat;
+  if (gqat && Object.keys(gqat).length > 0) {
+    const vs = Object.keys(gqat);
+    const pick = (k: "ptq" | "qat") => vs.map((v) => (gqat[v] as { ptq: Interval; qat: Interval })[k]);
+    figs["gpt-ptq-vs-qat"] = withHorizontalLines(
+      barFigure(
+        vs.map((v) => `${QAT_LABELS[v as QatVariant] ?? v}${v === "8" ? " (control)" : ""}`),
+        (["ptq", "qat"] as const).map((k, i) => ({
+          name: k === "ptq" ? "PTQ of the float GPT" : "QAT (straight-through estimator)",
+          y: pick(k).map((x) => x.mean),
+          lo: pick(k).map((x) => x.lo),
+          hi: pick(k).map((x) => x.hi),
+          color: paletteColor(i),
+        })),
+        {
+          title: "Tiny GPT: post-training quantization vs quantization-aware training",
+          subtitle: `held-out perplexity; at 8 bits QAT can only gain from the extra fine-tuning (the control); ${seedsText}`,
+          xTitle: "weight precision",
+          yTitle: "perplexity",
+        },
+      ),
+      [d.gpt.fp32Ppl.mean],
+      ["float32"],
+      { dash: "dash" },
+    );
+  }
+  if (d.gpt.tokens && d.gpt.tokens.length > 0) {
+    const x = d.gpt.tokens.map((t) => t.tokens);
+    figs["ptq-damage-vs-tokens"] = lineFigure(
+      d.gpt.tokenBits.map((b, k) =>
+        ivSeries(
+          `${b} bits${b === Math.max(...d.gpt.tokenBits) ? " (control)" : ""}`,
+          x,
+          d.gpt.tokens.map((t) => t.damage[k] as Interval),
+          k,
+          1,
+          b === Math.max(...d.gpt.tokenBits) ? "dash" : "solid",
+        ),
+      ),
+      {
+        title: "Does PTQ hurt more the longer a model was trained? (Kumar et al. 2024)",
+        subtitle: `loss increase from group-wise round-to-nearest at checkpoints of one run (constant LR); ${seedsText}`,
+        xTitle: "training tokens (log scale)",
+        yTitle: "loss increase (nats)",
+        xLog: true,
+        errors: "bars",
+      },
+    );
+  }
+  if (d.gpt.scaling && d.gpt.scaling.length > 0) {
+    const f = lineFigure(
+      d.gpt.scaling.map((s, k) =>
+        ivSeries(
+          s.bits >= 16 ? "16 bits (float reference)" : `${s.bits} bits`,
+          s.models.map((m) => m.totalBits),
+          s.models.map((m) => m.loss),
+          k,
+          1,
+          s.bits >= 16 ? "dash" : "solid",
+        ),
+      ),
+      {
+        title: "Bit-level scaling: loss against total model bits (Dettmers & Zettlemoyer 2023)",
+        subtitle: `GPTs of ${d.gpt.scaling[0]?.models.length ?? 0} sizes, group-wise round-to-nearest; dotted line: the budget where the optimum is read; ${seedsText}`,
+        xTitle: "total model bits (log scale)",
+        yTitle: "held-out loss (nats)",
+        xLog: true,
+        errors: "bars",
+        legendTitle: "precision",
+      },
+    );
+    figs["bit-level-scaling"] = rules(f, "x", [d.gpt.scalingBudget], ["budget"], true);
+  }
   return figs;
 }

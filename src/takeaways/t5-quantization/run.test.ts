@@ -21,19 +21,51 @@ import {
 
 /** A tiny end-to-end config: every code path, seconds of compute. */
 const TINY: Partial<T5Config> = {
-  numSeeds: 1,
-  states: [2, 3, 16],
+  numSeeds: 2,
+  states: [2, 3, 4, 16],
+  gptStates: [2, 16],
+  noiseStates: [2, 4],
+  noiseDraws: 1,
+  ckaSamples: 32,
+  gptLadder: [{ dModel: 8, nHead: 2, nLayer: 1, dFF: 0 }],
+  tokenCheckpoints: [0.5, 1],
+  scalingBits: [2, 4, 16],
+  gptqBits: [3, 4, 8],
+  gptqCalibration: 2,
+  gptQatVariants: ["1", "1.58", "8"],
+  gptQatTrain: { ...T5_PROFILES.smoke.gptQatTrain, numSteps: 2, batchSize: 4, warmupSteps: 1 },
   schemes: [...MAIN_SCHEMES, "logChannel", "uniformChannelAsym"],
   task: { ...T5_PROFILES.smoke.task, inputDim: 8, numClasses: 4, clustersPerClass: 2, trainSize: 256, testSize: 128 },
   mlpHidden: [16, 16],
   mlpTrain: { ...T5_PROFILES.smoke.mlpTrain, numSteps: 20, batchSize: 32 },
-  qatVariants: ["ternary", "s2", "s3", "s4"],
+  qatVariants: ["1", "1.58", "2", "3", "4", "8"],
   qatTrain: { ...T5_PROFILES.smoke.qatTrain, numSteps: 3, batchSize: 32 },
   gpt: { seqLen: 8, dModel: 16, nHead: 2, nLayer: 1, dFF: 0 },
-  gptTrain: { ...T5_PROFILES.smoke.gptTrain, numSteps: 3, batchSize: 8, warmupSteps: 1 },
+  gptTrain: { ...T5_PROFILES.smoke.gptTrain, numSteps: 4, batchSize: 8, warmupSteps: 1 },
   evalBatches: 1,
   histogramBins: 10,
 };
+
+/** The figures every record has (the second edition's with their controls). */
+const FIGURES = [
+  "mlp-accuracy-vs-states",
+  "mlp-accuracy-drop-vs-states",
+  "gpt-perplexity-vs-states",
+  "mlp-accuracy-vs-bits",
+  "gpt-perplexity-vs-bits",
+  "ptq-vs-qat",
+  "states-needed",
+  "states-needed-control",
+  "noise-accuracy-vs-states",
+  "paretoq-weight-change",
+  "paretoq-cka",
+  "gptq-vs-rtn",
+  "gpt-ptq-vs-qat",
+  "ptq-damage-vs-tokens",
+  "bit-level-scaling",
+  "mlp-weight-histogram",
+  "gpt-weight-histogram",
+];
 
 test("setup backend", async () => {
   await testBackend();
@@ -44,69 +76,107 @@ test("scheme and QAT specs are what their names say", () => {
   assert.equal(schemeSpec("uniformGroup", 16, 32, 0).groupSize, 32);
   assert.equal(schemeSpec("kmeans", 8, 32, 0).scheme, "kmeans");
   assert.equal(schemeSpec("uniformChannelAsym", 8, 32, 0).symmetric, false);
-  assert.equal(qatSpec("ternary").states, 3);
-  assert.equal(qatSpec("ternary").clip, "absmean");
+  assert.equal(qatSpec("1.58").states, 3);
+  assert.equal(qatSpec("1.58").clip, "absmean");
+  assert.equal(qatSpec("1").states, 2);
+  assert.equal(qatSpec("1").granularity, "channel", "binary has a per-channel scale");
   assert.deepEqual(
-    ["s2", "s3", "s4"].map((v) => qatSpec(v as "s2").states),
-    [4, 8, 16],
+    (["2", "3", "4", "8"] as const).map((v) => qatSpec(v).states),
+    [4, 8, 16, 256],
   );
-  assert.ok(QAT_VARIANTS.includes("binary"));
+  assert.deepEqual([...QAT_VARIANTS], ["1", "1.58", "2", "3", "4", "8"]);
 });
 
-test("a tiny run writes every documented metric, figures and a packed file", async () => {
+test("a tiny run writes every documented metric, claim, CSV, figure and a packed file", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t5-"));
   const before = tf.memory().numTensors;
   try {
     const rec: T5Record = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, outRoot: dir });
     assert.ok(tf.memory().numTensors - before <= 0, `the experiment leaked ${tf.memory().numTensors - before} tensors`);
-    const m = rec.metrics;
-    for (const q of MAIN_SCHEMES) {
-      for (const s of TINY.states as number[]) {
-        assert.ok(isInterval(m[`mlpAcc_${q}_s${s}`]), `mlpAcc_${q}_s${s}`);
-        assert.ok(isInterval(m[`gptPpl_${q}_s${s}`]), `gptPpl_${q}_s${s}`);
-      }
-    }
-    for (const k of ["mlpAccFp32", "gptPplFp32", "qatAcc_s2", "qatAcc_s3", "qatAcc_s4", "qatAcc_ternary"] as const) {
+    const m = rec.metrics as Record<string, unknown>;
+    const interval = (k: string): void => {
       const v = m[k];
-      assert.ok(isInterval(v), k);
-      assert.ok(Number.isFinite(v.mean) && v.n === 1, k);
+      assert.ok(isInterval(v), `${k} is {mean, lo, hi, n}`);
+      assert.equal((v as { n: number }).n, 2, `${k} is over the 2 seeds`);
+    };
+    for (const q of MAIN_SCHEMES) {
+      for (const s of TINY.states as number[]) interval(`mlpAcc_${q}_s${s}`);
+      for (const s of TINY.gptStates as number[]) interval(`gptPpl_${q}_s${s}`);
     }
+    // the issue's output contract
+    for (const q of TINY.schemes as string[]) for (const e of [0.01, 0.0025]) interval(`statesNeeded_${q}_eps${e}`);
+    for (const k of [
+      "optimalBitsAtFixedTotal",
+      "ptqDamageSlope_3bit",
+      "ptqDamageSlope_4bit",
+      "ptqDamageSlope_6bit",
+      "gptqMinusRtn_3bit",
+      "gptqMinusRtn_4bit",
+      "qatMinusPtq_1",
+      "qatMinusPtq_1.58",
+      "paretoqStepRatio",
+      "usefulStates_cv0",
+      "usefulStates_cv0.1",
+      "usefulStates_cv0.2",
+      "usefulStates_cv0.3",
+      "weightEntropyBitsAtSmin",
+      "mlpAccFp32",
+      "gptPplFp32",
+      "qatAcc_1",
+      "qatAcc_8",
+      "gptQatGainNats_1",
+      "gptQatGainNats_1.58",
+      "gptQatGainNats_8",
+    ])
+      interval(k);
     assert.equal(typeof m["packedInt4SizeRatio"], "number");
     assert.equal(m["packedInt4Exact"], 1, "the packed file round-trips exactly");
-    const acc = m["mlpAccFp32"];
-    assert.ok(isInterval(acc) && acc.mean >= 0 && acc.mean <= 1);
-    const ppl = m["gptPplFp32"];
-    assert.ok(isInterval(ppl) && ppl.mean > 1);
     expectClaimsContract({ file: path.join(dir, "smoke", "t5-quantization", "results.json") });
     const ids = rec.claims.map((c) => c.id);
     for (const id of [
-      "int4-group-mlp",
-      "int4-group-gpt",
-      "ternary-qat-mlp",
-      "binary-ptq-collapses-mlp",
+      "states-needed-le10-eps0.01",
+      "states-needed-le26-eps0.01",
+      "states-needed-le10-eps0.0025",
+      "states-needed-le26-eps0.0025",
+      "optimal-bits-at-fixed-total",
+      "ptq-damage-grows-with-tokens",
+      "gptq-beats-rtn-3bit",
+      "gptq-beats-rtn-4bit",
+      "int4-gpt-nearly-lossless",
+      "ternary-qat-near-float",
+      "qat-beats-ptq-1bit",
+      "qat-beats-ptq-1.58bit",
+      "paretoq-transition",
+      "useful-states-cv0.2",
+      "weight-entropy-at-smin",
+      "binary-ptq-collapses-gpt",
       "packed-int4-exact",
-      "packed-int4-size",
+      "gpt-qat-beats-ptq-1.58bit",
     ])
       assert.ok(ids.includes(id), id);
+    for (const c of rec.claims) if (c.asserted) assert.ok(c.control, `${c.id} has a control`);
     const out = path.join(dir, "smoke", "t5-quantization");
-    for (const f of ["results.json", "ptq.csv", "qat.csv", "gpt-int4.g2bq"])
+    for (const f of [
+      "results.json",
+      "ptq.csv",
+      "qat.csv",
+      "states-needed.csv",
+      "gptq.csv",
+      "tokens.csv",
+      "scaling.csv",
+      "noise.csv",
+      "gpt-qat.csv",
+      "gpt-int4.g2bq",
+    ])
       assert.ok(fs.existsSync(path.join(out, f)), f);
     const csv = fs.readFileSync(path.join(out, "ptq.csv"), "utf8").split("\n");
     assert.equal(csv[0], "model,scheme,states,bitsPerWeight,seed,metric,value");
-    assert.equal(csv.length - 2, 2 * (TINY.schemes as string[]).length * (TINY.states as number[]).length);
+    assert.equal(
+      csv.length - 2,
+      2 * ((TINY.schemes as string[]).length * (TINY.states as number[]).length + MAIN_SCHEMES.length * 2),
+    );
     const figs = experiment.figures(JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) as T5Record);
-    for (const name of [
-      "mlp-accuracy-vs-states",
-      "mlp-accuracy-drop-vs-states",
-      "gpt-perplexity-vs-states",
-      "mlp-accuracy-vs-bits",
-      "gpt-perplexity-vs-bits",
-      "ptq-vs-qat",
-      "qat-weight-change",
-      "gpt-int4-by-matrix",
-      "mlp-weight-histogram",
-      "gpt-weight-histogram",
-    ]) {
+    for (const name of FIGURES) {
       const f = figs[name];
       assert.ok(f && f.data.length > 0, name);
       JSON.stringify(f);
@@ -142,7 +212,7 @@ test("bad configs are clear errors naming the field", async () => {
     /config\.states\[0\]/,
   );
   await assert.rejects(
-    runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, qatVariants: ["s5"] }, save: false }),
+    runExperiment(experiment, { profile: "smoke", overrides: { ...TINY, qatVariants: ["5"] }, save: false }),
     /config\.qatVariants\[0\]/,
   );
 });
