@@ -324,6 +324,7 @@ export type T1Metric =
   | "heldoutAccConcurrent"
   | "heldoutAccSequential"
   | "concurrentMinusSequential"
+  | "concurrentMinusSequentialAtBestLr"
   | "concurrentMinusSequentialPretrainLoss"
   | "namePartsPerPerson"
   | "chance";
