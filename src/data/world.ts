@@ -16,8 +16,10 @@
  * scores exactly chance with any constant guess, so "chance" is 1 / valuesPerAttribute.
  *
  * Everything here is words (string[]); the experiment maps words to token ids with a WordTokenizer
- * built from {@link worldVocabulary}. Names and values are single words, so with a word tokenizer each
- * is one token whose embedding must be learned from context alone.
+ * built from {@link worldVocabulary}. Values are single words; names are one word (`nameParts: 1`) or a
+ * first and a last name (`nameParts: 2`), each part shared by several people, so that a person is
+ * identified only by the pair and their knowledge must be bound across two tokens (Allen-Zhu & Li's
+ * bioS). Token data (rows, packed pretraining rows, Q/A rows, few-shot prompts) is at the end.
  */
 import { checkRange } from "../config";
 import { Rng } from "../rng";
@@ -331,28 +333,47 @@ export function maxQAWords(world: World): number {
 export interface WorldData {
   readonly world: World;
   readonly tok: Tokenizer;
-  /** Context length of the model: the longest document minus one (x = row[0..T), y = row[1..T]). */
+  /**
+   * Context length of the model (x = row[0..T), y = row[1..T]): long enough for the longest biography
+   * and for `contextDocs` question/answer documents in a row (few-shot prompts). Pretraining rows are
+   * packed with whole biographies up to this length, so the base model has seen documents follow one
+   * another in its context, as a few-shot prompt has them.
+   */
   readonly seqLen: number;
+  /** Length of a single Q/A row (SFT rows are padded to this, not to seqLen). */
+  readonly qaLen: number;
   /** Token ids of attribute a's values. */
   readonly valueIds: ReadonlyArray<ReadonlyArray<number>>;
   /** Every value id (all attributes). */
   readonly allValueIds: ReadonlySet<number>;
+  /** Tokens that may end an answer: <eos> (a Q/A document's end) and "." (a sentence's end). */
+  readonly terminatorIds: ReadonlySet<number>;
   readonly trainQA: ReadonlyArray<QAItem>;
   readonly heldOutQA: ReadonlyArray<QAItem>;
 }
 
+/** Options of {@link makeWorldData}. */
+export interface WorldDataOptions {
+  /** Q/A documents ([<bos> ... <eos>]) the context must hold one after another (few-shot k + 1); default 1. */
+  readonly contextDocs?: number;
+}
+
 /** Build the world of one run and its word tokenizer. */
-export function makeWorldData(config: WorldConfig, seed: number): WorldData {
+export function makeWorldData(config: WorldConfig, seed: number, opts: WorldDataOptions = {}): WorldData {
   const world = createWorld(config, seed);
   const tok = WordTokenizer.fromCorpus(worldVocabulary(world).join(" "));
-  const seqLen = Math.max(maxBiographyWords(world), maxQAWords(world)) + 1; // [<bos>, words..., <eos>] minus one
+  const qaDocLen = maxQAWords(world) + 2; // <bos> words <eos>
+  const contextDocs = Math.max(1, Math.round(opts.contextDocs ?? 1));
+  const seqLen = Math.max(maxBiographyWords(world) + 2, contextDocs * qaDocLen) - 1;
   const valueIds = world.attributes.map((_, a) => attributeValues(world, a).map((v) => tok.id(v)));
   return {
     world,
     tok,
     seqLen,
+    qaLen: qaDocLen - 1,
     valueIds,
     allValueIds: new Set(valueIds.flat()),
+    terminatorIds: new Set([tok.eosId, tok.id(".")]),
     trainQA: qaItems(world, world.trainIds),
     heldOutQA: qaItems(world, world.heldOutIds),
   };
@@ -362,44 +383,111 @@ export function ids(tok: Tokenizer, words: ReadonlyArray<string>): number[] {
   return words.map((w) => tok.id(w));
 }
 
-/** One training row from a document [<bos>, ..., <eos>]: x, y shifted, padded to T; mask from `lossFrom`. */
-export function row(doc: number[], T: number, lossFrom: number, padId: number, only?: ReadonlySet<number>): { x: number[]; y: number[]; mask: number[] } {
-  if (doc.length > T + 1) throw new Error(`t1: document of ${doc.length} tokens does not fit seqLen ${T}`);
+/** A document as token ids and the index of its first loss-bearing token (targets from there on count). */
+export interface Doc {
+  readonly doc: number[];
+  readonly lossFrom: number;
+  /** Count only targets in this set (e.g. the attribute values for a "fact loss"). */
+  readonly only?: ReadonlySet<number>;
+}
+
+/**
+ * One training row from documents laid one after another ([<bos>, ..., <eos>][<bos>, ..., <eos>]...):
+ * x, y shifted by one, padded to T; the mask counts each document's targets from its `lossFrom` on (and
+ * never the step from one document's <eos> to the next's <bos>).
+ */
+export function packedRow(docs: ReadonlyArray<Doc>, T: number, padId: number): { x: number[]; y: number[]; mask: number[] } {
   const x = new Array<number>(T).fill(padId);
   const y = new Array<number>(T).fill(padId);
   const mask = new Array<number>(T).fill(0);
-  for (let t = 0; t < doc.length - 1; t++) {
-    x[t] = doc[t];
-    y[t] = doc[t + 1];
-    // Position t predicts doc[t + 1]: counted from the first loss-bearing target on.
-    mask[t] = t + 1 >= lossFrom && (only === undefined || only.has(doc[t + 1] as number)) ? 1 : 0;
+  let at = 0;
+  for (const { doc, lossFrom, only } of docs) {
+    if (at + doc.length > T + 1) throw new Error(`t1: documents of ${at + doc.length} tokens do not fit seqLen ${T}`);
+    for (let t = 0; t < doc.length; t++) {
+      if (at + t < T) x[at + t] = doc[t] as number;
+      if (t + 1 < doc.length) {
+        y[at + t] = doc[t + 1] as number;
+        // Position at + t predicts doc[t + 1]: counted from the first loss-bearing target on.
+        mask[at + t] = t + 1 >= lossFrom && (only === undefined || only.has(doc[t + 1] as number)) ? 1 : 0;
+      }
+    }
+    at += doc.length;
   }
   return { x, y, mask };
 }
 
+/** One training row from a document [<bos>, ..., <eos>]: x, y shifted, padded to T; mask from `lossFrom`. */
+export function row(doc: number[], T: number, lossFrom: number, padId: number, only?: ReadonlySet<number>): { x: number[]; y: number[]; mask: number[] } {
+  if (doc.length > T + 1) throw new Error(`t1: document of ${doc.length} tokens does not fit seqLen ${T}`);
+  return packedRow([{ doc, lossFrom, ...(only ? { only } : {}) }], T, padId);
+}
+
 /** A biography document as token ids, with <bos> and <eos>. */
-function bioDoc(d: WorldData, e: Entity, style: CorpusStyle, rng: Rng): number[] {
+export function bioDoc(d: WorldData, e: Entity, style: CorpusStyle, rng: Rng): number[] {
   return [d.tok.bosId, ...ids(d.tok, biography(d.world, e, style, rng)), d.tok.eosId];
 }
 
 /** A Q/A document [<bos>, Q, :, ..., A, :, value, <eos>] and where its answer starts. */
-function qaDoc(d: WorldData, item: QAItem): { doc: number[]; answerAt: number } {
+export function qaDoc(d: WorldData, item: QAItem): { doc: number[]; answerAt: number } {
   const q = [d.tok.bosId, ...ids(d.tok, item.question)];
   return { doc: [...q, d.tok.id(item.answer), d.tok.eosId], answerAt: q.length };
 }
 
+/** Fill rows of length d.seqLen with whole documents from `next` until the next one does not fit. */
+function packedSampler(d: WorldData, next: (rng: Rng) => Doc): BatchSampler {
+  return (rng, B) => {
+    const x: number[][] = [];
+    const y: number[][] = [];
+    const mask: number[][] = [];
+    for (let b = 0; b < B; b++) {
+      const docs: Doc[] = [];
+      let len = 0;
+      for (;;) {
+        const doc = next(rng);
+        if (len + doc.doc.length > d.seqLen + 1) {
+          if (docs.length === 0) throw new Error(`t1: a document of ${doc.doc.length} tokens does not fit seqLen ${d.seqLen}`);
+          break; // the drawn document is dropped: rows hold whole documents only
+        }
+        docs.push(doc);
+        len += doc.doc.length;
+      }
+      const r = packedRow(docs, d.seqLen, d.tok.padId);
+      x.push(r.x);
+      y.push(r.y);
+      mask.push(r.mask);
+    }
+    return { x, y, mask };
+  };
+}
+
 /**
- * Pretraining batches: biographies of people drawn uniformly (all people, held-out ones too), loss on
- * every token. `valuesOnly`: loss only where the target is an attribute value (the "fact loss").
+ * Pretraining batches: rows of d.seqLen tokens packed with biographies of people drawn uniformly (all
+ * people, held-out ones too), loss on every token. `valuesOnly`: loss only where the target is an
+ * attribute value (the "fact loss").
  */
 export function pretrainSampler(d: WorldData, style: CorpusStyle, valuesOnly = false): BatchSampler {
+  const only = valuesOnly ? d.allValueIds : undefined;
+  return packedSampler(d, (rng) => ({
+    doc: bioDoc(d, d.world.entities[rng.int(d.world.entities.length)] as Entity, style, rng),
+    lossFrom: 1,
+    ...(only ? { only } : {}),
+  }));
+}
+
+/**
+ * SFT batches: one Q/A pair per row (rows of d.qaLen tokens), loss on the answer value and <eos> only.
+ * `people`: the training people whose questions are used (default all of them).
+ */
+export function sftSampler(d: WorldData, people?: ReadonlyArray<number>): BatchSampler {
+  const items = people === undefined ? d.trainQA : qaItems(d.world, people);
+  if (items.length === 0) throw new Error("sftSampler: no people to fine-tune on");
   return (rng, B) => {
     const x: number[][] = [];
     const y: number[][] = [];
     const mask: number[][] = [];
     for (let b = 0; b < B; b++) {
-      const e = d.world.entities[rng.int(d.world.entities.length)] as Entity;
-      const r = row(bioDoc(d, e, style, rng), d.seqLen, 1, d.tok.padId, valuesOnly ? d.allValueIds : undefined);
+      const { doc, answerAt } = qaDoc(d, items[rng.int(items.length)] as QAItem);
+      const r = row(doc, d.qaLen, answerAt, d.tok.padId);
       x.push(r.x);
       y.push(r.y);
       mask.push(r.mask);
@@ -408,37 +496,29 @@ export function pretrainSampler(d: WorldData, style: CorpusStyle, valuesOnly = f
   };
 }
 
-/** SFT batches: Q/A pairs of the training people, loss on the answer value and <eos> only. */
-export function sftSampler(d: WorldData): BatchSampler {
-  return (rng, B) => {
-    const x: number[][] = [];
-    const y: number[][] = [];
-    const mask: number[][] = [];
-    for (let b = 0; b < B; b++) {
-      const { doc, answerAt } = qaDoc(d, d.trainQA[rng.int(d.trainQA.length)] as QAItem);
-      const r = row(doc, d.seqLen, answerAt, d.tok.padId);
-      x.push(r.x);
-      y.push(r.y);
-      mask.push(r.mask);
-    }
-    return { x, y, mask };
-  };
-}
-
-/** Concurrent batches: each row is a Q/A pair with probability `qaFraction`, else an augmented biography. */
+/**
+ * Concurrent batches: rows packed with documents, each a Q/A pair of a training person (loss on the
+ * answer) with probability `qaFraction`, else an augmented biography (loss on every token).
+ */
 export function mixedSampler(d: WorldData, qaFraction: number): BatchSampler {
-  const bio = pretrainSampler(d, "augmented");
-  const qa = sftSampler(d);
-  return (rng, B) => {
-    const x: number[][] = [];
-    const y: number[][] = [];
-    const mask: number[][] = [];
-    for (let b = 0; b < B; b++) {
-      const one = rng.bernoulli(qaFraction) ? qa(rng, 1) : bio(rng, 1);
-      x.push(one.x[0] as number[]);
-      y.push(one.y[0] as number[]);
-      mask.push((one.mask as number[][])[0] as number[]);
+  return packedSampler(d, (rng) => {
+    if (rng.bernoulli(qaFraction)) {
+      const { doc, answerAt } = qaDoc(d, d.trainQA[rng.int(d.trainQA.length)] as QAItem);
+      return { doc, lossFrom: answerAt };
     }
-    return { x, y, mask };
-  };
+    return { doc: bioDoc(d, d.world.entities[rng.int(d.world.entities.length)] as Entity, "augmented", rng), lossFrom: 1 };
+  });
+}
+
+/**
+ * A few-shot prompt: `k` Q/A documents about training people (drawn with `rng`, other people than the
+ * asked one, each attribute equally often) followed by the question: [<bos> Q … A : v <eos>] × k
+ * [<bos> Q … A :]. No weight changes: the examples are in the context only.
+ */
+export function fewShotPrompt(d: WorldData, item: QAItem, k: number, rng: Rng): number[] {
+  const out: number[] = [];
+  const pool = d.trainQA.filter((it) => it.entity !== item.entity);
+  for (let i = 0; i < k; i++) out.push(...qaDoc(d, pool[rng.int(pool.length)] as QAItem).doc);
+  out.push(d.tok.bosId, ...ids(d.tok, item.question));
+  return out;
 }

@@ -3,7 +3,16 @@
  * pretraining format, hidden states at a person's name, and linear probes on them.
  */
 import * as tf from "@tensorflow/tfjs";
-import { type CorpusStyle, type Entity, factPrompts, ids, type QAItem, type WorldData } from "../../data/world";
+import {
+  type CorpusStyle,
+  type Entity,
+  factPrompts,
+  fewShotPrompt,
+  ids,
+  type QAItem,
+  type WorldData,
+} from "../../data/world";
+import { Rng } from "../../rng";
 import { generate } from "../../generate";
 import { fitLinearProbe, probeAccuracy, type ProbeConfig } from "../../probe";
 import type { GPT } from "../../transformer";
@@ -11,11 +20,20 @@ import type { GPT } from "../../transformer";
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
+/**
+ * The one answer rule of takeaway 1, the same for every condition and every prompt format: the first
+ * generated token is the correct value and the second ends it (<eos> after a Q/A answer, "." after a
+ * sentence). A cloze continuation "Tovin ." and an answer "Tovin <eos>" both count; "Tovin lives" does not.
+ */
+export function isCorrectAnswer(d: WorldData, gen: ReadonlyArray<number>, want: number): boolean {
+  return gen[0] === want && d.terminatorIds.has(gen[1] as number);
+}
+
 /** Accuracy and format rate of greedy answers to Q/A items. */
 export interface QAScore {
-  /** Fraction answered exactly: the correct value followed by <eos>. */
+  /** Fraction answered correctly by {@link isCorrectAnswer}: the correct value, then <eos> or ".". */
   readonly acc: number;
-  /** Fraction answered in the answer format: any attribute value followed by <eos>. */
+  /** Fraction answered in an answer format: any attribute value, then <eos> or ".". */
   readonly format: number;
   /** Fraction whose first `n` generated tokens contain the correct value anywhere (knowledge shown in any form). */
   readonly contains: number;
@@ -25,15 +43,21 @@ export interface QAScore {
   readonly generations: number[][];
 }
 
-/** Ask every item's question (greedy, `maxNewTokens` >= 2) and score the answers. */
+/**
+ * Ask every item's question (greedy, `maxNewTokens` >= 2) and score the answers by
+ * {@link isCorrectAnswer}. `prompts` (one per item) replaces the zero-shot prompt `<bos> Q : … A :`,
+ * e.g. with a few-shot prompt.
+ */
 export async function scoreQA(
   model: GPT,
   d: WorldData,
   items: ReadonlyArray<QAItem>,
   maxNewTokens = 2,
+  prompts?: ReadonlyArray<number[]>,
 ): Promise<QAScore> {
-  const prompts = items.map((it) => [d.tok.bosId, ...ids(d.tok, it.question)]);
-  const gens = await generate(model, prompts, { maxNewTokens: Math.max(2, maxNewTokens), temperature: 0 });
+  const ps = prompts ?? items.map((it) => [d.tok.bosId, ...ids(d.tok, it.question)]);
+  if (ps.length !== items.length) throw new Error(`scoreQA: ${ps.length} prompts for ${items.length} items`);
+  const gens = await generateByLength(model, ps, Math.max(2, maxNewTokens));
   let acc = 0;
   let format = 0;
   let contains = 0;
@@ -43,8 +67,8 @@ export async function scoreQA(
   items.forEach((it, i) => {
     const g = gens[i] as number[];
     const want = d.tok.id(it.answer);
-    const inFormat = d.allValueIds.has(g[0] as number) && g[1] === d.tok.eosId;
-    const correct = g[0] === want && g[1] === d.tok.eosId;
+    const inFormat = d.allValueIds.has(g[0] as number) && d.terminatorIds.has(g[1] as number);
+    const correct = isCorrectAnswer(d, g, want);
     format += inFormat ? 1 : 0;
     acc += correct ? 1 : 0;
     contains += g.includes(want) ? 1 : 0;
@@ -61,10 +85,46 @@ export async function scoreQA(
   };
 }
 
+/** Greedy generation for prompts of different lengths: one batch per prompt length, results in input order. */
+async function generateByLength(
+  model: GPT,
+  prompts: ReadonlyArray<number[]>,
+  maxNewTokens: number,
+): Promise<number[][]> {
+  const groups = new Map<number, number[]>();
+  prompts.forEach((p, i) => groups.set(p.length, [...(groups.get(p.length) ?? []), i]));
+  const out = new Array<number[]>(prompts.length);
+  for (const idx of groups.values()) {
+    const gens = await generate(
+      model,
+      idx.map((i) => prompts[i] as number[]),
+      { maxNewTokens, temperature: 0 },
+    );
+    idx.forEach((i, k) => (out[i] = gens[k] as number[]));
+  }
+  return out;
+}
+
 /**
- * Knowledge in a pretraining format: for the given people, the fraction of fill-in-the-value prompts
- * (`augmented`: every template's sentence cut before the value; `plain`: the fixed biography cut
- * before the value) whose greedy next token is the correct value.
+ * Few-shot accuracy of a model on Q/A items: each question preceded by `k` Q/A examples about training
+ * people (the same examples for every model given the same `seed`), scored by the same rule.
+ */
+export async function scoreFewShot(
+  model: GPT,
+  d: WorldData,
+  items: ReadonlyArray<QAItem>,
+  k: number,
+  seed: number,
+): Promise<QAScore> {
+  const rng = new Rng(seed);
+  const prompts = items.map((it) => fewShotPrompt(d, it, k, rng));
+  return scoreQA(model, d, items, 2, prompts);
+}
+
+/**
+ * Knowledge in a pretraining format (cloze): for the given people, the fraction of fill-in-the-value
+ * prompts (`augmented`: every template's sentence cut before the value; `plain`: the fixed biography cut
+ * before the value) answered correctly by {@link isCorrectAnswer} (the value, then ".").
  */
 export async function factRecall(
   model: GPT,
@@ -83,17 +143,20 @@ export async function factRecall(
       }
     }
   }
-  const gens = await generate(model, prompts, { maxNewTokens: 1, temperature: 0 });
+  const gens = await generateByLength(model, prompts, 2);
   let ok = 0;
-  gens.forEach((g, i) => (ok += g[0] === wants[i] ? 1 : 0));
+  gens.forEach((g, i) => (ok += isCorrectAnswer(d, g, wants[i] as number) ? 1 : 0));
   return ok / Math.max(1, prompts.length);
 }
 
+/** Where a probe reads a name: its first token (a first name, shared by several people) or its last. */
+export type NamePosition = "first" | "last";
+
 /**
- * Hidden states at the (last) name token of "<bos> NAME" for every entity: per layer (0 = after the
- * embeddings), a [numEntities][dModel] array.
+ * Hidden states at the first or last name token of "<bos> NAME" for every entity: per layer (0 = after
+ * the embeddings), a [numEntities][dModel] array.
  */
-export async function nameStates(model: GPT, d: WorldData): Promise<number[][][]> {
+export async function nameStates(model: GPT, d: WorldData, position: NamePosition = "last"): Promise<number[][][]> {
   const byLen = new Map<number, number[]>();
   d.world.entities.forEach((e) => {
     const g = byLen.get(e.name.length) ?? [];
@@ -110,10 +173,11 @@ export async function nameStates(model: GPT, d: WorldData): Promise<number[][][]
         returnHidden: true,
       });
       logits.dispose();
-      // Each layer: [B, T, C] -> [B, C] at the last position.
+      // Each layer: [B, T, C] -> [B, C] at the first or last name position.
+      const at = position === "first" ? 1 : len;
       return tf.stack(
         (hidden as tf.Tensor3D[]).map((h) =>
-          tf.reshape(tf.slice(h, [0, len, 0], [group.length, 1, C]), [group.length, C]),
+          tf.reshape(tf.slice(h, [0, at, 0], [group.length, 1, C]), [group.length, C]),
         ),
       ); // [L, B, C]
     });
@@ -134,33 +198,70 @@ export async function nameStates(model: GPT, d: WorldData): Promise<number[][][]
   return out;
 }
 
+/** A probe's result: accuracy per layer on the validation and the held-out people, and the chosen layer. */
+export interface ProbeResult {
+  /** Mean accuracy over attributes per layer, on the validation people (training people kept out of the fit). */
+  readonly valByLayer: number[];
+  /** Mean accuracy over attributes per layer, on the held-out people. */
+  readonly heldOutByLayer: number[];
+  /** The layer with the best validation accuracy (the first of ties). */
+  readonly layer: number;
+  /** Held-out accuracy at the chosen layer. */
+  readonly acc: number;
+}
+
+/** The validation people: every fourth training person (at least one), never used to fit a probe. */
+export function probeSplit(d: WorldData): { fit: number[]; val: number[] } {
+  const val = d.world.trainIds.filter((_, i) => i % 4 === 3);
+  const fit = d.world.trainIds.filter((_, i) => i % 4 !== 3);
+  if (val.length === 0 || fit.length === 0)
+    throw new Error("probeSplit: too few training people for a validation split");
+  return { fit, val };
+}
+
 /**
- * Probe accuracy per layer (rows) and attribute (columns): a linear probe trained on the training
- * people's name states and tested on the held-out people's.
+ * Linear probes (one per layer and attribute) on the hidden state at a name position: fitted on the
+ * training people outside the validation split, the layer chosen on the validation people, accuracy
+ * reported on the held-out people (Allen-Zhu & Li's Q-probing: the input is the name alone).
  */
-export async function probeByLayer(model: GPT, d: WorldData, config: ProbeConfig): Promise<number[][]> {
-  const states = await nameStates(model, d);
+export async function probeByLayer(
+  model: GPT,
+  d: WorldData,
+  config: ProbeConfig,
+  position: NamePosition = "last",
+): Promise<ProbeResult> {
+  const states = await nameStates(model, d, position);
   const K = d.world.config.valuesPerAttribute;
-  const out: number[][] = [];
+  const { fit, val } = probeSplit(d);
+  const valByLayer: number[] = [];
+  const heldOutByLayer: number[] = [];
+  const A = d.world.attributes.length;
   for (const layer of states) {
-    const row: number[] = [];
-    for (let a = 0; a < d.world.attributes.length; a++) {
-      const label = (id: number): number => (d.world.entities[id] as Entity).values[a];
+    let v = 0;
+    let h = 0;
+    for (let a = 0; a < A; a++) {
+      const label = (id: number): number => (d.world.entities[id] as Entity).values[a] as number;
       const probe = await fitLinearProbe(
-        d.world.trainIds.map((id) => layer[id] as number[]),
-        d.world.trainIds.map(label),
+        fit.map((id) => layer[id] as number[]),
+        fit.map(label),
         K,
         config,
       );
-      row.push(
-        probeAccuracy(
-          probe,
-          d.world.heldOutIds.map((id) => layer[id] as number[]),
-          d.world.heldOutIds.map(label),
-        ),
+      v += probeAccuracy(
+        probe,
+        val.map((id) => layer[id] as number[]),
+        val.map(label),
+      );
+      h += probeAccuracy(
+        probe,
+        d.world.heldOutIds.map((id) => layer[id] as number[]),
+        d.world.heldOutIds.map(label),
       );
     }
-    out.push(row);
+    valByLayer.push(v / A);
+    heldOutByLayer.push(h / A);
   }
-  return out;
+  let layer = 0;
+  valByLayer.forEach((v, l) => (layer = v > (valByLayer[layer] as number) ? l : layer));
+  return { valByLayer, heldOutByLayer, layer, acc: heldOutByLayer[layer] as number };
 }

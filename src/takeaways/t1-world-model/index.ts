@@ -5,15 +5,14 @@
  * people unlocks the stored knowledge about others only when pretraining stored it in an extractable
  * form (Allen-Zhu & Li 2023, Physics of LMs 3.1, arXiv:2309.14316).
  *
- * Conditions, per seed (each a really trained tiny GPT):
- * 1. base: pretrained on the augmented corpus, asked the questions as they are;
- * 2. pretrain → SFT (the ML recipe);
- * 3. SFT only, from random init (no world model);
- * 4. plain corpus → SFT (one fixed biography per person);
- * 5. concurrent: Q/A rows mixed into the augmented pretraining stream from step 0, with the same rows
- *    (so the same compute) as 2; plus forgetting: the pretraining loss before and after SFT.
- * A linear probe on the base model's hidden state at a name decodes the person's attributes for
- * held-out people, before any SFT.
+ * Second edition (issue 16), per seed, each a really trained tiny GPT on a world with two-token names:
+ * the base model scored three ways by one answer rule (cloze in its own format, the question zero-shot,
+ * few-shot with k = 1, 4 examples in the context), each beside a control; pretrain → SFT with an SFT
+ * learning-rate sweep (forgetting read at the rate that answers best); SFT only trained until it fits its
+ * own questions (the control of pretrain → SFT); the plain corpus (storage vs extraction); an SFT-people
+ * curve per corpus; linear probes at the first and last name token (layer chosen on validation people);
+ * and concurrent vs sequential training at matched compute over `concurrentSeeds` seeds, with the
+ * concurrent Q/A share swept.
  *
  * Files: config.ts (settings, defaults, profiles, record types), run.ts (conditions × seeds → record),
  * analysis.ts (answers, recall, probes of a trained model), figures.ts; the world and its samplers are
@@ -34,7 +33,7 @@ export const experiment = registerExperiment<T1Config, T1Data, T1Metric>({
   id: "t1-world-model",
   title: "Takeaway 1: world modelling is not enough — pretraining stores the world, fine-tuning makes it answer",
   claim:
-    "Next-token pretraining stores the facts of a world, but the base model does not answer questions; supervised fine-tuning on some people makes it answer about held-out people from the stored knowledge, which needs the world model (SFT alone is at chance).",
+    "Next-token pretraining stores the facts of a world, but the base model does not answer questions (zero-shot or with examples in its context); supervised fine-tuning on some people makes it answer about held-out people from the stored knowledge, which needs the world model (SFT alone, trained until it fits its own questions, does not).",
   profiles: T1_PROFILES,
   run: runT1,
   figures: t1Figures,

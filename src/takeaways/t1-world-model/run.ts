@@ -1,22 +1,34 @@
 /**
- * Takeaway 1's runs: for every seed, a world, the base model, pretrain → SFT, SFT only, plain corpus →
- * SFT and the concurrent schedule, each a really trained tiny GPT; then the metrics with intervals over
- * seeds, the claims and the CSVs.
+ * Takeaway 1's runs (second edition): for every seed, a world with two-token names, the base model scored
+ * three ways (cloze, zero-shot, few-shot), pretrain → SFT with a learning-rate sweep, SFT only trained to
+ * convergence, the plain corpus, the SFT-people curve, probes at the first and last name token, and the
+ * concurrent schedules; then the metrics with intervals over seeds, the claims and the CSVs.
  */
 import { throwIfCancelled } from "../../cancel";
-import { above, assertedClaim, atLeast, atMost, measuredClaim, overSeeds, type SeedEstimate } from "../../claims";
 import {
-  ATTRIBUTES,
+  above,
+  assertedClaim,
+  atLeast,
+  atMost,
+  below,
+  measuredClaim,
+  overSeeds,
+  type SeedEstimate,
+} from "../../claims";
+import {
+  bioDoc,
   type CorpusStyle,
+  fewShotPrompt,
   makeWorldData,
   mixedSampler,
   pretrainSampler,
   type QAItem,
+  qaDoc,
   sftSampler,
   type WorldData,
 } from "../../data/world";
 import { formatValue } from "../../present/format";
-import { deriveSeed } from "../../rng";
+import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
 import { type Interval, type Metric, meanInterval } from "../../stats";
 import {
@@ -27,12 +39,16 @@ import {
   type TrainPhase,
   trainModel,
 } from "../../train";
-import { createGPT, type GPT } from "../../transformer";
-import { factRecall, probeByLayer, scoreQA } from "./analysis";
+import { createGPT, type GPT, type GPTConfig } from "../../transformer";
+import { factRecall, probeByLayer, scoreFewShot, scoreQA } from "./analysis";
 import {
   concurrentPlan,
   type CurvePoint,
+  FEW_SHOT_K,
   type T1Config,
+  type T1Lengths,
+  type T1PairResult,
+  type T1ProbePair,
   type T1Data,
   type T1Metric,
   type T1Sample,
@@ -112,235 +128,465 @@ function sampleItems(d: WorldData, n: number): number[] {
   return Array.from({ length: m }, (_, i) => Math.floor((i * people) / m) * A + (i % A));
 }
 
+/** The world of one run: two-token names, a context long enough for the largest few-shot prompt. */
+export function t1WorldData(config: T1Config, seed: number): WorldData {
+  return makeWorldData(config.world, deriveSeed(seed, "world"), { contextDocs: Math.max(...FEW_SHOT_K) + 1 });
+}
+
+/** Document lengths of a world (mean biography measured on 400 draws with a fixed generator). */
+export function t1Lengths(d: WorldData): T1Lengths {
+  const rng = new Rng(16);
+  let bio = 0;
+  for (let i = 0; i < 400; i++)
+    bio += bioDoc(d, d.world.entities[rng.int(d.world.entities.length)]!, "augmented", rng).length;
+  const qa = d.trainQA.reduce((s, it) => s + qaDoc(d, it).doc.length, 0) / Math.max(1, d.trainQA.length);
+  return { seqLen: d.seqLen, qaLen: d.qaLen, meanBioDoc: bio / 400, meanQaDoc: qa };
+}
+
+/** The GPT of a run. */
+function gptConfig(config: T1Config, d: WorldData): GPTConfig {
+  return { vocabSize: d.tok.vocabSize, seqLen: d.seqLen, ...config.model, tieWeights: false } as GPTConfig;
+}
+
+/** A fresh model with the weights of `m` (for several fine-tunings of one base model). */
+async function cloneModel(m: GPT, cfg: GPTConfig, initSeed: number): Promise<GPT> {
+  const c = createGPT(cfg, initSeed);
+  c.setWeights(await m.readWeights());
+  return c;
+}
+
+/** What one run needs to train and score its models. */
+interface RunKit {
+  readonly d: WorldData;
+  readonly gpt: GPTConfig;
+  readonly initSeed: number;
+  readonly tag: string;
+  readonly bioLoss: (m: GPT) => Promise<number>;
+  readonly heldAcc: (m: GPT) => () => Promise<number>;
+  readonly train: (
+    m: GPT,
+    sampler: BatchSampler,
+    phase: TrainPhase,
+    seedLabel: string,
+    label: string,
+    probes?: Record<string, () => Promise<number>>,
+  ) => Promise<PhaseResult>;
+}
+
+function runKit(config: T1Config, seed: number, ctx: ExperimentContext, tag: string): RunKit {
+  const d = t1WorldData(config, seed);
+  const evalSeed = deriveSeed(seed, "eval-bios");
+  return {
+    d,
+    gpt: gptConfig(config, d),
+    initSeed: deriveSeed(seed, "init"),
+    tag,
+    bioLoss: (m) => evaluateLoss(m, pretrainSampler(d, "augmented"), config.pretrain.batchSize, 4, evalSeed),
+    heldAcc: (m) => async () => (await scoreQA(m, d, d.heldOutQA)).acc,
+    train: (m, sampler, phase, seedLabel, label, probes = {}) =>
+      trainPhase(
+        m,
+        sampler,
+        phase,
+        deriveSeed(seed, seedLabel),
+        `${tag} ${label}`,
+        ctx,
+        config.curvePoints,
+        probes,
+        true,
+      ),
+  };
+}
+
+/** Pretrain a fresh model on one corpus. */
+export async function pretrainBase(
+  config: T1Config,
+  kit: RunKit,
+  style: CorpusStyle,
+): Promise<{ model: GPT; phase: PhaseResult }> {
+  const m = createGPT(kit.gpt, kit.initSeed);
+  try {
+    const phase = await kit.train(
+      m,
+      pretrainSampler(kit.d, style),
+      config.pretrain,
+      `pretrain-${style}`,
+      `pretrain (${style})`,
+      {
+        [style === "augmented" ? "clozeAugmented" : "clozePlain"]: () =>
+          factRecall(m, kit.d, kit.d.world.heldOutIds, style),
+      },
+    );
+    return { model: m, phase };
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+}
+
+/** Fine-tune a copy of `base` (SFT on the given training people, at lr × `lrFactor`); the caller disposes it. */
+export async function fineTune(
+  config: T1Config,
+  kit: RunKit,
+  base: GPT,
+  opts: { lrFactor?: number; people?: ReadonlyArray<number>; label: string; curve?: string },
+): Promise<{ model: GPT; phase: PhaseResult }> {
+  const f = opts.lrFactor ?? 1;
+  const m = await cloneModel(base, kit.gpt, kit.initSeed);
+  try {
+    const phase = await kit.train(
+      m,
+      sftSampler(kit.d, opts.people),
+      { ...config.sft, lr: config.sft.lr * f, minLr: config.sft.minLr * f },
+      "sft",
+      opts.label,
+      opts.curve ? { [opts.curve]: kit.heldAcc(m) } : {},
+    );
+    return { model: m, phase };
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+}
+
+/** Concurrent schedule from random init: Q/A documents mixed into the augmented stream at matched compute. */
+export async function trainConcurrent(
+  config: T1Config,
+  kit: RunKit,
+  mix: number,
+): Promise<{ model: GPT; phase: PhaseResult; qaFraction: number; numSteps: number }> {
+  const plan = concurrentPlan(config, t1Lengths(kit.d), mix);
+  const m = createGPT(kit.gpt, kit.initSeed);
+  try {
+    const phase = await kit.train(
+      m,
+      mixedSampler(kit.d, plan.qaFraction),
+      { ...config.pretrain, numSteps: plan.numSteps },
+      `concurrent-${mix}`,
+      `concurrent ×${mix}`,
+      mix === 1
+        ? { qaConcurrent: kit.heldAcc(m), clozeConcurrent: () => factRecall(m, kit.d, kit.d.world.heldOutIds) }
+        : {},
+    );
+    return { model: m, phase, qaFraction: plan.qaFraction, numSteps: plan.numSteps };
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+}
+
+/**
+ * SFT only: from random init, rounds of sft.numSteps (each with its warmup and decay) until the training
+ * accuracy reaches sftOnlyTarget or sftOnlyMaxSteps are done. Reports held-out and training accuracy after
+ * the first round (as many steps as pretrain → SFT) and at the end.
+ */
+export async function trainSftOnly(
+  config: T1Config,
+  kit: RunKit,
+): Promise<{ model: GPT; result: T1SeedResult["sftOnly"]; history: PhaseResult["history"]; wallMs: number }> {
+  const m = createGPT(kit.gpt, kit.initSeed);
+  try {
+    let steps = 0;
+    let accMatched = NaN;
+    let trainAccMatched = NaN;
+    let trainAcc = 0;
+    let round = 0;
+    const history: PhaseResult["history"] = [];
+    let wallMs = 0;
+    while (steps < config.sftOnlyMaxSteps) {
+      const n = Math.min(config.sft.numSteps, config.sftOnlyMaxSteps - steps);
+      const r = await kit.train(
+        m,
+        sftSampler(kit.d),
+        { ...config.sft, numSteps: n },
+        `sft-only-${round}`,
+        `SFT only (round ${round + 1})`,
+      );
+      history.push(...r.history.map((h) => ({ step: h.step + steps, trainLoss: h.trainLoss })));
+      wallMs += r.wallMs;
+      steps += n;
+      round += 1;
+      trainAcc = (await scoreQA(m, kit.d, kit.d.trainQA)).acc;
+      if (round === 1) {
+        trainAccMatched = trainAcc;
+        accMatched = (await scoreQA(m, kit.d, kit.d.heldOutQA)).acc;
+      }
+      if (trainAcc >= config.sftOnlyTarget) break;
+    }
+    const acc = (await scoreQA(m, kit.d, kit.d.heldOutQA)).acc;
+    return { model: m, result: { accMatched, trainAccMatched, acc, trainAcc, steps }, history, wallMs };
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+}
+
+async function probePair(m: GPT, d: WorldData, config: T1Config): Promise<T1ProbePair> {
+  return {
+    first: await probeByLayer(m, d, config.probe, "first"),
+    last: await probeByLayer(m, d, config.probe, "last"),
+  };
+}
+
 /** Run every condition for one seed. Returns the measurements and (for the samples table) generations. */
 export async function runSeed(
   config: T1Config,
   seed: number,
   ctx: ExperimentContext,
   seedIndex: number,
-): Promise<{ result: T1SeedResult; samples: T1Sample[] }> {
-  const d = makeWorldData(config.world, deriveSeed(seed, "world"));
-  const gpt = { vocabSize: d.tok.vocabSize, seqLen: d.seqLen, ...config.model, tieWeights: false };
-  const initSeed = deriveSeed(seed, "init");
-  const tag = `seed ${seedIndex + 1}/${config.numSeeds}`;
+): Promise<{ result: T1SeedResult; pair: T1PairResult; samples: T1Sample[] }> {
+  const kit = runKit(config, seed, ctx, `seed ${seedIndex + 1}/${config.numSeeds}`);
+  const { d } = kit;
   const wallMs: Record<string, number> = {};
   const histories: Record<string, Array<{ step: number; trainLoss: number }>> = {};
   const curves: Record<string, CurvePoint[]> = {};
-  const evalBatches = 4;
-  const evalSeed = deriveSeed(seed, "eval-bios");
-  const evalB = config.pretrain.batchSize;
-  const bioLoss = (m: GPT): Promise<number> =>
-    evaluateLoss(m, pretrainSampler(d, "augmented"), evalB, evalBatches, evalSeed);
-  const factLoss = (m: GPT): Promise<number> =>
-    evaluateLoss(m, pretrainSampler(d, "augmented", true), evalB, evalBatches, evalSeed);
-  const heldAcc = (m: GPT) => async (): Promise<number> => (await scoreQA(m, d, d.heldOutQA)).acc;
-  const heldRecall =
-    (m: GPT, style: CorpusStyle = "augmented") =>
-    (): Promise<number> =>
-      factRecall(m, d, d.world.heldOutIds, style);
+  const keep = (name: string, r: PhaseResult): void => {
+    histories[name] = r.history;
+    Object.assign(curves, r.curves);
+    wallMs[name] = r.wallMs;
+  };
+  const held = d.world.heldOutIds;
   const picks = sampleItems(d, seedIndex === 0 ? config.sampleCount : 0);
   const pickItems = picks.map((k) => d.heldOutQA[k] as QAItem);
   const gens: Record<string, string[]> = {};
-  const answersOf = async (m: GPT, key: string, n = 2): Promise<void> => {
+  const fewShotSeed = deriveSeed(seed, "few-shot");
+  const answersOf = async (m: GPT, key: string, n = 2, fewShot = 0): Promise<void> => {
     if (pickItems.length === 0) return;
-    gens[key] = (await scoreQA(m, d, pickItems, n)).generations.map((g) => decode(d, g));
+    const rng = new Rng(fewShotSeed);
+    const prompts = fewShot > 0 ? pickItems.map((it) => fewShotPrompt(d, it, fewShot, rng)) : undefined;
+    gens[key] = (await scoreQA(m, d, pickItems, n, prompts)).generations.map((g) => decode(d, g));
+  };
+  const fewShotAll = async (m: GPT): Promise<number[]> => {
+    const out: number[] = [];
+    for (const k of FEW_SHOT_K) out.push((await scoreFewShot(m, d, d.heldOutQA, k, deriveSeed(fewShotSeed, k))).acc);
+    return out;
   };
 
-  /** Train one phase of model `m` from step 0, measuring `probes` along the way; record history, curves and time. */
-  const train = async (
-    m: GPT,
-    sampler: BatchSampler,
-    phase: TrainPhase,
-    seedLabel: string,
-    label: string,
-    key: { readonly history: string; readonly time: string },
-    probes: Record<string, () => Promise<number>>,
-  ): Promise<void> => {
-    const r = await trainPhase(
-      m,
-      sampler,
-      phase,
-      deriveSeed(seed, seedLabel),
-      `${tag} ${label}`,
-      ctx,
-      config.curvePoints,
-      probes,
-      true,
-    );
-    histories[key.history] = r.history;
-    Object.assign(curves, r.curves);
-    wallMs[key.time] = r.wallMs;
-  };
-
-  // Control: a probe on an untrained model (what a linear read-out finds in random name embeddings).
-  let m = createGPT(gpt, initSeed);
+  // Controls on the untrained model: cloze and probes.
+  let m = createGPT(kit.gpt, kit.initSeed);
   const params = m.numParams();
-  const probeRandom = await probeByLayer(m, d, config.probe);
-  m.dispose();
+  let clozeRandomInit: number;
+  let probeRandom: T1ProbePair;
+  try {
+    clozeRandomInit = await factRecall(m, d, held);
+    probeRandom = await probePair(m, d, config);
+  } finally {
+    m.dispose();
+  }
 
-  // 1 + 2: augmented pretraining, the base model, then SFT.
-  m = createGPT(gpt, initSeed);
+  // 1. The augmented base model, scored three ways, probed; then the SFT learning-rate sweep (the factor 1 run
+  //    is pretrain → SFT) and the SFT-people curve.
+  const pre = await pretrainBase(config, kit, "augmented");
+  const baseAug = pre.model;
+  keep("pretrain (augmented)", pre.phase);
   let base: T1SeedResult["base"];
-  let pretrainSft: T1SeedResult["pretrainSft"];
-  let forgetting: T1SeedResult["forgetting"];
-  let probeAug: number[][];
+  let pretrainSft!: T1SeedResult["pretrainSft"];
+  let probeAug: T1ProbePair;
+  let pretrainLossBefore: number;
+  const forgetting: T1SeedResult["forgetting"] = [];
+  const sftPeople: T1SeedResult["sftPeople"] = [];
   try {
-    await train(
-      m,
-      pretrainSampler(d, "augmented"),
-      config.pretrain,
-      "pretrain-augmented",
-      "pretrain (augmented)",
-      { history: "pretrain (augmented)", time: "pretrainAugmented" },
-      { recallAugmented: heldRecall(m) },
-    );
-    const b = await scoreQA(m, d, d.heldOutQA, config.baseGenTokens);
-    base = { acc: b.acc, format: b.format, contains: b.contains, recall: await factRecall(m, d, d.world.heldOutIds) };
-    await answersOf(m, "base", config.baseGenTokens);
-    probeAug = await probeByLayer(m, d, config.probe);
-    const lossBefore = await bioLoss(m);
-    const factLossBefore = await factLoss(m);
-    await train(
-      m,
-      sftSampler(d),
-      config.sft,
-      "sft",
-      "SFT",
-      { history: "SFT (after augmented)", time: "sft" },
-      { qaPretrainSft: heldAcc(m) },
-    );
-    const s = await scoreQA(m, d, d.heldOutQA);
-    pretrainSft = {
-      acc: s.acc,
-      format: s.format,
-      trainAcc: (await scoreQA(m, d, d.trainQA)).acc,
-      accByAttribute: s.accByAttribute,
-      recallAfter: await factRecall(m, d, d.world.heldOutIds),
+    const z = await scoreQA(baseAug, d, d.heldOutQA, config.baseGenTokens);
+    base = {
+      cloze: await factRecall(baseAug, d, held),
+      zeroShot: z.acc,
+      zeroShotFormat: z.format,
+      contains: z.contains,
+      fewShot: await fewShotAll(baseAug),
     };
-    await answersOf(m, "pretrainSft");
-    forgetting = { lossBefore, lossAfter: await bioLoss(m), factLossBefore, factLossAfter: await factLoss(m) };
+    await answersOf(baseAug, "base", config.baseGenTokens);
+    await answersOf(baseAug, "fewShot", 2, Math.max(...FEW_SHOT_K));
+    probeAug = await probePair(baseAug, d, config);
+    pretrainLossBefore = await kit.bioLoss(baseAug);
+    for (const f of config.sftLrFactors) {
+      const main = f === 1;
+      const ft = await fineTune(config, kit, baseAug, {
+        lrFactor: f,
+        label: `SFT (lr ×${f})`,
+        ...(main ? { curve: "qaPretrainSft" } : {}),
+      });
+      try {
+        const s = await scoreQA(ft.model, d, d.heldOutQA);
+        const pretrainLoss = await kit.bioLoss(ft.model);
+        forgetting.push({ lrFactor: f, lr: config.sft.lr * f, acc: s.acc, pretrainLoss });
+        if (main) {
+          keep("SFT (after augmented)", ft.phase);
+          pretrainSft = {
+            acc: s.acc,
+            format: s.format,
+            trainAcc: (await scoreQA(ft.model, d, d.trainQA)).acc,
+            accByAttribute: s.accByAttribute,
+            cloze: await factRecall(ft.model, d, held),
+            pretrainLoss,
+            fewShot: await fewShotAll(ft.model),
+          };
+          await answersOf(ft.model, "pretrainSft");
+        }
+      } finally {
+        ft.model.dispose();
+      }
+    }
+    for (const n of config.sftPeople.filter((k) => k < d.world.trainIds.length)) {
+      const ft = await fineTune(config, kit, baseAug, {
+        people: d.world.trainIds.slice(0, n),
+        label: `SFT (${n} people)`,
+      });
+      try {
+        sftPeople.push({ corpus: "augmented", people: n, acc: (await scoreQA(ft.model, d, d.heldOutQA)).acc });
+      } finally {
+        ft.model.dispose();
+      }
+    }
+    sftPeople.push({ corpus: "augmented", people: d.world.trainIds.length, acc: pretrainSft.acc });
   } finally {
-    m.dispose();
+    baseAug.dispose();
   }
 
-  // 3: SFT only, from the same random init.
-  m = createGPT(gpt, initSeed);
-  let sftOnly: T1SeedResult["sftOnly"];
+  // 2. SFT only, trained to convergence on its own training questions.
+  const so = await trainSftOnly(config, kit);
   try {
-    await train(
-      m,
-      sftSampler(d),
-      config.sft,
-      "sft",
-      "SFT only",
-      { history: "SFT only", time: "sftOnly" },
-      { qaSftOnly: heldAcc(m) },
-    );
-    const s = await scoreQA(m, d, d.heldOutQA);
-    sftOnly = { acc: s.acc, format: s.format, trainAcc: (await scoreQA(m, d, d.trainQA)).acc };
-    await answersOf(m, "sftOnly");
+    histories["SFT only"] = so.history;
+    wallMs["SFT only"] = so.wallMs;
+    await answersOf(so.model, "sftOnly");
   } finally {
-    m.dispose();
+    so.model.dispose();
   }
 
-  // 4: plain corpus, then the same SFT.
-  m = createGPT(gpt, initSeed);
+  // 3. The plain corpus: cloze on its own biography, probes, SFT and the SFT-people curve.
+  const preP = await pretrainBase(config, kit, "plain");
+  keep("pretrain (plain)", preP.phase);
   let plain: T1SeedResult["plain"];
-  let probePlain: number[][];
+  let probePlain: T1ProbePair;
   try {
-    await train(
-      m,
-      pretrainSampler(d, "plain"),
-      config.pretrain,
-      "pretrain-plain",
-      "pretrain (plain)",
-      { history: "pretrain (plain)", time: "pretrainPlain" },
-      { recallPlain: heldRecall(m, "plain") },
-    );
-    const recall = await factRecall(m, d, d.world.heldOutIds, "plain");
-    probePlain = await probeByLayer(m, d, config.probe);
-    await train(
-      m,
-      sftSampler(d),
-      config.sft,
-      "sft",
-      "SFT (plain)",
-      { history: "SFT (after plain)", time: "sftPlain" },
-      { qaPlainSft: heldAcc(m) },
-    );
-    const s = await scoreQA(m, d, d.heldOutQA);
-    plain = {
-      recall,
-      acc: s.acc,
-      format: s.format,
-      trainAcc: (await scoreQA(m, d, d.trainQA)).acc,
-      accByAttribute: s.accByAttribute,
-    };
-    await answersOf(m, "plainSft");
+    const cloze = await factRecall(preP.model, d, held, "plain");
+    probePlain = await probePair(preP.model, d, config);
+    const ft = await fineTune(config, kit, preP.model, { label: "SFT (plain)", curve: "qaPlainSft" });
+    try {
+      keep("SFT (after plain)", ft.phase);
+      const s = await scoreQA(ft.model, d, d.heldOutQA);
+      plain = {
+        cloze,
+        acc: s.acc,
+        trainAcc: (await scoreQA(ft.model, d, d.trainQA)).acc,
+        accByAttribute: s.accByAttribute,
+      };
+      await answersOf(ft.model, "plainSft");
+    } finally {
+      ft.model.dispose();
+    }
+    for (const n of config.sftPeople.filter((k) => k < d.world.trainIds.length)) {
+      const f2 = await fineTune(config, kit, preP.model, {
+        people: d.world.trainIds.slice(0, n),
+        label: `SFT plain (${n} people)`,
+      });
+      try {
+        sftPeople.push({ corpus: "plain", people: n, acc: (await scoreQA(f2.model, d, d.heldOutQA)).acc });
+      } finally {
+        f2.model.dispose();
+      }
+    }
+    sftPeople.push({ corpus: "plain", people: d.world.trainIds.length, acc: plain.acc });
   } finally {
-    m.dispose();
+    preP.model.dispose();
   }
 
-  // 5: concurrent: Q/A rows mixed into the augmented stream from step 0, same rows in total.
-  m = createGPT(gpt, initSeed);
-  let concurrent: T1SeedResult["concurrent"];
-  try {
-    const plan = concurrentPlan(config);
-    const phase: TrainPhase = { ...config.pretrain, numSteps: plan.numSteps };
-    await train(
-      m,
-      mixedSampler(d, plan.qaFraction),
-      phase,
-      "concurrent",
-      "concurrent",
-      { history: "concurrent", time: "concurrent" },
-      { qaConcurrent: heldAcc(m), recallConcurrent: heldRecall(m) },
-    );
-    const s = await scoreQA(m, d, d.heldOutQA);
-    concurrent = {
-      acc: s.acc,
-      format: s.format,
-      trainAcc: (await scoreQA(m, d, d.trainQA)).acc,
-      recall: await factRecall(m, d, d.world.heldOutIds),
-      pretrainLoss: await bioLoss(m),
-      factLoss: await factLoss(m),
-    };
-    await answersOf(m, "concurrent");
-  } finally {
-    m.dispose();
+  // 4. Concurrent schedules, per mixing ratio (the first, 1, is the matched one).
+  const concurrent: T1SeedResult["concurrent"] = [];
+  for (const mix of config.concurrentMix) {
+    const c = await trainConcurrent(config, kit, mix);
+    try {
+      if (mix === 1) keep("concurrent", c.phase);
+      concurrent.push({
+        mix,
+        qaFraction: c.qaFraction,
+        numSteps: c.numSteps,
+        acc: (await scoreQA(c.model, d, d.heldOutQA)).acc,
+        trainAcc: (await scoreQA(c.model, d, d.trainQA)).acc,
+        pretrainLoss: await kit.bioLoss(c.model),
+      });
+      if (mix === 1) await answersOf(c.model, "concurrent");
+    } finally {
+      c.model.dispose();
+    }
   }
 
   const samples: T1Sample[] = pickItems.map((it, i) => ({
     question: it.question.join(" "),
     answer: it.answer,
     base: gens["base"]?.[i] ?? "",
+    fewShot: gens["fewShot"]?.[i] ?? "",
     pretrainSft: gens["pretrainSft"]?.[i] ?? "",
     sftOnly: gens["sftOnly"]?.[i] ?? "",
     plainSft: gens["plainSft"]?.[i] ?? "",
     concurrent: gens["concurrent"]?.[i] ?? "",
   }));
+  const main = concurrent[0]!;
   const result: T1SeedResult = {
     seed,
     params,
     seqLen: d.seqLen,
     vocabSize: d.tok.vocabSize,
     base,
+    clozeRandomInit,
+    pretrainLossBefore,
     pretrainSft,
-    sftOnly,
+    sftOnly: so.result,
     plain,
-    concurrent,
+    sftPeople,
     forgetting,
     probe: { augmented: probeAug, plain: probePlain, randomInit: probeRandom },
+    concurrent,
     histories,
     curves,
     wallMs,
   };
-  return { result, samples };
+  const pair: T1PairResult = {
+    seed,
+    sequential: { acc: pretrainSft.acc, pretrainLoss: pretrainSft.pretrainLoss },
+    concurrent: { acc: main.acc, pretrainLoss: main.pretrainLoss },
+  };
+  return { result, pair, samples };
 }
 
-/** Mean probe accuracy over attributes, per layer. */
-function probeMeans(p: number[][]): number[] {
-  return p.map((row) => row.reduce((a, b) => a + b, 0) / Math.max(1, row.length));
+/**
+ * One extra run of the concurrent-vs-sequential comparison: augmented pretraining → SFT (lr × 1) and the
+ * matched concurrent schedule, from the same initialisation.
+ */
+export async function runPair(
+  config: T1Config,
+  seed: number,
+  ctx: ExperimentContext,
+  tag: string,
+): Promise<T1PairResult> {
+  const kit = runKit(config, seed, ctx, tag);
+  const pre = await pretrainBase(config, kit, "augmented");
+  let sequential: T1PairResult["sequential"];
+  try {
+    const ft = await fineTune(config, kit, pre.model, { label: "SFT" });
+    try {
+      sequential = {
+        acc: (await scoreQA(ft.model, kit.d, kit.d.heldOutQA)).acc,
+        pretrainLoss: await kit.bioLoss(ft.model),
+      };
+    } finally {
+      ft.model.dispose();
+    }
+  } finally {
+    pre.model.dispose();
+  }
+  const c = await trainConcurrent(config, kit, 1);
+  try {
+    return {
+      seed,
+      sequential,
+      concurrent: {
+        acc: (await scoreQA(c.model, kit.d, kit.d.heldOutQA)).acc,
+        pretrainLoss: await kit.bioLoss(c.model),
+      },
+    };
+  } finally {
+    c.model.dispose();
+  }
 }
 
 /** Average curves of the same name over seeds (points at the same steps). */
@@ -354,7 +600,7 @@ function meanCurves(
     const pts = first.curves[name] as CurvePoint[];
     const ivs = pts.map((_, i) =>
       meanInterval(
-        results.map((r) => (r.curves[name]?.[i] as CurvePoint).value),
+        results.map((r) => r.curves[name]?.[i]?.value ?? NaN),
         [0, 1],
       ),
     );
@@ -368,254 +614,383 @@ function meanCurves(
   return out;
 }
 
+/** The SFT learning-rate factor with the best mean held-out accuracy over seeds (the first of ties). */
+export function bestLrFactor(results: ReadonlyArray<T1SeedResult>): number {
+  const first = results[0];
+  if (!first) return 1;
+  let best = first.forgetting[0]!.lrFactor;
+  let bestAcc = -Infinity;
+  for (const { lrFactor } of first.forgetting) {
+    const acc =
+      results.reduce((s, r) => s + (r.forgetting.find((x) => x.lrFactor === lrFactor)?.acc ?? NaN), 0) / results.length;
+    if (acc > bestAcc) {
+      bestAcc = acc;
+      best = lrFactor;
+    }
+  }
+  return best;
+}
+
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<ExperimentOutput<T1Data, T1Metric>> {
   validateT1Config(config);
-  const seeds = Array.from({ length: config.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t1", i));
+  const seeds = Array.from({ length: config.concurrentSeeds }, (_, i) => deriveSeed(ctx.seed, "t1", i));
   const results: T1SeedResult[] = [];
+  const pairs: T1PairResult[] = [];
   let samples: T1Sample[] = [];
   for (let i = 0; i < seeds.length; i++) {
     throwIfCancelled(ctx.signal, "t1-world-model");
-    const r = await runSeed(config, seeds[i], ctx, i);
-    results.push(r.result);
-    if (i === 0) samples = r.samples;
-    ctx.log(
-      `t1 seed ${i + 1}/${seeds.length}: held-out acc base ${r.result.base.acc.toFixed(3)}, pretrain→SFT ${r.result.pretrainSft.acc.toFixed(3)}, SFT only ${r.result.sftOnly.acc.toFixed(3)}, plain→SFT ${r.result.plain.acc.toFixed(3)}, concurrent ${r.result.concurrent.acc.toFixed(3)}`,
-    );
+    if (i < config.numSeeds) {
+      const r = await runSeed(config, seeds[i]!, ctx, i);
+      results.push(r.result);
+      pairs.push(r.pair);
+      if (i === 0) samples = r.samples;
+      const x = r.result;
+      ctx.log(
+        `t1 seed ${i + 1}/${config.numSeeds}: base cloze ${x.base.cloze.toFixed(3)}, zero-shot ${x.base.zeroShot.toFixed(3)}, few-shot k=4 ${(x.base.fewShot[1] ?? NaN).toFixed(3)}; held-out after SFT ${x.pretrainSft.acc.toFixed(3)}, SFT only ${x.sftOnly.acc.toFixed(3)} (train ${x.sftOnly.trainAcc.toFixed(3)}), plain ${x.plain.acc.toFixed(3)}, concurrent ${r.pair.concurrent.acc.toFixed(3)}`,
+      );
+    } else {
+      const p = await runPair(config, seeds[i]!, ctx, `pair ${i + 1}/${config.concurrentSeeds}`);
+      pairs.push(p);
+      ctx.log(
+        `t1 pair ${i + 1}/${config.concurrentSeeds}: sequential ${p.sequential.acc.toFixed(3)}, concurrent ${p.concurrent.acc.toFixed(3)}`,
+      );
+    }
   }
+  return t1Output(config, results, pairs, samples, seeds);
+}
+
+/** Metrics, claims, data and CSVs from the per-seed results (a pure function: testable without training). */
+export function t1Output(
+  config: T1Config,
+  results: ReadonlyArray<T1SeedResult>,
+  pairs: ReadonlyArray<T1PairResult>,
+  samples: T1Sample[],
+  seeds: number[],
+): ExperimentOutput<T1Data, T1Metric> {
+  const chance = 1 / config.world.valuesPerAttribute;
   const acc01 = (f: (r: T1SeedResult) => number): Interval => meanInterval(results.map(f), [0, 1]);
   const free = (f: (r: T1SeedResult) => number): Interval => meanInterval(results.map(f));
-  const chance = 1 / config.world.valuesPerAttribute;
-  const probeBest = (r: T1SeedResult): number => Math.max(...probeMeans(r.probe.augmented));
+  const best = bestLrFactor(results);
+  const atLr = (r: T1SeedResult, f: number) => r.forgetting.find((x) => x.lrFactor === f)!;
+  const kIdx = (k: number): number => FEW_SHOT_K.indexOf(k as (typeof FEW_SHOT_K)[number]);
   const metrics = {
-    heldoutAccBase: acc01((r) => r.base.acc),
-    formatRateBase: acc01((r) => r.base.format),
+    clozeAccBase: acc01((r) => r.base.cloze),
+    clozeAccRandomInit: acc01((r) => r.clozeRandomInit),
+    clozeAccPlain: acc01((r) => r.plain.cloze),
+    zeroShotAccBase: acc01((r) => r.base.zeroShot),
+    zeroShotFormatBase: acc01((r) => r.base.zeroShotFormat),
+    zeroShotContainsBase: acc01((r) => r.base.contains),
+    fewShotAccBase_k1: acc01((r) => r.base.fewShot[kIdx(1)] ?? NaN),
+    fewShotAccBase_k4: acc01((r) => r.base.fewShot[kIdx(4)] ?? NaN),
+    fewShotAccPretrainSft_k4: acc01((r) => r.pretrainSft.fewShot[kIdx(4)] ?? NaN),
     heldoutAccPretrainSft: acc01((r) => r.pretrainSft.acc),
+    trainAccPretrainSft: acc01((r) => r.pretrainSft.trainAcc),
     formatRateSft: acc01((r) => r.pretrainSft.format),
     heldoutAccSftOnly: acc01((r) => r.sftOnly.acc),
-    heldoutAccPlainSft: acc01((r) => r.plain.acc),
-    heldoutAccConcurrent: acc01((r) => r.concurrent.acc),
-    pretrainLossBeforeSft: free((r) => r.forgetting.lossBefore),
-    pretrainLossAfterSft: free((r) => r.forgetting.lossAfter),
-    probeAccBest: acc01(probeBest),
-    chance,
-    // Beyond the headline numbers: what they rest on.
-    heldoutContainsBase: acc01((r) => r.base.contains),
-    heldoutRecallBase: acc01((r) => r.base.recall),
-    heldoutRecallPlain: acc01((r) => r.plain.recall),
-    heldoutRecallConcurrent: acc01((r) => r.concurrent.recall),
-    trainAccPretrainSft: acc01((r) => r.pretrainSft.trainAcc),
     trainAccSftOnly: acc01((r) => r.sftOnly.trainAcc),
+    heldoutAccSftOnlyMatched: acc01((r) => r.sftOnly.accMatched),
+    trainAccSftOnlyMatched: acc01((r) => r.sftOnly.trainAccMatched),
+    sftOnlySteps: free((r) => r.sftOnly.steps),
+    heldoutAccPlainSft: acc01((r) => r.plain.acc),
     trainAccPlainSft: acc01((r) => r.plain.trainAcc),
-    trainAccConcurrent: acc01((r) => r.concurrent.trainAcc),
-    formatRateSftOnly: acc01((r) => r.sftOnly.format),
-    formatRatePlainSft: acc01((r) => r.plain.format),
-    formatRateConcurrent: acc01((r) => r.concurrent.format),
-    factLossBeforeSft: free((r) => r.forgetting.factLossBefore),
-    factLossAfterSft: free((r) => r.forgetting.factLossAfter),
-    pretrainLossConcurrent: free((r) => r.concurrent.pretrainLoss),
-    factLossConcurrent: free((r) => r.concurrent.factLoss),
-    probeAccBestPlain: acc01((r) => Math.max(...probeMeans(r.probe.plain))),
-    probeAccBestRandomInit: acc01((r) => Math.max(...probeMeans(r.probe.randomInit))),
-    concurrentMinusSequential: free((r) => r.concurrent.acc - r.pretrainSft.acc),
     augmentedMinusPlain: free((r) => r.pretrainSft.acc - r.plain.acc),
-    forgettingDelta: free((r) => r.forgetting.lossAfter - r.forgetting.lossBefore),
+    probeAcc_augmented_first: acc01((r) => r.probe.augmented.first.acc),
+    probeAcc_augmented_last: acc01((r) => r.probe.augmented.last.acc),
+    probeAcc_plain_first: acc01((r) => r.probe.plain.first.acc),
+    probeAcc_plain_last: acc01((r) => r.probe.plain.last.acc),
+    probeAcc_randomInit_first: acc01((r) => r.probe.randomInit.first.acc),
+    probeAcc_randomInit_last: acc01((r) => r.probe.randomInit.last.acc),
+    pretrainLossBeforeSft: free((r) => r.pretrainLossBefore),
+    pretrainLossAfterSft: free((r) => r.pretrainSft.pretrainLoss),
+    bestSftLrFactor: best,
+    forgettingAtBestLr: free((r) => atLr(r, best).pretrainLoss - r.pretrainLossBefore),
+    heldoutAccAtBestLr: acc01((r) => atLr(r, best).acc),
+    heldoutAccConcurrent: meanInterval(
+      pairs.map((p) => p.concurrent.acc),
+      [0, 1],
+    ),
+    heldoutAccSequential: meanInterval(
+      pairs.map((p) => p.sequential.acc),
+      [0, 1],
+    ),
+    concurrentMinusSequential: meanInterval(pairs.map((p) => p.concurrent.acc - p.sequential.acc)),
+    concurrentMinusSequentialAtBestLr: free((r) => (r.concurrent[0]?.acc ?? NaN) - atLr(r, best).acc),
+    concurrentMinusSequentialPretrainLoss: meanInterval(
+      pairs.map((p) => p.concurrent.pretrainLoss - p.sequential.pretrainLoss),
+    ),
+    namePartsPerPerson: config.world.nameParts,
+    chance,
   } satisfies Record<T1Metric, Metric>;
-  // Claims: intervals are t-intervals over the seeds (each seed is a whole run: world, corpus, models).
+  // Claims: t-intervals over the seeds (each seed is a whole run: world, corpora, models).
   const overRuns = (f: (r: T1SeedResult) => number, bounded = true): SeedEstimate =>
     overSeeds(results.map(f), bounded ? { bounds: [0, 1] } : {});
   const PAPER_BASE =
-    'Gros 2025, §2: the base model "does contain the knowledge of the world… but all it can do is to complete a given input word by word"; fine-tuning turns it into a system that answers';
+    'Gros 2025, §2: the base model "does contain the knowledge of the world… but all it can do is to complete a given input word by word"';
+  const PAPER_SFT = "Gros 2025, §2: fine-tuning turns the base model into a system that answers";
+  const pct = (x: number): string => formatValue(x, { percent: true });
   const claims = [
-    measuredClaim({
-      id: "base-does-not-answer",
-      statement:
-        "The base model (pretrained only) answers few held-out questions in the answer format; reported, not asserted: the question words and the value-then-<eos> answer never occur in pretraining, so this holds by construction",
+    assertedClaim({
+      id: "base-knows-cloze",
+      statement: `The base model completes held-out people's facts in the pretraining format (cloze "Name lives in ___", answer = value then "."), ≥ 50%`,
       paper: PAPER_BASE,
-      quantity: "held-out question accuracy of the base model (value then <eos>)",
+      quantity: "cloze accuracy of the augmented base model on held-out people (every paraphrase)",
+      refutedBy: "a cloze accuracy interval wholly below 50%: pretraining did not store the facts",
+      estimate: overRuns((r) => r.base.cloze),
+      target: atLeast(0.5),
+      control: {
+        id: "randomInit",
+        description: "the same cloze on the same architecture left at its random initialisation",
+        estimate: overRuns((r) => r.clozeRandomInit),
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "base-does-not-answer",
+      statement: `Asked zero-shot ("Q : where does Name live ? A :"), the base model does not answer: accuracy ≤ chance + 10 points (${pct(chance + 0.1)}), scored by the same rule as the cloze (value then "." or <eos>)`,
+      paper: PAPER_BASE,
+      quantity: "zero-shot question accuracy of the base model, held-out people",
       refutedBy:
-        "a base model that answers held-out questions (it cannot here: a fair test scores it in its own format, by cloze or few-shot)",
-      estimate: overRuns((r) => r.base.acc),
-      target: atMost(0.1),
+        "a zero-shot accuracy interval wholly above chance + 10 points: the base model answers questions it never saw",
+      estimate: overRuns((r) => r.base.zeroShot),
+      target: atMost(chance + 0.1),
+      control: {
+        id: "pretrainSft",
+        description: "the same prompts and scoring on the base model after SFT (it should answer)",
+        estimate: overRuns((r) => r.pretrainSft.acc),
+        expect: "absent",
+      },
     }),
     measuredClaim({
-      id: "base-format-lower",
-      statement:
-        "SFT raises the format rate (value then <eos>) over the base model; reported, not asserted: the base model never saw that format",
-      paper: PAPER_BASE,
-      quantity: "format rate after pretraining → SFT minus that of the base model, per seed",
-      refutedBy: "a base model already producing value then <eos> (it cannot here: it never saw the format)",
-      estimate: overSeeds(results.map((r) => r.pretrainSft.format - r.base.format)),
+      id: "base-few-shot",
+      statement: `Few-shot: the base model with ${Math.max(...FEW_SHOT_K)} question/answer examples about training people in its context (no weight change); reported, not asserted: the paper says nothing about in-context examples`,
+      paper: null,
+      quantity: `held-out question accuracy of the base model, k = ${Math.max(...FEW_SHOT_K)} in-context examples`,
+      refutedBy:
+        "reported, not asserted: an interval wholly above the zero-shot one would say examples in the context alone make the base model answer",
+      estimate: overRuns((r) => r.base.fewShot[kIdx(4)] ?? NaN),
       target: atLeast(0.5),
+      control: {
+        id: "zeroShot",
+        description: "the same base model and scoring without examples",
+        estimate: overRuns((r) => r.base.zeroShot),
+        expect: "shown",
+      },
     }),
     assertedClaim({
       id: "pretrain-sft-answers",
-      statement: "Pretraining (augmented) → SFT answers ≥ 90% of the held-out people's questions",
-      paper: PAPER_BASE,
+      statement: "Pretraining (augmented) → SFT on other people answers ≥ 50% of the held-out people's questions",
+      paper: PAPER_SFT,
       quantity: "held-out question accuracy after pretraining → SFT (people never seen in SFT)",
-      refutedBy: "an accuracy interval wholly below 90%",
+      refutedBy: "an accuracy interval wholly below 50%",
       estimate: overRuns((r) => r.pretrainSft.acc),
-      target: atLeast(0.9),
+      target: atLeast(0.5),
       control: {
         id: "sftOnly",
-        description: `the same SFT (${config.sft.numSteps} steps) and scoring on a randomly initialised model: no world model (pretrain → SFT trained ${config.pretrain.numSteps + config.sft.numSteps} steps in all)`,
+        description: `SFT alone from random initialisation, trained until it fits its own training questions (≥ ${pct(config.sftOnlyTarget)} or ${config.sftOnlyMaxSteps} steps): no world model`,
         estimate: overRuns((r) => r.sftOnly.acc),
         expect: "absent",
       },
     }),
     measuredClaim({
-      id: "sft-only-chance",
-      statement: `SFT alone, without a world model, stays near chance (${formatValue(chance, { percent: true })}) on held-out people; reported, not asserted: held-out names never occur in SFT, and the SFT-only model fits its own training questions only ${formatValue(metrics.trainAccSftOnly.mean, { percent: true })} of the time (mean over seeds)`,
-      paper: PAPER_BASE,
-      quantity: "held-out question accuracy after SFT from random initialisation",
-      refutedBy:
-        "an SFT-only model answering held-out people well above chance (it cannot here: their names never occur in SFT)",
-      estimate: overRuns((r) => r.sftOnly.acc),
-      target: atMost(chance + 0.05),
+      id: "sft-only-fits-training",
+      statement: "SFT only fits its own training questions (what makes its held-out accuracy a real control)",
+      paper: null,
+      quantity: "training-question accuracy of the SFT-only model at the end of its training",
+      refutedBy: "reported, not asserted: a low training accuracy would make the SFT-only control vacuous",
+      estimate: overRuns((r) => r.sftOnly.trainAcc),
+      target: atLeast(config.sftOnlyTarget),
     }),
     assertedClaim({
-      id: "probe-before-sft",
+      id: "extraction-needs-augmentation",
       statement:
-        "A linear probe on the base model's hidden state at a held-out person's name decodes their attributes far above chance (chance + 25 points), before any SFT (best layer, chosen on the same people for the model and its control)",
+        "Allen-Zhu & Li (storage vs extraction): after the same SFT, the augmented corpus answers held-out people better than the plain one, although both store the facts in their own format",
+      paper: null,
+      quantity: "held-out accuracy, augmented → SFT minus plain → SFT, per seed",
+      refutedBy: "an interval wholly ≤ 0: one fixed biography per person is as extractable as augmented ones",
+      estimate: overRuns((r) => r.pretrainSft.acc - r.plain.acc, false),
+      target: above(0),
+      control: {
+        id: "clozeGap",
+        description:
+          "the cloze accuracy of the same two base models, each in its own format (storage), augmented minus plain",
+        estimate: overRuns((r) => r.base.cloze - r.plain.cloze, false),
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "probe-at-name",
+      statement: `A linear probe on the augmented base model's hidden state at the last name token decodes held-out people's attributes ≥ chance + 25 points (${pct(chance + 0.25)}), before any SFT (layer chosen on validation people)`,
       paper: PAPER_BASE,
-      quantity: "probe accuracy at the best layer, held-out people, mean over attributes",
+      quantity: "probe accuracy at the last name token, held-out people, mean over attributes",
       refutedBy: "a probe accuracy interval wholly below chance + 25 points",
-      estimate: overRuns(probeBest),
+      estimate: overRuns((r) => r.probe.augmented.last.acc),
       target: atLeast(chance + 0.25),
       control: {
         id: "randomInit",
         description: "the same probe on the same architecture left at its random initialisation",
-        estimate: overRuns((r) => Math.max(...probeMeans(r.probe.randomInit))),
+        estimate: overRuns((r) => r.probe.randomInit.last.acc),
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "probe-separates-corpora",
+      statement:
+        "The probe at the last name token reads the augmented model better than the plain one (Allen-Zhu & Li's Q-probing: knowledge stored at the name only when the corpus is augmented)",
+      paper: null,
+      quantity: "probe accuracy at the last name token, augmented minus plain, per seed",
+      refutedBy: "an interval wholly ≤ 0: the probe cannot tell the two corpora apart",
+      estimate: overRuns((r) => r.probe.augmented.last.acc - r.probe.plain.last.acc, false),
+      target: above(0),
+      control: {
+        id: "firstToken",
+        description:
+          "the same difference at the first name token (a first name is shared by several people: no person is identified there)",
+        estimate: overRuns((r) => r.probe.augmented.first.acc - r.probe.plain.first.acc, false),
         expect: "absent",
       },
     }),
     measuredClaim({
-      id: "plain-corpus-effect",
-      statement:
-        "Augmented minus plain corpus: held-out accuracy after the same SFT (Allen-Zhu & Li's storage vs extraction)",
+      id: "forgetting-at-best-lr",
+      statement: `Forgetting read at the SFT learning rate that answers best (lr × ${best} of ${config.sftLrFactors.join(", ")}): biography loss after SFT minus before (nats per token)`,
       paper: null,
-      quantity: "held-out accuracy, augmented → SFT minus plain → SFT, per seed",
+      quantity: "augmented biography loss after SFT minus before, at the best-answering SFT learning rate, per seed",
       refutedBy:
-        "reported, not asserted: an interval wholly ≤ 0 would say the augmented corpus makes no knowledge easier to extract",
-      estimate: overRuns((r) => r.pretrainSft.acc - r.plain.acc, false),
+        "reported, not asserted: an interval wholly ≤ 0 would say SFT at a sane rate does not touch the world model",
+      estimate: overRuns((r) => atLr(r, best).pretrainLoss - r.pretrainLossBefore, false),
       target: above(0),
     }),
     measuredClaim({
       id: "concurrent-vs-sequential",
-      statement:
-        "Concurrent minus sequential held-out accuracy at the same number of training rows (the brain question)",
+      statement: `Concurrent (answer data interleaved with world-model data from step 0) minus sequential held-out accuracy at matched compute, over ${pairs.length} seeds (the brain question)`,
       paper:
         'Gros 2025, §2: in the brain "world model training and fine-tuning… are conceivably active at the same time"',
-      quantity: "held-out accuracy, concurrent minus sequential (pretrain → SFT), per seed",
-      refutedBy: "reported, not asserted: an interval wholly below 0 would say sequential training answers better",
-      estimate: overRuns((r) => r.concurrent.acc - r.pretrainSft.acc, false),
-      target: atLeast(0),
-    }),
-    measuredClaim({
-      id: "forgetting",
-      statement:
-        "Pretraining loss change through SFT (nats per token); reported, not asserted: read at one SFT learning rate",
-      paper: null,
-      quantity: "biography loss after SFT minus before, per seed",
-      refutedBy: "reported, not asserted: an interval wholly ≤ 0 would say SFT leaves the biographies' loss unchanged",
-      estimate: overRuns((r) => r.forgetting.lossAfter - r.forgetting.lossBefore, false),
+      quantity: "held-out accuracy, concurrent minus pretrain → SFT, per seed",
+      refutedBy:
+        "reported, not asserted: an interval wholly below 0 would say sequential training answers better at equal compute",
+      estimate: overSeeds(pairs.map((p) => p.concurrent.acc - p.sequential.acc)),
       target: above(0),
     }),
+    measuredClaim({
+      id: "concurrent-vs-sequential-best-lr",
+      statement: `Concurrent minus sequential held-out accuracy when the sequential recipe fine-tunes at its best-answering learning rate (lr × ${best}), over the ${results.length} full seeds; reported, not asserted: the rate is chosen on the held-out people's accuracy`,
+      paper: null,
+      quantity:
+        "held-out accuracy, concurrent (Q/A share × 1) minus pretrain → SFT at the best SFT learning rate, per seed",
+      refutedBy:
+        "reported, not asserted: an interval wholly below 0 would say a well-tuned sequential recipe answers better",
+      estimate: overRuns((r) => (r.concurrent[0]?.acc ?? NaN) - atLr(r, best).acc, false),
+      target: above(0),
+    }),
+    measuredClaim({
+      id: "concurrent-forgetting",
+      statement: `Concurrent minus sequential biography loss at the end of training (nats per token), over ${pairs.length} seeds: does concurrency remove forgetting?`,
+      paper: null,
+      quantity: "augmented biography loss, concurrent minus pretrain → SFT, per seed",
+      refutedBy:
+        "reported, not asserted: an interval wholly below 0 would say the concurrent schedule keeps the world model better",
+      estimate: overSeeds(pairs.map((p) => p.concurrent.pretrainLoss - p.sequential.pretrainLoss)),
+      target: below(0),
+    }),
   ];
-  const rows = results.flatMap((r, i) => [
-    {
-      seedIndex: i,
-      seed: r.seed,
-      condition: "base",
-      heldoutAcc: r.base.acc,
-      formatRate: r.base.format,
-      trainAcc: NaN,
-      heldoutRecall: r.base.recall,
-      pretrainLoss: r.forgetting.lossBefore,
-    },
-    {
-      seedIndex: i,
-      seed: r.seed,
-      condition: "pretrainSft",
-      heldoutAcc: r.pretrainSft.acc,
-      formatRate: r.pretrainSft.format,
-      trainAcc: r.pretrainSft.trainAcc,
-      heldoutRecall: r.pretrainSft.recallAfter,
-      pretrainLoss: r.forgetting.lossAfter,
-    },
-    {
-      seedIndex: i,
-      seed: r.seed,
-      condition: "sftOnly",
-      heldoutAcc: r.sftOnly.acc,
-      formatRate: r.sftOnly.format,
-      trainAcc: r.sftOnly.trainAcc,
-      heldoutRecall: NaN,
-      pretrainLoss: NaN,
-    },
-    {
-      seedIndex: i,
-      seed: r.seed,
-      condition: "plainSft",
-      heldoutAcc: r.plain.acc,
-      formatRate: r.plain.format,
-      trainAcc: r.plain.trainAcc,
-      heldoutRecall: r.plain.recall,
-      pretrainLoss: NaN,
-    },
-    {
-      seedIndex: i,
-      seed: r.seed,
-      condition: "concurrent",
-      heldoutAcc: r.concurrent.acc,
-      formatRate: r.concurrent.format,
-      trainAcc: r.concurrent.trainAcc,
-      heldoutRecall: r.concurrent.recall,
-      pretrainLoss: r.concurrent.pretrainLoss,
-    },
+  const sftPeopleRows = results.flatMap((r) =>
+    r.sftPeople.map((x) => ({ corpus: x.corpus, people: x.people, seed: r.seed, heldoutAcc: x.acc })),
+  );
+  const forgettingRows = results.flatMap((r) => [
+    { lr: 0, seed: r.seed, heldoutAcc: r.base.zeroShot, pretrainLoss: r.pretrainLossBefore },
+    ...r.forgetting.map((x) => ({ lr: x.lr, seed: r.seed, heldoutAcc: x.acc, pretrainLoss: x.pretrainLoss })),
   ]);
-  const probeRows = results.flatMap((r, i) =>
+  const runsRows = results.flatMap((r) => [
+    { seed: r.seed, condition: "base-cloze", heldoutAcc: r.base.cloze },
+    { seed: r.seed, condition: "base-zero-shot", heldoutAcc: r.base.zeroShot },
+    ...FEW_SHOT_K.map((k, i) => ({
+      seed: r.seed,
+      condition: `base-few-shot-k${k}`,
+      heldoutAcc: r.base.fewShot[i] ?? NaN,
+    })),
+    { seed: r.seed, condition: "pretrainSft", heldoutAcc: r.pretrainSft.acc },
+    { seed: r.seed, condition: "sftOnly", heldoutAcc: r.sftOnly.acc },
+    { seed: r.seed, condition: "plainSft", heldoutAcc: r.plain.acc },
+    ...r.concurrent.map((c) => ({ seed: r.seed, condition: `concurrent-x${c.mix}`, heldoutAcc: c.acc })),
+  ]);
+  const probeRows = results.flatMap((r) =>
     (["augmented", "plain", "randomInit"] as const).flatMap((model) =>
-      r.probe[model].flatMap((byAttr, layer) =>
-        byAttr.map((acc, a) => ({ seedIndex: i, model, layer, attribute: ATTRIBUTES[a]?.name ?? String(a), acc })),
+      (["first", "last"] as const).flatMap((position) =>
+        r.probe[model][position].heldOutByLayer.map((acc, layer) => ({
+          seed: r.seed,
+          model,
+          position,
+          layer,
+          valAcc: r.probe[model][position].valByLayer[layer],
+          heldoutAcc: acc,
+          chosen: layer === r.probe[model][position].layer ? 1 : 0,
+        })),
       ),
     ),
   );
+  const pairRows = pairs.map((p) => ({
+    seed: p.seed,
+    sequentialAcc: p.sequential.acc,
+    concurrentAcc: p.concurrent.acc,
+    sequentialPretrainLoss: p.sequential.pretrainLoss,
+    concurrentPretrainLoss: p.concurrent.pretrainLoss,
+  }));
+  const mixRows = results.flatMap((r) =>
+    r.concurrent.map((c) => ({
+      seed: r.seed,
+      mix: c.mix,
+      qaFraction: c.qaFraction,
+      heldoutAcc: c.acc,
+      trainAcc: c.trainAcc,
+      pretrainLoss: c.pretrainLoss,
+    })),
+  );
+  const first = results[0];
   return {
     seeds,
     metrics,
     claims,
     data: {
-      results,
+      results: [...results],
+      pairs: [...pairs],
       samples,
       curves: meanCurves(results),
-      probeByLayer: (["augmented", "plain", "randomInit"] as const).map((model) => ({
-        model,
-        layers: (results[0] as T1SeedResult).probe[model].map((_, l) =>
-          meanInterval(
-            results.map((r) => probeMeans(r.probe[model])[l] as number),
-            [0, 1],
+      probeByLayer: (["augmented", "plain", "randomInit"] as const).flatMap((model) =>
+        (["first", "last"] as const).map((position) => ({
+          model,
+          position,
+          layers: (first?.probe[model][position].heldOutByLayer ?? []).map((_, l) =>
+            meanInterval(
+              results.map((r) => r.probe[model][position].heldOutByLayer[l] ?? NaN),
+              [0, 1],
+            ),
           ),
-        ),
+        })),
+      ),
+      concurrent: (first?.concurrent ?? []).map((c) => ({
+        mix: c.mix,
+        qaFraction: c.qaFraction,
+        numSteps: c.numSteps,
       })),
-      concurrent: concurrentPlan(config),
+      sftPeople: [...new Set((first?.sftPeople ?? []).map((x) => x.people))].sort((a, b) => a - b),
       chance,
     },
     csv: {
-      "runs.csv": {
-        rows,
-        columns: [
-          "seedIndex",
-          "seed",
-          "condition",
-          "heldoutAcc",
-          "formatRate",
-          "trainAcc",
-          "heldoutRecall",
-          "pretrainLoss",
-        ],
+      "sft-people.csv": { rows: sftPeopleRows, columns: ["corpus", "people", "seed", "heldoutAcc"] },
+      "forgetting.csv": { rows: forgettingRows, columns: ["lr", "seed", "heldoutAcc", "pretrainLoss"] },
+      "runs.csv": { rows: runsRows, columns: ["seed", "condition", "heldoutAcc"] },
+      "probe.csv": {
+        rows: probeRows,
+        columns: ["seed", "model", "position", "layer", "valAcc", "heldoutAcc", "chosen"],
       },
-      "probe.csv": { rows: probeRows, columns: ["seedIndex", "model", "layer", "attribute", "acc"] },
+      "concurrent.csv": {
+        rows: pairRows,
+        columns: ["seed", "sequentialAcc", "concurrentAcc", "sequentialPretrainLoss", "concurrentPretrainLoss"],
+      },
+      "concurrent-mix.csv": {
+        rows: mixRows,
+        columns: ["seed", "mix", "qaFraction", "heldoutAcc", "trainAcc", "pretrainLoss"],
+      },
     },
   };
 }
