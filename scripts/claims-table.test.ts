@@ -10,6 +10,7 @@ import {
   loadSeedRecords,
   README_BEGIN,
   README_END,
+  mergeClaimsBySeed,
   readmeClaimsBlock,
   spliceBetweenMarkers,
   type SeedRun,
@@ -109,6 +110,43 @@ test("the README block is spliced between its markers, idempotently, and a missi
   assert.ok(once.endsWith(`${README_END}\n\nafter\n`));
   assert.equal(spliceBetweenMarkers(once, readmeClaimsBlock(doc)), once);
   assert.throws(() => spliceBetweenMarkers("no markers", "x"), /marker not found: <!-- claims-by-seed:begin/);
+});
+
+test("claims-by-seed runs of different experiments merge into one table naming each one's commit", () => {
+  const doc = claimsBySeedDocument("smoke", runs, "0123456789abcdef", new Date("2026-01-01T00:00:00Z"));
+  const other = {
+    ...doc,
+    gitCommit: "fedcba9876543210",
+    generatedAt: "2026-01-02T00:00:00.000Z",
+    claims: doc.claims.map((c) => ({ ...c, experiment: `${c.experiment}-b` })),
+  };
+  const merged = mergeClaimsBySeed([
+    { file: "a.json", doc },
+    { file: "b.json", doc: other },
+  ]);
+  assert.equal(merged.claims.length, 2 * doc.claims.length);
+  assert.equal(merged.generatedAt, "2026-01-02T00:00:00.000Z");
+  assert.equal(merged.sources?.length, 2);
+  const block = readmeClaimsBlock(merged);
+  assert.match(block, /at commit `0123456789ab` \(2026-01-01\)/);
+  assert.match(block, /at commit `fedcba987654` \(2026-01-02\)/);
+  assert.throws(
+    () =>
+      mergeClaimsBySeed([
+        { file: "a.json", doc },
+        { file: "c.json", doc },
+      ]),
+    /c\.json: .* is also in a\.json/,
+  );
+  assert.throws(
+    () =>
+      mergeClaimsBySeed([
+        { file: "a.json", doc },
+        { file: "d.json", doc: { ...other, seeds: [1] } },
+      ]),
+    /d\.json: base seeds 1, but a\.json has/,
+  );
+  assert.throws(() => mergeClaimsBySeed([]), /no claims-by-seed files/);
 });
 
 test("--seeds parsing and per-seed folders; records written before verdicts are flagged", () => {
