@@ -17,7 +17,7 @@ import * as path from "path";
 import "../src/takeaways/index";
 import { isStrict } from "../src/claims";
 import { parseSeed } from "../src/config";
-import { getExperiment, gitCommit, listExperiments } from "../src/run/experiment";
+import { gitCommit } from "../src/run/experiment";
 import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import {
   claimsBySeedDocument,
@@ -28,7 +28,7 @@ import {
 } from "./claims-table";
 import { parseArgs, runMain } from "./cli";
 import { ROOT } from "./jupyter";
-import { TAKEAWAY_IDS } from "./reproduce-ids";
+import { selectExperimentIds } from "./reproduce-ids";
 
 /** `--seeds 1234,4242,7` as numbers: each a valid base seed, no repeats, at least one. */
 export function parseSeedList(value: string): number[] {
@@ -58,14 +58,7 @@ export async function claimsBySeed(argv: string[]): Promise<number> {
   if (typeof seedsFlag !== "string") throw new Error("--seeds is required, e.g. --seeds 1234,4242,7");
   const seeds = parseSeedList(seedsFlag);
   const only = args.flags.get("only");
-  const ids =
-    typeof only === "string"
-      ? only
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : TAKEAWAY_IDS.filter((id) => listExperiments().some((e) => e.id === id));
-  ids.forEach((id) => getExperiment(id)); // unknown ids fail here, with the list of known ones
+  const ids = selectExperimentIds(only);
   const outFlag = args.flags.get("out");
   const outRoot = typeof outFlag === "string" ? outFlag : "out";
   console.log(`claims-by-seed: profile ${args.profile}, base seeds ${seeds.join(", ")}, ${ids.length} experiment(s)`);

@@ -1,3 +1,5 @@
+import { getExperiment, listExperiments } from "../src/run/experiment";
+
 /** The experiments `npm run reproduce` and `npm run figures` cover by default (the demo only with --only demo). */
 export const TAKEAWAY_IDS = [
   "t1-world-model",
@@ -15,4 +17,20 @@ export const TAKEAWAY_IDS = [
 export function notebookExperiment(source: string, ids: ReadonlyArray<string>): string | null {
   const m = /lab\.(t\d+)\.experiment\b/.exec(source);
   return m ? (ids.find((id) => id.startsWith(`${m[1]}-`)) ?? null) : null;
+}
+
+/**
+ * The experiments a run covers: those `--only a,b` names (an unknown id fails here, with the list of known ones),
+ * else every takeaway in TAKEAWAY_IDS that is registered.
+ */
+export function selectExperimentIds(only: string | true | undefined): string[] {
+  const ids =
+    typeof only === "string"
+      ? only
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : TAKEAWAY_IDS.filter((id) => listExperiments().some((e) => e.id === id));
+  ids.forEach((id) => getExperiment(id));
+  return ids;
 }

@@ -35,7 +35,7 @@ import { renderBar, ProgressEvent } from "../src/present/progress";
 import { formatVerdictTable, notHeld, verdictRows } from "../src/present/verdicts";
 import { parseArgs, runMain } from "./cli";
 import { findPython, ROOT } from "./jupyter";
-import { notebookExperiment, TAKEAWAY_IDS } from "./reproduce-ids";
+import { notebookExperiment, selectExperimentIds } from "./reproduce-ids";
 import { executeNotebook, prepareKernel, selectNotebooks, NOTEBOOK_DIR } from "./run-notebooks";
 import type { ReproduceSummary } from "./report";
 
@@ -137,14 +137,7 @@ runMain(async () => {
   // Several base seeds: one run per seed and the claims side by side (scripts/claims-by-seed.ts).
   if (args.flags.has("seeds")) return (await import("./claims-by-seed")).claimsBySeed(process.argv.slice(2));
   const only = args.flags.get("only");
-  const ids =
-    typeof only === "string"
-      ? only
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : TAKEAWAY_IDS.filter((id) => listExperiments().some((e) => e.id === id));
-  ids.forEach((id) => getExperiment(id)); // unknown ids fail here, with the list of known ones
+  const ids = selectExperimentIds(only);
   const jobsFlag = args.flags.get("jobs");
   const jobs = typeof jobsFlag === "string" ? Number(jobsFlag) : Math.max(1, os.cpus().length);
   if (!Number.isInteger(jobs) || jobs < 1)
