@@ -1,12 +1,13 @@
 /**
- * `tsx scripts/full-t1.ts [--seed N] [--backend B] [--out DIR] [--allow-dirty]`
+ * `tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--allow-dirty]`
  *
- * The `full` profile of takeaway 1 (experiment `t1-world-model`, second edition: 8 full seeds and 12 seeds of the
- * concurrent-vs-sequential comparison), cached with provenance in data/results/t1-world-model/ (results.json,
- * every CSV, provenance.json with the command, commit, backend, date, wall and CPU time, machine and config).
+ * The `full` profile of one experiment, cached with provenance in data/results/<experiment>/ (results.json, every
+ * CSV, provenance.json with the command, commit, backend, date, wall and CPU time, machine and config).
  * It refuses to run from a tree with uncommitted changes (the commit in the provenance must be the code that ran)
- * unless --allow-dirty. Estimated ≈ 90 min of CPU (about as long on a quiet two-core machine); run it niced on a
- * shared machine: `nice -n 10 npx tsx scripts/full-t1.ts`.
+ * unless --allow-dirty. Takeaway 4's sweep has its own sharded script (scripts/sweep-t4.ts).
+ * Estimated CPU on a quiet two-core machine: t1-world-model ≈ 90 min (8 full seeds, 12 concurrent-vs-sequential
+ * seeds), t5-quantization ≈ 80 min (8 seeds); run it niced on a shared machine:
+ * `nice -n 10 npx tsx scripts/cache-full.ts --only t1-world-model`.
  */
 import { execSync } from "child_process";
 import * as fs from "fs";
@@ -20,24 +21,33 @@ import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { parseArgs, runMain } from "./cli";
 
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), ["out"], ["allow-dirty"]);
+  const args = parseArgs(process.argv.slice(2), ["out", "only"], ["allow-dirty"]);
+  const usage =
+    "usage: tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--allow-dirty]  (writes data/results/<experiment>/)";
   if (args.flags.has("help")) {
-    console.error(
-      "usage: tsx scripts/full-t1.ts [--seed N] [--backend B] [--out DIR] [--allow-dirty]  (writes data/results/t1-world-model/)",
-    );
+    console.error(usage);
     return 0;
   }
-  const exp = getExperiment("t1-world-model");
+  const only = args.flags.get("only");
+  if (typeof only !== "string" || only === "") {
+    console.error(`cache-full: --only is required (one experiment id, e.g. --only t1-world-model)\n${usage}`);
+    return 2;
+  }
+  if (only === "t4-scaling") {
+    console.error("cache-full: takeaway 4's sweep is cached by scripts/sweep-t4.ts (sharded); see the README");
+    return 2;
+  }
+  const exp = getExperiment(only);
   const outFlag = args.flags.get("out");
   const cacheDir = typeof outFlag === "string" ? outFlag : path.join(__dirname, "..", "data", "results", exp.id);
   const dirty = execSync("git status --porcelain --untracked-files=no", { encoding: "utf8" }).trim();
   if (dirty !== "" && !args.flags.has("allow-dirty")) {
-    console.error(`full-t1: the tree has uncommitted changes; commit them first (or --allow-dirty):\n${dirty}`);
+    console.error(`cache-full: the tree has uncommitted changes; commit them first (or --allow-dirty):\n${dirty}`);
     return 1;
   }
   const commit = gitCommit();
   const info = await initBackend(args.backend);
-  console.error(`t1-world-model full: seed ${args.seed}, ${describeBackend(info)}, commit ${commit} -> ${cacheDir}`);
+  console.error(`${exp.id} full: seed ${args.seed}, ${describeBackend(info)}, commit ${commit} -> ${cacheDir}`);
   const controller = new AbortController();
   process.once("SIGTERM", () => controller.abort());
   process.once("SIGINT", () => controller.abort());
@@ -59,7 +69,7 @@ runMain(async () => {
     experiment: exp.id,
     profile: record.profile,
     baseSeed: record.baseSeed,
-    command: `tsx scripts/full-t1.ts --seed ${args.seed}${args.backend ? " --backend " + args.backend : ""}`,
+    command: `tsx scripts/cache-full.ts --only ${exp.id} --seed ${args.seed}${args.backend ? " --backend " + args.backend : ""}`,
     commit: record.gitCommit,
     clean: dirty === "",
     backend: describeBackend(info),
@@ -72,7 +82,7 @@ runMain(async () => {
     config: record.config,
   });
   console.error(
-    `t1-world-model: done in ${(record.wallMs / 60000).toFixed(1)} min; claims: ${summarizeVerdicts(record.claims)} -> ${cacheDir}/`,
+    `${exp.id}: done in ${(record.wallMs / 60000).toFixed(1)} min; claims: ${summarizeVerdicts(record.claims)} -> ${cacheDir}/`,
   );
   return 0;
 });
