@@ -18,11 +18,11 @@ import { formatControl, formatEstimate, isClaim } from "../src/claims";
 
 /** The key figures the README's gallery shows, per experiment. */
 export const GALLERY: Readonly<Record<string, ReadonlyArray<string>>> = {
-  "t1-world-model": ["heldout-accuracy", "probe-by-layer"],
+  "t1-world-model": ["base-three-ways", "heldout-accuracy"],
   "t2-chain-of-thought": ["accuracy-vs-k", "bottleneck-slope"],
   "t3-attention": ["capacity-mmax", "swap-vs-distance"],
   "t4-scaling": ["loss-vs-n", "doubled-brain"],
-  "t5-quantization": ["mlp-accuracy-vs-states", "gpt-perplexity-vs-states"],
+  "t5-quantization": ["states-needed", "bit-level-scaling"],
   "t6-predictive-world-model": ["history-sweep", "fractions"],
 };
 

@@ -233,8 +233,9 @@ test("in Chromium: the loader defines window.Plotly even with AMD/CommonJS globa
     const amd =
       "<script>var define=function(){window.__amdCalled=true};define.amd={};var module={exports:{}};var exports=module.exports;</script>";
     const html = amd + plotlyLoaderHtml() + figureHtml(fig, "g2b-test-fig", { height: 300, pngBase64: "iVBORw0KGgo=" });
-    await page.setContent(`<!doctype html><html><body>${html}</body></html>`);
-    await page.waitForSelector("#g2b-test-fig .main-svg", { timeout: 30_000 });
+    // Generous timeouts: parsing the 5 MB loader takes seconds, and minutes on a machine shared by many jobs.
+    await page.setContent(`<!doctype html><html><body>${html}</body></html>`, { timeout: 180_000 });
+    await page.waitForSelector("#g2b-test-fig .main-svg", { timeout: 180_000 });
     const state = await page.evaluate(() => {
       const w = window as unknown as {
         Plotly?: { version: string };

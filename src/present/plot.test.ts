@@ -13,9 +13,11 @@ import {
   lossCurveFigure,
   PALETTE,
   scatterFigure,
+  themeLayout,
   withHorizontalLines,
   withLayout,
   withVerticalLines,
+  wrapLine,
 } from "./plot";
 import { assertPlainJson, expectSnapshot } from "./snapshot";
 
@@ -266,4 +268,18 @@ test("withVerticalLines / withHorizontalLines / withLayout return new figures", 
   assert.deepEqual((l.layout["yaxis"] as { range: number[]; title: { text: string } }).range, [0, 2]);
   assert.equal((l.layout["yaxis"] as { title: { text: string } }).title.text, "y", "merged, not replaced");
   assert.match(describeFigure(base), /Figure "t": 1 trace/);
+});
+
+test("wrapLine: long subtitles break at spaces, existing breaks stay, a long word keeps its line", () => {
+  assert.equal(wrapLine("a bb ccc dddd", 6), "a bb<br>ccc<br>dddd");
+  assert.equal(wrapLine("one<br>two three", 9), "one<br>two three");
+  assert.equal(wrapLine("supercalifragilistic x", 5), "supercalifragilistic<br>x");
+  assert.equal(wrapLine("short", 100), "short");
+  const layout = themeLayout({ title: "t", subtitle: "word ".repeat(60).trim(), xTitle: "x", yTitle: "y" });
+  const sub = (layout["title"] as { subtitle: { text: string } }).subtitle.text;
+  assert.ok(
+    sub.split("<br>").every((l) => l.length <= 100),
+    sub,
+  );
+  assert.equal((layout["margin"] as { t: number }).t, 70 + 20 * sub.split("<br>").length);
 });

@@ -151,18 +151,43 @@ function axis(title: string, log: boolean | undefined, range: readonly [number, 
   });
 }
 
+/** Characters per subtitle line at the default width (800 px, 14 px font). */
+const SUBTITLE_CHARS = 100;
+
+/**
+ * Break `text` at spaces into lines of at most `width` characters (a longer word keeps its own line),
+ * joined with plotly's `<br>`. Text that already has `<br>` keeps those breaks.
+ */
+export function wrapLine(text: string, width: number): string {
+  const lines: string[] = [];
+  for (const part of text.split("<br>")) {
+    let line = "";
+    for (const word of part.split(" ")) {
+      if (line !== "" && line.length + 1 + word.length > width) {
+        lines.push(line);
+        line = word;
+      } else line = line === "" ? word : `${line} ${word}`;
+    }
+    lines.push(line);
+  }
+  return lines.join("<br>");
+}
+
 /**
  * The theme's layout for the given options: white, a readable font, the palette as colourway,
  * titled axes. Builders start from it; use it for hand-made figures too.
  */
 export function themeLayout(opts: FigureOptions, where = "figure"): Json {
   const title = requireText(where, "title", opts.title);
+  // plotly does not wrap titles: a long subtitle (controls, seeds, references) ran off the right edge.
+  const subtitle = opts.subtitle ? wrapLine(opts.subtitle, SUBTITLE_CHARS) : undefined;
+  const subtitleLines = subtitle === undefined ? 0 : subtitle.split("<br>").length;
   const xTitle = requireText(where, "xTitle", opts.xTitle);
   const yTitle = requireText(where, "yTitle", opts.yTitle);
   return compact({
     title: compact({
       text: title,
-      subtitle: opts.subtitle ? { text: opts.subtitle } : undefined,
+      subtitle: subtitle !== undefined ? { text: subtitle } : undefined,
       x: 0.02,
       xanchor: "left",
       font: { size: 18 },
@@ -171,7 +196,7 @@ export function themeLayout(opts: FigureOptions, where = "figure"): Json {
     paper_bgcolor: "#ffffff",
     plot_bgcolor: "#ffffff",
     colorway: [...PALETTE],
-    margin: { l: 70, r: 30, t: opts.subtitle ? 90 : 70, b: 60 },
+    margin: { l: 70, r: 30, t: 70 + 20 * subtitleLines, b: 60 },
     xaxis: axis(xTitle, opts.xLog, opts.xRange),
     yaxis: axis(yTitle, opts.yLog, opts.yRange),
     legend: compact({
