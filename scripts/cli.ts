@@ -2,6 +2,7 @@
  * Shared command-line handling for the scripts: `--profile`, `--seed`, `--backend` mirror the
  * environment variables GEN2BRAIN_PROFILE, GEN2BRAIN_SEED and GEN2BRAIN_BACKEND (flags win).
  */
+import * as fs from "fs";
 import { parseProfile, parseSeed, profileFromEnv, seedFromEnv, Profile } from "../src/config";
 import { isBackendChoice, BACKEND_CHOICES } from "../src/run/backend";
 
@@ -58,8 +59,32 @@ export function parseArgs(argv: string[], valueFlags: string[] = [], bareFlags: 
   return { profile, seed, backend, flags, positional };
 }
 
-/** Run `main`, printing an error's message (not a stack) and exiting non-zero on failure. */
+/**
+ * The usage text of a script: its opening doc comment, without the comment markers. Every script starts with
+ * one that names its command line, so `--help` prints the same text a reader sees in the source.
+ */
+export function usageOf(source: string): string {
+  const m = /^\s*\/\*\*([\s\S]*?)\*\//.exec(source);
+  if (!m) return "";
+  return (m[1] as string)
+    .split("\n")
+    .map((l) => l.replace(/^\s*\* ?/, ""))
+    .join("\n")
+    .trim();
+}
+
+/**
+ * Run `main`, printing an error's message (not a stack) and exiting non-zero on failure. `--help` (or `-h`)
+ * anywhere on the command line prints the script's usage and exits 0 without running anything (a run can take
+ * hours: asking how to call it must not start one).
+ */
 export function runMain(main: () => Promise<number | void>): void {
+  const args = process.argv.slice(2);
+  const script = process.argv[1];
+  if ((args.includes("--help") || args.includes("-h")) && script !== undefined && fs.existsSync(script)) {
+    console.log(usageOf(fs.readFileSync(script, "utf8")) || `usage: see ${script}`);
+    process.exit(0);
+  }
   main().then(
     (code) => process.exit(typeof code === "number" ? code : 0),
     (e: unknown) => {

@@ -25,10 +25,34 @@ export function installKernel(opts: { prefix?: string; python?: string; quiet?: 
   else args.push("--user");
   const out = execFileSync(TSLAB_BIN, args, { stdio: ["ignore", "pipe", "pipe"] }).toString();
   if (!opts.quiet) process.stdout.write(out);
-  if (opts.prefix) return path.join(path.resolve(opts.prefix), "share", "jupyter", "kernels", "tslab");
-  const list = execFileSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], {
-    stdio: ["ignore", "pipe", "ignore"],
-  }).toString();
-  const specs = (JSON.parse(list) as { kernelspecs: Record<string, { resource_dir: string }> }).kernelspecs;
-  return specs["tslab"]?.resource_dir ?? "(registered)";
+  let dir: string;
+  if (opts.prefix) dir = path.join(path.resolve(opts.prefix), "share", "jupyter", "kernels", "tslab");
+  else {
+    const list = execFileSync(python, ["-m", "jupyter", "kernelspec", "list", "--json"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    }).toString();
+    const specs = (JSON.parse(list) as { kernelspecs: Record<string, { resource_dir: string }> }).kernelspecs;
+    const found = specs["tslab"]?.resource_dir;
+    if (found === undefined) return "(registered)";
+    dir = found;
+  }
+  for (const kernel of [dir, path.join(path.dirname(dir), "jslab")]) {
+    const spec = path.join(kernel, "kernel.json");
+    if (fs.existsSync(spec))
+      fs.writeFileSync(spec, JSON.stringify(withKernelPreload(JSON.parse(fs.readFileSync(spec, "utf8")))));
+  }
+  return dir;
+}
+
+/** The kernel-preload module (scripts/kernel-preload.cjs): zeromq sends one at a time, see there why. */
+export const KERNEL_PRELOAD = path.join(ROOT, "scripts", "kernel-preload.cjs");
+
+/**
+ * A kernel spec whose kernel starts as `node --require kernel-preload.cjs <tslab> kernel …` instead of `<tslab>
+ * kernel …`, with the node that runs this script (idempotent).
+ */
+export function withKernelPreload(spec: { argv: string[] } & Record<string, unknown>): typeof spec {
+  const argv = spec.argv;
+  if (argv.includes(KERNEL_PRELOAD)) return spec;
+  return { ...spec, argv: [process.execPath, "--require", KERNEL_PRELOAD, ...argv] };
 }

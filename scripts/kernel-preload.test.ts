@@ -1,0 +1,65 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { KERNEL_PRELOAD, withKernelPreload } from "./jupyter";
+
+const ROOT = path.join(__dirname, "..");
+
+/**
+ * A child that does what tslab does: many `send()`s on a zeromq Publisher without awaiting any, then reports how
+ * many went through synchronously and how many a subscriber received, in order.
+ */
+const BURST = `
+const zmq = require(require.resolve("zeromq", { paths: [process.cwd()] }));
+(async () => {
+  const pub = new zmq.Publisher();
+  await pub.bind("tcp://127.0.0.1:*");
+  const sub = new zmq.Subscriber();
+  sub.connect(pub.lastEndpoint);
+  sub.subscribe();
+  await new Promise((r) => setTimeout(r, 300)); // let the subscription reach the publisher
+  const N = 2000;
+  let issued = 0;
+  let error = null;
+  try {
+    for (let i = 0; i < N; i++) { pub.send(String(i)); issued++; }
+  } catch (e) { error = e.message; }
+  const got = [];
+  if (error === null) {
+    for await (const [msg] of sub) { got.push(Number(msg.toString())); if (got.length === N) break; }
+  }
+  const inOrder = got.every((v, i) => v === i);
+  console.log(JSON.stringify({ issued, error, received: got.length, inOrder }));
+  process.exit(0);
+})();
+`;
+
+function burst(preload: boolean): { issued: number; error: string | null; received: number; inOrder: boolean } {
+  const args = preload ? ["--require", KERNEL_PRELOAD, "-e", BURST] : ["-e", BURST];
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}");
+}
+
+test("without the preload, the 513th un-awaited zeromq send throws 'busy writing' (the bug it fixes)", () => {
+  const r = burst(false);
+  assert.match(r.error ?? "", /busy/i);
+  assert.ok(r.issued < 2000, `issued ${r.issued}`);
+});
+
+test("with the preload, 2000 un-awaited sends all arrive, in order", { timeout: 90_000 }, () => {
+  const r = burst(true);
+  assert.equal(r.error, null);
+  assert.equal(r.issued, 2000);
+  assert.equal(r.received, 2000);
+  assert.equal(r.inOrder, true);
+});
+
+test("withKernelPreload prefixes node --require once (idempotent) and keeps the rest of the spec", () => {
+  const spec = { argv: ["/x/tslab", "kernel", "--config-path", "{connection_file}"], display_name: "TypeScript" };
+  const once = withKernelPreload(spec);
+  assert.deepEqual(once.argv, [process.execPath, "--require", KERNEL_PRELOAD, ...spec.argv]);
+  assert.equal(once.display_name, "TypeScript");
+  assert.deepEqual(withKernelPreload(once), once);
+});
