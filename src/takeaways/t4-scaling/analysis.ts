@@ -29,6 +29,9 @@ import {
   t4LearningRate,
 } from "./config";
 
+/** Spread of validation loss (nats/token) over the learning rates below which a size counts as not learning. */
+export const LR_FLAT_NATS = 0.002;
+
 /**
  * The learning-rate sweep's choice. Per size: the validation loss of each multiplier at the first warm-up
  * fraction (mean over the sweep's replications); the chosen rate is the vertex of a parabola in ln lr
@@ -36,7 +39,8 @@ import {
  * the multipliers: then it is a bound, flagged `atEdge`). The rule: least squares of ln lr_opt on ln N over
  * the sizes, the exponent with a 95% t-interval (n − 2 degrees of freedom). Warm-up: the fraction with the
  * lowest validation loss at multiplier 1, averaged over sizes and replications, for every size. Only the
- * validation loss decides: no claim is read.
+ * validation loss decides: no claim is read. A size whose losses differ by less than {@link LR_FLAT_NATS}
+ * over all rates (it does not learn within the budget) is flagged `flat` and left out of the fit.
  */
 export function analyseLrSweep(
   runs: ReadonlyArray<T4Run>,
@@ -68,10 +72,13 @@ export function analyseLrSweep(
       const x = -c[1] / (2 * c[2]);
       if (c[2] > 0 && Number.isFinite(x)) lrOpt = Math.exp(Math.min(xs[2] as number, Math.max(xs[0] as number, x)));
     }
-    return { n: s.n, dModel: s.dModel, nLayer: s.nLayer, lrPrior, lrs, losses, lrOpt, atEdge };
+    // A size that does not learn within the budget (the same loss at every rate) says nothing about its rate.
+    const flat = Math.max(...finite) - Math.min(...finite) < LR_FLAT_NATS;
+    return { n: s.n, dModel: s.dModel, nLayer: s.nLayer, lrPrior, lrs, losses, lrOpt, atEdge, flat };
   });
-  const xs = perSize.map((p) => Math.log(p.n));
-  const ys = perSize.map((p) => Math.log(p.lrOpt));
+  const used = perSize.filter((p) => !p.flat);
+  const xs = used.map((p) => Math.log(p.n));
+  const ys = used.map((p) => Math.log(p.lrOpt));
   const fit = linearFit(xs, ys);
   const m = xs.length;
   const mx = avg(xs);
@@ -789,8 +796,8 @@ export function summariseSeeds(
     computeOptimalA_kaplanControl: iv((s) => s.computeOptimalA_kaplanControl),
     extrapolationRelError: iv((s) => s.extrapolation.relError),
     extrapolationRelError_persistence: iv((s) => s.extrapolation.relErrorPersistence),
-    nextSizeOptimalTokens_predicted: iv((s) => s.nextSize.predictedTokens),
-    nextSizeOptimalTokens_measured: iv((s) => s.nextSize.measuredTokens),
+    nextSizeOptimalLog10Tokens_predicted: iv((s) => Math.log10(s.nextSize.predictedTokens)),
+    nextSizeOptimalLog10Tokens_measured: iv((s) => Math.log10(s.nextSize.measuredTokens)),
     nextSizeOptimalTokens_log10Ratio: iv((s) => s.nextSize.log10Ratio),
     lrExponent: extra.lrExponent,
     gammaHeadToHead: iv((s) => s.gammaGame),

@@ -90,7 +90,7 @@ export interface T4LrRule {
   readonly refParams: number;
   /** Learning rate at N = refParams. */
   readonly lrRef: number;
-  /** The fitted exponent b of lr_opt ∝ N^b, with its 95% t-interval over the sweep's sizes. */
+  /** The fitted exponent b of lr_opt ∝ N^b, with its 95% t-interval over the sweep's sizes (flat ones left out). */
   readonly exponent: number;
   readonly exponentLo: number;
   readonly exponentHi: number;
@@ -364,6 +364,8 @@ export interface T4LrSweep {
     readonly lrOpt: number;
     /** Whether the best loss was at an end of the multipliers (then lrOpt is that end, a bound). */
     readonly atEdge: boolean;
+    /** Whether the losses are the same at every rate (it does not learn in the budget): left out of the fit. */
+    readonly flat: boolean;
   }>;
   /** Validation loss per warm-up fraction at multiplier 1 (mean over sizes and seeds). */
   readonly warmup: ReadonlyArray<{ readonly fraction: number; readonly loss: number }>;
@@ -556,8 +558,8 @@ export type T4Metric =
   | "computeOptimalA_kaplanControl"
   | "extrapolationRelError"
   | "extrapolationRelError_persistence"
-  | "nextSizeOptimalTokens_predicted"
-  | "nextSizeOptimalTokens_measured"
+  | "nextSizeOptimalLog10Tokens_predicted"
+  | "nextSizeOptimalLog10Tokens_measured"
   | "nextSizeOptimalTokens_log10Ratio"
   | "lrExponent"
   | "gammaHeadToHead"

@@ -390,7 +390,7 @@ export function assembleT4(
           mean: lrSweep.rule.exponent,
           lo: lrSweep.rule.exponentLo,
           hi: lrSweep.rule.exponentHi,
-          n: lrSweep.perSize.length,
+          n: lrSweep.perSize.filter((p) => !p.flat).length,
         }
       : NaN,
   });
@@ -482,6 +482,7 @@ export function lrSweepCsv(sweep: T4LrSweep): { rows: Array<Record<string, numbe
       val_loss: r.finalLoss,
       lr_opt_of_size: s?.lrOpt ?? NaN,
       lr_opt_at_edge: s?.atEdge ? 1 : 0,
+      size_flat: s?.flat ? 1 : 0,
       rule_lr: t4RuleLearningRate(r.n, sweep.rule),
       cpu_ms: r.cpuMs,
       wall_ms: r.wallMs,
@@ -602,7 +603,7 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
     }),
     measuredClaim({
       id: "lr-rule",
-      statement: `The learning-rate sweep's rule lr_opt ∝ N^b over ${data.lrSweep?.perSize.length ?? 0} sizes (chosen by validation loss; the grid trains with it)`,
+      statement: `The learning-rate sweep's rule lr_opt ∝ N^b over ${data.lrSweep?.perSize.filter((p) => !p.flat).length ?? 0} sizes that learn (chosen by validation loss; the grid trains with it)`,
       paper: null,
       quantity: "b, least squares of ln lr_opt on ln N (t-interval over the sweep's sizes, not seeds)",
       refutedBy: "—",
