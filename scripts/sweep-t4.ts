@@ -1,6 +1,6 @@
 /**
  * `tsx scripts/sweep-t4.ts [--profile full] [--seed N] [--backend B] [--out DIR] [--ladder cpu|gpu]
- *   [--shard i/n | --shards n] [--merge [--in DIR,DIR]] [--reanalyse]`
+ *   [--stage lr|main] [--shard i/n | --shards n] [--merge [--in DIR,DIR]] [--reanalyse]`
  *
  * The heavy sweep of takeaway 4 (experiment `t4-scaling`), sharded so that it runs on one machine, on
  * several processes of one GPU or on a cluster without new code:
@@ -13,7 +13,11 @@
  * - **merge**: `--merge` reads `<out>/runs/` (and the folders of `--in`), checks that every run of the plan is
  *   there once, analyses them and writes `<out>/results.json`, runs.csv, runs-detail.csv, timing.json and
  *   provenance.json. Idempotent; refuses (exit 1) and lists the missing runs when the sweep is incomplete.
- * - no `--shard` and no `--merge`: trains the whole plan in this process, then merges.
+ * - **two stages**: `--stage lr` (shards, then `--stage lr --merge`) is the learning-rate sweep: its runs go
+ *   to `<out>/lr/runs/`, its merge writes `<out>/lr-rule.json` and `<out>/lr-sweep.csv`. The grid's stage
+ *   (`--stage main`, the default) reads the rule from `<out>/lr-rule.json` and refuses to start without it;
+ *   its merge re-derives the learning-rate sweep from its runs into the record.
+ * - no `--shard` and no `--merge`: trains both stages in this process, then merges.
  *
  * `--ladder gpu` extends the CPU ladder by one decade of N (config.ts T4_GPU_EXTRA_SIZES; its runs go to
  * `<out>` = data/results/t4-scaling-gpu/ by default), for measuring "one more decade in the same wall time".
@@ -33,7 +37,9 @@ import {
   assembleT4,
   collectRuns,
   loadCachedT4,
+  mergeLrStage,
   planT4,
+  planT4Lr,
   reanalyseT4,
   resolveShard,
   runShard,
@@ -45,10 +51,14 @@ import {
 import { parseArgs, runMain } from "./cli";
 
 const USAGE =
-  "usage: tsx scripts/sweep-t4.ts [--profile full] [--seed N] [--backend B] [--out DIR] [--ladder cpu|gpu] [--shard i/n | --shards n] [--merge [--in DIR,DIR]] [--reanalyse]";
+  "usage: tsx scripts/sweep-t4.ts [--profile full] [--seed N] [--backend B] [--out DIR] [--ladder cpu|gpu] [--stage lr|main] [--shard i/n | --shards n] [--merge [--in DIR,DIR]] [--reanalyse]";
 
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), ["out", "ladder", "shard", "shards", "in"], ["reanalyse", "merge"]);
+  const args = parseArgs(
+    process.argv.slice(2),
+    ["out", "ladder", "shard", "shards", "in", "stage"],
+    ["reanalyse", "merge"],
+  );
   if (args.flags.has("help")) {
     console.error(USAGE);
     return 0;
@@ -104,16 +114,21 @@ runMain(async () => {
     shardFlag !== undefined ||
     process.env["SLURM_ARRAY_TASK_ID"] !== undefined ||
     process.env["JOB_COMPLETION_INDEX"] !== undefined;
+  const stageFlag = (args.flags.get("stage") as string | undefined) ?? (sharded || merging ? "main" : "all");
+  if (!["lr", "main", "all"].includes(stageFlag)) throw new Error(`--stage: lr or main, got "${stageFlag}"`);
+  const inFlag = args.flags.get("in");
+  const dirs = [dir, ...(typeof inFlag === "string" ? inFlag.split(",").map((d) => path.resolve(d)) : [])];
   const info = await initBackend(args.backend);
   const plan = planT4(config);
-  if (!merging) {
+  const trainStage = async (stage: "lr" | "main"): Promise<void> => {
     const shard = resolveShard(
       typeof shardFlag === "string" ? shardFlag : undefined,
       process.env,
       typeof shardsFlag === "string" ? Number(shardsFlag) : undefined,
     );
+    const nRuns = stage === "lr" ? planT4Lr(config).length : plan.length;
     console.error(
-      `t4-scaling ${profile} sweep, ladder ${ladder}: shard ${shard.index}/${shard.count} of ${plan.length} runs, seed ${args.seed}, ${describeBackend(info)} -> ${dir}/runs/`,
+      `t4-scaling ${profile} sweep, ladder ${ladder}, stage ${stage}: shard ${shard.index}/${shard.count} of ${nRuns} runs, seed ${args.seed}, ${describeBackend(info)} -> ${dir}`,
     );
     const controller = new AbortController();
     process.once("SIGTERM", () => controller.abort());
@@ -121,11 +136,13 @@ runMain(async () => {
     const t0 = Date.now();
     const c0 = process.cpuUsage();
     const { trained, skipped } = await runShard(config, args.seed, dir, shard, {
+      stage,
       signal: controller.signal,
       log: (m) => console.error(m),
     });
     const cpu = process.cpuUsage(c0);
     const timing = {
+      stage,
       shard: `${shard.index}/${shard.count}`,
       ladder,
       profile,
@@ -136,17 +153,37 @@ runMain(async () => {
       cpuS: (cpu.user + cpu.system) / 1e6,
       runs: trained.map((r) => ({ n: r.n, tokens: r.tokens, steps: r.steps, wallMs: r.wallMs, cpuMs: r.cpuMs })),
     };
-    writeJsonAtomic(path.join(dir, "timing", `shard-${shard.index}-of-${shard.count}.json`), timing);
+    const prefix = stage === "lr" ? "lr-shard" : "shard";
+    writeJsonAtomic(path.join(dir, "timing", `${prefix}-${shard.index}-of-${shard.count}.json`), timing);
     console.error(
-      `t4-scaling shard ${shard.index}/${shard.count}: ${trained.length} runs trained, ${skipped.length} already there; wall ${timing.wallS.toFixed(1)} s, cpu ${timing.cpuS.toFixed(1)} s`,
+      `t4-scaling ${stage} shard ${shard.index}/${shard.count}: ${trained.length} runs trained, ${skipped.length} already there; wall ${timing.wallS.toFixed(1)} s, cpu ${timing.cpuS.toFixed(1)} s`,
     );
+  };
+  const mergeLr = (): ReturnType<typeof mergeLrStage> => {
+    const sweep = mergeLrStage(dirs, config, args.seed);
+    const r = sweep.rule;
+    console.error(
+      `t4 lr merge: ${sweep.runs.length} runs; lr_opt = ${r.lrRef.toPrecision(3)}·(N/${r.refParams})^${r.exponent.toFixed(3)} [${r.exponentLo.toFixed(3)}, ${r.exponentHi.toFixed(3)}], warm-up ${r.warmupFraction}; cost ${(100 * sweep.costShareOfGrid).toFixed(1)}% of the grid -> ${dir}/lr-rule.json, lr-sweep.csv`,
+    );
+    return sweep;
+  };
+  if (stageFlag === "lr") {
+    if (!merging) await trainStage("lr");
+    if (merging || !sharded) mergeLr();
+    return 0;
+  }
+  if (stageFlag === "all") {
+    await trainStage("lr");
+    mergeLr();
+  }
+  if (!merging) {
+    await trainStage("main");
     if (sharded) return 0; // the merge is a separate step once every shard is done
   }
 
-  // Merge.
-  const inFlag = args.flags.get("in");
-  const dirs = [dir, ...(typeof inFlag === "string" ? inFlag.split(",").map((d) => path.resolve(d)) : [])];
-  const got = collectRuns(dirs, config, args.seed);
+  // Merge: the learning-rate sweep re-derived from its runs (its rule must be the one the grid trained with).
+  const lrSweep = mergeLr();
+  const got = collectRuns(dirs, config, args.seed, { rule: lrSweep.rule });
   if (got.foreign.length > 0)
     console.error(`t4 merge: ignored ${got.foreign.length} run file(s) of another seed or config`);
   if (got.duplicates.length > 0)
@@ -160,7 +197,7 @@ runMain(async () => {
   const commit = gitCommit();
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const out = assembleT4(got.runs, config, args.seed, profile);
+  const out = assembleT4(got.runs, config, args.seed, profile, lrSweep);
   const record: ResultRecord = {
     id: exp.id,
     title: exp.title,
@@ -185,10 +222,34 @@ runMain(async () => {
   writeJsonAtomic(path.join(dir, "results.json"), record);
   const runWall = got.runs.reduce((s, r) => s + r.wallMs, 0) / 1000;
   const runCpu = got.runs.reduce((s, r) => s + r.cpuMs, 0) / 1000;
+  const shardTimings = fs.existsSync(path.join(dir, "timing"))
+    ? fs
+        .readdirSync(path.join(dir, "timing"))
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => {
+          const t = JSON.parse(fs.readFileSync(path.join(dir, "timing", f), "utf8")) as Record<string, unknown>;
+          return {
+            file: f,
+            stage: t["stage"] ?? "main",
+            shard: t["shard"],
+            trained: t["trained"],
+            wallS: t["wallS"],
+            cpuS: t["cpuS"],
+          };
+        })
+    : [];
   writeJsonAtomic(path.join(dir, "timing.json"), {
     runs: got.runs.length,
     sumOfRunWallS: runWall,
     sumOfRunCpuS: runCpu,
+    lrSweep: {
+      runs: lrSweep.runs.length,
+      sumOfRunWallS: lrSweep.runs.reduce((s, r) => s + r.wallMs, 0) / 1000,
+      sumOfRunCpuS: lrSweep.cpuS,
+      estimatedCostShareOfGrid: lrSweep.costShareOfGrid,
+    },
+    shardProcesses: shardTimings,
     byShard: Object.fromEntries(
       [...new Set(got.runs.map((r) => r.shard))].map((s) => [
         s,
@@ -205,7 +266,7 @@ runMain(async () => {
     profile,
     ladder,
     baseSeed: args.seed,
-    command: `tsx scripts/sweep-t4.ts --profile ${profile} --seed ${args.seed} --ladder ${ladder} (shards, then --merge)`,
+    command: `tsx scripts/sweep-t4.ts --profile ${profile} --seed ${args.seed} --ladder ${ladder}: --stage lr shards, --stage lr --merge, then the grid's shards and --merge`,
     commit,
     backend: describeBackend(info),
     date: startedAt,

@@ -16,8 +16,97 @@ import {
   winMatrix,
 } from "../../fit";
 import { deriveSeed, Rng } from "../../rng";
-import { type Interval, type Metric, meanInterval } from "../../stats";
-import type { T4Config, T4Data, T4IsoProfile, T4Metric, T4PairSeed, T4Run, T4SeedAnalysis } from "./config";
+import { type Interval, type Metric, meanInterval, tQuantile975 } from "../../stats";
+import {
+  type T4Config,
+  type T4Data,
+  type T4IsoProfile,
+  type T4LrSweep,
+  type T4Metric,
+  type T4PairSeed,
+  type T4Run,
+  type T4SeedAnalysis,
+  t4LearningRate,
+} from "./config";
+
+/** Spread of validation loss (nats/token) over the learning rates below which a size counts as not learning. */
+export const LR_FLAT_NATS = 0.002;
+
+/**
+ * The learning-rate sweep's choice. Per size: the validation loss of each multiplier at the first warm-up
+ * fraction (mean over the sweep's replications); the chosen rate is the vertex of a parabola in ln lr
+ * through the best multiplier and its two neighbours (the best tried rate itself when it is at an end of
+ * the multipliers: then it is a bound, flagged `atEdge`). The rule: least squares of ln lr_opt on ln N over
+ * the sizes, the exponent with a 95% t-interval (n − 2 degrees of freedom). Warm-up: the fraction with the
+ * lowest validation loss at multiplier 1, averaged over sizes and replications, for every size. Only the
+ * validation loss decides: no claim is read. A size whose losses differ by less than {@link LR_FLAT_NATS}
+ * over all rates (it does not learn within the budget) is flagged `flat` and left out of the fit.
+ */
+export function analyseLrSweep(
+  runs: ReadonlyArray<T4Run>,
+  config: Pick<T4Config, "lrSweep" | "lr" | "lrRefParams" | "lrSizeExponent" | "lrMax">,
+  costShareOfGrid: number,
+): T4LrSweep {
+  const L = config.lrSweep;
+  const w0 = L.warmupFractions[0] as number;
+  const avg = (xs: number[]): number => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const sizes = [...new Map(runs.map((r) => [`${r.nLayer}:${r.dModel}`, r])).values()].sort((a, b) => a.n - b.n);
+  const mults = [...L.multipliers].sort((a, b) => a - b);
+  const perSize = sizes.map((s) => {
+    const rs = runs.filter((r) => r.nLayer === s.nLayer && r.dModel === s.dModel);
+    const lrPrior = t4LearningRate(s.n, config);
+    const lrs = mults.map((m) => lrPrior * m);
+    const losses = mults.map((m) =>
+      avg(rs.filter((r) => r.lrMultiplier === m && r.warmupFraction === w0).map((r) => r.finalLoss)),
+    );
+    const finite = losses.map((l) => (Number.isFinite(l) ? l : Infinity));
+    const k = finite.indexOf(Math.min(...finite));
+    const atEdge = k === 0 || k === mults.length - 1;
+    let lrOpt = lrs[k] as number;
+    if (!atEdge) {
+      const xs = [k - 1, k, k + 1].map((i) => Math.log(lrs[i] as number));
+      const c = fitParabola(
+        xs,
+        [k - 1, k, k + 1].map((i) => losses[i] as number),
+      );
+      const x = -c[1] / (2 * c[2]);
+      if (c[2] > 0 && Number.isFinite(x)) lrOpt = Math.exp(Math.min(xs[2] as number, Math.max(xs[0] as number, x)));
+    }
+    // A size that does not learn within the budget (the same loss at every rate) says nothing about its rate.
+    const flat = Math.max(...finite) - Math.min(...finite) < LR_FLAT_NATS;
+    return { n: s.n, dModel: s.dModel, nLayer: s.nLayer, lrPrior, lrs, losses, lrOpt, atEdge, flat };
+  });
+  const used = perSize.filter((p) => !p.flat);
+  const xs = used.map((p) => Math.log(p.n));
+  const ys = used.map((p) => Math.log(p.lrOpt));
+  const fit = linearFit(xs, ys);
+  const m = xs.length;
+  const mx = avg(xs);
+  const sxx = xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+  const sse = xs.reduce((a, x, i) => a + ((ys[i] as number) - fit.intercept - fit.slope * x) ** 2, 0);
+  const se = m > 2 ? Math.sqrt(sse / (m - 2) / sxx) : NaN;
+  const half = m > 2 ? tQuantile975(m - 2) * se : NaN;
+  const warmup = L.warmupFractions.map((fraction) => ({
+    fraction,
+    loss: avg(runs.filter((r) => r.lrMultiplier === 1 && r.warmupFraction === fraction).map((r) => r.finalLoss)),
+  }));
+  const bestW = warmup.reduce((a, b) => (b.loss < a.loss ? b : a));
+  return {
+    runs: [...runs].sort((a, b) => a.replicate - b.replicate || a.n - b.n || a.lr - b.lr),
+    perSize,
+    warmup,
+    rule: {
+      refParams: config.lrRefParams,
+      lrRef: Math.exp(fit.intercept + fit.slope * Math.log(config.lrRefParams)),
+      exponent: fit.slope,
+      exponentLo: fit.slope - half,
+      exponentHi: fit.slope + half,
+      warmupFraction: bestW.fraction,
+    },
+    costShareOfGrid,
+    cpuS: runs.reduce((a, r) => a + r.cpuMs, 0) / 1000,
+  };
+}
 
 /** The first edition's metrics, now computed on the seed-mean sweep for the figures only (not claims). */
 type MeanSweepMetric =
@@ -529,6 +618,27 @@ export function analyseReplicate(
     const prev = runs.find((q) => q.n === nNext && q.tokens === r.tokens);
     return prev ? prev.finalLoss : NaN;
   });
+  // The compute-optimal budget of the largest size, predicted before it is trained: the IsoFLOP fit
+  // N_opt = k·C^a on the smaller sizes only, inverted at N = nMax; beside it the same from every size.
+  const isoSmall = isoFlopFit(curvesBy("flopsAttn").filter((s) => s.n < nMax));
+  const nEffMax = attentionParams(heldOut[0] as T4Run, config.seqLen);
+  const cOpt = (fit: { a: number; logK: number }): number => Math.exp((Math.log(nMax) - fit.logK) / fit.a);
+  const predictedFlops = cOpt(isoSmall);
+  const measuredFlops = cOpt(isoAttn);
+  const heldFlops = heldOut.flatMap((r) => r.curve.map((p) => p.flopsAttn));
+  const inGrid =
+    measuredFlops >= Math.min(...heldFlops) &&
+    measuredFlops <= Math.max(...heldFlops) &&
+    isoAttn.profiles.some((p) => Number.isFinite(p.nOpt) && p.nOpt >= nNext);
+  const nextSize = {
+    n: nMax,
+    predictedFlops,
+    predictedTokens: predictedFlops / (6 * nEffMax),
+    measuredFlops,
+    measuredTokens: measuredFlops / (6 * nEffMax),
+    log10Ratio: Math.log10(predictedFlops / measuredFlops),
+    inGrid,
+  };
   const relErr = (pred: number[]): number =>
     heldOut.reduce((s, r, i) => s + Math.abs((pred[i] as number) - r.finalLoss) / r.finalLoss, 0) / heldOut.length;
   // Head to head: the most-trained run of each size plays (largest token budget; scores recorded).
@@ -641,6 +751,7 @@ export function analyseReplicate(
       relError: relErr(predicted),
       relErrorPersistence: relErr(persistence),
     },
+    nextSize,
     gammaGame,
     gammaIdentical,
     gammaDeterministic,
@@ -660,7 +771,7 @@ export function analyseReplicate(
 /** The record's metrics: each per-seed quantity as `{mean, lo, hi, n}` (t over seeds). */
 export function summariseSeeds(
   seeds: ReadonlyArray<T4SeedAnalysis>,
-  extra: { decadesN: number; seedsPerCell: number; depths: number; entropyRate: number },
+  extra: { decadesN: number; seedsPerCell: number; depths: number; entropyRate: number; lrExponent: Metric },
 ): Record<T4Metric, Metric> {
   const iv = (f: (s: T4SeedAnalysis) => number): Interval => {
     const vs = seeds.map(f);
@@ -685,6 +796,10 @@ export function summariseSeeds(
     computeOptimalA_kaplanControl: iv((s) => s.computeOptimalA_kaplanControl),
     extrapolationRelError: iv((s) => s.extrapolation.relError),
     extrapolationRelError_persistence: iv((s) => s.extrapolation.relErrorPersistence),
+    nextSizeOptimalLog10Tokens_predicted: iv((s) => Math.log10(s.nextSize.predictedTokens)),
+    nextSizeOptimalLog10Tokens_measured: iv((s) => Math.log10(s.nextSize.measuredTokens)),
+    nextSizeOptimalTokens_log10Ratio: iv((s) => s.nextSize.log10Ratio),
+    lrExponent: extra.lrExponent,
     gammaHeadToHead: iv((s) => s.gammaGame),
     gammaHeadToHead_identical: iv((s) => s.gammaIdentical),
     gammaDeterministic: iv((s) => s.gammaDeterministic),

@@ -32,7 +32,12 @@ export interface T4Config {
    * and held-out set). Every interval of the record is over these replications (t over seeds).
    */
   readonly seedsPerCell: number;
-  /** Peak learning rate at N = lrRefParams. */
+  /**
+   * The learning-rate sweep run before the grid (see {@link T4LrSweepConfig}): it chooses the peak learning
+   * rate per size and the warm-up, and its fitted rule lr_opt ∝ N^b sets the grid's learning rates.
+   */
+  readonly lrSweep: T4LrSweepConfig;
+  /** Peak learning rate at N = lrRefParams of the prior rule the sweep looks around (the first edition's pilot). */
   readonly lr: number;
   /** N at which the peak learning rate is `lr`. */
   readonly lrRefParams: number;
@@ -58,6 +63,39 @@ export interface T4Config {
   readonly bootstrapReps: number;
   /** Years to train the smaller brain in the doubled-brain mapping (the paper: 15). */
   readonly baseYears: number;
+}
+
+/**
+ * The small learning-rate sweep (a stage of the sweep, cached with it): a few sizes spanning the ladder at
+ * both depths, each trained at the prior rule's learning rate times each multiplier (warm-up
+ * `warmupFractions[0]`, the grid's prior), plus at the prior rule's learning rate with each other warm-up
+ * fraction; one token budget. Chosen by the final loss on a held-out validation set that is neither the
+ * training stream nor the grid's evaluation set (never by the claims).
+ */
+export interface T4LrSweepConfig {
+  /** Sizes of the sweep (smallest to largest of the ladder's range, both depths; the ladder's largest left out). */
+  readonly sizes: ReadonlyArray<T4ModelSize>;
+  /** Multipliers of the prior rule's learning rate (e.g. ¼ … 4). */
+  readonly multipliers: ReadonlyArray<number>;
+  /** Warm-up fractions: the first is used with every multiplier, the others at multiplier 1 only. */
+  readonly warmupFractions: ReadonlyArray<number>;
+  /** Training tokens of every sweep run. */
+  readonly tokens: number;
+  /** Replications of every sweep cell (the chosen lr uses their mean loss). */
+  readonly seeds: number;
+}
+
+/** The learning-rate rule the grid uses: lr(N) = lrRef · (N / refParams)^exponent, fitted by the sweep. */
+export interface T4LrRule {
+  readonly refParams: number;
+  /** Learning rate at N = refParams. */
+  readonly lrRef: number;
+  /** The fitted exponent b of lr_opt ∝ N^b, with its 95% t-interval over the sweep's sizes (flat ones left out). */
+  readonly exponent: number;
+  readonly exponentLo: number;
+  readonly exponentHi: number;
+  /** The warm-up fraction chosen by the sweep (used for every size). */
+  readonly warmupFraction: number;
 }
 
 /**
@@ -116,6 +154,22 @@ export const T4_DEFAULTS: Readonly<T4Config> = frozen({
   baseYears: 15,
   sizes: SIZES_LADDER,
   tokens: [40960, 81920, 163840],
+  // Six sizes over the ladder's range at both depths (d = 96, the held-out largest, is left out so that its
+  // learning rate, like its loss, comes from the smaller sizes); multipliers ¼ … 4 of the prior rule.
+  lrSweep: {
+    sizes: [
+      { dModel: 2, nLayer: 1, nHead: 1 },
+      { dModel: 8, nLayer: 1, nHead: 2 },
+      { dModel: 24, nLayer: 1, nHead: 4 },
+      { dModel: 64, nLayer: 1, nHead: 4 },
+      { dModel: 12, nLayer: 2, nHead: 2 },
+      { dModel: 48, nLayer: 2, nHead: 4 },
+    ],
+    multipliers: [0.25, 0.5, 1, 2, 4],
+    warmupFractions: [0.05, 0.01, 0.15],
+    tokens: 40960,
+    seeds: 1,
+  },
   seedsPerCell: 3,
   checkpoints: 6,
   evalBatches: 2,
@@ -137,6 +191,17 @@ export const T4_PROFILES = defineProfiles(
       ],
       batchSize: 8,
       tokens: [2048, 4096],
+      lrSweep: {
+        sizes: [
+          { dModel: 2, nLayer: 1, nHead: 1 },
+          { dModel: 8, nLayer: 1, nHead: 2 },
+          { dModel: 6, nLayer: 2, nHead: 2 },
+        ],
+        multipliers: [0.5, 1, 2],
+        warmupFractions: [0.05, 0.15],
+        tokens: 2048,
+        seeds: 1,
+      },
       checkpoints: 3,
       evalBatches: 1,
       headToHeadItems: 32,
@@ -144,6 +209,9 @@ export const T4_PROFILES = defineProfiles(
     },
     full: {
       tokens: [131072, 262144, 524288, 1048576],
+      // One budget inside the grid's range (192 steps), two replications: ≈ 11% of the grid's compute
+      // (shard.ts unitCost; a test checks it stays under 15%).
+      lrSweep: { tokens: 196608, seeds: 2 },
       // Five seeds per cell: issue 15's minimum for asserted claims (t = 2.78 instead of 4.30 at three).
       seedsPerCell: 5,
       checkpoints: 10,
@@ -174,15 +242,20 @@ export function t4GptConfig(size: T4ModelSize, config: Pick<T4Config, "language"
 }
 
 /**
- * The peak learning rate of a model with N non-embedding parameters: lr·(N/lrRefParams)^(−lrSizeExponent),
- * capped at lrMax. The numbers are those of the first edition's pilot (one-layer models, 320 … 39k); the
- * second edition did not yet rerun a learning-rate sweep over its wider ladder (see notes/19.md).
+ * The prior rule the learning-rate sweep looks around: lr·(N/lrRefParams)^(−lrSizeExponent), capped at
+ * lrMax (the first edition's pilot, one-layer models, 320 … 39k). The grid does not use it directly: it uses
+ * the rule the sweep fits ({@link t4RuleLearningRate}, analysis.ts `fitLrRule`).
  */
 export function t4LearningRate(
   n: number,
   config: Pick<T4Config, "lr" | "lrRefParams" | "lrSizeExponent" | "lrMax">,
 ): number {
   return Math.min(config.lrMax, config.lr * Math.pow(n / config.lrRefParams, -config.lrSizeExponent));
+}
+
+/** The peak learning rate of the grid for N non-embedding parameters under a fitted rule. */
+export function t4RuleLearningRate(n: number, rule: T4LrRule): number {
+  return rule.lrRef * Math.pow(n / rule.refParams, rule.exponent);
 }
 
 /** Validate a config; errors name the field and the fix. */
@@ -207,6 +280,24 @@ export function validateT4Config(c: T4Config): void {
     checkRange(`t4-scaling.config.sizes[${i}].nLayer`, s.nLayer, 1, 64, true);
     if (s.dModel % s.nHead !== 0)
       throw new Error(`t4-scaling.config.sizes[${i}].nHead: ${s.nHead} must divide dModel ${s.dModel}`);
+  });
+  const L = c.lrSweep;
+  if (!L || L.sizes.length < 3)
+    throw new Error("t4-scaling.config.lrSweep.sizes: give at least 3 sizes (the rule is a line through them)");
+  if (L.multipliers.length < 3 || !L.multipliers.includes(1))
+    throw new Error("t4-scaling.config.lrSweep.multipliers: give at least 3 multipliers, 1 among them");
+  if (L.warmupFractions.length < 1)
+    throw new Error("t4-scaling.config.lrSweep.warmupFractions: give at least one warm-up fraction");
+  L.multipliers.forEach((m, i) => checkRange(`t4-scaling.config.lrSweep.multipliers[${i}]`, m, 1e-3, 1e3));
+  L.warmupFractions.forEach((w, i) => checkRange(`t4-scaling.config.lrSweep.warmupFractions[${i}]`, w, 0, 0.5));
+  checkRange("t4-scaling.config.lrSweep.seeds", L.seeds, 1, 100, true);
+  if (!(L.tokens >= c.batchSize * c.seqLen))
+    throw new Error(
+      `t4-scaling.config.lrSweep.tokens: ${L.tokens} is less than one batch (${c.batchSize * c.seqLen} tokens)`,
+    );
+  L.sizes.forEach((s, i) => {
+    if (s.dModel % s.nHead !== 0)
+      throw new Error(`t4-scaling.config.lrSweep.sizes[${i}].nHead: ${s.nHead} must divide dModel ${s.dModel}`);
   });
   c.tokens.forEach((d, i) => {
     if (!(d >= c.batchSize * c.seqLen))
@@ -237,6 +328,9 @@ export interface T4Run {
   readonly tokens: number;
   readonly steps: number;
   readonly lr: number;
+  /** Learning-rate sweep runs only: the multiplier of the prior rule and the warm-up fraction. */
+  readonly lrMultiplier?: number;
+  readonly warmupFraction?: number;
   readonly seed: number;
   /** Which replication of its (N, D) cell (0 … seedsPerCell − 1). */
   readonly replicate: number;
@@ -254,8 +348,37 @@ export interface T4Run {
   readonly scores?: ReadonlyArray<number>;
 }
 
+/** The learning-rate sweep: its runs, the choice per size, the warm-up, and the fitted rule. */
+export interface T4LrSweep {
+  readonly runs: ReadonlyArray<T4Run>;
+  readonly perSize: ReadonlyArray<{
+    readonly n: number;
+    readonly dModel: number;
+    readonly nLayer: number;
+    /** The prior rule's learning rate of this size. */
+    readonly lrPrior: number;
+    /** Learning rates tried (prior × multipliers, first warm-up) and their validation loss (mean over seeds). */
+    readonly lrs: number[];
+    readonly losses: number[];
+    /** The chosen learning rate: the vertex of a parabola in ln lr through the best and its neighbours. */
+    readonly lrOpt: number;
+    /** Whether the best loss was at an end of the multipliers (then lrOpt is that end, a bound). */
+    readonly atEdge: boolean;
+    /** Whether the losses are the same at every rate (it does not learn in the budget): left out of the fit. */
+    readonly flat: boolean;
+  }>;
+  /** Validation loss per warm-up fraction at multiplier 1 (mean over sizes and seeds). */
+  readonly warmup: ReadonlyArray<{ readonly fraction: number; readonly loss: number }>;
+  readonly rule: T4LrRule;
+  /** The sweep's summed training steps × cost over the grid's (shard.ts unitCost), and its CPU time. */
+  readonly costShareOfGrid: number;
+  readonly cpuS: number;
+}
+
 /** What `data` holds in a t4 record (everything the figures and the notebook need). */
 export interface T4Data {
+  /** The learning-rate sweep that set the grid's learning rates (absent in records made before it). */
+  readonly lrSweep?: T4LrSweep;
   /** The per-replication analyses (the values every interval is made from). */
   readonly seeds: ReadonlyArray<T4SeedAnalysis>;
   /** Depths on the ladder. */
@@ -384,6 +507,21 @@ export interface T4SeedAnalysis {
     readonly relError: number;
     readonly relErrorPersistence: number;
   };
+  /**
+   * The compute-optimal budget of the largest size predicted before it is trained (IsoFLOP fit on the
+   * smaller sizes), beside what the IsoFLOP fit on every size says (a measurement only when `inGrid`).
+   */
+  readonly nextSize: {
+    readonly n: number;
+    readonly predictedFlops: number;
+    readonly predictedTokens: number;
+    readonly measuredFlops: number;
+    readonly measuredTokens: number;
+    /** log10(predicted / measured) tokens. */
+    readonly log10Ratio: number;
+    /** Whether the largest size's runs reach the measured optimum and an IsoFLOP minimum reaches the top of the ladder. */
+    readonly inGrid: boolean;
+  };
   readonly gammaGame: number;
   readonly gammaIdentical: number;
   readonly gammaDeterministic: number;
@@ -420,6 +558,10 @@ export type T4Metric =
   | "computeOptimalA_kaplanControl"
   | "extrapolationRelError"
   | "extrapolationRelError_persistence"
+  | "nextSizeOptimalLog10Tokens_predicted"
+  | "nextSizeOptimalLog10Tokens_measured"
+  | "nextSizeOptimalTokens_log10Ratio"
+  | "lrExponent"
   | "gammaHeadToHead"
   | "gammaHeadToHead_identical"
   | "gammaDeterministic"

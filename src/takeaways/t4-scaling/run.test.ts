@@ -9,6 +9,7 @@ import { resolveConfig, runExperiment } from "../../run/experiment";
 import { isInterval } from "../../stats";
 import { expectClaimsContract, testBackend } from "../../run/testing";
 import {
+  analyseLrSweep,
   analyseReplicate,
   assembleT4,
   checkpointSteps,
@@ -17,8 +18,12 @@ import {
   guessingGameWins,
   isoFlopFit,
   loadCachedT4,
+  lrSweepCostShare,
+  mergeLrStage,
   parametricComputeOptimalA,
   planT4,
+  planT4Lr,
+  readLrRule,
   resolveShard,
   runFile,
   runShard,
@@ -31,6 +36,7 @@ import {
   type T4Run,
   t4LearningRate,
   t4Params,
+  t4RuleLearningRate,
 } from "./index";
 
 /** The output contract's metric keys (issue 19). */
@@ -64,6 +70,77 @@ test("the learning rate falls with size and is capped", () => {
   assert.ok(t4LearningRate(1e3, c) > t4LearningRate(1e4, c));
   assert.ok(Math.abs(t4LearningRate(c.lrRefParams, c) - c.lr) < 1e-12);
   assert.equal(t4LearningRate(1, c), c.lrMax);
+});
+
+test("the learning-rate sweep: sizes over the ladder at both depths, ¼…4 × the prior, ≤ 15% of the grid's compute", () => {
+  for (const profile of ["quick", "full"] as const) {
+    const c = T4_PROFILES[profile];
+    const share = lrSweepCostShare(c);
+    assert.ok(share > 0.02 && share <= 0.15, `${profile}: lr sweep ${share} of the grid`);
+    assert.equal(new Set(c.lrSweep.sizes.map((s) => s.nLayer)).size, 2);
+    const ns = c.lrSweep.sizes.map((s) => t4Params(s, c));
+    const ladder = c.sizes.map((s) => t4Params(s, c));
+    assert.ok(Math.min(...ns) === Math.min(...ladder) && Math.max(...ns) < Math.max(...ladder), "largest left out");
+    assert.ok(Math.log10(Math.max(...ns) / Math.min(...ns)) > 2.5, "spans the ladder");
+    const units = planT4Lr(c);
+    assert.equal(new Set(units.map((u) => u.key)).size, units.length);
+    assert.equal(
+      units.length,
+      c.lrSweep.seeds * c.lrSweep.sizes.length * (c.lrSweep.multipliers.length + c.lrSweep.warmupFractions.length - 1),
+    );
+  }
+});
+
+test("analyseLrSweep recovers a known lr_opt ∝ N^b with its interval, the best warm-up, and flags an optimum at an edge", () => {
+  const c = T4_PROFILES.full;
+  const b = -0.4;
+  const truth = (n: number): number => 0.02 * Math.pow(n / 1e4, b);
+  const runs: T4Run[] = [];
+  let k = 0;
+  for (const u of planT4Lr(c)) {
+    const n = t4Params(u.size, c);
+    const lr = t4LearningRate(n, c) * (u.lrMultiplier as number);
+    // A smooth bowl in ln lr around the truth (the largest size's optimum beyond the largest multiplier),
+    // plus a small deterministic wobble; warm-up 0.15 is best.
+    const centre = u.size.dModel === 64 ? t4LearningRate(n, c) * 8 : truth(n);
+    const loss =
+      1 + 0.05 * Math.log(lr / centre) ** 2 + 0.001 * Math.sin(k++) + (u.warmupFraction === 0.15 ? -0.01 : 0);
+    runs.push({
+      ...u.size,
+      n,
+      tokens: u.tokens,
+      steps: 1,
+      lr,
+      lrMultiplier: u.lrMultiplier as number,
+      warmupFraction: u.warmupFraction as number,
+      seed: 0,
+      replicate: u.replicate,
+      shard: 0,
+      finalLoss: loss,
+      curve: [],
+      wallMs: 0,
+      cpuMs: 1,
+    });
+  }
+  const sweep = analyseLrSweep(runs, c, 0.1);
+  const edge = sweep.perSize.find((p) => p.dModel === 64 && p.nLayer === 1);
+  assert.ok(edge?.atEdge, "the d = 64 optimum lies beyond the largest multiplier");
+  for (const p of sweep.perSize.filter((q) => !q.atEdge && q.n < 5e4)) {
+    const inRange = truth(p.n) >= Math.min(...p.lrs) && truth(p.n) <= Math.max(...p.lrs);
+    if (inRange)
+      assert.ok(Math.abs(Math.log(p.lrOpt / truth(p.n))) < 0.2, `lr_opt ${p.lrOpt} vs ${truth(p.n)} at N = ${p.n}`);
+  }
+  assert.equal(sweep.rule.warmupFraction, 0.15);
+  assert.ok(sweep.rule.exponentLo <= sweep.rule.exponent && sweep.rule.exponent <= sweep.rule.exponentHi);
+  assert.ok(Math.abs(t4RuleLearningRate(sweep.rule.refParams, sweep.rule) - sweep.rule.lrRef) < 1e-15);
+  // Without the edge size the exponent is the truth's.
+  const clean = analyseLrSweep(
+    runs.filter((r) => !(r.dModel === 64 && r.nLayer === 1)),
+    c,
+    0.1,
+  );
+  assert.ok(Math.abs(clean.rule.exponent - b) < 0.05, `exponent ${clean.rule.exponent}`);
+  assert.ok(clean.rule.exponentLo < b && b < clean.rule.exponentHi, "interval covers the truth");
 });
 
 test("the full ladder spans ≥ 3 decades at depth 1 with ≈ 2× steps, two depths, ≥ 5 seeds; the GPU ladder adds a decade", () => {
@@ -172,6 +249,9 @@ test("analyseReplicate on an exact surface: the held-out largest size is predict
   assert.ok(Math.abs(a.computeOptimalA_parametric_6ND - 0.5) < 0.01, `a ${a.computeOptimalA_parametric_6ND}`);
   assert.ok(Math.abs(a.computeOptimalA_kaplanControl - 0.73) < 0.12, `control a ${a.computeOptimalA_kaplanControl}`);
   assert.ok(Number.isFinite(a.computeOptimalA_isoflop_withAttention));
+  // The next size's compute-optimal budget from the smaller sizes agrees with the fit on every size.
+  assert.ok(Math.abs(a.nextSize.log10Ratio) < 0.15, `next-size log10 ratio ${a.nextSize.log10Ratio}`);
+  assert.ok(a.nextSize.predictedTokens > 0);
 });
 
 test("shards: --shard i/n, Slurm and Kubernetes indices; every run in exactly one shard", () => {
@@ -209,6 +289,7 @@ const TINY: Partial<T4Config> = {
   evalBatches: 1,
   headToHeadItems: 8,
   bootstrapReps: 2,
+  lrSweep: { ...T4_PROFILES.smoke.lrSweep, tokens: 512 },
 };
 
 test("t4-scaling end to end: contract metrics with intervals over seeds, CSV columns, claims contract, figures; three shards merge to the same record", async () => {
@@ -216,6 +297,8 @@ test("t4-scaling end to end: contract metrics with intervals over seeds, CSV col
   const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "t4-"));
   const record = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, outRoot });
   for (const k of CONTRACT_METRICS) assert.ok(k in record.metrics, `metric ${k} missing`);
+  assert.ok(isInterval(record.metrics.lrExponent), "the learning-rate rule's exponent with its interval");
+  assert.ok(fs.existsSync(path.join(outRoot, "smoke", "t4-scaling", "lr-sweep.csv")));
   for (const k of ["alphaN", "fitE_free", "gammaHeadToHead", "extrapolationRelError"] as const) {
     const m = record.metrics[k];
     assert.ok(isInterval(m) && m.n === 2, `${k} is an interval over the 2 seeds`);
@@ -234,21 +317,34 @@ test("t4-scaling end to end: contract metrics with intervals over seeds, CSV col
   );
   for (const [name, f] of Object.entries(figs)) assert.ok(f.data.length > 0, `figure ${name}`);
 
-  // The same sweep in three shards into one folder, then merged: the same runs and claims.
+  // The same sweep in three shards into one folder, then merged: the learning-rate stage first (the grid's
+  // shards refuse to start without its rule), then the grid; the same runs and claims.
   const config = resolveConfig(experiment, "smoke", TINY);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t4s-"));
+  await assert.rejects(() => runShard(config, 5, dir, { index: 0, count: 3 }), /stage lr/);
+  for (const index of [1, 0, 2]) await runShard(config, 5, dir, { index, count: 3 }, { stage: "lr" });
+  assert.throws(() => readLrRule(dir, config, 5), /lr-rule|learning-rate/);
+  const sweep = mergeLrStage([dir], config, 5);
+  assert.deepEqual(readLrRule(dir, config, 5), sweep.rule);
+  assert.deepEqual(sweep.rule, record.data.lrSweep?.rule, "sharded lr stage = in-process lr stage");
+  assert.ok(fs.existsSync(path.join(dir, "lr-sweep.csv")));
   for (const index of [2, 0, 1]) await runShard(config, 5, dir, { index, count: 3 });
   const again = await runShard(config, 5, dir, { index: 0, count: 3 });
   assert.equal(again.trained.length, 0, "a restarted shard skips its finished runs");
-  const got = collectRuns([dir], config, 5);
+  const rule = sweep.rule;
+  const got = collectRuns([dir], config, 5, { rule });
   assert.deepEqual(got.missing, []);
-  const merged = assembleT4(got.runs, config, 5, "smoke");
+  // Runs trained under another rule are not this sweep's.
+  assert.equal(collectRuns([dir], config, 5, { rule: { ...rule, lrRef: rule.lrRef * 2 } }).runs.length, 0);
+  const merged = assembleT4(got.runs, config, 5, "smoke", sweep);
   const losses = (runs: ReadonlyArray<T4Run>): number[] => runs.map((r) => r.finalLoss);
   assert.deepEqual(losses(merged.data.runs), losses(record.data.runs));
   assert.deepEqual(
     merged.claims.map((c) => [c.id, c.verdict, c.value]),
     record.claims.map((c) => [c.id, c.verdict, c.value]),
   );
+  // The grid trained with the fitted rule's learning rates.
+  for (const r of merged.data.runs) assert.ok(Math.abs(r.lr - t4RuleLearningRate(r.n, rule)) < 1e-12);
   // A missing run is reported; an identical copy in a second folder is fine; a conflicting one is an error.
   const plan = planT4(config);
   const victim = runFile(dir, (plan[0] as { key: string }).key);
@@ -256,13 +352,13 @@ test("t4-scaling end to end: contract metrics with intervals over seeds, CSV col
   const dir2 = fs.mkdtempSync(path.join(os.tmpdir(), "t4s2-"));
   fs.mkdirSync(path.join(dir2, "runs"));
   fs.writeFileSync(path.join(dir2, "runs", path.basename(victim)), text);
-  assert.equal(collectRuns([dir, dir2], config, 5).duplicates.length, 1);
+  assert.equal(collectRuns([dir, dir2], config, 5, { rule }).duplicates.length, 1);
   fs.rmSync(victim);
-  assert.deepEqual(collectRuns([dir], config, 5).missing, [(plan[0] as { key: string }).key]);
+  assert.deepEqual(collectRuns([dir], config, 5, { rule }).missing, [(plan[0] as { key: string }).key]);
   const changed = JSON.parse(text) as { run: { finalLoss: number } };
   changed.run.finalLoss += 1;
   fs.writeFileSync(victim, JSON.stringify(changed));
-  assert.throws(() => collectRuns([dir, dir2], config, 5), /different results/);
+  assert.throws(() => collectRuns([dir, dir2], config, 5, { rule }), /different results/);
   for (const d of [outRoot, dir, dir2]) fs.rmSync(d, { recursive: true, force: true });
 });
 

@@ -28,11 +28,13 @@ import { loadResults } from "../../run/results";
 import { type Metric, metricValue } from "../../stats";
 import { evaluateLoss, trainModel } from "../../train";
 import { createGPT } from "../../transformer";
-import { analyseMeanSweep, analyseReplicate, summariseSeeds } from "./analysis";
+import { analyseLrSweep, analyseMeanSweep, analyseReplicate, summariseSeeds } from "./analysis";
 import {
   type T4Checkpoint,
   type T4Config,
   type T4Data,
+  type T4LrRule,
+  type T4LrSweep,
   type T4Metric,
   type T4ModelSize,
   type T4Record,
@@ -41,6 +43,7 @@ import {
   t4GptConfig,
   t4LearningRate,
   t4Params,
+  t4RuleLearningRate,
   validateT4Config,
 } from "./config";
 
@@ -62,6 +65,9 @@ export interface T4Unit {
   readonly key: string;
   /** Whether this run plays the head-to-head contest (the largest token budget of its size). */
   readonly plays: boolean;
+  /** Learning-rate sweep runs only: the multiplier of the prior rule's learning rate and the warm-up fraction. */
+  readonly lrMultiplier?: number;
+  readonly warmupFraction?: number;
 }
 
 /** The key of a run (also its file name in a sharded sweep, with `.json`). */
@@ -80,11 +86,54 @@ export function planT4(config: Pick<T4Config, "sizes" | "tokens" | "seedsPerCell
   return units;
 }
 
+/**
+ * The learning-rate sweep's runs (a stage before the grid): replications × sweep sizes × (every multiplier
+ * at the first warm-up fraction, and multiplier 1 at each other warm-up fraction), one token budget.
+ * Keys start with `lr-`.
+ */
+export function planT4Lr(config: Pick<T4Config, "lrSweep">): T4Unit[] {
+  const L = config.lrSweep;
+  const w0 = L.warmupFractions[0] as number;
+  const units: T4Unit[] = [];
+  const cells: Array<[number, number]> = [
+    ...L.multipliers.map((m): [number, number] => [m, w0]),
+    ...L.warmupFractions.slice(1).map((w): [number, number] => [1, w]),
+  ];
+  for (let replicate = 0; replicate < L.seeds; replicate++)
+    for (const size of L.sizes)
+      for (const [m, w] of cells)
+        units.push({
+          replicate,
+          size,
+          tokens: L.tokens,
+          key: `lr-${t4UnitKey(replicate, size, L.tokens)}-m${m}-w${w}`,
+          plays: false,
+          lrMultiplier: m,
+          warmupFraction: w,
+        });
+  return units;
+}
+
+/** A stable cost estimate of a run (steps × (N + attention) + a per-step overhead), for balancing shards. */
+export function t4UnitCost(u: Pick<T4Unit, "size" | "tokens">, config: Pick<T4Config, "batchSize" | "seqLen">): number {
+  const steps = Math.max(1, Math.round(u.tokens / (config.batchSize * config.seqLen)));
+  const d = u.size.dModel;
+  return steps * (12 * d * d * u.size.nLayer + 2e4);
+}
+
+/** The learning-rate sweep's estimated compute as a fraction of the grid's ({@link t4UnitCost}). */
+export function lrSweepCostShare(config: T4Config): number {
+  const cost = (us: T4Unit[]): number => us.reduce((s, u) => s + t4UnitCost(u, config), 0);
+  return cost(planT4Lr(config)) / cost(planT4(config));
+}
+
 /** What every run of one sweep shares: the language, its sampler, the held-out set and the contest's items. */
 export interface T4Shared {
   readonly lang: ZipfLanguage;
   readonly sampler: ReturnType<ZipfLanguage["batchSampler"]>;
   readonly evalSeed: number;
+  /** The learning-rate sweep's validation set: neither the training stream nor the grid's held-out set. */
+  readonly lrEvalSeed: number;
   readonly items: ReturnType<ZipfLanguage["continuationItems"]>;
 }
 
@@ -95,6 +144,7 @@ export function t4Shared(config: T4Config, baseSeed: number): T4Shared {
     lang,
     sampler: lang.batchSampler(config.seqLen),
     evalSeed: deriveSeed(baseSeed, "t4", "eval"),
+    lrEvalSeed: deriveSeed(baseSeed, "t4", "lr-eval"),
     items: lang.continuationItems(
       new Rng(deriveSeed(baseSeed, "t4", "items")),
       config.headToHeadItems,
@@ -109,11 +159,18 @@ export interface T4RunOptions {
   readonly signal?: AbortSignal;
   readonly progress?: ExperimentContext["progress"];
   readonly label?: string;
+  /**
+   * The learning-rate rule of a grid run (fitted by the learning-rate sweep). Without it a grid run uses the
+   * prior rule ({@link t4LearningRate}) and config.warmupFraction (unit tests only).
+   */
+  readonly rule?: T4LrRule;
 }
 
 /**
  * Train one run of the plan (callable on its own: one condition, one seed): held-out loss at log-spaced
  * checkpoints with both compute counts, and, for a run that plays, the log-likelihood of every contest item.
+ * A learning-rate sweep unit (`lrMultiplier` set) trains at the prior rule's rate times its multiplier with
+ * its own warm-up, and is evaluated once, at its end, on the sweep's validation set.
  */
 export async function trainT4Run(
   unit: T4Unit,
@@ -128,9 +185,29 @@ export async function trainT4Run(
   const n = t4Params(size, config);
   const attn = size.nLayer * config.seqLen * size.dModel;
   const steps = Math.max(1, Math.round(tokens / tokensPerStep));
-  const lr = t4LearningRate(n, config);
-  const seed = deriveSeed(baseSeed, "t4", "run", replicate, size.dModel, size.nLayer, size.nHead, tokens);
-  const evalAt = new Set(checkpointSteps(steps, config.checkpoints));
+  const sweep = unit.lrMultiplier !== undefined;
+  const lr = sweep
+    ? t4LearningRate(n, config) * (unit.lrMultiplier as number)
+    : opts.rule
+      ? t4RuleLearningRate(n, opts.rule)
+      : t4LearningRate(n, config);
+  const warmupFraction = sweep
+    ? (unit.warmupFraction ?? config.warmupFraction)
+    : (opts.rule?.warmupFraction ?? config.warmupFraction);
+  // Sweep runs of one (replicate, size) share their initialisation and data order across learning rates
+  // (common random numbers: the comparison between learning rates is paired), apart from the grid's runs.
+  const seed = deriveSeed(
+    baseSeed,
+    "t4",
+    sweep ? "lr-run" : "run",
+    replicate,
+    size.dModel,
+    size.nLayer,
+    size.nHead,
+    tokens,
+  );
+  const evalAt = new Set(sweep ? [steps] : checkpointSteps(steps, config.checkpoints));
+  const evalSeed = sweep ? shared.lrEvalSeed : shared.evalSeed;
   const model = createGPT(gcfg, deriveSeed(seed, "init"));
   const curve: T4Checkpoint[] = [];
   const t0 = Date.now();
@@ -144,7 +221,7 @@ export async function trainT4Run(
         batchSize: config.batchSize,
         lr,
         minLr: lr * config.minLrFraction,
-        warmupSteps: Math.max(1, Math.min(100, Math.round(steps * config.warmupFraction))),
+        warmupSteps: Math.max(1, Math.min(100, Math.round(steps * warmupFraction))),
         weightDecay: config.weightDecay,
         evalEvery: 0,
         gradClip: 1,
@@ -167,7 +244,7 @@ export async function trainT4Run(
           : {}),
         onStep: async (rec) => {
           if (!evalAt.has(rec.step)) return;
-          const loss = await evaluateLoss(model, shared.sampler, 64, config.evalBatches, shared.evalSeed);
+          const loss = await evaluateLoss(model, shared.sampler, 64, config.evalBatches, evalSeed);
           curve.push({
             step: rec.step,
             tokens: rec.tokens,
@@ -192,6 +269,7 @@ export async function trainT4Run(
       tokens: steps * tokensPerStep,
       steps,
       lr,
+      ...(sweep ? { lrMultiplier: unit.lrMultiplier as number, warmupFraction } : {}),
       seed,
       replicate,
       shard: opts.shard ?? 0,
@@ -206,24 +284,37 @@ export async function trainT4Run(
   }
 }
 
-/** The t4 sweep in one process (smoke, quick; full runs sharded by scripts/sweep-t4.ts), then its analyses. */
+/**
+ * The t4 sweep in one process (smoke, quick; full runs sharded by scripts/sweep-t4.ts): the learning-rate
+ * sweep first, its fitted rule for the grid, then the analyses.
+ */
 export async function runT4(config: T4Config, ctx: ExperimentContext): Promise<ExperimentOutput<T4Data, T4Metric>> {
   validateT4Config(config);
   const shared = t4Shared(config, ctx.seed);
-  const plan = planT4(config);
-  const runs: T4Run[] = [];
-  for (const [i, unit] of plan.entries()) {
-    throwIfCancelled(ctx.signal, "t4-scaling");
-    const r = await trainT4Run(unit, config, ctx.seed, shared, {
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-      progress: ctx.progress,
-      label: `t4 run ${i + 1}/${plan.length}: ${unit.key}`,
-    });
-    ctx.log(`t4: ${unit.key} N=${r.n} loss=${r.finalLoss.toFixed(4)} (${(r.wallMs / 1000).toFixed(1)} s)`);
-    runs.push(r);
-  }
+  const train = async (units: T4Unit[], stage: string, rule?: T4LrRule): Promise<T4Run[]> => {
+    const runs: T4Run[] = [];
+    for (const [i, unit] of units.entries()) {
+      throwIfCancelled(ctx.signal, "t4-scaling");
+      const r = await trainT4Run(unit, config, ctx.seed, shared, {
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(rule ? { rule } : {}),
+        progress: ctx.progress,
+        label: `t4 ${stage} run ${i + 1}/${units.length}: ${unit.key}`,
+      });
+      ctx.log(
+        `t4: ${unit.key} N=${r.n} lr=${r.lr.toPrecision(3)} loss=${r.finalLoss.toFixed(4)} (${(r.wallMs / 1000).toFixed(1)} s)`,
+      );
+      runs.push(r);
+    }
+    return runs;
+  };
+  const lrSweep = analyseLrSweep(await train(planT4Lr(config), "lr sweep"), config, lrSweepCostShare(config));
+  ctx.log(
+    `t4: learning-rate rule lr = ${lrSweep.rule.lrRef.toPrecision(3)}·(N/${lrSweep.rule.refParams})^${lrSweep.rule.exponent.toFixed(3)}, warm-up ${lrSweep.rule.warmupFraction}`,
+  );
+  const runs = await train(planT4(config), "grid", lrSweep.rule);
   ctx.progress.done?.("t4 sweep");
-  return assembleT4(runs, config, ctx.seed, ctx.profile);
+  return assembleT4(runs, config, ctx.seed, ctx.profile, lrSweep);
 }
 
 /** Average each (size, tokens) cell over its replications (the figures of the first edition draw these). */
@@ -263,6 +354,7 @@ export function assembleT4(
   config: T4Config,
   baseSeed: number,
   profile: Profile,
+  lrSweep?: T4LrSweep,
 ): ExperimentOutput<T4Data, T4Metric> {
   const runs = [...runsIn].sort((a, b) => a.replicate - b.replicate || a.n - b.n || a.tokens - b.tokens);
   const lang = new ZipfLanguage(config.language, deriveSeed(baseSeed, "t4", "language"));
@@ -293,9 +385,17 @@ export function assembleT4(
     seedsPerCell: reps.length,
     depths: depths.length,
     entropyRate,
+    lrExponent: lrSweep
+      ? {
+          mean: lrSweep.rule.exponent,
+          lo: lrSweep.rule.exponentLo,
+          hi: lrSweep.rule.exponentHi,
+          n: lrSweep.perSize.filter((p) => !p.flat).length,
+        }
+      : NaN,
   });
   void d1;
-  const data: T4Data = { ...mean.data, seeds, depths, runs, meanRuns };
+  const data: T4Data = { ...mean.data, ...(lrSweep ? { lrSweep } : {}), seeds, depths, runs, meanRuns };
   const claims = t4Claims(metrics, data, profile);
   const rows = runs.flatMap((r) =>
     r.curve.map((p) => ({
@@ -357,8 +457,38 @@ export function assembleT4(
         rows: detail,
         columns: Object.keys(detail[0] ?? { key: "" }),
       },
+      ...(lrSweep ? { "lr-sweep.csv": lrSweepCsv(lrSweep) } : {}),
     },
   };
+}
+
+/** The learning-rate sweep as a CSV: one row per run, with the size's chosen learning rate beside it. */
+export function lrSweepCsv(sweep: T4LrSweep): { rows: Array<Record<string, number | string>>; columns: string[] } {
+  const rows = sweep.runs.map((r) => {
+    const s = sweep.perSize.find((p) => p.n === r.n && p.nLayer === r.nLayer);
+    return {
+      key: `lr-${t4UnitKey(r.replicate, r, r.tokens)}-m${r.lrMultiplier ?? 1}-w${r.warmupFraction ?? ""}`,
+      replicate: r.replicate,
+      seed: r.seed,
+      shard: r.shard,
+      depth: r.nLayer,
+      d_model: r.dModel,
+      n_params: r.n,
+      run_tokens: r.tokens,
+      steps: r.steps,
+      lr_multiplier: r.lrMultiplier ?? NaN,
+      warmup_fraction: r.warmupFraction ?? NaN,
+      lr: r.lr,
+      val_loss: r.finalLoss,
+      lr_opt_of_size: s?.lrOpt ?? NaN,
+      lr_opt_at_edge: s?.atEdge ? 1 : 0,
+      size_flat: s?.flat ? 1 : 0,
+      rule_lr: t4RuleLearningRate(r.n, sweep.rule),
+      cpu_ms: r.cpuMs,
+      wall_ms: r.wallMs,
+    };
+  });
+  return { rows, columns: Object.keys(rows[0] ?? { key: "" }) };
 }
 
 /**
@@ -366,7 +496,7 @@ export function assembleT4(
  * in its data; nothing is retrained). Returns a new record.
  */
 export function reanalyseT4(record: T4Record): T4Record {
-  const out = assembleT4(record.data.runs, record.config, record.baseSeed, record.profile);
+  const out = assembleT4(record.data.runs, record.config, record.baseSeed, record.profile, record.data.lrSweep);
   return { ...record, metrics: out.metrics, claims: [...out.claims], data: out.data };
 }
 
@@ -461,6 +591,23 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
         estimate: est((s) => s.extrapolation.relErrorPersistence, POS),
         expect: "absent",
       },
+    }),
+    measuredClaim({
+      id: "next-size-budget",
+      statement: `The compute-optimal training tokens of the largest size (N = ${S[0]?.nextSize.n ?? NaN}), predicted from the IsoFLOP fit on the smaller sizes before it is trained, against the IsoFLOP fit on every size (${S.filter((s) => s.nextSize.inGrid).length} of ${S.length} seeds have that optimum inside the largest size's runs; the others compare two extrapolations)`,
+      paper:
+        "Gros 2025, §5 (paraphrase): compute-optimal training follows scaling laws (Hoffmann et al. 2022), so the budget of a larger model can be planned from smaller ones",
+      quantity: "log10(predicted / measured compute-optimal tokens), per seed",
+      refutedBy: "—",
+      estimate: est((s) => s.nextSize.log10Ratio),
+    }),
+    measuredClaim({
+      id: "lr-rule",
+      statement: `The learning-rate sweep's rule lr_opt ∝ N^b over ${data.lrSweep?.perSize.filter((p) => !p.flat).length ?? 0} sizes that learn (chosen by validation loss; the grid trains with it)`,
+      paper: null,
+      quantity: "b, least squares of ln lr_opt on ln N (t-interval over the sweep's sizes, not seeds)",
+      refutedBy: "—",
+      estimate: singleRun(data.lrSweep?.rule.exponent ?? NaN),
     }),
     assertedClaim({
       id: "gamma",
