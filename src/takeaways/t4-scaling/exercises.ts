@@ -3,7 +3,7 @@
  * Every exercise changes one setting of the by-hand ladder (`lab.t4.trainLadder`: the depth-1 sizes, one
  * seed, the largest token budget), not the whole sweep. Each range says where it comes from: a computation
  * in the known language, or the exercise's own solution at the three base seeds 1234, 4242 and 7
- * (/tmp/nb04-ranges.ts in notes/22-04.md), widened by its spread between seeds.
+ * (scripts/t4-exercise-ranges.ts; the numbers in notes/22-04.md), widened by its spread between seeds.
  */
 import { defineExercise } from "../../run/exercise";
 import type { LadderFit } from "./parts";
