@@ -5,6 +5,7 @@
  */
 import { chinchillaLoss, logSpace, powerLaw } from "../../fit";
 import { formatPrecision } from "../../present/format";
+import { sliderFigure } from "../../present/slider";
 import {
   lineFigure,
   paletteColor,
@@ -15,7 +16,7 @@ import {
   type LineSeries,
 } from "../../present/plot";
 import { meanInterval } from "../../stats";
-import type { T4Data, T4PairSeed, T4Record, T4SeedAnalysis } from "./config";
+import type { T4Data, T4PairSeed, T4Record, T4Run, T4SeedAnalysis } from "./config";
 
 /** The t4 data of a record, with a clear error for a record of another experiment. */
 export function t4Data(record: T4Record): T4Data {
@@ -74,6 +75,19 @@ export function lossVsNFigure(record: T4Record): Figure {
   return fig;
 }
 
+/** The minimum-over-runs envelope (the compute-optimal frontier) as a dotted black line. */
+function envelopeSeries(d: T4Data, width: number): LineSeries {
+  return {
+    name: "envelope (best run at each compute)",
+    x: d.frontier.envelope.map((p) => p.flops),
+    y: d.frontier.envelope.map((p) => p.loss),
+    color: "#000000",
+    mode: "lines",
+    width,
+    dash: "dot",
+  };
+}
+
 /** Every run's loss curve against compute, coloured by size, with the minimum-over-runs envelope. */
 export function lossVsComputeFigure(record: T4Record): Figure {
   const d = t4Data(record);
@@ -91,15 +105,7 @@ export function lossVsComputeFigure(record: T4Record): Figure {
       showLegend: d.meanRuns.find((q) => q.n === r.n) === r,
     };
   });
-  series.push({
-    name: "envelope (best run at each compute)",
-    x: d.frontier.envelope.map((p) => p.flops),
-    y: d.frontier.envelope.map((p) => p.loss),
-    color: "#000000",
-    mode: "lines",
-    width: 3,
-    dash: "dot",
-  });
+  series.push(envelopeSeries(d, 3));
   return lineFigure(series, {
     title: "Loss against training compute: the envelope is the compute-optimal frontier",
     subtitle: sub(record, "C = 6·N·D"),
@@ -109,6 +115,46 @@ export function lossVsComputeFigure(record: T4Record): Figure {
     yLog: true,
     legendTitle: "model size",
   });
+}
+
+/**
+ * Explore model size without re-running: one slider step per size, showing that size's loss curves (one
+ * per token budget, averaged over seeds) in colour against every other size's in grey, with the envelope.
+ * Computed once from the record; the axes stay fixed so that the steps compare on one scale.
+ */
+export function sizeSliderFigure(record: T4Record): Figure {
+  const d = t4Data(record);
+  const ns = [...new Set(d.meanRuns.map((r) => r.n))].sort((a, b) => a - b);
+  const allX = d.meanRuns.flatMap((r) => r.curve.map((p) => p.flops));
+  const allY = d.meanRuns.flatMap((r) => r.curve.map((p) => p.loss));
+  const steps = ns.map((n, i) => {
+    const run0 = d.meanRuns.find((r) => r.n === n) as T4Run;
+    const series: LineSeries[] = d.meanRuns.map((r) => {
+      const mine = r.n === n;
+      return {
+        name: mine ? `N=${n} (D = ${r.tokens})` : "other sizes",
+        x: r.curve.map((p) => p.flops),
+        y: r.curve.map((p) => p.loss),
+        color: mine ? paletteColor(i) : "#c8c8c8",
+        mode: "lines+markers",
+        width: mine ? 3 : 1,
+        showLegend: mine || d.meanRuns.find((q) => q.n !== n) === r,
+      };
+    });
+    series.push(envelopeSeries(d, 2));
+    const figure = lineFigure(series, {
+      title: `Model size N = ${n} (width ${run0.dModel}, depth ${run0.nLayer}): its loss curves against the others'`,
+      subtitle: sub(record, "C = 6·N·D; one curve per token budget; move the slider to change N"),
+      xTitle: "training compute C (FLOPs)",
+      yTitle: "held-out loss (nats / token)",
+      xLog: true,
+      yLog: true,
+      xRange: [Math.min(...allX) / 1.3, Math.max(...allX) * 1.3],
+      yRange: [Math.min(...allY) / 1.03, Math.max(...allY) * 1.03],
+    });
+    return { label: `N = ${n}`, figure };
+  });
+  return sliderFigure(steps, { prefix: "model size: ", active: Math.floor(ns.length / 2) });
 }
 
 /** N_opt(C) from the envelope with the fitted frontier C^a. */

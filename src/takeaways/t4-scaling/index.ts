@@ -16,7 +16,8 @@
  * runs it and caches the record in data/results/t4-scaling/ ({@link loadCachedT4}).
  *
  * Files: config.ts (settings, defaults, profiles, record types), run.ts (the sweep and its claims),
- * analysis.ts (the fits, pure functions of the runs), figures.ts (plotly figures of a record).
+ * analysis.ts (the fits, pure functions of the runs), figures.ts (plotly figures of a record), parts.ts (one
+ * ladder of sizes for one seed, and its fits: the notebook's by-hand section and exercises).
  */
 import { registerExperiment } from "../../run/experiment";
 import { T4_PROFILES, type T4Config, type T4Data, type T4Metric } from "./config";
@@ -32,12 +33,14 @@ import {
   isoFlopFigure,
   lossVsComputeFigure,
   lossVsNFigure,
+  sizeSliderFigure,
 } from "./figures";
 import { runT4 } from "./run";
 
 export * from "./analysis";
 export * from "./config";
 export * from "./figures";
+export * from "./parts";
 export * from "./run";
 export * from "./shard";
 
@@ -52,6 +55,7 @@ export const experiment = registerExperiment<T4Config, T4Data, T4Metric>({
   figures: (record) => ({
     "loss-vs-n": lossVsNFigure(record),
     "loss-vs-compute": lossVsComputeFigure(record),
+    "size-slider": sizeSliderFigure(record),
     frontier: frontierFigure(record),
     isoflop: isoFlopFigure(record),
     "head-to-head": headToHeadFigure(record),
