@@ -28,6 +28,7 @@ import {
   type WorldData,
 } from "../../data/world";
 import { formatValue } from "../../present/format";
+import type { Progress } from "../../present/progress";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
 import { type Interval, type Metric, meanInterval } from "../../stats";
@@ -72,11 +73,21 @@ function thinHistory(h: ReadonlyArray<HistoryRecord>, max = 60): Array<{ step: n
     .map((r) => ({ step: r.step, trainLoss: r.trainLoss }));
 }
 
-interface PhaseResult {
+/** One trained phase: its thinned loss history, the curves measured during it and its wall time. */
+export interface PhaseResult {
   readonly history: Array<{ step: number; trainLoss: number }>;
   /** Named curves measured at the curve steps (e.g. held-out QA accuracy). */
   readonly curves: Record<string, CurvePoint[]>;
   readonly wallMs: number;
+}
+
+/**
+ * What a run's trainings need from their caller: where progress goes and how to cancel. The experiment
+ * passes its {@link ExperimentContext}; a notebook passes `{ progress: lab.notebookProgress() }`.
+ */
+export interface T1KitContext {
+  readonly progress?: Progress;
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -89,7 +100,7 @@ async function trainPhase(
   phase: TrainPhase,
   seed: number,
   label: string,
-  ctx: ExperimentContext,
+  ctx: T1KitContext,
   curvePoints: number,
   probes: Record<string, () => Promise<number>>,
   atStart = false,
@@ -107,7 +118,7 @@ async function trainPhase(
   const res = await trainModel(model, sampler, config, {
     seed,
     label,
-    progress: ctx.progress,
+    ...(ctx.progress ? { progress: ctx.progress } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onStep: async (r) => {
       if (at.has(r.step)) await measure(r.step);
@@ -155,12 +166,19 @@ async function cloneModel(m: GPT, cfg: GPTConfig, initSeed: number): Promise<GPT
   return c;
 }
 
-/** What one run needs to train and score its models. */
-interface RunKit {
+/**
+ * What one run needs to train and score its models: its world, the GPT config, the initialisation seed
+ * (every condition of a run starts from the same weights), the biography loss (forgetting) and a trainer
+ * that derives each phase's batch seed from the run's seed. The callable parts ({@link pretrainBase},
+ * {@link fineTune}, {@link trainConcurrent}, {@link trainSftOnly}) take one, so a notebook can retrain only
+ * the part an exercise changes.
+ */
+export interface RunKit {
   readonly d: WorldData;
   readonly gpt: GPTConfig;
   readonly initSeed: number;
   readonly tag: string;
+  /** Mean next-token loss (nats per token) on augmented biographies (fixed evaluation batches). */
   readonly bioLoss: (m: GPT) => Promise<number>;
   readonly heldAcc: (m: GPT) => () => Promise<number>;
   readonly train: (
@@ -173,7 +191,11 @@ interface RunKit {
   ) => Promise<PhaseResult>;
 }
 
-function runKit(config: T1Config, seed: number, ctx: ExperimentContext, tag: string): RunKit {
+/**
+ * The kit of the run with seed `seed` (the experiment's i-th run has seed {@link t1RunSeed}(base, i)):
+ * a model trained with it is the very model that run trains (same world, initialisation and batches).
+ */
+export function runKit(config: T1Config, seed: number, ctx: T1KitContext = {}, tag = "by hand"): RunKit {
   const d = t1WorldData(config, seed);
   const evalSeed = deriveSeed(seed, "eval-bios");
   return {
@@ -631,10 +653,34 @@ export function bestLrFactor(results: ReadonlyArray<T1SeedResult>): number {
   return best;
 }
 
+/** The seed of the experiment's `i`-th run (0-based) from the base seed: its world, initialisation and batches derive from it. */
+export function t1RunSeed(baseSeed: number, i: number): number {
+  return deriveSeed(baseSeed, "t1", i);
+}
+
+/** What the by-hand section and the exercises read off a model: held-out and training accuracy, biography loss. */
+export interface T1ModelScores {
+  /** Held-out people's questions answered by the one answer rule. */
+  readonly heldOutAcc: number;
+  /** The training people's questions (the ones SFT sees). */
+  readonly trainAcc: number;
+  /** Next-token loss on augmented biographies, nats per token: the world model (higher = forgotten). */
+  readonly bioLoss: number;
+}
+
+/** Score a model of the run of `kit` as the experiment does (same questions, same biography batches). */
+export async function scoreModel(kit: RunKit, model: GPT): Promise<T1ModelScores> {
+  return {
+    heldOutAcc: (await scoreQA(model, kit.d, kit.d.heldOutQA)).acc,
+    trainAcc: (await scoreQA(model, kit.d, kit.d.trainQA)).acc,
+    bioLoss: await kit.bioLoss(model),
+  };
+}
+
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT1(config: T1Config, ctx: ExperimentContext): Promise<ExperimentOutput<T1Data, T1Metric>> {
   validateT1Config(config);
-  const seeds = Array.from({ length: config.concurrentSeeds }, (_, i) => deriveSeed(ctx.seed, "t1", i));
+  const seeds = Array.from({ length: config.concurrentSeeds }, (_, i) => t1RunSeed(ctx.seed, i));
   const results: T1SeedResult[] = [];
   const pairs: T1PairResult[] = [];
   let samples: T1Sample[] = [];
