@@ -4,6 +4,7 @@
  * A takeaway adds its own as `exercises.ts` in its folder and registers it here.
  */
 import { demoExercises } from "./run/demo";
+import { exercises as t2 } from "./takeaways/t2-chain-of-thought/exercises";
 import { exercises as t6 } from "./takeaways/t6-predictive-world-model/exercises";
 
-export const exercises = Object.freeze({ tour: demoExercises, t6 });
+export const exercises = Object.freeze({ tour: demoExercises, t2, t6 });
