@@ -209,6 +209,7 @@ const TOUR_STATEMENTS: ReadonlyArray<{ says: RegExp; check(): void }> = [
       for (const name of [
         "00-tour.ipynb",
         "01-world-model.ipynb",
+        "02-chain-of-thought.ipynb",
         "04-scaling-laws.ipynb",
         "06-predictive-world-model.ipynb",
       ]) {
@@ -241,6 +242,7 @@ test("what the tour says about the other notebooks is true", () => {
 const EXERCISE_CONVENTION_NOTEBOOKS = [
   "00-tour.ipynb",
   "01-world-model.ipynb",
+  "02-chain-of-thought.ipynb",
   "04-scaling-laws.ipynb",
   "06-predictive-world-model.ipynb",
 ];

@@ -25,7 +25,16 @@ import {
   swapsSampler,
 } from "../../data/swaps";
 import { generate } from "../../generate";
-import { codedProfile, codeSamples, type CurvePoint, doublingSizes, estimateCurve, type XZYSample } from "../../info";
+import { silentProgress } from "../../present/progress";
+import {
+  codedProfile,
+  codeSamples,
+  type CurvePoint,
+  doublingSizes,
+  type EntropyOptions,
+  estimateCurve,
+  type XZYSample,
+} from "../../info";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext } from "../../run/experiment";
 import { CharTokenizer } from "../../tokenizer";
@@ -177,9 +186,12 @@ export async function sampleChains(
   return { rows, info: seedInfo(rows, gens.filter((g) => g.correct).length / gens.length), mix };
 }
 
-/** Miller–Madow estimates (bits) of one seed's sampled rows. */
-export function seedInfo(rows: ReadonlyArray<XZYSample>, accuracy: number): SeedInfo {
-  const p = codedProfile(codeSamples(rows));
+/**
+ * Information estimates (bits) of one seed's sampled rows: Miller–Madow (the experiment's), or the plain
+ * plug-in with `{ correction: "none" }`.
+ */
+export function seedInfo(rows: ReadonlyArray<XZYSample>, accuracy: number, opts?: EntropyOptions): SeedInfo {
+  const p = codedProfile(codeSamples(rows), opts);
   return { n: rows.length, hX: p.hX, hZ: p.hZ, hY: p.hY, iXZ: p.iXZ, iZY: p.iZY, accuracy };
 }
 
@@ -203,20 +215,45 @@ export function estimateCurves(
   };
 }
 
-function trainOpts(ctx: ExperimentContext, seed: number, label: string) {
-  return { seed, progress: ctx.progress, label, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+/**
+ * What one part (one condition, one seed) takes from its caller: the experiment's context, or in a notebook
+ * `{ progress: lab.notebookProgress() }` (without `log` the part prints nothing; without `progress` no bar).
+ */
+export type T2PartContext = Partial<Pick<ExperimentContext, "progress" | "signal">> & {
+  log?(message: string): void;
+};
+
+function trainOpts(ctx: T2PartContext, seed: number, label: string) {
+  return { seed, progress: ctx.progress ?? silentProgress, label, ...(ctx.signal ? { signal: ctx.signal } : {}) };
 }
 
-/** Train and test one chain level for one seed; returns the run and its sampled rows. */
-export async function runLevel(
+/** A trained model of one condition and seed, with its tokenizer (caller disposes `model`). */
+export interface TrainedT2Model {
+  readonly model: GPT;
+  readonly tok: CharTokenizer;
+  readonly seed: number;
+  /** The chain level (0 = states only … 3 = verbatim), or null for a direct baseline. */
+  readonly level: number | null;
+  readonly format: SwapFormat;
+  /** The depth (layers). */
+  readonly depth: number;
+  readonly finalLoss: number;
+  readonly steps: number;
+  readonly trainMs: number;
+}
+
+/**
+ * Train one chain level for one seed (the experiment's first step of {@link runLevel}); returns the model,
+ * which the caller disposes, so a notebook can query it.
+ */
+export async function trainLevel(
   c: T2Config,
-  ctx: ExperimentContext,
+  ctx: T2PartContext,
   seed: number,
   level: number,
-  tests: ReadonlyArray<TestProblem>,
-  design: Design,
-): Promise<{ run: T2LevelRun; rows: MiRow[] }> {
+): Promise<TrainedT2Model> {
   const format = CHAIN_LEVELS[level] as SwapFormat;
+  if (format === undefined) throw new Error(`trainLevel: level must be 0..${CHAIN_LEVELS.length - 1}, got ${level}`);
   const tok = t2Tokenizer(c);
   const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", format, "init"));
   try {
@@ -233,55 +270,103 @@ export async function runLevel(
       trainOpts(ctx, deriveSeed(seed, "t2", format, "train"), `level ${level} ${format}`),
     );
     const trainMs = performance.now() - t0;
-    throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-    const { accuracy, gens } = await evaluate(model, tok, c, format, tests);
-    const ksIn = range(c.kMin, c.kMax);
-    const accInDist = mean(ksIn.map((k) => accuracy[`k${k}`] as number));
-    const accLonger = mean(c.kLonger.map((k) => accuracy[`k${k}`] as number));
-    const sampled = await sampleChains(model, tok, c, design, `level${level}`, seed);
-    const samples: (Generated & { group: string })[] = [];
-    for (const g of [`k${c.kMax}`, `k${c.kLonger[0]}`, "unseen"]) {
-      let n = 0;
-      tests.forEach((t, i) => {
-        if (t.group === g && n < 2) {
-          samples.push({ ...(gens[i] as Generated), group: g });
-          n++;
-        }
-      });
-    }
-    ctx.log(
-      `t2 level ${level} (${format}) seed ${seed}: loss ${res.finalLoss.toFixed(3)}, in-dist ${accInDist.toFixed(3)}, unseen ${(accuracy["unseen"] as number).toFixed(3)}, longer ${accLonger.toFixed(3)}, I(X;Z)/H(X) ${(sampled.info.iXZ / sampled.info.hX).toFixed(3)}`,
-    );
     return {
-      run: {
-        seed,
-        level,
-        format,
-        accuracy,
-        accInDist,
-        accUnseen: accuracy["unseen"] as number,
-        accLonger,
-        info: sampled.info,
-        finalLoss: res.finalLoss,
-        trainMs,
-        samples,
-      },
-      rows: sampled.rows,
+      model,
+      tok,
+      seed,
+      level,
+      format,
+      depth: c.model.nLayer,
+      finalLoss: res.finalLoss,
+      steps: c.train.numSteps,
+      trainMs,
     };
-  } finally {
+  } catch (e) {
     model.dispose();
+    throw e;
   }
 }
 
-/** Train and test one direct baseline (no chain) of one depth for one seed, with the chain models' training tokens. */
-export async function runDirect(
+/**
+ * Test a trained chain level: greedy accuracy per test group, then chains sampled on the information design
+ * and their information (the experiment's second step of {@link runLevel}). Does not dispose the model.
+ */
+export async function testLevel(
+  trained: TrainedT2Model,
   c: T2Config,
-  ctx: ExperimentContext,
+  tests: ReadonlyArray<TestProblem>,
+  design: Design,
+  ctx: T2PartContext = {},
+): Promise<{ run: T2LevelRun; rows: MiRow[] }> {
+  const { model, tok, seed, format } = trained;
+  const level = trained.level;
+  if (level === null) throw new Error("testLevel: this is a direct model (level null); use evaluate()");
+  throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+  const { accuracy, gens } = await evaluate(model, tok, c, format, tests);
+  const ksIn = range(c.kMin, c.kMax);
+  const accInDist = mean(ksIn.map((k) => accuracy[`k${k}`] as number));
+  const accLonger = mean(c.kLonger.map((k) => accuracy[`k${k}`] as number));
+  const sampled = await sampleChains(model, tok, c, design, `level${level}`, seed);
+  const samples: (Generated & { group: string })[] = [];
+  for (const g of [`k${c.kMax}`, `k${c.kLonger[0]}`, "unseen"]) {
+    let n = 0;
+    tests.forEach((t, i) => {
+      if (t.group === g && n < 2) {
+        samples.push({ ...(gens[i] as Generated), group: g });
+        n++;
+      }
+    });
+  }
+  ctx.log?.(
+    `t2 level ${level} (${format}) seed ${seed}: loss ${trained.finalLoss.toFixed(3)}, in-dist ${accInDist.toFixed(3)}, unseen ${(accuracy["unseen"] as number).toFixed(3)}, longer ${accLonger.toFixed(3)}, I(X;Z)/H(X) ${(sampled.info.iXZ / sampled.info.hX).toFixed(3)}`,
+  );
+  return {
+    run: {
+      seed,
+      level,
+      format,
+      accuracy,
+      accInDist,
+      accUnseen: accuracy["unseen"] as number,
+      accLonger,
+      info: sampled.info,
+      finalLoss: trained.finalLoss,
+      trainMs: trained.trainMs,
+      samples,
+    },
+    rows: sampled.rows,
+  };
+}
+
+/** Train and test one chain level for one seed; returns the run and its sampled rows (the model is disposed). */
+export async function runLevel(
+  c: T2Config,
+  ctx: T2PartContext,
+  seed: number,
+  level: number,
+  tests: ReadonlyArray<TestProblem>,
+  design: Design,
+): Promise<{ run: T2LevelRun; rows: MiRow[] }> {
+  const trained = await trainLevel(c, ctx, seed, level);
+  try {
+    throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+    return await testLevel(trained, c, tests, design, ctx);
+  } finally {
+    trained.model.dispose();
+  }
+}
+
+/**
+ * Train one direct baseline (no chain) of one depth for one seed for `steps` steps (the experiment gives it
+ * the chain models' training tokens: {@link directSteps}); returns the model, which the caller disposes.
+ */
+export async function trainDirect(
+  c: T2Config,
+  ctx: T2PartContext,
   seed: number,
   depth: number,
   steps: number,
-  tests: ReadonlyArray<TestProblem>,
-): Promise<T2DirectRun> {
+): Promise<TrainedT2Model> {
   const tok = t2Tokenizer(c);
   const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", "direct", depth, "init"), depth);
   try {
@@ -298,16 +383,34 @@ export async function runDirect(
       trainOpts(ctx, deriveSeed(seed, "t2", "direct", depth, "train"), `direct depth ${depth}`),
     );
     const trainMs = performance.now() - t0;
+    return { model, tok, seed, level: null, format: "direct", depth, finalLoss: res.finalLoss, steps, trainMs };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/** Train and test one direct baseline (no chain) of one depth for one seed, with the chain models' training tokens. */
+export async function runDirect(
+  c: T2Config,
+  ctx: T2PartContext,
+  seed: number,
+  depth: number,
+  steps: number,
+  tests: ReadonlyArray<TestProblem>,
+): Promise<T2DirectRun> {
+  const trained = await trainDirect(c, ctx, seed, depth, steps);
+  try {
     const inDist = tests.filter((t) => /^k\d+$/.test(t.group) && Number(t.group.slice(1)) <= c.kMax);
-    const { accuracy } = await evaluate(model, tok, c, "direct", inDist);
-    ctx.log(
-      `t2 direct depth ${depth} seed ${seed}: loss ${res.finalLoss.toFixed(3)}, acc ${range(c.kMin, c.kMax)
+    const { accuracy } = await evaluate(trained.model, trained.tok, c, "direct", inDist);
+    ctx.log?.(
+      `t2 direct depth ${depth} seed ${seed}: loss ${trained.finalLoss.toFixed(3)}, acc ${range(c.kMin, c.kMax)
         .map((k) => `k${k} ${(accuracy[`k${k}`] as number).toFixed(2)}`)
         .join(", ")}`,
     );
-    return { seed, depth, accuracy, finalLoss: res.finalLoss, steps, trainMs };
+    return { seed, depth, accuracy, finalLoss: trained.finalLoss, steps, trainMs: trained.trainMs };
   } finally {
-    model.dispose();
+    trained.model.dispose();
   }
 }
 
@@ -327,6 +430,12 @@ function listSampler(rows: ReadonlyArray<{ x: number[]; y: number[]; mask: numbe
   };
 }
 
+/** Options of {@link runStar} that the experiment leaves at their defaults (exercises change them). */
+export interface StarOptions {
+  /** The chain formats of the warm-up mixture (default: every chain level, uniformly). */
+  readonly warmupFormats?: ReadonlyArray<SwapFormat>;
+}
+
 /**
  * One outcome-only run (STaR, Zelikman et al. 2022): warm up on a uniform mixture of the chain levels, then
  * `rounds` times sample one chain per training problem at temperature 1, keep those whose answer is right,
@@ -335,9 +444,10 @@ function listSampler(rows: ReadonlyArray<{ x: number[]; y: number[]; mask: numbe
  */
 export async function runStar(
   c: T2Config,
-  ctx: ExperimentContext,
+  ctx: T2PartContext,
   seed: number,
   design: Design,
+  opts: StarOptions = {},
 ): Promise<{ run: T2StarRun; rows: MiRow[] }> {
   const tok = t2Tokenizer(c);
   const kGrid = kGridOf(c);
@@ -348,7 +458,7 @@ export async function runStar(
   try {
     const mixed = swapsSampler(
       tok,
-      { formats: CHAIN_LEVELS, kMin: c.kMin, kMax: c.kMax, kGrid, numCups: c.numCups },
+      { formats: opts.warmupFormats ?? CHAIN_LEVELS, kMin: c.kMin, kMax: c.kMax, kGrid, numCups: c.numCups },
       seqLen,
     );
     await trainModel(
@@ -401,7 +511,7 @@ export async function runStar(
     const after = await sampleChains(model, tok, c, design, "selfChosen_after", seed);
     const afterControl = await sampleChains(control, tok, c, design, "selfChosen_afterControl", seed);
     const norm = (i: SeedInfo): string => (i.iXZ / i.hX).toFixed(3);
-    ctx.log(
+    ctx.log?.(
       `t2 STaR seed ${seed}: I(X;Z)/H(X) before ${norm(before.info)}, after ${norm(after.info)} (control ${norm(afterControl.info)}), kept ${keptPerRound.map((k) => k.toFixed(2)).join(", ")}`,
     );
     return {

@@ -14,15 +14,22 @@ import {
   directSteps,
   experiment,
   formatSeqLen,
+  runLevel,
   seedInfo,
   slope,
+  t2Design,
   t2Figures,
   t2SampleRows,
   t2Tokenizer,
   T2_PROFILES,
+  testLevel,
+  testProblems,
+  trainDirect,
+  trainLevel,
   T2Config,
   validateT2Config,
 } from "./index";
+import { exercises } from "./exercises";
 
 const TINY: Partial<T2Config> = {
   numSeeds: 2,
@@ -96,6 +103,35 @@ test("generation for evaluation and sampling leaks no tensors; NoPE models have 
   } finally {
     model.dispose();
   }
+});
+
+test("the parts: trainLevel + testLevel give runLevel's run, the returned model is the caller's, nothing leaks", async () => {
+  await testBackend();
+  const c = { ...T2_PROFILES.smoke, ...TINY } as T2Config;
+  const tests = testProblems(c, 11);
+  const design = t2Design(c, 11);
+  const whole = await runLevel(c, {}, 11, 0, tests, design);
+  const before = tf.memory().numTensors;
+  const trained = await trainLevel(c, {}, 11, 0);
+  assert.ok(tf.memory().numTensors > before, "the trained model is returned alive");
+  const parts = await testLevel(trained, c, tests, design);
+  trained.model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  assert.deepEqual({ ...parts.run, trainMs: 0 }, { ...whole.run, trainMs: 0 });
+  assert.deepEqual(parts.rows, whole.rows);
+  const direct = await trainDirect(c, {}, 11, 2, 2);
+  assert.equal(direct.level, null);
+  assert.equal(direct.depth, 2);
+  direct.model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+  await assert.rejects(() => trainLevel(c, {}, 11, 4), /level must be 0\.\.3/);
+  // The exercise checks read what the parts return, and refuse a run of the wrong condition.
+  assert.equal(exercises.e2.evaluate(parts.run, { profile: "smoke" }).value, parts.run.accInDist);
+  assert.match(exercises.e2.evaluate({ ...parts.run, level: 1 }, { profile: "smoke" }).message, /train level 0/);
+  assert.match(
+    exercises.e1.evaluate({ seed: 1, depth: 4, accuracy: { k1: 1 }, finalLoss: 0, steps: 1, trainMs: 0 }).message,
+    /train depth 8/,
+  );
 });
 
 test("the experiment runs end to end at a tiny config and writes the output contract", async () => {
