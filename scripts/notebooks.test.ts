@@ -206,7 +206,7 @@ const TOUR_STATEMENTS: ReadonlyArray<{ says: RegExp; check(): void }> = [
   {
     says: /Every exercise states what to change, how long it takes, the range to expect and why/,
     check: () => {
-      for (const name of ["00-tour.ipynb", "06-predictive-world-model.ipynb"]) {
+      for (const name of ["00-tour.ipynb", "03-attention.ipynb", "06-predictive-world-model.ipynb"]) {
         const ex = findExercises(readNb(name).cells);
         assert.ok(ex.length > 0, `${name}: no exercise in the convention`);
         for (const e of ex)
@@ -233,7 +233,7 @@ test("what the tour says about the other notebooks is true", () => {
 });
 
 /** Notebooks whose exercises are all in the convention of src/run/exercise.ts (the list only grows). */
-const EXERCISE_CONVENTION_NOTEBOOKS = ["00-tour.ipynb", "06-predictive-world-model.ipynb"];
+const EXERCISE_CONVENTION_NOTEBOOKS = ["00-tour.ipynb", "03-attention.ipynb", "06-predictive-world-model.ipynb"];
 
 test("exercises: each has a solution; each check it names exists, is called by its solution, and states the library's ranges", () => {
   const used = new Set<string>();

@@ -4,6 +4,7 @@
  * A takeaway adds its own as `exercises.ts` in its folder and registers it here.
  */
 import { demoExercises } from "./run/demo";
+import { exercises as t3 } from "./takeaways/t3-attention/exercises";
 import { exercises as t6 } from "./takeaways/t6-predictive-world-model/exercises";
 
-export const exercises = Object.freeze({ tour: demoExercises, t6 });
+export const exercises = Object.freeze({ tour: demoExercises, t3, t6 });
