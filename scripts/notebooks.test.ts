@@ -210,6 +210,7 @@ const TOUR_STATEMENTS: ReadonlyArray<{ says: RegExp; check(): void }> = [
         "00-tour.ipynb",
         "01-world-model.ipynb",
         "02-chain-of-thought.ipynb",
+        "03-attention.ipynb",
         "04-scaling-laws.ipynb",
         "06-predictive-world-model.ipynb",
       ]) {
@@ -243,6 +244,7 @@ const EXERCISE_CONVENTION_NOTEBOOKS = [
   "00-tour.ipynb",
   "01-world-model.ipynb",
   "02-chain-of-thought.ipynb",
+  "03-attention.ipynb",
   "04-scaling-laws.ipynb",
   "06-predictive-world-model.ipynb",
 ];

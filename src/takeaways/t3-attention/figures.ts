@@ -11,6 +11,7 @@ import {
   scatterFigure,
   withHorizontalLines,
 } from "../../present/plot";
+import { sliderFigure } from "../../present/slider";
 import { mean, meanInterval, toInterval } from "../../stats";
 import { T3_CONDITIONS, type T3Data, type T3Record } from "./config";
 
@@ -80,6 +81,45 @@ function capacityFigure(data: T3Data, record: T3Record): Figure {
     yRange: [-0.02, 1.02],
   });
   return withHorizontalLines(fig, [record.config.retrievalTarget], ["M_max threshold"]);
+}
+
+/**
+ * The modern Hopfield memory explored without re-running: retrieval against load M (x, log axis), one
+ * curve per pattern dimension d, with a slider over the β multipliers of the sweep (β = m/√d; m = 0 is the
+ * β → 0 control, m = 1 attention's own β). Computed once, from the capacity sweep already in the record.
+ */
+export function hopfieldSliderFigure(data: T3Data, record: T3Record): Figure {
+  const rows = data.capacity.filter((r) => r.network === "modern");
+  const ds = [...new Set(rows.map((r) => r.d))].sort((a, b) => a - b);
+  const ms = [...new Set(rows.map((r) => r.betaMultiplier ?? NaN))].filter(Number.isFinite).sort((a, b) => a - b);
+  const maxM = Math.max(2, ...rows.map((r) => r.M));
+  const steps = ms.map((m) => {
+    const series: LineSeries[] = ds.map((d, i) => {
+      const c = byKey(
+        rows.filter((r) => r.d === d && r.betaMultiplier === m),
+        (r) => r.M,
+        (r) => r.accuracy,
+      );
+      return { name: `d = ${d}`, x: c.x, y: c.y, color: paletteColor(i) };
+    });
+    const label = m === 0 ? "β → 0" : m === 1 ? "β = 1/√d" : `β = ${m}/√d`;
+    const mm = ds.map((d) => {
+      const v = data.mMax.filter((r) => r.d === d && r.network === `beta${m}`).map((r) => r.mMax);
+      const x = mean(v);
+      return `${d}: ${Number.isFinite(x) ? x.toFixed(x < 10 ? 1 : 0) : "n/a"}`;
+    });
+    const fig = lineFigure(series, {
+      title: `Modern Hopfield memory at ${label}: M_max per d ${mm.join(", ")}`,
+      subtitle: `${record.seeds.length} seed(s); ${Math.round(record.config.capacity.flipFraction * 100)}% of each query flipped; one update ξ ← X softmax(β Xᵀξ)`,
+      xTitle: "stored patterns M (load)",
+      yTitle: "fraction retrieved (cosine ≥ 0.9)",
+      xLog: true,
+      xRange: [0, Math.log10(maxM) + 0.1],
+      yRange: [-0.02, 1.02],
+    });
+    return { label, figure: withHorizontalLines(fig, [record.config.retrievalTarget], ["M_max threshold"]) };
+  });
+  return sliderFigure(steps, { prefix: "inverse temperature: ", active: Math.max(0, ms.indexOf(1)) });
 }
 
 function mMaxFigure(data: T3Data, record: T3Record): Figure {
@@ -317,6 +357,7 @@ export function t3Figures(record: T3Record): Record<string, Figure> {
     "attention-equals-hopfield": equivalenceFigure(data),
     capacity: capacityFigure(data, record),
     "capacity-mmax": mMaxFigure(data, record),
+    "hopfield-slider": hopfieldSliderFigure(data, record),
   };
   if (data.induction.attended.length) figs["attended-patterns"] = attendedFigure(data);
   const maps = attentionMapsFigure(data);

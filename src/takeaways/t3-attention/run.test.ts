@@ -107,9 +107,14 @@ test("t3-attention runs end to end at a tiny config and writes every metric of t
     "self-consistency",
     "adaptation",
     "gain-codes",
+    "hopfield-slider",
   ]) {
     assert.ok(figs[name] && figs[name]!.data.length > 0, `figure ${name}`);
   }
+  // The slider: one frame per β multiplier of the sweep, one curve per d in each.
+  const slider = figs["hopfield-slider"]!;
+  assert.equal(slider.frames?.length, (record.config as T3Config).capacity.betaMultipliers.length);
+  for (const f of slider.frames ?? []) assert.equal(f.data.length, (record.config as T3Config).capacity.ds.length);
   assert.doesNotThrow(() => JSON.parse(JSON.stringify(figs)));
 });
 

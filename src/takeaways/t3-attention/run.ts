@@ -451,6 +451,40 @@ export async function runAttentionSeed(
   }
 }
 
+/**
+ * One run of part 3 as the experiment makes it (run `run` of base seed `baseSeed`: the same world, seeds and
+ * evaluation set as {@link runT3}), for exercises that change the system's settings and retrain only this
+ * run. The joint modules are disposed; the result holds every condition's accuracy and the gain codes.
+ */
+export async function runSystemSeed(
+  config: Pick<T3Config, "streams" | "system" | "controlGainFunction">,
+  baseSeed: number,
+  run = 0,
+  opts: { onPhase?: (phase: string, step: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<AttentionSeedResult> {
+  const task = createCuedStreamsTask(config.streams, deriveSeed(baseSeed, "t3", "cued-streams"));
+  const s = deriveSeed(baseSeed, "t3", "system", run);
+  const ev = makeEvalSet(task, config.system, deriveSeed(s, "eval"));
+  const r = await runAttentionSeed(task, config.system, s, ev, {
+    controlGainFunction: config.controlGainFunction,
+    ...opts,
+  });
+  for (const j of [r.joint, r.jointControl]) {
+    j.controller.dispose();
+    j.processor.dispose();
+  }
+  return r.result;
+}
+
+/** Least-squares slope of ln M_max against d for one network of one capacity seed (NaN past the sweep). */
+export function capacityLogSlope(r: CapacitySeedResult, network: string): number {
+  const rows = r.mMax.filter((m) => m.network === network).sort((a, b) => a.d - b.d);
+  return slope(
+    rows.map((m) => m.d),
+    rows.map((m) => Math.log(m.mMax)),
+  );
+}
+
 /** Every ordered swap (i ≠ j) of a set of joint runs: controller i with processor j, on run j's eval set. */
 export async function swapAll(
   task: CuedStreamsTask,
