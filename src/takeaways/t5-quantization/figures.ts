@@ -10,6 +10,7 @@ import {
   type Trace,
   withHorizontalLines,
 } from "../../present/plot";
+import { sliderFigure } from "../../present/slider";
 import type { Interval } from "../../stats";
 import {
   MAIN_SCHEMES,
@@ -146,6 +147,54 @@ function histogramWithLevels(h: WeightHistogram, title: string): Figure {
   return { data, layout: { ...layout, bargap: 0, showlegend: true } };
 }
 
+/**
+ * States and scheme, explored without re-running: one frame per number of states S of the MLP's PTQ
+ * sweep, with every scheme's held-out accuracy (mean over seeds, 95% interval) beside float32 and chance.
+ * The same numbers as "mlp-accuracy-vs-states", computed once by the experiment; the slider (plotly's own
+ * frames) only chooses which S is drawn, so it works on a static page too.
+ */
+export function statesSliderFigure(record: T5Record): Figure {
+  const d = record.data;
+  const n = record.seeds.length;
+  const labels = d.schemes.map((q) => SCHEME_LABELS[q as SchemeName] ?? q);
+  const top = Math.min(1, Math.max(d.mlp.fp32.hi, d.mlp.bayes.mean) + 0.05);
+  const steps = d.states.map((s, k) => {
+    const at = (q: string): Interval => d.mlp.ptq[q]?.acc[k] ?? { mean: NaN, lo: NaN, hi: NaN, n: 0 };
+    const drop = (q: string): number => d.mlp.ptq[q]?.drop[k]?.mean ?? NaN;
+    const fig = barFigure(
+      labels,
+      [
+        {
+          name: "quantized MLP",
+          y: d.schemes.map((q) => at(q).mean),
+          lo: d.schemes.map((q) => at(q).lo),
+          hi: d.schemes.map((q) => at(q).hi),
+          color: paletteColor(0),
+        },
+      ],
+      {
+        title: `S = ${s} states per weight (${Math.log2(s).toFixed(s === 3 ? 2 : 0)} bits per code): MLP accuracy by scheme`,
+        subtitle: `post-training quantization of the trained MLP; profile ${record.profile}, ${n} seed${n === 1 ? "" : "s"}, 95% t-intervals; move the slider to change S`,
+        xTitle: "how the levels are placed",
+        yTitle: "held-out accuracy",
+        yRange: [0, top],
+        valueDigits: 3,
+      },
+    );
+    const hover = d.schemes.map((q) => `${(100 * at(q).mean).toFixed(2)}% (${drop(q).toFixed(2)} pp below float32)`);
+    const withHover: Figure = {
+      data: fig.data.map((t) => ({ ...t, hovertext: hover, hoverinfo: "x+text" })),
+      layout: fig.layout,
+    };
+    return {
+      label: String(s),
+      figure: withHorizontalLines(withHover, [d.mlp.fp32.mean, d.chance], ["float32", "chance"], { dash: "dash" }),
+    };
+  });
+  const active = d.states.includes(16) ? d.states.indexOf(16) : d.states.length - 1;
+  return sliderFigure(steps, { prefix: "states per weight S = ", active });
+}
+
 /** All figures of a t5 record. */
 export function t5Figures(record: T5Record): Record<string, Figure> {
   const d = record.data;
@@ -186,6 +235,7 @@ export function t5Figures(record: T5Record): Record<string, Figure> {
   );
   f = withHorizontalLines(f, [0, 1], ["", "1 pp"], { dash: "dash" });
   figs["mlp-accuracy-drop-vs-states"] = marks(f);
+  figs["states-slider"] = statesSliderFigure(record);
   f = lines(
     schemeSeries(d, (s) => ({ x: d.gpt.states, y: d.gpt.ptq[s]?.ratio ?? [] }), Object.keys(d.gpt.ptq)),
     {

@@ -50,6 +50,7 @@ const TINY: Partial<T5Config> = {
 const FIGURES = [
   "mlp-accuracy-vs-states",
   "mlp-accuracy-drop-vs-states",
+  "states-slider",
   "gpt-perplexity-vs-states",
   "mlp-accuracy-vs-bits",
   "gpt-perplexity-vs-bits",
@@ -181,6 +182,13 @@ test("a tiny run writes every documented metric, claim, CSV, figure and a packed
       assert.ok(f && f.data.length > 0, name);
       JSON.stringify(f);
     }
+    // the slider: one frame per S of the sweep, each with one bar per scheme, opening at S = 16 when swept
+    const slider = figs["states-slider"] as { frames?: Array<{ name: string; data: Array<{ y: unknown[] }> }> };
+    assert.deepEqual(
+      slider.frames?.map((fr) => fr.name),
+      (TINY.states as number[]).map(String),
+    );
+    for (const fr of slider.frames ?? []) assert.equal(fr.data[0]?.y.length, (TINY.schemes as string[]).length);
     // on a log axis, plotly wants shapes in data units and annotations in log10 units
     const layout = (figs["mlp-accuracy-vs-states"] as { layout: Record<string, unknown> }).layout;
     const shapes = layout["shapes"] as Array<Record<string, unknown>>;

@@ -22,9 +22,10 @@ import {
   singleRun,
   within,
 } from "../../claims";
-import { bayesAccuracy, makeClassificationTask } from "../../data/classification";
+import { bayesAccuracy, type ClassificationTask, makeClassificationTask } from "../../data/classification";
 import { ZipfLanguage } from "../../data/zipf-language";
-import { createMLP, type MLP, mlpAccuracy, type MLPHistoryPoint, trainMLP } from "../../mlp";
+import { createMLP, type MLP, mlpAccuracy, type MLPConfig, type MLPHistoryPoint, trainMLP } from "../../mlp";
+import { silentProgress } from "../../present/progress";
 import {
   decodePacked,
   encodePacked,
@@ -157,6 +158,158 @@ async function ckaToFloat(
   }
 }
 
+/** A float32 MLP trained on its seed's task (caller disposes `model`). */
+export interface FloatMlp {
+  readonly task: ClassificationTask;
+  readonly arch: MLPConfig;
+  readonly model: MLP;
+  /** Held-out accuracy of the float32 model. */
+  readonly fp32: number;
+  readonly history: MLPHistoryPoint[];
+}
+
+/** What an experiment part needs from the context: a progress display and cancellation. */
+export type PartContext = Pick<ExperimentContext, "progress" | "signal">;
+
+/**
+ * Part 1 of an MLP seed, callable on its own (`lab.t5.trainFloatMlp(config, seed)`): the seed's task, and
+ * the MLP trained on it in float32 (`c.task`, `c.mlpHidden`, `c.mlpTrain`), with its held-out accuracy.
+ * The experiment calls the same function, so one seed here is the experiment's seed. Caller disposes
+ * `model`.
+ */
+export async function trainFloatMlp(c: T5Config, seed: number, ctx: Partial<PartContext> = {}): Promise<FloatMlp> {
+  const task = makeClassificationTask(c.task, deriveSeed(seed, "task"));
+  const arch = { inputDim: task.config.inputDim, hidden: c.mlpHidden, outputDim: task.config.numClasses };
+  const model = createMLP(arch, deriveSeed(seed, "mlp-init"));
+  try {
+    const history = await trainMLP(model, task.xTrain, task.yTrain, c.mlpTrain, {
+      seed: deriveSeed(seed, "mlp-train"),
+      progress: ctx.progress ?? silentProgress,
+      label: "MLP float32",
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    return { task, arch, model, fp32: await mlpAccuracy(model, task.xTest, task.yTest), history };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/** The test inputs on which CKA is measured, `[nCka, d]`. Caller disposes. */
+function ckaInputs(c: T5Config, task: ClassificationTask): tf.Tensor2D {
+  const d = task.config.inputDim;
+  const nCka = Math.min(c.ckaSamples, task.yTest.length);
+  return tf.tensor2d(task.xTest.subarray(0, nCka * d), [nCka, d]);
+}
+
+/** One scheme's PTQ curve of a float MLP: accuracy per number of states, and S_min per tolerance. */
+export interface PtqCurve {
+  readonly scheme: SchemeName;
+  readonly states: number[];
+  readonly fp32: number;
+  /** Held-out accuracy at each of `states`. */
+  readonly acc: number[];
+  /** ε -> S_min: the smallest S (interpolated in log2 S) from which accuracy stays within ε of float32. */
+  readonly statesNeeded: Record<string, number>;
+}
+
+/**
+ * Part 2, callable on its own: post-training quantization of a trained MLP with one scheme at every S
+ * of `c.states` (groups of `c.groupSize`), and the states needed at each of `c.epsilons`. The same
+ * quantizers and seeds as the experiment's sweep.
+ */
+export async function mlpPtqCurve(float: FloatMlp, scheme: SchemeName, c: T5Config, seed: number): Promise<PtqCurve> {
+  const states = [...c.states].sort((a, b) => a - b);
+  const mats = float.model.namedKernels();
+  const acc: number[] = [];
+  for (const s of states) {
+    const spec = schemeSpec(scheme, s, c.groupSize, deriveSeed(seed, "kmeans"));
+    acc.push(await mlpQuantAccuracy(float.model, await quantizeAll(mats, spec), float.task.xTest, float.task.yTest));
+  }
+  const drops = acc.map((a) => float.fp32 - a);
+  const needed = Object.fromEntries(c.epsilons.map((e) => [key(e), statesNeeded(states, drops, e)]));
+  return { scheme, states, fp32: float.fp32, acc, statesNeeded: needed };
+}
+
+/**
+ * One QAT variant from a float MLP (the experiment's loop body): PTQ with the variant's quantizer, then
+ * `c.qatTrain` steps with the quantizer in the forward pass (straight-through estimator) on a copy of the
+ * model; accuracy, weight change and CKA of both. `refs` are the CKA inputs, the float model's hidden
+ * layer on them and its kernels, computed once per seed.
+ */
+async function qatOneVariant(
+  float: FloatMlp,
+  v: QatVariant,
+  c: T5Config,
+  seed: number,
+  ctx: Partial<PartContext>,
+  refs: { xCka: tf.Tensor2D; ref: tf.Tensor2D; fpKernels: Float32Array[] },
+): Promise<QatSeedResult> {
+  const { task, arch, model } = float;
+  const { xCka, ref, fpKernels } = refs;
+  const spec = qatSpec(v);
+  const student = createMLP(arch, deriveSeed(seed, "mlp-init"));
+  try {
+    student.variables.forEach((w, i) => w.assign(model.variables[i] as tf.Variable));
+    const ptqW = student.kernels.map((k) => fakeQuant(k, spec));
+    let ptqAcc: number;
+    let ptqCka: number;
+    let ptqChange: number;
+    try {
+      ptqAcc = await accuracyWith(student, ptqW, task.xTest, task.yTest);
+      ptqCka = await ckaToFloat(student, ptqW, xCka, ref);
+      ptqChange = relativeChange(fpKernels, await readAll(ptqW));
+    } finally {
+      tf.dispose(ptqW);
+    }
+    const history = await trainMLP(student, task.xTrain, task.yTrain, c.qatTrain, {
+      seed: deriveSeed(seed, "qat-train"), // the same batches for every variant
+      transform: (w) => fakeQuantSTE(w, spec),
+      progress: ctx.progress ?? silentProgress,
+      label: `QAT ${v} bits`,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const qatW = student.kernels.map((k) => fakeQuant(k, spec));
+    try {
+      return {
+        qat: await accuracyWith(student, qatW, task.xTest, task.yTest),
+        ptq: ptqAcc,
+        weightChange: relativeChange(fpKernels, await readAll(student.kernels)),
+        ptqChange,
+        cka: await ckaToFloat(student, qatW, xCka, ref),
+        ptqCka,
+        history,
+      };
+    } finally {
+      tf.dispose(qatW);
+    }
+  } finally {
+    student.dispose();
+  }
+}
+
+/**
+ * Part 3, callable on its own: quantization-aware training of a float MLP at one bit width of ParetoQ's
+ * ladder (`"1"`, `"1.58"`, `"2"`, `"3"`, `"4"`, `"8"`) with `c.qatTrain`, beside PTQ with the same
+ * quantizer. The float model is left unchanged (QAT trains a copy).
+ */
+export async function trainQatMlp(
+  float: FloatMlp,
+  variant: QatVariant,
+  c: T5Config,
+  seed: number,
+  ctx: Partial<PartContext> = {},
+): Promise<QatSeedResult> {
+  const xCka = ckaInputs(c, float.task);
+  const ref = mlpHidden(float.model, xCka);
+  try {
+    const fpKernels = await readAll(float.model.kernels);
+    return await qatOneVariant(float, variant, c, seed, ctx, { xCka, ref, fpKernels });
+  } finally {
+    tf.dispose([xCka, ref]);
+  }
+}
+
 /** One MLP seed: float training, PTQ sweep, untrained control, noise, entropy, QAT ladder, packed file. */
 export async function runMlpSeed(
   c: T5Config,
@@ -165,20 +318,11 @@ export async function runMlpSeed(
   first: boolean,
   clock: PhaseClock = new PhaseClock(),
 ): Promise<MlpSeedResult> {
-  const task = makeClassificationTask(c.task, deriveSeed(seed, "task"));
-  const arch = { inputDim: task.config.inputDim, hidden: c.mlpHidden, outputDim: task.config.numClasses };
-  const model = createMLP(arch, deriveSeed(seed, "mlp-init"));
+  const float = await trainFloatMlp(c, seed, ctx);
+  const { task, arch, model, fp32, history: fp32History } = float;
   const untrained = createMLP(arch, deriveSeed(seed, "mlp-untrained"));
-  const nCka = Math.min(c.ckaSamples, task.yTest.length);
-  const xCka = tf.tensor2d(task.xTest.subarray(0, nCka * arch.inputDim), [nCka, arch.inputDim]);
+  const xCka = ckaInputs(c, task);
   try {
-    const fp32History = await trainMLP(model, task.xTrain, task.yTrain, c.mlpTrain, {
-      seed: deriveSeed(seed, "mlp-train"),
-      progress: ctx.progress,
-      label: "MLP float32",
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-    const fp32 = await mlpAccuracy(model, task.xTest, task.yTest);
     clock.mark("mlp float32 training");
     const mats = model.namedKernels();
     const ptq = await ptqSweep(c.schemes, c.states, c, ctx, seed, "MLP PTQ", async (spec) =>
@@ -240,47 +384,8 @@ export async function runMlpSeed(
     const ref = mlpHidden(model, xCka);
     const qat: Record<string, QatSeedResult> = {};
     try {
-      for (const v of c.qatVariants as ReadonlyArray<QatVariant>) {
-        const spec = qatSpec(v);
-        const student = createMLP(arch, deriveSeed(seed, "mlp-init"));
-        try {
-          student.variables.forEach((w, i) => w.assign(model.variables[i] as tf.Variable));
-          const ptqW = student.kernels.map((k) => fakeQuant(k, spec));
-          let ptqAcc: number;
-          let ptqCka: number;
-          let ptqChange: number;
-          try {
-            ptqAcc = await accuracyWith(student, ptqW, task.xTest, task.yTest);
-            ptqCka = await ckaToFloat(student, ptqW, xCka, ref);
-            ptqChange = relativeChange(fpKernels, await readAll(ptqW));
-          } finally {
-            tf.dispose(ptqW);
-          }
-          const history = await trainMLP(student, task.xTrain, task.yTrain, c.qatTrain, {
-            seed: deriveSeed(seed, "qat-train"), // the same batches for every variant
-            transform: (w) => fakeQuantSTE(w, spec),
-            progress: ctx.progress,
-            label: `QAT ${v} bits`,
-            ...(ctx.signal ? { signal: ctx.signal } : {}),
-          });
-          const qatW = student.kernels.map((k) => fakeQuant(k, spec));
-          try {
-            qat[v] = {
-              qat: await accuracyWith(student, qatW, task.xTest, task.yTest),
-              ptq: ptqAcc,
-              weightChange: relativeChange(fpKernels, await readAll(student.kernels)),
-              ptqChange,
-              cka: await ckaToFloat(student, qatW, xCka, ref),
-              ptqCka,
-              history,
-            };
-          } finally {
-            tf.dispose(qatW);
-          }
-        } finally {
-          student.dispose();
-        }
-      }
+      for (const v of c.qatVariants as ReadonlyArray<QatVariant>)
+        qat[v] = await qatOneVariant(float, v, c, seed, ctx, { xCka, ref, fpKernels });
     } finally {
       ref.dispose();
     }
