@@ -2,7 +2,16 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { resolveConfig, runExperiment } from "../../run/experiment";
 import { testBackend } from "../../run/testing";
-import { experiment, fitLadder, sizeSliderFigure, trainLadder, type T4Config, type T4Record } from "./index";
+import {
+  experiment,
+  fitLadder,
+  sizeSliderFigure,
+  t4LearningRate,
+  t4RuleLearningRate,
+  trainLadder,
+  type T4Config,
+  type T4Record,
+} from "./index";
 
 const TINY: Partial<T4Config> = {
   sizes: [
@@ -20,7 +29,7 @@ const TINY: Partial<T4Config> = {
   bootstrapReps: 2,
 };
 
-test("t4 parts: trainLadder trains the sweep's own replicate-0 runs at the largest budget; fitLadder; the size slider", async () => {
+test("t4 parts: trainLadder with the sweep's rule trains its replicate-0 runs at the largest budget, without it the prior rule; fitLadder; the size slider", async () => {
   await testBackend();
   const record = (await runExperiment(experiment, {
     profile: "smoke",
@@ -29,7 +38,9 @@ test("t4 parts: trainLadder trains the sweep's own replicate-0 runs at the large
     save: false,
   })) as T4Record;
   const config = resolveConfig(experiment, "smoke", TINY);
-  const ladder = await trainLadder(config, 5);
+  const rule = record.data.lrSweep?.rule;
+  assert.ok(rule, "the smoke record has a learning-rate sweep");
+  const ladder = await trainLadder(config, 5, { rule });
   // The depth-1 sizes, smallest N first, at 1024 tokens: the very runs of the sweep (same seeds, same losses).
   assert.deepEqual(
     ladder.runs.map((r) => [r.dModel, r.nLayer, r.tokens]),
@@ -57,6 +68,13 @@ test("t4 parts: trainLadder trains the sweep's own replicate-0 runs at the large
     (Math.log(b.n) - Math.log(a.n));
   assert.ok(Math.sign(-slope2) === Math.sign(fit.alphaPinned) || Math.abs(slope2) < 0.05);
   await assert.rejects(trainLadder(config, 5, { sizes: [] }), /no sizes/);
+  // Without the rule: the prior rule's learning rates, so not the sweep's runs.
+  const prior = await trainLadder(config, 5, {
+    sizes: ladder.runs.slice(0, 1).map((r) => ({ dModel: r.dModel, nLayer: r.nLayer, nHead: r.nHead })),
+  });
+  assert.equal(prior.runs[0]!.lr, t4LearningRate(prior.runs[0]!.n, config));
+  assert.equal(ladder.runs[0]!.lr, t4RuleLearningRate(ladder.runs[0]!.n, rule));
+  assert.notEqual(prior.runs[0]!.lr, ladder.runs[0]!.lr);
 
   // The slider: one frame per size (all four, both depths), every frame with the same traces.
   const fig = sizeSliderFigure(record);

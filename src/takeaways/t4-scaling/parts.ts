@@ -9,7 +9,7 @@
  */
 import { fitPowerLaw, fitSizeExponent, linearFit, winMatrix } from "../../fit";
 import type { ExperimentContext } from "../../run/experiment";
-import type { T4Config, T4ModelSize, T4Run } from "./config";
+import type { T4Config, T4LrRule, T4ModelSize, T4Run } from "./config";
 import { t4Shared, t4UnitKey, trainT4Run } from "./run";
 
 /** Options of {@link trainLadder}. */
@@ -20,6 +20,11 @@ export interface LadderOptions {
   readonly tokens?: number;
   /** Which replication (default 0: the sweep's first seed of each cell). */
   readonly replicate?: number;
+  /**
+   * The learning-rate rule to train with: a record's `data.lrSweep.rule` makes these the grid's own runs.
+   * Without it, the prior rule the sweep looks around (lr ∝ N^(−lrSizeExponent), config.warmupFraction).
+   */
+  readonly rule?: T4LrRule;
   readonly progress?: ExperimentContext["progress"];
 }
 
@@ -32,9 +37,10 @@ export interface Ladder {
 }
 
 /**
- * Train each size once at one token budget, for one replication, exactly as the sweep trains those cells
- * (same language, seeds, learning rates and schedule), and score every model on the head-to-head items.
- * With the defaults these are the sweep's replicate-0 runs at its largest budget: the same losses.
+ * Train each size once at one token budget, for one replication, as the sweep trains those cells (same
+ * language, seeds and schedule), and score every model on the head-to-head items. With `opts.rule` from a
+ * record's learning-rate sweep these are that sweep's replicate-0 runs at its largest budget: the same losses.
+ * Without it they train at the prior rule, which needs no learning-rate sweep first (the by-hand section).
  */
 export async function trainLadder(config: T4Config, baseSeed: number, opts: LadderOptions = {}): Promise<Ladder> {
   const sizes = opts.sizes ?? config.sizes.filter((s) => s.nLayer === 1);
@@ -50,6 +56,7 @@ export async function trainLadder(config: T4Config, baseSeed: number, opts: Ladd
       await trainT4Run(unit, config, baseSeed, shared, {
         ...(opts.progress ? { progress: opts.progress } : {}),
         label: `ladder ${i + 1}/${sizes.length}: ${unit.key}`,
+        ...(opts.rule ? { rule: opts.rule } : {}),
       }),
     );
   }
