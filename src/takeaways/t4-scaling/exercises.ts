@@ -17,7 +17,7 @@ export const exercises = Object.freeze({
     id: "t4.e1",
     quantity: "the by-hand size exponent α (E pinned to the entropy rate) with zipfExponent 1.6",
     // Smoke: 0.014, 0.024, 0.034 at base seeds 1234, 4242, 7 (default language: 0.009–0.020).
-    // Quick: 0.120, 0.119, 0.122 at base seeds 1234, 4242, 7 (default language, quick records: 0.052–0.059).
+    // Quick: 0.120, 0.119, 0.122 at base seeds 1234, 4242, 7 (default language, by-hand ladder: 0.052–0.059).
     expected: { smoke: [0, 0.08], quick: [0.09, 0.15] },
     why: "With a steeper Zipf law the frequent words carry more of the text, so each doubling of the model learns a larger share of what is left: the loss falls faster with N (the quantization model: α grows with the Zipf exponent; about twice 0.05–0.06 here), even though these short runs are far from the converged α ≈ s − 1.",
     ifNot:
@@ -42,8 +42,8 @@ export const exercises = Object.freeze({
   e3: defineExercise<ReadonlyArray<number>>({
     id: "t4.e3",
     quantity: "the depth-2 models' excess loss over the depth-1 law at the same N (geometric mean of the ratios)",
-    // Smoke: 1.021, 0.998, 1.001 at base seeds 1234, 4242, 7 (one depth-2 size). Quick (from the t4 quick
-    // records, whose replicate-0 runs are these runs): 1.07, 1.00, 1.06 (four depth-2 sizes each).
+    // Smoke: 1.021, 0.998, 1.001 at base seeds 1234, 4242, 7 (one depth-2 size). Quick: 1.07, 1.00, 1.06
+    // (four depth-2 sizes each; the prior learning-rate rule, as trainLadder without a rule).
     expected: { smoke: [0.9, 1.1], quick: [0.95, 1.15] },
     why: "Kaplan et al. found loss nearly independent of shape at fixed N once depth is above one layer; here a second layer costs a little (ratios about 1.0–1.1): at 40–160 steps the deeper models train no faster per parameter, and the language's structure (spelling, one-word grammar) needs little composition.",
     ifNot:
@@ -59,7 +59,7 @@ export const exercises = Object.freeze({
     id: "t4.e4",
     quantity: "the by-hand size exponent α with lrSizeExponent 0 (one learning rate for every size)",
     // Smoke: 0.019, 0.019, 0.025 at base seeds 1234, 4242, 7 (with lr ∝ N^(−1/2): 0.009–0.020).
-    // Quick: 0.006, 0.021, 0.010 at base seeds 1234, 4242, 7 (with lr ∝ N^(−1/2), quick records: 0.052–0.059).
+    // Quick: 0.006, 0.021, 0.010 at base seeds 1234, 4242, 7 (with the prior rule lr ∝ N^(−1/2): 0.052–0.059).
     // Smoke and quick move in opposite directions: 16 steps are mostly warmup, 160 are not.
     expected: { smoke: [0, 0.06], quick: [-0.01, 0.04] },
     why: "With lrSizeExponent 0 every size trains at the reference rate lr = 0.02: the small models (N < 10⁴) lose the larger rates they had, the large ones get a larger one than before. At quick the law nearly flattens (α from about 0.055 to 0.006–0.021): in runs this short, most of the measured exponent comes with the size-dependent learning rate.",
