@@ -212,6 +212,7 @@ const TOUR_STATEMENTS: ReadonlyArray<{ says: RegExp; check(): void }> = [
         "02-chain-of-thought.ipynb",
         "03-attention.ipynb",
         "04-scaling-laws.ipynb",
+        "05-quantization.ipynb",
         "06-predictive-world-model.ipynb",
       ]) {
         const ex = findExercises(readNb(name).cells);
@@ -246,6 +247,7 @@ const EXERCISE_CONVENTION_NOTEBOOKS = [
   "02-chain-of-thought.ipynb",
   "03-attention.ipynb",
   "04-scaling-laws.ipynb",
+  "05-quantization.ipynb",
   "06-predictive-world-model.ipynb",
 ];
 

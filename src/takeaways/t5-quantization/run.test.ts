@@ -6,6 +6,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { expectClaimsContract, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
+import { deriveSeed } from "../../rng";
 
 import { isInterval } from "../../stats";
 import {
@@ -14,6 +15,8 @@ import {
   QAT_VARIANTS,
   schemeSpec,
   experiment,
+  ptqDamageSlope,
+  trainFloatGpt,
   type T5Config,
   type T5Record,
   T5_PROFILES,
@@ -201,6 +204,42 @@ test("a tiny run writes every documented metric, claim, CSV, figure and a packed
       notes.some((a) => a["xref"] === "x" && Math.abs((a["x"] as number) - Math.log10(16)) < 1e-12),
       "its label at log10(16)",
     );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("lab.t5.trainFloatGpt is the experiment's GPT: its checkpoints are the record's first seed's, bit for bit", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t5-gpt-"));
+  try {
+    await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, outRoot: dir });
+    const seed0 = deriveSeed(5, "t5", 0);
+    const rows = fs
+      .readFileSync(path.join(dir, "smoke", "t5-quantization", "tokens.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","))
+      .filter((r) => Number(r[0]) === seed0);
+    assert.ok(rows.length > 0, "tokens.csv has the first seed's checkpoints");
+    const before = tf.memory().numTensors;
+    const g = await trainFloatGpt({ ...T5_PROFILES.smoke, ...TINY } as T5Config, seed0);
+    try {
+      for (const r of rows) {
+        const t = g.tokens.find((x) => x.step === Number(r[1]));
+        assert.ok(t, `checkpoint at step ${r[1]}`);
+        assert.ok(Object.is(t.fp32Ppl, Number(r[4])), `float32 perplexity at step ${r[1]}`);
+        assert.ok(
+          Object.is(Math.log((t.ptq[Number(r[3])] as number) / t.fp32Ppl), Number(r[6])),
+          `damage at ${r[3]} bits`,
+        );
+      }
+      const slope3 = ptqDamageSlope(g.tokens, 3);
+      assert.ok(Number.isFinite(slope3), "the 3-bit damage slope is a number");
+    } finally {
+      g.model.dispose();
+    }
+    assert.equal(tf.memory().numTensors, before, "trainFloatGpt leaves no tensor but its model");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -529,14 +529,26 @@ function gptConfigOf(c: T5Config, lang: ZipfLanguage, size: GPTSize): Partial<GP
   return { vocabSize: lang.vocabSize, seqLen: c.gpt.seqLen, ...size, tieWeights: false };
 }
 
-/** One GPT seed: the main GPT (with PTQ at training checkpoints), its PTQ sweep, GPTQ, the size ladder, packed file. */
-export async function runGptSeed(
-  c: T5Config,
-  ctx: ExperimentContext,
-  seed: number,
-  first: boolean,
-  clock: PhaseClock = new PhaseClock(),
-): Promise<GptSeedResult> {
+/** A GPT trained in float32 on its seed's language, with PTQ at its training checkpoints (caller disposes `model`). */
+export interface FloatGpt {
+  readonly lang: ZipfLanguage;
+  readonly model: GPT;
+  /** Its weight matrices (rank 2), by name: what PTQ quantizes. */
+  readonly mats: Matrices;
+  /** Held-out perplexity per character of the float32 model at the end of training. */
+  readonly fp32Ppl: number;
+  /** Per checkpoint (`c.tokenCheckpoints`): tokens seen, float32 perplexity and group-wise PTQ perplexity per bits. */
+  readonly tokens: GptSeedResult["tokens"];
+  readonly history: GptSeedResult["history"];
+}
+
+/**
+ * Part 4, callable on its own (`lab.t5.trainFloatGpt(config, seed)`): the seed's language and the main GPT
+ * (`c.gpt`) trained on it in float32 for `c.gptTrain`, with group-wise PTQ at `c.tokenBits` measured at each
+ * training checkpoint (`c.tokenCheckpoints`, fractions of the steps). The experiment calls the same function,
+ * so one seed here is the experiment's seed. Caller disposes `model`.
+ */
+export async function trainFloatGpt(c: T5Config, seed: number, ctx: Partial<PartContext> = {}): Promise<FloatGpt> {
   const lang = new ZipfLanguage(c.language, deriveSeed(seed, "language"));
   const model = createGPT(gptConfigOf(c, lang, c.gpt), deriveSeed(seed, "gpt-init"));
   try {
@@ -545,7 +557,7 @@ export async function runGptSeed(
     const mats: Matrices = Object.fromEntries(Object.entries(model.namedWeights()).filter(([, v]) => v.rank === 2));
     const res = await trainModel(model, lang.batchSampler(c.gpt.seqLen), c.gptTrain, {
       seed: deriveSeed(seed, "gpt-train"),
-      progress: ctx.progress,
+      progress: ctx.progress ?? silentProgress,
       label: "GPT float32",
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onStep: async (rec) => {
@@ -565,6 +577,34 @@ export async function runGptSeed(
       },
     });
     const fp32Ppl = await perplexity(model, lang, c, seed);
+    return { lang, model, mats, fp32Ppl, tokens: tokensAt, history: res.history };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+}
+
+/**
+ * The slope of the PTQ loss increase at `bits` (nats: ln of the quantized over the float32 perplexity) against
+ * ln(training tokens), over one GPT's checkpoints: the experiment's `ptqDamageSlope_<bits>bit` for one seed.
+ */
+export function ptqDamageSlope(tokens: GptSeedResult["tokens"], bits: number): number {
+  return slope(
+    tokens.map((t) => Math.log(t.tokens)),
+    tokens.map((t) => Math.log((t.ptq[bits] as number) / t.fp32Ppl)),
+  );
+}
+
+/** One GPT seed: the main GPT (with PTQ at training checkpoints), its PTQ sweep, GPTQ, the size ladder, packed file. */
+export async function runGptSeed(
+  c: T5Config,
+  ctx: ExperimentContext,
+  seed: number,
+  first: boolean,
+  clock: PhaseClock = new PhaseClock(),
+): Promise<GptSeedResult> {
+  const { lang, model, mats, fp32Ppl, tokens: tokensAt, history } = await trainFloatGpt(c, seed, ctx);
+  try {
     clock.mark("gpt float32 training");
     const ptq = await ptqSweep(MAIN_SCHEMES, c.gptStates, c, ctx, seed, "GPT PTQ", async (spec) =>
       gptQuantPerplexity(model, mats, await quantizeAll(mats, spec, GPT_TABLES), lang, c, seed),
@@ -645,7 +685,7 @@ export async function runGptSeed(
       qat,
       tokens: tokensAt,
       scaling,
-      history: res.history,
+      history,
       numParams: model.numParams(),
       entropyRatePpl: Math.exp(lang.entropyRate()),
       unigramPpl: Math.exp(lang.unigramEntropy()),
@@ -998,11 +1038,7 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
     const t = gptRuns[i]!.tokens[k]!;
     return Math.log((t.ptq[bits] as number) / t.fp32Ppl);
   };
-  const damageSlope = (i: number, bits: number): number =>
-    slope(
-      gptRuns[i]!.tokens.map((t) => Math.log(t.tokens)),
-      gptRuns[i]!.tokens.map((_, k) => damage(i, k, bits)),
-    );
+  const damageSlope = (i: number, bits: number): number => ptqDamageSlope(gptRuns[i]!.tokens, bits);
   for (const bits of c.tokenBits)
     metrics[`ptqDamageSlope_${bits}bit`] = meanInterval(seeds.map((_, i) => damageSlope(i, bits)));
   const ctlBits = Math.max(...c.tokenBits);
