@@ -95,7 +95,7 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   // nullShuffles: the null's standard error is its spread over shuffles / sqrt(K). On the sampled chains of the
   // earlier quick records (base seeds 1234, 4242, 7; every seed and level) that spread is at most 0.053 bits
   // (level 0), so K = 50 gives at most 0.0075 bits (0.002 of H(X)), small against the spread of the corrected
-  // level-0 estimate over seeds (about 0.2 bits); 50 shuffles of 160 rows cost about 2 ms per seed and level.
+  // level-0 estimate over seeds (about 0.2 bits); 50 shuffles of 160 rows cost a few ms per seed and level.
   info: { perAnswer: 1, numForms: 4, samplesPerSeed: 160, temperature: 1, curveReps: 5, nullShuffles: 50 },
   star: { numSeeds: 5, warmupSteps: 400, rounds: 2, samplesPerRound: 48, stepsPerRound: 20 },
 });
