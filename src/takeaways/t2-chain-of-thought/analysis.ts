@@ -39,6 +39,7 @@ import {
   type XZYSample,
 } from "../../info";
 import { deriveSeed, Rng } from "../../rng";
+import { spearman } from "../../stats";
 import type { ExperimentContext } from "../../run/experiment";
 import { CharTokenizer } from "../../tokenizer";
 import { type BatchSampler, trainModel } from "../../train";
@@ -642,4 +643,43 @@ export function slope(x: ReadonlyArray<number>, y: ReadonlyArray<number>): numbe
     sxx += (xi - mx) ** 2;
   });
   return sxx > 0 ? sxy / sxx : NaN;
+}
+
+/** The manipulation check of the I(X;Z) estimate: does it rank the chain levels in their designed order? */
+export interface LevelOrderCheck {
+  /** Mean estimated I(X;Z)/H(X) over seeds, per level (abstract → verbatim). */
+  readonly levelMeans: ReadonlyArray<number>;
+  /** Spearman correlation of the level index with `levelMeans` (NaN when the means do not vary). */
+  readonly rho: number;
+  /** Verbatim level's mean minus the abstract level's. */
+  readonly verbatimMinusAbstract: number;
+  readonly ok: boolean;
+  /** What was found, in words (for a claim's `validity.why`). */
+  readonly why: string;
+}
+
+/**
+ * The chain levels are designed so that I(X;Z) rises from level 0 (abstract: states only) to the last level
+ * (verbatim). The estimate passes only if, on one base seed's runs, the level means of I(X;Z)/H(X) rise with
+ * the designed order: Spearman ρ(level index, mean) > 0 and the verbatim level's mean above the abstract
+ * level's. Computed from the measurement alone, never from a verdict; NaN anywhere fails it.
+ */
+export function levelOrderCheck(levelMeans: ReadonlyArray<number>): LevelOrderCheck {
+  const rho = levelMeans.every(Number.isFinite)
+    ? spearman(
+        levelMeans.map((_, i) => i),
+        [...levelMeans],
+      )
+    : NaN;
+  const first = levelMeans[0] ?? NaN;
+  const last = levelMeans[levelMeans.length - 1] ?? NaN;
+  const verbatimMinusAbstract = last - first;
+  const ok = levelMeans.length >= 2 && rho > 0 && verbatimMinusAbstract > 0;
+  const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "NaN");
+  const why =
+    `the estimated I(X;Z)/H(X) of the chain levels, designed to rise from abstract (level 0) to verbatim ` +
+    `(level ${levelMeans.length - 1}), reads ${levelMeans.map(f).join(", ")} (mean over seeds; Spearman ρ with the ` +
+    `level index ${f(rho)}, verbatim − abstract ${f(verbatimMinusAbstract)}): ` +
+    (ok ? "it rises with the design" : "it does not rise with the design");
+  return { levelMeans, rho, verbatimMinusAbstract, ok, why };
 }

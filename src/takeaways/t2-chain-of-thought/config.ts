@@ -319,6 +319,9 @@ export type T2Metric =
   | `accLonger_level${number}_k${number}`
   | "bottleneckSlope"
   | "inDistSlope"
+  | "iXZorderRho"
+  | "iXZorderVerbatimMinusAbstract"
+  | "iXZorderOk"
   | `iXZ_selfChosen_${"before" | "after" | "afterControl"}`
   | `iXZnorm_selfChosen_${"before" | "after" | "afterControl"}`
   | `${"iXZmm" | "iXZnull" | "iXZnormMM"}_selfChosen_${"before" | "after" | "afterControl"}`

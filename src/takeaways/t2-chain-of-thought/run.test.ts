@@ -14,6 +14,7 @@ import {
   iXZnormOf,
   iXZof,
   directSteps,
+  levelOrderCheck,
   experiment,
   formatSeqLen,
   runLevel,
@@ -83,6 +84,21 @@ test("slope and per-seed information of hand-made chains", () => {
   assert.ok(Math.abs(a.iXZ / a.hX - 0.5) < 0.02, String(a.iXZ / a.hX));
   assert.ok(Math.abs(v.iXZ / v.hX - 1) < 1e-9);
   assert.ok(Math.abs(a.iZY - 1) < 0.02 && Math.abs(v.iZY - 1) < 0.05);
+});
+
+test("manipulation check of I(X;Z): passes only when the level means rise from abstract to verbatim", () => {
+  const up = levelOrderCheck([0.1, 0.3, 0.2, 0.9]);
+  assert.ok(up.ok && up.rho > 0 && Math.abs(up.verbatimMinusAbstract - 0.8) < 1e-12);
+  assert.match(up.why, /0\.100, 0\.300, 0\.200, 0\.900.*it rises with the design/);
+  // The quick records' pattern: level 0 highest, the verbatim level near 0.
+  const against = levelOrderCheck([0.085, 0.031, 0.03, 0.001]);
+  assert.ok(!against.ok && against.rho < 0 && against.verbatimMinusAbstract < 0);
+  assert.match(against.why, /does not rise with the design/);
+  // A positive rank correlation whose verbatim level is still below the abstract one fails too.
+  const mixed = levelOrderCheck([0.5, 0.6, 0.7, 0.8, 0.9, 0.4]);
+  assert.ok(mixed.rho > 0 && !mixed.ok);
+  assert.equal(levelOrderCheck([0.1, NaN, 0.2, 0.3]).ok, false);
+  assert.equal(levelOrderCheck([0.2, 0.2, 0.2, 0.2]).ok, false);
 });
 
 test("permutation null: chains independent of the input give a corrected I(X;Z) near 0 while the plug-in is clearly > 0", () => {
@@ -253,6 +269,18 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     for (const id of ["cot-beats-direct", "bottleneck-slope", "self-chosen-bottleneck"])
       assert.ok(rec.claims.find((c) => c.id === id)?.asserted, id);
     assert.ok(ids.includes("direct-depth-budget") && ids.includes("longer-abstract-vs-verbatim"));
+    // The claims on I(X;Z) carry the manipulation check, computed from the level means; a failed one is inconclusive.
+    const check = levelOrderCheck([0, 1, 2, 3].map((l) => (m[`iXZnorm_level${l}`] as { mean: number }).mean));
+    assert.equal(m["iXZorderOk"], check.ok ? 1 : 0);
+    for (const id of ["bottleneck-slope", "self-chosen-bottleneck"]) {
+      const c = rec.claims.find((x) => x.id === id)!;
+      assert.equal(c.validity?.ok, check.ok, id);
+      if (!check.ok) {
+        assert.equal(c.verdict, "inconclusive", id);
+        assert.match(c.why, /manipulation check.*cannot test the claim/, id);
+      }
+    }
+    assert.equal(rec.claims.find((x) => x.id === "cot-beats-direct")!.validity, undefined);
     // Same seed, same record (determinism of data, training and evaluation on one backend).
     const again = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, save: false });
     assert.deepEqual(again.metrics, rec.metrics);

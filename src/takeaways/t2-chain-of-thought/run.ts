@@ -15,6 +15,8 @@ import {
   createT2Model,
   type Design,
   estimateCurves,
+  levelOrderCheck,
+  mean,
   range,
   runDirect,
   runLevel,
@@ -166,6 +168,17 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     metrics[`iXZnull_level${l}`] = meanInterval(rs.map((r) => r.info.iXZnull ?? NaN));
     metrics[`iZYnull_level${l}`] = meanInterval(rs.map((r) => r.info.iZYnull ?? NaN));
   });
+  // ---- manipulation check of the I(X;Z) estimate (this base seed's runs): do the level means of
+  // I(X;Z)/H(X) rise from the abstract to the verbatim level, as the chains are designed? It decides only
+  // whether the claims on I(X;Z) can be tested; it reads the measurement, never a verdict.
+  const order = levelOrderCheck(CHAIN_LEVELS.map((_, l) => mean(byLevel(l).map((r) => norm(r.info)))));
+  metrics["iXZorderRho"] = order.rho;
+  metrics["iXZorderVerbatimMinusAbstract"] = order.verbatimMinusAbstract;
+  metrics["iXZorderOk"] = order.ok ? 1 : 0;
+  const validity = {
+    ok: order.ok,
+    why: `the I(X;Z) estimate ${order.ok ? "passes" : "fails"} its manipulation check: ${order.why}`,
+  };
   metrics["bottleneckSlope"] = meanInterval(slopes.map((s) => s.unseen));
   metrics["inDistSlope"] = meanInterval(slopes.map((s) => s.inDist));
   for (const [key, get] of [
@@ -249,6 +262,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
         estimate: overSeeds(slopes.map((s) => s.inDist)),
         expect: "absent",
       },
+      validity,
     }),
     assertedClaim({
       id: "self-chosen-bottleneck",
@@ -266,6 +280,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
         estimate: overSeeds(starDelta((r) => r.afterControl)),
         expect: "absent",
       },
+      validity,
     }),
     measuredClaim({
       id: "chains-keep-answer",
