@@ -31,6 +31,12 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     ? `plug-in minus its permutation null (${record.config.info.nullShuffles} shuffles of the chains across the inputs)`
     : "Miller–Madow";
   const starNorm = (i: SeedInfo): number => (nullCorrected ? iXZnormOf(i) : i.iXZ / i.hX);
+  // The manipulation check of the I(X;Z) estimate (records since it exist): failed, the x-axis does not rank the
+  // levels by design and the claims on it are inconclusive.
+  const checkFailed = (record.metrics as Record<string, unknown>)["iXZorderOk"] === 0;
+  const checkNote = checkFailed
+    ? "; manipulation check failed: this I(X;Z) does not rise from the abstract to the verbatim level, so the slope cannot test the bottleneck"
+    : "";
 
   // 1. Direct answers against chains: accuracy vs k, per depth, beside the level-0 chain (in and beyond training).
   const series: LineSeries[] = d.directDepths.map((depth, i) => {
@@ -93,7 +99,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     ],
     {
       title: "Does keeping less of the input generalise better? Accuracy against I(X;Z)/H(X)",
-      subtitle: `${sub}; I(X;Z) of the model's own sampled chains: ${estimator}`,
+      subtitle: `${sub}; I(X;Z) of the model's own sampled chains: ${estimator}${checkNote}`,
       xTitle: "I(X;Z)/H(X) of the sampled chains",
       yTitle: "accuracy",
       yRange: [0, 1.05],
@@ -149,7 +155,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     ],
     {
       title: "Chains the model chooses: I(X;Z)/H(X) before and after outcome-only training",
-      subtitle: `STaR (keep chains with the right answer, fine-tune) beside self-training that keeps every chain; I(X;Z): ${estimator}`,
+      subtitle: `STaR (keep chains with the right answer, fine-tune) beside self-training that keeps every chain; I(X;Z): ${estimator}${checkFailed ? "; manipulation check failed (the estimate does not rank the chain levels by design), so this cannot test the claim" : ""}`,
       xTitle: "seed",
       yTitle: "I(X;Z)/H(X)",
     },
