@@ -281,7 +281,7 @@ test("poolClaim: a manipulation check passes pooled only when it passed under ev
   assert.equal(pooled.validity?.ok, false);
   assert.match(
     pooled.why,
-    /but under 1 of 3 base seeds the levels fall against their design, so the measurement cannot test the claim/,
+    /but under 1 of 3 base seeds the manipulation check failed \(the first of them: the levels fall against their design\), so the measurement cannot test the claim/,
   );
   assert.equal(poolClaim([assertedClaim(spec(overSeeds([0.7, 0.72]), ctl))]).validity, undefined);
 });

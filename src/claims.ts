@@ -529,7 +529,10 @@ export function poolClaim(runs: ReadonlyArray<Claim>): Claim {
       ? undefined
       : failed.length === 0
         ? { ok: true, why: (checks[0] as Validity).why }
-        : { ok: false, why: `under ${failed.length} of ${runs.length} base seeds ${failed[0]?.why}` };
+        : {
+            ok: false,
+            why: `under ${failed.length} of ${runs.length} base seeds the manipulation check failed (the first of them: ${failed[0]?.why})`,
+          };
   if (first.asserted && first.target && control)
     return assertedClaim({ ...base, target: first.target, control, ...(validity ? { validity } : {}) });
   return measuredClaim({ ...base, ...(first.target ? { target: first.target } : {}), ...(control ? { control } : {}) });
