@@ -119,6 +119,32 @@ test("assertedClaim: each verdict, with its control", () => {
   assert.match(nan.why, /NaN/);
 });
 
+test("assertedClaim: a failed manipulation check makes a holding or contradicting claim inconclusive, with its reason", () => {
+  const ctl = negative([0.1, 0.12, 0.11]);
+  const holdsEst = overSeeds([0.7, 0.72, 0.69, 0.71, 0.7]);
+  const contraEst = overSeeds([0.2, 0.22, 0.21]);
+  const failed = { ok: false, why: "the levels' estimates fall against their designed order" };
+  const passed = { ok: true, why: "the levels' estimates rise with their designed order" };
+  const h = assertedClaim({ ...spec(holdsEst, ctl), validity: failed });
+  assert.equal(h.verdict, "inconclusive");
+  assert.match(h.why, /wholly ≥ 0.5/);
+  assert.match(
+    h.why,
+    /; but the levels' estimates fall against their designed order, so the measurement cannot test the claim$/,
+  );
+  const c = assertedClaim({ ...spec(contraEst, ctl), validity: failed });
+  assert.equal(c.verdict, "inconclusive");
+  assert.match(c.why, /cannot test the claim/);
+  const hOk = assertedClaim({ ...spec(holdsEst, ctl), validity: passed });
+  assert.deepEqual({ ...hOk, validity: undefined }, { ...assertedClaim(spec(holdsEst, ctl)), validity: undefined });
+  assert.deepEqual(hOk.validity, passed);
+  assert.equal(hOk.verdict, "holds");
+  const cOk = assertedClaim({ ...spec(contraEst, ctl), validity: passed });
+  assert.deepEqual({ ...cOk, validity: undefined }, { ...assertedClaim(spec(contraEst, ctl)), validity: undefined });
+  assert.equal(cOk.verdict, "contradicts");
+  assert.throws(() => assertedClaim({ ...spec(holdsEst, ctl), validity: { ok: false, why: "" } }), /validity/);
+});
+
 test("assertedClaim: a negative control that passes too, or a positive control that fails, makes it inconclusive", () => {
   const est = overSeeds([0.7, 0.72, 0.69, 0.71, 0.7]);
   const same = assertedClaim(spec(est, negative([0.69, 0.7, 0.71])));
@@ -239,6 +265,25 @@ test("formatting: lines and table rows carry the verdict, interval and control",
   assert.match(html, /<td>t&lt;X&gt;<\/td>/);
   assert.match(html, /class="verdict-holds"/);
   assert.match(html, /title="Paper: “the effect is large” \(§2\)&#10;|title="Paper: “the effect is large” \(§2\)\n/);
+});
+
+test("poolClaim: a manipulation check passes pooled only when it passed under every base seed", () => {
+  const ctl = negative([0.1, 0.12, 0.11]);
+  const ok = { ok: true, why: "rises" };
+  const bad = { ok: false, why: "the levels fall against their design" };
+  const a = assertedClaim({ ...spec(overSeeds([0.7, 0.72, 0.71]), ctl), validity: ok });
+  const b = assertedClaim({ ...spec(overSeeds([0.69, 0.7, 0.73]), ctl), validity: ok });
+  const c = assertedClaim({ ...spec(overSeeds([0.7, 0.71, 0.72]), ctl), validity: bad });
+  assert.equal(poolClaim([a, b]).verdict, "holds");
+  assert.equal(poolClaim([a, b]).validity?.ok, true);
+  const pooled = poolClaim([a, b, c]);
+  assert.equal(pooled.verdict, "inconclusive");
+  assert.equal(pooled.validity?.ok, false);
+  assert.match(
+    pooled.why,
+    /but under 1 of 3 base seeds the manipulation check failed \(the first of them: the levels fall against their design\), so the measurement cannot test the claim/,
+  );
+  assert.equal(poolClaim([assertedClaim(spec(overSeeds([0.7, 0.72]), ctl))]).validity, undefined);
 });
 
 test("poolClaim: per-run values are pooled over base seeds; otherwise each base seed counts once", () => {

@@ -250,6 +250,8 @@ export interface Claim {
   readonly verdict: Verdict;
   /** Why this verdict, in one sentence (where the interval lies; what the control did). */
   readonly why: string;
+  /** The manipulation check of an asserted claim, where it has one ({@link AssertedClaimSpec.validity}). */
+  readonly validity?: Validity;
 }
 
 /** What every claim says about itself. */
@@ -266,6 +268,18 @@ interface ClaimBase {
 export interface AssertedClaimSpec extends ClaimBase {
   readonly target: Target;
   readonly control: ControlSpec;
+  /**
+   * An optional manipulation (validity) check, computed from the measurement itself, never from the verdict:
+   * does the quantity move the way the design says it should? When present and not `ok`, the verdict is
+   * `inconclusive` and the why-text says "but <why>, so the measurement cannot test the claim".
+   */
+  readonly validity?: Validity;
+}
+
+/** A manipulation check: whether the measurement measures what the design says; `why` says what it found. */
+export interface Validity {
+  readonly ok: boolean;
+  readonly why: string;
 }
 
 /** A measured (reported-only) claim: a reference target and a control are optional. */
@@ -306,7 +320,8 @@ function checkSpec(spec: ClaimBase, kind: string): void {
 /**
  * An asserted claim, decided by the verdict rule on its interval and checked against its control: a
  * negative control (`expect: "absent"`) that satisfies the target too, or a positive control
- * (`expect: "present"`) that does not, makes the verdict `inconclusive`. A missing control is a type
+ * (`expect: "present"`) that does not, makes the verdict `inconclusive`; so does a failed manipulation check
+ * (`validity: { ok: false, why }`). A missing control is a type
  * error, and (from untyped callers such as notebooks) an error naming the claim.
  */
 export function assertedClaim(spec: AssertedClaimSpec): Claim {
@@ -345,6 +360,17 @@ export function assertedClaim(spec: AssertedClaimSpec): Claim {
   } else {
     why += `; ${cText}${control.expect === "shown" ? ", shown" : `: ${control.verdict}`}`;
   }
+  const v = spec.validity;
+  if (v !== undefined) {
+    if (v === null || typeof v.ok !== "boolean" || typeof v.why !== "string" || v.why === "")
+      throw new Error(
+        `assertedClaim("${spec.id}"): "validity" needs { ok: boolean, why: string } (say what was checked)`,
+      );
+    if (!v.ok) {
+      verdict = "inconclusive";
+      why += `; but ${v.why}, so the measurement cannot test the claim`;
+    }
+  }
   return {
     id: spec.id,
     statement: spec.statement,
@@ -359,6 +385,7 @@ export function assertedClaim(spec: AssertedClaimSpec): Claim {
     control,
     verdict,
     why,
+    ...(v !== undefined ? { validity: { ok: v.ok, why: v.why } } : {}),
   };
 }
 
@@ -494,7 +521,20 @@ export function poolClaim(runs: ReadonlyArray<Claim>): Claim {
           expect: first.control.expect,
         }
       : undefined;
-  if (first.asserted && first.target && control) return assertedClaim({ ...base, target: first.target, control });
+  // A manipulation check pools conservatively: it passes only when it passed under every base seed.
+  const checks = runs.map((c) => c.validity).filter((v): v is Validity => v !== undefined);
+  const failed = checks.filter((v) => !v.ok);
+  const validity: Validity | undefined =
+    checks.length === 0
+      ? undefined
+      : failed.length === 0
+        ? { ok: true, why: (checks[0] as Validity).why }
+        : {
+            ok: false,
+            why: `under ${failed.length} of ${runs.length} base seeds the manipulation check failed (the first of them: ${failed[0]?.why})`,
+          };
+  if (first.asserted && first.target && control)
+    return assertedClaim({ ...base, target: first.target, control, ...(validity ? { validity } : {}) });
   return measuredClaim({ ...base, ...(first.target ? { target: first.target } : {}), ...(control ? { control } : {}) });
 }
 

@@ -27,15 +27,19 @@ import {
 import { generate } from "../../generate";
 import { silentProgress } from "../../present/progress";
 import {
+  type CodedXZY,
   codedProfile,
   codeSamples,
   type CurvePoint,
   doublingSizes,
+  entropyFromCounts,
+  entropyOfCodes,
   type EntropyOptions,
   estimateCurve,
   type XZYSample,
 } from "../../info";
 import { deriveSeed, Rng } from "../../rng";
+import { spearman } from "../../stats";
 import type { ExperimentContext } from "../../run/experiment";
 import { CharTokenizer } from "../../tokenizer";
 import { type BatchSampler, trainModel } from "../../train";
@@ -44,6 +48,7 @@ import {
   type FormatCurves,
   formatSeqLen,
   type Generated,
+  iXZnormOf,
   kGridOf,
   type MiRow,
   type SeedInfo,
@@ -183,16 +188,93 @@ export async function sampleChains(
     mix[kind] = (mix[kind] ?? 0) + 1 / gens.length;
     return { format: label, x: e.input, z: chain, y: String(e.problem.answer) };
   });
-  return { rows, info: seedInfo(rows, gens.filter((g) => g.correct).length / gens.length), mix };
+  const nullRng = new Rng(deriveSeed(seed, "t2", "info-null", label));
+  const accuracy = gens.filter((g) => g.correct).length / gens.length;
+  return { rows, info: seedInfo(rows, accuracy, undefined, { shuffles: c.info.nullShuffles, rng: nullRng }), mix };
+}
+
+/** How to estimate the permutation null of {@link seedInfo}: K shuffles drawn from a seeded generator. */
+export interface PermutationNullOptions {
+  readonly shuffles: number;
+  readonly rng: Rng;
+}
+
+/** The permutation null of the plug-in I(X;Z) and I(Z;Y): mean and standard error over the shuffles (bits). */
+export interface PermutationNull {
+  readonly shuffles: number;
+  readonly iXZ: { readonly mean: number; readonly se: number };
+  readonly iZY: { readonly mean: number; readonly se: number };
 }
 
 /**
- * Information estimates (bits) of one seed's sampled rows: Miller–Madow (the experiment's), or the plain
- * plug-in with `{ correction: "none" }`.
+ * The permutation null of coded (X, Z, Y) samples: the chains Z are shuffled across the samples K times (which
+ * keeps every marginal and the X–Y pairing but makes Z independent of both, true I = 0), and the plug-in
+ * I(X;Z) and I(Z;Y) are estimated on each shuffle. Their mean is the plug-in's bias at this sample (its
+ * alphabets and N); the standard error is the spread over the shuffles / sqrt(K).
  */
-export function seedInfo(rows: ReadonlyArray<XZYSample>, accuracy: number, opts?: EntropyOptions): SeedInfo {
-  const p = codedProfile(codeSamples(rows), opts);
-  return { n: rows.length, hX: p.hX, hZ: p.hZ, hY: p.hY, iXZ: p.iXZ, iZY: p.iZY, accuracy };
+export function permutationNull(c: CodedXZY, opts: PermutationNullOptions): PermutationNull {
+  const K = opts.shuffles;
+  if (!Number.isInteger(K) || K < 1) throw new Error(`permutationNull: shuffles must be an integer >= 1, got ${K}`);
+  const plug = { correction: "none" } as const;
+  const hX = entropyOfCodes(c.x.codes, c.x.size, plug);
+  const hZ = entropyOfCodes(c.z.codes, c.z.size, plug);
+  const hY = entropyOfCodes(c.y.codes, c.y.size, plug);
+  const xz = new Map<number, number>();
+  const zy = new Map<number, number>();
+  const vXZ: number[] = [];
+  const vZY: number[] = [];
+  for (let s = 0; s < K; s++) {
+    const perm = opts.rng.permutation(c.n);
+    xz.clear();
+    zy.clear();
+    for (let i = 0; i < c.n; i++) {
+      const z = c.z.codes[perm[i] as number] as number;
+      const kxz = (c.x.codes[i] as number) * c.z.size + z;
+      const kzy = z * c.y.size + (c.y.codes[i] as number);
+      xz.set(kxz, (xz.get(kxz) ?? 0) + 1);
+      zy.set(kzy, (zy.get(kzy) ?? 0) + 1);
+    }
+    vXZ.push(hX + hZ - entropyFromCounts(xz.values(), plug));
+    vZY.push(hZ + hY - entropyFromCounts(zy.values(), plug));
+  }
+  const summary = (v: number[]) => {
+    const m = mean(v);
+    const sd = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1)) : NaN;
+    return { mean: m, se: sd / Math.sqrt(v.length) };
+  };
+  return { shuffles: K, iXZ: summary(vXZ), iZY: summary(vZY) };
+}
+
+/**
+ * Information estimates (bits) of one seed's sampled rows: Miller–Madow, or the plain plug-in with
+ * `{ correction: "none" }`. With `permutation` (the experiment passes K shuffles from its seeded generator)
+ * also the plug-in values, their permutation null ({@link permutationNull}) and the corrected estimates,
+ * plug-in minus null: the experiment's I(X;Z) and I(Z;Y) ({@link iXZof}, {@link iZYof}).
+ */
+export function seedInfo(
+  rows: ReadonlyArray<XZYSample>,
+  accuracy: number,
+  opts?: EntropyOptions,
+  permutation?: PermutationNullOptions,
+): SeedInfo {
+  const coded = codeSamples(rows);
+  const p = codedProfile(coded, opts);
+  const base = { n: rows.length, hX: p.hX, hZ: p.hZ, hY: p.hY, iXZ: p.iXZ, iZY: p.iZY, accuracy };
+  if (!permutation) return base;
+  const plugIn = codedProfile(coded, { ...opts, correction: "none" });
+  const nul = permutationNull(coded, permutation);
+  return {
+    ...base,
+    nullShuffles: nul.shuffles,
+    iXZplugIn: plugIn.iXZ,
+    iZYplugIn: plugIn.iZY,
+    iXZnull: nul.iXZ.mean,
+    iXZnullSE: nul.iXZ.se,
+    iZYnull: nul.iZY.mean,
+    iZYnullSE: nul.iZY.se,
+    iXZcorrected: plugIn.iXZ - nul.iXZ.mean,
+    iZYcorrected: plugIn.iZY - nul.iZY.mean,
+  };
 }
 
 /** Estimate against sample count of pooled rows: Miller–Madow and plug-in I(X;Z), and H(X). */
@@ -212,6 +294,14 @@ export function estimateCurves(
     iXZ: curve("iXZ", (idx) => codedProfile(coded, undefined, idx).iXZ),
     iXZplugIn: curve("iXZplugIn", (idx) => codedProfile(coded, { correction: "none" }, idx).iXZ),
     hX: curve("hX", (idx) => codedProfile(coded, undefined, idx).hX),
+    // The permutation null of each subsample (one shuffle each; the mean over the subsamples is the bias).
+    iXZnull: (() => {
+      const rng = new Rng(deriveSeed(seed, "t2-curve", label, "iXZnull", "shuffle"));
+      return curve(
+        "iXZnull",
+        (idx) => permutationNull(codeSamples(idx.map((i) => rows[i] as XZYSample)), { shuffles: 1, rng }).iXZ.mean,
+      );
+    })(),
   };
 }
 
@@ -318,7 +408,7 @@ export async function testLevel(
     });
   }
   ctx.log?.(
-    `t2 level ${level} (${format}) seed ${seed}: loss ${trained.finalLoss.toFixed(3)}, in-dist ${accInDist.toFixed(3)}, unseen ${(accuracy["unseen"] as number).toFixed(3)}, longer ${accLonger.toFixed(3)}, I(X;Z)/H(X) ${(sampled.info.iXZ / sampled.info.hX).toFixed(3)}`,
+    `t2 level ${level} (${format}) seed ${seed}: loss ${trained.finalLoss.toFixed(3)}, in-dist ${accInDist.toFixed(3)}, unseen ${(accuracy["unseen"] as number).toFixed(3)}, longer ${accLonger.toFixed(3)}, I(X;Z)/H(X) ${iXZnormOf(sampled.info).toFixed(3)} (null-corrected; Miller–Madow ${(sampled.info.iXZ / sampled.info.hX).toFixed(3)})`,
   );
   return {
     run: {
@@ -510,7 +600,7 @@ export async function runStar(
     }
     const after = await sampleChains(model, tok, c, design, "selfChosen_after", seed);
     const afterControl = await sampleChains(control, tok, c, design, "selfChosen_afterControl", seed);
-    const norm = (i: SeedInfo): string => (i.iXZ / i.hX).toFixed(3);
+    const norm = (i: SeedInfo): string => iXZnormOf(i).toFixed(3);
     ctx.log?.(
       `t2 STaR seed ${seed}: I(X;Z)/H(X) before ${norm(before.info)}, after ${norm(after.info)} (control ${norm(afterControl.info)}), kept ${keptPerRound.map((k) => k.toFixed(2)).join(", ")}`,
     );
@@ -553,4 +643,43 @@ export function slope(x: ReadonlyArray<number>, y: ReadonlyArray<number>): numbe
     sxx += (xi - mx) ** 2;
   });
   return sxx > 0 ? sxy / sxx : NaN;
+}
+
+/** The manipulation check of the I(X;Z) estimate: does it rank the chain levels in their designed order? */
+export interface LevelOrderCheck {
+  /** Mean estimated I(X;Z)/H(X) over seeds, per level (abstract → verbatim). */
+  readonly levelMeans: ReadonlyArray<number>;
+  /** Spearman correlation of the level index with `levelMeans` (NaN when the means do not vary). */
+  readonly rho: number;
+  /** Verbatim level's mean minus the abstract level's. */
+  readonly verbatimMinusAbstract: number;
+  readonly ok: boolean;
+  /** What was found, in words (for a claim's `validity.why`). */
+  readonly why: string;
+}
+
+/**
+ * The chain levels are designed so that I(X;Z) rises from level 0 (abstract: states only) to the last level
+ * (verbatim). The estimate passes only if, on one base seed's runs, the level means of I(X;Z)/H(X) rise with
+ * the designed order: Spearman ρ(level index, mean) > 0 and the verbatim level's mean above the abstract
+ * level's. Computed from the measurement alone, never from a verdict; NaN anywhere fails it.
+ */
+export function levelOrderCheck(levelMeans: ReadonlyArray<number>): LevelOrderCheck {
+  const rho = levelMeans.every(Number.isFinite)
+    ? spearman(
+        levelMeans.map((_, i) => i),
+        [...levelMeans],
+      )
+    : NaN;
+  const first = levelMeans[0] ?? NaN;
+  const last = levelMeans[levelMeans.length - 1] ?? NaN;
+  const verbatimMinusAbstract = last - first;
+  const ok = levelMeans.length >= 2 && rho > 0 && verbatimMinusAbstract > 0;
+  const f = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "NaN");
+  const why =
+    `the estimated I(X;Z)/H(X) of the chain levels, designed to rise from abstract (level 0) to verbatim ` +
+    `(level ${levelMeans.length - 1}), reads ${levelMeans.map(f).join(", ")} (mean over seeds; Spearman ρ with the ` +
+    `level index ${f(rho)}, verbatim − abstract ${f(verbatimMinusAbstract)}): ` +
+    (ok ? "it rises with the design" : "it does not rise with the design");
+  return { levelMeans, rho, verbatimMinusAbstract, ok, why };
 }

@@ -22,6 +22,12 @@ export interface T2InfoConfig {
   readonly temperature: number;
   /** Subsamples per size of the estimate-vs-sample-count curves (the estimator's bias). */
   readonly curveReps: number;
+  /**
+   * Shuffles K of the permutation null: each seed's chains are shuffled across its inputs K times (true I = 0)
+   * and the mean plug-in estimate over the shuffles (the estimator's bias at this sample) is subtracted from the
+   * plug-in estimate (shuffle-corrected information, Panzeri & Treves 1996; Panzeri et al. 2007).
+   */
+  readonly nullShuffles: number;
 }
 
 /** Outcome-only training of chains the model chooses (STaR, Zelikman et al. 2022). */
@@ -86,7 +92,11 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   evalPerK: 16,
   // 5 problems x 4 forms = 20 values of X, 8 samples of each per seed: with fewer samples per X value the
   // plug-in I(X;Z) of any diverse chain approaches H(X) (each X seen once is "determined" by its chain).
-  info: { perAnswer: 1, numForms: 4, samplesPerSeed: 160, temperature: 1, curveReps: 5 },
+  // nullShuffles: the null's standard error is its spread over shuffles / sqrt(K). On the sampled chains of the
+  // earlier quick records (base seeds 1234, 4242, 7; every seed and level) that spread is at most 0.053 bits
+  // (level 0), so K = 50 gives at most 0.0075 bits (0.002 of H(X)), small against the spread of the corrected
+  // level-0 estimate over seeds (about 0.2 bits); 50 shuffles of 160 rows cost a few ms per seed and level.
+  info: { perAnswer: 1, numForms: 4, samplesPerSeed: 160, temperature: 1, curveReps: 5, nullShuffles: 50 },
   star: { numSeeds: 5, warmupSteps: 400, rounds: 2, samplesPerRound: 48, stepsPerRound: 20 },
 });
 
@@ -141,6 +151,7 @@ export function validateT2Config(c: T2Config): void {
   checkRange("t2.info.samplesPerSeed", c.info.samplesPerSeed, 10, 1e7, true);
   if (!(c.info.temperature > 0)) throw new Error(`t2.info.temperature: must be > 0, got ${c.info.temperature}`);
   checkRange("t2.info.curveReps", c.info.curveReps, 1, 1e4, true);
+  checkRange("t2.info.nullShuffles", c.info.nullShuffles, 1, 1e5, true);
   checkRange("t2.star.numSeeds", c.star.numSeeds, 1, 1000, true);
   checkRange("t2.star.warmupSteps", c.star.warmupSteps, 0, 1e7, true);
   checkRange("t2.star.rounds", c.star.rounds, 0, 100, true);
@@ -185,7 +196,7 @@ export interface T2LevelRun {
   readonly accUnseen: number;
   /** Mean accuracy over kLonger. */
   readonly accLonger: number;
-  /** Information of the sampled chains of this seed (Miller–Madow, bits). */
+  /** Information of the sampled chains of this seed (bits; see {@link SeedInfo}). */
   readonly info: SeedInfo;
   readonly finalLoss: number;
   readonly trainMs: number;
@@ -202,7 +213,13 @@ export interface T2DirectRun {
   readonly trainMs: number;
 }
 
-/** Per-seed information estimates of one set of sampled chains (Miller–Madow plug-in, bits). */
+/**
+ * Per-seed information estimates of one set of sampled chains (bits). `hX` … `iZY` are Miller–Madow (the plain
+ * plug-in where the caller asked for `{ correction: "none" }`); with a permutation null (the experiment's), the
+ * plug-in values, the null (the mean plug-in estimate over K shuffles of the chains across the inputs, true
+ * I = 0, with its standard error) and the corrected estimates (plug-in minus null): the experiment's I(X;Z) and
+ * I(Z;Y). Records written before the null lack the optional fields.
+ */
 export interface SeedInfo {
   readonly n: number;
   readonly hX: number;
@@ -212,6 +229,33 @@ export interface SeedInfo {
   readonly iZY: number;
   /** Accuracy of the sampled answers. */
   readonly accuracy: number;
+  /** Shuffles of the permutation null (absent: no null computed). */
+  readonly nullShuffles?: number;
+  readonly iXZplugIn?: number;
+  readonly iZYplugIn?: number;
+  /** Mean plug-in estimate over the shuffles (the bias at this sample), and its standard error (sd / sqrt(K)). */
+  readonly iXZnull?: number;
+  readonly iXZnullSE?: number;
+  readonly iZYnull?: number;
+  readonly iZYnullSE?: number;
+  /** Plug-in minus null: the experiment's I(X;Z) and I(Z;Y). */
+  readonly iXZcorrected?: number;
+  readonly iZYcorrected?: number;
+}
+
+/** The experiment's I(X;Z) of one seed: permutation-null corrected (NaN for a record without the null). */
+export function iXZof(i: SeedInfo): number {
+  return i.iXZcorrected ?? NaN;
+}
+
+/** The experiment's I(Z;Y) of one seed: permutation-null corrected (NaN for a record without the null). */
+export function iZYof(i: SeedInfo): number {
+  return i.iZYcorrected ?? NaN;
+}
+
+/** The experiment's I(X;Z)/H(X) (corrected I(X;Z) over the Miller–Madow H(X)). */
+export function iXZnormOf(i: SeedInfo): number {
+  return iXZof(i) / i.hX;
 }
 
 /** One outcome-only (STaR) run: the warm-up model, then the filtered arm and the unfiltered control. */
@@ -238,6 +282,8 @@ export interface FormatCurves {
   readonly iXZ: CurvePoint[];
   readonly iXZplugIn: CurvePoint[];
   readonly hX: CurvePoint[];
+  /** The plug-in I(X;Z) of the same subsamples with the chains shuffled across the inputs (absent in older records). */
+  readonly iXZnull?: CurvePoint[];
 }
 
 /** Everything the figures and the notebook need. */
@@ -269,11 +315,16 @@ export interface T2Data {
 export type T2Metric =
   | `directAcc_depth${number}_k${number}`
   | `${"accInDist" | "accUnseen" | "iXZ" | "iZY" | "iXZnorm" | "accLonger"}_level${number}`
+  | `${"iXZmm" | "iXZplugIn" | "iXZnull" | "iZYmm" | "iZYplugIn" | "iZYnull" | "iXZnormMM"}_level${number}`
   | `accLonger_level${number}_k${number}`
   | "bottleneckSlope"
   | "inDistSlope"
+  | "iXZorderRho"
+  | "iXZorderVerbatimMinusAbstract"
+  | "iXZorderOk"
   | `iXZ_selfChosen_${"before" | "after" | "afterControl"}`
   | `iXZnorm_selfChosen_${"before" | "after" | "afterControl"}`
+  | `${"iXZmm" | "iXZnull" | "iXZnormMM"}_selfChosen_${"before" | "after" | "afterControl"}`
   | "miSamples";
 
 /** A t2 record, as results.json holds it. */

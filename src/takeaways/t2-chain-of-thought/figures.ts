@@ -9,7 +9,7 @@ import {
   withVerticalLines,
 } from "../../present/plot";
 import { toInterval } from "../../stats";
-import type { T2Record } from "./config";
+import { iXZnormOf, type SeedInfo, type T2Record } from "./config";
 
 const iv = toInterval;
 
@@ -24,6 +24,19 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const m = record.metrics;
   const nL = d.levelRuns.length / Math.max(1, d.levels.length);
   const sub = `profile ${record.profile}; 95% t-intervals over seeds (chains n = ${nL}, direct n = ${d.directRuns.length / Math.max(1, d.directDepths.length)})`;
+  // Records since the permutation null carry the corrected estimates (the metrics iXZ_*, iZY_*); older ones
+  // hold Miller–Madow values under the same metric names.
+  const nullCorrected = d.levelRuns.some((r) => r.info.iXZcorrected !== undefined);
+  const estimator = nullCorrected
+    ? `plug-in minus its permutation null (${record.config.info.nullShuffles} shuffles of the chains across the inputs)`
+    : "Miller–Madow";
+  const starNorm = (i: SeedInfo): number => (nullCorrected ? iXZnormOf(i) : i.iXZ / i.hX);
+  // The manipulation check of the I(X;Z) estimate (records since it exist): failed, the x-axis does not rank the
+  // levels by design and the claims on it are inconclusive.
+  const checkFailed = (record.metrics as Record<string, unknown>)["iXZorderOk"] === 0;
+  const checkNote = checkFailed
+    ? "; manipulation check failed: this I(X;Z) does not rise from the abstract to the verbatim level, so the slope cannot test the bottleneck"
+    : "";
 
   // 1. Direct answers against chains: accuracy vs k, per depth, beside the level-0 chain (in and beyond training).
   const series: LineSeries[] = d.directDepths.map((depth, i) => {
@@ -86,7 +99,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     ],
     {
       title: "Does keeping less of the input generalise better? Accuracy against I(X;Z)/H(X)",
-      subtitle: `${sub}; I(X;Z) of the model's own sampled chains (Miller–Madow)`,
+      subtitle: `${sub}; I(X;Z) of the model's own sampled chains: ${estimator}${checkNote}`,
       xTitle: "I(X;Z)/H(X) of the sampled chains",
       yTitle: "accuracy",
       yRange: [0, 1.05],
@@ -104,7 +117,8 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     text: [`L${l}`],
     size: 11,
   }));
-  const starIZY = (key: "before" | "after" | "afterControl"): number => mean(d.starRuns.map((r) => r[key].iZY));
+  const starIZY = (key: "before" | "after" | "afterControl"): number =>
+    mean(d.starRuns.map((r) => (nullCorrected ? (r[key].iZYcorrected ?? NaN) : r[key].iZY)));
   for (const [key, name, symbol] of [
     ["before", "self-chosen, before STaR", "diamond"],
     ["after", "self-chosen, after STaR", "triangle-up"],
@@ -124,7 +138,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   }
   let plane = scatterFigure(planeSeries, {
     title: "The information plane of the model's own sampled chains",
-    subtitle: `Miller–Madow estimates per seed, mean over seeds; temperature ${record.config.info.temperature}; ${record.config.info.samplesPerSeed} samples per seed`,
+    subtitle: `${estimator}, per seed, mean over seeds; temperature ${record.config.info.temperature}; ${record.config.info.samplesPerSeed} samples per seed`,
     xTitle: "I(X;Z): bits of the input kept in the chain",
     yTitle: "I(Z;Y): bits of the answer in the chain",
     labels: true,
@@ -135,13 +149,13 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const starFig = barFigure(
     d.starRuns.map((r) => `seed ${r.seed}`),
     [
-      { name: "after warm-up (before)", y: d.starRuns.map((r) => r.before.iXZ / r.before.hX) },
-      { name: "after outcome-filtered rounds", y: d.starRuns.map((r) => r.after.iXZ / r.after.hX) },
-      { name: "control: unfiltered rounds", y: d.starRuns.map((r) => r.afterControl.iXZ / r.afterControl.hX) },
+      { name: "after warm-up (before)", y: d.starRuns.map((r) => starNorm(r.before)) },
+      { name: "after outcome-filtered rounds", y: d.starRuns.map((r) => starNorm(r.after)) },
+      { name: "control: unfiltered rounds", y: d.starRuns.map((r) => starNorm(r.afterControl)) },
     ],
     {
       title: "Chains the model chooses: I(X;Z)/H(X) before and after outcome-only training",
-      subtitle: "STaR (keep chains with the right answer, fine-tune) beside self-training that keeps every chain",
+      subtitle: `STaR (keep chains with the right answer, fine-tune) beside self-training that keeps every chain; I(X;Z): ${estimator}${checkFailed ? "; manipulation check failed (the estimate does not rank the chain levels by design), so this cannot test the claim" : ""}`,
       xTitle: "seed",
       yTitle: "I(X;Z)/H(X)",
     },
@@ -157,7 +171,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
       lo: c.iXZ.map((p) => p.lo),
       hi: c.iXZ.map((p) => p.hi),
     });
-    if (label === "level0")
+    if (label === "level0") {
       curveSeries.push({
         name: "I(X;Z) level0, plug-in",
         x: c.iXZplugIn.map((p) => p.n),
@@ -165,11 +179,20 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
         color: "#999999",
         dash: "dashdot",
       });
+      if (c.iXZnull)
+        curveSeries.push({
+          name: "I(X;Z) level0, plug-in of shuffled chains (the null: true I = 0)",
+          x: c.iXZnull.map((p) => p.n),
+          y: c.iXZnull.map((p) => p.mean),
+          color: "#cc6677",
+          dash: "dot",
+        });
+    }
   }
   const curveFig = lineFigure(curveSeries, {
     title: "Estimates against sample count (pooled over seeds)",
     subtitle:
-      "subsamples without replacement; bands: 2.5–97.5% over subsamples; per-seed estimates use the per-seed sample size",
+      "Miller–Madow per label; level 0 also plug-in and the plug-in of its chains shuffled (the bias the experiment subtracts); subsamples without replacement; bands: 2.5–97.5% over subsamples; per-seed estimates use the per-seed sample size",
     xTitle: "samples N",
     yTitle: "bits",
     xLog: true,

@@ -11,7 +11,10 @@ import { renderSwapExample, sampleSwapProblem, sampleSwapSurface } from "../../d
 import {
   completeAll,
   createT2Model,
+  iXZnormOf,
+  iXZof,
   directSteps,
+  levelOrderCheck,
   experiment,
   formatSeqLen,
   runLevel,
@@ -41,7 +44,7 @@ const TINY: Partial<T2Config> = {
   directDepths: [1, 2],
   train: { numSteps: 3, batchSize: 4, lr: 3e-3, minLr: 3e-4, warmupSteps: 1, weightDecay: 0 },
   evalPerK: 3,
-  info: { perAnswer: 1, numForms: 2, samplesPerSeed: 12, temperature: 1, curveReps: 2 },
+  info: { perAnswer: 1, numForms: 2, samplesPerSeed: 12, temperature: 1, curveReps: 2, nullShuffles: 5 },
   star: { numSeeds: 2, warmupSteps: 3, rounds: 1, samplesPerRound: 6, stepsPerRound: 2 },
 };
 
@@ -81,6 +84,80 @@ test("slope and per-seed information of hand-made chains", () => {
   assert.ok(Math.abs(a.iXZ / a.hX - 0.5) < 0.02, String(a.iXZ / a.hX));
   assert.ok(Math.abs(v.iXZ / v.hX - 1) < 1e-9);
   assert.ok(Math.abs(a.iZY - 1) < 0.02 && Math.abs(v.iZY - 1) < 0.05);
+});
+
+test("manipulation check of I(X;Z): passes only when the level means rise from abstract to verbatim", () => {
+  const up = levelOrderCheck([0.1, 0.3, 0.2, 0.9]);
+  assert.ok(up.ok && up.rho > 0 && Math.abs(up.verbatimMinusAbstract - 0.8) < 1e-12);
+  assert.match(up.why, /0\.100, 0\.300, 0\.200, 0\.900.*it rises with the design/);
+  // The quick records' pattern: level 0 highest, the verbatim level near 0.
+  const against = levelOrderCheck([0.085, 0.031, 0.03, 0.001]);
+  assert.ok(!against.ok && against.rho < 0 && against.verbatimMinusAbstract < 0);
+  assert.match(against.why, /does not rise with the design/);
+  // A positive rank correlation whose verbatim level is still below the abstract one fails too.
+  const mixed = levelOrderCheck([0.5, 0.6, 0.7, 0.8, 0.9, 0.4]);
+  assert.ok(mixed.rho > 0 && !mixed.ok);
+  assert.equal(levelOrderCheck([0.1, NaN, 0.2, 0.3]).ok, false);
+  assert.equal(levelOrderCheck([0.2, 0.2, 0.2, 0.2]).ok, false);
+});
+
+test("permutation null: chains independent of the input give a corrected I(X;Z) near 0 while the plug-in is clearly > 0", () => {
+  // The experiment's quick design: 20 input values, 160 samples; chains drawn independently of the input from 40
+  // values (as varied as a half-trained model's level-0 chains): the true I(X;Z) is 0.
+  const reps = 20;
+  let plug = 0;
+  let mm = 0;
+  let corr = 0;
+  const rng = new Rng(17);
+  for (let r = 0; r < reps; r++) {
+    const rows = Array.from({ length: 160 }, () => ({ x: `x${rng.int(20)}`, z: `z${rng.int(40)}`, y: "0" }));
+    const i = seedInfo(rows, 0, undefined, { shuffles: 50, rng: new Rng(100 + r) });
+    assert.equal(i.nullShuffles, 50);
+    assert.ok((i.iXZnullSE as number) > 0 && (i.iXZnullSE as number) < 0.02, String(i.iXZnullSE));
+    assert.ok(Math.abs((i.iXZcorrected as number) - ((i.iXZplugIn as number) - (i.iXZnull as number))) < 1e-12);
+    assert.equal(iXZof(i), i.iXZcorrected);
+    assert.equal(iXZnormOf(i), (i.iXZcorrected as number) / i.hX);
+    plug += (i.iXZplugIn as number) / reps;
+    mm += i.iXZ / reps;
+    corr += (i.iXZcorrected as number) / reps;
+  }
+  assert.ok(plug > 1.5, `plug-in ${plug}`); // the bias: about 2 bits of "information" that is not there
+  assert.ok(mm > 0.5, `Miller–Madow ${mm}`); // Miller–Madow removes only part of it at this N
+  assert.ok(Math.abs(corr) < 0.05, `corrected ${corr}`);
+  // Seeded: the same generator gives the same null; without the option no null is computed.
+  const rows = Array.from({ length: 40 }, (_, j) => ({ x: j % 5, z: (j * 7) % 11, y: 0 }));
+  const a = seedInfo(rows, 0, undefined, { shuffles: 10, rng: new Rng(3) });
+  const b = seedInfo(rows, 0, undefined, { shuffles: 10, rng: new Rng(3) });
+  assert.deepEqual(a, b);
+  assert.equal(seedInfo(rows, 0).iXZcorrected, undefined);
+  assert.ok(Number.isNaN(iXZof(seedInfo(rows, 0))));
+  assert.throws(() => seedInfo(rows, 0, undefined, { shuffles: 0, rng: new Rng(1) }), /shuffles/);
+});
+
+test("permutation null: a known positive I(X;Z) (and I(Z;Y)) is recovered, the plug-in overshoots", () => {
+  // X = (problem p of 4, form f of 4); the chain names p with probability 1/2, else a uniform value of 4; it
+  // ignores the form. I(X;Z) = I(P;Z) = 2 − H(5/8, 1/8, 1/8, 1/8) bits; Y = p, so I(Z;Y) is the same.
+  const trueI = 2 - ((5 / 8) * Math.log2(8 / 5) + 3 * (1 / 8) * 3);
+  const reps = 20;
+  let plug = 0;
+  let corr = 0;
+  let corrZY = 0;
+  const rng = new Rng(42);
+  for (let r = 0; r < reps; r++) {
+    const rows = Array.from({ length: 640 }, () => {
+      const p = rng.int(4);
+      const z = rng.next() < 0.5 ? p : rng.int(4);
+      return { x: `${p}/${rng.int(4)}`, z: `z${z}`, y: String(p) };
+    });
+    const i = seedInfo(rows, 0, undefined, { shuffles: 50, rng: new Rng(200 + r) });
+    plug += (i.iXZplugIn as number) / reps;
+    corr += (i.iXZcorrected as number) / reps;
+    corrZY += (i.iZYcorrected as number) / reps;
+  }
+  assert.ok(Math.abs(trueI - 0.4512) < 1e-3, String(trueI));
+  assert.ok(plug - trueI > 0.03, `plug-in ${plug} vs true ${trueI}`); // (16 − 1)(4 − 1) / (2N ln 2) ≈ 0.05 bits of bias
+  assert.ok(Math.abs(corr - trueI) < 0.02, `corrected ${corr} vs true ${trueI}`);
+  assert.ok(Math.abs(corrZY - trueI) < 0.02, `corrected I(Z;Y) ${corrZY} vs true ${trueI}`);
 });
 
 test("generation for evaluation and sampling leaks no tensors; NoPE models have no position table", async () => {
@@ -149,7 +226,28 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     for (const depth of [1, 2]) for (const k of [1, 2]) isInterval(`directAcc_depth${depth}_k${k}`);
     for (let l = 0; l < 4; l++)
       for (const key of ["accInDist", "accUnseen", "iXZ", "iZY", "accLonger"]) isInterval(`${key}_level${l}`);
+    for (let l = 0; l < 4; l++)
+      for (const key of ["iXZmm", "iXZplugIn", "iXZnull", "iZYmm", "iZYplugIn", "iZYnull", "iXZnormMM"])
+        isInterval(`${key}_level${l}`);
     for (const key of ["bottleneckSlope", "iXZ_selfChosen_before", "iXZ_selfChosen_after"]) isInterval(key);
+    // The experiment's I(X;Z) is the plug-in minus its permutation null; the slope's x-axis is it over H(X).
+    for (const r of rec.data.levelRuns) {
+      const i = r.info;
+      assert.equal(i.nullShuffles, TINY.info!.nullShuffles);
+      assert.ok(Math.abs((i.iXZcorrected as number) - ((i.iXZplugIn as number) - (i.iXZnull as number))) < 1e-12);
+    }
+    const s0 = rec.data.slopes[0]!;
+    const rs0 = rec.data.levelRuns.filter((r) => r.seed === s0.seed).sort((a, b) => a.level - b.level);
+    if (Number.isFinite(s0.unseen))
+      assert.ok(
+        Math.abs(
+          s0.unseen -
+            slope(
+              rs0.map((r) => iXZnormOf(r.info)),
+              rs0.map((r) => r.accUnseen),
+            ),
+        ) < 1e-12,
+      );
     assert.equal((m["accInDist_level0"] as { n: number }).n, 2);
     const dir = path.join(outRoot, "smoke", "t2-chain-of-thought");
     const csv = fs.readFileSync(path.join(dir, "mi-samples.csv"), "utf8").split("\n");
@@ -171,6 +269,18 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     for (const id of ["cot-beats-direct", "bottleneck-slope", "self-chosen-bottleneck"])
       assert.ok(rec.claims.find((c) => c.id === id)?.asserted, id);
     assert.ok(ids.includes("direct-depth-budget") && ids.includes("longer-abstract-vs-verbatim"));
+    // The claims on I(X;Z) carry the manipulation check, computed from the level means; a failed one is inconclusive.
+    const check = levelOrderCheck([0, 1, 2, 3].map((l) => (m[`iXZnorm_level${l}`] as { mean: number }).mean));
+    assert.equal(m["iXZorderOk"], check.ok ? 1 : 0);
+    for (const id of ["bottleneck-slope", "self-chosen-bottleneck"]) {
+      const c = rec.claims.find((x) => x.id === id)!;
+      assert.equal(c.validity?.ok, check.ok, id);
+      if (!check.ok) {
+        assert.equal(c.verdict, "inconclusive", id);
+        assert.match(c.why, /manipulation check.*cannot test the claim/, id);
+      }
+    }
+    assert.equal(rec.claims.find((x) => x.id === "cot-beats-direct")!.validity, undefined);
     // Same seed, same record (determinism of data, training and evaluation on one backend).
     const again = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, save: false });
     assert.deepEqual(again.metrics, rec.metrics);

@@ -15,6 +15,8 @@ import {
   createT2Model,
   type Design,
   estimateCurves,
+  levelOrderCheck,
+  mean,
   range,
   runDirect,
   runLevel,
@@ -27,6 +29,9 @@ import {
   directSteps,
   type FormatCurves,
   formatSeqLen,
+  iXZnormOf,
+  iXZof,
+  iZYof,
   kGridOf,
   type MiRow,
   type SeedInfo,
@@ -56,7 +61,9 @@ export function t2Design(c: T2Config, baseSeed: number): Design {
   );
 }
 
-const norm = (i: SeedInfo): number => i.iXZ / i.hX;
+/** The experiment's I(X;Z)/H(X): permutation-null corrected I(X;Z) over the Miller–Madow H(X). */
+const norm = iXZnormOf;
+const normMM = (i: SeedInfo): number => i.iXZ / i.hX;
 
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<ExperimentOutput<T2Data, T2Metric>> {
@@ -148,10 +155,30 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
         rs.map((r) => r.accuracy[`k${k}`] as number),
         [0, 1],
       );
-    metrics[`iXZ_level${l}`] = meanInterval(rs.map((r) => r.info.iXZ));
-    metrics[`iZY_level${l}`] = meanInterval(rs.map((r) => r.info.iZY));
+    // The experiment's I(X;Z), I(Z;Y): plug-in minus the permutation null; beside them the Miller–Madow and
+    // plug-in estimates and the null itself (the bias the correction removes).
+    metrics[`iXZ_level${l}`] = meanInterval(rs.map((r) => iXZof(r.info)));
+    metrics[`iZY_level${l}`] = meanInterval(rs.map((r) => iZYof(r.info)));
     metrics[`iXZnorm_level${l}`] = meanInterval(rs.map((r) => norm(r.info)));
+    metrics[`iXZmm_level${l}`] = meanInterval(rs.map((r) => r.info.iXZ));
+    metrics[`iZYmm_level${l}`] = meanInterval(rs.map((r) => r.info.iZY));
+    metrics[`iXZnormMM_level${l}`] = meanInterval(rs.map((r) => normMM(r.info)));
+    metrics[`iXZplugIn_level${l}`] = meanInterval(rs.map((r) => r.info.iXZplugIn ?? NaN));
+    metrics[`iZYplugIn_level${l}`] = meanInterval(rs.map((r) => r.info.iZYplugIn ?? NaN));
+    metrics[`iXZnull_level${l}`] = meanInterval(rs.map((r) => r.info.iXZnull ?? NaN));
+    metrics[`iZYnull_level${l}`] = meanInterval(rs.map((r) => r.info.iZYnull ?? NaN));
   });
+  // ---- manipulation check of the I(X;Z) estimate (this base seed's runs): do the level means of
+  // I(X;Z)/H(X) rise from the abstract to the verbatim level, as the chains are designed? It decides only
+  // whether the claims on I(X;Z) can be tested; it reads the measurement, never a verdict.
+  const order = levelOrderCheck(CHAIN_LEVELS.map((_, l) => mean(byLevel(l).map((r) => norm(r.info)))));
+  metrics["iXZorderRho"] = order.rho;
+  metrics["iXZorderVerbatimMinusAbstract"] = order.verbatimMinusAbstract;
+  metrics["iXZorderOk"] = order.ok ? 1 : 0;
+  const validity = {
+    ok: order.ok,
+    why: `the I(X;Z) estimate ${order.ok ? "passes" : "fails"} its manipulation check: ${order.why}`,
+  };
   metrics["bottleneckSlope"] = meanInterval(slopes.map((s) => s.unseen));
   metrics["inDistSlope"] = meanInterval(slopes.map((s) => s.inDist));
   for (const [key, get] of [
@@ -159,8 +186,11 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     ["after", (r: T2StarRun) => r.after],
     ["afterControl", (r: T2StarRun) => r.afterControl],
   ] as const) {
-    metrics[`iXZ_selfChosen_${key}`] = meanInterval(starRuns.map((r) => get(r).iXZ));
+    metrics[`iXZ_selfChosen_${key}`] = meanInterval(starRuns.map((r) => iXZof(get(r))));
     metrics[`iXZnorm_selfChosen_${key}`] = meanInterval(starRuns.map((r) => norm(get(r))));
+    metrics[`iXZmm_selfChosen_${key}`] = meanInterval(starRuns.map((r) => get(r).iXZ));
+    metrics[`iXZnormMM_selfChosen_${key}`] = meanInterval(starRuns.map((r) => normMM(get(r))));
+    metrics[`iXZnull_selfChosen_${key}`] = meanInterval(starRuns.map((r) => get(r).iXZnull ?? NaN));
   }
   metrics["miSamples"] = miRows.length;
 
@@ -219,10 +249,9 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     assertedClaim({
       id: "bottleneck-slope",
       statement:
-        "Chains that keep less of the input generalise better to unseen surface forms: the slope of accuracy on unseen forms against I(X;Z)/H(X) of the sampled chains, over four chain levels, is negative",
+        "Chains that keep less of the input generalise better to unseen surface forms: the slope of accuracy on unseen forms against I(X;Z)/H(X) of the sampled chains, over four chain levels, is negative (I(X;Z) bias-corrected by a permutation null: the plug-in estimate minus its mean over the chains shuffled across the inputs)",
       paper: PAPER_IB,
-      quantity:
-        "least-squares slope of unseen-form accuracy on I(X;Z)/H(X) across the 4 chain levels, one slope per seed",
+      quantity: `least-squares slope of unseen-form accuracy on I(X;Z)/H(X) across the 4 chain levels, one slope per seed; I(X;Z) = plug-in minus the mean plug-in of ${c.info.nullShuffles} shuffles of the seed's chains across its inputs, H(X) Miller–Madow`,
       refutedBy: "a slope interval wholly ≥ 0 (flat or positive: keeping the surface form does not hurt)",
       estimate: overSeeds(slopes.map((s) => s.unseen)),
       target: below(0),
@@ -233,13 +262,14 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
         estimate: overSeeds(slopes.map((s) => s.inDist)),
         expect: "absent",
       },
+      validity,
     }),
     assertedClaim({
       id: "self-chosen-bottleneck",
       statement:
-        "Outcome-only training (STaR: keep the sampled chains that reach the right answer, fine-tune on them) pushes the chains the model chooses towards the abstract end: I(X;Z)/H(X) after minus before < 0",
+        "Outcome-only training (STaR: keep the sampled chains that reach the right answer, fine-tune on them) pushes the chains the model chooses towards the abstract end: I(X;Z)/H(X) after minus before < 0 (I(X;Z) bias-corrected by a permutation null)",
       paper: PAPER_IB,
-      quantity: `I(X;Z)/H(X) of sampled chains (temperature ${c.info.temperature}) after ${c.star.rounds} outcome-filtered rounds minus after the mixed warm-up, per seed`,
+      quantity: `I(X;Z)/H(X) of sampled chains (temperature ${c.info.temperature}; I(X;Z) = plug-in minus the mean of ${c.info.nullShuffles} shuffles across the inputs) after ${c.star.rounds} outcome-filtered rounds minus after the mixed warm-up, per seed`,
       refutedBy: "a change whose interval lies wholly ≥ 0 (no bottleneck emerges from the outcome alone)",
       estimate: overSeeds(starDelta((r) => r.after)),
       target: below(0),
@@ -250,19 +280,20 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
         estimate: overSeeds(starDelta((r) => r.afterControl)),
         expect: "absent",
       },
+      validity,
     }),
     measuredClaim({
       id: "chains-keep-answer",
       statement:
-        "Every chain level carries the answer: I(Z;Y)/H(Y) of the sampled chains of the most abstract and the most verbose level (reported, not asserted: every format ends in the answer, so this measures how often the model is right)",
+        "Every chain level carries the answer: I(Z;Y)/H(Y) of the sampled chains of the most abstract and the most verbose level (reported, not asserted: every format ends in the answer, so this measures how often the model is right; I(Z;Y) bias-corrected by a permutation null)",
       paper: PAPER_IB,
-      quantity: "I(Z;Y)/H(Y) of level-0 sampled chains, per seed",
+      quantity: "I(Z;Y)/H(Y) of level-0 sampled chains (I(Z;Y) = plug-in minus its permutation null), per seed",
       refutedBy: "reported only",
-      estimate: overSeeds(byLevel(0).map((r) => r.info.iZY / r.info.hY)),
+      estimate: overSeeds(byLevel(0).map((r) => iZYof(r.info) / r.info.hY)),
       control: {
         id: `level${lastLevel}`,
         description: "the same for the verbatim chains",
-        estimate: overSeeds(byLevel(lastLevel).map((r) => r.info.iZY / r.info.hY)),
+        estimate: overSeeds(byLevel(lastLevel).map((r) => iZYof(r.info) / r.info.hY)),
         expect: "shown",
       },
     }),
