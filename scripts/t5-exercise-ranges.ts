@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/t5-exercise-ranges.ts [smoke]`: notebook 05's exercise outcomes (lab.exercises.t5.e1–e4)
+ * `npx tsx scripts/t5-exercise-ranges.ts [smoke]`: notebook 05's exercise outcomes (lab.exercises.t5.e1–e5)
  * at base seeds 1234, 4242 and 7, each on the experiment's first run of that seed (deriveSeed(seed, "t5", 0),
  * as the notebook's by-hand section), one JSON line per profile and seed with the CPU seconds of each part
  * (also appended to /tmp). The ranges in src/takeaways/t5-quantization/exercises.ts come from this script's
@@ -55,6 +55,13 @@ const cpuS = (c0: NodeJS.CpuUsage): number => {
       const hardCurve = await lab.t5.mlpPtqCurve(hard, "uniformChannel", hardConfig, seed0);
       cpu["e3"] = cpuS(c0);
       hard.model.dispose();
+      // e5: the GPT trained four times as long: the 3-bit PTQ damage slope against ln(tokens)
+      c0 = process.cpuUsage();
+      const longGpt = { ...config, gptTrain: { ...config.gptTrain, numSteps: 4 * config.gptTrain.numSteps } };
+      const gpt4 = await lab.t5.trainFloatGpt(longGpt, seed0);
+      cpu["e5"] = cpuS(c0);
+      const e5 = lab.t5.ptqDamageSlope(gpt4.tokens, 3);
+      gpt4.model.dispose();
       const row = {
         profile,
         native,
@@ -74,6 +81,7 @@ const cpuS = (c0: NodeJS.CpuUsage): number => {
           gainPt: 100 * (q158.qat - q158.ptq),
           dropPt: 100 * (float0.fp32 - q158.qat),
         },
+        e5,
         cpu,
         tensors: lab.tf.memory().numTensors,
       };
