@@ -583,17 +583,19 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
   // Part 1: capacity curves per seed.
   const capacity: (CapacityPoint & { seed: number })[] = [];
   const mMax: { seed: number; d: number; network: string; mMax: number }[] = [];
-  seeds.forEach((s, i) => {
+  const capacitySeeds = seeds.map((s, i) => {
     throwIfCancelled(ctx.signal, "t3-attention");
     const r = runCapacitySeed(config.capacity, config.retrievalTarget, s, (k, n) =>
       ctx.progress.update({ label: `t3 capacity (seed ${i + 1}/${seeds.length})`, step: k, total: n }),
     );
     r.points.forEach((p) => capacity.push({ ...p, seed: s }));
     r.mMax.forEach((m) => mMax.push({ ...m, seed: s }));
+    return r;
   });
   const mMaxOf = (seed: number, network: string): number[] =>
     ds.map((d) => mMax.find((m) => m.seed === seed && m.d === d && m.network === network)?.mMax ?? NaN);
-  const logSlope = (network: string): number[] => seeds.map((s) => slope(ds, mMaxOf(s, network).map(Math.log)));
+  // The same per-seed slope the notebook's exercises read (capacityLogSlope).
+  const logSlope = (network: string): number[] => capacitySeeds.map((r) => capacityLogSlope(r, network));
   const linSlope = (network: string): number[] => seeds.map((s) => slope(ds, mMaxOf(s, network)));
   const linearLogSlope = slope(ds, ds.map(Math.log)); // ln M_max of a law M_max ∝ d, fitted the same way
 

@@ -113,7 +113,7 @@ async function ptqSweep(
   schemes: ReadonlyArray<string>,
   states: ReadonlyArray<number>,
   c: T5Config,
-  ctx: ExperimentContext,
+  ctx: PartContext,
   seed: number,
   label: string,
   measure: (spec: QuantSpec) => Promise<number>,
@@ -215,17 +215,28 @@ export interface PtqCurve {
 
 /**
  * Part 2, callable on its own: post-training quantization of a trained MLP with one scheme at every S
- * of `c.states` (groups of `c.groupSize`), and the states needed at each of `c.epsilons`. The same
- * quantizers and seeds as the experiment's sweep.
+ * of `c.states` (groups of `c.groupSize`), and the states needed at each of `c.epsilons`: the experiment's
+ * own sweep (ptqSweep) for one scheme.
  */
-export async function mlpPtqCurve(float: FloatMlp, scheme: SchemeName, c: T5Config, seed: number): Promise<PtqCurve> {
+export async function mlpPtqCurve(
+  float: FloatMlp,
+  scheme: SchemeName,
+  c: T5Config,
+  seed: number,
+  ctx: Partial<PartContext> = {},
+): Promise<PtqCurve> {
   const states = [...c.states].sort((a, b) => a - b);
   const mats = float.model.namedKernels();
-  const acc: number[] = [];
-  for (const s of states) {
-    const spec = schemeSpec(scheme, s, c.groupSize, deriveSeed(seed, "kmeans"));
-    acc.push(await mlpQuantAccuracy(float.model, await quantizeAll(mats, spec), float.task.xTest, float.task.yTest));
-  }
+  const sweep = await ptqSweep(
+    [scheme],
+    states,
+    c,
+    { progress: ctx.progress ?? silentProgress, ...(ctx.signal ? { signal: ctx.signal } : {}) },
+    seed,
+    `MLP PTQ ${scheme}`,
+    async (spec) => mlpQuantAccuracy(float.model, await quantizeAll(mats, spec), float.task.xTest, float.task.yTest),
+  );
+  const acc = states.map((s) => (sweep[scheme] as Record<number, number>)[s] as number);
   const drops = acc.map((a) => float.fp32 - a);
   const needed = Object.fromEntries(c.epsilons.map((e) => [key(e), statesNeeded(states, drops, e)]));
   return { scheme, states, fp32: float.fp32, acc, statesNeeded: needed };
