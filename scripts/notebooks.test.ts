@@ -170,6 +170,17 @@ test("the shorthand check sees markdown code too (it would have caught 01's `{ p
  * What the tour (00) says about the other notebooks, each with its check. A statement that is no longer in
  * the tour fails too: whoever rewrites it updates (or drops) its check here.
  */
+/** Notebooks whose exercises are all in the convention of src/run/exercise.ts (the list only grows). */
+const EXERCISE_CONVENTION_NOTEBOOKS = [
+  "00-tour.ipynb",
+  "01-world-model.ipynb",
+  "02-chain-of-thought.ipynb",
+  "03-attention.ipynb",
+  "04-scaling-laws.ipynb",
+  "05-quantization.ipynb",
+  "06-predictive-world-model.ipynb",
+];
+
 const TOUR_STATEMENTS: ReadonlyArray<{ says: RegExp; check(): void }> = [
   {
     says: /Every takeaway notebook \(01–06\) starts with `[^`]*lab\.setupNotebook\(exp\)/,
@@ -206,15 +217,7 @@ const TOUR_STATEMENTS: ReadonlyArray<{ says: RegExp; check(): void }> = [
   {
     says: /Every exercise states what to change, how long it takes, the range to expect and why/,
     check: () => {
-      for (const name of [
-        "00-tour.ipynb",
-        "01-world-model.ipynb",
-        "02-chain-of-thought.ipynb",
-        "03-attention.ipynb",
-        "04-scaling-laws.ipynb",
-        "05-quantization.ipynb",
-        "06-predictive-world-model.ipynb",
-      ]) {
+      for (const name of EXERCISE_CONVENTION_NOTEBOOKS) {
         const ex = findExercises(readNb(name).cells);
         assert.ok(ex.length > 0, `${name}: no exercise in the convention`);
         for (const e of ex)
@@ -239,17 +242,6 @@ test("what the tour says about the other notebooks is true", () => {
     s.check();
   }
 });
-
-/** Notebooks whose exercises are all in the convention of src/run/exercise.ts (the list only grows). */
-const EXERCISE_CONVENTION_NOTEBOOKS = [
-  "00-tour.ipynb",
-  "01-world-model.ipynb",
-  "02-chain-of-thought.ipynb",
-  "03-attention.ipynb",
-  "04-scaling-laws.ipynb",
-  "05-quantization.ipynb",
-  "06-predictive-world-model.ipynb",
-];
 
 test("exercises: each has a solution; each check it names exists, is called by its solution, and states the library's ranges", () => {
   const used = new Set<string>();

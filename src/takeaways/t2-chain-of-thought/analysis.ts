@@ -39,7 +39,7 @@ import {
   type XZYSample,
 } from "../../info";
 import { deriveSeed, Rng } from "../../rng";
-import { spearman } from "../../stats";
+import { spearman, std } from "../../stats";
 import type { ExperimentContext } from "../../run/experiment";
 import { CharTokenizer } from "../../tokenizer";
 import { type BatchSampler, trainModel } from "../../train";
@@ -237,11 +237,8 @@ export function permutationNull(c: CodedXZY, opts: PermutationNullOptions): Perm
     vXZ.push(hX + hZ - entropyFromCounts(xz.values(), plug));
     vZY.push(hZ + hY - entropyFromCounts(zy.values(), plug));
   }
-  const summary = (v: number[]) => {
-    const m = mean(v);
-    const sd = v.length > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (v.length - 1)) : NaN;
-    return { mean: m, se: sd / Math.sqrt(v.length) };
-  };
+  // One shuffle has no spread to estimate: its standard error is NaN (stats.std would say 0).
+  const summary = (v: number[]) => ({ mean: mean(v), se: v.length > 1 ? std(v) / Math.sqrt(v.length) : NaN });
   return { shuffles: K, iXZ: summary(vXZ), iZY: summary(vZY) };
 }
 

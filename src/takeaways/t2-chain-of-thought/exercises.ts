@@ -7,9 +7,9 @@
  * checked by running each solution at quick for the same three base seeds (values in each comment; all inside).
  */
 import { defineExercise } from "../../run/exercise";
+import { mean } from "./analysis";
 import type { SeedInfo, T2DirectRun, T2LevelRun, T2StarRun } from "./config";
 
-const mean = (xs: ReadonlyArray<number>): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const norm = (i: SeedInfo): number => i.iXZ / i.hX;
 
 export const exercises = Object.freeze({
