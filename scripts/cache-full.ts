@@ -24,10 +24,6 @@ runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["out", "only"], ["allow-dirty"]);
   const usage =
     "usage: tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--allow-dirty]  (writes data/results/<experiment>/)";
-  if (args.flags.has("help")) {
-    console.error(usage);
-    return 0;
-  }
   const only = args.flags.get("only");
   if (typeof only !== "string" || only === "") {
     console.error(`cache-full: --only is required (one experiment id, e.g. --only t1-world-model)\n${usage}`);

@@ -50,19 +50,12 @@ import {
 } from "../src/takeaways/t4-scaling/index";
 import { parseArgs, runMain } from "./cli";
 
-const USAGE =
-  "usage: tsx scripts/sweep-t4.ts [--profile full] [--seed N] [--backend B] [--out DIR] [--ladder cpu|gpu] [--stage lr|main] [--shard i/n | --shards n] [--merge [--in DIR,DIR]] [--reanalyse]";
-
 runMain(async () => {
   const args = parseArgs(
     process.argv.slice(2),
     ["out", "ladder", "shard", "shards", "in", "stage"],
     ["reanalyse", "merge"],
   );
-  if (args.flags.has("help")) {
-    console.error(USAGE);
-    return 0;
-  }
   const exp = getExperiment("t4-scaling");
   // The profile defaults to full here (this script exists for the full sweep), unless given.
   const profile = process.argv.some((a) => a === "--profile" || a.startsWith("--profile=")) ? args.profile : "full";
