@@ -518,13 +518,14 @@ export async function runSeed(
     const c = await trainConcurrent(config, kit, mix);
     try {
       if (mix === 1) keep("concurrent", c.phase);
+      const scores = await scoreModel(kit, c.model); // what the by-hand section and exercise 6 read
       concurrent.push({
         mix,
         qaFraction: c.qaFraction,
         numSteps: c.numSteps,
-        acc: (await scoreQA(c.model, d, d.heldOutQA)).acc,
-        trainAcc: (await scoreQA(c.model, d, d.trainQA)).acc,
-        pretrainLoss: await kit.bioLoss(c.model),
+        acc: scores.heldOutAcc,
+        trainAcc: scores.trainAcc,
+        pretrainLoss: scores.bioLoss,
       });
       if (mix === 1) await answersOf(c.model, "concurrent");
     } finally {
