@@ -195,6 +195,17 @@ export function parseSwapCompletion(text: string): { chain: string; answer: numb
   return { chain: text.slice(0, i), answer: /^[0-9]$/.test(a) ? Number(a) : NaN };
 }
 
+/**
+ * The surface of a text: its characters other than the cup digits, in order (header, separators, filler, and
+ * in a chain whatever of them it copies). By construction of the task they never change the answer, so for an
+ * input this is its surface form, and for a chain what the chain keeps of it. A function of the text, so by the
+ * data-processing inequality I(surface(X); surface(Z)) <= I(X; Z): a lower bound that counts can estimate even
+ * when almost every sampled chain is distinct (t2's I(X;Z)).
+ */
+export function swapSurfaceOf(text: string): string {
+  return text.replace(/[0-9]/g, "");
+}
+
 /** Which format a generated chain has (the first that renders it exactly), or "other". */
 export function classifySwapChain(chain: string, p: SwapProblem, form: SwapSurface, input: string): SwapFormat | "other" {
   for (const f of ["direct", ...CHAIN_LEVELS] as const) if (renderSwapChain(f, p, form, input) === chain) return f;

@@ -15,6 +15,7 @@ import {
   sampleSwapExample,
   sampleSwapProblem,
   sampleSwapSurface,
+  swapSurfaceOf,
   SWAP_TRAIN_SURFACE,
   SWAP_UNSEEN_SURFACE,
   type SwapExample,
@@ -246,7 +247,9 @@ export function permutationNull(c: CodedXZY, opts: PermutationNullOptions): Perm
  * Information estimates (bits) of one seed's sampled rows: Miller–Madow, or the plain plug-in with
  * `{ correction: "none" }`. With `permutation` (the experiment passes K shuffles from its seeded generator)
  * also the plug-in values, their permutation null ({@link permutationNull}) and the corrected estimates,
- * plug-in minus null: the experiment's I(X;Z) and I(Z;Y) ({@link iXZof}, {@link iZYof}).
+ * plug-in minus null, of the whole chains and of their surface (I(surface(X); surface(Z)), a lower bound on
+ * I(X;Z) by data processing): the experiment's I(X;Z) is the surface one, its I(Z;Y) the whole-chain one
+ * ({@link iXZof}, {@link iZYof}).
  */
 export function seedInfo(
   rows: ReadonlyArray<XZYSample>,
@@ -260,8 +263,19 @@ export function seedInfo(
   if (!permutation) return base;
   const plugIn = codedProfile(coded, { ...opts, correction: "none" });
   const nul = permutationNull(coded, permutation);
+  // The surface lower bound (after the whole-chain null, so those values do not depend on it): the same
+  // estimate on the surface of the input and of the chain (swapSurfaceOf), 4-8 values where the whole chains
+  // are almost all distinct.
+  const surfaceCoded = codeSamples(surfaceRows(rows));
+  const surfacePlugIn = codedProfile(surfaceCoded, { correction: "none" });
+  const surfaceNull = permutationNull(surfaceCoded, permutation);
   return {
     ...base,
+    hXsurface: surfacePlugIn.hX,
+    iXZsurfacePlugIn: surfacePlugIn.iXZ,
+    iXZsurfaceNull: surfaceNull.iXZ.mean,
+    iXZsurfaceNullSE: surfaceNull.iXZ.se,
+    iXZsurface: surfacePlugIn.iXZ - surfaceNull.iXZ.mean,
     nullShuffles: nul.shuffles,
     iXZplugIn: plugIn.iXZ,
     iZYplugIn: plugIn.iZY,
@@ -274,6 +288,11 @@ export function seedInfo(
   };
 }
 
+/** The rows with input and chain replaced by their surface ({@link swapSurfaceOf}); the answer kept. */
+export function surfaceRows(rows: ReadonlyArray<XZYSample>): XZYSample[] {
+  return rows.map((r) => ({ x: swapSurfaceOf(String(r.x)), z: swapSurfaceOf(String(r.z)), y: r.y }));
+}
+
 /** Estimate against sample count of pooled rows: Miller–Madow and plug-in I(X;Z), and H(X). */
 export function estimateCurves(
   rows: ReadonlyArray<XZYSample>,
@@ -282,6 +301,7 @@ export function estimateCurves(
   label: string,
 ): FormatCurves {
   const coded = codeSamples(rows);
+  const surfaceCoded = codeSamples(surfaceRows(rows));
   const all = Array.from({ length: rows.length }, (_, i) => i);
   const sizes = doublingSizes(Math.min(25, rows.length), rows.length);
   const curve = (what: string, stat: (idx: ReadonlyArray<number>) => number): CurvePoint[] =>
@@ -299,6 +319,7 @@ export function estimateCurves(
         (idx) => permutationNull(codeSamples(idx.map((i) => rows[i] as XZYSample)), { shuffles: 1, rng }).iXZ.mean,
       );
     })(),
+    iXZsurfacePlugIn: curve("iXZsurfacePlugIn", (idx) => codedProfile(surfaceCoded, { correction: "none" }, idx).iXZ),
   };
 }
 

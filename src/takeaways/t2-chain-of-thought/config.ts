@@ -217,8 +217,9 @@ export interface T2DirectRun {
  * Per-seed information estimates of one set of sampled chains (bits). `hX` … `iZY` are Miller–Madow (the plain
  * plug-in where the caller asked for `{ correction: "none" }`); with a permutation null (the experiment's), the
  * plug-in values, the null (the mean plug-in estimate over K shuffles of the chains across the inputs, true
- * I = 0, with its standard error) and the corrected estimates (plug-in minus null): the experiment's I(X;Z) and
- * I(Z;Y). Records written before the null lack the optional fields.
+ * I = 0, with its standard error) and the corrected estimates (plug-in minus null), of the whole chains and of
+ * their surface ({@link iXZof}, {@link iZYof}). Records written before the null (or before the surface bound) lack
+ * those optional fields.
  */
 export interface SeedInfo {
   readonly n: number;
@@ -238,13 +239,37 @@ export interface SeedInfo {
   readonly iXZnullSE?: number;
   readonly iZYnull?: number;
   readonly iZYnullSE?: number;
-  /** Plug-in minus null: the experiment's I(X;Z) and I(Z;Y). */
+  /** Plug-in minus null of the whole chains: I(Z;Y) is the experiment's; I(X;Z) is shown beside the surface one. */
   readonly iXZcorrected?: number;
   readonly iZYcorrected?: number;
+  /**
+   * The surface lower bound (records since it): the same estimates on the surface of the input and of the chain
+   * (their characters other than the cup digits, `swapSurfaceOf`): plug-in H(surface(X)), plug-in I, its
+   * permutation null (the same K shuffles) with standard error, and plug-in minus null, the experiment's I(X;Z).
+   * I(surface(X); surface(Z)) <= I(X;Z) by data processing; it measures how much of the surface form the chain
+   * keeps, the part the chain levels differ in (each carries the problem and the answer).
+   */
+  readonly hXsurface?: number;
+  readonly iXZsurfacePlugIn?: number;
+  readonly iXZsurfaceNull?: number;
+  readonly iXZsurfaceNullSE?: number;
+  readonly iXZsurface?: number;
 }
 
-/** The experiment's I(X;Z) of one seed: permutation-null corrected (NaN for a record without the null). */
+/**
+ * The experiment's I(X;Z) of one seed: the surface lower bound, permutation-null corrected. Records from before
+ * it carry only the whole-chain estimate, which this then returns (NaN for a record without the null).
+ *
+ * Why not the whole chain: at 8 samples per input value almost every sampled verbose chain is distinct, so its
+ * plug-in estimate and its null both sit near H(X) and the corrected whole-chain estimate near 0 whatever the
+ * chain keeps; it failed the manipulation check (levels not in their designed order) under every base seed.
+ */
 export function iXZof(i: SeedInfo): number {
+  return i.iXZsurface ?? i.iXZcorrected ?? NaN;
+}
+
+/** The whole-chain I(X;Z) of one seed: plug-in minus its permutation null (NaN for a record without the null). */
+export function iXZwholeOf(i: SeedInfo): number {
   return i.iXZcorrected ?? NaN;
 }
 
@@ -253,7 +278,7 @@ export function iZYof(i: SeedInfo): number {
   return i.iZYcorrected ?? NaN;
 }
 
-/** The experiment's I(X;Z)/H(X) (corrected I(X;Z) over the Miller–Madow H(X)). */
+/** The experiment's I(X;Z)/H(X) ({@link iXZof} over the Miller–Madow H(X) of the whole input). */
 export function iXZnormOf(i: SeedInfo): number {
   return iXZof(i) / i.hX;
 }
@@ -284,6 +309,8 @@ export interface FormatCurves {
   readonly hX: CurvePoint[];
   /** The plug-in I(X;Z) of the same subsamples with the chains shuffled across the inputs (absent in older records). */
   readonly iXZnull?: CurvePoint[];
+  /** The plug-in I(surface(X); surface(Z)) of the same subsamples (the surface bound before its null; absent in older records). */
+  readonly iXZsurfacePlugIn?: CurvePoint[];
 }
 
 /** Everything the figures and the notebook need. */
@@ -316,15 +343,18 @@ export type T2Metric =
   | `directAcc_depth${number}_k${number}`
   | `${"accInDist" | "accUnseen" | "iXZ" | "iZY" | "iXZnorm" | "accLonger"}_level${number}`
   | `${"iXZmm" | "iXZplugIn" | "iXZnull" | "iZYmm" | "iZYplugIn" | "iZYnull" | "iXZnormMM"}_level${number}`
+  | `${"iXZwhole" | "iXZwholeNorm" | "iXZsurfacePlugIn" | "iXZsurfaceNull" | "hXsurface"}_level${number}`
   | `accLonger_level${number}_k${number}`
   | "bottleneckSlope"
   | "inDistSlope"
   | "iXZorderRho"
   | "iXZorderVerbatimMinusAbstract"
   | "iXZorderOk"
+  | "iXZwholeOrderRho"
+  | "iXZwholeOrderOk"
   | `iXZ_selfChosen_${"before" | "after" | "afterControl"}`
   | `iXZnorm_selfChosen_${"before" | "after" | "afterControl"}`
-  | `${"iXZmm" | "iXZnull" | "iXZnormMM"}_selfChosen_${"before" | "after" | "afterControl"}`
+  | `${"iXZmm" | "iXZnull" | "iXZnormMM" | "iXZwhole" | "iXZwholeNorm"}_selfChosen_${"before" | "after" | "afterControl"}`
   | "miSamples";
 
 /** A t2 record, as results.json holds it. */

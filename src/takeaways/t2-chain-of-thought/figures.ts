@@ -26,9 +26,11 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const sub = `profile ${record.profile}; 95% t-intervals over seeds (chains n = ${nL}, direct n = ${d.directRuns.length / Math.max(1, d.directDepths.length)})`;
   // Records since the permutation null carry the corrected estimates (the metrics iXZ_*, iZY_*); older ones
   // hold Miller–Madow values under the same metric names.
+  // Records since the surface bound estimate I(X;Z) on the surface of input and chain (a lower bound).
   const nullCorrected = d.levelRuns.some((r) => r.info.iXZcorrected !== undefined);
+  const surface = d.levelRuns.some((r) => r.info.iXZsurface !== undefined);
   const estimator = nullCorrected
-    ? `plug-in minus its permutation null (${record.config.info.nullShuffles} shuffles of the chains across the inputs)`
+    ? `${surface ? "I(surface(X); surface(Z)), a lower bound, " : ""}plug-in minus its permutation null (${record.config.info.nullShuffles} shuffles of the chains across the inputs)`
     : "Miller–Madow";
   const starNorm = (i: SeedInfo): number => (nullCorrected ? iXZnormOf(i) : i.iXZ / i.hX);
   // The manipulation check of the I(X;Z) estimate (records since it exist): failed, the x-axis does not rank the
@@ -143,7 +145,16 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     yTitle: "I(Z;Y): bits of the answer in the chain",
     labels: true,
   });
-  plane = withHorizontalLines(withVerticalLines(plane, [d.designHX], ["log2 |X|"]), [d.designHY], ["H(Y)"]);
+  const hSurface = Math.log2(record.config.info.numForms);
+  plane = withHorizontalLines(
+    withVerticalLines(
+      plane,
+      surface ? [hSurface, d.designHX] : [d.designHX],
+      surface ? ["log2 forms", "log2 |X|"] : ["log2 |X|"],
+    ),
+    [d.designHY],
+    ["H(Y)"],
+  );
 
   // 4. STaR: I(X;Z)/H(X) before, after, and the unfiltered control, per seed.
   const starFig = barFigure(
@@ -171,6 +182,13 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
       lo: c.iXZ.map((p) => p.lo),
       hi: c.iXZ.map((p) => p.hi),
     });
+    if (c.iXZsurfacePlugIn && (label === "level0" || label === "level3"))
+      curveSeries.push({
+        name: `I(surface(X); surface(Z)) ${label}, plug-in`,
+        x: c.iXZsurfacePlugIn.map((p) => p.n),
+        y: c.iXZsurfacePlugIn.map((p) => p.mean),
+        dash: "dash",
+      });
     if (label === "level0") {
       curveSeries.push({
         name: "I(X;Z) level0, plug-in",
@@ -192,7 +210,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const curveFig = lineFigure(curveSeries, {
     title: "Estimates against sample count (pooled over seeds)",
     subtitle:
-      "Miller–Madow per label; level 0 also plug-in and the plug-in of its chains shuffled (the bias the experiment subtracts); subsamples without replacement; bands: 2.5–97.5% over subsamples; per-seed estimates use the per-seed sample size",
+      "whole chains, Miller–Madow per label; level 0 also plug-in and the plug-in of its chains shuffled (the bias subtracted); dashed: the surface bound's plug-in for levels 0 and 3; subsamples without replacement; bands: 2.5–97.5% over subsamples; per-seed estimates use the per-seed sample size",
     xTitle: "samples N",
     yTitle: "bits",
     xLog: true,

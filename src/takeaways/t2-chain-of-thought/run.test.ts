@@ -7,12 +7,13 @@ import * as tf from "@tensorflow/tfjs";
 import { expectClaimsContract, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
 import { Rng } from "../../rng";
-import { renderSwapExample, sampleSwapProblem, sampleSwapSurface } from "../../data/swaps";
+import { renderSwapExample, sampleSwapProblem, sampleSwapSurface, swapSurfaceOf } from "../../data/swaps";
 import {
   completeAll,
   createT2Model,
   iXZnormOf,
   iXZof,
+  iXZwholeOf,
   directSteps,
   levelOrderCheck,
   experiment,
@@ -115,8 +116,11 @@ test("permutation null: chains independent of the input give a corrected I(X;Z) 
     assert.equal(i.nullShuffles, 50);
     assert.ok((i.iXZnullSE as number) > 0 && (i.iXZnullSE as number) < 0.02, String(i.iXZnullSE));
     assert.ok(Math.abs((i.iXZcorrected as number) - ((i.iXZplugIn as number) - (i.iXZnull as number))) < 1e-12);
-    assert.equal(iXZof(i), i.iXZcorrected);
-    assert.equal(iXZnormOf(i), (i.iXZcorrected as number) / i.hX);
+    assert.equal(iXZwholeOf(i), i.iXZcorrected);
+    // The experiment's I(X;Z) is the surface bound: these inputs and chains have one surface each ("x", "z").
+    assert.equal(iXZof(i), i.iXZsurface);
+    assert.equal(iXZof(i), 0);
+    assert.equal(iXZnormOf(i), 0);
     plug += (i.iXZplugIn as number) / reps;
     mm += i.iXZ / reps;
     corr += (i.iXZcorrected as number) / reps;
@@ -132,6 +136,36 @@ test("permutation null: chains independent of the input give a corrected I(X;Z) 
   assert.equal(seedInfo(rows, 0).iXZcorrected, undefined);
   assert.ok(Number.isNaN(iXZof(seedInfo(rows, 0))));
   assert.throws(() => seedInfo(rows, 0, undefined, { shuffles: 0, rng: new Rng(1) }), /shuffles/);
+});
+
+test("surface bound: sees what distinct verbose chains keep of the input, where the whole-chain estimate cannot", () => {
+  // The quick design's sample: 5 problems x 4 surface forms, 160 sampled chains. A "verbatim" model restates the
+  // input with one random digit slip per chain (so nearly every chain is distinct), a "states" model writes digits
+  // only. True I(X;Z) for verbatim: at least H(form) = 2 bits (its surface names the form); for states: 0 from the
+  // surface.
+  assert.equal(swapSurfaceOf("Q2;01,34:12...|202"), "Q;,:...|");
+  assert.equal(swapSurfaceOf("202"), "");
+  const rng = new Rng(5);
+  const design = t2Design({ ...T2_PROFILES.quick, kMax: 3 }, 1234);
+  const grid = 2 + 3 * 3;
+  const sample = (verbatim: boolean) =>
+    Array.from({ length: 160 }, () => {
+      const p = design.problems[rng.int(design.problems.length)]!;
+      const f = design.forms[rng.int(design.forms.length)]!;
+      const e = renderSwapExample(p, f, verbatim ? "verbatim" : "state", grid);
+      const z = [...e.chain];
+      const digits = z.flatMap((ch, i) => (/[0-9]/.test(ch) ? [i] : []));
+      z[digits[rng.int(digits.length)]!] = String(rng.int(5)); // a slip: the chains are (nearly) all distinct
+      return { x: e.input, z: z.join(""), y: String(p.answer) };
+    });
+  const v = seedInfo(sample(true), 0, undefined, { shuffles: 50, rng: new Rng(1) });
+  const s0 = seedInfo(sample(false), 0, undefined, { shuffles: 50, rng: new Rng(2) });
+  assert.ok(Math.abs((v.hXsurface as number) - 2) < 0.05, `H(surface(X)) ${v.hXsurface}`);
+  assert.ok(Math.abs((v.iXZsurface as number) - 2) < 0.1, `verbatim surface bound ${v.iXZsurface}`);
+  assert.ok(Math.abs(s0.iXZsurface as number) < 0.02, `states-only surface bound ${s0.iXZsurface}`);
+  // The whole-chain estimate of the verbatim chains: plug-in and null both near H(X), corrected far below 2 bits.
+  assert.ok((v.iXZcorrected as number) < 1, `whole-chain corrected ${v.iXZcorrected}`);
+  assert.ok(iXZof(v) > iXZof(s0) + 1.5);
 });
 
 test("permutation null: a known positive I(X;Z) (and I(Z;Y)) is recovered, the plug-in overshoots", () => {
