@@ -451,6 +451,25 @@ export async function runAttentionSeed(
   }
 }
 
+/** Part 3's world: one cued-streams task per base seed, the same for every run. */
+export function systemTask(
+  config: Pick<T3Config, "streams">,
+  baseSeed: number,
+): ReturnType<typeof createCuedStreamsTask> {
+  return createCuedStreamsTask(config.streams, deriveSeed(baseSeed, "t3", "cued-streams"));
+}
+
+/** Part 3's run `run` of a base seed: its seed (init and data derive from it) and its evaluation set. */
+export function systemRun(
+  config: Pick<T3Config, "system">,
+  task: ReturnType<typeof createCuedStreamsTask>,
+  baseSeed: number,
+  run: number,
+): { seed: number; evalSet: ReturnType<typeof makeEvalSet> } {
+  const seed = deriveSeed(baseSeed, "t3", "system", run);
+  return { seed, evalSet: makeEvalSet(task, config.system, deriveSeed(seed, "eval")) };
+}
+
 /**
  * One run of part 3 as the experiment makes it (run `run` of base seed `baseSeed`: the same world, seeds and
  * evaluation set as {@link runT3}), for exercises that change the system's settings and retrain only this
@@ -462,10 +481,9 @@ export async function runSystemSeed(
   run = 0,
   opts: { onPhase?: (phase: string, step: number, total: number) => void; signal?: AbortSignal } = {},
 ): Promise<AttentionSeedResult> {
-  const task = createCuedStreamsTask(config.streams, deriveSeed(baseSeed, "t3", "cued-streams"));
-  const s = deriveSeed(baseSeed, "t3", "system", run);
-  const ev = makeEvalSet(task, config.system, deriveSeed(s, "eval"));
-  const r = await runAttentionSeed(task, config.system, s, ev, {
+  const task = systemTask(config, baseSeed);
+  const { seed, evalSet } = systemRun(config, task, baseSeed, run);
+  const r = await runAttentionSeed(task, config.system, seed, evalSet, {
     controlGainFunction: config.controlGainFunction,
     ...opts,
   });
@@ -624,9 +642,10 @@ export async function runT3(config: T3Config, ctx: ExperimentContext): Promise<E
   }
 
   // Part 3: self-consistency. One task (the world) for every run; runs vary init and data.
-  const task = createCuedStreamsTask(config.streams, deriveSeed(ctx.seed, "t3", "cued-streams"));
-  const sysSeeds = Array.from({ length: config.systemSeeds }, (_, i) => deriveSeed(ctx.seed, "t3", "system", i));
-  const evs = sysSeeds.map((s) => makeEvalSet(task, config.system, deriveSeed(s, "eval")));
+  const task = systemTask(config, ctx.seed);
+  const runs = Array.from({ length: config.systemSeeds }, (_, i) => systemRun(config, task, ctx.seed, i));
+  const sysSeeds = runs.map((r) => r.seed);
+  const evs = runs.map((r) => r.evalSet);
   const perSeed: AttentionSeedResult[] = [];
   const joints: JointModules[] = [];
   const controls: JointModules[] = [];
