@@ -147,6 +147,9 @@ test("BLAS names and engine labels", () => {
   assert.equal(blasName("/opt/x/libfoo.so"), "libfoo.so");
   assert.equal(engineLabel("wasm", "libdnnl.so.2"), "wasm+oneDNN");
   assert.equal(engineLabel("wasm", undefined), "wasm");
+  assert.equal(engineLabel("wasm", "libopenblas.so.0", 2), "wasm+OpenBLAS (2 threads)");
+  assert.equal(engineLabel("wasm", "libopenblas.so.0", 1), "wasm+OpenBLAS (1 thread)");
+  assert.equal(engineLabel("wasm", undefined, 2), "wasm");
 });
 
 test("gatherFacts looks at this machine and finds what is there", async () => {

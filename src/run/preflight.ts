@@ -76,9 +76,16 @@ export function blasName(lib: string): string {
   return path.basename(lib);
 }
 
-/** "wasm+OpenBLAS" when the native addon runs the GEMMs, else the backend's name. */
-export function engineLabel(backend: string, nativeLib: string | undefined): string {
-  return nativeLib !== undefined ? `${backend}+${blasName(nativeLib)}` : backend;
+/**
+ * "wasm+OpenBLAS" when the native addon runs the GEMMs, else the backend's name; with the BLAS's thread count when
+ * known ("wasm+OpenBLAS (2 threads)"), because the GEMM's summation order, and so the last bits of every trained
+ * weight, depend on it: the same seed, code and engine give the same numbers only at the same thread count
+ * (measured: t4 and t5 at smoke differ in 21 of 45 files between GEN2BRAIN_THREADS=1 and 2).
+ */
+export function engineLabel(backend: string, nativeLib: string | undefined, threads?: number): string {
+  if (nativeLib === undefined) return backend;
+  const t = threads !== undefined && threads > 0 ? ` (${threads} thread${threads === 1 ? "" : "s"})` : "";
+  return `${backend}+${blasName(nativeLib)}${t}`;
 }
 
 /** The engine of the current process (after initBackend), or null before a backend is chosen. */
@@ -87,7 +94,7 @@ export function currentEngine(): string | null {
   if (info === null) return null;
   const k = kernelFixesStatus();
   if (info.adapter !== undefined) return `${info.choice} (${info.adapter.device})`;
-  return engineLabel(info.choice, k.native ? k.nativeLib : undefined);
+  return engineLabel(info.choice, k.native ? k.nativeLib : undefined, k.native ? k.nativeThreads : undefined);
 }
 
 function apt(packages: ReadonlyArray<string>, sudo: boolean): string {
