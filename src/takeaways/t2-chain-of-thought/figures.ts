@@ -14,6 +14,16 @@ import { iXZnormOf, type SeedInfo, type T2Record } from "./config";
 const iv = toInterval;
 
 /** Level labels: `0 state`, `1 swap`, ... */
+
+/** The points' x range with room for the labels printed beside them (plotly's autorange clips the last one). */
+function paddedRange(xs: ReadonlyArray<number>): [number, number] {
+  const fin = xs.filter((x) => Number.isFinite(x));
+  if (fin.length === 0) return [0, 1];
+  const lo = Math.min(0, ...fin);
+  const hi = Math.max(...fin);
+  const span = hi - lo > 0 ? hi - lo : 1;
+  return [lo - 0.15 * span, hi + 0.2 * span];
+}
 export function levelLabel(record: T2Record, l: number): string {
   return `${l} ${record.data.levels[l] ?? "?"}`;
 }
@@ -105,6 +115,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
       xTitle: "I(X;Z)/H(X) of the sampled chains",
       yTitle: "accuracy",
       yRange: [0, 1.05],
+      xRange: paddedRange(xs),
       labels: true,
     },
   );
