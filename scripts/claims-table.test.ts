@@ -7,11 +7,13 @@ import { assertedClaim, atLeast, atMost, measuredClaim, overSeeds, singleRun, ty
 import {
   claimsBySeedDocument,
   claimsBySeedMarkdown,
+  committedClaimsFile,
   loadSeedRecords,
   README_BEGIN,
   README_END,
   mergeClaimsBySeed,
   readmeClaimsBlock,
+  replaceExperiments,
   spliceBetweenMarkers,
   type SeedRun,
 } from "./claims-table";
@@ -147,6 +149,49 @@ test("claims-by-seed runs of different experiments merge into one table naming e
     /d\.json: base seeds 1, but a\.json has/,
   );
   assert.throws(() => mergeClaimsBySeed([]), /no claims-by-seed files/);
+});
+
+test("rerunning one experiment replaces its rows in the committed table and keeps the others' rows and commits", () => {
+  const a = claimsBySeedDocument("smoke", runs, "0123456789abcdef", new Date("2026-01-01T00:00:00Z"));
+  const b = {
+    ...a,
+    gitCommit: "fedcba9876543210",
+    generatedAt: "2026-01-02T00:00:00.000Z",
+    claims: a.claims.map((c) => ({ ...c, experiment: `${c.experiment}-b` })),
+  };
+  const committed = mergeClaimsBySeed([
+    { file: "a.json", doc: a },
+    { file: "b.json", doc: b },
+  ]);
+  // A rerun of the first experiment only, at a later commit, with a changed value.
+  const first = a.claims[0];
+  assert.ok(first !== undefined);
+  const rerun = {
+    ...a,
+    gitCommit: "aaaabbbbccccdddd",
+    generatedAt: "2026-01-03T00:00:00.000Z",
+    claims: a.claims.map((c) => ({ ...c, statement: `${c.statement} (rerun)` })),
+  };
+  const next = replaceExperiments(committed, rerun, "rerun.json");
+  assert.equal(next.claims.length, committed.claims.length);
+  assert.ok(next.claims.filter((c) => c.experiment === first.experiment).every((c) => c.statement.endsWith("(rerun)")));
+  assert.ok(next.claims.filter((c) => c.experiment.endsWith("-b")).every((c) => !c.statement.endsWith("(rerun)")));
+  const block = readmeClaimsBlock(next);
+  assert.match(block, /at commit `aaaabbbbcccc` \(2026-01-03\)/);
+  assert.match(block, /at commit `fedcba987654` \(2026-01-02\)/);
+  assert.doesNotMatch(block, /0123456789ab/);
+  assert.throws(
+    () => replaceExperiments(committed, { ...rerun, seeds: [1] }, "rerun.json"),
+    /rerun\.json: base seeds 1/,
+  );
+});
+
+test("the README's claims table is what the committed table gives (scripts/readme-claims.ts regenerates it)", () => {
+  const root = path.join(__dirname, "..");
+  const file = committedClaimsFile(root, "quick");
+  const doc = JSON.parse(fs.readFileSync(file, "utf8")) as Parameters<typeof readmeClaimsBlock>[0];
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+  assert.equal(spliceBetweenMarkers(readme, readmeClaimsBlock(doc)), readme, "run npx tsx scripts/readme-claims.ts");
 });
 
 test("--seeds parsing and per-seed folders; records written before verdicts are flagged", () => {
