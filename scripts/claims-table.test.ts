@@ -114,14 +114,19 @@ test("the README block is spliced between its markers, idempotently, and a missi
   assert.throws(() => spliceBetweenMarkers("no markers", "x"), /marker not found: <!-- claims-by-seed:begin/);
 });
 
-test("claims-by-seed runs of different experiments merge into one table naming each one's commit", () => {
-  const doc = claimsBySeedDocument("smoke", runs, "0123456789abcdef", new Date("2026-01-01T00:00:00Z"));
-  const other = {
+/** The same claims as another experiment's (`<id>-b`), run a day later at another commit. */
+function otherExperiment(doc: ReturnType<typeof claimsBySeedDocument>): ReturnType<typeof claimsBySeedDocument> {
+  return {
     ...doc,
     gitCommit: "fedcba9876543210",
     generatedAt: "2026-01-02T00:00:00.000Z",
     claims: doc.claims.map((c) => ({ ...c, experiment: `${c.experiment}-b` })),
   };
+}
+
+test("claims-by-seed runs of different experiments merge into one table naming each one's commit", () => {
+  const doc = claimsBySeedDocument("smoke", runs, "0123456789abcdef", new Date("2026-01-01T00:00:00Z"));
+  const other = otherExperiment(doc);
   const merged = mergeClaimsBySeed([
     { file: "a.json", doc },
     { file: "b.json", doc: other },
@@ -153,12 +158,7 @@ test("claims-by-seed runs of different experiments merge into one table naming e
 
 test("rerunning one experiment replaces its rows in the committed table and keeps the others' rows and commits", () => {
   const a = claimsBySeedDocument("smoke", runs, "0123456789abcdef", new Date("2026-01-01T00:00:00Z"));
-  const b = {
-    ...a,
-    gitCommit: "fedcba9876543210",
-    generatedAt: "2026-01-02T00:00:00.000Z",
-    claims: a.claims.map((c) => ({ ...c, experiment: `${c.experiment}-b` })),
-  };
+  const b = otherExperiment(a);
   const committed = mergeClaimsBySeed([
     { file: "a.json", doc: a },
     { file: "b.json", doc: b },

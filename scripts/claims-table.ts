@@ -94,6 +94,19 @@ export interface ClaimsBySeed {
   }>;
 }
 
+/** Which commit and date each experiment's rows come from: a merged table's sources, else the run's own. */
+function sourcesOf(doc: ClaimsBySeed): NonNullable<ClaimsBySeed["sources"]> {
+  return (
+    doc.sources ?? [
+      {
+        experiments: [...new Set(doc.claims.map((c) => c.experiment))],
+        gitCommit: doc.gitCommit,
+        generatedAt: doc.generatedAt,
+      },
+    ]
+  );
+}
+
 /**
  * One table from several claims-by-seed runs of disjoint experiments at the same profile and base seeds (e.g.
  * each takeaway run on its own): claims and runs side by side, each experiment's commit kept in `sources`.
@@ -115,7 +128,7 @@ export function mergeClaimsBySeed(docs: ReadonlyArray<{ file: string; doc: Claim
       if (other !== undefined) throw new Error(`${file}: ${e} is also in ${other}; give each experiment once`);
       seen.set(e, file);
     }
-    sources.push(...(doc.sources ?? [{ experiments, gitCommit: doc.gitCommit, generatedAt: doc.generatedAt }]));
+    sources.push(...sourcesOf(doc));
   }
   const generatedAt = docs.map((d) => d.doc.generatedAt).sort()[docs.length - 1] as string;
   return {
@@ -149,15 +162,7 @@ export function committedClaimsFile(root: string, profile: Profile): string {
  */
 export function replaceExperiments(base: ClaimsBySeed, update: ClaimsBySeed, where = "update"): ClaimsBySeed {
   const replaced = new Set(update.claims.map((c) => c.experiment));
-  const keptSources = (
-    base.sources ?? [
-      {
-        experiments: [...new Set(base.claims.map((c) => c.experiment))],
-        gitCommit: base.gitCommit,
-        generatedAt: base.generatedAt,
-      },
-    ]
-  )
+  const keptSources = sourcesOf(base)
     .map((s) => ({ ...s, experiments: s.experiments.filter((e) => !replaced.has(e)) }))
     .filter((s) => s.experiments.length > 0);
   const kept: ClaimsBySeed = {

@@ -13,9 +13,10 @@ import { iXZnormOf, type SeedInfo, type T2Record } from "./config";
 
 const iv = toInterval;
 
-/** Level labels: `0 state`, `1 swap`, ... */
-
-/** The points' x range with room for the labels printed beside them (plotly's autorange clips the last one). */
+/**
+ * The points' x range with room for the labels printed beside them (plotly's autorange clips the outermost ones).
+ * Here, not in scatterFigure: the information plane adds reference lines beyond its points after the fact.
+ */
 function paddedRange(xs: ReadonlyArray<number>): [number, number] {
   const fin = xs.filter((x) => Number.isFinite(x));
   if (fin.length === 0) return [0, 1];
@@ -24,6 +25,8 @@ function paddedRange(xs: ReadonlyArray<number>): [number, number] {
   const span = hi - lo > 0 ? hi - lo : 1;
   return [lo - 0.15 * span, hi + 0.2 * span];
 }
+
+/** Level labels: `0 state`, `1 swap`, ... */
 export function levelLabel(record: T2Record, l: number): string {
   return `${l} ${record.data.levels[l] ?? "?"}`;
 }
