@@ -170,9 +170,11 @@ runMain(async () => {
   const notebooks: JobStatus[] = [...depOf.keys()].map((id) => ({ id, kind: "notebook", state: "queued" }));
   const statuses = [...experiments, ...notebooks];
   const queued = experiments.filter((s) => s.state === "queued").length;
-  // Share the cores: each job's native BLAS/OpenMP threads get cores / jobs (the user's setting wins).
+  // The cores are shared by running jobs side by side, not by BLAS threads: each job keeps the native addon's
+  // default thread count (1; the user's GEN2BRAIN_THREADS wins), so a record's numbers do not depend on how many
+  // other jobs happened to be queued with it (the GEMM's summation order follows the thread count).
   const workers = Math.min(jobs, Math.max(1, queued + notebooks.length));
-  const threads = process.env["GEN2BRAIN_THREADS"] ?? String(Math.max(1, Math.floor(os.cpus().length / workers)));
+  const threads = process.env["GEN2BRAIN_THREADS"] ?? "1";
   console.log(
     `reproduce: ${ids.length} experiment(s) (${ids.length - queued} cached), ${notebooks.length} notebook(s), profile ${args.profile}, ` +
       `seed ${args.seed}, ${workers} worker(s) × ${threads} thread(s) on ${preflight.engine}${strict ? ", strict" : ""}`,

@@ -10,7 +10,6 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parseArgs, runMain } from "./cli";
 import { findPython, installKernel, PRIVATE_PREFIX, ROOT } from "./jupyter";
@@ -85,7 +84,7 @@ export function executeNotebook(src: string, outDir: string, opts: ExecuteOption
 }
 
 /**
- * Execute `notebooks`, `jobs` at a time (each kernel gets cores / jobs BLAS threads unless
+ * Execute `notebooks`, `jobs` at a time (each kernel with one BLAS thread, the library's default, unless
  * GEN2BRAIN_THREADS is set); `onDone` hears of each as it finishes. Returns the runs in input order.
  */
 export async function executeNotebooks(
@@ -94,7 +93,7 @@ export async function executeNotebooks(
   opts: ExecuteOptions & { readonly jobs?: number; readonly onDone?: (run: NotebookRun) => void },
 ): Promise<NotebookRun[]> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, notebooks.length));
-  const threads = process.env["GEN2BRAIN_THREADS"] ?? String(Math.max(1, Math.floor(os.cpus().length / jobs)));
+  const threads = process.env["GEN2BRAIN_THREADS"] ?? "1";
   const env = { GEN2BRAIN_THREADS: threads, ...opts.env };
   const runs: NotebookRun[] = new Array(notebooks.length);
   let next = 0;

@@ -4,11 +4,12 @@
  * native/build.js; when it or a BLAS is missing everything runs on wasm alone.
  *
  * Environment: GEN2BRAIN_NATIVE=0 disables it; GEN2BRAIN_BLAS=/path/lib.so picks the library;
- * GEN2BRAIN_THREADS=n sets the BLAS thread count (default: the machine's cores); OMP_WAIT_POLICY defaults
- * to PASSIVE.
+ * GEN2BRAIN_THREADS=n sets the BLAS and OpenMP thread count (default 1: the GEMM's summation order follows the
+ * thread count, so one fixed default gives the same numbers on every machine and in every worker layout, and for
+ * these small models one thread is also the fastest on two cores; parallelism comes from running experiments
+ * and seeds in separate processes); OMP_WAIT_POLICY defaults to PASSIVE.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { repoRoot } from "../run/paths";
 
@@ -210,8 +211,8 @@ export function loadNative(): NativeStatus {
         : "no BLAS found (install libopenblas0 or set GEN2BRAIN_BLAS)",
     });
   }
-  const threads = Number(process.env["GEN2BRAIN_THREADS"] ?? os.cpus().length);
-  if (Number.isInteger(threads) && threads > 0) a.setThreads(threads);
+  const threads = blasThreads(process.env["GEN2BRAIN_THREADS"]);
+  a.setThreads(threads);
   addon = a;
   const info = a.info();
   return (status = {
@@ -220,6 +221,17 @@ export function loadNative(): NativeStatus {
     api: info?.api ?? "?",
     threads: info?.threads ?? threads,
   });
+}
+
+/** The BLAS/OpenMP thread count from GEN2BRAIN_THREADS: 1 when unset or empty, else a positive integer. */
+export function blasThreads(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(
+      `GEN2BRAIN_THREADS must be a positive integer (the BLAS thread count; unset for the default, 1), got ${JSON.stringify(value)}`,
+    );
+  return n;
 }
 
 /** The loaded addon, or null (call {@link loadNative} first). */
