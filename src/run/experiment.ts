@@ -21,6 +21,7 @@ import { ResultRecord, resultDir, saveResults, writeCsvAtomic, Versions } from "
 import type { Figure } from "../present/plot";
 import { defaultOutRoot, repoRoot } from "./paths";
 import { currentEngine } from "./preflight";
+import type { SeedStore } from "./seed-store";
 
 /** What an experiment gets besides its config. */
 export interface ExperimentContext {
@@ -33,6 +34,11 @@ export interface ExperimentContext {
   readonly progress: Progress;
   /** Cooperative cancellation: long loops check `signal.aborted` and throw. */
   readonly signal?: AbortSignal;
+  /**
+   * Per-seed results on disk (scripts/cache-full.ts --shard): an experiment that supports it loads the seeds
+   * stored there, computes only those that are {@link SeedStore.mine}, and stores each as it finishes.
+   */
+  readonly seedStore?: SeedStore;
   log(message: string): void;
 }
 
@@ -140,6 +146,8 @@ export interface RunOptions<C extends object> {
   readonly outRoot?: string;
   /** Write results.json and CSVs (default true). */
   readonly save?: boolean;
+  /** Per-seed results on disk, for experiments that support it (see {@link ExperimentContext.seedStore}). */
+  readonly seedStore?: SeedStore;
   readonly log?: (message: string) => void;
 }
 
@@ -171,6 +179,7 @@ export async function runExperiment<C extends object, D, M extends string>(
     outDir,
     progress: opts.progress ?? silentProgress,
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.seedStore ? { seedStore: opts.seedStore } : {}),
     log: opts.log ?? (() => undefined),
   };
   const startedAt = new Date().toISOString();

@@ -6,6 +6,7 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { expectClaimsContract, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
+import { fileSeedStore, SeedsIncomplete } from "../../run/seed-store";
 import { deriveSeed } from "../../rng";
 
 import { isInterval } from "../../stats";
@@ -208,6 +209,57 @@ test("a tiny run writes every documented metric, claim, CSV, figure and a packed
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t5-shards-"));
+  try {
+    const run = (sub: string, seedStore?: ReturnType<typeof fileSeedStore>) =>
+      runExperiment(experiment, {
+        profile: "smoke",
+        seed: 11,
+        overrides: TINY,
+        outRoot: path.join(dir, sub),
+        ...(seedStore ? { seedStore } : {}),
+      });
+    const whole: T5Record = await run("whole");
+    const store = path.join(dir, "seeds");
+    // Shard 2/2 alone cannot make the record: seed 0 is shard 1's.
+    await assert.rejects(
+      run("shard2", fileSeedStore(store, { k: 2, n: 2 })),
+      (e: unknown) => e instanceof SeedsIncomplete && e.missing.join() === "0" && e.computed.join() === "1",
+    );
+    // Shard 1/2 after it: computes seed 0, loads seed 1 and makes the record; so does a run without a shard,
+    // which then computes nothing.
+    const shard1: T5Record = await run("shard1", fileSeedStore(store, { k: 1, n: 2 }));
+    assert.deepEqual(fs.readdirSync(store).sort(), TINY_SEED_FILES(11));
+    const assembled: T5Record = await run("assembled", fileSeedStore(store));
+    assert.deepEqual(shard1.metrics, whole.metrics);
+    assert.deepEqual(assembled.metrics, whole.metrics);
+    assert.deepEqual(assembled.claims, whole.claims);
+    // The data too, but for the CPU times and the packed file's folder (seed 0's, here the shard's outRoot).
+    const comparable = (r: T5Record): string =>
+      [path.join(dir, "shard1"), path.join(dir, "whole")].reduce(
+        (text, folder) => text.split(folder).join("<out>"),
+        JSON.stringify({ ...r.data, cpuSeconds: 0, cpuByPhase: {} }),
+      );
+    assert.equal(comparable(assembled), comparable(whole));
+    for (const f of fs
+      .readdirSync(path.join(dir, "whole", "smoke", "t5-quantization"))
+      .filter((f) => f.endsWith(".csv")))
+      assert.equal(
+        fs.readFileSync(path.join(dir, "assembled", "smoke", "t5-quantization", f), "utf8"),
+        fs.readFileSync(path.join(dir, "whole", "smoke", "t5-quantization", f), "utf8"),
+        `${f} differs`,
+      );
+    // the stored seeds' CPU is counted in the record
+    assert.ok(assembled.data.cpuSeconds > 0 && Object.keys(assembled.data.cpuByPhase).length > 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const TINY_SEED_FILES = (base: number): string[] =>
+  [0, 1].map((i) => `seed-${i}-${deriveSeed(base, "t5", i)}.json`).sort();
 
 test("lab.t5.trainFloatGpt is the experiment's GPT: its checkpoints are the record's first seed's, bit for bit", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t5-gpt-"));

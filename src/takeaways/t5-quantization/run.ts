@@ -38,6 +38,7 @@ import {
 import { dequantize, fakeQuant, fakeQuantSTE, type QuantizedTensor, type QuantSpec } from "../../quantize";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
+import { SeedsIncomplete } from "../../run/seed-store";
 import { type Interval, type Metric, mean, meanInterval } from "../../stats";
 import { trainModel } from "../../train";
 import { createGPT, type GPT, type GPTConfig, type GPTSize } from "../../transformer";
@@ -865,6 +866,13 @@ const PAPER_INT4 =
 const PAPER_STATES =
   'Gros 2025, §6: synaptic strength is quantized in the brain too, "with the exact number of expressed states being debated" (Liu et al. 2017: about 10; Bartol et al. 2015: about 26)';
 
+/** What a seed store keeps of one seed: its raw results and the CPU of each phase. */
+interface T5StoredSeed {
+  readonly mlp: MlpSeedResult;
+  readonly gpt: GptSeedResult;
+  readonly phases: Record<string, number>;
+}
+
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<ExperimentOutput<T5Data, T5Metric>> {
   validateT5Config(c);
@@ -875,14 +883,48 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
   const seeds = Array.from({ length: c.numSeeds }, (_, i) => deriveSeed(ctx.seed, "t5", i));
   const mlpRuns: MlpSeedResult[] = [];
   const gptRuns: GptSeedResult[] = [];
+  // With a seed store (cache-full --shard: the full profile's 8 seeds take ~24 CPU min each), seeds stored by
+  // another process are loaded, with the CPU they cost, and only this shard's seeds are computed.
+  const store = ctx.seedStore;
+  let storedCpu = 0;
+  const computed: number[] = [];
+  const missing: number[] = [];
   for (const [i, seed] of seeds.entries()) {
+    const stored = store?.load<T5StoredSeed>(i, seed);
+    if (stored !== undefined) {
+      ctx.log(`t5: seed ${i + 1}/${seeds.length} (${seed}): stored by shard ${stored.shard}`);
+      mlpRuns.push(stored.value.mlp);
+      gptRuns.push(stored.value.gpt);
+      for (const [phase, sec] of Object.entries(stored.value.phases))
+        clock.seconds[phase] = (clock.seconds[phase] ?? 0) + sec;
+      storedCpu += stored.cpuSeconds;
+      continue;
+    }
+    if (store !== undefined && !store.mine(i)) {
+      missing.push(i);
+      continue;
+    }
+    const before = { ...clock.seconds };
+    const t0 = performance.now();
     ctx.log(`t5: seed ${i + 1}/${seeds.length} (${seed}): MLP`);
-    mlpRuns.push(await runMlpSeed(c, ctx, seed, i === 0, clock));
+    const mlp = await runMlpSeed(c, ctx, seed, i === 0, clock);
     clock.mark("other");
     ctx.log(`t5: seed ${i + 1}/${seeds.length} (${seed}): GPT`);
-    gptRuns.push(await runGptSeed(c, ctx, seed, i === 0, clock));
+    const gpt = await runGptSeed(c, ctx, seed, i === 0, clock);
     clock.mark("other");
+    mlpRuns.push(mlp);
+    gptRuns.push(gpt);
+    computed.push(i);
+    if (store !== undefined) {
+      const phases = Object.fromEntries(
+        Object.entries(clock.seconds).map(([k, v]) => [k, v - (before[k] ?? 0)] as const),
+      );
+      const cpuSeconds = Object.values(phases).reduce((a, b) => a + b, 0);
+      const value: T5StoredSeed = { mlp, gpt, phases };
+      store.save(i, seed, { value, cpuSeconds, wallSeconds: (performance.now() - t0) / 1000, shard: store.shard });
+    }
   }
+  if (missing.length > 0) throw new SeedsIncomplete("t5-quantization", computed, missing);
   const m0 = mlpRuns[0] as MlpSeedResult;
   const g0 = gptRuns[0] as GptSeedResult;
   const numClasses = c.task.numClasses;
@@ -1475,7 +1517,7 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
   for (const [v, r] of Object.entries(m0.qat)) qatHistories[v] = r.history;
   const cpu = process.cpuUsage(cpu0);
   const data: T5Data = {
-    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6 + storedCpu,
     cpuByPhase: clock.seconds,
     states: [...c.states],
     schemes: [...c.schemes],

@@ -1,0 +1,89 @@
+/**
+ * Per-seed results on disk, for runs too long for one process. `scripts/cache-full.ts --shard k/n` computes
+ * every n-th seed of an experiment that supports it (t5's full profile: 8 seeds of about 24 CPU minutes each)
+ * and stores each seed's raw result; the same command without --shard loads the stored seeds, computes any
+ * that are missing, and builds the record. Each seed's randomness comes from deriveSeed alone, so a stored
+ * seed is exactly what the unsplit run computes and the record is the same bit for bit (tested at smoke).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { writeFileAtomic } from "./results";
+
+/** One seed's stored result, with what it cost. */
+export interface StoredSeed<T> {
+  readonly value: T;
+  readonly cpuSeconds: number;
+  readonly wallSeconds: number;
+  /** The shard that computed it ("2/4"), or "all". */
+  readonly shard: string;
+}
+
+/** Where an experiment keeps its per-seed results; see {@link fileSeedStore}. */
+export interface SeedStore {
+  /** "k/n", or "all" when this process computes every seed that is not stored. */
+  readonly shard: string;
+  /** The stored result of seed `index` (base-seed-derived `seed`), or undefined. */
+  load<T>(index: number, seed: number): StoredSeed<T> | undefined;
+  save<T>(index: number, seed: number, entry: StoredSeed<T>): void;
+  /** Whether this process computes seed `index` when it is not stored. */
+  mine(index: number): boolean;
+}
+
+/** Thrown by an experiment run with a shard whose other shards' seeds are not stored yet. */
+export class SeedsIncomplete extends Error {
+  constructor(
+    readonly experiment: string,
+    readonly computed: ReadonlyArray<number>,
+    readonly missing: ReadonlyArray<number>,
+  ) {
+    super(
+      `${experiment}: seed(s) ${missing.join(", ")} belong to other shards and are not stored yet ` +
+        `(this shard computed ${computed.length === 0 ? "none" : computed.join(", ")})`,
+    );
+    this.name = "SeedsIncomplete";
+  }
+}
+
+/** "k/n" (1 ≤ k ≤ n) -> {k, n}; the error names the flag and the fix. */
+export function parseShard(text: string): { k: number; n: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || k < 1 || k > n)
+    throw new Error(`--shard must be k/n with 1 <= k <= n (e.g. --shard 1/2), got ${JSON.stringify(text)}`);
+  return { k, n };
+}
+
+// JSON has no Infinity or NaN (a diverged perplexity is a result too): stored as {"$number": "Infinity"}.
+const NON_FINITE = "$number";
+const encode = (_: string, v: unknown): unknown =>
+  typeof v === "number" && !Number.isFinite(v) ? { [NON_FINITE]: String(v) } : v;
+const decode = (_: string, v: unknown): unknown => {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    const keys = Object.keys(v);
+    if (keys.length === 1 && keys[0] === NON_FINITE) return Number((v as Record<string, string>)[NON_FINITE]);
+  }
+  return v;
+};
+
+/**
+ * Seeds stored as `dir/seed-<index>-<seed>.json` (written to a temporary file, then renamed). With `shard`,
+ * this process computes the seeds with index ≡ k − 1 (mod n); without, every seed not stored. `dir` should
+ * name the run (experiment, profile, config, code, engine) so that no other run's seeds are mixed in.
+ */
+export function fileSeedStore(dir: string, shard?: { k: number; n: number }): SeedStore {
+  const file = (index: number, seed: number): string => path.join(dir, `seed-${index}-${seed}.json`);
+  return {
+    shard: shard ? `${shard.k}/${shard.n}` : "all",
+    load<T>(index: number, seed: number): StoredSeed<T> | undefined {
+      const f = file(index, seed);
+      if (!fs.existsSync(f)) return undefined;
+      return JSON.parse(fs.readFileSync(f, "utf8"), decode) as StoredSeed<T>;
+    },
+    save<T>(index: number, seed: number, entry: StoredSeed<T>): void {
+      fs.mkdirSync(dir, { recursive: true });
+      writeFileAtomic(file(index, seed), JSON.stringify(entry, encode));
+    },
+    mine: (index) => shard === undefined || index % shard.n === shard.k - 1,
+  };
+}
