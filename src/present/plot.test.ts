@@ -130,6 +130,22 @@ test("scatterFigure: labels and the diagonal", () => {
   check("scatter", fig);
   assert.equal(fig.data.length, 2);
   assert.deepEqual((fig.data[1] as { x: number[] }).x, [1, 3.2]);
+  assert.equal((fig.data[0] as { textposition: string }).textposition, "top center");
+  // one label position per point, checked against the points
+  const placed = scatterFigure(
+    [{ name: "m", x: [1, 2], y: [1, 2], text: ["a", "b"], textPosition: ["top right", "bottom left"] }],
+    { title: "t", xTitle: "x", yTitle: "y", labels: true },
+  );
+  assert.deepEqual((placed.data[0] as { textposition: string[] }).textposition, ["top right", "bottom left"]);
+  assert.throws(
+    () =>
+      scatterFigure([{ name: "m", x: [1, 2], y: [1, 2], text: ["a", "b"], textPosition: ["top right"] }], {
+        title: "t",
+        xTitle: "x",
+        yTitle: "y",
+      }),
+    /textPosition/,
+  );
 });
 
 test("heatmapFigure: attention map with repeated token labels", () => {

@@ -422,6 +422,8 @@ export interface ScatterSeries {
   readonly y: ReadonlyArray<number>;
   /** A label per point (hover text, and printed beside the point with `labels: true`). */
   readonly text?: ReadonlyArray<string>;
+  /** Where each printed label sits (plotly's textposition; default "top center"), e.g. to keep close points' apart. */
+  readonly textPosition?: ReadonlyArray<string>;
   readonly lo?: ReadonlyArray<number>;
   readonly hi?: ReadonlyArray<number>;
   /** Marker size in px (default 8), or one per point. */
@@ -446,6 +448,7 @@ export function scatterFigure(series: ReadonlyArray<ScatterSeries>, opts: Scatte
     const w = `${where} series "${s.name}"`;
     checkLength(w, "y", s.y.length, s.x.length);
     if (s.text) checkLength(w, "text", s.text.length, s.x.length);
+    if (s.textPosition) checkLength(w, "textPosition", s.textPosition.length, s.x.length);
     if (Array.isArray(s.size)) checkLength(w, "size", (s.size as ReadonlyArray<number>).length, s.x.length);
     if ((s.lo === undefined) !== (s.hi === undefined)) throw new Error(`${w}: give both lo and hi (or neither)`);
     if (s.lo) checkLength(w, "lo", s.lo.length, s.x.length);
@@ -458,7 +461,7 @@ export function scatterFigure(series: ReadonlyArray<ScatterSeries>, opts: Scatte
       y: nums(s.y),
       mode: opts.labels && s.text ? "markers+text" : "markers",
       text: s.text ? [...s.text] : undefined,
-      textposition: opts.labels && s.text ? "top center" : undefined,
+      textposition: opts.labels && s.text ? (s.textPosition ? [...s.textPosition] : "top center") : undefined,
       marker: compact({
         color,
         size: typeof s.size === "number" || s.size === undefined ? (s.size ?? 8) : [...s.size],

@@ -84,6 +84,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
 
   // 2. The bottleneck test: unseen-form accuracy vs I(X;Z)/H(X) per level, in-distribution (the control) beside it.
   const xs = d.levels.map((_, l) => iv(m[`iXZnorm_level${l}`]).mean);
+  const midX = (Math.min(...xs) + Math.max(...xs)) / 2;
   const text = d.levels.map((_, l) => levelLabel(record, l));
   const ptsOf = (key: "accUnseen" | "accInDist") => d.levels.map((_, l) => iv(m[`${key}_level${l}` as const]));
   const unseen = ptsOf("accUnseen");
@@ -99,6 +100,9 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
         lo: unseen.map((v) => v.lo),
         hi: unseen.map((v) => v.hi),
         text,
+        // Levels 0 and 1 share x (both copy no surface) and 2 and 3 lie close together: alternate above and below,
+        // and print toward the middle of the plot so no label leaves it.
+        textPosition: xs.map((x, l) => `${l % 2 === 0 ? "top" : "bottom"} ${x < midX ? "right" : "left"}`),
         size: 11,
       },
       {
@@ -107,7 +111,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
         y: inDist.map((v) => v.mean),
         lo: inDist.map((v) => v.lo),
         hi: inDist.map((v) => v.hi),
-        text,
+        // Unlabelled: each square sits at its level's x, under or over that level's labelled circle.
         size: 9,
         symbol: "square",
       },
