@@ -119,7 +119,7 @@ runMain(async () => {
     });
   } catch (e) {
     if (!(e instanceof SeedsIncomplete)) throw e;
-    const cmd = `npx tsx scripts/cache-full.ts --only ${exp.id} --seed ${args.seed}`;
+    const cmd = `npx tsx scripts/cache-full.ts --only ${exp.id} --seed ${args.seed}${args.backend ? ` --backend ${args.backend}` : ""}`;
     console.error(
       `${exp.id}: shard ${shard ? `${shard.k}/${shard.n}` : ""} done, seed(s) ${e.computed.join(", ") || "none"} stored in ` +
         `${storeDir}; still missing: ${e.missing.join(", ")}. When every shard is done: ${cmd}`,
