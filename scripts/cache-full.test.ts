@@ -1,0 +1,23 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+function cacheFull(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "cache-full.ts"), ...args], {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+// --allow-dirty: the checks below come before any training, whatever the state of the tree.
+test("cache-full --shard: a bad value or an experiment without a seed store is a clear error, nothing runs", () => {
+  const bad = cacheFull(["--only", "t5-quantization", "--shard", "3/2", "--allow-dirty"]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.out, /--shard must be k\/n with 1 <= k <= n .*got "3\/2"/);
+  const noStore = cacheFull(["--only", "t1-world-model", "--shard", "1/2", "--allow-dirty"]);
+  assert.notEqual(noStore.status, 0);
+  assert.match(noStore.out, /--shard: t1-world-model has no seed store \(experiments that do: t5-quantization\)/);
+});
