@@ -34,6 +34,7 @@ import { loadResults, writeJsonAtomic, type ResultRecord } from "../src/run/resu
 import { renderBar, ProgressEvent } from "../src/present/progress";
 import { formatVerdictTable, notHeld, verdictRows } from "../src/present/verdicts";
 import { parseArgs, runMain } from "./cli";
+import { blasThreads } from "../src/speed/native";
 import { findPython, ROOT } from "./jupyter";
 import { notebookExperiment, selectExperimentIds } from "./reproduce-ids";
 import { executeNotebook, prepareKernel, selectNotebooks, NOTEBOOK_DIR } from "./run-notebooks";
@@ -171,10 +172,10 @@ runMain(async () => {
   const statuses = [...experiments, ...notebooks];
   const queued = experiments.filter((s) => s.state === "queued").length;
   // The cores are shared by running jobs side by side, not by BLAS threads: each job keeps the native addon's
-  // default thread count (1; the user's GEN2BRAIN_THREADS wins), so a record's numbers do not depend on how many
+  // default thread count (blasThreads: 1, or the user's GEN2BRAIN_THREADS), so a record's numbers do not depend on how many
   // other jobs happened to be queued with it (the GEMM's summation order follows the thread count).
   const workers = Math.min(jobs, Math.max(1, queued + notebooks.length));
-  const threads = process.env["GEN2BRAIN_THREADS"] ?? "1";
+  const threads = String(blasThreads(process.env["GEN2BRAIN_THREADS"]));
   console.log(
     `reproduce: ${ids.length} experiment(s) (${ids.length - queued} cached), ${notebooks.length} notebook(s), profile ${args.profile}, ` +
       `seed ${args.seed}, ${workers} worker(s) × ${threads} thread(s) on ${preflight.engine}${strict ? ", strict" : ""}`,

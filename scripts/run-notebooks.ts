@@ -12,6 +12,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs, runMain } from "./cli";
+import { blasThreads } from "../src/speed/native";
 import { findPython, installKernel, PRIVATE_PREFIX, ROOT } from "./jupyter";
 
 export const NOTEBOOK_DIR = path.join(ROOT, "notebooks");
@@ -93,7 +94,7 @@ export async function executeNotebooks(
   opts: ExecuteOptions & { readonly jobs?: number; readonly onDone?: (run: NotebookRun) => void },
 ): Promise<NotebookRun[]> {
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, notebooks.length));
-  const threads = process.env["GEN2BRAIN_THREADS"] ?? "1";
+  const threads = String(blasThreads(process.env["GEN2BRAIN_THREADS"]));
   const env = { GEN2BRAIN_THREADS: threads, ...opts.env };
   const runs: NotebookRun[] = new Array(notebooks.length);
   let next = 0;
