@@ -108,7 +108,9 @@ export async function generate(
         if (useCache && len <= seqLen) {
           // Positions 0..len-1 fit: run only what the cache lacks (the prompt first, then one token).
           if (cache === null) {
-            cache = model.createKVCache(active.length);
+            // The longest the rows will grow here (the last new token is never fed back): the `random`
+            // position scheme draws that many positions per row, as it does for a training row.
+            cache = model.createKVCache(active.length, Math.min(seqLen, len + opts.maxNewTokens - 1 - n));
             cacheRows = active;
           } else if (cacheRows.length !== active.length) {
             const at = new Map(cacheRows.map((r, i) => [r, i]));

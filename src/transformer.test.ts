@@ -5,7 +5,7 @@ import { expectNoLeak, testBackend } from "./run/testing";
 import { countGPTParams, createGPT, GPT_DEFAULTS, gptConfig, oneHotF32, referenceOps } from "./transformer";
 
 const SMALL = { vocabSize: 11, seqLen: 8, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false };
-type SmallConfig = typeof SMALL & { positions?: "learned" | "none" };
+type SmallConfig = typeof SMALL & { positions?: "learned" | "none" | "random" };
 
 function tokens(B: number, T: number, V: number, offset = 0): tf.Tensor2D {
   return tf.tensor2d(
@@ -498,6 +498,124 @@ test("positions none (NoPE): no position table, equals a learned model with zero
   } finally {
     tf.dispose(x);
     nope.dispose();
+    learned.dispose();
+  }
+});
+
+test("positions random (Ruoss et al. 2023): ordered subsets of the table, uniform, seeded, the KV cache keeps its rows", async () => {
+  await testBackend();
+  const { seqLen: L, vocabSize: V } = SMALL;
+  const rnd = await sharpGPT({ ...SMALL, positions: "random" }, 13);
+  const learned = createGPT(SMALL, 13);
+  const x = tokens(3, 5, V, 4); // [3, 5]: shorter than seqLen = 8, so the subsets vary
+  try {
+    // The same table as the learned scheme (same parameter count and init).
+    assert.deepEqual(countGPTParams({ ...SMALL, positions: "random" }), countGPTParams(SMALL));
+    const w = await rnd.readWeights();
+    learned.setWeights(w);
+    // At positions 0..T-1 given explicitly, the random model is the learned model.
+    const at0 = [0, 1, 2, 3, 4];
+    const a = tf.tidy(() => rnd.forward(x, { positionIds: [at0, at0, at0] }).logits.arraySync());
+    const b = tf.tidy(() => learned.forward(x).logits.arraySync());
+    assert.ok(maxDiff(a, b) < 1e-5, `random at 0..T-1 vs learned: ${maxDiff(a, b)}`);
+    // Without positions, each call draws fresh ones: the logits change (the check can fail if they do not).
+    const r1 = tf.tidy(() => rnd.forward(x).logits.arraySync());
+    const r2 = tf.tidy(() => rnd.forward(x).logits.arraySync());
+    assert.ok(maxDiff(r1, r2) > 1e-3, "fresh positions per call must change the logits");
+    // Seeded: a second model from the same seed draws the same positions.
+    const twin = createGPT({ ...SMALL, positions: "random" }, 13);
+    const other = createGPT({ ...SMALL, positions: "random" }, 14);
+    const ca = twin.createKVCache(4, 6);
+    const cb = createGPT({ ...SMALL, positions: "random" }, 13).createKVCache(4, 6);
+    const cc = other.createKVCache(4, 6);
+    assert.deepEqual(ca.positionIds, cb.positionIds);
+    assert.notDeepEqual(ca.positionIds, cc.positionIds);
+    for (const row of ca.positionIds ?? []) {
+      assert.equal(row.length, 6);
+      row.forEach((p, t) =>
+        assert.ok(Number.isInteger(p) && p >= 0 && p < L && (t === 0 || p > (row[t - 1] as number))),
+      );
+    }
+    [ca, cb, cc].forEach((c) => c.dispose());
+    twin.dispose();
+    other.dispose();
+    // Uniform: each position is in a T-subset with probability T / L, and each pair of positions with
+    // T(T-1) / (L(L-1)); 4000 rows of 3 of 8 positions: 0.375 +- 0.008 (sd), 0.107 +- 0.005.
+    const big = createGPT({ ...SMALL, positions: "random" }, 15);
+    const cu = big.createKVCache(4000, 3);
+    const rows = cu.positionIds ?? [];
+    for (let p = 0; p < L; p++) {
+      const f = rows.filter((r) => r.includes(p)).length / rows.length;
+      assert.ok(Math.abs(f - 3 / 8) < 0.04, `position ${p} drawn in ${f} of rows, expected 0.375`);
+    }
+    const pair = rows.filter((r) => r.includes(0) && r.includes(7)).length / rows.length;
+    assert.ok(Math.abs(pair - (3 * 2) / (8 * 7)) < 0.025, `pair (0, 7) in ${pair} of rows, expected 0.107`);
+    cu.dispose();
+    big.dispose();
+    // Incremental decoding over the cache's drawn positions, in uneven chunks, gives the full forward's
+    // logits at those positions; keepRows keeps each kept row's positions.
+    const cache = rnd.createKVCache(3, 5);
+    const drawn = (cache.positionIds ?? []).map((r) => [...r]);
+    const full = tf.tidy(() => rnd.forward(x, { positionIds: drawn }).logits.arraySync());
+    const inc: number[][][] = [[], [], []];
+    for (const [s, e] of [
+      [0, 2],
+      [2, 3],
+    ] as const) {
+      const l = tf.tidy(() => rnd.forwardIncremental(tf.slice(x, [0, s], [3, e - s]), cache).arraySync());
+      l.forEach((row, i) => (inc[i] as number[][]).push(...row));
+    }
+    cache.keepRows([2, 0]);
+    assert.deepEqual(cache.positionIds, [drawn[2], drawn[0]]);
+    const rest = tf.tidy(() =>
+      rnd.forwardIncremental(tf.gather(tf.slice(x, [0, 3], [3, 2]), [2, 0]) as tf.Tensor2D, cache).arraySync(),
+    );
+    (inc[2] as number[][]).push(...(rest[0] as number[][]));
+    (inc[0] as number[][]).push(...(rest[1] as number[][]));
+    assert.ok(
+      maxDiff([full[0], full[2]] as number[][][], [inc[0], inc[2]] as number[][][]) < 1e-4,
+      "KV cache vs forward at the drawn positions",
+    );
+    // Past the length the cache was made for: a clear error.
+    assert.throws(
+      () => rnd.forwardIncremental(tf.tensor2d([[1], [2]], [2, 1], "int32"), cache),
+      /exceed the 5 positions the cache was made for; pass the full length to model\.createKVCache/,
+    );
+    cache.dispose();
+    // Bad positions name the field and the rule.
+    assert.throws(() => rnd.forward(x, { positionIds: [at0, at0] }), /positionIds has 2 rows, the batch has 3/);
+    assert.throws(
+      () => rnd.forward(x, { positionIds: [at0, at0, [0, 1, 1, 2, 3]] }),
+      /positionIds\[2\]\[2\] = 1: .*strictly increasing/,
+    );
+    assert.throws(() => rnd.forward(x, { positionIds: [at0, at0, [0, 1, 2, 3, 8]] }), /seqLen=8/);
+    assert.throws(() => rnd.createKVCache(2, 9), /length must be an integer in \[1, seqLen=8\]/);
+    const nope = createGPT({ ...SMALL, positions: "none" }, 1);
+    assert.throws(() => nope.forward(x, { positionIds: [at0, at0, at0] }), /no positions/);
+    nope.dispose();
+    // Gradients reach the position table, finite; nothing leaks.
+    const y = tokens(3, 5, V, 5);
+    const { value, grads } = tf.variableGrads(() => rnd.loss(x, y), rnd.variables);
+    const gw = (grads[(rnd.namedWeights()["wpe"] as tf.Variable).name] as tf.Tensor).dataSync();
+    assert.ok(gw.every(Number.isFinite) && gw.some((v) => v !== 0), "wpe gradient finite and nonzero");
+    value.dispose();
+    tf.dispose(grads);
+    await expectNoLeak(() => {
+      tf.dispose(rnd.forward(x).logits);
+      const c2 = rnd.createKVCache(3, 6);
+      tf.tidy(() => {
+        rnd.forwardIncremental(tf.slice(x, [0, 0], [3, 4]), c2);
+        rnd.forwardIncremental(tf.slice(x, [0, 4], [3, 1]), c2, { lastOnly: true });
+      });
+      c2.dispose();
+      const g = tf.variableGrads(() => rnd.loss(x, y), rnd.variables);
+      g.value.dispose();
+      tf.dispose(g.grads);
+    }, "random positions forward, cache and gradients");
+    y.dispose();
+  } finally {
+    tf.dispose(x);
+    rnd.dispose();
     learned.dispose();
   }
 });

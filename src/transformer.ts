@@ -42,14 +42,20 @@ export interface GPTConfig {
    * `wpe` added to the token embedding; positions never trained on (beyond the longest training row) are
    * untrained vectors. `none` (NoPE; Haviv et al. 2022, Kazemnejad et al. 2023): no position embedding at
    * all; the causal mask alone lets attention infer order, and nothing in the weights is tied to an
-   * absolute position, so a model can run on longer sequences than it was trained on.
+   * absolute position, so a model can run on longer sequences than it was trained on. `random`
+   * (randomized positional encodings; Ruoss et al. 2023, "noisy learnt"): the same learned table of seqLen
+   * rows, but a sequence of T tokens gets a random ordered subset of T of its positions (a fresh subset per
+   * sequence and call, in training and at test alike) instead of 0..T-1. Every row of the table is trained
+   * and only the order of the positions carries information, so a sequence longer than the training rows
+   * is still made of trained positions in a familiar order. Make seqLen well above the longest sequence
+   * (Ruoss et al.: a range L much larger than the test length).
    */
   readonly positions?: PositionScheme;
 }
 
 /** Position schemes of {@link GPTConfig.positions}. */
-export type PositionScheme = "learned" | "none";
-export const POSITION_SCHEMES: ReadonlyArray<PositionScheme> = ["learned", "none"];
+export type PositionScheme = "learned" | "none" | "random";
+export const POSITION_SCHEMES: ReadonlyArray<PositionScheme> = ["learned", "none", "random"];
 
 /** The size of a GPT, apart from what the data decides (vocabulary and context length). */
 export type GPTSize = Pick<GPTConfig, "dModel" | "nHead" | "nLayer" | "dFF">;
@@ -105,6 +111,11 @@ export interface ForwardOptions {
   readonly returnHidden?: boolean;
   /** Only compute logits at the last position: logits are [B, 1, V] (generation). */
   readonly lastOnly?: boolean;
+  /**
+   * Positions of the tokens, [B][T], each row strictly increasing in [0, seqLen) (learned and random
+   * schemes). Default: 0..T-1 for `learned`, a fresh random ordered subset per row for `random`.
+   */
+  readonly positionIds?: ReadonlyArray<ReadonlyArray<number>>;
 }
 
 /** The output of {@link GPT.forward}; caller disposes every tensor in it. */
@@ -147,6 +158,8 @@ export class KVCache {
   }
   private rows: number;
   private len = 0;
+  /** Per row, the positions of the cached and coming tokens (`random` scheme); null otherwise. */
+  private positionRows: number[][] | null = null;
   /**
    * Per layer: keys and values [length, batch * nH, hs], time-major (appending a position is one
    * contiguous copy); null before the first call.
@@ -163,6 +176,21 @@ export class KVCache {
       throw new Error(`KVCache: batch must be a positive integer, got ${batch}`);
     this.rows = batch;
     this.kv = Array.from({ length: nLayer }, () => null);
+  }
+
+  /**
+   * The positions drawn for each row (`random` scheme, see {@link GPTConfig.positions}): the cache's
+   * tokens take them in order. Null for the other schemes (tokens sit at 0, 1, 2, ...).
+   */
+  get positionIds(): ReadonlyArray<ReadonlyArray<number>> | null {
+    return this.positionRows;
+  }
+
+  /** Set by {@link GPT.createKVCache}: one row of positions per sequence. */
+  setPositionIds(rows: number[][]): void {
+    if (rows.length !== this.rows)
+      throw new Error(`KVCache.setPositionIds: ${rows.length} rows given, the cache holds ${this.rows} sequences`);
+    this.positionRows = rows;
   }
 
   /** Keys and values of layer l, [length, batch * nH, hs] each (owned by the cache); null when empty. */
@@ -214,6 +242,8 @@ export class KVCache {
       e.v.dispose();
       this.kv[l] = next;
     });
+    if (this.positionRows !== null)
+      this.positionRows = rows.map((r) => (this.positionRows as number[][])[r] as number[]);
     this.rows = b;
   }
 
@@ -485,9 +515,16 @@ export class GPT implements TrainableModel {
   /** Additive causal masks for t new queries after `pos` cached keys, by "t,pos": [t, pos + t]. */
   private readonly offsetMasks = new Map<string, tf.Tensor2D>();
 
-  /** Use {@link createGPT}. `weights` must hold every parameter (already validated). */
-  constructor(config: GPTConfig, weights: WeightMap) {
+  /** Draws the positions of the `random` scheme (unused by the others). */
+  private readonly positionRng: Rng;
+
+  /**
+   * Use {@link createGPT}. `weights` must hold every parameter (already validated); `positionSeed` seeds
+   * the draws of the `random` position scheme.
+   */
+  constructor(config: GPTConfig, weights: WeightMap, positionSeed = 0) {
     this.config = config;
+    this.positionRng = new Rng(deriveSeed(positionSeed, "gpt-positions"));
     this.specs = paramSpecs(config);
     for (const s of this.specs) {
       const w = weights[s.name];
@@ -582,13 +619,59 @@ export class GPT implements TrainableModel {
     return ops.linear(h, this.p(p + "w2"), this.p(p + "b2")); // [B*T, F] @ [F, C] -> [B*T, C]
   }
 
+  /**
+   * For each of `rows` sequences, a random ordered subset of `T` positions of [0, seqLen) (the `random`
+   * scheme). Selection sampling (Knuth's Algorithm S): position i is taken with probability
+   * (still needed) / (still left), which yields every T-subset with equal probability, already sorted.
+   */
+  private samplePositionIds(rows: number, T: number): number[][] {
+    const L = this.config.seqLen;
+    return Array.from({ length: rows }, () => {
+      const ids: number[] = [];
+      for (let i = 0; i < L && ids.length < T; i++) if (this.positionRng.next() * (L - i) < T - ids.length) ids.push(i);
+      return ids;
+    });
+  }
+
+  /** Check caller-given positions: [B][T], each row strictly increasing in [0, seqLen). */
+  private checkPositionIds(ids: ReadonlyArray<ReadonlyArray<number>>, B: number, T: number, where: string): void {
+    if (this.config.positions === "none")
+      throw new Error(`${where}: positionIds given, but the model has no positions (positions "none")`);
+    if (ids.length !== B) throw new Error(`${where}: positionIds has ${ids.length} rows, the batch has ${B}`);
+    ids.forEach((row, b) => {
+      if (row.length !== T)
+        throw new Error(`${where}: positionIds[${b}] has ${row.length} positions, the row has ${T} tokens`);
+      row.forEach((p, t) => {
+        if (!Number.isInteger(p) || p < 0 || p >= this.config.seqLen || (t > 0 && p <= (row[t - 1] as number)))
+          throw new Error(
+            `${where}: positionIds[${b}][${t}] = ${p}: positions must be integers in [0, seqLen=${this.config.seqLen}), strictly increasing along a row`,
+          );
+      });
+    });
+  }
+
+  /** Rows of the position table at the given positions: [B][T] -> [B*T, C] (one-hot matMul, as for tokens). */
+  private positionRowsAt(ids: ReadonlyArray<ReadonlyArray<number>>): tf.Tensor2D {
+    const flat = tf.tensor1d(ids.flat() as number[], "int32"); // [B*T]
+    return tf.matMul(oneHotF32(flat, this.config.seqLen), this.p("wpe")) as tf.Tensor2D; // [B*T, L] @ [L, C] -> [B*T, C]
+  }
+
   /** Token + position embedding: tokens [B, T] int32 -> [B*T, C]. */
-  private embed(tokens: tf.Tensor2D, B: number, T: number): tf.Tensor2D {
+  private embed(
+    tokens: tf.Tensor2D,
+    B: number,
+    T: number,
+    positionIds?: ReadonlyArray<ReadonlyArray<number>>,
+  ): tf.Tensor2D {
     const { vocabSize: V, dModel: C } = this.config;
     // One-hot matMul instead of gather: its gradient is a plain matMul on every backend.
     const oneHot = oneHotF32(tf.reshape(tokens, [B * T]) as tf.Tensor1D, V); // [B*T, V]
     const tok = tf.matMul(oneHot, this.p("wte")); // [B*T, V] @ [V, C] -> [B*T, C]
     if (this.config.positions === "none") return tok as tf.Tensor2D; // NoPE: order comes from the causal mask only
+    if (positionIds !== undefined || this.config.positions === "random") {
+      const ids = positionIds ?? this.samplePositionIds(B, T);
+      return tf.add(tok, this.positionRowsAt(ids)) as tf.Tensor2D; // [B*T, C] + [B*T, C]
+    }
     const pos = tf.slice(this.p("wpe"), [0, 0], [T, C]); // [T, C]
     return tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D; // [B, T, C] + [T, C] -> [B*T, C]
   }
@@ -607,9 +690,10 @@ export class GPT implements TrainableModel {
         `GPT.forward: sequence length ${T} must be in [1, seqLen=${seqLen}]; crop the context to the last ${seqLen} tokens`,
       );
     if (tokens.dtype !== "int32") throw new Error(`GPT.forward: tokens must be int32, got ${tokens.dtype}`);
+    if (opts.positionIds !== undefined) this.checkPositionIds(opts.positionIds, B, T, "GPT.forward");
     const attention: tf.Tensor4D[] = [];
     const hidden: tf.Tensor3D[] = [];
-    let x = this.embed(tokens, B, T); // [B*T, C]
+    let x = this.embed(tokens, B, T, opts.positionIds); // [B*T, C]
     if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     for (let l = 0; l < this.config.nLayer; l++) {
       const p = `h${l}.`;
@@ -674,11 +758,19 @@ export class GPT implements TrainableModel {
   }
 
   /**
-   * An empty key/value cache for `batch` sequences, for {@link GPT.forwardIncremental}. Caller disposes
+   * An empty key/value cache for `batch` sequences, for {@link GPT.forwardIncremental}. `length` is the
+   * longest each sequence will grow (default seqLen): the `random` position scheme draws that many
+   * positions per sequence here, as it would for a whole sequence of that length. Caller disposes
    * (`cache.dispose()`).
    */
-  createKVCache(batch: number): KVCache {
-    return new KVCache(batch, this.config.nLayer, this.config.nHead);
+  createKVCache(batch: number, length = this.config.seqLen): KVCache {
+    if (!Number.isInteger(length) || length < 1 || length > this.config.seqLen)
+      throw new Error(
+        `GPT.createKVCache: length must be an integer in [1, seqLen=${this.config.seqLen}], got ${length}`,
+      );
+    const cache = new KVCache(batch, this.config.nLayer, this.config.nHead);
+    if (this.config.positions === "random") cache.setPositionIds(this.samplePositionIds(batch, length));
+    return cache;
   }
 
   /**
@@ -764,16 +856,23 @@ export class GPT implements TrainableModel {
       throw new Error(
         `${where}: ${t} new tokens after ${pos} cached positions must fit in seqLen=${seqLen}; for longer contexts run forward on the last ${seqLen} tokens`,
       );
+    const drawn = cache.positionIds;
+    if (drawn !== null && pos + t > (drawn[0] as ReadonlyArray<number>).length)
+      throw new Error(
+        `${where}: ${t} new tokens after ${pos} cached positions exceed the ${(drawn[0] as ReadonlyArray<number>).length} positions the cache was made for; pass the full length to model.createKVCache(batch, length)`,
+      );
     const res = tf.tidy(() => {
       const oneHot = oneHotF32(tf.reshape(tokens, [B * t]) as tf.Tensor1D, V); // [B*t, V]
       const tok = tf.matMul(oneHot, this.p("wte")); // [B*t, V] @ [V, C] -> [B*t, C]
       let x =
         this.config.positions === "none"
           ? (tok as tf.Tensor2D) // NoPE: [B*t, C]
-          : (tf.reshape(
-              tf.add(tf.reshape(tok, [B, t, C]), tf.slice(this.p("wpe"), [pos, 0], [t, C])), // + positions [t, C]
-              [B * t, C],
-            ) as tf.Tensor2D); // [B*t, C]
+          : drawn !== null
+            ? (tf.add(tok, this.positionRowsAt(drawn.map((row) => row.slice(pos, pos + t)))) as tf.Tensor2D) // random: [B*t, C]
+            : (tf.reshape(
+                tf.add(tf.reshape(tok, [B, t, C]), tf.slice(this.p("wpe"), [pos, 0], [t, C])), // + positions [t, C]
+                [B * t, C],
+              ) as tf.Tensor2D); // [B*t, C]
       const kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> = [];
       for (let l = 0; l < nLayer; l++) {
         const p = `h${l}.`;
@@ -849,5 +948,5 @@ export function initGPTWeights(config: GPTConfig, seed: number): WeightMap {
 export function createGPT(config: Partial<GPTConfig>, seed: number): GPT {
   if (!Number.isInteger(seed)) throw new Error(`createGPT: seed must be an integer, got ${seed}`);
   const c = gptConfig(config);
-  return new GPT(c, initGPTWeights(c, seed));
+  return new GPT(c, initGPTWeights(c, seed), seed);
 }
