@@ -66,7 +66,9 @@ export function t2Tokenizer(c: T2Config): CharTokenizer {
 
 /** The model of one format and seed: the config's width; `nLayer` overrides the depth (direct baselines). */
 export function createT2Model(c: T2Config, vocabSize: number, seed: number, nLayer = c.model.nLayer): GPT {
-  const seqLen = Math.max(...(["direct", ...CHAIN_LEVELS] as const).map((f) => formatSeqLen(c, f)));
+  const longest = Math.max(...(["direct", ...CHAIN_LEVELS] as const).map((f) => formatSeqLen(c, f)));
+  // Random positions draw each row's positions from a table longer than any row (Ruoss et al. 2023).
+  const seqLen = c.positions === "random" ? c.positionRange * longest : longest;
   return createGPT({ vocabSize, seqLen, ...c.model, nLayer, tieWeights: false, positions: c.positions }, seed);
 }
 
