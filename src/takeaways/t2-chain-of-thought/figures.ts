@@ -85,6 +85,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   // 2. The bottleneck test: unseen-form accuracy vs I(X;Z)/H(X) per level, in-distribution (the control) beside it.
   const xs = d.levels.map((_, l) => iv(m[`iXZnorm_level${l}`]).mean);
   const midX = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const xSpan = Math.max(...xs) - Math.min(...xs) || 1;
   const text = d.levels.map((_, l) => levelLabel(record, l));
   const ptsOf = (key: "accUnseen" | "accInDist") => d.levels.map((_, l) => iv(m[`${key}_level${l}` as const]));
   const unseen = ptsOf("accUnseen");
@@ -100,9 +101,16 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
         lo: unseen.map((v) => v.lo),
         hi: unseen.map((v) => v.hi),
         text,
-        // Levels 0 and 1 share x (both copy no surface) and 2 and 3 lie close together: alternate above and below,
-        // and print toward the middle of the plot so no label leaves it.
-        textPosition: xs.map((x, l) => `${l % 2 === 0 ? "top" : "bottom"} ${x < midX ? "right" : "left"}`),
+        // Levels 0 and 1 share x (both copy no surface) and 2 and 3 lie close together: of two neighbours the
+        // higher point is labelled above and the lower below, toward the middle of the plot so no label leaves it.
+        textPosition: xs.map((x, l) => {
+          const y = (unseen[l] as (typeof unseen)[number]).mean;
+          const above = xs.every((x2, j) => {
+            const y2 = (unseen[j] as (typeof unseen)[number]).mean;
+            return j === l || Math.abs(x2 - x) > 0.1 * xSpan || y > y2 || (y === y2 && l < j);
+          });
+          return `${above ? "top" : "bottom"} ${x < midX ? "right" : "left"}`;
+        }),
         size: 11,
       },
       {
