@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { expectNoLeak, testBackend } from "./run/testing";
-import { countGPTParams, createGPT, GPT_DEFAULTS, gptConfig, oneHotF32, referenceOps } from "./transformer";
+import { countGPTParams, createGPT, GPT_DEFAULTS, gptConfig, KVCache, oneHotF32, referenceOps } from "./transformer";
 
 const SMALL = { vocabSize: 11, seqLen: 8, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false };
 type SmallConfig = typeof SMALL & { positions?: "learned" | "none" | "random" };
@@ -590,6 +590,10 @@ test("positions random (Ruoss et al. 2023): ordered subsets of the table, unifor
     );
     assert.throws(() => rnd.forward(x, { positionIds: [at0, at0, [0, 1, 2, 3, 8]] }), /seqLen=8/);
     assert.throws(() => rnd.createKVCache(2, 9), /length must be an integer in \[1, seqLen=8\]/);
+    assert.throws(
+      () => rnd.forwardIncremental(tf.tensor2d([[1], [2], [3]], [3, 1], "int32"), new KVCache(3, 2, 2)),
+      /a random-position model needs a cache from model\.createKVCache/,
+    );
     const nope = createGPT({ ...SMALL, positions: "none" }, 1);
     assert.throws(() => nope.forward(x, { positionIds: [at0, at0, at0] }), /no positions/);
     nope.dispose();

@@ -656,12 +656,17 @@ export class GPT implements TrainableModel {
     return tf.matMul(oneHotF32(flat, this.config.seqLen), this.p("wpe")) as tf.Tensor2D; // [B*T, L] @ [L, C] -> [B*T, C]
   }
 
-  /** Token + position embedding: tokens [B, T] int32 -> [B*T, C]. */
+  /**
+   * Token + position embedding: tokens [B, T] int32 -> [B*T, C]. The tokens sit at `positionIds` when
+   * given, else at offset..offset+T-1 (`learned`) or at freshly drawn positions (`random`). Used by
+   * {@link GPT.forward} (offset 0) and {@link GPT.forwardIncremental} (offset = the cached length).
+   */
   private embed(
     tokens: tf.Tensor2D,
     B: number,
     T: number,
     positionIds?: ReadonlyArray<ReadonlyArray<number>>,
+    offset = 0,
   ): tf.Tensor2D {
     const { vocabSize: V, dModel: C } = this.config;
     // One-hot matMul instead of gather: its gradient is a plain matMul on every backend.
@@ -672,7 +677,7 @@ export class GPT implements TrainableModel {
       const ids = positionIds ?? this.samplePositionIds(B, T);
       return tf.add(tok, this.positionRowsAt(ids)) as tf.Tensor2D; // [B*T, C] + [B*T, C]
     }
-    const pos = tf.slice(this.p("wpe"), [0, 0], [T, C]); // [T, C]
+    const pos = tf.slice(this.p("wpe"), [offset, 0], [T, C]); // [T, C]
     return tf.reshape(tf.add(tf.reshape(tok, [B, T, C]), pos), [B * T, C]) as tf.Tensor2D; // [B, T, C] + [T, C] -> [B*T, C]
   }
 
@@ -857,22 +862,22 @@ export class GPT implements TrainableModel {
         `${where}: ${t} new tokens after ${pos} cached positions must fit in seqLen=${seqLen}; for longer contexts run forward on the last ${seqLen} tokens`,
       );
     const drawn = cache.positionIds;
-    if (drawn !== null && pos + t > (drawn[0] as ReadonlyArray<number>).length)
+    if (this.config.positions === "random" && drawn === null)
+      throw new Error(`${where}: a random-position model needs a cache from model.createKVCache(batch, length)`);
+    const planned = drawn?.[0]?.length;
+    if (planned !== undefined && pos + t > planned)
       throw new Error(
-        `${where}: ${t} new tokens after ${pos} cached positions exceed the ${(drawn[0] as ReadonlyArray<number>).length} positions the cache was made for; pass the full length to model.createKVCache(batch, length)`,
+        `${where}: ${t} new tokens after ${pos} cached positions exceed the ${planned} positions the cache was made for; pass the full length to model.createKVCache(batch, length)`,
       );
     const res = tf.tidy(() => {
-      const oneHot = oneHotF32(tf.reshape(tokens, [B * t]) as tf.Tensor1D, V); // [B*t, V]
-      const tok = tf.matMul(oneHot, this.p("wte")); // [B*t, V] @ [V, C] -> [B*t, C]
-      let x =
-        this.config.positions === "none"
-          ? (tok as tf.Tensor2D) // NoPE: [B*t, C]
-          : drawn !== null
-            ? (tf.add(tok, this.positionRowsAt(drawn.map((row) => row.slice(pos, pos + t)))) as tf.Tensor2D) // random: [B*t, C]
-            : (tf.reshape(
-                tf.add(tf.reshape(tok, [B, t, C]), tf.slice(this.p("wpe"), [pos, 0], [t, C])), // + positions [t, C]
-                [B * t, C],
-              ) as tf.Tensor2D); // [B*t, C]
+      // The new tokens at the cache's drawn positions (random) or at pos..pos+t-1: [B*t, C].
+      let x = this.embed(
+        tokens,
+        B,
+        t,
+        drawn?.map((row) => row.slice(pos, pos + t)),
+        pos,
+      );
       const kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> = [];
       for (let l = 0; l < nLayer; l++) {
         const p = `h${l}.`;

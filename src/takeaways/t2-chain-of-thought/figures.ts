@@ -89,6 +89,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const text = d.levels.map((_, l) => levelLabel(record, l));
   const ptsOf = (key: "accUnseen" | "accInDist") => d.levels.map((_, l) => iv(m[`${key}_level${l}` as const]));
   const unseen = ptsOf("accUnseen");
+  const unseenY = unseen.map((v) => v.mean);
   const inDist = ptsOf("accInDist");
   const bs = iv(m["bottleneckSlope"]);
   const ds = iv(m["inDistSlope"]);
@@ -97,16 +98,15 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
       {
         name: `unseen surface forms (slope ${fmt(bs.mean)} [${fmt(bs.lo)}, ${fmt(bs.hi)}])`,
         x: xs,
-        y: unseen.map((v) => v.mean),
+        y: unseenY,
         lo: unseen.map((v) => v.lo),
         hi: unseen.map((v) => v.hi),
         text,
         // Levels 0 and 1 share x (both copy no surface) and 2 and 3 lie close together: of two neighbours the
         // higher point is labelled above and the lower below, toward the middle of the plot so no label leaves it.
         textPosition: xs.map((x, l) => {
-          const y = (unseen[l] as (typeof unseen)[number]).mean;
           const above = xs.every((x2, j) => {
-            const y2 = (unseen[j] as (typeof unseen)[number]).mean;
+            const [y, y2] = [unseenY[l] as number, unseenY[j] as number];
             return j === l || Math.abs(x2 - x) > 0.1 * xSpan || y > y2 || (y === y2 && l < j);
           });
           return `${above ? "top" : "bottom"} ${x < midX ? "right" : "left"}`;
