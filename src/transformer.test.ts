@@ -5,7 +5,7 @@ import { expectNoLeak, testBackend } from "./run/testing";
 import { countGPTParams, createGPT, GPT_DEFAULTS, gptConfig, KVCache, oneHotF32, referenceOps } from "./transformer";
 
 const SMALL = { vocabSize: 11, seqLen: 8, dModel: 16, nHead: 2, nLayer: 2, dFF: 0, tieWeights: false };
-type SmallConfig = typeof SMALL & { positions?: "learned" | "none" | "random" };
+type SmallConfig = typeof SMALL & { positions?: "learned" | "none" | "random" | "rotary" };
 
 function tokens(B: number, T: number, V: number, offset = 0): tf.Tensor2D {
   return tf.tensor2d(
@@ -438,7 +438,7 @@ test("KV cache: lastOnly, dropping rows, validation, no leaks", async () => {
 test("positions none (NoPE): no position table, equals a learned model with zero positions, KV cache, gradients, no leaks", async () => {
   await testBackend();
   assert.equal(gptConfig({}).positions, "learned"); // the default is unchanged
-  assert.throws(() => gptConfig({ positions: "rotary" as never }), /GPTConfig\.positions/);
+  assert.throws(() => gptConfig({ positions: "alibi" as never }), /GPTConfig\.positions/);
   const nope = await sharpGPT({ ...SMALL, positions: "none" }, 12);
   const learned = createGPT(SMALL, 12);
   const x = tokens(3, 8, SMALL.vocabSize, 4); // [3, 8]
@@ -620,6 +620,90 @@ test("positions random (Ruoss et al. 2023): ordered subsets of the table, unifor
   } finally {
     tf.dispose(x);
     rnd.dispose();
+    learned.dispose();
+  }
+});
+
+test("positions rotary (RoPE, Su et al. 2021): no table, relative positions only, KV cache, gradients, no leaks", async () => {
+  await testBackend();
+  const { vocabSize: V } = SMALL;
+  const rope = await sharpGPT({ ...SMALL, positions: "rotary" }, 16);
+  const nope = createGPT({ ...SMALL, positions: "none" }, 16);
+  const learned = await sharpGPT(SMALL, 16);
+  const x = tokens(3, 5, V, 4); // [3, 5]
+  try {
+    // No position table: the parameters of a NoPE model.
+    assert.deepEqual(
+      countGPTParams({ ...SMALL, positions: "rotary" }),
+      countGPTParams({ ...SMALL, positions: "none" }),
+    );
+    const w = await rope.readWeights();
+    assert.equal(w["wpe"], undefined);
+    // Positions matter: the same weights without the rotation (NoPE) give other logits.
+    nope.setWeights(w);
+    const a = tf.tidy(() => rope.forward(x).logits.arraySync());
+    const n = tf.tidy(() => nope.forward(x).logits.arraySync());
+    assert.ok(maxDiff(a, n) > 1e-3, `rotary vs NoPE with the same weights: ${maxDiff(a, n)}`);
+    // Only offsets matter: every position shifted by 3 gives the same logits (the check fails if the rotation
+    // is wrong, e.g. a sign in rotate-half), where a learned table does change them (the control).
+    const at = (o: number) => [0, 1, 2, 3, 4].map((t) => t + o);
+    const shifted = tf.tidy(() => rope.forward(x, { positionIds: [at(3), at(3), at(3)] }).logits.arraySync());
+    assert.ok(maxDiff(a, shifted) < 1e-4, `rotary, shifted by 3: ${maxDiff(a, shifted)}`);
+    const l0 = tf.tidy(() => learned.forward(x).logits.arraySync());
+    const l3 = tf.tidy(() => learned.forward(x, { positionIds: [at(3), at(3), at(3)] }).logits.arraySync());
+    assert.ok(maxDiff(l0, l3) > 1e-3, `learned, shifted by 3: ${maxDiff(l0, l3)}`);
+    // Per-row positions (one row shifted, the others not) equal the shared ones row by row.
+    const mixed = tf.tidy(() => rope.forward(x, { positionIds: [at(0), at(2), at(0)] }).logits.arraySync());
+    assert.ok(maxDiff(a, mixed) < 1e-4, `rotary, one row shifted: ${maxDiff(a, mixed)}`);
+    // Gaps between positions do matter (offsets change): positions 0, 2, 4, ... differ from 0, 1, 2, ...
+    const gaps = [0, 2, 4, 6, 7];
+    const g = tf.tidy(() => rope.forward(x, { positionIds: [gaps, gaps, gaps] }).logits.arraySync());
+    assert.ok(maxDiff(a, g) > 1e-3, `rotary with other offsets: ${maxDiff(a, g)}`);
+    // Incremental decoding in uneven chunks gives the full forward's logits (cached keys stay rotated).
+    const x8 = tokens(3, 8, V, 6);
+    const full = tf.tidy(() => rope.forward(x8).logits.arraySync());
+    const cache = rope.createKVCache(3);
+    const inc: number[][][] = [[], [], []];
+    for (const [s, e] of [
+      [0, 3],
+      [3, 4],
+      [4, 5],
+      [5, 8],
+    ] as const) {
+      const l = tf.tidy(() => rope.forwardIncremental(tf.slice(x8, [0, s], [3, e - s]), cache).arraySync());
+      l.forEach((row, i) => (inc[i] as number[][]).push(...row));
+    }
+    cache.dispose();
+    assert.ok(maxDiff(full, inc) < 1e-4, `KV cache vs full forward: ${maxDiff(full, inc)}`);
+    // Gradients reach every weight and are finite; nothing leaks.
+    const y = tokens(3, 5, V, 5);
+    const { value, grads } = tf.variableGrads(() => rope.loss(x, y), rope.variables);
+    assert.equal(Object.keys(grads).length, Object.keys(rope.namedWeights()).length);
+    for (const [name, gr] of Object.entries(grads)) {
+      const d = gr.dataSync();
+      assert.ok(d.every(Number.isFinite), `gradient of ${name} is finite`);
+    }
+    value.dispose();
+    tf.dispose(grads);
+    await expectNoLeak(() => {
+      const o = rope.forward(x, { returnAttention: true, positionIds: [at(1), at(0), at(2)] });
+      tf.dispose([o.logits, ...(o.attention ?? [])]);
+      const c2 = rope.createKVCache(3);
+      tf.tidy(() => {
+        rope.forwardIncremental(tf.slice(x, [0, 0], [3, 4]), c2);
+        rope.forwardIncremental(tf.slice(x, [0, 4], [3, 1]), c2, { lastOnly: true });
+      });
+      c2.dispose();
+      const gr = tf.variableGrads(() => rope.loss(x, y), rope.variables);
+      gr.value.dispose();
+      tf.dispose(gr.grads);
+    }, "rotary forward, cache and gradients");
+    y.dispose();
+    x8.dispose();
+  } finally {
+    tf.dispose(x);
+    rope.dispose();
+    nope.dispose();
     learned.dispose();
   }
 });

@@ -48,14 +48,25 @@ export interface GPTConfig {
    * sequence and call, in training and at test alike) instead of 0..T-1. Every row of the table is trained
    * and only the order of the positions carries information, so a sequence longer than the training rows
    * is still made of trained positions in a familiar order. Make seqLen well above the longest sequence
-   * (Ruoss et al.: a range L much larger than the test length).
+   * (Ruoss et al.: a range L much larger than the test length). `rotary` (RoPE; Su et al. 2021, RoFormer):
+   * no table; each head's queries and keys are rotated by angles proportional to their position, pair of
+   * dimensions by pair of dimensions, so that a query-key score depends on the two positions only through
+   * their offset: the model sees relative positions, defined at any offset (trained or not).
    */
   readonly positions?: PositionScheme;
 }
 
 /** Position schemes of {@link GPTConfig.positions}. */
-export type PositionScheme = "learned" | "none" | "random";
-export const POSITION_SCHEMES: ReadonlyArray<PositionScheme> = ["learned", "none", "random"];
+export type PositionScheme = "learned" | "none" | "random" | "rotary";
+export const POSITION_SCHEMES: ReadonlyArray<PositionScheme> = ["learned", "none", "random", "rotary"];
+
+/** Whether a scheme keeps a learned position table `wpe` (learned and random do; NoPE and rotary do not). */
+function hasPositionTable(scheme: PositionScheme | undefined): boolean {
+  return scheme === undefined || scheme === "learned" || scheme === "random";
+}
+
+/** RoPE's base wavelength (Su et al. 2021, eq. 15; GPT-NeoX and LLaMA use the same). */
+const ROPE_BASE = 10000;
 
 /** The size of a GPT, apart from what the data decides (vocabulary and context length). */
 export type GPTSize = Pick<GPTConfig, "dModel" | "nHead" | "nLayer" | "dFF">;
@@ -112,8 +123,9 @@ export interface ForwardOptions {
   /** Only compute logits at the last position: logits are [B, 1, V] (generation). */
   readonly lastOnly?: boolean;
   /**
-   * Positions of the tokens, [B][T], each row strictly increasing in [0, seqLen) (learned and random
-   * schemes). Default: 0..T-1 for `learned`, a fresh random ordered subset per row for `random`.
+   * Positions of the tokens, [B][T], each row strictly increasing in [0, seqLen) (learned, random and
+   * rotary schemes). Default: 0..T-1 for `learned` and `rotary`, a fresh random ordered subset per row for
+   * `random`.
    */
   readonly positionIds?: ReadonlyArray<ReadonlyArray<number>>;
 }
@@ -281,7 +293,8 @@ function paramSpecs(c: GPTConfig): ParamSpec[] {
   const std = 0.02;
   const resid = 0.02 / Math.sqrt(2 * Math.max(1, c.nLayer));
   const specs: ParamSpec[] = [{ name: "wte", shape: [c.vocabSize, C], init: "normal", std, embedding: true }];
-  if (c.positions !== "none") specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
+  if (hasPositionTable(c.positions))
+    specs.push({ name: "wpe", shape: [c.seqLen, C], init: "normal", std, embedding: true });
   for (let l = 0; l < c.nLayer; l++) {
     const p = `h${l}.`;
     specs.push(
@@ -441,6 +454,52 @@ function causalMaskValues(t: number, pos: number): Float32Array {
   const a = new Float32Array(t * n);
   for (let i = 0; i < t; i++) for (let j = pos + i + 1; j < n; j++) a[i * n + j] = -1e9;
   return a;
+}
+
+/**
+ * Rotary position embedding (Su et al. 2021, RoFormer, eq. 34) of the fused projection qkv [R*B', 3C] whose
+ * rows sit at `positions` (one per row, or one per time step when `rows` repeats them over a batch):
+ * in each head (hs columns of q and of k) dimension j < hs/2 is paired with j + hs/2 (the GPT-NeoX layout)
+ * and the pair is rotated by the angle p * base^(-2j/hs), so q(p) . k(p') depends on p - p' only. The values
+ * (the last C columns) are left as they are. Written as qkv * cos + (qkv @ rot) * sin with a fixed signed
+ * permutation `rot` [3C, 3C] (rotate-half), one matMul whose gradient is a plain matMul on every backend.
+ * positions: the position of each of the T time steps; qkv has B*T rows (batch-major) -> [B*T, 3C].
+ */
+function rotary(qkv: tf.Tensor2D, B: number, T: number, positions: ReadonlyArray<number>, nH: number): tf.Tensor2D {
+  const C3 = qkv.shape[1];
+  const C = C3 / 3;
+  const hs = C / nH;
+  const half = hs / 2;
+  const R = positions.length; // T (shared by the batch) or B*T (one per row)
+  const cos = new Float32Array(R * C3);
+  const sin = new Float32Array(R * C3);
+  for (let r = 0; r < R; r++) {
+    const p = positions[r] as number;
+    for (let c = 0; c < C3; c++) {
+      if (c >= 2 * C) {
+        cos[r * C3 + c] = 1; // values: not rotated
+        continue;
+      }
+      const j = (c % hs) % half; // the pair's index within the head
+      const angle = p * Math.pow(ROPE_BASE, (-2 * j) / hs);
+      cos[r * C3 + c] = Math.cos(angle);
+      sin[r * C3 + c] = Math.sin(angle);
+    }
+  }
+  // rotate-half: column j of a head takes -x[j + hs/2], column j + hs/2 takes x[j] (q and k columns only).
+  const rot = new Float32Array(C3 * C3);
+  for (let c = 0; c < 2 * C; c++) {
+    const head = c - (c % hs);
+    const j = c % hs;
+    if (j < half) rot[(head + j + half) * C3 + c] = -1;
+    else rot[(head + j - half) * C3 + c] = 1;
+  }
+  const rotated = tf.matMul(qkv, tf.tensor2d(rot, [C3, C3])); // [B*T, 3C] @ [3C, 3C] -> [B*T, 3C]
+  const shape = R === T && B > 1 ? [B, T, C3] : [B * T, C3]; // one table per time step, broadcast over the batch
+  const cosT = tf.tensor2d(cos, [R, C3]);
+  const sinT = tf.tensor2d(sin, [R, C3]);
+  const out = tf.add(tf.mul(tf.reshape(qkv, shape), cosT), tf.mul(tf.reshape(rotated, shape), sinT));
+  return tf.reshape(out, [B * T, C3]) as tf.Tensor2D;
 }
 
 /**
@@ -604,9 +663,11 @@ export class GPT implements TrainableModel {
     B: number,
     T: number,
     wantProbs: boolean,
+    rotaryAt: ReadonlyArray<number> | null,
   ): { y: tf.Tensor2D; probs?: tf.Tensor4D } {
     const p = `h${l}.attn.`;
-    const qkv = ops.linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
+    let qkv = ops.linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
+    if (rotaryAt !== null) qkv = rotary(qkv, B, T, rotaryAt, this.config.nHead); // q and k rotated by position
     const a = ops.causalAttention(qkv, B, T, this.config.nHead, wantProbs); // [B*T, C], [B, nH, T, T]
     const y = ops.linear(a.out, this.p(p + "wo"), this.p(p + "bo")); // [B*T, C] @ [C, C] -> [B*T, C]
     return wantProbs ? { y, probs: a.probs as tf.Tensor4D } : { y };
@@ -631,6 +692,19 @@ export class GPT implements TrainableModel {
       for (let i = 0; i < L && ids.length < T; i++) if (this.positionRng.next() * (L - i) < T - ids.length) ids.push(i);
       return ids;
     });
+  }
+
+  /**
+   * The positions RoPE rotates by (`rotary` only, else null): the caller's positionIds, one per row and time
+   * step ([B*T], batch-major), or offset..offset+T-1 shared by the batch ([T]).
+   */
+  private rotaryPositions(
+    T: number,
+    positionIds: ReadonlyArray<ReadonlyArray<number>> | undefined,
+    offset: number,
+  ): ReadonlyArray<number> | null {
+    if (this.config.positions !== "rotary") return null;
+    return positionIds !== undefined ? positionIds.flat() : Array.from({ length: T }, (_, t) => offset + t);
   }
 
   /** Check caller-given positions: [B][T], each row strictly increasing in [0, seqLen). */
@@ -672,7 +746,8 @@ export class GPT implements TrainableModel {
     // One-hot matMul instead of gather: its gradient is a plain matMul on every backend.
     const oneHot = oneHotF32(tf.reshape(tokens, [B * T]) as tf.Tensor1D, V); // [B*T, V]
     const tok = tf.matMul(oneHot, this.p("wte")); // [B*T, V] @ [V, C] -> [B*T, C]
-    if (this.config.positions === "none") return tok as tf.Tensor2D; // NoPE: order comes from the causal mask only
+    // NoPE: order comes from the causal mask only; rotary: positions enter in attention (GPT.attention).
+    if (!hasPositionTable(this.config.positions)) return tok as tf.Tensor2D;
     if (positionIds !== undefined || this.config.positions === "random") {
       const ids = positionIds ?? this.samplePositionIds(B, T);
       return tf.add(tok, this.positionRowsAt(ids)) as tf.Tensor2D; // [B*T, C] + [B*T, C]
@@ -699,6 +774,7 @@ export class GPT implements TrainableModel {
     const attention: tf.Tensor4D[] = [];
     const hidden: tf.Tensor3D[] = [];
     let x = this.embed(tokens, B, T, opts.positionIds); // [B*T, C]
+    const rotaryAt = this.rotaryPositions(T, opts.positionIds, 0);
     if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     for (let l = 0; l < this.config.nLayer; l++) {
       const p = `h${l}.`;
@@ -708,6 +784,7 @@ export class GPT implements TrainableModel {
         B,
         T,
         !!opts.returnAttention,
+        rotaryAt,
       );
       if (a.probs) attention.push(a.probs);
       x = tf.add(x, a.y); // [B*T, C] residual
@@ -790,13 +867,16 @@ export class GPT implements TrainableModel {
     t: number,
     past: { k: tf.Tensor3D; v: tf.Tensor3D } | null,
     pos: number,
+    rotaryAt: ReadonlyArray<number> | null,
   ): { y: tf.Tensor2D; k: tf.Tensor3D; v: tf.Tensor3D } {
     const { dModel: C, nHead: nH } = this.config;
     const hs = C / nH;
     const BH = B * nH;
     const n = pos + t;
     const p = `h${l}.attn.`;
-    const qkv = linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*t, C] @ [C, 3C] -> [B*t, 3C]
+    let qkv = linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")) as tf.Tensor2D; // [B*t, C] @ [C, 3C] -> [B*t, 3C]
+    // RoPE: the new keys are cached already rotated, at their own positions, as GPT.attention has them.
+    if (rotaryAt !== null) qkv = rotary(qkv, B, t, rotaryAt, nH);
     let merged: tf.Tensor2D;
     let k: tf.Tensor3D;
     let v: tf.Tensor3D;
@@ -878,6 +958,7 @@ export class GPT implements TrainableModel {
         drawn?.map((row) => row.slice(pos, pos + t)),
         pos,
       );
+      const rotaryAt = this.rotaryPositions(t, undefined, pos);
       const kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> = [];
       for (let l = 0; l < nLayer; l++) {
         const p = `h${l}.`;
@@ -888,6 +969,7 @@ export class GPT implements TrainableModel {
           t,
           cache.layer(l),
           pos,
+          rotaryAt,
         );
         kv.push({ k: a.k, v: a.v });
         x = tf.add(x, a.y); // [B*t, C] residual

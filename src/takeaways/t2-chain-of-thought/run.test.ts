@@ -315,6 +315,21 @@ test("the experiment runs end to end at a tiny config and writes the output cont
       }
     }
     assert.equal(rec.claims.find((x) => x.id === "cot-beats-direct")!.validity, undefined);
+    // The step-vs-swap contrast: per seed, level 2 minus level 1 on the same test problems, unseen (condition)
+    // and in distribution (control); its manipulation check reads the two levels' surface information.
+    const contrast = rec.claims.find((x) => x.id === "copying-chain-transfers-worse")!;
+    assert.ok(contrast.asserted);
+    const perSeed = (key: "accUnseen" | "accInDist") =>
+      rec.data.slopes.map((sl) => {
+        const at = (l: number) => rec.data.levelRuns.find((r) => r.seed === sl.seed && r.level === l)!;
+        return at(2)[key] - at(1)[key];
+      });
+    const mu = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    assert.ok(Math.abs(contrast.value - mu(perSeed("accUnseen"))) < 1e-12);
+    assert.ok(Math.abs(contrast.control!.value - mu(perSeed("accInDist"))) < 1e-12);
+    assert.ok(Math.abs((m["stepMinusSwapUnseen"] as { mean: number }).mean - contrast.value) < 1e-12);
+    const surf = (l: number) => (m[`iXZnorm_level${l}`] as { mean: number }).mean;
+    assert.equal(contrast.validity?.ok, surf(2) > surf(1));
     // Same seed, same record (determinism of data, training and evaluation on one backend).
     const again = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, save: false });
     assert.deepEqual(again.metrics, rec.metrics);

@@ -193,6 +193,33 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     ok: order.ok,
     why: `the I(X;Z) estimate ${order.ok ? "passes" : "fails"} its manipulation check: ${order.why}`,
   };
+  // ---- the step-vs-swap contrast (pre-registered in the notes of issue 17 before the run that asserts it):
+  // the swap level (1) and the step level (2) write the same states and swaps; the step chain also copies the
+  // input's separators, the surface form. At equal in-distribution accuracy the bottleneck predicts that
+  // the copying chain does worse on unseen separators.
+  const iSwap = CHAIN_LEVELS.indexOf("swap");
+  const iStep = CHAIN_LEVELS.indexOf("step");
+  const stepMinusSwap = (acc: (r: T2LevelRun) => number): number[] =>
+    levelSeeds.map((seed) => {
+      const at = (l: number) => levelRuns.find((r) => r.seed === seed && r.level === l) as T2LevelRun;
+      return acc(at(iStep)) - acc(at(iSwap));
+    });
+  const stepSwapUnseen = stepMinusSwap((r) => r.accUnseen);
+  const stepSwapInDist = stepMinusSwap((r) => r.accInDist);
+  metrics["stepMinusSwapUnseen"] = meanInterval(stepSwapUnseen);
+  metrics["stepMinusSwapInDist"] = meanInterval(stepSwapInDist);
+  // Its manipulation check: the step chains must keep more of the surface than the swap chains, as designed.
+  const surfaceSwap = mean(byLevel(iSwap).map((r) => norm(r.info)));
+  const surfaceStep = mean(byLevel(iStep).map((r) => norm(r.info)));
+  const stepSwapValidity = {
+    ok: surfaceStep > surfaceSwap,
+    why:
+      `the step chains (level ${iStep}) keep ${Number.isFinite(surfaceStep) ? surfaceStep.toFixed(3) : "NaN"} of H(X) of the surface, ` +
+      `the swap chains (level ${iSwap}) ${Number.isFinite(surfaceSwap) ? surfaceSwap.toFixed(3) : "NaN"} (mean over seeds): ` +
+      (surfaceStep > surfaceSwap
+        ? "the step chains keep more, as designed"
+        : "the step chains do not keep more, against the design"),
+  };
   metrics["bottleneckSlope"] = meanInterval(slopes.map((s) => s.unseen));
   metrics["inDistSlope"] = meanInterval(slopes.map((s) => s.inDist));
   for (const [key, get] of [
@@ -279,6 +306,23 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
         expect: "absent",
       },
       validity,
+    }),
+    assertedClaim({
+      id: "copying-chain-transfers-worse",
+      statement: `At equal in-distribution accuracy, a chain that copies the input's surface form transfers worse to unseen surface forms: the step chains (level ${iStep}: states, swaps and the input's separators) answer less often than the swap chains (level ${iSwap}: states and swaps only) on inputs written with unseen characters`,
+      paper: PAPER_IB,
+      quantity: `accuracy on unseen surface forms, level ${iStep} (step) minus level ${iSwap} (swap), per seed (the same test problems for both)`,
+      refutedBy: "a difference whose interval lies wholly ≥ 0 (copying the surface form costs nothing on new surfaces)",
+      estimate: overSeeds(stepSwapUnseen),
+      target: below(0),
+      control: {
+        id: "inDist",
+        description:
+          "the same difference on the training surface forms: both chains are learnt, so no difference is expected there; a negative one would mean the step chains are simply harder",
+        estimate: overSeeds(stepSwapInDist),
+        expect: "absent",
+      },
+      validity: stepSwapValidity,
     }),
     assertedClaim({
       id: "self-chosen-bottleneck",
