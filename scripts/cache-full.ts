@@ -6,7 +6,7 @@
  * It refuses to run from a tree with uncommitted changes (the commit in the provenance must be the code that ran)
  * unless --allow-dirty. Takeaway 4's sweep has its own sharded script (scripts/sweep-t4.ts).
  *
- * --shard k/n (experiments with a seed store: t5-quantization) computes every n-th seed (index ≡ k − 1 mod n)
+ * --shard k/n (experiments with a seed store: t2-chain-of-thought, t5-quantization) computes every n-th seed (index ≡ k − 1 mod n)
  * and stores each in out/full/<experiment>/seeds/<run key>/; run the n shards side by side (one per core), then
  * the same command without --shard, which loads the stored seeds, computes any still missing and writes the
  * cache: the same record as one unsplit run (tested at smoke). The run key names the experiment, config, code and
@@ -15,7 +15,9 @@
  * Measured on the project's 2-core EPYC with one BLAS thread (2026-12-01): t1-world-model 48.6 min of wall time,
  * 46 min of CPU (8 full seeds, 12 concurrent-vs-sequential seeds) with another job on the other core;
  * t5-quantization about 24 min per seed in the same conditions (8 seeds: 3.2 h in one process, so
- * `--shard 1/2` and `--shard 2/2` side by side, about 1.6 h, then the assembling run).
+ * `--shard 1/2` and `--shard 2/2` side by side, about 1.6 h, then the assembling run). t2-chain-of-thought's
+ * 20 full seeds (4 chain models each, 10 of them with 3 direct models and a STaR run) take an estimated 4–5 h of
+ * CPU: shards, run over more than one session from a worktree at one commit (the run key holds the code).
  */
 import { execSync } from "child_process";
 import * as fs from "fs";
@@ -41,7 +43,7 @@ import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { parseArgs, runMain } from "./cli";
 
 /** Experiments whose runs take a seed store (ExperimentContext.seedStore). */
-const SEED_STORE_EXPERIMENTS: ReadonlyArray<string> = ["t5-quantization"];
+const SEED_STORE_EXPERIMENTS: ReadonlyArray<string> = ["t2-chain-of-thought", "t5-quantization"];
 
 /** What the provenance says of the stored seeds: which shard made each, with its wall and CPU minutes. */
 function storedSeedsOf(dir: string): Array<{ file: string; shard: string; wallMinutes: number; cpuMinutes: number }> {

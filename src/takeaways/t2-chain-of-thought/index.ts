@@ -13,8 +13,9 @@
  *    the per-seed slope of unseen accuracy against I(X;Z)/H(X) (the bottleneck's prediction: negative);
  * 3. chains the model chooses: a warm-up on the mixed levels, then outcome-only training (STaR, Zelikman et
  *    al. 2022) beside self-training that keeps every chain; I(X;Z) of the sampled chains before and after;
- * 4. length generalisation at k + 1, k + 2 with a position scheme that can run past the trained length
- *    (GPTConfig.positions "none", NoPE).
+ * 4. length generalisation at k + 1, k + 2 (GPTConfig.positions: learned at quick and full, where it learns the
+ *    task in the budget; "none" (NoPE), "random" (Ruoss et al. 2023) and "rotary" (RoPE) can run past the
+ *    trained length and are one config field away, with their sizing runs in config.ts).
  *
  * Files: config.ts (settings, profiles, record types), analysis.ts (one condition, one seed: model, test set,
  * generation, information, one level, one direct depth, one STaR run), run.ts (conditions x seeds -> record,

@@ -9,6 +9,7 @@ import { above, assertedClaim, below, measuredClaim, overSeeds } from "../../cla
 import { CHAIN_LEVELS, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
+import { SeedsIncomplete } from "../../run/seed-store";
 import type { Metric } from "../../stats";
 import { meanInterval } from "../../stats";
 import {
@@ -66,6 +67,60 @@ export function t2Design(c: T2Config, baseSeed: number): Design {
 const norm = iXZnormOf;
 const normMM = (i: SeedInfo): number => i.iXZ / i.hX;
 
+/** Everything one seed contributes (what a seed store keeps): its runs, sampled rows and wall time per stage. */
+interface T2StoredSeed {
+  readonly levels: ReadonlyArray<T2LevelRun>;
+  readonly direct: ReadonlyArray<T2DirectRun>;
+  readonly star: T2StarRun | null;
+  /** The (X, Z, Y) rows of the levels, then of the STaR run, in the record's order. */
+  readonly rows: ReadonlyArray<MiRow>;
+  readonly timing: { readonly levels: number; readonly direct: number; readonly star: number };
+}
+
+/** The runs of seed number `si`: its chain levels, direct depths and STaR run, as many as the config asks. */
+async function runSeed(
+  c: T2Config,
+  ctx: ExperimentContext,
+  si: number,
+  seed: number,
+  design: Design,
+  dSteps: number,
+): Promise<T2StoredSeed> {
+  const tests = testProblems(c, seed);
+  const levels: T2LevelRun[] = [];
+  const direct: T2DirectRun[] = [];
+  const rows: MiRow[] = [];
+  let star: T2StarRun | null = null;
+  const timing = { levels: 0, direct: 0, star: 0 };
+  if (si < c.numSeeds) {
+    const t0 = performance.now();
+    for (let level = 0; level < CHAIN_LEVELS.length; level++) {
+      throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+      const out = await runLevel(c, ctx, seed, level, tests, design);
+      levels.push(out.run);
+      rows.push(...out.rows);
+    }
+    timing.levels += performance.now() - t0;
+  }
+  if (si < c.directSeeds) {
+    const t0 = performance.now();
+    for (const depth of c.directDepths) {
+      throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+      direct.push(await runDirect(c, ctx, seed, depth, dSteps, tests));
+    }
+    timing.direct += performance.now() - t0;
+  }
+  if (si < c.star.numSeeds) {
+    throwIfCancelled(ctx.signal, "t2-chain-of-thought");
+    const t0 = performance.now();
+    const out = await runStar(c, ctx, seed, design);
+    star = out.run;
+    rows.push(...out.rows);
+    timing.star += performance.now() - t0;
+  }
+  return { levels, direct, star, rows, timing };
+}
+
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<ExperimentOutput<T2Data, T2Metric>> {
   validateT2Config(c);
@@ -79,35 +134,42 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const miRows: MiRow[] = [];
   const timing = { levels: 0, direct: 0, star: 0 };
   const dSteps = directSteps(c);
+  // With a seed store (cache-full --shard: the full profile's seeds take 10–15 CPU min each), seeds stored by
+  // another process are loaded, and only this shard's seeds are computed. Each seed's runs depend on its seed
+  // alone, so the assembled record is the unsplit one.
+  const store = ctx.seedStore;
+  const computed: number[] = [];
+  const missing: number[] = [];
   for (const [si, seed] of seeds.entries()) {
-    const tests = testProblems(c, seed);
-    if (si < c.numSeeds) {
-      const t0 = performance.now();
-      for (let level = 0; level < CHAIN_LEVELS.length; level++) {
-        throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-        const { run, rows } = await runLevel(c, ctx, seed, level, tests, design);
-        levelRuns.push(run);
-        miRows.push(...rows);
-      }
-      timing.levels += performance.now() - t0;
+    const stored = store?.load<T2StoredSeed>(si, seed);
+    if (stored !== undefined) {
+      ctx.log(`t2: seed ${si + 1}/${seeds.length} (${seed}): stored by shard ${stored.shard}`);
+    } else if (store !== undefined && !store.mine(si)) {
+      missing.push(si);
+      continue;
     }
-    if (si < c.directSeeds) {
-      const t0 = performance.now();
-      for (const depth of c.directDepths) {
-        throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-        directRuns.push(await runDirect(c, ctx, seed, depth, dSteps, tests));
-      }
-      timing.direct += performance.now() - t0;
-    }
-    if (si < c.star.numSeeds) {
-      throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-      const t0 = performance.now();
-      const { run, rows } = await runStar(c, ctx, seed, design);
-      starRuns.push(run);
-      miRows.push(...rows);
-      timing.star += performance.now() - t0;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const value = stored?.value ?? (await runSeed(c, ctx, si, seed, design, dSteps));
+    levelRuns.push(...value.levels);
+    directRuns.push(...value.direct);
+    if (value.star !== null) starRuns.push(value.star);
+    miRows.push(...value.rows);
+    timing.levels += value.timing.levels;
+    timing.direct += value.timing.direct;
+    timing.star += value.timing.star;
+    if (stored === undefined) computed.push(si);
+    if (store !== undefined && stored === undefined) {
+      const cpu = process.cpuUsage(cpu0);
+      store.save(si, seed, {
+        value,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        wallSeconds: (performance.now() - t0) / 1000,
+        shard: store.shard,
+      });
     }
   }
+  if (missing.length > 0) throw new SeedsIncomplete("t2-chain-of-thought", computed, missing);
 
   // ---- per-seed slopes of accuracy against I(X;Z)/H(X) over the levels
   const levelSeeds = seeds.slice(0, c.numSeeds);
