@@ -170,8 +170,8 @@ export async function runExperiment<C extends object, D, M extends string>(
   const outRoot = opts.outRoot ?? defaultOutRoot();
   const outDir = resultDir(outRoot, opts.profile, exp.id);
   const save = opts.save ?? true;
+  const config = resolveConfig(exp, opts.profile, opts.overrides); // a bad override fails before anything is written
   if (save) fs.mkdirSync(outDir, { recursive: true });
-  const config = resolveConfig(exp, opts.profile, opts.overrides);
   const ctx: ExperimentContext = {
     profile: opts.profile,
     seed,

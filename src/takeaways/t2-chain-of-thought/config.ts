@@ -153,6 +153,8 @@ export const T2_PROFILES = defineProfiles(
       // Learned positions here too: at this size NoPE and randomized positions do not learn the task either (one
       // level-0 model each, base seed 1234, run 0, 2026-12-01, 50 problems per k: in distribution NoPE 0.41, random
       // 0.33, learned 1.00; learned verbatim 1.00; at k = 7, 8 learned answers 0.60, 0.42, past the trained 6).
+      // Rotary positions at this size (the same model and test set): 0.99 in distribution, 0.56 and 0.36 at k = 7,
+      // 8, but 0.24 on unseen surface forms against learned positions' 0.91.
       positions: "learned",
       model: { dModel: 64, dFF: 256 },
       train: { numSteps: 2000, batchSize: 64 },

@@ -291,13 +291,25 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     assert.equal(csv.filter((l) => l.startsWith("level0,")).length, 24);
     assert.equal(csv.filter((l) => l.startsWith("selfChosen_after,")).length, 24);
     const figs = t2Figures(rec);
-    for (const name of ["accuracy-vs-k", "bottleneck-slope", "information-plane", "self-chosen", "mi-vs-samples"]) {
+    for (const name of [
+      "accuracy-vs-k",
+      "bottleneck-slope",
+      "information-plane",
+      "self-chosen",
+      "copying-contrast",
+      "mi-vs-samples",
+    ]) {
       assert.ok(figs[name]?.data.length, name);
       JSON.stringify(figs[name]);
     }
     // The control is drawn beside the condition.
     assert.ok(figs["bottleneck-slope"]!.data.some((t) => String(t["name"]).startsWith("control")));
     assert.ok(figs["self-chosen"]!.data.some((t) => String(t["name"]).startsWith("control")));
+    assert.deepEqual(
+      figs["copying-contrast"]!.data.map((t) => t["name"]),
+      ["level 1 swap", "level 2 step"],
+    );
+    assert.ok((figs["copying-contrast"]!.data[0]!["x"] as string[])[0]!.includes("(control)"));
     assert.ok(t2SampleRows(rec).length > 0);
     expectClaimsContract({ file: path.join(dir, "results.json") });
     const ids = rec.claims.map((c) => c.id);

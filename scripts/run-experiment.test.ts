@@ -1,0 +1,41 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+function runExperimentCli(args: string[]): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "run-experiment.ts"), ...args], {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+}
+
+// Each of these fails before any training: nothing is written.
+test("run-experiment --set: a variant needs its own --out, JSON of known fields; errors say the fix", () => {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "g2b-set-")), "variants");
+  const noOut = runExperimentCli(["t2-chain-of-thought", "--profile", "smoke", "--set", '{"positions":"rotary"}']);
+  assert.notEqual(noOut.status, 0);
+  assert.match(noOut.out, /--set runs a variant of t2-chain-of-thought: give it its own --out DIR/);
+  const badJson = runExperimentCli(["t2-chain-of-thought", "--set", "positions=rotary", "--out", out]);
+  assert.notEqual(badJson.status, 0);
+  assert.match(badJson.out, /--set: not valid JSON .*e\.g\. --set '\{"positions":"rotary"\}'/);
+  const notObject = runExperimentCli(["t2-chain-of-thought", "--set", "[1]", "--out", out]);
+  assert.match(notObject.out, /--set: must be a JSON object of config fields/);
+  const unknown = runExperimentCli([
+    "t2-chain-of-thought",
+    "--profile",
+    "smoke",
+    "--set",
+    '{"positons":"rotary"}',
+    "--out",
+    out,
+  ]);
+  assert.notEqual(unknown.status, 0);
+  assert.match(unknown.out, /positons: unknown field/);
+  assert.ok(!fs.existsSync(out), "a failed --set wrote nothing");
+  fs.rmSync(path.dirname(out), { recursive: true, force: true });
+});
