@@ -134,7 +134,8 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const miRows: MiRow[] = [];
   const timing = { levels: 0, direct: 0, star: 0 };
   const dSteps = directSteps(c);
-  // With a seed store (cache-full --shard: the full profile's seeds take 10–15 CPU min each), seeds stored by
+  // With a seed store (cache-full --shard: the full profile's 20 seeds take an estimated 15–40 CPU min each, the
+  // first ten more, as they also train the direct baselines and a STaR run), seeds stored by
   // another process are loaded, and only this shard's seeds are computed. Each seed's runs depend on its seed
   // alone, so the assembled record is the unsplit one.
   const store = ctx.seedStore;
@@ -255,7 +256,8 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     ok: order.ok,
     why: `the I(X;Z) estimate ${order.ok ? "passes" : "fails"} its manipulation check: ${order.why}`,
   };
-  // ---- the step-vs-swap contrast (pre-registered in the notes of issue 17 before the run that asserts it):
+  // ---- the step-vs-swap contrast (spotted in the quick runs of base seeds 1234, 4242, 7, so written down as this
+  // claim before a confirmatory run on fresh base seeds 1, 2, 3: data/claims-by-seed/t2-confirmatory/):
   // the swap level (1) and the step level (2) write the same states and swaps; the step chain also copies the
   // input's separators, the surface form. At equal in-distribution accuracy the bottleneck predicts that
   // the copying chain does worse on unseen separators.
