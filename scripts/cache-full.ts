@@ -25,25 +25,20 @@ import * as path from "path";
 import "../src/takeaways/index";
 import { summarizeVerdicts } from "../src/claims";
 import {
-  backendKey,
-  cacheKey,
-  codeVersion,
   getExperiment,
   gitCommit,
   machine,
   resolveConfig,
   runExperiment,
+  seedStoreExperiments,
   versions,
 } from "../src/run/experiment";
-import { currentEngine } from "../src/run/preflight";
 import { fileSeedStore, parseShard, SeedsIncomplete, type StoredSeed } from "../src/run/seed-store";
+import { seedStoreDir } from "./seed-store-dir";
 import { describeBackend, initBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
 import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { parseArgs, runMain } from "./cli";
-
-/** Experiments whose runs take a seed store (ExperimentContext.seedStore). */
-const SEED_STORE_EXPERIMENTS: ReadonlyArray<string> = ["t2-chain-of-thought", "t5-quantization"];
 
 /** What the provenance says of the stored seeds: which shard made each, with its wall and CPU minutes. */
 function storedSeedsOf(dir: string): Array<{ file: string; shard: string; wallMinutes: number; cpuMinutes: number }> {
@@ -83,24 +78,14 @@ runMain(async () => {
   const shardFlag = args.flags.get("shard");
   const shard = typeof shardFlag === "string" ? parseShard(shardFlag) : undefined;
   if (shardFlag === true) throw new Error("--shard needs a value k/n, e.g. --shard 1/2");
-  if (shard !== undefined && !SEED_STORE_EXPERIMENTS.includes(exp.id))
+  if (shard !== undefined && exp.seedStore !== true)
     throw new Error(
-      `--shard: ${exp.id} has no seed store (experiments that do: ${SEED_STORE_EXPERIMENTS.join(", ")}); run it without --shard`,
+      `--shard: ${exp.id} has no seed store (experiments that do: ${seedStoreExperiments().join(", ")}); run it without --shard`,
     );
   const commit = gitCommit();
   const info = await initBackend(args.backend);
-  // The run key: what makes a stored seed this run's (experiment, seed, config, code, and the engine with its
-  // thread count, which changes the last bits of every result).
-  const runKey = cacheKey(
-    exp.id,
-    "full",
-    args.seed,
-    resolveConfig(exp, "full"),
-    `${backendKey(info)}|${currentEngine() ?? ""}`,
-    codeVersion(),
-  );
-  const storeDir = path.join("out", "full", exp.id, "seeds", runKey);
-  const seedStore = SEED_STORE_EXPERIMENTS.includes(exp.id) ? fileSeedStore(storeDir, shard) : undefined;
+  const storeDir = seedStoreDir("out", exp.id, "full", args.seed, resolveConfig(exp, "full"), info);
+  const seedStore = exp.seedStore === true ? fileSeedStore(storeDir, shard) : undefined;
   console.error(
     `${exp.id} full: seed ${args.seed}, ${describeBackend(info)}, commit ${commit}` +
       (shard ? `, shard ${shard.k}/${shard.n} -> ${storeDir}` : ` -> ${cacheDir}`),

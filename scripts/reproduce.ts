@@ -60,12 +60,22 @@ function runWorker(
   children: Set<ChildProcess>,
   workerEnv: NodeJS.ProcessEnv,
   outRoot: string,
+  jobs: number,
 ): Promise<void> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", path.join(__dirname, "run-experiment.ts"), status.id, "--progress-json", "--out", outRoot],
+      [
+        "--import",
+        "tsx",
+        path.join(__dirname, "run-experiment.ts"),
+        status.id,
+        "--progress-json",
+        "--out",
+        outRoot,
+        ...(jobs > 1 ? ["--jobs", String(jobs)] : []),
+      ],
       { cwd: ROOT, env: workerEnv, stdio: ["ignore", "pipe", "pipe"] },
     );
     children.add(child);
@@ -283,11 +293,15 @@ runMain(async () => {
     s.state = run.ok ? "done" : "failed";
     if (!run.ok) notebookErrors.set(s.id, run.error ?? "failed");
   };
+  // A lone experiment whose seeds are independent (a seed store) gets every core: its notebooks wait for its
+  // record anyway, so the other workers would idle (run-experiment.ts --jobs: the same record, less wall time).
+  const splitJobs = (id: string): number =>
+    queued === 1 && getExperiment(id).seedStore === true ? Math.max(1, Math.min(jobs, os.cpus().length)) : 1;
   const loadStart = os.loadavg()[0] ?? 0;
   let experimentsS = 0;
   const pool = Array.from({ length: workers }, async () => {
     for (let s = await nextJob(); s !== undefined; s = await nextJob()) {
-      if (s.kind === "experiment") await runWorker(s, redraw, children, env, outRoot);
+      if (s.kind === "experiment") await runWorker(s, redraw, children, env, outRoot, splitJobs(s.id));
       else await runNotebook(s);
       s.endS = (Date.now() - t0) / 1000;
       if (s.kind === "experiment") experimentsS = Math.max(experimentsS, s.endS);

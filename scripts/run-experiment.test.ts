@@ -39,3 +39,34 @@ test("run-experiment --set: a variant needs its own --out, JSON of known fields;
   assert.ok(!fs.existsSync(out), "a failed --set wrote nothing");
   fs.rmSync(path.dirname(out), { recursive: true, force: true });
 });
+
+test("run-experiment --jobs 2: the seeds in two processes give the one-process record; the store is removed", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-jobs-"));
+  try {
+    const read = (sub: string) =>
+      JSON.parse(fs.readFileSync(path.join(dir, sub, "smoke", "t2-chain-of-thought", "results.json"), "utf8")) as {
+        metrics: unknown;
+        claims: unknown;
+        cacheKey: string;
+        data: unknown;
+      };
+    const base = ["t2-chain-of-thought", "--profile", "smoke", "--seed", "9", "--no-figures", "--out"];
+    const one = runExperimentCli([...base, path.join(dir, "one")]);
+    assert.equal(one.status, 0, one.out);
+    const two = runExperimentCli([...base, path.join(dir, "two"), "--jobs", "2"]);
+    assert.equal(two.status, 0, two.out);
+    assert.match(two.out, /2 processes/);
+    const [a, b] = [read("one"), read("two")];
+    assert.deepEqual(b.metrics, a.metrics);
+    assert.deepEqual(b.claims, a.claims);
+    assert.equal(b.cacheKey, a.cacheKey);
+    const noWall = (d: unknown) => JSON.stringify(d, (k, v: unknown) => (k === "trainMs" || k === "timing" ? null : v));
+    assert.equal(noWall(b.data), noWall(a.data));
+    assert.ok(
+      !fs.existsSync(path.join(dir, "two", "smoke", "t2-chain-of-thought", "seeds")),
+      "the seed store is removed",
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -70,6 +70,11 @@ export interface Experiment<C extends object = object, D = unknown, M extends st
   run(config: C, ctx: ExperimentContext): Promise<ExperimentOutput<D, M>>;
   /** The figures, as pure functions of the record: name → plotly figure. */
   figures(record: ResultRecord<C, D, M>): Record<string, Figure>;
+  /**
+   * Whether `run` honours {@link ExperimentContext.seedStore} (each seed's runs depend on its seed alone), so that
+   * its seeds can be computed in several processes (scripts/run-experiment.ts --jobs, scripts/cache-full.ts --shard).
+   */
+  readonly seedStore?: boolean;
 }
 
 /** Any registered experiment, as scripts see it (they choose experiments by id at run time). */
@@ -83,6 +88,13 @@ export function registerExperiment<C extends object, D, M extends string>(e: Exp
     throw new Error(`experiment "${e.id}" is registered twice`);
   registry.set(e.id, e as unknown as AnyExperiment);
   return e;
+}
+
+/** The ids of the registered experiments that honour a seed store ({@link Experiment.seedStore}). */
+export function seedStoreExperiments(): string[] {
+  return listExperiments()
+    .filter((e) => e.seedStore === true)
+    .map((e) => e.id);
 }
 
 export function listExperiments(): AnyExperiment[] {
@@ -149,6 +161,11 @@ export interface RunOptions<C extends object> {
   /** Per-seed results on disk, for experiments that support it (see {@link ExperimentContext.seedStore}). */
   readonly seedStore?: SeedStore;
   readonly log?: (message: string) => void;
+  /**
+   * When the run began (ms since the epoch), where its seeds were computed before this call (by shards, into the
+   * seed store): the record's startedAt and wallMs then count from it. Default: now.
+   */
+  readonly startedAtMs?: number;
 }
 
 /** The config a run uses: the experiment's profile with the overrides applied (validated). */
@@ -182,8 +199,9 @@ export async function runExperiment<C extends object, D, M extends string>(
     ...(opts.seedStore ? { seedStore: opts.seedStore } : {}),
     log: opts.log ?? (() => undefined),
   };
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
+  const startedAtMs = opts.startedAtMs ?? Date.now();
+  const startedAt = new Date(startedAtMs).toISOString();
+  const t0 = performance.now() - (Date.now() - startedAtMs);
   const out = await exp.run(config, ctx);
   const problems = claimContractProblems(out.claims);
   if (problems.length > 0)

@@ -117,7 +117,8 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   // verbatim, in distribution): 400 steps 0.54, 0.69 / 0.40, 0.52; 600 steps 0.98, 0.96 / 0.69, 0.58; 800 steps
   // 1.00, 1.00 / 1.00, 1.00 (batch 16 at 800 steps, the same tokens as 400 x 32: 0.88, 0.77 / 0.58, 0.58; a wider
   // model, dModel 64 at 400 steps: 1.00, 1.00 / 0.48, 0.65; lr 1e-2 at 400 steps: 0.27, 0.29 / 0.40, 0.52). So
-  // 800 steps: every level learnt, at twice the CPU of 400 (quick over its 5 min; see README).
+  // 800 steps: every level learnt, at twice the CPU of 400 (519-584 s of CPU per base seed; run alone, its seeds
+  // in two processes: 326 s of wall time; see README).
   train: { numSteps: 800, batchSize: 32, lr: 3e-3, minLr: 3e-4, warmupSteps: 20, weightDecay: 0 },
   evalPerK: 16,
   // 5 problems x 4 forms = 20 values of X, 8 samples of each per seed: with fewer samples per X value the

@@ -40,4 +40,5 @@ export const experiment = registerExperiment<T2Config, T2Data, T2Metric>({
   profiles: T2_PROFILES,
   run: runT2,
   figures: t2Figures,
+  seedStore: true,
 });

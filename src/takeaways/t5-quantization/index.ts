@@ -35,4 +35,5 @@ export const experiment = registerExperiment<T5Config, T5Data, T5Metric>({
   profiles: T5_PROFILES,
   run: runT5,
   figures: t5Figures,
+  seedStore: true,
 });
