@@ -82,7 +82,7 @@ runMain(async () => {
   // A shard (started by the split below): compute this shard's seeds into the store, write no record.
   if (shard !== undefined) {
     await runShard(exp, base, storeDir, shard);
-    if (json) process.stdout.write(`@@done ${JSON.stringify({ cpuS: cpuOf() })}\n`);
+    if (json) await writeOut(`@@done ${JSON.stringify({ cpuS: cpuOf() })}\n`);
     return 0;
   }
 
@@ -115,13 +115,21 @@ runMain(async () => {
   if (json) {
     // The parent records each experiment's CPU time (wall time on a shared machine says little alone), the
     // shards' included.
-    process.stdout.write(`@@done ${JSON.stringify({ cpuS: cpuOf() + childCpuS, engine: record.engine })}\n`);
+    await writeOut(`@@done ${JSON.stringify({ cpuS: cpuOf() + childCpuS, engine: record.engine })}\n`);
   }
   console.error(
     `${id}: done in ${(record.wallMs / 1000).toFixed(1)} s; claims: ${summarizeVerdicts(record.claims)} -> ${path.join(outRoot, args.profile, id)}/`,
   );
   return 0;
 });
+
+/**
+ * Write to stdout and wait until it is flushed: stdout to a pipe is asynchronous, and runMain's process.exit
+ * would drop a last line still queued behind a run's progress lines (the parent reads its CPU time from it).
+ */
+function writeOut(line: string): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(line, () => resolve()));
+}
 
 /** Compute one shard's seeds into the store; the other shards' seeds are missing then, which is expected. */
 async function runShard(
