@@ -16,8 +16,9 @@
  * 46 min of CPU (8 full seeds, 12 concurrent-vs-sequential seeds) with another job on the other core;
  * t5-quantization about 24 min per seed in the same conditions (8 seeds: 3.2 h in one process, so
  * `--shard 1/2` and `--shard 2/2` side by side, about 1.6 h, then the assembling run). t2-chain-of-thought's
- * 20 full seeds (4 chain models each, 10 of them with 3 direct models and a STaR run) take an estimated 4–5 h of
- * CPU: shards, run over more than one session from a worktree at one commit (the run key holds the code).
+ * 20 full seeds (4 chain models each, 10 of them with 3 direct models and a STaR run) take about 6.6 h of CPU
+ * (measured 26 CPU min for each of the first ten seeds, about 14 for the others): shards, run over more than one
+ * session from a worktree at one commit (the run key holds the code).
  */
 import { execSync } from "child_process";
 import * as fs from "fs";
