@@ -456,24 +456,31 @@ function causalMaskValues(t: number, pos: number): Float32Array {
   return a;
 }
 
+/** RoPE's tables for a run of positions: cos and sin per position and qkv column, and the rotate-half matrix. */
+interface RotaryTables {
+  /** [P, 3C]: cos 1 and sin 0 in the value columns (values are not rotated). */
+  readonly cos: tf.Tensor2D;
+  readonly sin: tf.Tensor2D;
+  /** [3C, 3C] signed permutation (rotate-half) over the q and k columns, zero over the values. */
+  readonly rot: tf.Tensor2D;
+  /** One row per sequence row and time step (P = B*T, caller-given positions), else one per time step (P = T). */
+  readonly perRow: boolean;
+}
+
 /**
- * Rotary position embedding (Su et al. 2021, RoFormer, eq. 34) of the fused projection qkv [R*B', 3C] whose
- * rows sit at `positions` (one per row, or one per time step when `rows` repeats them over a batch):
- * in each head (hs columns of q and of k) dimension j < hs/2 is paired with j + hs/2 (the GPT-NeoX layout)
- * and the pair is rotated by the angle p * base^(-2j/hs), so q(p) . k(p') depends on p - p' only. The values
- * (the last C columns) are left as they are. Written as qkv * cos + (qkv @ rot) * sin with a fixed signed
- * permutation `rot` [3C, 3C] (rotate-half), one matMul whose gradient is a plain matMul on every backend.
- * positions: the position of each of the T time steps; qkv has B*T rows (batch-major) -> [B*T, 3C].
+ * Rotary position embedding (Su et al. 2021, RoFormer, eq. 34), the tables of {@link rotary}: in each head (hs
+ * columns of q and of k) dimension j < hs/2 is paired with j + hs/2 (the GPT-NeoX layout) and the pair is
+ * rotated by the angle p * base^(-2j/hs), so q(p) . k(p') depends on p - p' only. Made once per forward and
+ * shared by the layers. Caller disposes (a tidy).
  */
-function rotary(qkv: tf.Tensor2D, B: number, T: number, positions: ReadonlyArray<number>, nH: number): tf.Tensor2D {
-  const C3 = qkv.shape[1];
-  const C = C3 / 3;
+function rotaryTables(positions: ReadonlyArray<number>, C: number, nH: number, perRow: boolean): RotaryTables {
+  const C3 = 3 * C;
   const hs = C / nH;
   const half = hs / 2;
-  const R = positions.length; // T (shared by the batch) or B*T (one per row)
-  const cos = new Float32Array(R * C3);
-  const sin = new Float32Array(R * C3);
-  for (let r = 0; r < R; r++) {
+  const P = positions.length;
+  const cos = new Float32Array(P * C3);
+  const sin = new Float32Array(P * C3);
+  for (let r = 0; r < P; r++) {
     const p = positions[r] as number;
     for (let c = 0; c < C3; c++) {
       if (c >= 2 * C) {
@@ -494,11 +501,24 @@ function rotary(qkv: tf.Tensor2D, B: number, T: number, positions: ReadonlyArray
     if (j < half) rot[(head + j + half) * C3 + c] = -1;
     else rot[(head + j - half) * C3 + c] = 1;
   }
-  const rotated = tf.matMul(qkv, tf.tensor2d(rot, [C3, C3])); // [B*T, 3C] @ [3C, 3C] -> [B*T, 3C]
-  const shape = R === T && B > 1 ? [B, T, C3] : [B * T, C3]; // one table per time step, broadcast over the batch
-  const cosT = tf.tensor2d(cos, [R, C3]);
-  const sinT = tf.tensor2d(sin, [R, C3]);
-  const out = tf.add(tf.mul(tf.reshape(qkv, shape), cosT), tf.mul(tf.reshape(rotated, shape), sinT));
+  return {
+    cos: tf.tensor2d(cos, [P, C3]),
+    sin: tf.tensor2d(sin, [P, C3]),
+    rot: tf.tensor2d(rot, [C3, C3]),
+    perRow,
+  };
+}
+
+/**
+ * RoPE applied to the fused projection qkv [B*T, 3C] (batch-major rows): q and k rotated by their positions,
+ * the values left as they are. Written as qkv * cos + (qkv @ rot) * sin, one matMul whose gradient is a plain
+ * matMul on every backend.
+ */
+function rotary(qkv: tf.Tensor2D, B: number, T: number, t: RotaryTables): tf.Tensor2D {
+  const C3 = qkv.shape[1];
+  const rotated = tf.matMul(qkv, t.rot); // [B*T, 3C] @ [3C, 3C] -> [B*T, 3C]
+  const shape = t.perRow ? [B * T, C3] : [B, T, C3]; // per time step: broadcast over the batch
+  const out = tf.add(tf.mul(tf.reshape(qkv, shape), t.cos), tf.mul(tf.reshape(rotated, shape), t.sin));
   return tf.reshape(out, [B * T, C3]) as tf.Tensor2D;
 }
 
@@ -663,11 +683,11 @@ export class GPT implements TrainableModel {
     B: number,
     T: number,
     wantProbs: boolean,
-    rotaryAt: ReadonlyArray<number> | null,
+    rope: RotaryTables | null,
   ): { y: tf.Tensor2D; probs?: tf.Tensor4D } {
     const p = `h${l}.attn.`;
     let qkv = ops.linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")); // [B*T, C] @ [C, 3C] -> [B*T, 3C]
-    if (rotaryAt !== null) qkv = rotary(qkv, B, T, rotaryAt, this.config.nHead); // q and k rotated by position
+    if (rope !== null) qkv = rotary(qkv, B, T, rope); // q and k rotated by position
     const a = ops.causalAttention(qkv, B, T, this.config.nHead, wantProbs); // [B*T, C], [B, nH, T, T]
     const y = ops.linear(a.out, this.p(p + "wo"), this.p(p + "bo")); // [B*T, C] @ [C, C] -> [B*T, C]
     return wantProbs ? { y, probs: a.probs as tf.Tensor4D } : { y };
@@ -695,16 +715,24 @@ export class GPT implements TrainableModel {
   }
 
   /**
-   * The positions RoPE rotates by (`rotary` only, else null): the caller's positionIds, one per row and time
-   * step ([B*T], batch-major), or offset..offset+T-1 shared by the batch ([T]).
+   * RoPE's tables for this call (`rotary` only, else null), at the caller's positionIds (one per row and time
+   * step) or at offset..offset+T-1 (shared by the batch). Made once per call, used by every layer.
    */
-  private rotaryPositions(
+  private rotaryAt(
     T: number,
     positionIds: ReadonlyArray<ReadonlyArray<number>> | undefined,
     offset: number,
-  ): ReadonlyArray<number> | null {
+  ): RotaryTables | null {
     if (this.config.positions !== "rotary") return null;
-    return positionIds !== undefined ? positionIds.flat() : Array.from({ length: T }, (_, t) => offset + t);
+    const { dModel: C, nHead: nH } = this.config;
+    return positionIds !== undefined
+      ? rotaryTables(positionIds.flat(), C, nH, true)
+      : rotaryTables(
+          Array.from({ length: T }, (_, t) => offset + t),
+          C,
+          nH,
+          false,
+        );
   }
 
   /** Check caller-given positions: [B][T], each row strictly increasing in [0, seqLen). */
@@ -774,7 +802,7 @@ export class GPT implements TrainableModel {
     const attention: tf.Tensor4D[] = [];
     const hidden: tf.Tensor3D[] = [];
     let x = this.embed(tokens, B, T, opts.positionIds); // [B*T, C]
-    const rotaryAt = this.rotaryPositions(T, opts.positionIds, 0);
+    const rope = this.rotaryAt(T, opts.positionIds, 0);
     if (opts.returnHidden) hidden.push(tf.reshape(x, [B, T, C]));
     for (let l = 0; l < this.config.nLayer; l++) {
       const p = `h${l}.`;
@@ -784,7 +812,7 @@ export class GPT implements TrainableModel {
         B,
         T,
         !!opts.returnAttention,
-        rotaryAt,
+        rope,
       );
       if (a.probs) attention.push(a.probs);
       x = tf.add(x, a.y); // [B*T, C] residual
@@ -867,7 +895,7 @@ export class GPT implements TrainableModel {
     t: number,
     past: { k: tf.Tensor3D; v: tf.Tensor3D } | null,
     pos: number,
-    rotaryAt: ReadonlyArray<number> | null,
+    rope: RotaryTables | null,
   ): { y: tf.Tensor2D; k: tf.Tensor3D; v: tf.Tensor3D } {
     const { dModel: C, nHead: nH } = this.config;
     const hs = C / nH;
@@ -876,7 +904,7 @@ export class GPT implements TrainableModel {
     const p = `h${l}.attn.`;
     let qkv = linear(x, this.p(p + "wqkv"), this.p(p + "bqkv")) as tf.Tensor2D; // [B*t, C] @ [C, 3C] -> [B*t, 3C]
     // RoPE: the new keys are cached already rotated, at their own positions, as GPT.attention has them.
-    if (rotaryAt !== null) qkv = rotary(qkv, B, t, rotaryAt, nH);
+    if (rope !== null) qkv = rotary(qkv, B, t, rope);
     let merged: tf.Tensor2D;
     let k: tf.Tensor3D;
     let v: tf.Tensor3D;
@@ -958,7 +986,7 @@ export class GPT implements TrainableModel {
         drawn?.map((row) => row.slice(pos, pos + t)),
         pos,
       );
-      const rotaryAt = this.rotaryPositions(t, undefined, pos);
+      const rope = this.rotaryAt(t, undefined, pos);
       const kv: Array<{ k: tf.Tensor3D; v: tf.Tensor3D }> = [];
       for (let l = 0; l < nLayer; l++) {
         const p = `h${l}.`;
@@ -969,7 +997,7 @@ export class GPT implements TrainableModel {
           t,
           cache.layer(l),
           pos,
-          rotaryAt,
+          rope,
         );
         kv.push({ k: a.k, v: a.v });
         x = tf.add(x, a.y); // [B*t, C] residual
