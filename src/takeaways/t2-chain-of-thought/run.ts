@@ -141,6 +141,19 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const store = ctx.seedStore;
   const computed: number[] = [];
   const missing: number[] = [];
+  // Compute a seed's runs, and store them where there is a store.
+  const computeSeed = async (si: number, seed: number): Promise<T2StoredSeed> => {
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const value = await runSeed(c, ctx, si, seed, design, dSteps);
+    computed.push(si);
+    if (store !== undefined) {
+      const cpu = process.cpuUsage(cpu0);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+      store.save(si, seed, { value, cpuSeconds, wallSeconds: (performance.now() - t0) / 1000, shard: store.shard });
+    }
+    return value;
+  };
   for (const [si, seed] of seeds.entries()) {
     const stored = store?.load<T2StoredSeed>(si, seed);
     if (stored !== undefined) {
@@ -149,9 +162,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
       missing.push(si);
       continue;
     }
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const value = stored?.value ?? (await runSeed(c, ctx, si, seed, design, dSteps));
+    const value = stored?.value ?? (await computeSeed(si, seed));
     levelRuns.push(...value.levels);
     directRuns.push(...value.direct);
     if (value.star !== null) starRuns.push(value.star);
@@ -159,16 +170,6 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     timing.levels += value.timing.levels;
     timing.direct += value.timing.direct;
     timing.star += value.timing.star;
-    if (stored === undefined) computed.push(si);
-    if (store !== undefined && stored === undefined) {
-      const cpu = process.cpuUsage(cpu0);
-      store.save(si, seed, {
-        value,
-        cpuSeconds: (cpu.user + cpu.system) / 1e6,
-        wallSeconds: (performance.now() - t0) / 1000,
-        shard: store.shard,
-      });
-    }
   }
   if (missing.length > 0) throw new SeedsIncomplete("t2-chain-of-thought", computed, missing);
 
