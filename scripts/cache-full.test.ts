@@ -1,15 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { runScript } from "./script-testing";
 
 function cacheFull(args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "cache-full.ts"), ...args], {
-    cwd: path.join(__dirname, ".."),
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+  return runScript("cache-full.ts", args, { timeoutMs: 120_000 });
 }
 
 // --allow-dirty: the checks below come before any training, whatever the state of the tree.

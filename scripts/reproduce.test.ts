@@ -1,21 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { notebookExperiment } from "./reproduce-ids";
+import { runScript } from "./script-testing";
 
 const ROOT = path.join(__dirname, "..");
 
 function reproduce(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "reproduce.ts"), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    encoding: "utf8",
-    timeout: 240_000,
-  });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+  return runScript("reproduce.ts", args, { timeoutMs: 240_000, env });
 }
 
 test(

@@ -1,17 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { runScript } from "./script-testing";
 
 function runExperimentCli(args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, ["--import", "tsx", path.join(__dirname, "run-experiment.ts"), ...args], {
-    cwd: path.join(__dirname, ".."),
-    encoding: "utf8",
-    timeout: 120_000,
-  });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+  return runScript("run-experiment.ts", args, { timeoutMs: 120_000 });
 }
 
 // Each of these fails before any training: nothing is written.
