@@ -4,9 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { expectClaimsContract, testBackend } from "../../run/testing";
+import { expectClaimsContract, shardedRuns, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
-import { fileSeedStore, SeedsIncomplete } from "../../run/seed-store";
 import { Rng } from "../../rng";
 import { renderSwapExample, sampleSwapProblem, sampleSwapSurface, swapSurfaceOf } from "../../data/swaps";
 import {
@@ -355,26 +354,10 @@ test("split into shards through a seed store, the run gives the unsplit record b
   await testBackend();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t2-shards-"));
   try {
-    const run = (sub: string, seedStore?: ReturnType<typeof fileSeedStore>) =>
-      runExperiment(experiment, {
-        profile: "smoke",
-        seed: 6,
-        overrides: TINY,
-        outRoot: path.join(dir, sub),
-        ...(seedStore ? { seedStore } : {}),
-      });
-    const whole = await run("whole");
-    const store = path.join(dir, "seeds");
-    // Shard 2/2 alone cannot make the record: seed 0 is shard 1's.
-    await assert.rejects(
-      run("shard2", fileSeedStore(store, { k: 2, n: 2 })),
-      (e: unknown) => e instanceof SeedsIncomplete && e.missing.join() === "0" && e.computed.join() === "1",
-    );
-    // Shard 1/2 after it computes seed 0, loads seed 1 and makes the record; a run without a shard then
-    // computes nothing and makes it again.
-    const shard1 = await run("shard1", fileSeedStore(store, { k: 1, n: 2 }));
+    // Shard 2/2 alone cannot make the record (seed 0 is shard 1's); shard 1/2 after it computes seed 0, loads
+    // seed 1 and makes the record; a run without a shard then computes nothing and makes it again.
+    const { whole, shard1, assembled, store } = await shardedRuns(experiment, { seed: 6, overrides: TINY }, dir);
     assert.equal(fs.readdirSync(store).length, 2);
-    const assembled = await run("assembled", fileSeedStore(store));
     for (const r of [shard1, assembled]) {
       assert.deepEqual(r.metrics, whole.metrics);
       assert.deepEqual(r.claims, whole.claims);

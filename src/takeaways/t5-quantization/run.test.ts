@@ -4,9 +4,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
-import { expectClaimsContract, testBackend } from "../../run/testing";
+import { expectClaimsContract, shardedRuns, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
-import { fileSeedStore, SeedsIncomplete } from "../../run/seed-store";
 import { deriveSeed } from "../../rng";
 
 import { isInterval } from "../../stats";
@@ -213,26 +212,10 @@ test("a tiny run writes every documented metric, claim, CSV, figure and a packed
 test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t5-shards-"));
   try {
-    const run = (sub: string, seedStore?: ReturnType<typeof fileSeedStore>) =>
-      runExperiment(experiment, {
-        profile: "smoke",
-        seed: 11,
-        overrides: TINY,
-        outRoot: path.join(dir, sub),
-        ...(seedStore ? { seedStore } : {}),
-      });
-    const whole: T5Record = await run("whole");
-    const store = path.join(dir, "seeds");
-    // Shard 2/2 alone cannot make the record: seed 0 is shard 1's.
-    await assert.rejects(
-      run("shard2", fileSeedStore(store, { k: 2, n: 2 })),
-      (e: unknown) => e instanceof SeedsIncomplete && e.missing.join() === "0" && e.computed.join() === "1",
-    );
-    // Shard 1/2 after it: computes seed 0, loads seed 1 and makes the record; so does a run without a shard,
-    // which then computes nothing.
-    const shard1: T5Record = await run("shard1", fileSeedStore(store, { k: 1, n: 2 }));
+    // Shard 2/2 alone cannot make the record (seed 0 is shard 1's); shard 1/2 after it computes seed 0, loads
+    // seed 1 and makes the record; so does a run without a shard, which then computes nothing.
+    const { whole, shard1, assembled, store } = await shardedRuns(experiment, { seed: 11, overrides: TINY }, dir);
     assert.deepEqual(fs.readdirSync(store).sort(), TINY_SEED_FILES(11));
-    const assembled: T5Record = await run("assembled", fileSeedStore(store));
     assert.deepEqual(shard1.metrics, whole.metrics);
     assert.deepEqual(assembled.metrics, whole.metrics);
     assert.deepEqual(assembled.claims, whole.claims);
