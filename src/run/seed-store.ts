@@ -87,3 +87,47 @@ export function fileSeedStore(dir: string, shard?: { k: number; n: number }): Se
     mine: (index) => shard === undefined || index % shard.n === shard.k - 1,
   };
 }
+
+/** One seed's result as its experiment computed it, with the CPU seconds it cost (counted as that experiment counts). */
+export interface ComputedSeed<T> {
+  readonly value: T;
+  readonly cpuSeconds: number;
+}
+
+/**
+ * The seed loop of an experiment that has a seed store (t2, t5): in seed order, each seed's stored result
+ * where there is one, else, when this process computes it (no store, or the store says it is this shard's),
+ * a fresh one, stored as soon as it is made. `use` sees every seed's result in seed order, with its stored
+ * entry when it was loaded (the experiment may add the CPU it cost). Seeds of other shards that are not stored
+ * yet are skipped, and end the loop with {@link SeedsIncomplete} once this shard's seeds are done and stored.
+ */
+export async function forEachSeed<T>(
+  experiment: string,
+  store: SeedStore | undefined,
+  seeds: ReadonlyArray<number>,
+  log: (line: string) => void,
+  compute: (index: number, seed: number) => Promise<ComputedSeed<T>>,
+  use: (value: T, stored: StoredSeed<T> | undefined) => void,
+): Promise<void> {
+  const tag = experiment.split("-")[0] as string;
+  const computed: number[] = [];
+  const missing: number[] = [];
+  for (const [i, seed] of seeds.entries()) {
+    const stored = store?.load<T>(i, seed);
+    if (stored !== undefined) {
+      log(`${tag}: seed ${i + 1}/${seeds.length} (${seed}): stored by shard ${stored.shard}`);
+      use(stored.value, stored);
+      continue;
+    }
+    if (store !== undefined && !store.mine(i)) {
+      missing.push(i);
+      continue;
+    }
+    const t0 = performance.now();
+    const { value, cpuSeconds } = await compute(i, seed);
+    computed.push(i);
+    store?.save(i, seed, { value, cpuSeconds, wallSeconds: (performance.now() - t0) / 1000, shard: store.shard });
+    use(value, undefined);
+  }
+  if (missing.length > 0) throw new SeedsIncomplete(experiment, computed, missing);
+}

@@ -9,7 +9,7 @@ import { above, assertedClaim, below, measuredClaim, overSeeds } from "../../cla
 import { CHAIN_LEVELS, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
-import { SeedsIncomplete } from "../../run/seed-store";
+import { type ComputedSeed, forEachSeed } from "../../run/seed-store";
 import type { Metric } from "../../stats";
 import { meanInterval } from "../../stats";
 import {
@@ -134,35 +134,17 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const miRows: MiRow[] = [];
   const timing = { levels: 0, direct: 0, star: 0 };
   const dSteps = directSteps(c);
-  // With a seed store (cache-full --shard: the full profile's 20 seeds take an estimated 15–40 CPU min each, the
-  // first ten more, as they also train the direct baselines and a STaR run), seeds stored by
-  // another process are loaded, and only this shard's seeds are computed. Each seed's runs depend on its seed
-  // alone, so the assembled record is the unsplit one.
-  const store = ctx.seedStore;
-  const computed: number[] = [];
-  const missing: number[] = [];
-  // Compute a seed's runs, and store them where there is a store.
-  const computeSeed = async (si: number, seed: number): Promise<T2StoredSeed> => {
-    const t0 = performance.now();
+  // With a seed store (cache-full --shard: at full the first ten of the 20 seeds take about 26 CPU min each, as
+  // they also train the direct baselines and a STaR run, the others about 14), seeds stored by another process
+  // are loaded, and only this shard's seeds are computed. Each seed's runs depend on its seed alone, so the
+  // assembled record is the unsplit one.
+  const computeSeed = async (si: number, seed: number): Promise<ComputedSeed<T2StoredSeed>> => {
     const cpu0 = process.cpuUsage();
     const value = await runSeed(c, ctx, si, seed, design, dSteps);
-    computed.push(si);
-    if (store !== undefined) {
-      const cpu = process.cpuUsage(cpu0);
-      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      store.save(si, seed, { value, cpuSeconds, wallSeconds: (performance.now() - t0) / 1000, shard: store.shard });
-    }
-    return value;
+    const cpu = process.cpuUsage(cpu0);
+    return { value, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   };
-  for (const [si, seed] of seeds.entries()) {
-    const stored = store?.load<T2StoredSeed>(si, seed);
-    if (stored !== undefined) {
-      ctx.log(`t2: seed ${si + 1}/${seeds.length} (${seed}): stored by shard ${stored.shard}`);
-    } else if (store !== undefined && !store.mine(si)) {
-      missing.push(si);
-      continue;
-    }
-    const value = stored?.value ?? (await computeSeed(si, seed));
+  await forEachSeed("t2-chain-of-thought", ctx.seedStore, seeds, ctx.log, computeSeed, (value) => {
     levelRuns.push(...value.levels);
     directRuns.push(...value.direct);
     if (value.star !== null) starRuns.push(value.star);
@@ -170,8 +152,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     timing.levels += value.timing.levels;
     timing.direct += value.timing.direct;
     timing.star += value.timing.star;
-  }
-  if (missing.length > 0) throw new SeedsIncomplete("t2-chain-of-thought", computed, missing);
+  });
 
   // ---- per-seed slopes of accuracy against I(X;Z)/H(X) over the levels
   const levelSeeds = seeds.slice(0, c.numSeeds);

@@ -38,7 +38,7 @@ import {
 import { dequantize, fakeQuant, fakeQuantSTE, type QuantizedTensor, type QuantSpec } from "../../quantize";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
-import { SeedsIncomplete } from "../../run/seed-store";
+import { type ComputedSeed, forEachSeed } from "../../run/seed-store";
 import { type Interval, type Metric, mean, meanInterval } from "../../stats";
 import { trainModel } from "../../train";
 import { createGPT, type GPT, type GPTConfig, type GPTSize } from "../../transformer";
@@ -885,46 +885,28 @@ export async function runT5(c: T5Config, ctx: ExperimentContext): Promise<Experi
   const gptRuns: GptSeedResult[] = [];
   // With a seed store (cache-full --shard: the full profile's 8 seeds take ~24 CPU min each), seeds stored by
   // another process are loaded, with the CPU they cost, and only this shard's seeds are computed.
-  const store = ctx.seedStore;
   let storedCpu = 0;
-  const computed: number[] = [];
-  const missing: number[] = [];
-  for (const [i, seed] of seeds.entries()) {
-    const stored = store?.load<T5StoredSeed>(i, seed);
-    if (stored !== undefined) {
-      ctx.log(`t5: seed ${i + 1}/${seeds.length} (${seed}): stored by shard ${stored.shard}`);
-      mlpRuns.push(stored.value.mlp);
-      gptRuns.push(stored.value.gpt);
-      for (const [phase, sec] of Object.entries(stored.value.phases))
-        clock.seconds[phase] = (clock.seconds[phase] ?? 0) + sec;
-      storedCpu += stored.cpuSeconds;
-      continue;
-    }
-    if (store !== undefined && !store.mine(i)) {
-      missing.push(i);
-      continue;
-    }
+  const computeSeed = async (i: number, seed: number): Promise<ComputedSeed<T5StoredSeed>> => {
     const before = { ...clock.seconds };
-    const t0 = performance.now();
     ctx.log(`t5: seed ${i + 1}/${seeds.length} (${seed}): MLP`);
     const mlp = await runMlpSeed(c, ctx, seed, i === 0, clock);
     clock.mark("other");
     ctx.log(`t5: seed ${i + 1}/${seeds.length} (${seed}): GPT`);
     const gpt = await runGptSeed(c, ctx, seed, i === 0, clock);
     clock.mark("other");
-    mlpRuns.push(mlp);
-    gptRuns.push(gpt);
-    computed.push(i);
-    if (store !== undefined) {
-      const phases = Object.fromEntries(
-        Object.entries(clock.seconds).map(([k, v]) => [k, v - (before[k] ?? 0)] as const),
-      );
-      const cpuSeconds = Object.values(phases).reduce((a, b) => a + b, 0);
-      const value: T5StoredSeed = { mlp, gpt, phases };
-      store.save(i, seed, { value, cpuSeconds, wallSeconds: (performance.now() - t0) / 1000, shard: store.shard });
-    }
-  }
-  if (missing.length > 0) throw new SeedsIncomplete("t5-quantization", computed, missing);
+    // A seed's CPU is the sum of its phase clocks (this process's CPU, phase by phase).
+    const phases = Object.fromEntries(
+      Object.entries(clock.seconds).map(([k, v]) => [k, v - (before[k] ?? 0)] as const),
+    );
+    return { value: { mlp, gpt, phases }, cpuSeconds: Object.values(phases).reduce((a, b) => a + b, 0) };
+  };
+  await forEachSeed("t5-quantization", ctx.seedStore, seeds, ctx.log, computeSeed, (value, stored) => {
+    mlpRuns.push(value.mlp);
+    gptRuns.push(value.gpt);
+    if (stored === undefined) return; // a computed seed's phases are on the clock already
+    for (const [phase, sec] of Object.entries(value.phases)) clock.seconds[phase] = (clock.seconds[phase] ?? 0) + sec;
+    storedCpu += stored.cpuSeconds;
+  });
   const m0 = mlpRuns[0] as MlpSeedResult;
   const g0 = gptRuns[0] as GptSeedResult;
   const numClasses = c.task.numClasses;
