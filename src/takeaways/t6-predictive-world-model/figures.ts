@@ -303,7 +303,7 @@ export function fractionsFigure(record: T6Record): Figure {
     label: string,
   ): Interval => pooledFraction(rs, x, ref, zero, record.baseSeed, label);
   const fig = bars(
-    ["understanding: synthesis", "understanding: probe", "generation: model-predictive control"],
+    ["understanding:<br>synthesis", "understanding:<br>linear probe", "generation:<br>model-predictive control"],
     PREDICTORS.map((a) => ({
       name: ARCH_SHORT[a],
       ivs: [
