@@ -261,6 +261,7 @@ runMain(async () => {
     baseSeed: args.seed,
     command: `tsx scripts/sweep-t4.ts --profile ${profile} --seed ${args.seed} --ladder ${ladder}: --stage lr shards, --stage lr --merge, then the grid's shards and --merge`,
     commit,
+    clean: !commit.endsWith("-dirty"),
     backend: describeBackend(info),
     date: startedAt,
     runs: got.runs.length,
