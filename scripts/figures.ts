@@ -52,7 +52,7 @@ runMain(async () => {
     const { bases: written, staticSkipped } = await saveFigures(getExperiment(id), record, outRoot);
     console.log(`${id}: ${written.length} figure(s) from ${file}`);
     if (staticSkipped !== null) console.log(`${id}: ${skippedFiguresLine(written.length, staticSkipped)}`);
-    experiments.push({ id, state: "done", seconds: record.wallMs / 1000 });
+    experiments.push({ id, state: "done", seconds: record.wallMs / 1000, results: file });
     if (args.flags.has("gallery")) {
       if (staticSkipped !== null) throw new Error(`--gallery needs the PNGs, which need Chromium: ${staticSkipped}`);
       const dir = path.join("docs", "gallery");

@@ -30,7 +30,11 @@ export interface ReproduceSummary {
   jobs: number;
   wallS: number;
   backend: string;
-  experiments: { id: string; state: string; seconds?: number; error?: string }[];
+  /**
+   * `results`: the record the figures came from where it is not `out/<profile>/<id>/results.json` (`npm run
+   * figures -- --profile full` draws the cached runs in data/results/).
+   */
+  experiments: { id: string; state: string; seconds?: number; error?: string; results?: string }[];
 }
 
 /** A metric for the report: "mean [lo, hi] (n=N)" for an interval, the number otherwise. */
@@ -67,7 +71,7 @@ function collect(profile: Profile, outRoot: string, summary: ReproduceSummary): 
       }
     })();
     const dir = resultDir(outRoot, profile, s.id);
-    const file = path.join(dir, "results.json");
+    const file = s.results ?? path.join(dir, "results.json");
     const section: Section = { id: s.id, title: exp?.title ?? s.id, claim: exp?.claim ?? "", figures: [] };
     if (s.state === "failed") section.error = s.error ?? "failed";
     if (fs.existsSync(file)) {
