@@ -32,6 +32,7 @@ test("report: a record read from elsewhere (the cached full runs) brings its cla
     assert.ok(claims.length > 0);
     assert.equal(rows.length, claims.length, "one row per claim of the cached record");
     assert.match(withCached, /Provenance: commit `[0-9a-f]{40}`/);
+    assert.match(withCached, /^Figures redrawn from saved records/m, "no workers: a redraw, not a run");
     assert.match(withCached, /\| generationFraction \| /);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

@@ -43,6 +43,13 @@ export function formatMetric(m: Metric): string {
   return m.n > 1 ? `${formatInterval(m)} (n=${m.n})` : `${formatNumber(m.mean)} (n=${m.n})`;
 }
 
+/** What made the report: a run (base seed, workers, wall time) or, with no workers, figures redrawn from saved records. */
+function runLine(summary: ReproduceSummary): string {
+  return summary.jobs === 0
+    ? `Figures redrawn from saved records (each section's provenance names the run) in ${summary.wallS.toFixed(1)} s.`
+    : `Base seed ${summary.seed}, backend ${summary.backend}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.`;
+}
+
 /** The verdict rule in one sentence, printed above the claims table. */
 const VERDICT_NOTE =
   "Verdicts from the 95% interval over independent runs (seeds): holds = the whole interval on the claimed side (inside the band), contradicts = wholly on the other side, inconclusive = neither (or one run, or a control that passes too); measured = reported, not asserted. Hover a claim (HTML) for the paper's sentence and what would refute it.";
@@ -105,10 +112,7 @@ function collect(profile: Profile, outRoot: string, summary: ReproduceSummary): 
 /** Markdown report (relative figure links, for GitHub). */
 export function reportMarkdown(profile: Profile, sections: Section[], summary: ReproduceSummary): string {
   const lines: string[] = [`# gen2brain results (profile \`${profile}\`)`, ""];
-  lines.push(
-    `Base seed ${summary.seed}, backend ${summary.backend}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.`,
-    "",
-  );
+  lines.push(runLine(summary), "");
   lines.push(VERDICT_NOTE, "", ...claimsMarkdownHeader("takeaway"));
   for (const s of sections) for (const c of sectionClaims(s)) lines.push(claimMarkdownRow(c, s.id));
   lines.push("");
@@ -154,9 +158,7 @@ export function reportHtml(profile: Profile, sections: Section[], summary: Repro
   let n = 0;
   const body: string[] = [];
   body.push(`<h1>gen2brain results <small>profile ${escapeHtml(profile)}</small></h1>`);
-  body.push(
-    `<p>Base seed ${summary.seed}, backend ${escapeHtml(summary.backend)}, ${summary.jobs} worker(s), total wall time ${summary.wallS.toFixed(1)} s.</p>`,
-  );
+  body.push(`<p>${escapeHtml(runLine(summary))}</p>`);
   body.push(`<p>${escapeHtml(VERDICT_NOTE)}</p>`, `<table>${claimsHtmlHeader("takeaway")}`);
   for (const s of sections) for (const c of sectionClaims(s)) body.push(claimHtmlRow(c, s.id));
   body.push("</table>");
