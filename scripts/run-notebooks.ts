@@ -5,7 +5,8 @@
  * through the real Jupyter + tslab kernel, at the chosen profile (passed to the kernel as
  * GEN2BRAIN_PROFILE). Executed copies go to `out/<profile>/notebooks/`. A failing cell fails the run
  * with that cell's own error text; the command exits non-zero if any notebook failed. A notebook loads the
- * record of its run from out/ when one with the same cache key is there (written by `npm run reproduce`);
+ * record of its run from out/ when one with the same cache key is there (written by `npm run reproduce`), and
+ * at full the shipped full run in data/results/ when its seed and config match (src/run/cache.ts);
  * `--rerun` makes every notebook train again (GEN2BRAIN_RERUN=1), as the test command does.
  */
 import { spawn } from "child_process";

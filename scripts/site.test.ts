@@ -7,6 +7,7 @@ import {
   type Notebook,
   notebookExperimentKey,
   notebookPage,
+  recordDirs,
   rewriteNotebookLinks,
   sameSource,
   sectionTimes,
@@ -88,4 +89,10 @@ test("site: stale or failed executed copies are detected; the contents page show
     made: "now",
   });
   assert.ok(page.includes('href="03-x.html"') && page.includes("No results record"));
+});
+
+test("recordDirs: out/<profile>/ first; at full the shipped runs in data/results/ too, at other profiles not", () => {
+  assert.deepEqual(recordDirs("/r/out", "full", "/r"), ["/r/out/full", "/r/data/results"]);
+  assert.deepEqual(recordDirs("/r/out", "quick", "/r"), ["/r/out/quick"]);
+  assert.deepEqual(recordDirs("/r/out", "smoke", "/r"), ["/r/out/smoke"]);
 });

@@ -24,6 +24,7 @@ import {
   notebookExperimentKey,
   notebookPage,
   notebookTitle,
+  recordDirs,
   sameSource,
   takeawaySentence,
 } from "./site-lib";
@@ -35,17 +36,21 @@ import type { Profile } from "../src/config";
 
 const readNb = (file: string): Notebook => JSON.parse(fs.readFileSync(file, "utf8")) as Notebook;
 
-/** The results record of a notebook's experiment at `profile` (out/<profile>/<key>-*), or undefined. */
+/** The results record of a notebook's experiment at `profile` (in {@link recordDirs}: `<dir>/<key>-*`), or undefined. */
 function findRecord(outRoot: string, profile: Profile, key: string | null): ContentsEntry["record"] {
   if (key === null) return undefined;
-  const dir = path.join(outRoot, profile);
-  if (!fs.existsSync(dir)) return undefined;
-  const id = fs
-    .readdirSync(dir)
-    .find((d) => (d === key || d.startsWith(`${key}-`)) && fs.existsSync(path.join(dir, d, "results.json")));
-  if (id === undefined) return undefined;
+  const found = recordDirs(outRoot, profile, ROOT)
+    .filter((dir) => fs.existsSync(dir))
+    .map((dir) => {
+      const id = fs
+        .readdirSync(dir)
+        .find((d) => (d === key || d.startsWith(`${key}-`)) && fs.existsSync(path.join(dir, d, "results.json")));
+      return id === undefined ? undefined : path.join(dir, id, "results.json");
+    })
+    .find((f) => f !== undefined);
+  if (found === undefined) return undefined;
   try {
-    const r = loadResults(path.join(dir, id, "results.json"));
+    const r = loadResults(found);
     return {
       id: r.id,
       profile: r.profile,

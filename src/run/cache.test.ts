@@ -3,7 +3,16 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cacheSlot, describeLoaded, formatAge, isCached, loadOrRun, rerunFromEnv } from "./cache";
+import {
+  cacheSlot,
+  describeLoaded,
+  formatAge,
+  isCached,
+  isShippedRun,
+  loadOrRun,
+  rerunFromEnv,
+  shippedResultsFile,
+} from "./cache";
 import { demoExperiment } from "./demo";
 import { testBackend } from "./testing";
 import type { ResultRecord } from "./results";
@@ -73,4 +82,52 @@ test("describeLoaded: path relative to the repository, age from the end of the r
   );
   assert.equal(rerunFromEnv({ GEN2BRAIN_RERUN: "1" }), true);
   assert.equal(rerunFromEnv({}), false);
+});
+
+test("at full, loadOrRun takes the shipped full run when its seed and config are the ones asked for, and names its commit", async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-shipped-"));
+  try {
+    // The shipped record: a full run of the demo, as scripts/cache-full.ts writes one.
+    const made = await loadOrRun(demoExperiment, {
+      profile: "full",
+      seed: 5,
+      outRoot: path.join(tmp, "made"),
+      rerun: true,
+      shipped: false,
+    });
+    const shipped = path.join(tmp, "data", "results", "demo", "results.json");
+    fs.mkdirSync(path.dirname(shipped), { recursive: true });
+    fs.copyFileSync(path.join(tmp, "made", "full", "demo", "results.json"), shipped);
+    assert.equal(shippedResultsFile("demo", tmp), shipped);
+
+    const logs: string[] = [];
+    const opts = { profile: "full" as const, seed: 5, outRoot: path.join(tmp, "out"), shipped, rerun: false };
+    const got = await loadOrRun(demoExperiment, { ...opts, log: (m: string) => logs.push(m) });
+    assert.equal(got.loadedFrom, shipped);
+    assert.equal(got.record.startedAt, made.record.startedAt, "the shipped record, not a new run");
+    assert.match(
+      logs[0] ?? "",
+      /^loaded the shipped full run .*demo\/results\.json \(commit \S+, 10 seeds, .* on wasm.*\); set `rerun: true` to train again with this checkout's code$/,
+    );
+    assert.equal(fs.existsSync(path.join(tmp, "out")), false, "nothing written");
+
+    // Anything else is a new run: another profile, seed or config, overrides, rerun, or no shipped file.
+    assert.equal(isShippedRun(demoExperiment, shipped, { profile: "full", seed: 5 }), true);
+    assert.equal(isShippedRun(demoExperiment, shipped, { profile: "quick", seed: 5 }), false);
+    assert.equal(isShippedRun(demoExperiment, shipped, { profile: "full", seed: 6 }), false);
+    assert.equal(
+      isShippedRun(demoExperiment, shipped, { profile: "full", seed: 5, overrides: { numSteps: 3 } }),
+      false,
+    );
+    assert.equal(isShippedRun(demoExperiment, path.join(tmp, "none.json"), { profile: "full", seed: 5 }), false);
+    const other = JSON.parse(fs.readFileSync(shipped, "utf8")) as { config: { numSteps: number } };
+    other.config.numSteps += 1;
+    const changed = path.join(tmp, "changed.json");
+    fs.writeFileSync(changed, JSON.stringify(other));
+    assert.equal(isShippedRun(demoExperiment, changed, { profile: "full", seed: 5 }), false, "a config changed since");
+    const again = await loadOrRun(demoExperiment, { ...opts, rerun: true, save: false });
+    assert.equal(again.loadedFrom, null);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -2,10 +2,13 @@
  * No work done twice. A finished `results.json` whose cache key (experiment, profile, seed, resolved
  * config, backend, code version: see {@link cacheKey}) matches the run being asked for is that run's
  * record: `npm run reproduce` skips it, and a notebook opened after `reproduce` loads it instead of
- * training again, saying so. `rerun: true` (or GEN2BRAIN_RERUN=1) trains again.
+ * training again, saying so. At `full` a notebook also takes the shipped full run in data/results/ when its
+ * base seed and config are the ones asked for (hours of training otherwise), naming its commit.
+ * `rerun: true` (or GEN2BRAIN_RERUN=1) trains again.
  */
 import * as fs from "fs";
 import * as path from "path";
+import { isDeepStrictEqual } from "util";
 import type { DeepPartial, Profile } from "../config";
 import { DEFAULT_SEED } from "../config";
 import { initBackend } from "./backend";
@@ -53,6 +56,34 @@ export function cacheSlot<C extends object>(
 export interface LoadOrRunOptions<C extends object> extends RunOptions<C> {
   /** Train even when a matching record exists (default: GEN2BRAIN_RERUN=1). */
   readonly rerun?: boolean;
+  /** The shipped full run to consider (default data/results/<id>/results.json; false: none). */
+  readonly shipped?: string | false;
+}
+
+/** Where scripts/cache-full.ts ships an experiment's full run. */
+export function shippedResultsFile(id: string, root = repoRoot()): string {
+  return path.join(root, "data", "results", id, "results.json");
+}
+
+/**
+ * The shipped full run at `file` when it is the run asked for: profile full, no overrides, the same base seed
+ * and the same resolved config. Unlike a record in out/, its code may be older than this checkout's (it was
+ * computed once, from a clean commit its provenance.json names, because a full run takes up to hours);
+ * scripts/cached-results.test.ts keeps it drawable by today's figures and its verdicts today's rule's.
+ */
+export function isShippedRun<C extends object>(
+  exp: Pick<Experiment<C>, "id" | "profiles">,
+  file: string,
+  opts: { profile: Profile; seed: number; overrides?: DeepPartial<C> },
+): boolean {
+  if (opts.profile !== "full" || opts.overrides !== undefined || !fs.existsSync(file)) return false;
+  try {
+    const r = loadResults(file);
+    const config = JSON.parse(JSON.stringify(resolveConfig(exp, "full"))) as unknown;
+    return r.id === exp.id && r.profile === "full" && r.baseSeed === opts.seed && isDeepStrictEqual(r.config, config);
+  } catch {
+    return false;
+  }
 }
 
 /** The record, and the file it was loaded from (null when it was computed now). */
@@ -88,8 +119,29 @@ export async function loadOrRun<C extends object, D, M extends string>(
       opts.log?.(describeLoaded(record, slot.file));
       return { record, loadedFrom: slot.file };
     }
+    const shipped = opts.shipped === undefined ? shippedResultsFile(exp.id) : opts.shipped;
+    const seed = opts.seed ?? DEFAULT_SEED;
+    if (shipped !== false && isShippedRun(exp, shipped, { ...opts, seed })) {
+      const record = loadResults<C, D, M>(shipped);
+      opts.log?.(describeShipped(record, shipped));
+      return { record, loadedFrom: shipped };
+    }
   }
   return { record: await runExperiment(exp, opts), loadedFrom: null };
+}
+
+/**
+ * "loaded the shipped full run data/results/t3-attention/results.json (commit 4f7584d, 10 seeds, 8.3 min on
+ * wasm+OpenBLAS); set `rerun: true` to train again with this checkout's code".
+ */
+export function describeShipped(record: ResultRecord, file: string, root = repoRoot()): string {
+  const rel = path.relative(root, path.resolve(file));
+  const where = rel.startsWith("..") ? file : rel;
+  const wall = formatAge(record.wallMs);
+  return (
+    `loaded the shipped full run ${where} (commit ${record.gitCommit.slice(0, 7)}, ${record.seeds.length} seeds, ` +
+    `${wall} on ${record.engine ?? record.backend}); set \`rerun: true\` to train again with this checkout's code`
+  );
 }
 
 /** "45 s", "12 min", "3.5 h", "2 days". */
