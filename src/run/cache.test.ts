@@ -8,7 +8,7 @@ import {
   describeLoaded,
   formatAge,
   isCached,
-  isShippedRun,
+  loadShippedRun,
   loadOrRun,
   rerunFromEnv,
   shippedResultsFile,
@@ -112,19 +112,19 @@ test("at full, loadOrRun takes the shipped full run when its seed and config are
     assert.equal(fs.existsSync(path.join(tmp, "out")), false, "nothing written");
 
     // Anything else is a new run: another profile, seed or config, overrides, rerun, or no shipped file.
-    assert.equal(isShippedRun(demoExperiment, shipped, { profile: "full", seed: 5 }), true);
-    assert.equal(isShippedRun(demoExperiment, shipped, { profile: "quick", seed: 5 }), false);
-    assert.equal(isShippedRun(demoExperiment, shipped, { profile: "full", seed: 6 }), false);
+    assert.notEqual(loadShippedRun(demoExperiment, shipped, { profile: "full", seed: 5 }), null);
+    assert.equal(loadShippedRun(demoExperiment, shipped, { profile: "quick", seed: 5 }), null);
+    assert.equal(loadShippedRun(demoExperiment, shipped, { profile: "full", seed: 6 }), null);
     assert.equal(
-      isShippedRun(demoExperiment, shipped, { profile: "full", seed: 5, overrides: { numSteps: 3 } }),
-      false,
+      loadShippedRun(demoExperiment, shipped, { profile: "full", seed: 5, overrides: { numSteps: 3 } }),
+      null,
     );
-    assert.equal(isShippedRun(demoExperiment, path.join(tmp, "none.json"), { profile: "full", seed: 5 }), false);
+    assert.equal(loadShippedRun(demoExperiment, path.join(tmp, "none.json"), { profile: "full", seed: 5 }), null);
     const other = JSON.parse(fs.readFileSync(shipped, "utf8")) as { config: { numSteps: number } };
     other.config.numSteps += 1;
     const changed = path.join(tmp, "changed.json");
     fs.writeFileSync(changed, JSON.stringify(other));
-    assert.equal(isShippedRun(demoExperiment, changed, { profile: "full", seed: 5 }), false, "a config changed since");
+    assert.equal(loadShippedRun(demoExperiment, changed, { profile: "full", seed: 5 }), null, "a config changed since");
     const again = await loadOrRun(demoExperiment, { ...opts, rerun: true, save: false });
     assert.equal(again.loadedFrom, null);
   } finally {

@@ -67,22 +67,23 @@ export function shippedResultsFile(id: string, root = repoRoot()): string {
 
 /**
  * The shipped full run at `file` when it is the run asked for: profile full, no overrides, the same base seed
- * and the same resolved config. Unlike a record in out/, its code may be older than this checkout's (it was
- * computed once, from a clean commit its provenance.json names, because a full run takes up to hours);
- * scripts/cached-results.test.ts keeps it drawable by today's figures and its verdicts today's rule's.
+ * and the same resolved config; null otherwise. Unlike a record in out/, its code may be older than this
+ * checkout's (it was computed once, from a clean commit its provenance.json names, because a full run takes up to
+ * hours); scripts/cached-results.test.ts keeps it drawable by today's figures and its verdicts today's rule's.
  */
-export function isShippedRun<C extends object>(
+export function loadShippedRun<C extends object, D = unknown, M extends string = string>(
   exp: Pick<Experiment<C>, "id" | "profiles">,
   file: string,
   opts: { profile: Profile; seed: number; overrides?: DeepPartial<C> },
-): boolean {
-  if (opts.profile !== "full" || opts.overrides !== undefined || !fs.existsSync(file)) return false;
+): ResultRecord<C, D, M> | null {
+  if (opts.profile !== "full" || opts.overrides !== undefined || !fs.existsSync(file)) return null;
   try {
-    const r = loadResults(file);
+    const r = loadResults<C, D, M>(file);
     const config = JSON.parse(JSON.stringify(resolveConfig(exp, "full"))) as unknown;
-    return r.id === exp.id && r.profile === "full" && r.baseSeed === opts.seed && isDeepStrictEqual(r.config, config);
+    const same = r.id === exp.id && r.profile === "full" && r.baseSeed === opts.seed;
+    return same && isDeepStrictEqual(r.config, config) ? r : null;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -120,9 +121,9 @@ export async function loadOrRun<C extends object, D, M extends string>(
       return { record, loadedFrom: slot.file };
     }
     const shipped = opts.shipped === undefined ? shippedResultsFile(exp.id) : opts.shipped;
-    const seed = opts.seed ?? DEFAULT_SEED;
-    if (shipped !== false && isShippedRun(exp, shipped, { ...opts, seed })) {
-      const record = loadResults<C, D, M>(shipped);
+    const record =
+      shipped === false ? null : loadShippedRun<C, D, M>(exp, shipped, { ...opts, seed: opts.seed ?? DEFAULT_SEED });
+    if (record !== null && shipped !== false) {
       opts.log?.(describeShipped(record, shipped));
       return { record, loadedFrom: shipped };
     }
@@ -131,17 +132,20 @@ export async function loadOrRun<C extends object, D, M extends string>(
 }
 
 /**
- * "loaded the shipped full run data/results/t3-attention/results.json (commit 4f7584d, 10 seeds, 8.3 min on
+ * "loaded the shipped full run data/results/t3-attention/results.json (commit 4f7584d, 10 seeds, 8 min on
  * wasm+OpenBLAS); set `rerun: true` to train again with this checkout's code".
  */
 export function describeShipped(record: ResultRecord, file: string, root = repoRoot()): string {
-  const rel = path.relative(root, path.resolve(file));
-  const where = rel.startsWith("..") ? file : rel;
-  const wall = formatAge(record.wallMs);
   return (
-    `loaded the shipped full run ${where} (commit ${record.gitCommit.slice(0, 7)}, ${record.seeds.length} seeds, ` +
-    `${wall} on ${record.engine ?? record.backend}); set \`rerun: true\` to train again with this checkout's code`
+    `loaded the shipped full run ${fromRepo(file, root)} (commit ${record.gitCommit.slice(0, 7)}, ${record.seeds.length} seeds, ` +
+    `${formatAge(record.wallMs)} on ${record.engine ?? record.backend}); set \`rerun: true\` to train again with this checkout's code`
   );
+}
+
+/** A path relative to the repository when it lies inside it, else as given. */
+function fromRepo(file: string, root: string): string {
+  const rel = path.relative(root, path.resolve(file));
+  return rel.startsWith("..") ? file : rel;
 }
 
 /** "45 s", "12 min", "3.5 h", "2 days". */
@@ -159,8 +163,7 @@ export function formatAge(ms: number): string {
  */
 export function describeLoaded(record: ResultRecord, file: string, now = Date.now(), root = repoRoot()): string {
   const finished = Date.parse(record.startedAt) + record.wallMs;
-  const rel = path.relative(root, path.resolve(file));
-  const where = rel.startsWith("..") ? file : rel;
+  const where = fromRepo(file, root);
   const when = Number.isFinite(finished) ? `computed ${formatAge(now - finished)} ago` : "computed earlier";
   return `loaded ${where}, ${when} on ${record.engine ?? record.backend}; set \`rerun: true\` to train again`;
 }
