@@ -111,20 +111,36 @@ test("at full, loadOrRun takes the shipped full run when its seed and config are
     );
     assert.equal(fs.existsSync(path.join(tmp, "out")), false, "nothing written");
 
-    // Anything else is a new run: another profile, seed or config, overrides, rerun, or no shipped file.
-    assert.notEqual(loadShippedRun(demoExperiment, shipped, { profile: "full", seed: 5 }), null);
-    assert.equal(loadShippedRun(demoExperiment, shipped, { profile: "quick", seed: 5 }), null);
-    assert.equal(loadShippedRun(demoExperiment, shipped, { profile: "full", seed: 6 }), null);
-    assert.equal(
-      loadShippedRun(demoExperiment, shipped, { profile: "full", seed: 5, overrides: { numSteps: 3 } }),
-      null,
-    );
-    assert.equal(loadShippedRun(demoExperiment, path.join(tmp, "none.json"), { profile: "full", seed: 5 }), null);
+    // Anything else is a new run: another profile, seed or config, overrides, rerun, or no shipped file; where
+    // a shipped run is there at full but is not this one, it says why.
+    const ship = (file: string, o: Parameters<typeof loadShippedRun>[2]) => loadShippedRun(demoExperiment, file, o);
+    assert.ok("record" in (ship(shipped, { profile: "full", seed: 5 }) ?? {}));
+    assert.equal(ship(shipped, { profile: "quick", seed: 5 }), null);
+    assert.equal(ship(shipped, { profile: "full", seed: 5, overrides: { numSteps: 3 } }), null);
+    assert.equal(ship(path.join(tmp, "none.json"), { profile: "full", seed: 5 }), null);
+    assert.deepEqual(ship(shipped, { profile: "full", seed: 6 }), { why: "it is for base seed 5, not 6" });
     const other = JSON.parse(fs.readFileSync(shipped, "utf8")) as { config: { numSteps: number } };
     other.config.numSteps += 1;
     const changed = path.join(tmp, "changed.json");
     fs.writeFileSync(changed, JSON.stringify(other));
-    assert.equal(loadShippedRun(demoExperiment, changed, { profile: "full", seed: 5 }), null, "a config changed since");
+    assert.deepEqual(ship(changed, { profile: "full", seed: 5 }), {
+      why: "its config differs from this checkout's full profile at config.numSteps",
+    });
+    const broken = path.join(tmp, "broken.json");
+    fs.writeFileSync(broken, "{ not json");
+    assert.match((ship(broken, { profile: "full", seed: 5 }) as { why: string }).why, /^it cannot be read/);
+    const told: string[] = [];
+    const trained = await loadOrRun(demoExperiment, {
+      ...opts,
+      shipped: changed,
+      save: false,
+      log: (m) => told.push(m),
+    });
+    assert.equal(trained.loadedFrom, null);
+    assert.match(
+      told[0] ?? "",
+      /^not using the shipped full run .*changed\.json: its config differs .* at config\.numSteps; training$/,
+    );
     const again = await loadOrRun(demoExperiment, { ...opts, rerun: true, save: false });
     assert.equal(again.loadedFrom, null);
   } finally {

@@ -66,25 +66,52 @@ export function shippedResultsFile(id: string, root = repoRoot()): string {
 }
 
 /**
- * The shipped full run at `file` when it is the run asked for: profile full, no overrides, the same base seed
- * and the same resolved config; null otherwise. Unlike a record in out/, its code may be older than this
- * checkout's (it was computed once, from a clean commit its provenance.json names, because a full run takes up to
- * hours); scripts/cached-results.test.ts keeps it drawable by today's figures and its verdicts today's rule's.
+ * The shipped full run at `file` when it is the run asked for (profile full, no overrides, the same base seed and
+ * the same resolved config), or why it is not; null where there is nothing to say (another profile, overrides, no
+ * shipped file). Unlike a record in out/, its code may be older than this checkout's (it was computed once, from
+ * a clean commit its provenance.json names, because a full run takes up to hours); scripts/cached-results.test.ts
+ * keeps it drawable by today's figures and its verdicts today's rule's.
  */
 export function loadShippedRun<C extends object, D = unknown, M extends string = string>(
   exp: Pick<Experiment<C>, "id" | "profiles">,
   file: string,
   opts: { profile: Profile; seed: number; overrides?: DeepPartial<C> },
-): ResultRecord<C, D, M> | null {
+): { record: ResultRecord<C, D, M> } | { why: string } | null {
   if (opts.profile !== "full" || opts.overrides !== undefined || !fs.existsSync(file)) return null;
+  let r: ResultRecord<C, D, M>;
   try {
-    const r = loadResults<C, D, M>(file);
-    const config = JSON.parse(JSON.stringify(resolveConfig(exp, "full"))) as unknown;
-    const same = r.id === exp.id && r.profile === "full" && r.baseSeed === opts.seed;
-    return same && isDeepStrictEqual(r.config, config) ? r : null;
-  } catch {
-    return null;
+    r = loadResults<C, D, M>(file);
+  } catch (e) {
+    return { why: `it cannot be read (${e instanceof Error ? e.message : String(e)})` };
   }
+  if (r.id !== exp.id || r.profile !== "full") return { why: `it is ${r.id} at ${r.profile}` };
+  if (r.baseSeed !== opts.seed) return { why: `it is for base seed ${r.baseSeed}, not ${opts.seed}` };
+  const diff = firstDifference(r.config, JSON.parse(JSON.stringify(resolveConfig(exp, "full"))));
+  if (diff !== null) return { why: `its config differs from this checkout's full profile at ${diff}` };
+  return { record: r };
+}
+
+/** The first path at which two JSON values differ ("train.numSteps", "sizes[2]"), or null when equal. */
+function firstDifference(a: unknown, b: unknown, at = "config"): string | null {
+  if (isDeepStrictEqual(a, b)) return null;
+  if (
+    typeof a !== "object" ||
+    typeof b !== "object" ||
+    a === null ||
+    b === null ||
+    Array.isArray(a) !== Array.isArray(b)
+  )
+    return at;
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  for (const k of keys) {
+    const d = firstDifference(
+      (a as Record<string, unknown>)[k],
+      (b as Record<string, unknown>)[k],
+      Array.isArray(a) ? `${at}[${k}]` : `${at}.${k}`,
+    );
+    if (d !== null) return d;
+  }
+  return at;
 }
 
 /** The record, and the file it was loaded from (null when it was computed now). */
@@ -121,11 +148,14 @@ export async function loadOrRun<C extends object, D, M extends string>(
       return { record, loadedFrom: slot.file };
     }
     const shipped = opts.shipped === undefined ? shippedResultsFile(exp.id) : opts.shipped;
-    const record =
+    const got =
       shipped === false ? null : loadShippedRun<C, D, M>(exp, shipped, { ...opts, seed: opts.seed ?? DEFAULT_SEED });
-    if (record !== null && shipped !== false) {
-      opts.log?.(describeShipped(record, shipped));
-      return { record, loadedFrom: shipped };
+    if (got !== null && shipped !== false) {
+      if ("record" in got) {
+        opts.log?.(describeShipped(got.record, shipped));
+        return { record: got.record, loadedFrom: shipped };
+      }
+      opts.log?.(`not using the shipped full run ${fromRepo(shipped, repoRoot())}: ${got.why}; training`);
     }
   }
   return { record: await runExperiment(exp, opts), loadedFrom: null };
