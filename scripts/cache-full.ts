@@ -39,6 +39,7 @@ import { seedStoreDir } from "./seed-store-dir";
 import { describeBackend, initBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
 import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
+import { shippedResultsRoot } from "../src/run/cache";
 import { parseArgs, runMain } from "./cli";
 
 /** What the provenance says of the stored seeds: which shard made each, with its wall and CPU minutes. */
@@ -70,7 +71,7 @@ runMain(async () => {
   }
   const exp = getExperiment(only);
   const outFlag = args.flags.get("out");
-  const cacheDir = typeof outFlag === "string" ? outFlag : path.join(__dirname, "..", "data", "results", exp.id);
+  const cacheDir = typeof outFlag === "string" ? outFlag : path.join(shippedResultsRoot(), exp.id);
   const dirty = execSync("git status --porcelain --untracked-files=no", { encoding: "utf8" }).trim();
   if (dirty !== "" && !args.flags.has("allow-dirty")) {
     console.error(`cache-full: the tree has uncommitted changes; commit them first (or --allow-dirty):\n${dirty}`);

@@ -13,8 +13,9 @@ import "../src/takeaways/index";
 import { assertedClaim, claimContractProblems, isClaim, type Claim, type SeedEstimate } from "../src/claims";
 import { getExperiment } from "../src/run/experiment";
 import { loadResults } from "../src/run/results";
+import { shippedResultsRoot } from "../src/run/cache";
 
-const ROOT = path.join(__dirname, "..", "data", "results");
+const ROOT = shippedResultsRoot();
 const cached = fs
   .readdirSync(ROOT, { withFileTypes: true })
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(ROOT, d.name, "results.json")))

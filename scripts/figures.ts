@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import "../src/takeaways/index";
 import { getExperiment } from "../src/run/experiment";
+import { shippedResultsFile } from "../src/run/cache";
 import { loadResults, resultDir, writeFileAtomic } from "../src/run/results";
 import { closeRenderer } from "../src/present/render";
 import { saveFigures, skippedFiguresLine } from "./figures-lib";
@@ -38,7 +39,7 @@ runMain(async () => {
   for (const id of ids) {
     let file = path.join(resultDir(outRoot, args.profile, id), "results.json");
     // The cached full-profile results shipped in data/results/ stand in for a full run not made here.
-    const cached = path.join("data", "results", id, "results.json");
+    const cached = shippedResultsFile(id);
     if (!fs.existsSync(file) && args.profile === "full" && fs.existsSync(cached)) file = cached;
     if (!fs.existsSync(file)) {
       console.log(

@@ -31,7 +31,7 @@ export interface ReproduceSummary {
   wallS: number;
   backend: string;
   /**
-   * `results`: the record the figures came from where it is not `out/<profile>/<id>/results.json` (`npm run
+   * `results`: the results.json the figures came from (default `out/<profile>/<id>/results.json`; `npm run
    * figures -- --profile full` draws the cached runs in data/results/).
    */
   experiments: { id: string; state: string; seconds?: number; error?: string; results?: string }[];

@@ -241,8 +241,8 @@ function pageShell(title: string, plotlySrc: string | null, body: string): strin
  * Where the contents page looks for a notebook's record, in order: out/<profile>/, and at full also the shipped
  * full runs in data/results/ (which the notebook itself loads when out/ has none; see src/run/cache.ts).
  */
-export function recordDirs(outRoot: string, profile: string, repoRoot: string): string[] {
-  return [`${outRoot}/${profile}`, ...(profile === "full" ? [`${repoRoot}/data/results`] : [])];
+export function recordDirs(outRoot: string, profile: string, shippedRoot: string): string[] {
+  return [`${outRoot}/${profile}`, ...(profile === "full" ? [shippedRoot] : [])];
 }
 
 /** One entry of the contents page. */

@@ -92,7 +92,7 @@ test("site: stale or failed executed copies are detected; the contents page show
 });
 
 test("recordDirs: out/<profile>/ first; at full the shipped runs in data/results/ too, at other profiles not", () => {
-  assert.deepEqual(recordDirs("/r/out", "full", "/r"), ["/r/out/full", "/r/data/results"]);
-  assert.deepEqual(recordDirs("/r/out", "quick", "/r"), ["/r/out/quick"]);
-  assert.deepEqual(recordDirs("/r/out", "smoke", "/r"), ["/r/out/smoke"]);
+  assert.deepEqual(recordDirs("/r/out", "full", "/r/data/results"), ["/r/out/full", "/r/data/results"]);
+  assert.deepEqual(recordDirs("/r/out", "quick", "/r/data/results"), ["/r/out/quick"]);
+  assert.deepEqual(recordDirs("/r/out", "smoke", "/r/data/results"), ["/r/out/smoke"]);
 });

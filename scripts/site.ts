@@ -31,6 +31,7 @@ import {
 import { checkSite } from "./check-site";
 import { plotlyBundlePath } from "../src/present/render";
 import { loadResults, writeFileAtomic } from "../src/run/results";
+import { shippedResultsRoot } from "../src/run/cache";
 import { isClaim } from "../src/claims";
 import type { Profile } from "../src/config";
 
@@ -39,7 +40,7 @@ const readNb = (file: string): Notebook => JSON.parse(fs.readFileSync(file, "utf
 /** The results record of a notebook's experiment at `profile` (in {@link recordDirs}: `<dir>/<key>-*`), or undefined. */
 function findRecord(outRoot: string, profile: Profile, key: string | null): ContentsEntry["record"] {
   if (key === null) return undefined;
-  const found = recordDirs(outRoot, profile, ROOT)
+  const found = recordDirs(outRoot, profile, shippedResultsRoot())
     .filter((dir) => fs.existsSync(dir))
     .map((dir) => {
       const id = fs

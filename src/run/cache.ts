@@ -60,9 +60,14 @@ export interface LoadOrRunOptions<C extends object> extends RunOptions<C> {
   readonly shipped?: string | false;
 }
 
+/** Where scripts/cache-full.ts ships the full runs: data/results/, one folder per experiment. */
+export function shippedResultsRoot(root = repoRoot()): string {
+  return path.join(root, "data", "results");
+}
+
 /** Where scripts/cache-full.ts ships an experiment's full run. */
 export function shippedResultsFile(id: string, root = repoRoot()): string {
-  return path.join(root, "data", "results", id, "results.json");
+  return path.join(shippedResultsRoot(root), id, "results.json");
 }
 
 /**
@@ -148,14 +153,14 @@ export async function loadOrRun<C extends object, D, M extends string>(
       return { record, loadedFrom: slot.file };
     }
     const shipped = opts.shipped === undefined ? shippedResultsFile(exp.id) : opts.shipped;
-    const got =
-      shipped === false ? null : loadShippedRun<C, D, M>(exp, shipped, { ...opts, seed: opts.seed ?? DEFAULT_SEED });
-    if (got !== null && shipped !== false) {
-      if ("record" in got) {
+    if (shipped !== false) {
+      const got = loadShippedRun<C, D, M>(exp, shipped, { ...opts, seed: opts.seed ?? DEFAULT_SEED });
+      if (got !== null && "record" in got) {
         opts.log?.(describeShipped(got.record, shipped));
         return { record: got.record, loadedFrom: shipped };
       }
-      opts.log?.(`not using the shipped full run ${fromRepo(shipped, repoRoot())}: ${got.why}; training`);
+      if (got !== null)
+        opts.log?.(`not using the shipped full run ${fromRepo(shipped, repoRoot())}: ${got.why}; training`);
     }
   }
   return { record: await runExperiment(exp, opts), loadedFrom: null };
