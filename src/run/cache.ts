@@ -155,12 +155,14 @@ export async function loadOrRun<C extends object, D, M extends string>(
     const shipped = opts.shipped === undefined ? shippedResultsFile(exp.id) : opts.shipped;
     if (shipped !== false) {
       const got = loadShippedRun<C, D, M>(exp, shipped, { ...opts, seed: opts.seed ?? DEFAULT_SEED });
-      if (got !== null && "record" in got) {
-        opts.log?.(describeShipped(got.record, shipped));
-        return { record: got.record, loadedFrom: shipped };
-      }
-      if (got !== null)
+      if (got !== null) {
+        // (two steps: tslab's TypeScript 5.0 does not narrow `got` after a combined test)
+        if ("record" in got) {
+          opts.log?.(describeShipped(got.record, shipped));
+          return { record: got.record, loadedFrom: shipped };
+        }
         opts.log?.(`not using the shipped full run ${fromRepo(shipped, repoRoot())}: ${got.why}; training`);
+      }
     }
   }
   return { record: await runExperiment(exp, opts), loadedFrom: null };
