@@ -32,6 +32,7 @@ import "../src/takeaways/index";
 import { summarizeVerdicts } from "../src/claims";
 import { backendKey, cacheKey, codeVersion, getExperiment, gitCommit, machine, versions } from "../src/run/experiment";
 import { describeBackend, initBackend } from "../src/run/backend";
+import { shippedResultsRoot } from "../src/run/paths";
 import { toCsv, writeFileAtomic, writeJsonAtomic, type ResultRecord } from "../src/run/results";
 import {
   assembleT4,
@@ -43,7 +44,7 @@ import {
   reanalyseT4,
   resolveShard,
   runShard,
-  T4_CACHE_DIR,
+  T4_CACHE_ID,
   T4_GPU_EXTRA_SIZES,
   type T4Config,
   validateT4Config,
@@ -76,7 +77,7 @@ runMain(async () => {
     typeof outFlag === "string"
       ? path.resolve(outFlag)
       : profile === "full"
-        ? path.join(root, ladder === "gpu" ? T4_CACHE_DIR + "-gpu" : T4_CACHE_DIR)
+        ? path.join(shippedResultsRoot(root), ladder === "gpu" ? T4_CACHE_ID + "-gpu" : T4_CACHE_ID)
         : path.join(root, "out", profile, `t4-scaling-sweep${ladder === "gpu" ? "-gpu" : ""}`);
 
   if (args.flags.has("reanalyse")) {

@@ -21,8 +21,10 @@ import {
   runExperiment,
   type RunOptions,
 } from "./experiment";
-import { defaultOutRoot, repoRoot } from "./paths";
+import { defaultOutRoot, repoRoot, shippedResultsFile } from "./paths";
 import { loadResults, resultDir, type ResultRecord } from "./results";
+
+export { shippedResultsFile, shippedResultsRoot } from "./paths";
 
 /** Is there a readable results.json at `file` with this cache key? */
 export function isCached(file: string, key: string): boolean {
@@ -58,16 +60,6 @@ export interface LoadOrRunOptions<C extends object> extends RunOptions<C> {
   readonly rerun?: boolean;
   /** The shipped full run to consider (default data/results/<id>/results.json; false: none). */
   readonly shipped?: string | false;
-}
-
-/** Where scripts/cache-full.ts ships the full runs: data/results/, one folder per experiment. */
-export function shippedResultsRoot(root = repoRoot()): string {
-  return path.join(root, "data", "results");
-}
-
-/** Where scripts/cache-full.ts ships an experiment's full run. */
-export function shippedResultsFile(id: string, root = repoRoot()): string {
-  return path.join(shippedResultsRoot(root), id, "results.json");
 }
 
 /**

@@ -39,3 +39,16 @@ export function defaultOutRoot(): string {
   const env = process.env["GEN2BRAIN_OUT"];
   return env !== undefined && env !== "" ? path.resolve(env) : path.join(repoRoot(), "out");
 }
+
+/**
+ * Where the full runs are shipped: data/results/, one folder per experiment (scripts/cache-full.ts writes them,
+ * t4's by scripts/sweep-t4.ts).
+ */
+export function shippedResultsRoot(root = repoRoot()): string {
+  return path.join(root, "data", "results");
+}
+
+/** Where an experiment's shipped full run is: data/results/<id>/results.json. */
+export function shippedResultsFile(id: string, root = repoRoot()): string {
+  return path.join(shippedResultsRoot(root), id, "results.json");
+}

@@ -3,7 +3,6 @@
  * scores of the best model per size, the analyses and the claims; and the cached full sweep.
  */
 import * as fs from "fs";
-import * as path from "path";
 import {
   above,
   assertedClaim,
@@ -23,7 +22,7 @@ import { logSpace } from "../../fit";
 import { continuationLogLikelihood } from "../../generate";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
-import { repoRoot } from "../../run/paths";
+import { shippedResultsFile } from "../../run/paths";
 import { loadResults } from "../../run/results";
 import { type Metric, metricValue } from "../../stats";
 import { evaluateLoss, trainModel } from "../../train";
@@ -683,19 +682,17 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
   ];
 }
 
-/** Where scripts/sweep-t4.ts caches the full sweep, relative to the repository root. */
-export const T4_CACHE_DIR = path.join("data", "results", "t4-scaling");
+/** The id under data/results/ of the full sweep scripts/sweep-t4.ts caches (`-gpu` for the GPU ladder). */
+export const T4_CACHE_ID = "t4-scaling";
 
 /**
  * Load the cached full sweep (data/results/t4-scaling/results.json). Looks relative to the
- * repository (resolved from this file), then the working folder and its parent (notebooks/).
+ * repository (resolved from this file), then the working folder (a bundle run from the repository).
  * Its claims are re-derived from its metrics and data with the current {@link t4Claims}.
  * @throws with the command that creates the cache when it is missing.
  */
 export function loadCachedT4(file?: string): T4Record {
-  const candidates = file
-    ? [file]
-    : [path.join(repoRoot(), T4_CACHE_DIR, "results.json"), path.resolve(process.cwd(), T4_CACHE_DIR, "results.json")];
+  const candidates = file ? [file] : [shippedResultsFile(T4_CACHE_ID), shippedResultsFile(T4_CACHE_ID, process.cwd())];
   const found = candidates.find((f) => fs.existsSync(f));
   if (!found)
     throw new Error(
