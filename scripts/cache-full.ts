@@ -2,7 +2,8 @@
  * `tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--shard k/n] [--allow-dirty]`
  *
  * The `full` profile of one experiment, cached with provenance in data/results/<experiment>/ (results.json, every
- * CSV, provenance.json with the command, commit, backend, date, wall and CPU time, machine and config).
+ * CSV, gzip-compressed over 1 MB, provenance.json with the command, commit, backend, date, wall and CPU time,
+ * machine and config).
  * It refuses to run from a tree with uncommitted changes (the commit in the provenance must be the code that ran)
  * unless --allow-dirty. Takeaway 4's sweep has its own sharded script (scripts/sweep-t4.ts).
  *
@@ -16,9 +17,9 @@
  * 46 min of CPU (8 full seeds, 12 concurrent-vs-sequential seeds) with another job on the other core;
  * t5-quantization about 24 min per seed in the same conditions (8 seeds: 3.2 h in one process, so
  * `--shard 1/2` and `--shard 2/2` side by side, about 1.6 h, then the assembling run). t2-chain-of-thought's
- * 20 full seeds (4 chain models each, 10 of them with 3 direct models and a STaR run) take about 6.6 h of CPU
- * (measured 26 CPU min for each of the first ten seeds, about 14 for the others): shards, run over more than one
- * session from a worktree at one commit (the run key holds the code).
+ * 20 full seeds (4 chain models each, 10 of them with 3 direct models and a STaR run) took 6.5 h of CPU (26–29
+ * CPU min for each of the first ten seeds, 10–13 for the others; 2026-12-01/02): two shards, run over three
+ * sessions from a worktree at one commit (the run key holds the code).
  */
 import { execSync } from "child_process";
 import * as fs from "fs";
@@ -36,9 +37,10 @@ import {
 } from "../src/run/experiment";
 import { fileSeedStore, parseShard, SeedsIncomplete, type StoredSeed } from "../src/run/seed-store";
 import { seedStoreDir } from "./seed-store-dir";
+import { shipCsvs } from "./ship-csv";
 import { describeBackend, initBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
-import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
+import { writeJsonAtomic } from "../src/run/results";
 import { shippedResultsRoot } from "../src/run/cache";
 import { parseArgs, runMain } from "./cli";
 
@@ -118,8 +120,7 @@ runMain(async () => {
   const cpu = process.cpuUsage(cpu0);
   const outDir = path.join("out", "full", exp.id);
   fs.mkdirSync(cacheDir, { recursive: true });
-  const csvs = fs.readdirSync(outDir).filter((f) => f.endsWith(".csv"));
-  for (const f of csvs) writeFileAtomic(path.join(cacheDir, f), fs.readFileSync(path.join(outDir, f)));
+  const csvs = shipCsvs(outDir, cacheDir);
   writeJsonAtomic(path.join(cacheDir, "results.json"), record);
   writeJsonAtomic(path.join(cacheDir, "provenance.json"), {
     experiment: exp.id,
