@@ -6,11 +6,13 @@ import * as path from "path";
 import {
   cacheSlot,
   describeLoaded,
+  describeShipped,
   formatAge,
   isCached,
   loadShippedRun,
   loadOrRun,
   rerunFromEnv,
+  runCost,
   shippedResultsFile,
 } from "./cache";
 import { demoExperiment } from "./demo";
@@ -110,6 +112,21 @@ test("at full, loadOrRun takes the shipped full run when its seed and config are
       /^loaded the shipped full run .*demo\/results\.json \(commit \S+, 10 seeds, .* on wasm.*\); set `rerun: true` to train again with this checkout's code$/,
     );
     assert.equal(fs.existsSync(path.join(tmp, "out")), false, "nothing written");
+    // Assembled from seeds that shards stored, the run's cost is their CPU (the record's wall time is only the
+    // assembling process's).
+    assert.equal(runCost(got.record, shipped), formatAge(got.record.wallMs));
+    fs.writeFileSync(
+      path.join(path.dirname(shipped), "provenance.json"),
+      JSON.stringify({
+        storedSeeds: [
+          { shard: "1/2", cpuMinutes: 100 },
+          { shard: "2/2", cpuMinutes: 110 },
+        ],
+      }),
+    );
+    assert.equal(runCost(got.record, shipped), "3.5 h of CPU in 2 shards");
+    assert.match(describeShipped(got.record, shipped, tmp), /10 seeds, 3\.5 h of CPU in 2 shards on wasm/);
+    fs.rmSync(path.join(path.dirname(shipped), "provenance.json"));
 
     // Anything else is a new run: another profile, seed or config, overrides, rerun, or no shipped file; where
     // a shipped run is there at full but is not this one, it says why.

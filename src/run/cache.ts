@@ -167,8 +167,31 @@ export async function loadOrRun<C extends object, D, M extends string>(
 export function describeShipped(record: ResultRecord, file: string, root = repoRoot()): string {
   return (
     `loaded the shipped full run ${fromRepo(file, root)} (commit ${record.gitCommit.slice(0, 7)}, ${record.seeds.length} seeds, ` +
-    `${formatAge(record.wallMs)} on ${record.engine ?? record.backend}); set \`rerun: true\` to train again with this checkout's code`
+    `${runCost(record, file)} on ${record.engine ?? record.backend}); set \`rerun: true\` to train again with this checkout's code`
   );
+}
+
+/**
+ * What the run at `file` cost: "12 min" of wall time, or, for a record assembled from seeds that shards stored
+ * (its provenance.json beside it lists them), their CPU: "6.5 h of CPU in 2 shards". The record's own wall
+ * time is then only the assembling process's (t2's full run: 83 min of its 6.5 h).
+ */
+export function runCost(record: ResultRecord, file: string): string {
+  let stored: unknown;
+  try {
+    stored = (
+      JSON.parse(fs.readFileSync(path.join(path.dirname(file), "provenance.json"), "utf8")) as {
+        storedSeeds?: unknown;
+      }
+    ).storedSeeds;
+  } catch {
+    stored = undefined; // no provenance (a record in out/): its own wall time
+  }
+  if (!Array.isArray(stored) || stored.length === 0) return formatAge(record.wallMs);
+  const seeds = stored as ReadonlyArray<{ cpuMinutes?: unknown; shard?: unknown }>;
+  const cpuMin = seeds.reduce((a, s) => a + (typeof s.cpuMinutes === "number" ? s.cpuMinutes : 0), 0);
+  const shards = new Set(seeds.map((s) => String(s.shard))).size;
+  return `${formatAge(cpuMin * 60_000)} of CPU in ${shards} shard${shards === 1 ? "" : "s"}`;
 }
 
 /** A path relative to the repository when it lies inside it, else as given. */

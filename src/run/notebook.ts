@@ -8,7 +8,7 @@ import type { Figure } from "../present/plot";
 import { notebookProgress, showBackend } from "../present/display";
 import { type BackendInfo, initBackend } from "./backend";
 import type { Experiment } from "./experiment";
-import { loadOrRun } from "./cache";
+import { loadOrRun, runCost } from "./cache";
 import type { ResultRecord } from "./results";
 import { summarizeVerdicts } from "../claims";
 
@@ -71,7 +71,8 @@ export async function runInNotebook<C extends object, D, M extends string>(
     ...(opts.rerun !== undefined ? { rerun: opts.rerun } : {}),
   });
   console.log(
-    `${record.seeds.length} seed(s) in ${(record.wallMs / 1000).toFixed(0)} s on ${record.engine ?? record.backend}; claims: ${summarizeVerdicts(record.claims)}` +
+    `${record.seeds.length} seed(s) in ${loadedFrom !== null ? runCost(record, loadedFrom) : `${(record.wallMs / 1000).toFixed(0)} s`} ` +
+      `on ${record.engine ?? record.backend}; claims: ${summarizeVerdicts(record.claims)}` +
       (opts.save === false || loadedFrom !== null ? "" : `; results in out/${profile}/${experiment.id}/`),
   );
   return { record, figures: experiment.figures(record) };
