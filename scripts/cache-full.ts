@@ -41,11 +41,11 @@ import { shipCsvs } from "./ship-csv";
 import { describeBackend, initBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
 import { writeJsonAtomic } from "../src/run/results";
-import { shippedResultsRoot } from "../src/run/cache";
+import { shippedResultsRoot, type StoredSeedProvenance } from "../src/run/cache";
 import { parseArgs, runMain } from "./cli";
 
 /** What the provenance says of the stored seeds: which shard made each, with its wall and CPU minutes. */
-function storedSeedsOf(dir: string): Array<{ file: string; shard: string; wallMinutes: number; cpuMinutes: number }> {
+function storedSeedsOf(dir: string): StoredSeedProvenance[] {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)

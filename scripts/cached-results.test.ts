@@ -13,7 +13,8 @@ import "../src/takeaways/index";
 import { assertedClaim, claimContractProblems, isClaim, type Claim, type SeedEstimate } from "../src/claims";
 import { getExperiment } from "../src/run/experiment";
 import { loadResults } from "../src/run/results";
-import { shippedResultsRoot } from "../src/run/cache";
+import { shippedResultsRoot, type ShippedProvenance } from "../src/run/cache";
+import { TAKEAWAY_IDS } from "./reproduce-ids";
 
 const ROOT = shippedResultsRoot();
 const cached = fs
@@ -21,20 +22,11 @@ const cached = fs
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(ROOT, d.name, "results.json")))
   .map((d) => d.name);
 
-interface Provenance {
-  readonly experiment?: string;
-  readonly commit: string;
-  readonly clean?: boolean;
-  readonly profile?: string;
-  readonly files?: ReadonlyArray<string>;
-}
-
 /** A stored interval back as the estimate the claim was made from. */
 const estimateOf = (value: number, iv: Claim["interval"]): SeedEstimate => ({ ...iv, mean: value }) as SeedEstimate;
 
-test("data/results holds cached records (t1, t3, t4, t5, t6 at least)", () => {
-  for (const id of ["t1-world-model", "t3-attention", "t4-scaling", "t5-quantization", "t6-predictive-world-model"])
-    assert.ok(cached.includes(id), `${id} has no cached record`);
+test("data/results holds a cached record of every takeaway", () => {
+  for (const id of TAKEAWAY_IDS) assert.ok(cached.includes(id), `${id} has no cached record`);
 });
 
 for (const id of cached) {
@@ -44,7 +36,7 @@ for (const id of cached) {
     // t4's GPU ladder goes to data/results/t4-scaling-gpu/ (scripts/sweep-t4.ts --ladder gpu).
     assert.ok(id === record.id || id.startsWith(`${record.id}-`), `${id} holds a record of ${record.id}`);
     assert.equal(record.profile, "full");
-    const prov = JSON.parse(fs.readFileSync(path.join(dir, "provenance.json"), "utf8")) as Provenance;
+    const prov = JSON.parse(fs.readFileSync(path.join(dir, "provenance.json"), "utf8")) as ShippedProvenance;
     // gitCommit() marks a dirty tree with "-dirty"; provenance.json says `clean` too (t4's sweep wrote it only later).
     assert.match(record.gitCommit, /^[0-9a-f]{40}$/, "computed from a clean tree at a named commit");
     assert.notEqual(prov.clean, false, "computed from a clean tree");

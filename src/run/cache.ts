@@ -171,24 +171,43 @@ export function describeShipped(record: ResultRecord, file: string, root = repoR
   );
 }
 
+/** One stored seed as a shipped run's provenance.json lists it: which shard computed it, in how many minutes. */
+export interface StoredSeedProvenance {
+  readonly file: string;
+  readonly shard: string;
+  readonly wallMinutes: number;
+  readonly cpuMinutes: number;
+}
+
+/**
+ * The fields of a shipped run's provenance.json (written by scripts/cache-full.ts; t4's by scripts/sweep-t4.ts,
+ * which writes no `files` and no `storedSeeds`) that code reads back.
+ */
+export interface ShippedProvenance {
+  readonly experiment?: string;
+  readonly commit: string;
+  readonly clean?: boolean;
+  readonly profile?: string;
+  readonly files?: ReadonlyArray<string>;
+  /** Present when the run was assembled from seeds that shards stored (`--shard k/n`). */
+  readonly storedSeeds?: ReadonlyArray<StoredSeedProvenance>;
+}
+
 /**
  * What the run at `file` cost: "12 min" of wall time, or, for a record assembled from seeds that shards stored
  * (its provenance.json beside it lists them), their CPU: "6.5 h of CPU in 2 shards". The record's own wall
  * time is then only the assembling process's (t2's full run: 83 min of its 6.5 h).
  */
 export function runCost(record: ResultRecord, file: string): string {
-  let stored: unknown;
+  let seeds: ShippedProvenance["storedSeeds"];
   try {
-    stored = (
-      JSON.parse(fs.readFileSync(path.join(path.dirname(file), "provenance.json"), "utf8")) as {
-        storedSeeds?: unknown;
-      }
-    ).storedSeeds;
+    seeds = (JSON.parse(fs.readFileSync(path.join(path.dirname(file), "provenance.json"), "utf8")) as ShippedProvenance)
+      .storedSeeds;
   } catch {
-    stored = undefined; // no provenance (a record in out/): its own wall time
+    seeds = undefined; // no provenance (a record in out/): its own wall time
   }
-  if (!Array.isArray(stored) || stored.length === 0) return formatAge(record.wallMs);
-  const seeds = stored as ReadonlyArray<{ cpuMinutes?: unknown; shard?: unknown }>;
+  if (!Array.isArray(seeds) || seeds.length === 0) return formatAge(record.wallMs);
+  // (a hand-edited provenance may hold anything: count only numbers)
   const cpuMin = seeds.reduce((a, s) => a + (typeof s.cpuMinutes === "number" ? s.cpuMinutes : 0), 0);
   const shards = new Set(seeds.map((s) => String(s.shard))).size;
   return `${formatAge(cpuMin * 60_000)} of CPU in ${shards} shard${shards === 1 ? "" : "s"}`;
