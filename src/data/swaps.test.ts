@@ -13,12 +13,14 @@ import {
   renderSwapInput,
   sampleSwapProblem,
   sampleSwapSurface,
+  SWAP_STEP_MARK,
   SWAP_TRAIN_SURFACE,
   SWAP_UNSEEN_SURFACE,
   swapGridWidth,
   swapInformationDesign,
   swapsAlphabet,
   swapsSampler,
+  swapSurfaceOf,
 } from "./swaps";
 
 test("states follow the swaps; the answer is the last state", () => {
@@ -68,6 +70,34 @@ test("rendering: grid width, the four chain levels, parsing and classifying", ()
   assert.equal(classifySwapChain("999", p, form, input), "other");
   assert.ok(Number.isNaN(parseSwapCompletion("221").answer));
   assert.throws(() => renderSwapInput(p, form, 2), /do not fit/);
+});
+
+test("the marked control: the step chain's format with one fixed mark for every separator, no surface kept", () => {
+  const p = makeSwapProblem(5, 2, [
+    [0, 1],
+    [3, 4],
+    [1, 2],
+  ]);
+  const form = { header: "Q", separators: [";", ",", ":"] as string[], filler: "." };
+  const other = { header: "@", separators: ["&", "*", "y"] as string[], filler: "~" };
+  const step = renderSwapExample(p, form, "step", 5);
+  const marked = renderSwapExample(p, form, "marked", 5);
+  assert.equal(marked.chain, "|012|342|121");
+  assert.equal(marked.completion, "|012|342|121=1");
+  // Same length and digits at the same places as the step chain; only the separators differ.
+  assert.equal(marked.chain.length, step.chain.length);
+  assert.equal(marked.chain.replace(/\|/g, ""), step.chain.replace(/[^0-9]/g, ""));
+  assert.equal(maxSwapCompletionLength("marked", 5), maxSwapCompletionLength("step", 5));
+  // The surface it keeps does not depend on the input's wording (so I(surface(X); surface(Z)) = 0) ...
+  assert.equal(swapSurfaceOf(renderSwapExample(p, other, "marked", 5).chain), swapSurfaceOf(marked.chain));
+  assert.notEqual(swapSurfaceOf(renderSwapExample(p, other, "step", 5).chain), swapSurfaceOf(step.chain));
+  // ... and its mark never occurs in an input, seen or unseen.
+  for (const spec of [SWAP_TRAIN_SURFACE, SWAP_UNSEEN_SURFACE])
+    assert.ok(![...spec.headers, ...spec.separators, ...spec.fillers].includes(SWAP_STEP_MARK));
+  assert.ok(swapsAlphabet().includes(SWAP_STEP_MARK));
+  // A control, not a level: the graded levels (and what a warm-up samples) are the four.
+  assert.ok(!(CHAIN_LEVELS as ReadonlyArray<string>).includes("marked"));
+  assert.deepEqual(parseSwapCompletion(marked.completion), { chain: marked.chain, answer: 1 });
 });
 
 test("unseen surface characters never occur in training surfaces; the alphabet has them all", () => {

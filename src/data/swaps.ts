@@ -20,11 +20,18 @@
  * - level 3 `verbatim`: the whole input restated, `|`, then the states               `Q2;01,34:12......|202`
  *
  * and `direct`: no chain. Completion: chain, `=`, the answer.
+ *
+ * A control format outside the graded levels (pre-registered 2026-12-02, data/claims-by-seed/t2-marked/):
+ *
+ * - `marked`: the step chain with every copied separator replaced by one fixed mark  `|012|342|122`
+ *
+ * the step chain's format (length, positions, swaps, states) without any of the surface, so that a difference
+ * between `step` and `marked` on unseen wordings is the cost of copying the surface, not of the format.
  */
 import type { Rng } from "../rng";
 
-/** Answer formats: the four chain levels and no chain. */
-export type SwapFormat = "direct" | "state" | "swap" | "step" | "verbatim";
+/** Answer formats: the four chain levels, the `marked` control and no chain. */
+export type SwapFormat = "direct" | "state" | "swap" | "step" | "verbatim" | "marked";
 /** The chain levels, most abstract first (level i = CHAIN_LEVELS[i]). */
 export const CHAIN_LEVELS: ReadonlyArray<Exclude<SwapFormat, "direct">> = ["state", "swap", "step", "verbatim"];
 
@@ -32,6 +39,11 @@ export const CHAIN_LEVELS: ReadonlyArray<Exclude<SwapFormat, "direct">> = ["stat
 export const SWAP_ANSWER_MARK = "=";
 /** Ends the restated input of a `verbatim` chain. */
 export const SWAP_RESTATE_END = "|";
+/**
+ * Stands for every separator in a `marked` chain: the verbatim chain's end mark, a character no input contains
+ * (so the vocabulary, and with it every other format's model, stays as it was).
+ */
+export const SWAP_STEP_MARK = SWAP_RESTATE_END;
 
 /** The characters a surface form is drawn from. */
 export interface SwapSurfaceSpec {
@@ -169,6 +181,8 @@ export function renderSwapChain(format: SwapFormat, p: SwapProblem, form: SwapSu
       return p.swaps.map(([a, b], i) => `${a}${b}${st[i]}`).join("");
     case "step":
       return p.swaps.map(([a, b], i) => `${form.separators[i]}${a}${b}${st[i]}`).join("");
+    case "marked":
+      return p.swaps.map(([a, b], i) => `${SWAP_STEP_MARK}${a}${b}${st[i]}`).join("");
     case "verbatim":
       return input + SWAP_RESTATE_END + st.join("");
   }
@@ -183,7 +197,14 @@ export function renderSwapExample(p: SwapProblem, form: SwapSurface, format: Swa
 
 /** Longest completion (chain + "=" + answer) of a format for up to kGrid swaps. */
 export function maxSwapCompletionLength(format: SwapFormat, kGrid: number): number {
-  const chain = { direct: 0, state: kGrid, swap: 3 * kGrid, step: 4 * kGrid, verbatim: swapGridWidth(kGrid) + 1 + kGrid };
+  const chain = {
+    direct: 0,
+    state: kGrid,
+    swap: 3 * kGrid,
+    step: 4 * kGrid,
+    marked: 4 * kGrid,
+    verbatim: swapGridWidth(kGrid) + 1 + kGrid,
+  };
   return chain[format] + 2;
 }
 

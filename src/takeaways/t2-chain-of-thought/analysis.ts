@@ -57,6 +57,7 @@ import {
   type T2DirectRun,
   type T2LevelRun,
   type T2StarRun,
+  t2Formats,
 } from "./config";
 
 /** The tokenizer of the task (every character of every surface form, seen or unseen). */
@@ -66,7 +67,7 @@ export function t2Tokenizer(c: T2Config): CharTokenizer {
 
 /** The model of one format and seed: the config's width; `nLayer` overrides the depth (direct baselines). */
 export function createT2Model(c: T2Config, vocabSize: number, seed: number, nLayer = c.model.nLayer): GPT {
-  const longest = Math.max(...(["direct", ...CHAIN_LEVELS] as const).map((f) => formatSeqLen(c, f)));
+  const longest = Math.max(...(["direct", ...t2Formats(c)] as const).map((f) => formatSeqLen(c, f)));
   // Random positions draw each row's positions from a table longer than any row (Ruoss et al. 2023).
   const seqLen = c.positions === "random" ? c.positionRange * longest : longest;
   return createGPT({ vocabSize, seqLen, ...c.model, nLayer, tieWeights: false, positions: c.positions }, seed);
@@ -342,7 +343,7 @@ export interface TrainedT2Model {
   readonly model: GPT;
   readonly tok: CharTokenizer;
   readonly seed: number;
-  /** The chain level (0 = states only … 3 = verbatim), or null for a direct baseline. */
+  /** The chain level (0 = states only … 3 = verbatim, 4 = the marked control), or null for a direct baseline. */
   readonly level: number | null;
   readonly format: SwapFormat;
   /** The depth (layers). */
@@ -362,8 +363,13 @@ export async function trainLevel(
   seed: number,
   level: number,
 ): Promise<TrainedT2Model> {
-  const format = CHAIN_LEVELS[level] as SwapFormat;
-  if (format === undefined) throw new Error(`trainLevel: level must be 0..${CHAIN_LEVELS.length - 1}, got ${level}`);
+  const formats = t2Formats(c);
+  const format = formats[level] as SwapFormat;
+  if (format === undefined)
+    throw new Error(
+      `trainLevel: level must be 0..${formats.length - 1} (${formats.join(", ")}), got ${level}` +
+        (level === CHAIN_LEVELS.length && !c.markedControl ? "; the marked control is off (markedControl: false)" : ""),
+    );
   const tok = t2Tokenizer(c);
   const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", format, "init"));
   try {

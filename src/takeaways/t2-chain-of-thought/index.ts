@@ -10,7 +10,10 @@
  * 2. four chain levels with the same answer at the end but more and more of the input copied (states only,
  *    swaps + states, swaps as written + states, the input verbatim + states), >= 10 seeds: in-distribution
  *    accuracy, accuracy on unseen surface forms, I(X;Z) and I(Z;Y) of the model's own sampled chains, and
- *    the per-seed slope of unseen accuracy against I(X;Z)/H(X) (the bottleneck's prediction: negative);
+ *    the per-seed slope of unseen accuracy against I(X;Z)/H(X) (the bottleneck's prediction: negative); beside
+ *    them a control format (pre-registered 2026-12-02), the step chain with one fixed mark for every copied
+ *    separator: the step format without the surface, so that step minus marked on unseen wordings is the cost
+ *    of the copying alone;
  * 3. chains the model chooses: a warm-up on the mixed levels, then outcome-only training (STaR, Zelikman et
  *    al. 2022) beside self-training that keeps every chain; I(X;Z) of the sampled chains before and after;
  * 4. length generalisation at k + 1, k + 2 (GPTConfig.positions: learned at quick and full, where it learns the
@@ -41,4 +44,6 @@ export const experiment = registerExperiment<T2Config, T2Data, T2Metric>({
   run: runT2,
   figures: t2Figures,
   seedStore: true,
+  // The shipped full run (b6fdb0b) predates the marked control and trained without it.
+  addedFields: { markedControl: false },
 });

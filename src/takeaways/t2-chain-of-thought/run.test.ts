@@ -28,6 +28,7 @@ import {
   T2_PROFILES,
   testLevel,
   testProblems,
+  t2Formats,
   trainDirect,
   trainLevel,
   T2Config,
@@ -54,6 +55,16 @@ test("profiles validate and bad configs give clear errors", () => {
   assert.throws(() => validateT2Config({ ...T2_PROFILES.smoke, kLonger: [2] }), /t2.kLonger\[0\]/);
   assert.throws(() => validateT2Config({ ...T2_PROFILES.smoke, positions: "rope" as never }), /t2.positions/);
   assert.throws(() => validateT2Config({ ...T2_PROFILES.smoke, directDepths: [] }), /t2.directDepths/);
+  assert.throws(
+    () => validateT2Config({ ...T2_PROFILES.smoke, markedControl: "yes" as never }),
+    /t2.markedControl: must be true or false/,
+  );
+  // The marked control at smoke and quick; not at full, whose shipped run predates it (and reads as without it).
+  assert.deepEqual(t2Formats(T2_PROFILES.quick), ["state", "swap", "step", "verbatim", "marked"]);
+  assert.deepEqual(t2Formats(T2_PROFILES.full), ["state", "swap", "step", "verbatim"]);
+  assert.deepEqual(experiment.addedFields, { markedControl: false });
+  // The direct baselines' budget follows the graded levels only, as before the control.
+  assert.equal(directSteps(T2_PROFILES.quick), directSteps({ ...T2_PROFILES.quick, markedControl: false }));
   // The issue's design: >= 10 seeds for the bottleneck slope at quick, >= 5 for the other asserted claims.
   assert.ok(
     T2_PROFILES.quick.numSeeds >= 10 && T2_PROFILES.quick.directSeeds >= 5 && T2_PROFILES.quick.star.numSeeds >= 5,
@@ -235,7 +246,11 @@ test("the parts: trainLevel + testLevel give runLevel's run, the returned model 
   assert.equal(direct.depth, 2);
   direct.model.dispose();
   assert.equal(tf.memory().numTensors, before);
-  await assert.rejects(() => trainLevel(c, {}, 11, 4), /level must be 0\.\.3/);
+  await assert.rejects(() => trainLevel(c, {}, 11, 5), /level must be 0\.\.4 \(state, swap, step, verbatim, marked\)/);
+  await assert.rejects(
+    () => trainLevel({ ...c, markedControl: false }, {}, 11, 4),
+    /level must be 0\.\.3 .*the marked control is off \(markedControl: false\)/,
+  );
   // The exercise checks read what the parts return, and refuse a run of the wrong condition.
   assert.equal(exercises.e2.evaluate(parts.run, { profile: "smoke" }).value, parts.run.accInDist);
   assert.match(exercises.e2.evaluate({ ...parts.run, level: 1 }, { profile: "smoke" }).message, /train level 0/);
@@ -271,7 +286,9 @@ test("the experiment runs end to end at a tiny config and writes the output cont
       assert.ok(Math.abs((i.iXZcorrected as number) - ((i.iXZplugIn as number) - (i.iXZnull as number))) < 1e-12);
     }
     const s0 = rec.data.slopes[0]!;
-    const rs0 = rec.data.levelRuns.filter((r) => r.seed === s0.seed).sort((a, b) => a.level - b.level);
+    // The slope is over the graded levels 0-3; the marked control (level 4) is not one of them.
+    assert.deepEqual(rec.data.levels, ["state", "swap", "step", "verbatim", "marked"]);
+    const rs0 = rec.data.levelRuns.filter((r) => r.seed === s0.seed && r.level < 4).sort((a, b) => a.level - b.level);
     if (Number.isFinite(s0.unseen))
       assert.ok(
         Math.abs(
@@ -342,6 +359,25 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     assert.ok(Math.abs((m["stepMinusSwapUnseen"] as { mean: number }).mean - contrast.value) < 1e-12);
     const surf = (l: number) => (m[`iXZnorm_level${l}`] as { mean: number }).mean;
     assert.equal(contrast.validity?.ok, surf(2) > surf(1));
+    // The marked control: step minus marked per seed (condition unseen, control in distribution), marked minus swap
+    // reported; its manipulation check reads the surface information of the step and marked levels.
+    assert.equal(csv.filter((l) => l.startsWith("level4,")).length, 24);
+    const sampledMarked = rec.data.levelRuns.find((r) => r.level === 4)!;
+    assert.equal(sampledMarked.format, "marked");
+    const pair = (a: number, b: number, key: "accUnseen" | "accInDist") =>
+      rec.data.slopes.map((sl) => {
+        const at = (l: number) => rec.data.levelRuns.find((r) => r.seed === sl.seed && r.level === l)!;
+        return at(a)[key] - at(b)[key];
+      });
+    const cost = rec.claims.find((x) => x.id === "copied-separators-cost")!;
+    assert.ok(cost.asserted);
+    assert.ok(Math.abs(cost.value - mu(pair(2, 4, "accUnseen"))) < 1e-12);
+    assert.ok(Math.abs(cost.control!.value - mu(pair(2, 4, "accInDist"))) < 1e-12);
+    assert.equal(cost.validity?.ok, surf(4) < surf(2));
+    const left = rec.claims.find((x) => x.id === "marked-vs-swap")!;
+    assert.ok(!left.asserted);
+    assert.ok(Math.abs(left.value - mu(pair(4, 1, "accUnseen"))) < 1e-12);
+    assert.ok(Math.abs((m["markedMinusSwapUnseen"] as { mean: number }).mean - left.value) < 1e-12);
     // Same seed, same record (determinism of data, training and evaluation on one backend).
     const again = await runExperiment(experiment, { profile: "smoke", seed: 5, overrides: TINY, save: false });
     assert.deepEqual(again.metrics, rec.metrics);

@@ -43,6 +43,7 @@ import {
   type T2LevelRun,
   type T2Metric,
   type T2StarRun,
+  t2Formats,
   validateT2Config,
 } from "./config";
 
@@ -94,7 +95,7 @@ async function runSeed(
   const timing = { levels: 0, direct: 0, star: 0 };
   if (si < c.numSeeds) {
     const t0 = performance.now();
-    for (let level = 0; level < CHAIN_LEVELS.length; level++) {
+    for (let level = 0; level < t2Formats(c).length; level++) {
       throwIfCancelled(ctx.signal, "t2-chain-of-thought");
       const out = await runLevel(c, ctx, seed, level, tests, design);
       levels.push(out.run);
@@ -182,7 +183,8 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
         [0, 1],
       );
   const byLevel = (l: number): T2LevelRun[] => levelRuns.filter((r) => r.level === l);
-  CHAIN_LEVELS.forEach((_, l) => {
+  const formats = t2Formats(c);
+  formats.forEach((_, l) => {
     const rs = byLevel(l);
     metrics[`accInDist_level${l}`] = meanInterval(
       rs.map((r) => r.accInDist),
@@ -265,6 +267,43 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
       (surfaceStep > surfaceSwap
         ? "the step chains keep more, as designed"
         : "the step chains do not keep more, against the design"),
+  };
+  // ---- the marked control (pre-registered 2026-12-02 before any run of it: data/claims-by-seed/t2-marked/): the
+  // step chain with one fixed mark in place of each copied separator. It writes what the step chain writes, at the
+  // same places, but keeps none of the surface; so step minus marked on unseen wordings is the cost of copying
+  // the surface, and marked minus swap (reported) what is left of the step format's cost without it.
+  const iMarked = formats.indexOf("marked");
+  const pairedDiff = (a: number, b: number, acc: (r: T2LevelRun) => number): number[] =>
+    levelSeeds.map((seed) => {
+      const at = (l: number) => levelRuns.find((r) => r.seed === seed && r.level === l) as T2LevelRun;
+      return acc(at(a)) - acc(at(b));
+    });
+  const marked =
+    iMarked < 0
+      ? null
+      : {
+          stepUnseen: pairedDiff(iStep, iMarked, (r) => r.accUnseen),
+          stepInDist: pairedDiff(iStep, iMarked, (r) => r.accInDist),
+          swapUnseen: pairedDiff(iMarked, iSwap, (r) => r.accUnseen),
+          swapInDist: pairedDiff(iMarked, iSwap, (r) => r.accInDist),
+        };
+  if (marked !== null) {
+    metrics["stepMinusMarkedUnseen"] = meanInterval(marked.stepUnseen);
+    metrics["stepMinusMarkedInDist"] = meanInterval(marked.stepInDist);
+    metrics["markedMinusSwapUnseen"] = meanInterval(marked.swapUnseen);
+    metrics["markedMinusSwapInDist"] = meanInterval(marked.swapInDist);
+  }
+  // Its manipulation check: the marked chains must keep less of the surface than the step chains.
+  const surfaceMarked = iMarked < 0 ? NaN : mean(byLevel(iMarked).map((r) => norm(r.info)));
+  const fmt3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "NaN");
+  const markedValidity = {
+    ok: surfaceMarked < surfaceStep,
+    why:
+      `the marked chains (level ${iMarked}) keep ${fmt3(surfaceMarked)} of H(X) of the surface, the step chains ` +
+      `(level ${iStep}) ${fmt3(surfaceStep)} (mean over seeds): ` +
+      (surfaceMarked < surfaceStep
+        ? "the marked chains keep less, as designed"
+        : "the marked chains do not keep less, against the design"),
   };
   metrics["bottleneckSlope"] = meanInterval(slopes.map((s) => s.unseen));
   metrics["inDistSlope"] = meanInterval(slopes.map((s) => s.inDist));
@@ -370,6 +409,42 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
       },
       validity: stepSwapValidity,
     }),
+    ...(marked === null
+      ? []
+      : [
+          assertedClaim({
+            id: "copied-separators-cost",
+            statement: `The step chain's cost on unseen wordings is the copying of the surface, not its format: the step chains (level ${iStep}) answer less often on inputs written with unseen characters than the same chains with one fixed mark in place of every copied separator (level ${iMarked}, marked: the same swaps and states at the same places, none of the surface)`,
+            paper: PAPER_IB,
+            quantity: `accuracy on unseen surface forms, level ${iStep} (step) minus level ${iMarked} (marked), per seed (the same test problems for both)`,
+            refutedBy:
+              "a difference whose interval lies wholly ≥ 0 (the copied separators cost nothing beyond the step format)",
+            estimate: overSeeds(marked.stepUnseen),
+            target: below(0),
+            control: {
+              id: "inDist",
+              description:
+                "the same difference on the training surface forms: both chains are learnt, so no difference is expected there; a negative one would mean the step chains are simply harder",
+              estimate: overSeeds(marked.stepInDist),
+              expect: "absent",
+            },
+            validity: markedValidity,
+          }),
+          measuredClaim({
+            id: "marked-vs-swap",
+            statement: `What is left of the step format's cost without the copying: accuracy on unseen wordings of the marked chains (level ${iMarked}) minus the swap chains (level ${iSwap}), which write the same swaps and states without the marks (reported, not asserted: about 0 if the copying is the whole cost, below 0 if the four-token step costs by itself)`,
+            paper: null,
+            quantity: `accuracy on unseen surface forms, level ${iMarked} (marked) minus level ${iSwap} (swap), per seed`,
+            refutedBy: "reported only",
+            estimate: overSeeds(marked.swapUnseen),
+            control: {
+              id: "inDist",
+              description: "the same difference on the training surface forms",
+              estimate: overSeeds(marked.swapInDist),
+              expect: "shown",
+            },
+          }),
+        ]),
     assertedClaim({
       id: "self-chosen-bottleneck",
       statement:
@@ -423,7 +498,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
 
   // ---- curves of the estimator (pooled over seeds), per level and for the self-chosen chains
   const curves: Record<string, FormatCurves> = {};
-  const labels = [...CHAIN_LEVELS.map((_, l) => `level${l}`), "selfChosen_before", "selfChosen_after"];
+  const labels = [...formats.map((_, l) => `level${l}`), "selfChosen_before", "selfChosen_after"];
   for (const label of labels) {
     const rows = miRows.filter((r) => r.format === label);
     if (rows.length >= 2) curves[label] = estimateCurves(rows, c.info.curveReps, ctx.seed, label);
@@ -434,9 +509,9 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const params = probe.numParams();
   probe.dispose();
   const seqLens: Record<string, number> = {};
-  for (const f of ["direct", ...CHAIN_LEVELS] as const) seqLens[f] = formatSeqLen(c, f);
+  for (const f of ["direct", ...formats] as const) seqLens[f] = formatSeqLen(c, f);
   const data: T2Data = {
-    levels: CHAIN_LEVELS,
+    levels: formats,
     ksIn,
     kLonger: c.kLonger,
     kMax: c.kMax,
