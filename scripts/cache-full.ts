@@ -54,7 +54,14 @@ function storedSeedsOf(dir: string): StoredSeedProvenance[] {
     .map((f) => {
       const e = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as StoredSeed<unknown>;
       const min = (s: number): number => Math.round(s / 0.6) / 100;
-      return { file: f, shard: e.shard, wallMinutes: min(e.wallSeconds), cpuMinutes: min(e.cpuSeconds) };
+      const x = e.extended;
+      return {
+        file: f,
+        shard: e.shard,
+        wallMinutes: min(e.wallSeconds),
+        cpuMinutes: min(e.cpuSeconds),
+        ...(x ? { extended: { what: x.what, commit: x.commit, cpuMinutes: min(x.cpuSeconds) } } : {}),
+      };
     });
 }
 

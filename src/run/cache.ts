@@ -179,6 +179,8 @@ export interface StoredSeedProvenance {
   readonly shard: string;
   readonly wallMinutes: number;
   readonly cpuMinutes: number;
+  /** Conditions a later commit added to the stored seed (its CPU is in cpuMinutes): see StoredSeed.extended. */
+  readonly extended?: { readonly what: string; readonly commit: string; readonly cpuMinutes: number };
 }
 
 /**

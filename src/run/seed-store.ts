@@ -16,6 +16,20 @@ export interface StoredSeed<T> {
   readonly wallSeconds: number;
   /** The shard that computed it ("2/4"), or "all". */
   readonly shard: string;
+  /**
+   * Set when a later commit added conditions to a seed stored before them (scripts/t2-extend-seeds.ts): what it
+   * added, where, and what that cost (included in cpuSeconds and wallSeconds above).
+   */
+  readonly extended?: SeedExtension;
+}
+
+/** What a later commit added to a stored seed; see {@link StoredSeed.extended}. */
+export interface SeedExtension {
+  readonly what: string;
+  readonly commit: string;
+  readonly shard: string;
+  readonly cpuSeconds: number;
+  readonly wallSeconds: number;
 }
 
 /** Where an experiment keeps its per-seed results; see {@link fileSeedStore}. */

@@ -8,7 +8,7 @@ import {
   withHorizontalLines,
   withVerticalLines,
 } from "../../present/plot";
-import { toInterval } from "../../stats";
+import { type Metric, toInterval } from "../../stats";
 import { iXZnormOf, type SeedInfo, type T2Record } from "./config";
 
 const iv = toInterval;
@@ -24,6 +24,12 @@ function paddedRange(xs: ReadonlyArray<number>): [number, number] {
   const hi = Math.max(...fin);
   const span = hi - lo > 0 ? hi - lo : 1;
   return [lo - 0.15 * span, hi + 0.2 * span];
+}
+
+/** An interval as `mean [lo, hi]`. */
+function ivText(x: Metric | undefined): string {
+  const v = iv(x);
+  return `${fmt(v.mean)} [${fmt(v.lo)}, ${fmt(v.hi)}]`;
 }
 
 /** Level labels: `0 state`, `1 swap`, ... */
@@ -83,11 +89,13 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   accFig = withHorizontalLines(accFig, [1 / d.numCups], ["chance"]);
 
   // 2. The bottleneck test: unseen-form accuracy vs I(X;Z)/H(X) per level, in-distribution (the control) beside it.
-  const xs = d.levels.map((_, l) => iv(m[`iXZnorm_level${l}`]).mean);
+  // The graded levels only, the ones the slope is fitted to (the marked control is in figure 5).
+  const graded = d.levels.flatMap((f, l) => (f === "marked" ? [] : [l]));
+  const xs = graded.map((l) => iv(m[`iXZnorm_level${l}`]).mean);
   const midX = (Math.min(...xs) + Math.max(...xs)) / 2;
   const xSpan = Math.max(...xs) - Math.min(...xs) || 1;
-  const text = d.levels.map((_, l) => levelLabel(record, l));
-  const ptsOf = (key: "accUnseen" | "accInDist") => d.levels.map((_, l) => iv(m[`${key}_level${l}` as const]));
+  const text = graded.map((l) => levelLabel(record, l));
+  const ptsOf = (key: "accUnseen" | "accInDist") => graded.map((l) => iv(m[`${key}_level${l}` as const]));
   const unseen = ptsOf("accUnseen");
   const unseenY = unseen.map((v) => v.mean);
   const inDist = ptsOf("accInDist");
@@ -199,14 +207,16 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   );
 
   // 5. The step-vs-swap contrast: two learnt levels that differ only in copying the input's separators, on the
-  // training surface forms (the control) and on unseen ones.
+  // training surface forms (the control) and on unseen ones; with the marked control (records since it), the step
+  // format with a fixed mark in place of the copied separators, as a third bar.
   const iSwap = d.levels.indexOf("swap");
   const iStep = d.levels.indexOf("step");
+  const iMarked = d.levels.indexOf("marked");
   const groups = [
     ["accInDist", "training surface forms (control)"],
     ["accUnseen", "unseen surface forms"],
   ] as const;
-  const pair = [iSwap, iStep].map((l) => {
+  const pair = (iMarked < 0 ? [iSwap, iStep] : [iSwap, iStep, iMarked]).map((l) => {
     const ivs = groups.map(([key]) => iv(m[`${key}_level${l}`]));
     return {
       name: `level ${levelLabel(record, l)}`,
@@ -220,15 +230,21 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const diffText = (key: "stepMinusSwapUnseen" | "stepMinusSwapInDist", acc: "accUnseen" | "accInDist"): string => {
     if ((m as Record<string, unknown>)[key] === undefined)
       return `${fmt(iv(m[`${acc}_level${iStep}`]).mean - iv(m[`${acc}_level${iSwap}`]).mean)} [NaN, NaN]`;
-    const v = iv(m[key]);
-    return `${fmt(v.mean)} [${fmt(v.lo)}, ${fmt(v.hi)}]`;
+    return ivText(m[key]);
   };
+  const markedText =
+    iMarked < 0
+      ? ""
+      : `; step − marked: unseen ${ivText(m["stepMinusMarkedUnseen"])}, training forms ${ivText(m["stepMinusMarkedInDist"])}`;
   const copyFig = barFigure(
     groups.map(([, label]) => label),
     pair,
     {
-      title: "Copying the surface form: step chains (copy the separators) against swap chains (do not)",
-      subtitle: `${sub}; step − swap: unseen ${diffText("stepMinusSwapUnseen", "accUnseen")}, training forms ${diffText("stepMinusSwapInDist", "accInDist")}; the bottleneck predicts a gap on unseen forms only`,
+      title:
+        iMarked < 0
+          ? "Copying the surface form: step chains (copy the separators) against swap chains (do not)"
+          : "Copying the surface form: step chains (copy the separators) against swap chains and marked chains (the step format, one fixed mark)",
+      subtitle: `${sub}; step − swap: unseen ${diffText("stepMinusSwapUnseen", "accUnseen")}, training forms ${diffText("stepMinusSwapInDist", "accInDist")}${markedText}; the bottleneck predicts a gap on unseen forms only`,
       xTitle: "test inputs",
       yTitle: "accuracy (greedy answer)",
       yRange: [0, 1.02],

@@ -6,7 +6,8 @@ import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { expectClaimsContract, shardedRuns, testBackend } from "../../run/testing";
 import { runExperiment } from "../../run/experiment";
-import { Rng } from "../../rng";
+import { fileSeedStore } from "../../run/seed-store";
+import { deriveSeed, Rng } from "../../rng";
 import { renderSwapExample, sampleSwapProblem, sampleSwapSurface, swapSurfaceOf } from "../../data/swaps";
 import {
   completeAll,
@@ -17,6 +18,7 @@ import {
   directSteps,
   levelOrderCheck,
   experiment,
+  extendStoredSeeds,
   formatSeqLen,
   runLevel,
   seedInfo,
@@ -59,9 +61,10 @@ test("profiles validate and bad configs give clear errors", () => {
     () => validateT2Config({ ...T2_PROFILES.smoke, markedControl: "yes" as never }),
     /t2.markedControl: must be true or false/,
   );
-  // The marked control at smoke and quick; not at full, whose shipped run predates it (and reads as without it).
-  assert.deepEqual(t2Formats(T2_PROFILES.quick), ["state", "swap", "step", "verbatim", "marked"]);
-  assert.deepEqual(t2Formats(T2_PROFILES.full), ["state", "swap", "step", "verbatim"]);
+  // The marked control at every profile; without it, the graded levels alone.
+  for (const p of ["smoke", "quick", "full"] as const)
+    assert.deepEqual(t2Formats(T2_PROFILES[p]), ["state", "swap", "step", "verbatim", "marked"]);
+  assert.deepEqual(t2Formats({ ...T2_PROFILES.full, markedControl: false }), ["state", "swap", "step", "verbatim"]);
   assert.deepEqual(experiment.addedFields, { markedControl: false });
   // The direct baselines' budget follows the graded levels only, as before the control.
   assert.equal(directSteps(T2_PROFILES.quick), directSteps({ ...T2_PROFILES.quick, markedControl: false }));
@@ -323,8 +326,10 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     assert.ok(figs["self-chosen"]!.data.some((t) => String(t["name"]).startsWith("control")));
     assert.deepEqual(
       figs["copying-contrast"]!.data.map((t) => t["name"]),
-      ["level 1 swap", "level 2 step"],
+      ["level 1 swap", "level 2 step", "level 4 marked"],
     );
+    // The slope figure shows the graded levels its slope is fitted to, not the marked control.
+    assert.equal((figs["bottleneck-slope"]!.data[0]!["x"] as number[]).length, 4);
     assert.ok((figs["copying-contrast"]!.data[0]!["x"] as string[])[0]!.includes("(control)"));
     assert.ok(t2SampleRows(rec).length > 0);
     expectClaimsContract({ file: path.join(dir, "results.json") });
@@ -402,6 +407,60 @@ test("split into shards through a seed store, the run gives the unsplit record b
         JSON.stringify(x.data, (k, v: unknown) => (k === "trainMs" || k === "timing" ? null : v));
       assert.equal(noTiming(r), noTiming(whole));
     }
+    const csv = (sub: string) =>
+      fs.readFileSync(path.join(dir, sub, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8");
+    assert.equal(csv("assembled"), csv("whole"));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("seeds stored without the marked control, extended by it, give a run with it bit for bit", async () => {
+  await testBackend();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t2-extend-"));
+  try {
+    const withMarked = { ...TINY, markedControl: true };
+    const run = (sub: string, overrides: typeof TINY, seedStore?: ReturnType<typeof fileSeedStore>) =>
+      runExperiment(experiment, {
+        profile: "smoke",
+        seed: 7,
+        overrides,
+        outRoot: path.join(dir, sub),
+        ...(seedStore ? { seedStore } : {}),
+      });
+    const whole = await run("whole", withMarked);
+    const before = await run("before", { ...TINY, markedControl: false }, fileSeedStore(path.join(dir, "old")));
+    assert.equal(before.data.levels.length, 4);
+    const c = { ...T2_PROFILES.smoke, ...withMarked } as T2Config;
+    const from = fileSeedStore(path.join(dir, "old"));
+    const to = path.join(dir, "new");
+    // A verification that fails stops before anything is written: a stored level 0 that is not what training gives.
+    const tampered = fileSeedStore(path.join(dir, "tampered"));
+    const s0 = deriveSeed(7, "t2", 0);
+    const e0 = from.load<{ levels: Array<{ accUnseen: number }> }>(0, s0)!;
+    e0.value.levels[0]!.accUnseen += 0.5;
+    tampered.save(0, s0, e0);
+    await assert.rejects(
+      extendStoredSeeds(c, 7, tampered, fileSeedStore(path.join(dir, "never")), { commit: "x", verifyLevel: 0 }),
+      /level 0 of seed 0, trained again, differs from the stored run/,
+    );
+    assert.equal(fs.existsSync(path.join(dir, "never")), false);
+    // Two shards side by side, the first verifying a stored level; then the record from the extended store.
+    assert.deepEqual(await extendStoredSeeds(c, 7, from, fileSeedStore(to, { k: 2, n: 2 }), { commit: "abc" }), [1]);
+    assert.deepEqual(
+      await extendStoredSeeds(c, 7, from, fileSeedStore(to, { k: 1, n: 2 }), { commit: "abc", verifyLevel: 2 }),
+      [0],
+    );
+    const stored = fileSeedStore(to).load<unknown>(1, deriveSeed(7, "t2", 1))!;
+    assert.equal(stored.extended?.what, "level 4 (marked)");
+    assert.equal(stored.extended?.commit, "abc");
+    assert.equal(stored.extended?.shard, "2/2");
+    const assembled = await run("assembled", withMarked, fileSeedStore(to));
+    assert.deepEqual(assembled.metrics, whole.metrics);
+    assert.deepEqual(assembled.claims, whole.claims);
+    const noTiming = (x: typeof whole) =>
+      JSON.stringify(x.data, (k, v: unknown) => (k === "trainMs" || k === "timing" ? null : v));
+    assert.equal(noTiming(assembled), noTiming(whole));
     const csv = (sub: string) =>
       fs.readFileSync(path.join(dir, sub, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8");
     assert.equal(csv("assembled"), csv("whole"));

@@ -4,12 +4,13 @@
  * chooses (STaR) beside an unfiltered control; then the metrics of the output contract, the claims and the
  * sampled (X, Z, Y) rows.
  */
+import { isDeepStrictEqual } from "util";
 import { throwIfCancelled } from "../../cancel";
 import { above, assertedClaim, below, measuredClaim, overSeeds } from "../../claims";
 import { CHAIN_LEVELS, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
-import { type ComputedSeed, forEachSeed } from "../../run/seed-store";
+import { type ComputedSeed, forEachSeed, type SeedStore } from "../../run/seed-store";
 import type { Metric } from "../../stats";
 import { meanInterval } from "../../stats";
 import {
@@ -24,6 +25,7 @@ import {
   runStar,
   slope,
   t2Tokenizer,
+  type T2PartContext,
   testProblems,
 } from "./analysis";
 import {
@@ -120,6 +122,99 @@ async function runSeed(
     timing.star += performance.now() - t0;
   }
   return { levels, direct, star, rows, timing };
+}
+
+/**
+ * Add the marked control (level 4) to the seeds of a run stored before it (`from`), writing each to `to`, the
+ * store of the same run with `markedControl: true`: a stored seed plus its level 4 is what that run computes for
+ * the seed, since each condition's randomness comes from deriveSeed by its name and the code of the other
+ * conditions is unchanged by the control (tested at smoke: the assembled record equals a fresh run's). With
+ * `verifyLevel`, level L of the first seed it extends is trained again and must equal the stored run bit for
+ * bit (all but the wall time), else it throws before extending anything. Used by scripts/t2-extend-seeds.ts
+ * for the full run (6.5 h of CPU; the control costs about an hour more).
+ */
+export async function extendStoredSeeds(
+  c: T2Config,
+  baseSeed: number,
+  from: SeedStore,
+  to: SeedStore,
+  opts: T2PartContext & { commit: string; verifyLevel?: number },
+): Promise<number[]> {
+  validateT2Config(c);
+  const formats = t2Formats(c);
+  const marked = formats.indexOf("marked");
+  if (marked < 0) throw new Error("extendStoredSeeds: the config has markedControl: false; nothing to add");
+  const design = t2Design(c, baseSeed);
+  const n = Math.max(c.numSeeds, c.directSeeds, c.star.numSeeds);
+  const done: number[] = [];
+  let verify = opts.verifyLevel;
+  for (let i = 0; i < n; i++) {
+    const seed = deriveSeed(baseSeed, "t2", i);
+    if (!to.mine(i) || to.load(i, seed) !== undefined) continue;
+    const old = from.load<T2StoredSeed>(i, seed);
+    if (old === undefined) throw new Error(`extendStoredSeeds: seed ${i} (${seed}) is not stored in the old run`);
+    const expected = i < c.numSeeds ? marked : 0;
+    if (old.value.levels.length !== expected)
+      throw new Error(
+        `extendStoredSeeds: seed ${i} has ${old.value.levels.length} levels stored, expected ${expected}`,
+      );
+    const tests = testProblems(c, seed);
+    if (verify !== undefined && i < c.numSeeds) {
+      const again = await runLevel(c, opts, seed, verify, tests, design);
+      const noWall = (r: T2LevelRun) => ({ ...r, trainMs: 0 });
+      const label = `level${verify}`;
+      if (
+        !isDeepStrictEqual(noWall(again.run), noWall(old.value.levels[verify] as T2LevelRun)) ||
+        !isDeepStrictEqual(
+          again.rows,
+          old.value.rows.filter((r) => r.format === label),
+        )
+      )
+        throw new Error(`extendStoredSeeds: level ${verify} of seed ${i}, trained again, differs from the stored run`);
+      opts.log?.(`t2: level ${verify} of seed ${i}, trained again, equals the stored run bit for bit`);
+      verify = undefined;
+    }
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const out = i < c.numSeeds ? await runLevel(c, opts, seed, marked, tests, design) : null;
+    const wallSeconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    // The seed's rows in runSeed's order: every level's, then STaR's.
+    const isLevel = (r: MiRow) => r.format.startsWith("level");
+    const value: T2StoredSeed =
+      out === null
+        ? old.value
+        : {
+            ...old.value,
+            levels: [...old.value.levels, out.run],
+            rows: [...old.value.rows.filter(isLevel), ...out.rows, ...old.value.rows.filter((r) => !isLevel(r))],
+            timing: { ...old.value.timing, levels: old.value.timing.levels + wallSeconds * 1000 },
+          };
+    // Seeds past numSeeds train no chain level: they move over unchanged.
+    to.save(
+      i,
+      seed,
+      out === null
+        ? old
+        : {
+            value,
+            cpuSeconds: old.cpuSeconds + cpuSeconds,
+            wallSeconds: old.wallSeconds + wallSeconds,
+            shard: old.shard,
+            extended: {
+              what: `level ${marked} (marked)`,
+              commit: opts.commit,
+              shard: to.shard,
+              cpuSeconds,
+              wallSeconds,
+            },
+          },
+    );
+    opts.log?.(`t2: seed ${i} (${seed}) extended in ${(cpuSeconds / 60).toFixed(1)} CPU min`);
+    done.push(i);
+  }
+  return done;
 }
 
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
