@@ -19,7 +19,9 @@
  * `--shard 1/2` and `--shard 2/2` side by side, about 1.6 h, then the assembling run). t2-chain-of-thought's
  * 20 full seeds (4 chain models each, 10 of them with 3 direct models and a STaR run) took 6.5 h of CPU (26–29
  * CPU min for each of the first ten seeds, 10–13 for the others; 2026-12-01/02): two shards, run over three
- * sessions from a worktree at one commit (the run key holds the code).
+ * sessions from a worktree at one commit (the run key holds the code); its marked control, added later by
+ * scripts/t2-extend-seeds.ts to the stored seeds, 70 CPU min more (each extended seed says so, and this script's
+ * provenance lists it).
  */
 import { execSync } from "child_process";
 import * as fs from "fs";

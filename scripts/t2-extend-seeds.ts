@@ -2,7 +2,7 @@
  * `tsx scripts/t2-extend-seeds.ts --from <old seed store> [--seed N] [--shard k/n] [--verify-level L]`
  *
  * Adds the marked control (level 4) to the stored seeds of a t2 full run made before it, instead of training every
- * seed again (t2's 20 full seeds: 6.5 h of CPU; the control: about an hour more); see extendStoredSeeds in
+ * seed again (t2's 20 full seeds: 6.5 h of CPU; the control: 70 CPU min more); see extendStoredSeeds in
  * src/takeaways/t2-chain-of-thought/run.ts. `--verify-level L` first trains level L of the first seed again and
  * requires the stored run bit for bit. Each extended seed goes to the store of this checkout's full config
  * (markedControl: true), noting what was added, at which commit and at what CPU cost (cache-full's provenance

@@ -70,7 +70,7 @@ export interface LoadOrRunOptions<C extends object> extends RunOptions<C> {
  * keeps it drawable by today's figures and its verdicts today's rule's.
  */
 export function loadShippedRun<C extends object, D = unknown, M extends string = string>(
-  exp: Pick<Experiment<C>, "id" | "profiles" | "addedFields">,
+  exp: Pick<Experiment<C>, "id" | "profiles">,
   file: string,
   opts: { profile: Profile; seed: number; overrides?: DeepPartial<C> },
 ): { record: ResultRecord<C, D, M> } | { why: string } | null {
@@ -83,11 +83,9 @@ export function loadShippedRun<C extends object, D = unknown, M extends string =
   }
   if (r.id !== exp.id || r.profile !== "full") return { why: `it is ${r.id} at ${r.profile}` };
   if (r.baseSeed !== opts.seed) return { why: `it is for base seed ${r.baseSeed}, not ${opts.seed}` };
-  // A field added since the run was computed reads as the value its code ran with (Experiment.addedFields).
-  const config = { ...(exp.addedFields ?? {}), ...r.config } as C;
-  const diff = firstDifference(config, JSON.parse(JSON.stringify(resolveConfig(exp, "full"))));
+  const diff = firstDifference(r.config, JSON.parse(JSON.stringify(resolveConfig(exp, "full"))));
   if (diff !== null) return { why: `its config differs from this checkout's full profile at ${diff}` };
-  return { record: { ...r, config } };
+  return { record: r };
 }
 
 /** The first path at which two JSON values differ ("train.numSteps", "sizes[2]"), or null when equal. */
@@ -199,8 +197,8 @@ export interface ShippedProvenance {
 
 /**
  * What the run at `file` cost: "12 min" of wall time, or, for a record assembled from seeds that shards stored
- * (its provenance.json beside it lists them), their CPU: "6.5 h of CPU in 2 shards". The record's own wall
- * time is then only the assembling process's (t2's full run: 83 min of its 6.5 h).
+ * (its provenance.json beside it lists them), their CPU: "7.7 h of CPU in 2 shards". The record's own wall
+ * time is then only the assembling process's (t2's full run: 12 s of its 7.7 h).
  */
 export function runCost(record: ResultRecord, file: string): string {
   let seeds: ShippedProvenance["storedSeeds"];

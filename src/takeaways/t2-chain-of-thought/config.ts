@@ -168,7 +168,7 @@ export const T2_PROFILES = defineProfiles(
       // 8, but 0.24 on unseen surface forms against learned positions' 0.91.
       positions: "learned",
       // The marked control here too (the default): the shipped run's 20 seeds were stored before it, and its level
-      // was added to them (scripts/t2-extend-seeds.ts, about an hour of CPU) rather than training 6.5 h again.
+      // was added to them (scripts/t2-extend-seeds.ts, 70 CPU min) rather than training 6.5 h again.
       model: { dModel: 64, dFF: 256 },
       train: { numSteps: 2000, batchSize: 64 },
       evalPerK: 200,

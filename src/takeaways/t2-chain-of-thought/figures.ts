@@ -243,7 +243,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
       title:
         iMarked < 0
           ? "Copying the surface form: step chains (copy the separators) against swap chains (do not)"
-          : "Copying the surface form: step chains (copy the separators) against swap chains and marked chains (the step format, one fixed mark)",
+          : "Copying or format? Swap, step (copies separators), marked (a fixed mark)",
       subtitle: `${sub}; step − swap: unseen ${diffText("stepMinusSwapUnseen", "accUnseen")}, training forms ${diffText("stepMinusSwapInDist", "accInDist")}${markedText}; the bottleneck predicts a gap on unseen forms only`,
       xTitle: "test inputs",
       yTitle: "accuracy (greedy answer)",

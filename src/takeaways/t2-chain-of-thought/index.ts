@@ -44,6 +44,4 @@ export const experiment = registerExperiment<T2Config, T2Data, T2Metric>({
   run: runT2,
   figures: t2Figures,
   seedStore: true,
-  // The shipped full run (b6fdb0b) predates the marked control and trained without it.
-  addedFields: { markedControl: false },
 });

@@ -131,7 +131,7 @@ async function runSeed(
  * conditions is unchanged by the control (tested at smoke: the assembled record equals a fresh run's). With
  * `verifyLevel`, level L of the first seed it extends is trained again and must equal the stored run bit for
  * bit (all but the wall time), else it throws before extending anything. Used by scripts/t2-extend-seeds.ts
- * for the full run (6.5 h of CPU; the control costs about an hour more).
+ * for the full run (6.5 h of CPU; the control cost 70 CPU min more).
  */
 export async function extendStoredSeeds(
   c: T2Config,
@@ -342,13 +342,14 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   // the copying chain does worse on unseen separators.
   const iSwap = CHAIN_LEVELS.indexOf("swap");
   const iStep = CHAIN_LEVELS.indexOf("step");
-  const stepMinusSwap = (acc: (r: T2LevelRun) => number): number[] =>
+  // Per seed, level a minus level b (the same seed's test problems for both).
+  const pairedDiff = (a: number, b: number, acc: (r: T2LevelRun) => number): number[] =>
     levelSeeds.map((seed) => {
       const at = (l: number) => levelRuns.find((r) => r.seed === seed && r.level === l) as T2LevelRun;
-      return acc(at(iStep)) - acc(at(iSwap));
+      return acc(at(a)) - acc(at(b));
     });
-  const stepSwapUnseen = stepMinusSwap((r) => r.accUnseen);
-  const stepSwapInDist = stepMinusSwap((r) => r.accInDist);
+  const stepSwapUnseen = pairedDiff(iStep, iSwap, (r) => r.accUnseen);
+  const stepSwapInDist = pairedDiff(iStep, iSwap, (r) => r.accInDist);
   metrics["stepMinusSwapUnseen"] = meanInterval(stepSwapUnseen);
   metrics["stepMinusSwapInDist"] = meanInterval(stepSwapInDist);
   // Its manipulation check: the step chains must keep more of the surface than the swap chains, as designed.
@@ -368,11 +369,6 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   // same places, but keeps none of the surface; so step minus marked on unseen wordings is the cost of copying
   // the surface, and marked minus swap (reported) what is left of the step format's cost without it.
   const iMarked = formats.indexOf("marked");
-  const pairedDiff = (a: number, b: number, acc: (r: T2LevelRun) => number): number[] =>
-    levelSeeds.map((seed) => {
-      const at = (l: number) => levelRuns.find((r) => r.seed === seed && r.level === l) as T2LevelRun;
-      return acc(at(a)) - acc(at(b));
-    });
   const marked =
     iMarked < 0
       ? null
