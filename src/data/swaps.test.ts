@@ -47,13 +47,18 @@ test("states follow the swaps; the answer is the last state", () => {
   }
 });
 
-test("rendering: grid width, the four chain levels, parsing and classifying", () => {
+/** The rendering tests' problem (ball under 2; swaps 0-1, 3-4, 1-2) and a training surface form for it. */
+function threeSwaps() {
   const p = makeSwapProblem(5, 2, [
     [0, 1],
     [3, 4],
     [1, 2],
   ]);
-  const form = { header: "Q", separators: [";", ",", ":"] as string[], filler: "." };
+  return { p, form: { header: "Q", separators: [";", ",", ":"], filler: "." } };
+}
+
+test("rendering: grid width, the four chain levels, parsing and classifying", () => {
+  const { p, form } = threeSwaps();
   const input = renderSwapInput(p, form, 5);
   assert.equal(input, "Q2;01,34:12......");
   assert.equal(input.length, swapGridWidth(5));
@@ -73,12 +78,7 @@ test("rendering: grid width, the four chain levels, parsing and classifying", ()
 });
 
 test("the marked control: the step chain's format with one fixed mark for every separator, no surface kept", () => {
-  const p = makeSwapProblem(5, 2, [
-    [0, 1],
-    [3, 4],
-    [1, 2],
-  ]);
-  const form = { header: "Q", separators: [";", ",", ":"] as string[], filler: "." };
+  const { p, form } = threeSwaps();
   const other = { header: "@", separators: ["&", "*", "y"] as string[], filler: "~" };
   const step = renderSwapExample(p, form, "step", 5);
   const marked = renderSwapExample(p, form, "marked", 5);

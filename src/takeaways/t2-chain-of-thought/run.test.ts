@@ -34,6 +34,7 @@ import {
   trainDirect,
   trainLevel,
   T2Config,
+  T2Record,
   validateT2Config,
 } from "./index";
 import { exercises } from "./exercises";
@@ -390,6 +391,20 @@ test("the experiment runs end to end at a tiny config and writes the output cont
   }
 });
 
+/** Two records of the same run: metrics, claims and data equal, but for the wall times (of each run and stage). */
+function assertSameRun(got: T2Record, want: T2Record): void {
+  assert.deepEqual(got.metrics, want.metrics);
+  assert.deepEqual(got.claims, want.claims);
+  const noTiming = (x: T2Record) =>
+    JSON.stringify(x.data, (k, v: unknown) => (k === "trainMs" || k === "timing" ? null : v));
+  assert.equal(noTiming(got), noTiming(want));
+}
+
+/** The sampled chains a smoke run wrote under `dir/sub`. */
+function miSamplesCsv(dir: string, sub: string): string {
+  return fs.readFileSync(path.join(dir, sub, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8");
+}
+
 test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {
   await testBackend();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-t2-shards-"));
@@ -398,17 +413,8 @@ test("split into shards through a seed store, the run gives the unsplit record b
     // seed 1 and makes the record; a run without a shard then computes nothing and makes it again.
     const { whole, shard1, assembled, store } = await shardedRuns(experiment, { seed: 6, overrides: TINY }, dir);
     assert.equal(fs.readdirSync(store).length, 2);
-    for (const r of [shard1, assembled]) {
-      assert.deepEqual(r.metrics, whole.metrics);
-      assert.deepEqual(r.claims, whole.claims);
-      // The data too, but for the wall times (of each run and stage).
-      const noTiming = (x: typeof r) =>
-        JSON.stringify(x.data, (k, v: unknown) => (k === "trainMs" || k === "timing" ? null : v));
-      assert.equal(noTiming(r), noTiming(whole));
-    }
-    const csv = (sub: string) =>
-      fs.readFileSync(path.join(dir, sub, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8");
-    assert.equal(csv("assembled"), csv("whole"));
+    for (const r of [shard1, assembled]) assertSameRun(r, whole);
+    assert.equal(miSamplesCsv(dir, "assembled"), miSamplesCsv(dir, "whole"));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -454,15 +460,8 @@ test("seeds stored without the marked control, extended by it, give a run with i
     assert.equal(stored.extended?.what, "level 4 (marked)");
     assert.equal(stored.extended?.commit, "abc");
     assert.equal(stored.extended?.shard, "2/2");
-    const assembled = await run("assembled", withMarked, fileSeedStore(to));
-    assert.deepEqual(assembled.metrics, whole.metrics);
-    assert.deepEqual(assembled.claims, whole.claims);
-    const noTiming = (x: typeof whole) =>
-      JSON.stringify(x.data, (k, v: unknown) => (k === "trainMs" || k === "timing" ? null : v));
-    assert.equal(noTiming(assembled), noTiming(whole));
-    const csv = (sub: string) =>
-      fs.readFileSync(path.join(dir, sub, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8");
-    assert.equal(csv("assembled"), csv("whole"));
+    assertSameRun(await run("assembled", withMarked, fileSeedStore(to)), whole);
+    assert.equal(miSamplesCsv(dir, "assembled"), miSamplesCsv(dir, "whole"));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -124,6 +124,13 @@ async function runSeed(
   return { levels, direct, star, rows, timing };
 }
 
+/** The run's seeds, one per independent run: as many as the condition with the most seeds asks for. */
+function t2Seeds(c: T2Config, baseSeed: number): number[] {
+  return Array.from({ length: Math.max(c.numSeeds, c.directSeeds, c.star.numSeeds) }, (_, i) =>
+    deriveSeed(baseSeed, "t2", i),
+  );
+}
+
 /**
  * Add the marked control (level 4) to the seeds of a run stored before it (`from`), writing each to `to`, the
  * store of the same run with `markedControl: true`: a stored seed plus its level 4 is what that run computes for
@@ -145,11 +152,9 @@ export async function extendStoredSeeds(
   const marked = formats.indexOf("marked");
   if (marked < 0) throw new Error("extendStoredSeeds: the config has markedControl: false; nothing to add");
   const design = t2Design(c, baseSeed);
-  const n = Math.max(c.numSeeds, c.directSeeds, c.star.numSeeds);
   const done: number[] = [];
   let verify = opts.verifyLevel;
-  for (let i = 0; i < n; i++) {
-    const seed = deriveSeed(baseSeed, "t2", i);
+  for (const [i, seed] of t2Seeds(c, baseSeed).entries()) {
     if (!to.mine(i) || to.load(i, seed) !== undefined) continue;
     const old = from.load<T2StoredSeed>(i, seed);
     if (old === undefined) throw new Error(`extendStoredSeeds: seed ${i} (${seed}) is not stored in the old run`);
@@ -158,8 +163,14 @@ export async function extendStoredSeeds(
       throw new Error(
         `extendStoredSeeds: seed ${i} has ${old.value.levels.length} levels stored, expected ${expected}`,
       );
+    if (i >= c.numSeeds) {
+      // Seeds past numSeeds train no chain level: they move over unchanged.
+      to.save(i, seed, old);
+      done.push(i);
+      continue;
+    }
     const tests = testProblems(c, seed);
-    if (verify !== undefined && i < c.numSeeds) {
+    if (verify !== undefined) {
       const again = await runLevel(c, opts, seed, verify, tests, design);
       const noWall = (r: T2LevelRun) => ({ ...r, trainMs: 0 });
       const label = `level${verify}`;
@@ -176,41 +187,24 @@ export async function extendStoredSeeds(
     }
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const out = i < c.numSeeds ? await runLevel(c, opts, seed, marked, tests, design) : null;
+    const out = await runLevel(c, opts, seed, marked, tests, design);
     const wallSeconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     // The seed's rows in runSeed's order: every level's, then STaR's.
     const isLevel = (r: MiRow) => r.format.startsWith("level");
-    const value: T2StoredSeed =
-      out === null
-        ? old.value
-        : {
-            ...old.value,
-            levels: [...old.value.levels, out.run],
-            rows: [...old.value.rows.filter(isLevel), ...out.rows, ...old.value.rows.filter((r) => !isLevel(r))],
-            timing: { ...old.value.timing, levels: old.value.timing.levels + wallSeconds * 1000 },
-          };
-    // Seeds past numSeeds train no chain level: they move over unchanged.
-    to.save(
-      i,
-      seed,
-      out === null
-        ? old
-        : {
-            value,
-            cpuSeconds: old.cpuSeconds + cpuSeconds,
-            wallSeconds: old.wallSeconds + wallSeconds,
-            shard: old.shard,
-            extended: {
-              what: `level ${marked} (marked)`,
-              commit: opts.commit,
-              shard: to.shard,
-              cpuSeconds,
-              wallSeconds,
-            },
-          },
-    );
+    to.save(i, seed, {
+      value: {
+        ...old.value,
+        levels: [...old.value.levels, out.run],
+        rows: [...old.value.rows.filter(isLevel), ...out.rows, ...old.value.rows.filter((r) => !isLevel(r))],
+        timing: { ...old.value.timing, levels: old.value.timing.levels + wallSeconds * 1000 },
+      },
+      cpuSeconds: old.cpuSeconds + cpuSeconds,
+      wallSeconds: old.wallSeconds + wallSeconds,
+      shard: old.shard,
+      extended: { what: `level ${marked} (marked)`, commit: opts.commit, shard: to.shard, cpuSeconds, wallSeconds },
+    });
     opts.log?.(`t2: seed ${i} (${seed}) extended in ${(cpuSeconds / 60).toFixed(1)} CPU min`);
     done.push(i);
   }
@@ -220,9 +214,7 @@ export async function extendStoredSeeds(
 /** Run every condition for every seed; returns the metrics, claims, data and CSVs of the record. */
 export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<ExperimentOutput<T2Data, T2Metric>> {
   validateT2Config(c);
-  const seeds = Array.from({ length: Math.max(c.numSeeds, c.directSeeds, c.star.numSeeds) }, (_, i) =>
-    deriveSeed(ctx.seed, "t2", i),
-  );
+  const seeds = t2Seeds(c, ctx.seed);
   const design = t2Design(c, ctx.seed);
   const levelRuns: T2LevelRun[] = [];
   const directRuns: T2DirectRun[] = [];
@@ -352,18 +344,23 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const stepSwapInDist = pairedDiff(iStep, iSwap, (r) => r.accInDist);
   metrics["stepMinusSwapUnseen"] = meanInterval(stepSwapUnseen);
   metrics["stepMinusSwapInDist"] = meanInterval(stepSwapInDist);
-  // Its manipulation check: the step chains must keep more of the surface than the swap chains, as designed.
-  const surfaceSwap = mean(byLevel(iSwap).map((r) => norm(r.info)));
-  const surfaceStep = mean(byLevel(iStep).map((r) => norm(r.info)));
-  const stepSwapValidity = {
-    ok: surfaceStep > surfaceSwap,
-    why:
-      `the step chains (level ${iStep}) keep ${Number.isFinite(surfaceStep) ? surfaceStep.toFixed(3) : "NaN"} of H(X) of the surface, ` +
-      `the swap chains (level ${iSwap}) ${Number.isFinite(surfaceSwap) ? surfaceSwap.toFixed(3) : "NaN"} (mean over seeds): ` +
-      (surfaceStep > surfaceSwap
-        ? "the step chains keep more, as designed"
-        : "the step chains do not keep more, against the design"),
+  // The manipulation check of a two-level contrast: level a must keep more (or less) of the surface than level b,
+  // as the two formats are designed (mean over seeds of the experiment's I(X;Z)/H(X)).
+  const surfaceCheck = (a: number, keeps: "more" | "less", b: number) => {
+    const [sa, sb] = [a, b].map((l) => mean(byLevel(l).map((r) => norm(r.info)))) as [number, number];
+    const ok = keeps === "more" ? sa > sb : sa < sb;
+    const fmt3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "NaN");
+    const [na, nb] = [formats[a], formats[b]];
+    return {
+      ok,
+      why:
+        `the ${na} chains (level ${a}) keep ${fmt3(sa)} of H(X) of the surface, the ${nb} chains (level ${b}) ${fmt3(sb)} (mean over seeds): ` +
+        (ok
+          ? `the ${na} chains keep ${keeps}, as designed`
+          : `the ${na} chains do not keep ${keeps}, against the design`),
+    };
   };
+  const stepSwapValidity = surfaceCheck(iStep, "more", iSwap);
   // ---- the marked control (pre-registered 2026-12-02 before any run of it: data/claims-by-seed/t2-marked/): the
   // step chain with one fixed mark in place of each copied separator. It writes what the step chain writes, at the
   // same places, but keeps none of the surface; so step minus marked on unseen wordings is the cost of copying
@@ -377,6 +374,8 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
           stepInDist: pairedDiff(iStep, iMarked, (r) => r.accInDist),
           swapUnseen: pairedDiff(iMarked, iSwap, (r) => r.accUnseen),
           swapInDist: pairedDiff(iMarked, iSwap, (r) => r.accInDist),
+          // Its manipulation check: the marked chains must keep less of the surface than the step chains.
+          validity: surfaceCheck(iMarked, "less", iStep),
         };
   if (marked !== null) {
     metrics["stepMinusMarkedUnseen"] = meanInterval(marked.stepUnseen);
@@ -384,18 +383,6 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     metrics["markedMinusSwapUnseen"] = meanInterval(marked.swapUnseen);
     metrics["markedMinusSwapInDist"] = meanInterval(marked.swapInDist);
   }
-  // Its manipulation check: the marked chains must keep less of the surface than the step chains.
-  const surfaceMarked = iMarked < 0 ? NaN : mean(byLevel(iMarked).map((r) => norm(r.info)));
-  const fmt3 = (v: number): string => (Number.isFinite(v) ? v.toFixed(3) : "NaN");
-  const markedValidity = {
-    ok: surfaceMarked < surfaceStep,
-    why:
-      `the marked chains (level ${iMarked}) keep ${fmt3(surfaceMarked)} of H(X) of the surface, the step chains ` +
-      `(level ${iStep}) ${fmt3(surfaceStep)} (mean over seeds): ` +
-      (surfaceMarked < surfaceStep
-        ? "the marked chains keep less, as designed"
-        : "the marked chains do not keep less, against the design"),
-  };
   metrics["bottleneckSlope"] = meanInterval(slopes.map((s) => s.unseen));
   metrics["inDistSlope"] = meanInterval(slopes.map((s) => s.inDist));
   for (const [key, get] of [
@@ -519,7 +506,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
               estimate: overSeeds(marked.stepInDist),
               expect: "absent",
             },
-            validity: markedValidity,
+            validity: marked.validity,
           }),
           measuredClaim({
             id: "marked-vs-swap",
