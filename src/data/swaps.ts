@@ -66,6 +66,22 @@ export const SWAP_UNSEEN_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
   fillers: Object.freeze(["~", "-"]),
 });
 
+/**
+ * The two halves of an unseen wording (pre-registered 2026-12-02, data/claims-by-seed/t2-split/): only the
+ * separators unseen, the header and filler from training; and the other way round. They tell which part of a new
+ * wording a chain format pays for.
+ */
+export const SWAP_UNSEEN_SEP_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: SWAP_TRAIN_SURFACE.headers,
+  separators: SWAP_UNSEEN_SURFACE.separators,
+  fillers: SWAP_TRAIN_SURFACE.fillers,
+});
+export const SWAP_UNSEEN_FRAME_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: SWAP_UNSEEN_SURFACE.headers,
+  separators: SWAP_TRAIN_SURFACE.separators,
+  fillers: SWAP_UNSEEN_SURFACE.fillers,
+});
+
 /** An underlying problem: start cup, swaps, states after each swap, the answer (the last state). */
 export interface SwapProblem {
   readonly numCups: number;

@@ -143,6 +143,23 @@ test("at full, loadOrRun takes the shipped full run when its seed and config are
     assert.deepEqual(ship(changed, { profile: "full", seed: 5 }), {
       why: "its config differs from this checkout's full profile at config.numSteps",
     });
+    // A field added to the config after the run (Experiment.addedFields) reads as the value its code ran with: the
+    // record keeps loading while the full profile leaves the field at that value, and not when it moves it.
+    const older = JSON.parse(fs.readFileSync(shipped, "utf8")) as { config: Record<string, unknown> };
+    const numSteps = Number(older.config["numSteps"]);
+    delete older.config["numSteps"];
+    const olderFile = path.join(tmp, "older.json");
+    fs.writeFileSync(olderFile, JSON.stringify(older));
+    const withAdded = (value: number) => ({ ...demoExperiment, addedFields: { numSteps: value } });
+    assert.deepEqual(loadShippedRun(demoExperiment, olderFile, { profile: "full", seed: 5 }), {
+      why: "its config differs from this checkout's full profile at config.numSteps",
+    });
+    const read = loadShippedRun(withAdded(numSteps), olderFile, { profile: "full", seed: 5 });
+    assert.ok(read !== null && "record" in read, "read with the added field's value");
+    assert.equal(read.record.config.numSteps, numSteps, "the record says it");
+    assert.deepEqual(loadShippedRun(withAdded(numSteps + 1), olderFile, { profile: "full", seed: 5 }), {
+      why: "its config differs from this checkout's full profile at config.numSteps",
+    });
     const broken = path.join(tmp, "broken.json");
     fs.writeFileSync(broken, "{ not json");
     assert.match((ship(broken, { profile: "full", seed: 5 }) as { why: string }).why, /^it cannot be read/);

@@ -70,7 +70,7 @@ export interface LoadOrRunOptions<C extends object> extends RunOptions<C> {
  * keeps it drawable by today's figures and its verdicts today's rule's.
  */
 export function loadShippedRun<C extends object, D = unknown, M extends string = string>(
-  exp: Pick<Experiment<C>, "id" | "profiles">,
+  exp: Pick<Experiment<C>, "id" | "profiles" | "addedFields">,
   file: string,
   opts: { profile: Profile; seed: number; overrides?: DeepPartial<C> },
 ): { record: ResultRecord<C, D, M> } | { why: string } | null {
@@ -83,9 +83,11 @@ export function loadShippedRun<C extends object, D = unknown, M extends string =
   }
   if (r.id !== exp.id || r.profile !== "full") return { why: `it is ${r.id} at ${r.profile}` };
   if (r.baseSeed !== opts.seed) return { why: `it is for base seed ${r.baseSeed}, not ${opts.seed}` };
-  const diff = firstDifference(r.config, JSON.parse(JSON.stringify(resolveConfig(exp, "full"))));
+  // A field added since the run was computed reads as the value its code ran with (Experiment.addedFields).
+  const config = { ...(exp.addedFields ?? {}), ...r.config } as C;
+  const diff = firstDifference(config, JSON.parse(JSON.stringify(resolveConfig(exp, "full"))));
   if (diff !== null) return { why: `its config differs from this checkout's full profile at ${diff}` };
-  return { record: r };
+  return { record: { ...r, config } };
 }
 
 /** The first path at which two JSON values differ ("train.numSteps", "sizes[2]"), or null when equal. */

@@ -75,6 +75,13 @@ export interface Experiment<C extends object = object, D = unknown, M extends st
    * its seeds can be computed in several processes (scripts/run-experiment.ts --jobs, scripts/cache-full.ts --shard).
    */
   readonly seedStore?: boolean;
+  /**
+   * Config fields added after a shipped full run was computed, each with the value under which that run's code
+   * ran (top level only): a shipped record without such a field reads as having this value, so a new option that
+   * the full profile leaves at it keeps the shipped run (see loadShippedRun). A field whose value at full differs
+   * still makes the shipped run another config's.
+   */
+  readonly addedFields?: Readonly<Partial<C>>;
 }
 
 /** Any registered experiment, as scripts see it (they choose experiments by id at run time). */

@@ -17,7 +17,10 @@ import {
   sampleSwapSurface,
   swapSurfaceOf,
   SWAP_TRAIN_SURFACE,
+  SWAP_UNSEEN_FRAME_SURFACE,
+  SWAP_UNSEEN_SEP_SURFACE,
   SWAP_UNSEEN_SURFACE,
+  type SwapSurfaceSpec,
   type SwapExample,
   type SwapFormat,
   type SwapProblem,
@@ -129,7 +132,28 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
       form: sampleSwapSurface(rng, k, SWAP_UNSEEN_SURFACE),
     });
   }
+  if (c.splitUnseen) {
+    // The unseen group's problems again, with only the separators unseen and with only the header and filler
+    // unseen (pre-registered, data/claims-by-seed/t2-split/). Their own generator, after every other item, so
+    // that the items above are the same with or without them.
+    const split = new Rng(deriveSeed(seed, "t2", "test-split"));
+    const unseen = out.filter((t) => t.group === "unseen");
+    for (const [group, spec] of SPLIT_GROUPS)
+      for (const t of unseen)
+        out.push({ group, problem: t.problem, form: sampleSwapSurface(split, t.problem.swaps.length, spec) });
+  }
   return out;
+}
+
+/** The split wordings' test groups and their surface specs. */
+export const SPLIT_GROUPS: ReadonlyArray<readonly [string, SwapSurfaceSpec]> = [
+  ["unseen-sep", SWAP_UNSEEN_SEP_SURFACE],
+  ["unseen-frame", SWAP_UNSEEN_FRAME_SURFACE],
+];
+
+/** Whether a test group is one of the split wordings (evaluated in batches of their own). */
+export function isSplitGroup(group: string): boolean {
+  return SPLIT_GROUPS.some(([g]) => g === group);
 }
 
 /** Greedy accuracy per test group of a model answering in `format`. */
@@ -418,7 +442,12 @@ export async function testLevel(
   const level = trained.level;
   if (level === null) throw new Error("testLevel: this is a direct model (level null); use evaluate()");
   throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-  const { accuracy, gens } = await evaluate(model, tok, c, format, tests);
+  const base = tests.filter((t) => !isSplitGroup(t.group));
+  const { accuracy, gens } = await evaluate(model, tok, c, format, base);
+  // The split wordings in generation batches of their own: the other items' batches stay as they were without
+  // them, so their greedy completions do too, bit for bit.
+  const split = tests.filter((t) => isSplitGroup(t.group));
+  if (split.length > 0) Object.assign(accuracy, (await evaluate(model, tok, c, format, split)).accuracy);
   const ksIn = range(c.kMin, c.kMax);
   const accInDist = mean(ksIn.map((k) => accuracy[`k${k}`] as number));
   const accLonger = mean(c.kLonger.map((k) => accuracy[`k${k}`] as number));
@@ -426,7 +455,7 @@ export async function testLevel(
   const samples: (Generated & { group: string })[] = [];
   for (const g of [`k${c.kMax}`, `k${c.kLonger[0]}`, "unseen"]) {
     let n = 0;
-    tests.forEach((t, i) => {
+    base.forEach((t, i) => {
       if (t.group === g && n < 2) {
         samples.push({ ...(gens[i] as Generated), group: g });
         n++;

@@ -8,7 +8,14 @@ import { expectClaimsContract, shardedRuns, testBackend } from "../../run/testin
 import { runExperiment } from "../../run/experiment";
 import { fileSeedStore } from "../../run/seed-store";
 import { deriveSeed, Rng } from "../../rng";
-import { renderSwapExample, sampleSwapProblem, sampleSwapSurface, swapSurfaceOf } from "../../data/swaps";
+import {
+  renderSwapExample,
+  sampleSwapProblem,
+  sampleSwapSurface,
+  SWAP_TRAIN_SURFACE,
+  SWAP_UNSEEN_SURFACE,
+  swapSurfaceOf,
+} from "../../data/swaps";
 import {
   completeAll,
   createT2Model,
@@ -66,6 +73,7 @@ test("profiles validate and bad configs give clear errors", () => {
   for (const p of ["smoke", "quick", "full"] as const)
     assert.deepEqual(t2Formats(T2_PROFILES[p]), ["state", "swap", "step", "verbatim", "marked"]);
   assert.deepEqual(t2Formats({ ...T2_PROFILES.full, markedControl: false }), ["state", "swap", "step", "verbatim"]);
+  assert.deepEqual(experiment.addedFields, { splitUnseen: false });
   // The direct baselines' budget follows the graded levels only, as before the control.
   assert.equal(directSteps(T2_PROFILES.quick), directSteps({ ...T2_PROFILES.quick, markedControl: false }));
   // The issue's design: >= 10 seeds for the bottleneck slope at quick, >= 5 for the other asserted claims.
@@ -389,6 +397,75 @@ test("the experiment runs end to end at a tiny config and writes the output cont
   } finally {
     fs.rmSync(outRoot, { recursive: true, force: true });
   }
+});
+
+test("the split wordings are evaluation only: without them the run is the same bit for bit; their claim reads them", async () => {
+  await testBackend();
+  const on = { ...T2_PROFILES.smoke, ...TINY, splitUnseen: true } as T2Config;
+  const off = { ...on, splitUnseen: false };
+  // The test items: the same as without the split, then the unseen group's problems twice, each half of the
+  // wording unseen in turn.
+  const [tOn, tOff] = [testProblems(on, 3), testProblems(off, 3)];
+  assert.deepEqual(tOn.slice(0, tOff.length), tOff);
+  const unseen = tOff.filter((t) => t.group === "unseen");
+  const has = (xs: ReadonlyArray<string>, x: string) => xs.includes(x);
+  for (const [group, sepUnseen] of [
+    ["unseen-sep", true],
+    ["unseen-frame", false],
+  ] as const) {
+    const g = tOn.filter((t) => t.group === group);
+    assert.deepEqual(
+      g.map((t) => t.problem),
+      unseen.map((t) => t.problem),
+    );
+    for (const { form } of g) {
+      const frame = sepUnseen ? SWAP_TRAIN_SURFACE : SWAP_UNSEEN_SURFACE;
+      const seps = sepUnseen ? SWAP_UNSEEN_SURFACE : SWAP_TRAIN_SURFACE;
+      assert.ok(has(frame.headers, form.header) && has(frame.fillers, form.filler), JSON.stringify(form));
+      assert.ok(
+        form.separators.every((x) => has(seps.separators, x)),
+        JSON.stringify(form),
+      );
+    }
+  }
+  assert.equal(tOn.length, tOff.length + 2 * unseen.length);
+  assert.throws(() => validateT2Config({ ...on, splitUnseen: 1 as never }), /t2.splitUnseen: must be true or false/);
+  // The whole run: every number of the run without them is the same with them.
+  const run = (splitUnseen: boolean) =>
+    runExperiment(experiment, { profile: "smoke", seed: 5, overrides: { ...TINY, splitUnseen }, save: false });
+  const [a, b] = [await run(true), await run(false)];
+  const isSplitKey = (k: string) => /UnseenSep|UnseenFrame/.test(k);
+  assert.deepEqual(Object.fromEntries(Object.entries(a.metrics).filter(([k]) => !isSplitKey(k))), b.metrics);
+  const newClaims = ["slot-cost-is-separators", "step-split-wordings"];
+  assert.deepEqual(
+    a.claims.filter((x) => !newClaims.includes(x.id)),
+    b.claims,
+  );
+  assert.deepEqual(
+    a.data.levelRuns.map((r) => ({
+      ...r,
+      trainMs: 0,
+      accuracy: Object.fromEntries(Object.entries(r.accuracy).filter(([g]) => !g.startsWith("unseen-"))),
+    })),
+    b.data.levelRuns.map((r) => ({ ...r, trainMs: 0 })),
+  );
+  // The claim: marked minus swap per seed with only the separators unseen; its control with only the frame unseen.
+  const pair = (x: number, y: number, group: string) =>
+    a.data.slopes.map((sl) => {
+      const at = (l: number) => a.data.levelRuns.find((r) => r.seed === sl.seed && r.level === l)!;
+      return (at(x).accuracy[group] as number) - (at(y).accuracy[group] as number);
+    });
+  const mu = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
+  const claim = a.claims.find((x) => x.id === "slot-cost-is-separators")!;
+  assert.ok(claim.asserted);
+  assert.ok(Math.abs(claim.value - mu(pair(4, 1, "unseen-sep"))) < 1e-12);
+  assert.ok(Math.abs(claim.control!.value - mu(pair(4, 1, "unseen-frame"))) < 1e-12);
+  const step = a.claims.find((x) => x.id === "step-split-wordings")!;
+  assert.ok(!step.asserted);
+  assert.ok(Math.abs(step.value - mu(pair(2, 1, "unseen-sep"))) < 1e-12);
+  assert.ok(Math.abs((a.metrics["stepMinusSwapUnseenFrame"] as { mean: number }).mean - step.control!.value) < 1e-12);
+  for (let l = 0; l < 5; l++)
+    assert.ok(`accUnseenSep_level${l}` in a.metrics && `accUnseenFrame_level${l}` in a.metrics);
 });
 
 /** Two records of the same run: metrics, claims and data equal, but for the wall times (of each run and stage). */

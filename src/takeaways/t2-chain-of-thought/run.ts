@@ -383,6 +383,35 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     metrics["markedMinusSwapUnseen"] = meanInterval(marked.swapUnseen);
     metrics["markedMinusSwapInDist"] = meanInterval(marked.swapInDist);
   }
+  // ---- the split wordings (pre-registered 2026-12-02 before any run of them: data/claims-by-seed/t2-split/): the
+  // unseen group's problems written with only their separators unseen, and with only their header and filler
+  // unseen. If the chains with a slot per step find each swap by its separator, the unseen separators are what
+  // they pay for; an unseen header and filler should cost them no more than the swap chains.
+  const split =
+    !c.splitUnseen || marked === null
+      ? null
+      : {
+          markedSwapSep: pairedDiff(iMarked, iSwap, (r) => r.accuracy["unseen-sep"] as number),
+          markedSwapFrame: pairedDiff(iMarked, iSwap, (r) => r.accuracy["unseen-frame"] as number),
+          stepSwapSep: pairedDiff(iStep, iSwap, (r) => r.accuracy["unseen-sep"] as number),
+          stepSwapFrame: pairedDiff(iStep, iSwap, (r) => r.accuracy["unseen-frame"] as number),
+        };
+  if (split !== null) {
+    formats.forEach((_, l) => {
+      for (const [key, group] of [
+        ["accUnseenSep", "unseen-sep"],
+        ["accUnseenFrame", "unseen-frame"],
+      ] as const)
+        metrics[`${key}_level${l}`] = meanInterval(
+          byLevel(l).map((r) => r.accuracy[group] as number),
+          [0, 1],
+        );
+    });
+    metrics["markedMinusSwapUnseenSep"] = meanInterval(split.markedSwapSep);
+    metrics["markedMinusSwapUnseenFrame"] = meanInterval(split.markedSwapFrame);
+    metrics["stepMinusSwapUnseenSep"] = meanInterval(split.stepSwapSep);
+    metrics["stepMinusSwapUnseenFrame"] = meanInterval(split.stepSwapFrame);
+  }
   metrics["bottleneckSlope"] = meanInterval(slopes.map((s) => s.unseen));
   metrics["inDistSlope"] = meanInterval(slopes.map((s) => s.inDist));
   for (const [key, get] of [
@@ -519,6 +548,41 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
               id: "inDist",
               description: "the same difference on the training surface forms",
               estimate: overSeeds(marked.swapInDist),
+              expect: "shown",
+            },
+          }),
+        ]),
+    ...(split === null
+      ? []
+      : [
+          assertedClaim({
+            id: "slot-cost-is-separators",
+            statement: `What the chains with a slot per step pay for on new wordings is the unseen separators: on the unseen problems written with only their separators unseen (header and filler from training), the marked chains (level ${iMarked}) answer less often than the swap chains (level ${iSwap})`,
+            paper: null,
+            quantity: `accuracy on the unseen problems with only the separators unseen, level ${iMarked} (marked) minus level ${iSwap} (swap), per seed (the same test problems for both)`,
+            refutedBy:
+              "a difference whose interval lies wholly ≥ 0 (the unseen separators cost the slot chain no more than the swap chain)",
+            estimate: overSeeds(split.markedSwapSep),
+            target: below(0),
+            control: {
+              id: "unseenFrame",
+              description:
+                "the same difference on the same problems written with only their header and filler unseen (separators from training): if it is below 0 too, the cost is not the separators'",
+              estimate: overSeeds(split.markedSwapFrame),
+              expect: "absent",
+            },
+          }),
+          measuredClaim({
+            id: "step-split-wordings",
+            statement: `The same split for the step chain, which copies the separators (level ${iStep} minus the swap chains, level ${iSwap}), on the unseen problems with only their separators unseen (reported, not asserted; beside it the same with only header and filler unseen)`,
+            paper: null,
+            quantity: `accuracy with only the separators unseen, level ${iStep} (step) minus level ${iSwap} (swap), per seed`,
+            refutedBy: "reported only",
+            estimate: overSeeds(split.stepSwapSep),
+            control: {
+              id: "unseenFrame",
+              description: "the same difference with only the header and filler unseen",
+              estimate: overSeeds(split.stepSwapFrame),
               expect: "shown",
             },
           }),
