@@ -6,6 +6,8 @@ import {
   applySwap,
   CHAIN_LEVELS,
   classifySwapChain,
+  completionPartAt,
+  firstDeparture,
   makeSwapProblem,
   maxSwapCompletionLength,
   parseSwapCompletion,
@@ -15,6 +17,8 @@ import {
   sampleSwapSurface,
   SWAP_STEP_MARK,
   SWAP_TRAIN_SURFACE,
+  SWAP_UNSEEN_FRAME_SURFACE,
+  SWAP_UNSEEN_SEP_SURFACE,
   SWAP_UNSEEN_SURFACE,
   swapGridWidth,
   swapInformationDesign,
@@ -98,6 +102,45 @@ test("the marked control: the step chain's format with one fixed mark for every 
   // A control, not a level: the graded levels (and what a warm-up samples) are the four.
   assert.ok(!(CHAIN_LEVELS as ReadonlyArray<string>).includes("marked"));
   assert.deepEqual(parseSwapCompletion(marked.completion), { chain: marked.chain, answer: 1 });
+});
+
+test("where a wrong completion first leaves its target: slot, cup, state, restated input or answer", () => {
+  const { p, form } = threeSwaps();
+  // Every position of every format's target has its part, in the layout renderSwapChain writes.
+  const parts = (f: Parameters<typeof completionPartAt>[0]) => {
+    const e = renderSwapExample(p, form, f, 5);
+    const code = { slot: "|", cup: "c", state: "s", restated: "r", answer: "a" } as const;
+    return [...e.completion].map((_, i) => code[completionPartAt(f, 3, e.input.length, i)]).join("");
+  };
+  assert.equal(parts("state"), "sssaa");
+  assert.equal(parts("swap"), "ccsccsccsaa");
+  assert.equal(parts("marked"), "|ccs|ccs|ccsaa");
+  assert.equal(parts("step"), "|ccs|ccs|ccsaa");
+  assert.equal(parts("direct"), "aa");
+  const v = renderSwapExample(p, form, "verbatim", 5);
+  assert.equal(parts("verbatim"), "r".repeat(v.input.length + 1) + "sss" + "aa");
+  // The first departure: a wrong cup, a wrong state, a wrong answer after a right chain; none for a right one.
+  const m = renderSwapExample(p, form, "marked", 5).completion; // |012|342|121=1
+  assert.equal(firstDeparture("marked", 3, 0, m, m), null);
+  assert.equal(firstDeparture("marked", 3, 0, "|012|312|121=1", m), "cup");
+  assert.equal(firstDeparture("marked", 3, 0, "|012|340|101=0", m), "state");
+  assert.equal(firstDeparture("marked", 3, 0, "|012|342;121=1", m), "slot");
+  assert.equal(firstDeparture("marked", 3, 0, "|012|342|121=3", m), "answer");
+  assert.equal(firstDeparture("marked", 3, 0, "|012|342|121=1x", m), "answer");
+  assert.equal(firstDeparture("marked", 3, 0, "|01", m), "state");
+});
+
+test("the split wordings: each half of an unseen wording, the other half from training", () => {
+  assert.deepEqual(SWAP_UNSEEN_SEP_SURFACE, {
+    headers: SWAP_TRAIN_SURFACE.headers,
+    separators: SWAP_UNSEEN_SURFACE.separators,
+    fillers: SWAP_TRAIN_SURFACE.fillers,
+  });
+  assert.deepEqual(SWAP_UNSEEN_FRAME_SURFACE, {
+    headers: SWAP_UNSEEN_SURFACE.headers,
+    separators: SWAP_TRAIN_SURFACE.separators,
+    fillers: SWAP_UNSEEN_SURFACE.fillers,
+  });
 });
 
 test("unseen surface characters never occur in training surfaces; the alphabet has them all", () => {

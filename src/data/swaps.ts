@@ -232,6 +232,47 @@ export function parseSwapCompletion(text: string): { chain: string; answer: numb
   return { chain: text.slice(0, i), answer: /^[0-9]$/.test(a) ? Number(a) : NaN };
 }
 
+/** The parts of a completion: a step's slot (step, marked), a cup it names, a state, the restated input (verbatim), the answer. */
+export type CompletionPart = "slot" | "cup" | "state" | "restated" | "answer";
+
+/**
+ * Which part of a format's completion for k swaps (input of `inputLength` characters) position `pos` is: the
+ * layouts of {@link renderSwapChain}, then the answer mark and the answer.
+ */
+export function completionPartAt(format: SwapFormat, k: number, inputLength: number, pos: number): CompletionPart {
+  switch (format) {
+    case "direct":
+      return "answer";
+    case "state":
+      return pos < k ? "state" : "answer";
+    case "swap":
+      return pos >= 3 * k ? "answer" : pos % 3 < 2 ? "cup" : "state";
+    case "step":
+    case "marked":
+      return pos >= 4 * k ? "answer" : pos % 4 === 0 ? "slot" : pos % 4 < 3 ? "cup" : "state";
+    case "verbatim":
+      return pos <= inputLength ? "restated" : pos <= inputLength + k ? "state" : "answer";
+  }
+}
+
+/**
+ * Where a generated completion first leaves its target (the part of the target there), or null when it does not:
+ * for a wrong answer, whether the chain went wrong reading the input (a cup, a slot, the restatement) or
+ * updating the state, or only at the answer.
+ */
+export function firstDeparture(
+  format: SwapFormat,
+  k: number,
+  inputLength: number,
+  output: string,
+  target: string,
+): CompletionPart | null {
+  let i = 0;
+  while (i < target.length && output.charAt(i) === target.charAt(i)) i++;
+  if (i === target.length && output.length === target.length) return null;
+  return completionPartAt(format, k, inputLength, Math.min(i, target.length - 1));
+}
+
 /**
  * The surface of a text: its characters other than the cup digits, in order (header, separators, filler, and
  * in a chain whatever of them it copies). By construction of the task they never change the answer, so for an

@@ -21,6 +21,8 @@ import {
   SWAP_UNSEEN_SEP_SURFACE,
   SWAP_UNSEEN_SURFACE,
   type SwapSurfaceSpec,
+  type CompletionPart,
+  firstDeparture,
   type SwapExample,
   type SwapFormat,
   type SwapProblem,
@@ -447,7 +449,24 @@ export async function testLevel(
   // The split wordings in generation batches of their own: the other items' batches stay as they were without
   // them, so their greedy completions do too, bit for bit.
   const split = tests.filter((t) => isSplitGroup(t.group));
-  if (split.length > 0) Object.assign(accuracy, (await evaluate(model, tok, c, format, split)).accuracy);
+  const splitGens: Generated[] = [];
+  if (split.length > 0) {
+    const e = await evaluate(model, tok, c, format, split);
+    Object.assign(accuracy, e.accuracy);
+    splitGens.push(...e.gens);
+  }
+  // Where the wrong answers on new wordings first went wrong (reading the input or updating the state).
+  const departures: Record<string, Partial<Record<CompletionPart, number>>> = {};
+  const countDepartures = (ts: ReadonlyArray<TestProblem>, gs: ReadonlyArray<Generated>) =>
+    ts.forEach((t, i) => {
+      const g = gs[i] as Generated;
+      if (!(t.group === "unseen" || isSplitGroup(t.group)) || g.correct) return;
+      const at = departures[t.group] ?? (departures[t.group] = {});
+      const part = firstDeparture(format, t.problem.swaps.length, g.input.length, g.output, g.target) ?? "answer";
+      at[part] = (at[part] ?? 0) + 1;
+    });
+  countDepartures(base, gens);
+  countDepartures(split, splitGens);
   const ksIn = range(c.kMin, c.kMax);
   const accInDist = mean(ksIn.map((k) => accuracy[`k${k}`] as number));
   const accLonger = mean(c.kLonger.map((k) => accuracy[`k${k}`] as number));
@@ -478,6 +497,7 @@ export async function testLevel(
       finalLoss: trained.finalLoss,
       trainMs: trained.trainMs,
       samples,
+      ...(c.splitUnseen ? { departures } : {}),
     },
     rows: sampled.rows,
   };

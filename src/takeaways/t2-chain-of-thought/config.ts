@@ -3,7 +3,13 @@
  * of its record.
  */
 import { checkRange, defineProfiles, frozen } from "../../config";
-import { CHAIN_LEVELS, maxSwapCompletionLength, type SwapFormat, swapGridWidth } from "../../data/swaps";
+import {
+  CHAIN_LEVELS,
+  type CompletionPart,
+  maxSwapCompletionLength,
+  type SwapFormat,
+  swapGridWidth,
+} from "../../data/swaps";
 import type { CurvePoint } from "../../info";
 import type { ResultRecord } from "../../run/results";
 import type { Interval } from "../../stats";
@@ -268,6 +274,12 @@ export interface T2LevelRun {
   readonly finalLoss: number;
   readonly trainMs: number;
   readonly samples: ReadonlyArray<Generated & { group: string }>;
+  /**
+   * The wrong answers of each unseen group (`unseen`, and `unseen-sep`, `unseen-frame` with the split wordings),
+   * counted by where the greedy completion first leaves its target: a cup, a slot, the restated input (reading),
+   * a state (updating) or only the answer. Records since 2026-12-02 (the split wordings).
+   */
+  readonly departures?: Readonly<Record<string, Partial<Record<CompletionPart, number>>>>;
 }
 
 /** One (seed, depth) direct baseline. */

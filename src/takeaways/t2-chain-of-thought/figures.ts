@@ -212,9 +212,18 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   const iSwap = d.levels.indexOf("swap");
   const iStep = d.levels.indexOf("step");
   const iMarked = d.levels.indexOf("marked");
+  // With the split wordings (records since them): the unseen problems with only their separators unseen and with
+  // only their header and filler unseen, two more groups.
+  const split = (m as Record<string, unknown>)[`accUnseenSep_level${iSwap}`] !== undefined;
   const groups = [
     ["accInDist", "training surface forms (control)"],
     ["accUnseen", "unseen surface forms"],
+    ...(split
+      ? ([
+          ["accUnseenSep", "only separators unseen"],
+          ["accUnseenFrame", "only header, filler unseen"],
+        ] as const)
+      : []),
   ] as const;
   const pair = (iMarked < 0 ? [iSwap, iStep] : [iSwap, iStep, iMarked]).map((l) => {
     const ivs = groups.map(([key]) => iv(m[`${key}_level${l}`]));
@@ -236,6 +245,9 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
     iMarked < 0
       ? ""
       : `; step − marked: unseen ${ivText(m["stepMinusMarkedUnseen"])}, training forms ${ivText(m["stepMinusMarkedInDist"])}`;
+  const splitText = split
+    ? `; marked − swap, only separators unseen: ${ivText(m["markedMinusSwapUnseenSep"])}, only header and filler unseen: ${ivText(m["markedMinusSwapUnseenFrame"])}`
+    : "";
   const copyFig = barFigure(
     groups.map(([, label]) => label),
     pair,
@@ -244,7 +256,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
         iMarked < 0
           ? "Copying the surface form: step chains (copy the separators) against swap chains (do not)"
           : "Copying or format? Swap, step (copies separators), marked (a fixed mark)",
-      subtitle: `${sub}; step − swap: unseen ${diffText("stepMinusSwapUnseen", "accUnseen")}, training forms ${diffText("stepMinusSwapInDist", "accInDist")}${markedText}; the bottleneck predicts a gap on unseen forms only`,
+      subtitle: `${sub}; step − swap: unseen ${diffText("stepMinusSwapUnseen", "accUnseen")}, training forms ${diffText("stepMinusSwapInDist", "accInDist")}${markedText}${splitText}; the bottleneck predicts a gap on unseen forms only`,
       xTitle: "test inputs",
       yTitle: "accuracy (greedy answer)",
       yRange: [0, 1.02],

@@ -442,7 +442,7 @@ test("the split wordings are evaluation only: without them the run is the same b
     b.claims,
   );
   assert.deepEqual(
-    a.data.levelRuns.map((r) => ({
+    a.data.levelRuns.map(({ departures, ...r }) => ({
       ...r,
       trainMs: 0,
       accuracy: Object.fromEntries(Object.entries(r.accuracy).filter(([g]) => !g.startsWith("unseen-"))),
@@ -464,6 +464,16 @@ test("the split wordings are evaluation only: without them the run is the same b
   assert.ok(!step.asserted);
   assert.ok(Math.abs(step.value - mu(pair(2, 1, "unseen-sep"))) < 1e-12);
   assert.ok(Math.abs((a.metrics["stepMinusSwapUnseenFrame"] as { mean: number }).mean - step.control!.value) < 1e-12);
+  // The wrong answers of each unseen group, counted by where they first leave their target.
+  const nUnseen = testProblems({ ...T2_PROFILES.smoke, ...TINY } as T2Config, 0).filter(
+    (t) => t.group === "unseen",
+  ).length;
+  for (const r of a.data.levelRuns)
+    for (const g of ["unseen", "unseen-sep", "unseen-frame"]) {
+      const wrong = Object.values(r.departures?.[g] ?? {}).reduce((x, y) => x + y, 0);
+      assert.equal(wrong, Math.round(nUnseen * (1 - (r.accuracy[g] as number))), `${r.level} ${g}`);
+    }
+  assert.ok(b.data.levelRuns.every((r) => r.departures === undefined));
   for (let l = 0; l < 5; l++)
     assert.ok(`accUnseenSep_level${l}` in a.metrics && `accUnseenFrame_level${l}` in a.metrics);
 });
