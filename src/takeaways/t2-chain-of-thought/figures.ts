@@ -215,7 +215,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   // With the split wordings (records since them): the unseen problems with only their separators unseen and with
   // only their header and filler unseen, two more groups.
   const split = (m as Record<string, unknown>)[`accUnseenSep_level${iSwap}`] !== undefined;
-  const groups = [
+  const groups: ReadonlyArray<readonly ["accInDist" | "accUnseen" | "accUnseenSep" | "accUnseenFrame", string]> = [
     ["accInDist", "training surface forms (control)"],
     ["accUnseen", "unseen surface forms"],
     ...(split
@@ -224,7 +224,7 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
           ["accUnseenFrame", "only header, filler unseen"],
         ] as const)
       : []),
-  ] as const;
+  ];
   const pair = (iMarked < 0 ? [iSwap, iStep] : [iSwap, iStep, iMarked]).map((l) => {
     const ivs = groups.map(([key]) => iv(m[`${key}_level${l}`]));
     return {
