@@ -474,6 +474,16 @@ test("the split wordings are evaluation only: without them the run is the same b
       assert.equal(wrong, Math.round(nUnseen * (1 - (r.accuracy[g] as number))), `${r.level} ${g}`);
     }
   assert.ok(b.data.levelRuns.every((r) => r.departures === undefined));
+  // Without the marked control the split is still measured (levels and the step chain), without the claim.
+  const noMarked = await runExperiment(experiment, {
+    profile: "smoke",
+    seed: 5,
+    overrides: { ...TINY, splitUnseen: true, markedControl: false },
+    save: false,
+  });
+  assert.ok(noMarked.claims.some((x) => x.id === "step-split-wordings"));
+  assert.ok(!noMarked.claims.some((x) => x.id === "slot-cost-is-separators"));
+  assert.ok("accUnseenSep_level3" in noMarked.metrics && !("markedMinusSwapUnseenSep" in noMarked.metrics));
   for (let l = 0; l < 5; l++)
     assert.ok(`accUnseenSep_level${l}` in a.metrics && `accUnseenFrame_level${l}` in a.metrics);
 });
