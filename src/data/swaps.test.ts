@@ -17,7 +17,9 @@ import {
   sampleSwapSurface,
   SWAP_STEP_MARK,
   SWAP_TRAIN_SURFACE,
+  SWAP_UNSEEN_FILLER_SURFACE,
   SWAP_UNSEEN_FRAME_SURFACE,
+  SWAP_UNSEEN_HEADER_SURFACE,
   SWAP_UNSEEN_SEP_SURFACE,
   SWAP_UNSEEN_SURFACE,
   swapGridWidth,
@@ -128,9 +130,13 @@ test("where a wrong completion first leaves its target: slot, cup, state, restat
   assert.equal(firstDeparture("marked", 3, 0, "|012|342|121=3", m), "answer");
   assert.equal(firstDeparture("marked", 3, 0, "|012|342|121=1x", m), "answer");
   assert.equal(firstDeparture("marked", 3, 0, "|01", m), "state");
+  // The chain's end: the answer mark too early, or none where the chain ends (it goes on with another step).
+  assert.equal(firstDeparture("marked", 3, 0, "|012|342=2", m), "stops");
+  assert.equal(firstDeparture("marked", 3, 0, "|012|342|121|104=0", m), "goes-on");
+  assert.equal(firstDeparture("state", 3, 0, "2021=1", "202=2"), "goes-on");
 });
 
-test("the split wordings: each half of an unseen wording, the other half from training", () => {
+test("the split wordings: each part of an unseen wording alone, the others from training", () => {
   assert.deepEqual(SWAP_UNSEEN_SEP_SURFACE, {
     headers: SWAP_TRAIN_SURFACE.headers,
     separators: SWAP_UNSEEN_SURFACE.separators,
@@ -138,6 +144,16 @@ test("the split wordings: each half of an unseen wording, the other half from tr
   });
   assert.deepEqual(SWAP_UNSEEN_FRAME_SURFACE, {
     headers: SWAP_UNSEEN_SURFACE.headers,
+    separators: SWAP_TRAIN_SURFACE.separators,
+    fillers: SWAP_UNSEEN_SURFACE.fillers,
+  });
+  assert.deepEqual(SWAP_UNSEEN_HEADER_SURFACE, {
+    headers: SWAP_UNSEEN_SURFACE.headers,
+    separators: SWAP_TRAIN_SURFACE.separators,
+    fillers: SWAP_TRAIN_SURFACE.fillers,
+  });
+  assert.deepEqual(SWAP_UNSEEN_FILLER_SURFACE, {
+    headers: SWAP_TRAIN_SURFACE.headers,
     separators: SWAP_TRAIN_SURFACE.separators,
     fillers: SWAP_UNSEEN_SURFACE.fillers,
   });

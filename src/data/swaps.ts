@@ -81,6 +81,17 @@ export const SWAP_UNSEEN_FRAME_SURFACE: Readonly<SwapSurfaceSpec> = Object.freez
   separators: SWAP_TRAIN_SURFACE.separators,
   fillers: SWAP_UNSEEN_SURFACE.fillers,
 });
+/** The frame's two parts apart (the pre-registration's addendum): only the header unseen; only the filler unseen. */
+export const SWAP_UNSEEN_HEADER_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: SWAP_UNSEEN_SURFACE.headers,
+  separators: SWAP_TRAIN_SURFACE.separators,
+  fillers: SWAP_TRAIN_SURFACE.fillers,
+});
+export const SWAP_UNSEEN_FILLER_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: SWAP_TRAIN_SURFACE.headers,
+  separators: SWAP_TRAIN_SURFACE.separators,
+  fillers: SWAP_UNSEEN_SURFACE.fillers,
+});
 
 /** An underlying problem: start cup, swaps, states after each swap, the answer (the last state). */
 export interface SwapProblem {
@@ -234,6 +245,11 @@ export function parseSwapCompletion(text: string): { chain: string; answer: numb
 
 /** The parts of a completion: a step's slot (step, marked), a cup it names, a state, the restated input (verbatim), the answer. */
 export type CompletionPart = "slot" | "cup" | "state" | "restated" | "answer";
+/**
+ * Where a completion first leaves its target: a part of the chain; `stops`, the answer mark written before the
+ * chain's end; `goes-on`, no answer mark where the chain ends; `answer`, a wrong answer after a right chain and mark.
+ */
+export type Departure = Exclude<CompletionPart, "answer"> | "stops" | "goes-on" | "answer";
 
 /**
  * Which part of a format's completion for k swaps (input of `inputLength` characters) position `pos` is: the
@@ -256,9 +272,9 @@ export function completionPartAt(format: SwapFormat, k: number, inputLength: num
 }
 
 /**
- * Where a generated completion first leaves its target (the part of the target there), or null when it does not:
- * for a wrong answer, whether the chain went wrong reading the input (a cup, a slot, the restatement) or
- * updating the state, or only at the answer.
+ * Where a generated completion first leaves its target, or null when it does not: for a wrong answer, whether the
+ * chain went wrong reading the input (a cup, a slot, the restatement), updating the state, finding the chain's end
+ * (stopping before it or going on past it), or only at the answer.
  */
 export function firstDeparture(
   format: SwapFormat,
@@ -266,11 +282,15 @@ export function firstDeparture(
   inputLength: number,
   output: string,
   target: string,
-): CompletionPart | null {
+): Departure | null {
   let i = 0;
   while (i < target.length && output.charAt(i) === target.charAt(i)) i++;
   if (i === target.length && output.length === target.length) return null;
-  return completionPartAt(format, k, inputLength, Math.min(i, target.length - 1));
+  const end = target.lastIndexOf(SWAP_ANSWER_MARK);
+  if (i < end && output.charAt(i) === SWAP_ANSWER_MARK) return "stops";
+  if (i === end) return "goes-on";
+  if (i > end) return "answer";
+  return completionPartAt(format, k, inputLength, i) as Exclude<CompletionPart, "answer">;
 }
 
 /**

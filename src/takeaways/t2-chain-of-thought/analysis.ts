@@ -17,11 +17,13 @@ import {
   sampleSwapSurface,
   swapSurfaceOf,
   SWAP_TRAIN_SURFACE,
+  SWAP_UNSEEN_FILLER_SURFACE,
   SWAP_UNSEEN_FRAME_SURFACE,
+  SWAP_UNSEEN_HEADER_SURFACE,
   SWAP_UNSEEN_SEP_SURFACE,
   SWAP_UNSEEN_SURFACE,
   type SwapSurfaceSpec,
-  type CompletionPart,
+  type Departure,
   firstDeparture,
   type SwapExample,
   type SwapFormat,
@@ -147,13 +149,23 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
   return out;
 }
 
-/** The split wordings' test groups and their surface specs. */
-export const SPLIT_GROUPS: ReadonlyArray<readonly [string, SwapSurfaceSpec]> = [
-  ["unseen-sep", SWAP_UNSEEN_SEP_SURFACE],
-  ["unseen-frame", SWAP_UNSEEN_FRAME_SURFACE],
+/**
+ * The split wordings' test groups and their surface specs, in two sets, each tested in generation batches of its own
+ * (the second set came after the first had run: an addendum of the pre-registration, measured only).
+ */
+export const SPLIT_SETS: ReadonlyArray<ReadonlyArray<readonly [string, SwapSurfaceSpec]>> = [
+  [
+    ["unseen-sep", SWAP_UNSEEN_SEP_SURFACE],
+    ["unseen-frame", SWAP_UNSEEN_FRAME_SURFACE],
+  ],
+  [
+    ["unseen-header", SWAP_UNSEEN_HEADER_SURFACE],
+    ["unseen-filler", SWAP_UNSEEN_FILLER_SURFACE],
+  ],
 ];
+const SPLIT_GROUPS = SPLIT_SETS.flat();
 
-/** Whether a test group is one of the split wordings (evaluated in batches of their own). */
+/** Whether a test group is one of the split wordings. */
 export function isSplitGroup(group: string): boolean {
   return SPLIT_GROUPS.some(([g]) => g === group);
 }
@@ -448,15 +460,17 @@ export async function testLevel(
   const { accuracy, gens } = await evaluate(model, tok, c, format, base);
   // The split wordings in generation batches of their own: the other items' batches stay as they were without
   // them, so their greedy completions do too, bit for bit.
-  const split = tests.filter((t) => isSplitGroup(t.group));
-  const splitGens: Generated[] = [];
-  if (split.length > 0) {
-    const e = await evaluate(model, tok, c, format, split);
+  const splits: Array<{ tests: TestProblem[]; gens: Generated[] }> = [];
+  for (const set of SPLIT_SETS) {
+    const ts = tests.filter((t) => set.some(([g]) => g === t.group));
+    if (ts.length === 0) continue;
+    const e = await evaluate(model, tok, c, format, ts);
     Object.assign(accuracy, e.accuracy);
-    splitGens.push(...e.gens);
+    splits.push({ tests: ts, gens: e.gens });
   }
-  // Where the wrong answers on new wordings first went wrong (reading the input or updating the state).
-  const departures: Record<string, Partial<Record<CompletionPart, number>>> = {};
+  // Where the wrong answers on new wordings first went wrong (reading the input, updating the state, finding the
+  // chain's end).
+  const departures: Record<string, Partial<Record<Departure, number>>> = {};
   const countDepartures = (ts: ReadonlyArray<TestProblem>, gs: ReadonlyArray<Generated>) =>
     ts.forEach((t, i) => {
       const g = gs[i] as Generated;
@@ -466,7 +480,7 @@ export async function testLevel(
       at[part] = (at[part] ?? 0) + 1;
     });
   countDepartures(base, gens);
-  countDepartures(split, splitGens);
+  for (const sp of splits) countDepartures(sp.tests, sp.gens);
   const ksIn = range(c.kMin, c.kMax);
   const accInDist = mean(ksIn.map((k) => accuracy[`k${k}`] as number));
   const accLonger = mean(c.kLonger.map((k) => accuracy[`k${k}`] as number));

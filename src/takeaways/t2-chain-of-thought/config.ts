@@ -5,7 +5,7 @@
 import { checkRange, defineProfiles, frozen } from "../../config";
 import {
   CHAIN_LEVELS,
-  type CompletionPart,
+  type Departure,
   maxSwapCompletionLength,
   type SwapFormat,
   swapGridWidth,
@@ -84,7 +84,8 @@ export interface T2Config {
   /**
    * Also test every chain level on the unseen group's problems written with only their separators unseen
    * (`unseen-sep`) and with only their header and filler unseen (`unseen-frame`). Pre-registered 2026-12-02
-   * (data/claims-by-seed/t2-split/; claim `slot-cost-is-separators`). Evaluation only: no model changes.
+   * (data/claims-by-seed/t2-split/; claim `slot-cost-is-separators`); with, after the addendum, only the header
+   * (`unseen-header`) and only the filler (`unseen-filler`) unseen, measured. Evaluation only: no model changes.
    */
   readonly splitUnseen: boolean;
   /** The chain models and the warm-up model (nLayer is the chain models' depth). */
@@ -277,9 +278,10 @@ export interface T2LevelRun {
   /**
    * The wrong answers of each unseen group (`unseen`, and `unseen-sep`, `unseen-frame` with the split wordings),
    * counted by where the greedy completion first leaves its target: a cup, a slot, the restated input (reading),
-   * a state (updating) or only the answer. Records since 2026-12-02 (the split wordings).
+   * a state (updating), the chain's end (`stops` before it, `goes-on` past it) or only the answer. Records since
+   * 2026-12-02 (the split wordings).
    */
-  readonly departures?: Readonly<Record<string, Partial<Record<CompletionPart, number>>>>;
+  readonly departures?: Readonly<Record<string, Partial<Record<Departure, number>>>>;
 }
 
 /** One (seed, depth) direct baseline. */
@@ -429,7 +431,7 @@ export type T2Metric =
   | "stepMinusSwapUnseen"
   | "stepMinusSwapInDist"
   | `${"stepMinusMarked" | "markedMinusSwap"}${"Unseen" | "InDist"}`
-  | `${"accUnseenSep" | "accUnseenFrame"}_level${number}`
+  | `${"accUnseenSep" | "accUnseenFrame" | "accUnseenHeader" | "accUnseenFiller"}_level${number}`
   | `${"markedMinusSwap" | "stepMinusSwap"}${"UnseenSep" | "UnseenFrame"}`
   | "iXZorderRho"
   | "iXZorderVerbatimMinusAbstract"

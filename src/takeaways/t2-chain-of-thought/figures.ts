@@ -215,13 +215,21 @@ export function t2Figures(record: T2Record): Record<string, Figure> {
   // With the split wordings (records since them): the unseen problems with only their separators unseen and with
   // only their header and filler unseen, two more groups.
   const split = (m as Record<string, unknown>)[`accUnseenSep_level${iSwap}`] !== undefined;
-  const groups: ReadonlyArray<readonly ["accInDist" | "accUnseen" | "accUnseenSep" | "accUnseenFrame", string]> = [
+  type AccKey = "accInDist" | "accUnseen" | "accUnseenSep" | "accUnseenFrame" | "accUnseenHeader" | "accUnseenFiller";
+  const hasFrameParts = (m as Record<string, unknown>)[`accUnseenHeader_level${iSwap}`] !== undefined;
+  const groups: ReadonlyArray<readonly [AccKey, string]> = [
     ["accInDist", "training surface forms (control)"],
     ["accUnseen", "unseen surface forms"],
     ...(split
       ? ([
           ["accUnseenSep", "only separators unseen"],
           ["accUnseenFrame", "only header, filler unseen"],
+        ] as const)
+      : []),
+    ...(hasFrameParts
+      ? ([
+          ["accUnseenHeader", "only header unseen"],
+          ["accUnseenFiller", "only filler unseen"],
         ] as const)
       : []),
   ];

@@ -403,15 +403,19 @@ test("the split wordings are evaluation only: without them the run is the same b
   await testBackend();
   const on = { ...T2_PROFILES.smoke, ...TINY, splitUnseen: true } as T2Config;
   const off = { ...on, splitUnseen: false };
-  // The test items: the same as without the split, then the unseen group's problems twice, each half of the
-  // wording unseen in turn.
+  // The test items: the same as without the split, then the unseen group's problems again, once for each part of
+  // the wording left unseen alone (separators; header and filler; header; filler), the rest from training.
   const [tOn, tOff] = [testProblems(on, 3), testProblems(off, 3)];
   assert.deepEqual(tOn.slice(0, tOff.length), tOff);
   const unseen = tOff.filter((t) => t.group === "unseen");
   const has = (xs: ReadonlyArray<string>, x: string) => xs.includes(x);
-  for (const [group, sepUnseen] of [
-    ["unseen-sep", true],
-    ["unseen-frame", false],
+  const T = SWAP_TRAIN_SURFACE;
+  const U = SWAP_UNSEEN_SURFACE;
+  for (const [group, header, seps, filler] of [
+    ["unseen-sep", T, U, T],
+    ["unseen-frame", U, T, U],
+    ["unseen-header", U, T, T],
+    ["unseen-filler", T, T, U],
   ] as const) {
     const g = tOn.filter((t) => t.group === group);
     assert.deepEqual(
@@ -419,22 +423,20 @@ test("the split wordings are evaluation only: without them the run is the same b
       unseen.map((t) => t.problem),
     );
     for (const { form } of g) {
-      const frame = sepUnseen ? SWAP_TRAIN_SURFACE : SWAP_UNSEEN_SURFACE;
-      const seps = sepUnseen ? SWAP_UNSEEN_SURFACE : SWAP_TRAIN_SURFACE;
-      assert.ok(has(frame.headers, form.header) && has(frame.fillers, form.filler), JSON.stringify(form));
+      assert.ok(has(header.headers, form.header) && has(filler.fillers, form.filler), JSON.stringify(form));
       assert.ok(
         form.separators.every((x) => has(seps.separators, x)),
         JSON.stringify(form),
       );
     }
   }
-  assert.equal(tOn.length, tOff.length + 2 * unseen.length);
+  assert.equal(tOn.length, tOff.length + 4 * unseen.length);
   assert.throws(() => validateT2Config({ ...on, splitUnseen: 1 as never }), /t2.splitUnseen: must be true or false/);
   // The whole run: every number of the run without them is the same with them.
   const run = (splitUnseen: boolean) =>
     runExperiment(experiment, { profile: "smoke", seed: 5, overrides: { ...TINY, splitUnseen }, save: false });
   const [a, b] = [await run(true), await run(false)];
-  const isSplitKey = (k: string) => /UnseenSep|UnseenFrame/.test(k);
+  const isSplitKey = (k: string) => /Unseen(Sep|Frame|Header|Filler)/.test(k);
   assert.deepEqual(Object.fromEntries(Object.entries(a.metrics).filter(([k]) => !isSplitKey(k))), b.metrics);
   const newClaims = ["slot-cost-is-separators", "step-split-wordings"];
   assert.deepEqual(
@@ -469,7 +471,7 @@ test("the split wordings are evaluation only: without them the run is the same b
     (t) => t.group === "unseen",
   ).length;
   for (const r of a.data.levelRuns)
-    for (const g of ["unseen", "unseen-sep", "unseen-frame"]) {
+    for (const g of ["unseen", "unseen-sep", "unseen-frame", "unseen-header", "unseen-filler"]) {
       const wrong = Object.values(r.departures?.[g] ?? {}).reduce((x, y) => x + y, 0);
       assert.equal(wrong, Math.round(nUnseen * (1 - (r.accuracy[g] as number))), `${r.level} ${g}`);
     }
@@ -485,7 +487,8 @@ test("the split wordings are evaluation only: without them the run is the same b
   assert.ok(!noMarked.claims.some((x) => x.id === "slot-cost-is-separators"));
   assert.ok("accUnseenSep_level3" in noMarked.metrics && !("markedMinusSwapUnseenSep" in noMarked.metrics));
   for (let l = 0; l < 5; l++)
-    assert.ok(`accUnseenSep_level${l}` in a.metrics && `accUnseenFrame_level${l}` in a.metrics);
+    for (const key of ["accUnseenSep", "accUnseenFrame", "accUnseenHeader", "accUnseenFiller"])
+      assert.ok(`${key}_level${l}` in a.metrics, key);
 });
 
 /** Two records of the same run: metrics, claims and data equal, but for the wall times (of each run and stage). */

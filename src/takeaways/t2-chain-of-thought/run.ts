@@ -405,6 +405,9 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
       for (const [key, group] of [
         ["accUnseenSep", "unseen-sep"],
         ["accUnseenFrame", "unseen-frame"],
+        // The frame's parts apart (the addendum: measured only).
+        ["accUnseenHeader", "unseen-header"],
+        ["accUnseenFiller", "unseen-filler"],
       ] as const)
         metrics[`${key}_level${l}`] = meanInterval(
           byLevel(l).map((r) => r.accuracy[group] as number),
