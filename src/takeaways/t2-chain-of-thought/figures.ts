@@ -8,7 +8,7 @@ import {
   withHorizontalLines,
   withVerticalLines,
 } from "../../present/plot";
-import { type Metric, toInterval } from "../../stats";
+import { meanInterval, type Metric, toInterval } from "../../stats";
 import { iXZnormOf, type SeedInfo, type T2Record } from "./config";
 
 const iv = toInterval;
@@ -349,4 +349,83 @@ export function t2SampleRows(record: T2Record): Array<Record<string, string>> {
         correct: s.correct ? "yes" : "no",
       })),
     );
+}
+
+/** The unseen groups of the split wordings, in the order they are reported. */
+export const UNSEEN_GROUPS = ["unseen", "unseen-sep", "unseen-frame", "unseen-header", "unseen-filler"] as const;
+
+/** An interval in percentage points, `mean [lo, hi]`. */
+function pctText(v: Metric): string {
+  const x = iv(v);
+  return `${(100 * x.mean).toFixed(1)} [${(100 * x.lo).toFixed(1)}, ${(100 * x.hi).toFixed(1)}]`;
+}
+
+/**
+ * The split wordings of one or more t2 records (base seeds) pooled over all their runs, as table rows (for
+ * `showTable` and scripts/t2-split-table.ts): each level's accuracy per test group, each level minus the swap
+ * level per group (paired by seed), and where the wrong answers first leave their target. Groups a record does not
+ * have are left out; departures are absent from records before 2026-12-02.
+ */
+export function t2SplitRows(records: ReadonlyArray<T2Record>): {
+  accuracy: Array<Record<string, string>>;
+  minusSwap: Array<Record<string, string>>;
+  departures: Array<Record<string, string>>;
+} {
+  const first = records[0];
+  if (first === undefined) throw new Error("t2SplitRows: give at least one t2 record");
+  const levels = first.data.levels;
+  const runs = records.flatMap((r, b) => r.data.levelRuns.map((run) => ({ ...run, key: `${b}/${run.seed}` })));
+  type Run = (typeof runs)[number];
+  const groups = ["inDist", ...UNSEEN_GROUPS].filter((g) =>
+    runs.every((r) => g === "inDist" || r.accuracy[g] !== undefined),
+  );
+  const acc = (r: Run, g: string): number => (g === "inDist" ? r.accInDist : (r.accuracy[g] as number));
+  const label = (g: string): string => (g === "inDist" ? "training forms" : g);
+  const at = (l: number): Run[] => runs.filter((r) => r.level === l);
+  const iSwap = levels.indexOf("swap");
+  const swapOf = new Map(at(iSwap).map((r) => [r.key, r]));
+  const accuracy = levels.map((name, l) => ({
+    level: `${l} ${name}`,
+    ...Object.fromEntries(
+      groups.map((g) => [
+        label(g),
+        pctText(
+          meanInterval(
+            at(l).map((r) => acc(r, g)),
+            [0, 1],
+          ),
+        ),
+      ]),
+    ),
+  }));
+  const minusSwap = levels
+    .map((name, l) => ({ name, l }))
+    .filter(({ l }) => l !== iSwap)
+    .map(({ name, l }) => ({
+      "level minus swap": `${l} ${name}`,
+      ...Object.fromEntries(
+        groups.map((g) => [
+          label(g),
+          pctText(meanInterval(at(l).map((r) => acc(r, g) - acc(swapOf.get(r.key) as Run, g)))),
+        ]),
+      ),
+    }));
+  const departures = levels.map((name, l) => ({
+    level: `${l} ${name}`,
+    ...Object.fromEntries(
+      UNSEEN_GROUPS.filter((g) => groups.includes(g)).map((g) => {
+        const n: Record<string, number> = {};
+        for (const r of at(l))
+          for (const [p, v] of Object.entries(r.departures?.[g] ?? {})) n[p] = (n[p] ?? 0) + (v ?? 0);
+        const total = Object.values(n).reduce((a, b) => a + b, 0);
+        const parts = Object.entries(n).sort((a, b) => b[1] - a[1]);
+        const text =
+          total === 0
+            ? "none wrong"
+            : `${total} wrong: ${parts.map(([p, v]) => `${p} ${Math.round((100 * v) / total)}%`).join(", ")}`;
+        return [g, runs.some((r) => r.departures !== undefined) ? text : "not recorded"];
+      }),
+    ),
+  }));
+  return { accuracy, minusSwap, departures };
 }

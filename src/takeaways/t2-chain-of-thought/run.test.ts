@@ -37,6 +37,7 @@ import {
   T2_PROFILES,
   testLevel,
   testProblems,
+  t2SplitRows,
   t2Formats,
   trainDirect,
   trainLevel,
@@ -476,6 +477,27 @@ test("the split wordings are evaluation only: without them the run is the same b
       assert.equal(wrong, Math.round(nUnseen * (1 - (r.accuracy[g] as number))), `${r.level} ${g}`);
     }
   assert.ok(b.data.levelRuns.every((r) => r.departures === undefined));
+  // The pooled table of the split (scripts/t2-split-table.ts): one row per level, the record's own intervals.
+  const rows = t2SplitRows([a]);
+  assert.deepEqual(Object.keys(rows.accuracy[4]!), [
+    "level",
+    "training forms",
+    "unseen",
+    "unseen-sep",
+    "unseen-frame",
+    "unseen-header",
+    "unseen-filler",
+  ]);
+  const sep4 = a.metrics["accUnseenSep_level4"] as { mean: number; lo: number; hi: number };
+  assert.equal(
+    rows.accuracy[4]!["unseen-sep"],
+    `${(100 * sep4.mean).toFixed(1)} [${(100 * sep4.lo).toFixed(1)}, ${(100 * sep4.hi).toFixed(1)}]`,
+  );
+  assert.equal(rows.minusSwap.length, 4);
+  assert.ok(rows.departures.every((r) => !Object.values(r).includes("not recorded")));
+  const older = t2SplitRows([b]);
+  assert.deepEqual(Object.keys(older.accuracy[0]!), ["level", "training forms", "unseen"]);
+  assert.equal(older.departures[0]!["unseen"], "not recorded");
   // Without the marked control the split is still measured (levels and the step chain), without the claim.
   const noMarked = await runExperiment(experiment, {
     profile: "smoke",
