@@ -66,32 +66,25 @@ export const SWAP_UNSEEN_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
   fillers: Object.freeze(["~", "-"]),
 });
 
+/** A wording with the named parts from the unseen set and the others from training. */
+function partlyUnseen(unseen: { header?: boolean; separators?: boolean; filler?: boolean }): Readonly<SwapSurfaceSpec> {
+  const from = (u: boolean | undefined) => (u ? SWAP_UNSEEN_SURFACE : SWAP_TRAIN_SURFACE);
+  return Object.freeze({
+    headers: from(unseen.header).headers,
+    separators: from(unseen.separators).separators,
+    fillers: from(unseen.filler).fillers,
+  });
+}
+
 /**
- * The two halves of an unseen wording (pre-registered 2026-12-02, data/claims-by-seed/t2-split/): only the
- * separators unseen, the header and filler from training; and the other way round. They tell which part of a new
- * wording a chain format pays for.
+ * The parts of an unseen wording one at a time (pre-registered 2026-12-02, data/claims-by-seed/t2-split/): only the
+ * separators unseen; only the header and filler; and, after the addendum, only the header; only the filler. They
+ * tell which part of a new wording a chain format pays for.
  */
-export const SWAP_UNSEEN_SEP_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
-  headers: SWAP_TRAIN_SURFACE.headers,
-  separators: SWAP_UNSEEN_SURFACE.separators,
-  fillers: SWAP_TRAIN_SURFACE.fillers,
-});
-export const SWAP_UNSEEN_FRAME_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
-  headers: SWAP_UNSEEN_SURFACE.headers,
-  separators: SWAP_TRAIN_SURFACE.separators,
-  fillers: SWAP_UNSEEN_SURFACE.fillers,
-});
-/** The frame's two parts apart (the pre-registration's addendum): only the header unseen; only the filler unseen. */
-export const SWAP_UNSEEN_HEADER_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
-  headers: SWAP_UNSEEN_SURFACE.headers,
-  separators: SWAP_TRAIN_SURFACE.separators,
-  fillers: SWAP_TRAIN_SURFACE.fillers,
-});
-export const SWAP_UNSEEN_FILLER_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
-  headers: SWAP_TRAIN_SURFACE.headers,
-  separators: SWAP_TRAIN_SURFACE.separators,
-  fillers: SWAP_UNSEEN_SURFACE.fillers,
-});
+export const SWAP_UNSEEN_SEP_SURFACE = partlyUnseen({ separators: true });
+export const SWAP_UNSEEN_FRAME_SURFACE = partlyUnseen({ header: true, filler: true });
+export const SWAP_UNSEEN_HEADER_SURFACE = partlyUnseen({ header: true });
+export const SWAP_UNSEEN_FILLER_SURFACE = partlyUnseen({ filler: true });
 
 /** An underlying problem: start cup, swaps, states after each swap, the answer (the last state). */
 export interface SwapProblem {
