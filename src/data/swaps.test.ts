@@ -27,6 +27,8 @@ import {
   swapsAlphabet,
   swapsSampler,
   swapSurfaceOf,
+  SWAP_END_MARK,
+  withEndMark,
 } from "./swaps";
 
 test("states follow the swaps; the answer is the last state", () => {
@@ -168,6 +170,32 @@ test("unseen surface characters never occur in training surfaces; the alphabet h
   const rng = new Rng(1);
   const f = sampleSwapSurface(rng, 3, SWAP_UNSEEN_SURFACE);
   assert.equal(f.separators.length, 3);
+});
+
+test("end mark: right after the last swap in the first filler slot, the same width and random stream; in the alphabet only when asked", () => {
+  const p = makeSwapProblem(5, 2, [
+    [0, 1],
+    [3, 4],
+  ]);
+  const spec = withEndMark(SWAP_TRAIN_SURFACE);
+  assert.equal(spec.end, SWAP_END_MARK);
+  const [a, b] = [new Rng(4), new Rng(4)];
+  const marked = sampleSwapSurface(a, 2, spec);
+  const plain = sampleSwapSurface(b, 2, SWAP_TRAIN_SURFACE);
+  assert.deepEqual(marked, { ...plain, end: SWAP_END_MARK });
+  assert.equal(a.int(1000), b.int(1000));
+  const form = { header: "Q", separators: [";", ","], filler: "." };
+  assert.equal(renderSwapInput(p, form, 3), "Q2;01,34...");
+  assert.equal(renderSwapInput(p, { ...form, end: SWAP_END_MARK }, 3), "Q2;01,34!..");
+  // At k = kGrid the row's end is the end: no slot, no mark.
+  assert.equal(renderSwapInput(p, { ...form, end: SWAP_END_MARK }, 2), "Q2;01,34");
+  assert.ok(!swapsAlphabet().includes(SWAP_END_MARK));
+  assert.deepEqual(
+    swapsAlphabet(5, { endMark: true }),
+    [...swapsAlphabet(), SWAP_END_MARK].sort(),
+  );
+  for (const s of [SWAP_TRAIN_SURFACE, SWAP_UNSEEN_SURFACE])
+    assert.ok(![...s.headers, ...s.separators, ...s.fillers].includes(SWAP_END_MARK));
 });
 
 test("information design: Y uniform over the cups, distinct problems and forms", () => {

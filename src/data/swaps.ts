@@ -45,11 +45,28 @@ export const SWAP_RESTATE_END = "|";
  */
 export const SWAP_STEP_MARK = SWAP_RESTATE_END;
 
+/**
+ * Marks where the swaps end (the `endMark` layout, pre-registered 2026-12-02, data/claims-by-seed/t2-end-mark/): a
+ * character in no surface spec, in the vocabulary only when the layout is on (so every other run's vocabulary, and
+ * with it every model, stays as it was).
+ */
+export const SWAP_END_MARK = "!";
+
 /** The characters a surface form is drawn from. */
 export interface SwapSurfaceSpec {
   readonly headers: ReadonlyArray<string>;
   readonly separators: ReadonlyArray<string>;
   readonly fillers: ReadonlyArray<string>;
+  /**
+   * A fixed character written right after the last swap, in the first filler slot (absent: none). Copied into each
+   * form, never drawn, so a spec with it gives the same random stream as the spec without.
+   */
+  readonly end?: string;
+}
+
+/** A spec with the end of the swaps marked by {@link SWAP_END_MARK}; its characters otherwise as they are. */
+export function withEndMark(spec: SwapSurfaceSpec): Readonly<SwapSurfaceSpec> {
+  return Object.freeze({ ...spec, end: SWAP_END_MARK });
 }
 
 /** Surface forms seen in training. */
@@ -102,6 +119,8 @@ export interface SwapSurface {
   /** One separator before each swap (k). */
   readonly separators: ReadonlyArray<string>;
   readonly filler: string;
+  /** The end mark in the first filler slot (absent: none; see {@link SwapSurfaceSpec.end}). */
+  readonly end?: string;
 }
 
 /** A rendered example. */
@@ -116,14 +135,15 @@ export interface SwapExample {
   readonly completion: string;
 }
 
-/** Every character any input or completion can use. */
-export function swapsAlphabet(numCups = 5): string[] {
+/** Every character any input or completion can use; the end mark only with `endMark`. */
+export function swapsAlphabet(numCups = 5, opts: { readonly endMark?: boolean } = {}): string[] {
   const chars = new Set<string>();
   for (let i = 0; i < numCups; i++) chars.add(String(i));
   for (const spec of [SWAP_TRAIN_SURFACE, SWAP_UNSEEN_SURFACE])
     for (const s of [...spec.headers, ...spec.separators, ...spec.fillers]) chars.add(s);
   chars.add(SWAP_ANSWER_MARK);
   chars.add(SWAP_RESTATE_END);
+  if (opts.endMark) chars.add(SWAP_END_MARK);
   return [...chars].sort();
 }
 
@@ -170,6 +190,7 @@ export function sampleSwapSurface(rng: Rng, k: number, spec: SwapSurfaceSpec = S
     header: rng.choice(spec.headers),
     separators: Array.from({ length: k }, () => rng.choice(spec.separators)),
     filler: rng.choice(spec.fillers),
+    ...(spec.end !== undefined ? { end: spec.end } : {}),
   };
 }
 
@@ -178,7 +199,11 @@ export function swapGridWidth(kGrid: number): number {
   return 2 + 3 * kGrid;
 }
 
-/** The input string (grid layout: padded with the filler to the width of kGrid swaps). */
+/**
+ * The input string (grid layout: padded with the filler to the width of kGrid swaps). A form with an end mark has it
+ * right after the last swap, in the first filler slot, so the width stays; at k = kGrid there is no slot and none is
+ * needed (the row's end is the end).
+ */
 export function renderSwapInput(p: SwapProblem, form: SwapSurface, kGrid: number): string {
   const k = p.swaps.length;
   if (form.separators.length !== k)
@@ -186,6 +211,7 @@ export function renderSwapInput(p: SwapProblem, form: SwapSurface, kGrid: number
   if (k > kGrid) throw new Error(`renderSwapInput: ${k} swaps do not fit a grid of ${kGrid}; raise kGrid`);
   let s = form.header + String(p.start);
   p.swaps.forEach(([a, b], i) => (s += `${form.separators[i]}${a}${b}`));
+  if (form.end !== undefined && k < kGrid) s += form.end;
   return s + form.filler.repeat(swapGridWidth(kGrid) - s.length);
 }
 

@@ -23,6 +23,7 @@ import {
   SWAP_UNSEEN_SEP_SURFACE,
   SWAP_UNSEEN_SURFACE,
   type SwapSurfaceSpec,
+  type SwapTaskOptions,
   type Departure,
   firstDeparture,
   type SwapExample,
@@ -65,11 +66,24 @@ import {
   type T2LevelRun,
   type T2StarRun,
   t2Formats,
+  t2Surface,
 } from "./config";
 
 /** The tokenizer of the task (every character of every surface form, seen or unseen). */
 export function t2Tokenizer(c: T2Config): CharTokenizer {
-  return CharTokenizer.fromAlphabet(swapsAlphabet(c.numCups));
+  return CharTokenizer.fromAlphabet(swapsAlphabet(c.numCups, { endMark: c.endMark }));
+}
+
+/** The training task of the given formats: the config's swaps and cups, the training wordings (end-marked with `endMark`). */
+export function t2Task(c: T2Config, formats: ReadonlyArray<SwapFormat>): SwapTaskOptions {
+  return {
+    formats,
+    kMin: c.kMin,
+    kMax: c.kMax,
+    kGrid: kGridOf(c),
+    numCups: c.numCups,
+    surface: t2Surface(c, SWAP_TRAIN_SURFACE),
+  };
 }
 
 /** The model of one format and seed: the config's width; `nLayer` overrides the depth (direct baselines). */
@@ -120,20 +134,29 @@ export interface TestProblem {
 /** The fixed test set of a seed (the same problems for every format and depth). */
 export function testProblems(c: T2Config, seed: number): TestProblem[] {
   const rng = new Rng(deriveSeed(seed, "t2", "test"));
+  const train = t2Surface(c, SWAP_TRAIN_SURFACE);
   const out: TestProblem[] = [];
   for (let k = c.kMin; k <= c.kMax; k++)
     for (let i = 0; i < c.evalPerK; i++)
-      out.push({ group: `k${k}`, problem: sampleSwapProblem(rng, k, c.numCups), form: sampleSwapSurface(rng, k) });
+      out.push({
+        group: `k${k}`,
+        problem: sampleSwapProblem(rng, k, c.numCups),
+        form: sampleSwapSurface(rng, k, train),
+      });
   for (const k of c.kLonger)
     for (let i = 0; i < c.evalPerK; i++)
-      out.push({ group: `k${k}`, problem: sampleSwapProblem(rng, k, c.numCups), form: sampleSwapSurface(rng, k) });
+      out.push({
+        group: `k${k}`,
+        problem: sampleSwapProblem(rng, k, c.numCups),
+        form: sampleSwapSurface(rng, k, train),
+      });
   const nUnseen = c.evalPerK * (c.kMax - c.kMin + 1);
   for (let i = 0; i < nUnseen; i++) {
     const k = c.kMin + rng.int(c.kMax - c.kMin + 1);
     out.push({
       group: "unseen",
       problem: sampleSwapProblem(rng, k, c.numCups),
-      form: sampleSwapSurface(rng, k, SWAP_UNSEEN_SURFACE),
+      form: sampleSwapSurface(rng, k, t2Surface(c, SWAP_UNSEEN_SURFACE)),
     });
   }
   if (c.splitUnseen) {
@@ -144,7 +167,11 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
     const unseen = out.filter((t) => t.group === "unseen");
     for (const [group, spec] of SPLIT_GROUPS)
       for (const t of unseen)
-        out.push({ group, problem: t.problem, form: sampleSwapSurface(split, t.problem.swaps.length, spec) });
+        out.push({
+          group,
+          problem: t.problem,
+          form: sampleSwapSurface(split, t.problem.swaps.length, t2Surface(c, spec)),
+        });
   }
   return out;
 }
@@ -411,11 +438,7 @@ export async function trainLevel(
   const tok = t2Tokenizer(c);
   const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", format, "init"));
   try {
-    const sampler = swapsSampler(
-      tok,
-      { formats: [format], kMin: c.kMin, kMax: c.kMax, kGrid: kGridOf(c), numCups: c.numCups },
-      formatSeqLen(c, format),
-    );
+    const sampler = swapsSampler(tok, t2Task(c, [format]), formatSeqLen(c, format));
     const t0 = performance.now();
     const res = await trainModel(
       model,
@@ -549,11 +572,7 @@ export async function trainDirect(
   const tok = t2Tokenizer(c);
   const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", "direct", depth, "init"), depth);
   try {
-    const sampler = swapsSampler(
-      tok,
-      { formats: ["direct"], kMin: c.kMin, kMax: c.kMax, kGrid: kGridOf(c), numCups: c.numCups },
-      formatSeqLen(c, "direct"),
-    );
+    const sampler = swapsSampler(tok, t2Task(c, ["direct"]), formatSeqLen(c, "direct"));
     const t0 = performance.now();
     const res = await trainModel(
       model,
@@ -629,17 +648,12 @@ export async function runStar(
   opts: StarOptions = {},
 ): Promise<{ run: T2StarRun; rows: MiRow[] }> {
   const tok = t2Tokenizer(c);
-  const kGrid = kGridOf(c);
   const seqLen = formatSeqLen(c, "verbatim");
   const model = createT2Model(c, tok.vocabSize, deriveSeed(seed, "t2", "star", "init"));
   let control: GPT | null = null;
   const t0 = performance.now();
   try {
-    const mixed = swapsSampler(
-      tok,
-      { formats: opts.warmupFormats ?? CHAIN_LEVELS, kMin: c.kMin, kMax: c.kMax, kGrid, numCups: c.numCups },
-      seqLen,
-    );
+    const mixed = swapsSampler(tok, t2Task(c, opts.warmupFormats ?? CHAIN_LEVELS), seqLen);
     await trainModel(
       model,
       mixed,
@@ -659,14 +673,7 @@ export async function runStar(
         // The same problems for both arms in a round.
         const prng = new Rng(deriveSeed(seed, "t2", "star", "problems", r));
         const exs = Array.from({ length: c.star.samplesPerRound }, () =>
-          sampleSwapExample(prng, {
-            formats: ["direct"],
-            kMin: c.kMin,
-            kMax: c.kMax,
-            kGrid,
-            numCups: c.numCups,
-            surface: SWAP_TRAIN_SURFACE,
-          }),
+          sampleSwapExample(prng, t2Task(c, ["direct"])),
         );
         const gens = await completeAll(m, tok, exs, c, "verbatim", {
           temperature: 1,

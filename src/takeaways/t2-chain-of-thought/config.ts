@@ -9,6 +9,8 @@ import {
   maxSwapCompletionLength,
   type SwapFormat,
   swapGridWidth,
+  type SwapSurfaceSpec,
+  withEndMark,
 } from "../../data/swaps";
 import type { CurvePoint } from "../../info";
 import type { ResultRecord } from "../../run/results";
@@ -88,6 +90,14 @@ export interface T2Config {
    * (`unseen-header`) and only the filler (`unseen-filler`) unseen, measured. Evaluation only: no model changes.
    */
   readonly splitUnseen: boolean;
+  /**
+   * Mark the end of the swaps with a fixed character (`!`, SWAP_END_MARK) in the first filler slot of every input,
+   * in training and test alike; the vocabulary gains it. Pre-registered 2026-12-02 (data/claims-by-seed/t2-end-mark/):
+   * with it the filler no longer tells where the swaps end, so the cost of an unseen filler (and of the unseen
+   * wordings) that is the end of the problem should go. A variant (`run-experiment --set '{"endMark":true}'`); off in
+   * every profile, so every earlier number stays bit for bit.
+   */
+  readonly endMark: boolean;
   /** The chain models and the warm-up model (nLayer is the chain models' depth). */
   readonly model: GPTSize;
   /** Depths of the direct baselines (one forward pass each; the same width as the chain models). */
@@ -128,6 +138,7 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   positionRange: 4,
   markedControl: true,
   splitUnseen: true,
+  endMark: false,
   model: { dModel: 32, nHead: 4, nLayer: 2, dFF: 128 },
   directDepths: [1, 2, 4],
   // 200 steps x 16 left every model at chance (in distribution 0.19-0.28, chance 0.2; base seeds 1234, 4242, 7,
@@ -211,6 +222,8 @@ export function validateT2Config(c: T2Config): void {
     throw new Error(`t2.markedControl: must be true or false, got ${JSON.stringify(c.markedControl)}`);
   if (typeof c.splitUnseen !== "boolean")
     throw new Error(`t2.splitUnseen: must be true or false, got ${JSON.stringify(c.splitUnseen)}`);
+  if (typeof c.endMark !== "boolean")
+    throw new Error(`t2.endMark: must be true or false, got ${JSON.stringify(c.endMark)}`);
   if (c.directDepths.length === 0) throw new Error("t2.directDepths: list at least one depth");
   c.directDepths.forEach((d, i) => checkRange(`t2.directDepths[${i}]`, d, 1, 64, true));
   checkRange("t2.train.numSteps", c.train.numSteps, 0, 1e7, true);
@@ -231,6 +244,11 @@ export function validateT2Config(c: T2Config): void {
 /** The largest k any input is rendered with (sets the grid width). */
 export function kGridOf(c: T2Config): number {
   return Math.max(c.kMax, ...c.kLonger);
+}
+
+/** The surface spec of a wording under this config: with `endMark`, the end of the swaps marked. */
+export function t2Surface(c: T2Config, spec: SwapSurfaceSpec): Readonly<SwapSurfaceSpec> {
+  return c.endMark ? withEndMark(spec) : spec;
 }
 
 /** The chain formats the experiment trains, level i = element i: the graded levels, then the `marked` control. */

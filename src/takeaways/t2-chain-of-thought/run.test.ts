@@ -10,8 +10,11 @@ import { fileSeedStore } from "../../run/seed-store";
 import { deriveSeed, Rng } from "../../rng";
 import {
   renderSwapExample,
+  renderSwapInput,
+  sampleSwapExample,
   sampleSwapProblem,
   sampleSwapSurface,
+  SWAP_END_MARK,
   SWAP_TRAIN_SURFACE,
   SWAP_UNSEEN_SURFACE,
   swapSurfaceOf,
@@ -27,6 +30,7 @@ import {
   experiment,
   extendStoredSeeds,
   formatSeqLen,
+  kGridOf,
   runLevel,
   seedInfo,
   slope,
@@ -39,6 +43,7 @@ import {
   testProblems,
   t2SplitRows,
   t2Formats,
+  t2Task,
   trainDirect,
   trainLevel,
   T2Config,
@@ -74,7 +79,13 @@ test("profiles validate and bad configs give clear errors", () => {
   for (const p of ["smoke", "quick", "full"] as const)
     assert.deepEqual(t2Formats(T2_PROFILES[p]), ["state", "swap", "step", "verbatim", "marked"]);
   assert.deepEqual(t2Formats({ ...T2_PROFILES.full, markedControl: false }), ["state", "swap", "step", "verbatim"]);
-  assert.deepEqual(experiment.addedFields, { splitUnseen: false });
+  assert.deepEqual(experiment.addedFields, { splitUnseen: false, endMark: false });
+  // The end mark is a variant: off in every profile.
+  for (const p of ["smoke", "quick", "full"] as const) assert.equal(T2_PROFILES[p].endMark, false);
+  assert.throws(
+    () => validateT2Config({ ...T2_PROFILES.smoke, endMark: "on" as never }),
+    /t2.endMark: must be true or false/,
+  );
   // The direct baselines' budget follows the graded levels only, as before the control.
   assert.equal(directSteps(T2_PROFILES.quick), directSteps({ ...T2_PROFILES.quick, markedControl: false }));
   // The issue's design: >= 10 seeds for the bottleneck slope at quick, >= 5 for the other asserted claims.
@@ -526,6 +537,45 @@ function assertSameRun(got: T2Record, want: T2Record): void {
 function miSamplesCsv(dir: string, sub: string): string {
   return fs.readFileSync(path.join(dir, sub, "smoke", "t2-chain-of-thought", "mi-samples.csv"), "utf8");
 }
+
+test("the end mark: the same problems and wordings with `!` after the last swap, in training and test; the vocabulary gains it", async () => {
+  await testBackend();
+  const off = { ...T2_PROFILES.smoke, ...TINY } as T2Config;
+  const on = { ...off, endMark: true };
+  const kGrid = kGridOf(on);
+  const [tOn, tOff] = [testProblems(on, 3), testProblems(off, 3)];
+  // The same problems and forms (the mark is copied into the spec, never drawn), each form now with the mark.
+  assert.equal(tOn.length, tOff.length);
+  tOn.forEach((t, i) => {
+    const u = tOff[i]!;
+    assert.deepEqual(t.problem, u.problem);
+    assert.deepEqual(t.form, { ...u.form, end: SWAP_END_MARK });
+    const input = renderSwapInput(t.problem, t.form, kGrid);
+    const plain = renderSwapInput(u.problem, u.form, kGrid);
+    const k = t.problem.swaps.length;
+    const at = 2 + 3 * k;
+    assert.equal(input.length, plain.length);
+    if (k < kGrid) assert.equal(input, plain.slice(0, at) + SWAP_END_MARK + plain.slice(at + 1), t.group);
+    else assert.equal(input, plain, t.group);
+  });
+  assert.ok(t2Tokenizer(on).encode(SWAP_END_MARK).length === 1);
+  assert.equal(t2Tokenizer(on).vocabSize, t2Tokenizer(off).vocabSize + 1);
+  // The information design's forms carry it too (the same forms otherwise).
+  const [dOn, dOff] = [t2Design(on, 3), t2Design(off, 3)];
+  assert.deepEqual(dOn.problems, dOff.problems);
+  assert.deepEqual(
+    dOn.forms,
+    dOff.forms.map((f) => ({ ...f, end: SWAP_END_MARK })),
+  );
+  // Training (chain levels, direct baselines, STaR): every sampled input has the mark right after its last swap.
+  const rng = new Rng(7);
+  for (let i = 0; i < 20; i++) {
+    const e = sampleSwapExample(rng, t2Task(on, ["state"]));
+    assert.equal(e.input.charAt(2 + 3 * e.problem.swaps.length), SWAP_END_MARK, e.input);
+    assert.equal(e.input.split(SWAP_END_MARK).length, 2, e.input);
+  }
+  assert.ok(!sampleSwapExample(new Rng(7), t2Task(off, ["state"])).input.includes(SWAP_END_MARK));
+});
 
 test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {
   await testBackend();

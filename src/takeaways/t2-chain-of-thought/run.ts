@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "util";
 import { throwIfCancelled } from "../../cancel";
 import { above, assertedClaim, below, measuredClaim, overSeeds } from "../../claims";
-import { CHAIN_LEVELS, swapInformationDesign } from "../../data/swaps";
+import { CHAIN_LEVELS, SWAP_TRAIN_SURFACE, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
 import { type ComputedSeed, forEachSeed, type SeedStore } from "../../run/seed-store";
@@ -46,6 +46,7 @@ import {
   type T2Metric,
   type T2StarRun,
   t2Formats,
+  t2Surface,
   validateT2Config,
 } from "./config";
 
@@ -63,6 +64,7 @@ export function t2Design(c: T2Config, baseSeed: number): Design {
     c.info.numForms,
     kGridOf(c),
     c.numCups,
+    t2Surface(c, SWAP_TRAIN_SURFACE),
   );
 }
 
