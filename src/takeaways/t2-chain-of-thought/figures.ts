@@ -434,3 +434,41 @@ export function t2SplitRows(records: ReadonlyArray<T2Record>): {
   }));
   return { accuracy, minusSwap, departures };
 }
+
+/**
+ * What a change of condition does to each level's accuracy per test group (for scripts/t2-end-mark.ts): `after`
+ * minus `before`, paired by run (the i-th record of each is one base seed; runs pair by seed), pooled over all runs,
+ * in percentage points.
+ */
+export function t2ChangeRows(
+  before: ReadonlyArray<T2Record>,
+  after: ReadonlyArray<T2Record>,
+): Array<Record<string, string>> {
+  if (before.length === 0 || before.length !== after.length)
+    throw new Error(
+      `t2ChangeRows: give as many records after as before (one per base seed), got ${before.length} and ${after.length}`,
+    );
+  const levels = (before[0] as T2Record).data.levels;
+  const groups = ["inDist", ...UNSEEN_GROUPS].filter((g) =>
+    [...before, ...after].every((r) => r.data.levelRuns.every((x) => g === "inDist" || x.accuracy[g] !== undefined)),
+  );
+  const acc = (r: T2Record["data"]["levelRuns"][number], g: string): number =>
+    g === "inDist" ? r.accInDist : (r.accuracy[g] as number);
+  return levels.map((name, l) => ({
+    level: `${l} ${name}`,
+    ...Object.fromEntries(
+      groups.map((g) => {
+        const diffs = before.flatMap((b, i) =>
+          b.data.levelRuns
+            .filter((r) => r.level === l)
+            .map((r) => {
+              const a = (after[i] as T2Record).data.levelRuns.find((x) => x.level === l && x.seed === r.seed);
+              if (a === undefined) throw new Error(`t2ChangeRows: run of seed ${r.seed}, level ${l} missing after`);
+              return acc(a, g) - acc(r, g);
+            }),
+        );
+        return [g === "inDist" ? "training forms" : g, pctText(meanInterval(diffs))];
+      }),
+    ),
+  }));
+}

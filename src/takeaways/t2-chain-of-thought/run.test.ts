@@ -42,6 +42,8 @@ import {
   testLevel,
   testProblems,
   t2SplitRows,
+  t2ChangeRows,
+  t2EndMarkClaims,
   t2Formats,
   t2Task,
   trainDirect,
@@ -575,6 +577,44 @@ test("the end mark: the same problems and wordings with `!` after the last swap,
     assert.equal(e.input.split(SWAP_END_MARK).length, 2, e.input);
   }
   assert.ok(!sampleSwapExample(new Rng(7), t2Task(off, ["state"])).input.includes(SWAP_END_MARK));
+});
+
+test("the end mark's claims: paired per run between the two conditions, each with its control; the records must differ only in endMark", async () => {
+  await testBackend();
+  const run = (endMark: boolean) =>
+    runExperiment(experiment, { profile: "smoke", seed: 5, overrides: { ...TINY, endMark }, save: false });
+  const [plain, end] = [(await run(false)) as T2Record, (await run(true)) as T2Record];
+  const claims = t2EndMarkClaims(plain, end);
+  assert.deepEqual(
+    claims.map((c) => [c.id, c.asserted, c.control?.expect]),
+    [
+      ["end-mark-closes-slot-gap", true, "absent"],
+      ["end-mark-frees-filler", true, "absent"],
+    ],
+  );
+  expectClaimsContract({ claims });
+  // By hand: marked minus swap on unseen, with the end mark minus without, per run.
+  const [iSwap, iMarked] = [plain.data.levels.indexOf("swap"), plain.data.levels.indexOf("marked")];
+  const acc = (r: T2Record, seed: number, l: number, g: string) =>
+    r.data.levelRuns.find((x) => x.seed === seed && x.level === l)!.accuracy[g] as number;
+  const seeds = plain.data.slopes.map((x) => x.seed);
+  const gap = (r: T2Record, s: number) => acc(r, s, iMarked, "unseen") - acc(r, s, iSwap, "unseen");
+  assert.deepEqual(
+    claims[0]!.interval.values,
+    seeds.map((s) => gap(end, s) - gap(plain, s)),
+  );
+  assert.deepEqual(
+    claims[1]!.control!.interval.values,
+    seeds.map((s) => acc(end, s, iMarked, "unseen-header") - acc(plain, s, iMarked, "unseen-header")),
+  );
+  // The wrong order, or records that differ in more than the end mark, are refused with the reason.
+  assert.throws(() => t2EndMarkClaims(end, plain), /without the end mark \(endMark false\)/);
+  const other = { ...end, config: { ...end.config, evalPerK: end.config.evalPerK + 1 } } as T2Record;
+  assert.throws(() => t2EndMarkClaims(plain, other), /differ only in endMark/);
+  // The change table: a condition against itself changes nothing.
+  for (const row of t2ChangeRows([plain], [plain]))
+    for (const [k, v] of Object.entries(row)) if (k !== "level") assert.match(v, /^0\.0 /, `${row.level} ${k}`);
+  assert.throws(() => t2ChangeRows([plain], []), /as many records/);
 });
 
 test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {

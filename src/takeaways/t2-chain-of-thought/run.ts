@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from "util";
 import { throwIfCancelled } from "../../cancel";
-import { above, assertedClaim, below, measuredClaim, overSeeds } from "../../claims";
+import { above, assertedClaim, below, type Claim, measuredClaim, overSeeds } from "../../claims";
 import { CHAIN_LEVELS, SWAP_TRAIN_SURFACE, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
@@ -43,6 +43,7 @@ import {
   type T2Data,
   type T2DirectRun,
   type T2LevelRun,
+  type T2Record,
   type T2Metric,
   type T2StarRun,
   t2Formats,
@@ -693,4 +694,75 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
     data,
     csv: { "mi-samples.csv": { rows: miRows, columns: ["format", "x", "z", "y"] } },
   };
+}
+
+/**
+ * The end mark's claims (pre-registered 2026-12-02, data/claims-by-seed/t2-end-mark/) for one base seed, from its run
+ * without the end mark (`plain`) and with it (`end`): the same config but `endMark`, so run i of both has the same
+ * test problems and wordings (but for the mark), and the runs pair by their seed. Each quantity is a difference of
+ * the two conditions, so it lives outside a single record; `scripts/t2-end-mark.ts` pools the base seeds.
+ */
+export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
+  const where = `t2EndMarkClaims(base seed ${plain.baseSeed})`;
+  if (plain.id !== "t2-chain-of-thought" || end.id !== "t2-chain-of-thought")
+    throw new Error(`${where}: give two t2-chain-of-thought records, got ${plain.id} and ${end.id}`);
+  if (plain.config.endMark === true || end.config.endMark !== true)
+    throw new Error(
+      `${where}: the first record must be without the end mark (endMark false) and the second with it (--set '{"endMark":true}')`,
+    );
+  if (!isDeepStrictEqual({ ...plain.config, endMark: true }, end.config) || plain.baseSeed !== end.baseSeed)
+    throw new Error(`${where}: the two records must differ only in endMark (same profile, base seed and config)`);
+  if (!plain.config.markedControl || !plain.config.splitUnseen)
+    throw new Error(`${where}: the claims need the marked control and the split wordings (markedControl, splitUnseen)`);
+  const iSwap = plain.data.levels.indexOf("swap");
+  const iMarked = plain.data.levels.indexOf("marked");
+  const seeds = [...new Set(plain.data.levelRuns.map((r) => r.seed))];
+  const at = (rec: T2Record, seed: number, level: number): T2LevelRun => {
+    const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === level);
+    if (r === undefined)
+      throw new Error(
+        `${where}: no run of level ${level} for seed ${seed} in the ${rec === end ? "end-mark" : "plain"} record`,
+      );
+    return r;
+  };
+  const group = (g: string) => (r: T2LevelRun) => (g === "inDist" ? r.accInDist : (r.accuracy[g] as number));
+  // Per run: a quantity with the end mark minus without it.
+  const change = (q: (rec: T2Record, seed: number) => number): number[] => seeds.map((s) => q(end, s) - q(plain, s));
+  const gap = (g: string) => (rec: T2Record, seed: number) =>
+    group(g)(at(rec, seed, iMarked)) - group(g)(at(rec, seed, iSwap));
+  const markedOn = (g: string) => (rec: T2Record, seed: number) => group(g)(at(rec, seed, iMarked));
+  return [
+    assertedClaim({
+      id: "end-mark-closes-slot-gap",
+      statement: `The slot chains' gap to the swap chain on new wordings is about finding the end of the problem: with the end of the swaps marked (\`!\` after the last swap), the marked chains (level ${iMarked}) lose less against the swap chains (level ${iSwap}) on unseen wordings than without the mark`,
+      paper: null,
+      quantity: `(accuracy on unseen surface forms, level ${iMarked} marked minus level ${iSwap} swap) with the end mark minus without it, per run (the same test problems in both)`,
+      refutedBy: "an interval wholly ≤ 0 (marking the end does not close the gap)",
+      estimate: overSeeds(change(gap("unseen"))),
+      target: above(0),
+      control: {
+        id: "inDist",
+        description:
+          "the same difference of differences on the training forms: both chains are learnt in both conditions, so no change is expected there",
+        estimate: overSeeds(change(gap("inDist"))),
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "end-mark-frees-filler",
+      statement: `An unseen filler costs the marked chain because it hides where the swaps end: with the end marked, the marked chains (level ${iMarked}) answer more often on wordings with only the filler unseen`,
+      paper: null,
+      quantity: `accuracy of level ${iMarked} (marked) with only the filler unseen (unseen-filler), with the end mark minus without it, per run`,
+      refutedBy: "an interval wholly ≤ 0",
+      estimate: overSeeds(change(markedOn("unseen-filler"))),
+      target: above(0),
+      control: {
+        id: "unseenHeader",
+        description:
+          "the same with only the header unseen (unseen-header): a new header never hid the end, so no change is expected",
+        estimate: overSeeds(change(markedOn("unseen-header"))),
+        expect: "absent",
+      },
+    }),
+  ];
 }
