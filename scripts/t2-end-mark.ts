@@ -1,5 +1,5 @@
 /**
- * `tsx scripts/t2-end-mark.ts --plain DIR --end DIR --seeds 11,12,13 [--profile quick] [--out PREFIX]`
+ * `tsx scripts/t2-end-mark.ts --plain DIR --end DIR --seeds 11,12,13 [--profile quick] [--out PREFIX] [--note TEXT]`
  *
  * Takeaway 2's end mark (pre-registered in data/claims-by-seed/t2-end-mark/): the same base seeds run without the end
  * mark (`--plain`) and with it (`--end`, run-experiment `--set '{"endMark":true}'`), each base seed in its own folder
@@ -7,7 +7,7 @@
  * the pre-registered claims per base seed and pooled over every run, each level's accuracy per test group in both
  * conditions and its change, the level-minus-swap gaps, where the wrong answers first leave their target, and the
  * experiment's own claims in both conditions: PREFIX.md and PREFIX.json (each through a temporary file, then
- * renamed), else the markdown on stdout.
+ * renamed), else the markdown on stdout; --note adds a paragraph at the end (what the run was).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -51,7 +51,7 @@ const verdicts = (p: PooledClaim): string =>
     .join(", ");
 
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), ["plain", "end", "seeds", "out"], []);
+  const args = parseArgs(process.argv.slice(2), ["plain", "end", "seeds", "out", "note"], []);
   const plainDir = args.flags.get("plain");
   const endDir = args.flags.get("end");
   const seedsFlag = args.flags.get("seeds");
@@ -88,6 +88,7 @@ runMain(async () => {
   const commits = [...new Set([...plain, ...end].map((r) => r.gitCommit.slice(0, 12)))];
   const n = plain.reduce((a, r) => a + r.data.levelRuns.length / r.data.levels.length, 0);
   const [sp, se] = [t2SplitRows(plain), t2SplitRows(end)];
+  const note = args.flags.get("note");
   const text = [
     `# t2's end mark, profile ${args.profile}, base seeds ${seeds.join(", ")}`,
     "",
@@ -143,6 +144,7 @@ runMain(async () => {
       return `| ${p.id} | ${cell(p.pooled)} | ${cell(e?.pooled)} |`;
     }),
     "",
+    ...(typeof note === "string" ? [note, ""] : []),
   ].join("\n");
   const out = args.flags.get("out");
   if (typeof out !== "string") {
