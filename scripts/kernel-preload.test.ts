@@ -13,9 +13,11 @@ const ROOT = path.join(__dirname, "..");
 const BURST = `
 const zmq = require(require.resolve("zeromq", { paths: [process.cwd()] }));
 (async () => {
-  const pub = new zmq.Publisher();
+  // No high-water marks: a PUB socket drops what a slow subscriber has not taken (1000 messages by default), and
+  // on a loaded machine the subscriber here falls behind the burst; a drop would hang the count, not test the preload.
+  const pub = new zmq.Publisher({ sendHighWaterMark: 0 });
   await pub.bind("tcp://127.0.0.1:*");
-  const sub = new zmq.Subscriber();
+  const sub = new zmq.Subscriber({ receiveHighWaterMark: 0 });
   sub.connect(pub.lastEndpoint);
   sub.subscribe();
   await new Promise((r) => setTimeout(r, 300)); // let the subscription reach the publisher

@@ -45,6 +45,22 @@ function pool(seeds: ReadonlyArray<string>, perSeed: ReadonlyArray<ReadonlyArray
   });
 }
 
+/** A pooled claim for the JSON file: each base seed's claim cut to its value, interval and verdict. */
+function brief(p: PooledClaim): { id: string; bySeed: Record<string, object>; pooled: Claim } {
+  const bySeed = Object.fromEntries(
+    Object.entries(p.bySeed).map(([s, c]) => [
+      s,
+      {
+        value: c.value,
+        interval: { lo: c.interval.lo, hi: c.interval.hi, n: c.interval.n },
+        verdict: c.verdict,
+        ...(c.control ? { control: { value: c.control.value, verdict: c.control.verdict } } : {}),
+      },
+    ]),
+  );
+  return { id: p.id, bySeed, pooled: p.pooled };
+}
+
 const verdicts = (p: PooledClaim): string =>
   Object.entries(p.bySeed)
     .map(([s, c]) => `${s}: ${c.verdict}`)
@@ -157,8 +173,9 @@ runMain(async () => {
     seeds: seeds.map(Number),
     commits,
     generatedAt: new Date().toISOString(),
-    claims,
-    ownClaims: own,
+    // Each base seed's claim as its value, interval and verdict (the pooled claim keeps every run's value).
+    claims: claims.map(brief),
+    ownClaims: { plain: own.plain.map(brief), end: own.end.map(brief) },
   });
   console.log(`written: ${out}.md, ${out}.json`);
   return 0;
