@@ -103,6 +103,18 @@ export const SWAP_UNSEEN_FRAME_SURFACE = partlyUnseen({ header: true, filler: tr
 export const SWAP_UNSEEN_HEADER_SURFACE = partlyUnseen({ header: true });
 export const SWAP_UNSEEN_FILLER_SURFACE = partlyUnseen({ filler: true });
 
+/**
+ * The filler probe (2026-12-02, data/claims-by-seed/t2-filler-probe/): training header and separators, the filler
+ * drawn from the training headers, characters every model has trained, never in the filler's place. It tells an
+ * untrained character (an unseen filler's embedding never moved from its initialisation) from a character out of
+ * its role.
+ */
+export const SWAP_HEADER_FILLER_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: SWAP_TRAIN_SURFACE.headers,
+  separators: SWAP_TRAIN_SURFACE.separators,
+  fillers: SWAP_TRAIN_SURFACE.headers,
+});
+
 /** An underlying problem: start cup, swaps, states after each swap, the answer (the last state). */
 export interface SwapProblem {
   readonly numCups: number;

@@ -18,6 +18,7 @@ import {
   swapSurfaceOf,
   SWAP_TRAIN_SURFACE,
   SWAP_UNSEEN_FILLER_SURFACE,
+  SWAP_HEADER_FILLER_SURFACE,
   SWAP_UNSEEN_FRAME_SURFACE,
   SWAP_UNSEEN_HEADER_SURFACE,
   SWAP_UNSEEN_SEP_SURFACE,
@@ -165,7 +166,7 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
     // that the items above are the same with or without them.
     const split = new Rng(deriveSeed(seed, "t2", "test-split"));
     const unseen = out.filter((t) => t.group === "unseen");
-    for (const [group, spec] of SPLIT_GROUPS)
+    for (const [group, spec] of SPLIT_SETS.flat())
       for (const t of unseen)
         out.push({
           group,
@@ -173,8 +174,25 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
           form: sampleSwapSurface(split, t.problem.swaps.length, t2Surface(c, spec)),
         });
   }
+  if (c.fillerProbe) {
+    // The filler probe, from a generator of its own after every other item (so the items above stay as they are).
+    const probe = new Rng(deriveSeed(seed, "t2", "test-filler-probe"));
+    const [group, spec] = FILLER_PROBE;
+    for (const t of out.filter((x) => x.group === "unseen"))
+      out.push({
+        group,
+        problem: t.problem,
+        form: sampleSwapSurface(probe, t.problem.swaps.length, t2Surface(c, spec)),
+      });
+  }
   return out;
 }
+
+/**
+ * The filler probe's test group (`fillerProbe`): the unseen group's problems with the training header and separators
+ * and a filler from the training headers. Tested in generation batches of its own, like the split wordings.
+ */
+export const FILLER_PROBE: readonly [string, SwapSurfaceSpec] = ["filler-from-header", SWAP_HEADER_FILLER_SURFACE];
 
 /**
  * The split wordings' test groups and their surface specs, in two sets, each tested in generation batches of its own
@@ -190,9 +208,9 @@ export const SPLIT_SETS: ReadonlyArray<ReadonlyArray<readonly [string, SwapSurfa
     ["unseen-filler", SWAP_UNSEEN_FILLER_SURFACE],
   ],
 ];
-const SPLIT_GROUPS = SPLIT_SETS.flat();
+const SPLIT_GROUPS = [...SPLIT_SETS.flat(), FILLER_PROBE];
 
-/** Whether a test group is one of the split wordings. */
+/** Whether a test group is one of the split wordings (or the filler probe): tested in batches of its own. */
 export function isSplitGroup(group: string): boolean {
   return SPLIT_GROUPS.some(([g]) => g === group);
 }
@@ -484,7 +502,7 @@ export async function testLevel(
   // The split wordings in generation batches of their own: the other items' batches stay as they were without
   // them, so their greedy completions do too, bit for bit.
   const splits: Array<{ tests: TestProblem[]; gens: Generated[] }> = [];
-  for (const set of SPLIT_SETS) {
+  for (const set of [...SPLIT_SETS, [FILLER_PROBE]]) {
     const ts = tests.filter((t) => set.some(([g]) => g === t.group));
     if (ts.length === 0) continue;
     const e = await evaluate(model, tok, c, format, ts);
@@ -534,7 +552,7 @@ export async function testLevel(
       finalLoss: trained.finalLoss,
       trainMs: trained.trainMs,
       samples,
-      ...(c.splitUnseen ? { departures } : {}),
+      ...(c.splitUnseen || c.fillerProbe ? { departures } : {}),
     },
     rows: sampled.rows,
   };

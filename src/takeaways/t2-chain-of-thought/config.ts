@@ -98,6 +98,13 @@ export interface T2Config {
    * every profile, so every earlier number stays bit for bit.
    */
   readonly endMark: boolean;
+  /**
+   * Also test every chain level on the unseen group's problems with a filler drawn from the training headers
+   * (`filler-from-header`: trained characters, never in the filler's place), measured only (data/claims-by-seed/
+   * t2-filler-probe/): is an unseen filler's cost its untrained embedding or a character out of its role? A variant,
+   * off in every profile; evaluation only.
+   */
+  readonly fillerProbe: boolean;
   /** The chain models and the warm-up model (nLayer is the chain models' depth). */
   readonly model: GPTSize;
   /** Depths of the direct baselines (one forward pass each; the same width as the chain models). */
@@ -139,6 +146,7 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   markedControl: true,
   splitUnseen: true,
   endMark: false,
+  fillerProbe: false,
   model: { dModel: 32, nHead: 4, nLayer: 2, dFF: 128 },
   directDepths: [1, 2, 4],
   // 200 steps x 16 left every model at chance (in distribution 0.19-0.28, chance 0.2; base seeds 1234, 4242, 7,
@@ -222,6 +230,8 @@ export function validateT2Config(c: T2Config): void {
     throw new Error(`t2.markedControl: must be true or false, got ${JSON.stringify(c.markedControl)}`);
   if (typeof c.splitUnseen !== "boolean")
     throw new Error(`t2.splitUnseen: must be true or false, got ${JSON.stringify(c.splitUnseen)}`);
+  if (typeof c.fillerProbe !== "boolean")
+    throw new Error(`t2.fillerProbe: must be true or false, got ${JSON.stringify(c.fillerProbe)}`);
   if (typeof c.endMark !== "boolean")
     throw new Error(`t2.endMark: must be true or false, got ${JSON.stringify(c.endMark)}`);
   if (c.directDepths.length === 0) throw new Error("t2.directDepths: list at least one depth");

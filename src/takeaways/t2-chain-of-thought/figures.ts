@@ -357,7 +357,14 @@ export function t2SampleRows(record: T2Record): Array<Record<string, string>> {
 }
 
 /** The unseen groups of the split wordings, in the order they are reported. */
-export const UNSEEN_GROUPS = ["unseen", "unseen-sep", "unseen-frame", "unseen-header", "unseen-filler"] as const;
+export const UNSEEN_GROUPS = [
+  "unseen",
+  "unseen-sep",
+  "unseen-frame",
+  "unseen-header",
+  "unseen-filler",
+  "filler-from-header",
+] as const;
 
 /** An interval in percentage points, `mean [lo, hi]`. */
 function pctText(v: Metric): string {

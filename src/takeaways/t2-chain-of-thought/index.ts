@@ -49,5 +49,5 @@ export const experiment = registerExperiment<T2Config, T2Data, T2Metric>({
   figures: t2Figures,
   seedStore: true,
   // The shipped full run (df96217) predates the split wordings and was tested without them.
-  addedFields: { splitUnseen: false, endMark: false },
+  addedFields: { splitUnseen: false, endMark: false, fillerProbe: false },
 });

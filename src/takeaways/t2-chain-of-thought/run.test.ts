@@ -81,7 +81,7 @@ test("profiles validate and bad configs give clear errors", () => {
   for (const p of ["smoke", "quick", "full"] as const)
     assert.deepEqual(t2Formats(T2_PROFILES[p]), ["state", "swap", "step", "verbatim", "marked"]);
   assert.deepEqual(t2Formats({ ...T2_PROFILES.full, markedControl: false }), ["state", "swap", "step", "verbatim"]);
-  assert.deepEqual(experiment.addedFields, { splitUnseen: false, endMark: false });
+  assert.deepEqual(experiment.addedFields, { splitUnseen: false, endMark: false, fillerProbe: false });
   // The end mark is a variant: off in every profile.
   for (const p of ["smoke", "quick", "full"] as const) assert.equal(T2_PROFILES[p].endMark, false);
   assert.throws(
@@ -615,6 +615,36 @@ test("the end mark's claims: paired per run between the two conditions, each wit
   for (const row of t2ChangeRows([plain], [plain]))
     for (const [k, v] of Object.entries(row)) if (k !== "level") assert.match(v, /^0\.0 /, `${row.level} ${k}`);
   assert.throws(() => t2ChangeRows([plain], []), /as many records/);
+});
+
+test("the filler probe: the unseen problems again with a filler from the training headers, after every other item, evaluation only", async () => {
+  await testBackend();
+  const off = { ...T2_PROFILES.smoke, ...TINY } as T2Config;
+  const on = { ...off, fillerProbe: true };
+  const [tOn, tOff] = [testProblems(on, 3), testProblems(off, 3)];
+  assert.deepEqual(tOn.slice(0, tOff.length), tOff);
+  const unseen = tOff.filter((t) => t.group === "unseen");
+  const probe = tOn.slice(tOff.length);
+  assert.deepEqual(
+    probe.map((t) => [t.group, t.problem]),
+    unseen.map((t) => ["filler-from-header", t.problem]),
+  );
+  for (const { form } of probe) {
+    assert.ok(SWAP_TRAIN_SURFACE.headers.includes(form.filler) && SWAP_TRAIN_SURFACE.headers.includes(form.header));
+    assert.ok(form.separators.every((x) => SWAP_TRAIN_SURFACE.separators.includes(x)));
+  }
+  assert.throws(() => validateT2Config({ ...on, fillerProbe: 0 as never }), /t2.fillerProbe: must be true or false/);
+  const run = (fillerProbe: boolean) =>
+    runExperiment(experiment, { profile: "smoke", seed: 5, overrides: { ...TINY, fillerProbe }, save: false });
+  const [a, b] = [await run(true), await run(false)];
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.deepEqual(a.claims, b.claims);
+  for (const r of a.data.levelRuns) {
+    assert.ok(typeof r.accuracy["filler-from-header"] === "number");
+    const { ["filler-from-header"]: _, ...rest } = r.accuracy;
+    const twin = b.data.levelRuns.find((x) => x.seed === r.seed && x.level === r.level)!;
+    assert.deepEqual(rest, twin.accuracy);
+  }
 });
 
 test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {
