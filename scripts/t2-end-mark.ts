@@ -14,17 +14,8 @@ import * as path from "path";
 import { type Claim, formatControl, formatEstimate, poolClaim } from "../src/claims";
 import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { type T2Record, t2ChangeRows, t2EndMarkClaims, t2SplitRows } from "../src/takeaways/t2-chain-of-thought";
+import { markdownTable } from "../src/present/table";
 import { parseArgs, runMain } from "./cli";
-
-/** A markdown table of rows with the same keys. */
-function markdown(rows: ReadonlyArray<Record<string, string>>): string {
-  const cols = Object.keys(rows[0] ?? {});
-  return [
-    `| ${cols.join(" | ")} |`,
-    `|${cols.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${cols.map((c) => (r[c] ?? "").replace(/\|/g, "\\|")).join(" | ")} |`),
-  ].join("\n");
-}
 
 /** A claim pooled over base seeds, with each base seed's verdict. */
 interface PooledClaim {
@@ -123,31 +114,31 @@ runMain(async () => {
     "",
     "## Accuracy per test group (percent), without the end mark",
     "",
-    markdown(sp.accuracy),
+    markdownTable(sp.accuracy),
     "",
     "## … and with it",
     "",
-    markdown(se.accuracy),
+    markdownTable(se.accuracy),
     "",
     "## The change: with the end mark minus without (points, paired by run)",
     "",
-    markdown(t2ChangeRows(plain, end)),
+    markdownTable(t2ChangeRows(plain, end)),
     "",
     "## Each level minus the swap level (points, paired by seed), without the end mark",
     "",
-    markdown(sp.minusSwap),
+    markdownTable(sp.minusSwap),
     "",
     "## … and with it",
     "",
-    markdown(se.minusSwap),
+    markdownTable(se.minusSwap),
     "",
     "## Where the wrong answers first leave their target (counts pooled over runs), without the end mark",
     "",
-    markdown(sp.departures),
+    markdownTable(sp.departures),
     "",
     "## … and with it",
     "",
-    markdown(se.departures),
+    markdownTable(se.departures),
     "",
     "## The experiment's own claims in both conditions (pooled over the base seeds)",
     "",

@@ -10,17 +10,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { type T2Record, t2SplitRows } from "../src/takeaways/t2-chain-of-thought";
+import { markdownTable } from "../src/present/table";
 import { parseArgs, runMain } from "./cli";
-
-/** A markdown table of rows with the same keys. */
-function markdown(rows: ReadonlyArray<Record<string, string>>): string {
-  const cols = Object.keys(rows[0] ?? {});
-  return [
-    `| ${cols.join(" | ")} |`,
-    `|${cols.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${cols.map((c) => r[c] ?? "").join(" | ")} |`),
-  ].join("\n");
-}
 
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["dir", "seeds", "out", "note"], []);
@@ -54,11 +45,11 @@ runMain(async () => {
     "",
     "## Accuracy per test group",
     "",
-    markdown(accuracy),
+    markdownTable(accuracy),
     "",
     "## Each level minus the swap level (paired by seed)",
     "",
-    markdown(minusSwap),
+    markdownTable(minusSwap),
     "",
     "## Where the wrong answers first leave their target (counts pooled over runs)",
     "",
@@ -67,7 +58,7 @@ runMain(async () => {
     "character (step's slot, verbatim's restatement) cannot write it, so its first departure is there whatever",
     "follows.",
     "",
-    markdown(departures),
+    markdownTable(departures),
     "",
     ...(typeof note === "string" ? [note, ""] : []),
   ].join("\n");

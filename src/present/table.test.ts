@@ -7,6 +7,7 @@ import * as tf from "@tensorflow/tfjs";
 import { testBackend } from "../run/testing";
 import type { ResultRecord } from "../run/results";
 import {
+  markdownTable,
   claimsTable,
   danfo,
   dataFrameToRows,
@@ -139,4 +140,15 @@ test("formatting: cells, HTML and text tables", () => {
   expectSnapshot("table-html", html);
   expectSnapshot("table-text", rowsToText(rows, { title: "Metrics", digits: 3 }).split("\n"));
   assert.match(rowsToText(rows, { maxRows: 1 }), /… 2 more row\(s\)/);
+});
+
+test("markdownTable: header, rule and rows in the first row's column order, a | in a cell escaped", () => {
+  assert.equal(
+    markdownTable([
+      { level: "0 state", unseen: "74.2 [67.3, 81.1]" },
+      { level: "1 swap", unseen: "a|b" },
+    ]),
+    ["| level | unseen |", "|---|---|", "| 0 state | 74.2 [67.3, 81.1] |", "| 1 swap | a\\|b |"].join("\n"),
+  );
+  assert.equal(markdownTable([]), "|  |\n||");
 });

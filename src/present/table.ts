@@ -21,6 +21,20 @@ export type TableInput = ReadonlyArray<object> | DataFrame;
 type Danfo = typeof import("danfojs-node");
 let danfoModule: Danfo | null = null;
 
+/**
+ * Rows of text cells with the same keys as a markdown table (header, rule, one line per row; `|` in a cell escaped),
+ * for the tables scripts write into data/ (scripts/t2-split-table.ts, scripts/t2-end-mark.ts).
+ */
+export function markdownTable(rows: ReadonlyArray<Readonly<Record<string, string>>>): string {
+  const cols = Object.keys(rows[0] ?? {});
+  const cell = (s: string): string => s.replace(/\|/g, "\\|");
+  return [
+    `| ${cols.map(cell).join(" | ")} |`,
+    `|${cols.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${cols.map((c) => cell(r[c] ?? "")).join(" | ")} |`),
+  ].join("\n");
+}
+
 /** The danfojs-node module, loaded on first use (it shares the project's single tfjs engine). */
 export function danfo(): Danfo {
   if (!danfoModule) danfoModule = require("danfojs-node") as Danfo;
