@@ -5,7 +5,9 @@ import * as os from "os";
 import * as path from "path";
 import { assertedClaim, atLeast, atMost, measuredClaim, overSeeds, singleRun, type Claim } from "../src/claims";
 import {
+  claimListsAcrossSeeds,
   claimsBySeedDocument,
+  claimsWithControlsTable,
   claimsBySeedMarkdown,
   committedClaimsFile,
   loadSeedRecords,
@@ -86,6 +88,25 @@ test("claims across base seeds: per-seed verdicts, pooled over all runs, agreeme
     /\| tX \| decodes above chance \| holds 0.8033 \| inconclusive 0.6 \| holds 0.7767 \| .* \| ≥ 0.5 \| holds \| 2\/3 \| §2 \|/,
   );
   assert.match(md, /\| tX \| a gap \| 0.0246 \(misses\) \| 0.018 \(meets\) \| 0.03 \(misses\) \|/);
+  // Each base seed keeps its control's value and verdict (a claim without a control has none).
+  assert.equal(p.bySeed["1234"]?.control?.verdict, "contradicts");
+  assert.ok(Math.abs((p.bySeed["1234"]?.control?.value ?? 0) - 0.11) < 1e-12);
+  assert.equal(g.bySeed["7"]?.control, undefined);
+  // Claim lists made outside one run (two conditions of it), across seeds, with their controls in the table.
+  const lists = claimListsAcrossSeeds("tX-pair", [
+    { seed: 1, claims: [probe([0.8, 0.82, 0.79], [0.1, 0.12, 0.11])] },
+    { seed: 2, claims: [probe([0.3, 0.9, 0.6], [0.1, 0.12, 0.11])] },
+  ]);
+  assert.deepEqual(
+    lists.map((c) => [c.experiment, c.id, c.bySeed["1"]?.verdict, c.bySeed["2"]?.verdict, c.pooled.interval.n]),
+    [["tX-pair", "probe", "holds", "inconclusive", 6]],
+  );
+  const table = claimsWithControlsTable(lists);
+  assert.equal(table[0], "| claim | measured, pooled | target | control | verdict | per base seed |");
+  assert.match(
+    table[2] as string,
+    /^\| probe \| .* \| ≥ 0.5 \| random \(negative\): .* \| \*\*\w+\*\* \| 1: holds, 2: inconclusive \|$/,
+  );
 });
 
 test("a claim missing under one seed, a failed experiment, and differing wording are reported", () => {

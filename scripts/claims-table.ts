@@ -10,6 +10,7 @@ import {
   type Claim,
   type ClaimInterval,
   formatClaimValue,
+  formatControl,
   formatEstimate,
   isClaim,
   poolClaim,
@@ -50,6 +51,8 @@ export interface SeedClaim {
   readonly interval: ClaimInterval;
   /** Does the value (a point) lie on the claimed side of the target? null without a target. */
   readonly valueMeetsTarget: boolean | null;
+  /** The claim's control under this base seed, where it has one. */
+  readonly control?: { readonly value: number; readonly verdict: Verdict };
 }
 
 /** One claim across base seeds. */
@@ -239,6 +242,7 @@ export function claimsAcrossSeeds(runs: ReadonlyArray<SeedRun>): ClaimAcrossSeed
             value: f.claim.value,
             interval: f.claim.interval,
             valueMeetsTarget: meets(f.claim.value),
+            ...(f.claim.control ? { control: { value: f.claim.control.value, verdict: f.claim.control.verdict } } : {}),
           }
         : null;
     const compared = Object.values(bySeed).filter((s): s is SeedClaim => s !== null);
@@ -265,6 +269,17 @@ export function claimsAcrossSeeds(runs: ReadonlyArray<SeedRun>): ClaimAcrossSeed
       agreement,
     };
   });
+}
+
+/**
+ * Lists of claims made outside one experiment's run (e.g. from two conditions of it, scripts/t2-end-mark.ts), one
+ * list per base seed, across the base seeds: as {@link claimsAcrossSeeds}, under the name `experiment`.
+ */
+export function claimListsAcrossSeeds(
+  experiment: string,
+  lists: ReadonlyArray<{ readonly seed: number; readonly claims: ReadonlyArray<Claim> }>,
+): ClaimAcrossSeeds[] {
+  return claimsAcrossSeeds(lists.map(({ seed, claims }) => ({ seed, experiments: [{ id: experiment, claims }] })));
 }
 
 /** The whole document for claims-by-seed.json. */
@@ -342,6 +357,25 @@ export function claimsBySeedTable(doc: ClaimsBySeed, opts: { compact?: boolean }
     lines.push(`| ${cells.map(mdCell).join(" | ")} |`);
   }
   return lines;
+}
+
+/**
+ * Pre-registered claims across base seeds as markdown (scripts/t2-end-mark.ts, scripts/t2-split-table.ts): per claim
+ * the pooled value with its interval, the target, the pooled control, the pooled verdict and each base seed's.
+ */
+export function claimsWithControlsTable(claims: ReadonlyArray<ClaimAcrossSeeds>): string[] {
+  const perSeed = (c: ClaimAcrossSeeds): string =>
+    Object.entries(c.bySeed)
+      .flatMap(([s, x]) => (x === null ? [] : [`${s}: ${x.verdict}`]))
+      .join(", ");
+  return [
+    "| claim | measured, pooled | target | control | verdict | per base seed |",
+    "|---|---|---|---|---|---|",
+    ...claims.map(
+      (c) =>
+        `| ${c.id} | ${formatEstimate(c.pooled.value, c.pooled.interval)} | ${c.pooled.threshold} | ${formatControl(c.pooled.control)} | **${c.pooled.verdict}** | ${perSeed(c)} |`,
+    ),
+  ];
 }
 
 /** claims-by-seed.md: a heading, the runs, the rule and the table. */

@@ -6,56 +6,17 @@
  * (`DIR/<seed>/<profile>/t2-chain-of-thought/results.json`, what `run-experiment --out DIR/<seed>` writes). Writes
  * the pre-registered claims per base seed and pooled over every run, each level's accuracy per test group in both
  * conditions and its change, the level-minus-swap gaps, where the wrong answers first leave their target, and the
- * experiment's own claims in both conditions: PREFIX.md and PREFIX.json (each through a temporary file, then
- * renamed), else the markdown on stdout; --note adds a paragraph at the end (what the run was).
+ * experiment's own claims in both conditions: PREFIX.md and PREFIX.json (the claims in claims-by-seed.json's shape),
+ * each through a temporary file, then renamed, else the markdown on stdout; --note adds a paragraph at the end.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { type Claim, formatControl, formatEstimate, poolClaim } from "../src/claims";
+import { type Claim, formatEstimate } from "../src/claims";
 import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { type T2Record, t2ChangeRows, t2EndMarkClaims, t2SplitRows } from "../src/takeaways/t2-chain-of-thought";
 import { markdownTable } from "../src/present/table";
+import { claimListsAcrossSeeds, claimsWithControlsTable } from "./claims-table";
 import { parseArgs, runMain } from "./cli";
-
-/** A claim pooled over base seeds, with each base seed's verdict. */
-interface PooledClaim {
-  readonly id: string;
-  readonly bySeed: Record<string, Claim>;
-  readonly pooled: Claim;
-}
-
-function pool(seeds: ReadonlyArray<string>, perSeed: ReadonlyArray<ReadonlyArray<Claim>>): PooledClaim[] {
-  const ids = [...new Set(perSeed.flatMap((cs) => cs.map((c) => c.id)))];
-  return ids.map((id) => {
-    const bySeed: Record<string, Claim> = {};
-    perSeed.forEach((cs, i) => {
-      const c = cs.find((x) => x.id === id);
-      if (c !== undefined) bySeed[seeds[i] as string] = c;
-    });
-    return { id, bySeed, pooled: poolClaim(Object.values(bySeed)) };
-  });
-}
-
-/** A pooled claim for the JSON file: each base seed's claim cut to its value, interval and verdict. */
-function brief(p: PooledClaim): { id: string; bySeed: Record<string, object>; pooled: Claim } {
-  const bySeed = Object.fromEntries(
-    Object.entries(p.bySeed).map(([s, c]) => [
-      s,
-      {
-        value: c.value,
-        interval: { lo: c.interval.lo, hi: c.interval.hi, n: c.interval.n },
-        verdict: c.verdict,
-        ...(c.control ? { control: { value: c.control.value, verdict: c.control.verdict } } : {}),
-      },
-    ]),
-  );
-  return { id: p.id, bySeed, pooled: p.pooled };
-}
-
-const verdicts = (p: PooledClaim): string =>
-  Object.entries(p.bySeed)
-    .map(([s, c]) => `${s}: ${c.verdict}`)
-    .join(", ");
 
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["plain", "end", "seeds", "out", "note"], []);
@@ -78,17 +39,22 @@ runMain(async () => {
   const read = (f: string) => JSON.parse(fs.readFileSync(f, "utf8")) as T2Record;
   const plain = seeds.map((s) => read(file(plainDir, s)));
   const end = seeds.map((s) => read(file(endDir, s)));
-  const claims = pool(
-    seeds,
+  const across = (name: string, lists: ReadonlyArray<ReadonlyArray<Claim>>) =>
+    claimListsAcrossSeeds(
+      name,
+      lists.map((claims, i) => ({ seed: Number(seeds[i]), claims })),
+    );
+  const claims = across(
+    "t2-end-mark",
     seeds.map((_, i) => t2EndMarkClaims(plain[i] as T2Record, end[i] as T2Record)),
   );
   const own = {
-    plain: pool(
-      seeds,
+    plain: across(
+      "t2-chain-of-thought",
       plain.map((r) => r.claims as Claim[]),
     ),
-    end: pool(
-      seeds,
+    end: across(
+      "t2-chain-of-thought",
       end.map((r) => r.claims as Claim[]),
     ),
   };
@@ -105,12 +71,7 @@ runMain(async () => {
     "",
     "## The pre-registered claims (end mark minus plain, per run)",
     "",
-    "| claim | measured, pooled | target | control | verdict | per base seed |",
-    "|---|---|---|---|---|---|",
-    ...claims.map(
-      (p) =>
-        `| ${p.id} | ${formatEstimate(p.pooled.value, p.pooled.interval)} | ${p.pooled.threshold} | ${formatControl(p.pooled.control)} | **${p.pooled.verdict}** | ${verdicts(p)} |`,
-    ),
+    ...claimsWithControlsTable(claims),
     "",
     "## Accuracy per test group (percent), without the end mark",
     "",
@@ -164,9 +125,10 @@ runMain(async () => {
     seeds: seeds.map(Number),
     commits,
     generatedAt: new Date().toISOString(),
-    // Each base seed's claim as its value, interval and verdict (the pooled claim keeps every run's value).
-    claims: claims.map(brief),
-    ownClaims: { plain: own.plain.map(brief), end: own.end.map(brief) },
+    // As claims-by-seed.json holds them: each base seed's value, interval, verdict and control; the pooled claim
+    // keeps every run's value.
+    claims,
+    ownClaims: own,
   });
   console.log(`written: ${out}.md, ${out}.json`);
   return 0;

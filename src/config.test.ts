@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { checkRange, frozen, parseProfile, parseSeed, profileFromEnv, seedFromEnv, withOverrides } from "./config";
+import {
+  checkBoolean,
+  checkRange,
+  frozen,
+  parseProfile,
+  parseSeed,
+  profileFromEnv,
+  seedFromEnv,
+  withOverrides,
+} from "./config";
 
 const BASE = frozen({ lr: 0.1, numSteps: 10, name: "x", model: { dModel: 32, nHead: 2 } });
 
@@ -34,4 +43,7 @@ test("profiles and seeds come from the environment with clear errors", () => {
   assert.throws(() => parseSeed("1e3"), /non-negative integer/);
   assert.equal(parseProfile("full"), "full");
   assert.throws(() => checkRange("cfg.k", 3.5, 1, 10, true), /cfg\.k: must be an integer in \[1, 10\], got 3.5/);
+  checkBoolean("cfg.on", false);
+  assert.throws(() => checkBoolean("cfg.on", "yes"), /cfg\.on: must be true or false, got "yes"/);
+  assert.throws(() => checkBoolean("cfg.on", undefined), /cfg\.on: must be true or false, got undefined/);
 });

@@ -96,6 +96,11 @@ export function checkRange(where: string, value: number, lo: number, hi: number,
   }
 }
 
+/** Throw unless `value` is true or false; the error names the field (`where`) and what it got. */
+export function checkBoolean(where: string, value: unknown): void {
+  if (typeof value !== "boolean") throw new Error(`${where}: must be true or false, got ${JSON.stringify(value)}`);
+}
+
 /**
  * The profiles of an experiment from its visible defaults: `quick` (the default profile) is the
  * defaults themselves; `smoke` (seconds, for CI) and `full` (the paper figure) name only what they

@@ -17,7 +17,7 @@
  * F dFF, V vocabSize.
  */
 import * as tf from "@tensorflow/tfjs";
-import { checkRange, frozen, withOverrides } from "./config";
+import { checkBoolean, checkRange, frozen, withOverrides } from "./config";
 import { deriveSeed, Rng } from "./rng";
 import { withFastPaths, type AttentionResult, type ModelOps } from "./speed/index";
 
@@ -100,8 +100,7 @@ export function gptConfig(partial: Partial<GPTConfig>): GPTConfig {
       `GPTConfig.nHead: must divide dModel (${c.dModel}), got ${c.nHead}; e.g. nHead ${largestDivisor(c.dModel, c.nHead)}`,
     );
   }
-  if (typeof c.tieWeights !== "boolean")
-    throw new Error(`GPTConfig.tieWeights: must be a boolean, got ${String(c.tieWeights)}`);
+  checkBoolean("GPTConfig.tieWeights", c.tieWeights);
   if (!POSITION_SCHEMES.includes(c.positions ?? "learned"))
     throw new Error(
       `GPTConfig.positions: must be one of ${POSITION_SCHEMES.map((x) => `"${x}"`).join(", ")}, got ${JSON.stringify(c.positions)}`,

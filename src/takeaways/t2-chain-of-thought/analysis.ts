@@ -160,31 +160,22 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
       form: sampleSwapSurface(rng, k, t2Surface(c, SWAP_UNSEEN_SURFACE)),
     });
   }
-  if (c.splitUnseen) {
-    // The unseen group's problems again, with only the separators unseen and with only the header and filler
-    // unseen (pre-registered, data/claims-by-seed/t2-split/). Their own generator, after every other item, so
-    // that the items above are the same with or without them.
-    const split = new Rng(deriveSeed(seed, "t2", "test-split"));
+  // The unseen group's problems again in other wordings: the split wordings (only the separators, the header and
+  // filler, the header, the filler unseen; pre-registered, data/claims-by-seed/t2-split/) and the filler probe, each
+  // set from a generator of its own after every other item, so that the items above are the same with or without it.
+  const reword = (stream: string, groups: ReadonlyArray<readonly [string, SwapSurfaceSpec]>): void => {
+    const rng = new Rng(deriveSeed(seed, "t2", stream));
     const unseen = out.filter((t) => t.group === "unseen");
-    for (const [group, spec] of SPLIT_SETS.flat())
+    for (const [group, spec] of groups)
       for (const t of unseen)
         out.push({
           group,
           problem: t.problem,
-          form: sampleSwapSurface(split, t.problem.swaps.length, t2Surface(c, spec)),
+          form: sampleSwapSurface(rng, t.problem.swaps.length, t2Surface(c, spec)),
         });
-  }
-  if (c.fillerProbe) {
-    // The filler probe, from a generator of its own after every other item (so the items above stay as they are).
-    const probe = new Rng(deriveSeed(seed, "t2", "test-filler-probe"));
-    const [group, spec] = FILLER_PROBE;
-    for (const t of out.filter((x) => x.group === "unseen"))
-      out.push({
-        group,
-        problem: t.problem,
-        form: sampleSwapSurface(probe, t.problem.swaps.length, t2Surface(c, spec)),
-      });
-  }
+  };
+  if (c.splitUnseen) reword("test-split", SPLIT_SETS.flat());
+  if (c.fillerProbe) reword("test-filler-probe", [FILLER_PROBE]);
   return out;
 }
 
@@ -208,11 +199,11 @@ export const SPLIT_SETS: ReadonlyArray<ReadonlyArray<readonly [string, SwapSurfa
     ["unseen-filler", SWAP_UNSEEN_FILLER_SURFACE],
   ],
 ];
-const SPLIT_GROUPS = [...SPLIT_SETS.flat(), FILLER_PROBE];
+const REWORDED_GROUPS = [...SPLIT_SETS.flat(), FILLER_PROBE];
 
-/** Whether a test group is one of the split wordings (or the filler probe): tested in batches of its own. */
-export function isSplitGroup(group: string): boolean {
-  return SPLIT_GROUPS.some(([g]) => g === group);
+/** Whether a test group rewords the unseen problems (split wordings, filler probe): tested in batches of its own. */
+export function isRewordedGroup(group: string): boolean {
+  return REWORDED_GROUPS.some(([g]) => g === group);
 }
 
 /** Greedy accuracy per test group of a model answering in `format`. */
@@ -497,7 +488,7 @@ export async function testLevel(
   const level = trained.level;
   if (level === null) throw new Error("testLevel: this is a direct model (level null); use evaluate()");
   throwIfCancelled(ctx.signal, "t2-chain-of-thought");
-  const base = tests.filter((t) => !isSplitGroup(t.group));
+  const base = tests.filter((t) => !isRewordedGroup(t.group));
   const { accuracy, gens } = await evaluate(model, tok, c, format, base);
   // The split wordings in generation batches of their own: the other items' batches stay as they were without
   // them, so their greedy completions do too, bit for bit.
@@ -515,7 +506,7 @@ export async function testLevel(
   const countDepartures = (ts: ReadonlyArray<TestProblem>, gs: ReadonlyArray<Generated>) =>
     ts.forEach((t, i) => {
       const g = gs[i] as Generated;
-      if (!(t.group === "unseen" || isSplitGroup(t.group)) || g.correct) return;
+      if (!(t.group === "unseen" || isRewordedGroup(t.group)) || g.correct) return;
       const at = departures[t.group] ?? (departures[t.group] = {});
       const part = firstDeparture(format, t.problem.swaps.length, g.input.length, g.output, g.target) ?? "answer";
       at[part] = (at[part] ?? 0) + 1;

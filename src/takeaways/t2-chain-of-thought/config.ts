@@ -2,7 +2,7 @@
  * Takeaway 2's settings (second edition): the config with its visible defaults and profiles, and the types
  * of its record.
  */
-import { checkRange, defineProfiles, frozen } from "../../config";
+import { checkBoolean, checkRange, defineProfiles, frozen } from "../../config";
 import {
   CHAIN_LEVELS,
   type Departure,
@@ -226,14 +226,10 @@ export function validateT2Config(c: T2Config): void {
   if (!POSITION_SCHEMES.includes(c.positions))
     throw new Error(`t2.positions: must be one of ${POSITION_SCHEMES.join(", ")}, got ${JSON.stringify(c.positions)}`);
   checkRange("t2.positionRange", c.positionRange, 1, 64, true);
-  if (typeof c.markedControl !== "boolean")
-    throw new Error(`t2.markedControl: must be true or false, got ${JSON.stringify(c.markedControl)}`);
-  if (typeof c.splitUnseen !== "boolean")
-    throw new Error(`t2.splitUnseen: must be true or false, got ${JSON.stringify(c.splitUnseen)}`);
-  if (typeof c.fillerProbe !== "boolean")
-    throw new Error(`t2.fillerProbe: must be true or false, got ${JSON.stringify(c.fillerProbe)}`);
-  if (typeof c.endMark !== "boolean")
-    throw new Error(`t2.endMark: must be true or false, got ${JSON.stringify(c.endMark)}`);
+  checkBoolean("t2.markedControl", c.markedControl);
+  checkBoolean("t2.splitUnseen", c.splitUnseen);
+  checkBoolean("t2.fillerProbe", c.fillerProbe);
+  checkBoolean("t2.endMark", c.endMark);
   if (c.directDepths.length === 0) throw new Error("t2.directDepths: list at least one depth");
   c.directDepths.forEach((d, i) => checkRange(`t2.directDepths[${i}]`, d, 1, 64, true));
   checkRange("t2.train.numSteps", c.train.numSteps, 0, 1e7, true);
@@ -310,6 +306,14 @@ export interface T2LevelRun {
    * 2026-12-02 (the split wordings).
    */
   readonly departures?: Readonly<Record<string, Partial<Record<Departure, number>>>>;
+}
+
+/** A run's accuracy on test group `g`: `inDist` is the training forms (the mean over k), else `accuracy[g]`. */
+export function groupAccuracy(r: T2LevelRun, g: string): number {
+  const a = g === "inDist" ? r.accInDist : r.accuracy[g];
+  if (a === undefined)
+    throw new Error(`groupAccuracy: the run of seed ${r.seed}, level ${r.level} has no test group "${g}"`);
+  return a;
 }
 
 /** One (seed, depth) direct baseline. */

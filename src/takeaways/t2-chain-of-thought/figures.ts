@@ -9,7 +9,7 @@ import {
   withVerticalLines,
 } from "../../present/plot";
 import { meanInterval, type Metric, toInterval } from "../../stats";
-import { iXZnormOf, type SeedInfo, type T2Record } from "./config";
+import { groupAccuracy, iXZnormOf, type SeedInfo, type T2LevelRun, type T2Record } from "./config";
 
 const iv = toInterval;
 
@@ -366,6 +366,14 @@ export const UNSEEN_GROUPS = [
   "filler-from-header",
 ] as const;
 
+/** The test groups every one of these runs has: the training forms (`inDist`) first, then the unseen groups. */
+function sharedGroups(runs: ReadonlyArray<T2LevelRun>): string[] {
+  return ["inDist", ...UNSEEN_GROUPS].filter((g) => runs.every((r) => g === "inDist" || r.accuracy[g] !== undefined));
+}
+
+/** A test group's column label. */
+const groupLabel = (g: string): string => (g === "inDist" ? "training forms" : g);
+
 /** An interval in percentage points, `mean [lo, hi]`. */
 function pctText(v: Metric): string {
   const x = iv(v);
@@ -388,11 +396,7 @@ export function t2SplitRows(records: ReadonlyArray<T2Record>): {
   const levels = first.data.levels;
   const runs = records.flatMap((r, b) => r.data.levelRuns.map((run) => ({ ...run, key: `${b}/${run.seed}` })));
   type Run = (typeof runs)[number];
-  const groups = ["inDist", ...UNSEEN_GROUPS].filter((g) =>
-    runs.every((r) => g === "inDist" || r.accuracy[g] !== undefined),
-  );
-  const acc = (r: Run, g: string): number => (g === "inDist" ? r.accInDist : (r.accuracy[g] as number));
-  const label = (g: string): string => (g === "inDist" ? "training forms" : g);
+  const groups = sharedGroups(runs);
   const at = (l: number): Run[] => runs.filter((r) => r.level === l);
   const iSwap = levels.indexOf("swap");
   const swapOf = new Map(at(iSwap).map((r) => [r.key, r]));
@@ -400,10 +404,10 @@ export function t2SplitRows(records: ReadonlyArray<T2Record>): {
     level: `${l} ${name}`,
     ...Object.fromEntries(
       groups.map((g) => [
-        label(g),
+        groupLabel(g),
         pctText(
           meanInterval(
-            at(l).map((r) => acc(r, g)),
+            at(l).map((r) => groupAccuracy(r, g)),
             [0, 1],
           ),
         ),
@@ -417,8 +421,8 @@ export function t2SplitRows(records: ReadonlyArray<T2Record>): {
       "level minus swap": `${l} ${name}`,
       ...Object.fromEntries(
         groups.map((g) => [
-          label(g),
-          pctText(meanInterval(at(l).map((r) => acc(r, g) - acc(swapOf.get(r.key) as Run, g)))),
+          groupLabel(g),
+          pctText(meanInterval(at(l).map((r) => groupAccuracy(r, g) - groupAccuracy(swapOf.get(r.key) as Run, g)))),
         ]),
       ),
     }));
@@ -456,11 +460,7 @@ export function t2ChangeRows(
       `t2ChangeRows: give as many records after as before (one per base seed), got ${before.length} and ${after.length}`,
     );
   const levels = (before[0] as T2Record).data.levels;
-  const groups = ["inDist", ...UNSEEN_GROUPS].filter((g) =>
-    [...before, ...after].every((r) => r.data.levelRuns.every((x) => g === "inDist" || x.accuracy[g] !== undefined)),
-  );
-  const acc = (r: T2Record["data"]["levelRuns"][number], g: string): number =>
-    g === "inDist" ? r.accInDist : (r.accuracy[g] as number);
+  const groups = sharedGroups([...before, ...after].flatMap((r) => r.data.levelRuns));
   return levels.map((name, l) => ({
     level: `${l} ${name}`,
     ...Object.fromEntries(
@@ -471,10 +471,10 @@ export function t2ChangeRows(
             .map((r) => {
               const a = (after[i] as T2Record).data.levelRuns.find((x) => x.level === l && x.seed === r.seed);
               if (a === undefined) throw new Error(`t2ChangeRows: run of seed ${r.seed}, level ${l} missing after`);
-              return acc(a, g) - acc(r, g);
+              return groupAccuracy(a, g) - groupAccuracy(r, g);
             }),
         );
-        return [g === "inDist" ? "training forms" : g, pctText(meanInterval(diffs))];
+        return [groupLabel(g), pctText(meanInterval(diffs))];
       }),
     ),
   }));

@@ -41,9 +41,12 @@ import {
   T2_PROFILES,
   testLevel,
   testProblems,
+  groupAccuracy,
+  LEARNT_CHAINS,
   t2SplitRows,
   t2ChangeRows,
   t2EndMarkClaims,
+  t2FillerProbeClaims,
   t2Formats,
   t2Task,
   trainDirect,
@@ -645,6 +648,41 @@ test("the filler probe: the unseen problems again with a filler from the trainin
     const twin = b.data.levelRuns.find((x) => x.seed === r.seed && x.level === r.level)!;
     assert.deepEqual(rest, twin.accuracy);
   }
+  // Its claims (pre-registered): per run, the learnt chains' mean accuracy on one group minus another.
+  const claims = t2FillerProbeClaims(a as T2Record);
+  assert.deepEqual(
+    claims.map((c) => [c.id, c.asserted, c.threshold, c.control?.id, c.control?.expect]),
+    [
+      ["trained-filler-hides-end", true, "> 0.05", "unseenHeader", "absent"],
+      ["trained-filler-no-easier", true, "≤ 0.05", "inDist", "absent"],
+    ],
+  );
+  expectClaimsContract({ claims });
+  const rec = a as T2Record;
+  const learnt = LEARNT_CHAINS.map((n) => rec.data.levels.indexOf(n as never));
+  assert.deepEqual(learnt, [0, 1, 2, 4]);
+  const A = (seed: number, g: string) =>
+    learnt.reduce(
+      (acc, l) =>
+        acc +
+        groupAccuracy(
+          rec.data.levelRuns.find((x) => x.seed === seed && x.level === l)!,
+          g,
+        ),
+      0,
+    ) / learnt.length;
+  const seeds = rec.data.slopes.map((x) => x.seed);
+  assert.deepEqual(
+    claims[0]!.interval.values,
+    seeds.map((s) => A(s, "inDist") - A(s, "filler-from-header")),
+  );
+  assert.deepEqual(
+    claims[1]!.control!.interval.values,
+    seeds.map((s) => A(s, "inDist") - A(s, "unseen-filler")),
+  );
+  // A record without the probe, or with the end mark, is refused with the reason.
+  assert.throws(() => t2FillerProbeClaims(b as T2Record), /need a plain record with the filler probe/);
+  assert.throws(() => groupAccuracy(rec.data.levelRuns[0]!, "nowhere"), /has no test group "nowhere"/);
 });
 
 test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {

@@ -6,7 +6,7 @@
  */
 import { isDeepStrictEqual } from "util";
 import { throwIfCancelled } from "../../cancel";
-import { above, assertedClaim, below, type Claim, measuredClaim, overSeeds } from "../../claims";
+import { above, assertedClaim, atMost, below, type Claim, measuredClaim, overSeeds } from "../../claims";
 import { CHAIN_LEVELS, SWAP_TRAIN_SURFACE, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
@@ -31,6 +31,7 @@ import {
 import {
   directSteps,
   type FormatCurves,
+  groupAccuracy,
   formatSeqLen,
   iXZnormOf,
   iXZof,
@@ -725,12 +726,11 @@ export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
       );
     return r;
   };
-  const group = (g: string) => (r: T2LevelRun) => (g === "inDist" ? r.accInDist : (r.accuracy[g] as number));
   // Per run: a quantity with the end mark minus without it.
   const change = (q: (rec: T2Record, seed: number) => number): number[] => seeds.map((s) => q(end, s) - q(plain, s));
   const gap = (g: string) => (rec: T2Record, seed: number) =>
-    group(g)(at(rec, seed, iMarked)) - group(g)(at(rec, seed, iSwap));
-  const markedOn = (g: string) => (rec: T2Record, seed: number) => group(g)(at(rec, seed, iMarked));
+    groupAccuracy(at(rec, seed, iMarked), g) - groupAccuracy(at(rec, seed, iSwap), g);
+  const markedOn = (g: string) => (rec: T2Record, seed: number) => groupAccuracy(at(rec, seed, iMarked), g);
   return [
     assertedClaim({
       id: "end-mark-closes-slot-gap",
@@ -761,6 +761,84 @@ export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
         description:
           "the same with only the header unseen (unseen-header): a new header never hid the end, so no change is expected",
         estimate: overSeeds(change(markedOn("unseen-header"))),
+        expect: "absent",
+      },
+    }),
+  ];
+}
+
+/** The chain levels the filler-probe claims average over: learnt to 98–100% on the training forms (not verbatim). */
+export const LEARNT_CHAINS: ReadonlyArray<string> = ["state", "swap", "step", "marked"];
+
+/**
+ * The filler probe's claims (pre-registered 2026-12-02, data/claims-by-seed/t2-filler-probe/PREREGISTRATION-CLAIMS.md)
+ * for one base seed's record with `fillerProbe`: per run, A(g) is the mean accuracy of the learnt chains
+ * ({@link LEARNT_CHAINS}) on test group g. Does a *trained* character in the filler's place (one of the training
+ * headers) hide the end of the swaps as an untrained filler does? `scripts/t2-split-table.ts` pools the base seeds.
+ */
+export function t2FillerProbeClaims(rec: T2Record): Claim[] {
+  const where = `t2FillerProbeClaims(base seed ${rec.baseSeed})`;
+  if (rec.id !== "t2-chain-of-thought") throw new Error(`${where}: give a t2-chain-of-thought record, got ${rec.id}`);
+  if (rec.config.fillerProbe !== true || !rec.config.splitUnseen || rec.config.endMark === true)
+    throw new Error(
+      `${where}: the claims need a plain record with the filler probe and the split wordings (run-experiment --set '{"fillerProbe":true}', splitUnseen on, endMark off)`,
+    );
+  const levels = LEARNT_CHAINS.map((name) => {
+    const l = rec.data.levels.indexOf(name as (typeof rec.data.levels)[number]);
+    if (l < 0) throw new Error(`${where}: the record has no chain level "${name}"`);
+    return l;
+  });
+  const seeds = [...new Set(rec.data.levelRuns.map((r) => r.seed))];
+  // A(g) per run: the learnt chains' mean accuracy on group g.
+  const A = (g: string): number[] =>
+    seeds.map((seed) =>
+      mean(
+        levels.map((l) => {
+          const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === l);
+          if (r === undefined) throw new Error(`${where}: no run of level ${l} for seed ${seed}`);
+          return groupAccuracy(r, g);
+        }),
+      ),
+    );
+  const minus = (a: number[], b: number[]): number[] => a.map((x, i) => x - (b[i] as number));
+  const [inDist, probe, header, filler] = ["inDist", "filler-from-header", "unseen-header", "unseen-filler"].map(A) as [
+    number[],
+    number[],
+    number[],
+    number[],
+  ];
+  const chains = `the learnt chains (${LEARNT_CHAINS.join(", ")})`;
+  return [
+    assertedClaim({
+      id: "trained-filler-hides-end",
+      statement: `A trained character out of its role hides where the swaps end: with a character from the training headers in the filler's place, ${chains} lose more than 5 points against the training forms`,
+      paper: null,
+      quantity: `per run, the mean accuracy of ${chains} on the training forms minus on filler-from-header (the unseen problems with the training header and separators and a filler drawn from the training headers)`,
+      refutedBy:
+        "an interval wholly ≤ 0.05 (a trained character in the filler's place costs nothing: the cost of an unseen filler is its untrained characters)",
+      estimate: overSeeds(minus(inDist, probe)),
+      target: above(0.05),
+      control: {
+        id: "unseenHeader",
+        description:
+          "the same with a new character in the header's place (unseen-header) instead: a new header has never cost the chains, so no cost is expected",
+        estimate: overSeeds(minus(inDist, header)),
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "trained-filler-no-easier",
+      statement: `A trained character in the filler's place is no easier for ${chains} than an untrained one: they answer at most 5 points better on filler-from-header than on unseen-filler`,
+      paper: null,
+      quantity: `per run, the mean accuracy of ${chains} on filler-from-header minus on unseen-filler (the same problems with an untrained filler)`,
+      refutedBy: "an interval wholly > 0.05 (trained characters in the filler's place are clearly easier)",
+      estimate: overSeeds(minus(probe, filler)),
+      target: atMost(0.05),
+      control: {
+        id: "inDist",
+        description:
+          "the same difference with the training forms in the probe's place (training forms minus unseen-filler): the comparison must see the gap where there is one",
+        estimate: overSeeds(minus(inDist, filler)),
         expect: "absent",
       },
     }),

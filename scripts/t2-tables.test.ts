@@ -69,3 +69,69 @@ test("t2-end-mark: says what it needs, names the missing records, and writes the
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("t2-split-table: reads either folder layout, names the missing records, and adds the filler probe's claims only with the probe", async () => {
+  const none = runScript("t2-split-table.ts", [], { timeoutMs: 60_000 });
+  assert.equal(none.status, 2, none.out);
+  assert.match(none.out, /give --dir/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-split-table-"));
+  try {
+    const args = (d: string, seeds: string) => ["--dir", d, "--seeds", seeds, "--profile", "smoke"];
+    const missing = runScript("t2-split-table.ts", args(dir, "5"), { timeoutMs: 60_000 });
+    assert.equal(missing.status, 2, missing.out);
+    assert.match(missing.out, /no t2 record at .*by-seed\/5\/smoke\/t2-chain-of-thought\/results\.json/);
+    await testBackend();
+    // The probe as run-experiment --out DIR/<seed> writes it; the plain run as claims-by-seed --out DIR does.
+    for (const fillerProbe of [true, false]) {
+      const rec = await runExperiment(experiment, {
+        profile: "smoke",
+        seed: 5,
+        overrides: { ...TINY, fillerProbe },
+        save: false,
+      });
+      const at = path.join(
+        dir,
+        fillerProbe ? "probe" : path.join("plain", "by-seed"),
+        "5",
+        "smoke",
+        "t2-chain-of-thought",
+      );
+      fs.mkdirSync(at, { recursive: true });
+      fs.writeFileSync(path.join(at, "results.json"), JSON.stringify(rec));
+    }
+    const probe = runScript(
+      "t2-split-table.ts",
+      [...args(path.join(dir, "probe"), "5"), "--out", path.join(dir, "p.md")],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    assert.equal(probe.status, 0, probe.out);
+    const doc = JSON.parse(fs.readFileSync(path.join(dir, "p.json"), "utf8"));
+    assert.deepEqual(
+      doc.claims.map((c: { id: string }) => c.id),
+      ["trained-filler-hides-end", "trained-filler-no-easier"],
+    );
+    assert.equal(doc.claims[0].pooled.interval.n, 2);
+    assert.deepEqual(Object.keys(doc.claims[0].bySeed), ["5"]);
+    const md = fs.readFileSync(path.join(dir, "p.md"), "utf8");
+    for (const heading of [
+      "pre-registered claims of the filler probe",
+      "Accuracy per test group",
+      "filler-from-header",
+    ])
+      assert.ok(md.includes(heading), heading);
+    const plain = runScript(
+      "t2-split-table.ts",
+      [...args(path.join(dir, "plain"), "5"), "--out", path.join(dir, "q.md")],
+      {
+        timeoutMs: 120_000,
+      },
+    );
+    assert.equal(plain.status, 0, plain.out);
+    assert.ok(!fs.readFileSync(path.join(dir, "q.md"), "utf8").includes("filler probe"));
+    assert.equal(fs.existsSync(path.join(dir, "q.json")), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
