@@ -659,7 +659,7 @@ test("the filler probe: the unseen problems again with a filler from the trainin
   );
   expectClaimsContract({ claims });
   const rec = a as T2Record;
-  const learnt = LEARNT_CHAINS.map((n) => rec.data.levels.indexOf(n as never));
+  const learnt = LEARNT_CHAINS.map((n) => rec.data.levels.indexOf(n));
   assert.deepEqual(learnt, [0, 1, 2, 4]);
   const A = (seed: number, g: string) =>
     learnt.reduce(

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "util";
 import { throwIfCancelled } from "../../cancel";
 import { above, assertedClaim, atMost, below, type Claim, measuredClaim, overSeeds } from "../../claims";
-import { CHAIN_LEVELS, SWAP_TRAIN_SURFACE, swapInformationDesign } from "../../data/swaps";
+import { CHAIN_LEVELS, SWAP_TRAIN_SURFACE, type SwapFormat, swapInformationDesign } from "../../data/swaps";
 import { deriveSeed, Rng } from "../../rng";
 import type { ExperimentContext, ExperimentOutput } from "../../run/experiment";
 import { type ComputedSeed, forEachSeed, type SeedStore } from "../../run/seed-store";
@@ -768,7 +768,7 @@ export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
 }
 
 /** The chain levels the filler-probe claims average over: learnt to 98–100% on the training forms (not verbatim). */
-export const LEARNT_CHAINS: ReadonlyArray<string> = ["state", "swap", "step", "marked"];
+export const LEARNT_CHAINS: ReadonlyArray<SwapFormat> = ["state", "swap", "step", "marked"];
 
 /**
  * The filler probe's claims (pre-registered 2026-12-02, data/claims-by-seed/t2-filler-probe/PREREGISTRATION-CLAIMS.md)
@@ -784,7 +784,7 @@ export function t2FillerProbeClaims(rec: T2Record): Claim[] {
       `${where}: the claims need a plain record with the filler probe and the split wordings (run-experiment --set '{"fillerProbe":true}', splitUnseen on, endMark off)`,
     );
   const levels = LEARNT_CHAINS.map((name) => {
-    const l = rec.data.levels.indexOf(name as (typeof rec.data.levels)[number]);
+    const l = rec.data.levels.indexOf(name);
     if (l < 0) throw new Error(`${where}: the record has no chain level "${name}"`);
     return l;
   });
