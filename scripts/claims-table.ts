@@ -272,7 +272,7 @@ export function claimsAcrossSeeds(runs: ReadonlyArray<SeedRun>): ClaimAcrossSeed
 }
 
 /**
- * Lists of claims made outside one experiment's run (e.g. from two conditions of it, scripts/t2-end-mark.ts), one
+ * Lists of claims made outside one experiment's run (e.g. from two conditions of it, scripts/t2-variant.ts), one
  * list per base seed, across the base seeds: as {@link claimsAcrossSeeds}, under the name `experiment`.
  */
 export function claimListsAcrossSeeds(
@@ -360,7 +360,7 @@ export function claimsBySeedTable(doc: ClaimsBySeed, opts: { compact?: boolean }
 }
 
 /**
- * Pre-registered claims across base seeds as markdown (scripts/t2-end-mark.ts, scripts/t2-split-table.ts): per claim
+ * Pre-registered claims across base seeds as markdown (scripts/t2-variant.ts, scripts/t2-split-table.ts): per claim
  * the pooled value with its interval, the target, the pooled control, the pooled verdict and each base seed's.
  */
 export function claimsWithControlsTable(claims: ReadonlyArray<ClaimAcrossSeeds>): string[] {

@@ -22,49 +22,67 @@ const TINY: Partial<T2Config> = {
   star: { numSeeds: 1, warmupSteps: 2, rounds: 1, samplesPerRound: 4, stepsPerRound: 1 },
 };
 
-test("t2-end-mark: says what it needs, names the missing records, and writes the paired claims and tables", async () => {
-  const none = runScript("t2-end-mark.ts", [], { timeoutMs: 60_000 });
+test("t2-variant: says what it needs, names the missing records, and writes the paired claims and tables", async () => {
+  const none = runScript("t2-variant.ts", [], { timeoutMs: 60_000 });
   assert.equal(none.status, 2, none.out);
-  assert.match(none.out, /give --plain DIR and --end DIR/);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-end-mark-"));
+  assert.match(none.out, /give --variant endMark or --variant packed/);
+  const noDirs = runScript("t2-variant.ts", ["--variant", "packed"], { timeoutMs: 60_000 });
+  assert.equal(noDirs.status, 2, noDirs.out);
+  assert.match(noDirs.out, /give --plain DIR and --with DIR/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t2-variant-"));
   try {
-    const missing = runScript(
-      "t2-end-mark.ts",
-      ["--plain", path.join(dir, "plain"), "--end", path.join(dir, "end"), "--seeds", "5", "--profile", "smoke"],
-      { timeoutMs: 60_000 },
-    );
+    const args = (variant: string) =>
+      ["--variant", variant, "--plain", path.join(dir, "plain"), "--with", path.join(dir, variant)].concat([
+        "--seeds",
+        "5",
+        "--profile",
+        "smoke",
+      ]);
+    const missing = runScript("t2-variant.ts", args("endMark"), { timeoutMs: 60_000 });
     assert.equal(missing.status, 2, missing.out);
     assert.match(missing.out, /no t2 record at .*plain\/5\/smoke\/t2-chain-of-thought\/results\.json/);
     await testBackend();
-    for (const endMark of [false, true]) {
+    for (const variant of ["plain", "endMark", "packed"]) {
       const rec = await runExperiment(experiment, {
         profile: "smoke",
         seed: 5,
-        overrides: { ...TINY, endMark },
+        overrides: { ...TINY, ...(variant === "plain" ? {} : { [variant]: true }) },
         save: false,
       });
-      const at = path.join(dir, endMark ? "end" : "plain", "5", "smoke", "t2-chain-of-thought");
+      const at = path.join(dir, variant, "5", "smoke", "t2-chain-of-thought");
       fs.mkdirSync(at, { recursive: true });
       fs.writeFileSync(path.join(at, "results.json"), JSON.stringify(rec));
     }
-    const out = path.join(dir, "out");
-    const ok = runScript(
-      "t2-end-mark.ts",
-      ["--plain", path.join(dir, "plain"), "--end", path.join(dir, "end"), "--seeds", "5", "--profile", "smoke"].concat(
-        ["--out", out],
-      ),
-      { timeoutMs: 120_000 },
+    for (const [variant, ids, heading] of [
+      ["endMark", ["end-mark-closes-slot-gap", "end-mark-frees-filler"], "The change: with the end mark minus without"],
+      ["packed", ["packed-frees-new-wordings"], "The change: packed minus grid"],
+    ] as const) {
+      const out = path.join(dir, `out-${variant}`);
+      const ok = runScript("t2-variant.ts", [...args(variant), "--out", out], { timeoutMs: 120_000 });
+      assert.equal(ok.status, 0, ok.out);
+      const doc = JSON.parse(fs.readFileSync(`${out}.json`, "utf8"));
+      assert.deepEqual(
+        doc.claims.map((c: { id: string }) => c.id),
+        ids,
+      );
+      assert.equal(doc.claims[0].pooled.interval.n, 2);
+      assert.ok(doc.ownClaims.plain.length > 0 && doc.ownClaims.variant.length === doc.ownClaims.plain.length);
+      const md = fs.readFileSync(`${out}.md`, "utf8");
+      for (const h of ["The pre-registered claims", heading, "own claims"]) assert.ok(md.includes(h), h);
+    }
+    // A variant's claims refuse records that are not its pair (here: the end mark read as the packed layout).
+    const wrong = runScript(
+      "t2-variant.ts",
+      ["--variant", "packed", "--plain", path.join(dir, "plain"), "--with", path.join(dir, "endMark")].concat([
+        "--seeds",
+        "5",
+        "--profile",
+        "smoke",
+      ]),
+      { timeoutMs: 60_000 },
     );
-    assert.equal(ok.status, 0, ok.out);
-    const doc = JSON.parse(fs.readFileSync(`${out}.json`, "utf8"));
-    assert.deepEqual(
-      doc.claims.map((c: { id: string }) => c.id),
-      ["end-mark-closes-slot-gap", "end-mark-frees-filler"],
-    );
-    assert.equal(doc.claims[0].pooled.interval.n, 2);
-    const md = fs.readFileSync(`${out}.md`, "utf8");
-    for (const heading of ["The pre-registered claims", "The change: with the end mark minus without", "own claims"])
-      assert.ok(md.includes(heading), heading);
+    assert.notEqual(wrong.status, 0);
+    assert.match(wrong.out, /must be without packed \(false\) and the second with it/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

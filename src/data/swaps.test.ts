@@ -29,6 +29,7 @@ import {
   swapSurfaceOf,
   SWAP_END_MARK,
   withEndMark,
+  withPacked,
 } from "./swaps";
 
 test("states follow the swaps; the answer is the last state", () => {
@@ -196,6 +197,25 @@ test("end mark: right after the last swap in the first filler slot, the same wid
   );
   for (const s of [SWAP_TRAIN_SURFACE, SWAP_UNSEEN_SURFACE])
     assert.ok(![...s.headers, ...s.separators, ...s.fillers].includes(SWAP_END_MARK));
+});
+
+test("packed layout: no padding, the same random stream; its information design counts no filler", () => {
+  const p = makeSwapProblem(5, 2, [
+    [0, 1],
+    [3, 4],
+  ]);
+  const spec = withPacked(SWAP_TRAIN_SURFACE);
+  const [a, b] = [new Rng(4), new Rng(4)];
+  const packed = sampleSwapSurface(a, 2, spec);
+  assert.deepEqual(packed, { ...sampleSwapSurface(b, 2, SWAP_TRAIN_SURFACE), packed: true });
+  assert.equal(a.int(1000), b.int(1000));
+  const form = { header: "Q", separators: [";", ","], filler: ".", packed: true };
+  assert.equal(renderSwapInput(p, form, 3), "Q2;01,34");
+  assert.equal(renderSwapInput(p, { ...form, end: SWAP_END_MARK }, 3), "Q2;01,34!");
+  // Two forms that differ only in their filler are one form when packed: the design draws distinct written ones.
+  const d = swapInformationDesign(new Rng(5), 2, 1, 12, 5, 5, spec);
+  const written = d.forms.map((f) => renderSwapInput(p, f, 5));
+  assert.equal(new Set(written).size, written.length);
 });
 
 test("information design: Y uniform over the cups, distinct problems and forms", () => {

@@ -8,8 +8,8 @@
  *
  * Input (X): header, start cup, then per swap a separator and the two cups; in the grid layout padded
  * with a filler to the width of `kGrid` swaps, so the i-th swap sits at a fixed place:
- * `Q2;01,34:12......` (ball under 2; swap 0-1, 3-4, 1-2). Header, separators and filler are the surface
- * form: they never change the answer.
+ * `Q2;01,34:12......` (ball under 2; swap 0-1, 3-4, 1-2); in the packed layout (a variant) not padded,
+ * `Q2;01,34:12`. Header, separators and filler are the surface form: they never change the answer.
  *
  * A graded family of chain formats (Z), every one ending in the state after the last swap (so each
  * carries the answer, I(Z;Y) = H(Y) when it is right), with more and more of the input copied:
@@ -62,11 +62,22 @@ export interface SwapSurfaceSpec {
    * form, never drawn, so a spec with it gives the same random stream as the spec without.
    */
   readonly end?: string;
+  /**
+   * The packed layout (pre-registered 2026-12-02, data/claims-by-seed/t2-packed/): the input is not padded, so it
+   * ends right after its last swap (or its end mark). The filler is still drawn (the same random stream as without),
+   * copied into the form, and never written.
+   */
+  readonly packed?: boolean;
 }
 
 /** A spec with the end of the swaps marked by {@link SWAP_END_MARK}; its characters otherwise as they are. */
 export function withEndMark(spec: SwapSurfaceSpec): Readonly<SwapSurfaceSpec> {
   return Object.freeze({ ...spec, end: SWAP_END_MARK });
+}
+
+/** A spec in the packed layout (no padding; {@link SwapSurfaceSpec.packed}); its characters as they are. */
+export function withPacked(spec: SwapSurfaceSpec): Readonly<SwapSurfaceSpec> {
+  return Object.freeze({ ...spec, packed: true });
 }
 
 /** Surface forms seen in training. */
@@ -133,6 +144,8 @@ export interface SwapSurface {
   readonly filler: string;
   /** The end mark in the first filler slot (absent: none; see {@link SwapSurfaceSpec.end}). */
   readonly end?: string;
+  /** Not padded: the filler is never written (absent: the grid layout; see {@link SwapSurfaceSpec.packed}). */
+  readonly packed?: boolean;
 }
 
 /** A rendered example. */
@@ -203,6 +216,7 @@ export function sampleSwapSurface(rng: Rng, k: number, spec: SwapSurfaceSpec = S
     separators: Array.from({ length: k }, () => rng.choice(spec.separators)),
     filler: rng.choice(spec.fillers),
     ...(spec.end !== undefined ? { end: spec.end } : {}),
+    ...(spec.packed === true ? { packed: true } : {}),
   };
 }
 
@@ -214,7 +228,8 @@ export function swapGridWidth(kGrid: number): number {
 /**
  * The input string (grid layout: padded with the filler to the width of kGrid swaps). A form with an end mark has it
  * right after the last swap, in the first filler slot, so the width stays; at k = kGrid there is no slot and none is
- * needed (the row's end is the end).
+ * needed (the row's end is the end). A packed form is not padded: it ends after its last swap (or its end mark), and
+ * the prompt's `<sep>` follows ({@link encodeSwapPrompt}).
  */
 export function renderSwapInput(p: SwapProblem, form: SwapSurface, kGrid: number): string {
   const k = p.swaps.length;
@@ -224,7 +239,7 @@ export function renderSwapInput(p: SwapProblem, form: SwapSurface, kGrid: number
   let s = form.header + String(p.start);
   p.swaps.forEach(([a, b], i) => (s += `${form.separators[i]}${a}${b}`));
   if (form.end !== undefined && k < kGrid) s += form.end;
-  return s + form.filler.repeat(swapGridWidth(kGrid) - s.length);
+  return form.packed === true ? s : s + form.filler.repeat(swapGridWidth(kGrid) - s.length);
 }
 
 /** The chain of a format. */
@@ -373,7 +388,7 @@ export function swapInformationDesign(
   for (let tries = 0; forms.length < numForms; tries++) {
     if (tries > 100000) throw new Error(`swapInformationDesign: cannot find ${numForms} distinct surface forms`);
     const f = sampleSwapSurface(rng, k, spec);
-    const key = `${f.header}${f.separators.join("")}${k < kGrid ? f.filler : ""}`;
+    const key = `${f.header}${f.separators.join("")}${k < kGrid && f.packed !== true ? f.filler : ""}`;
     if (seenF.has(key)) continue;
     seenF.add(key);
     forms.push(f);

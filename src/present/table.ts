@@ -23,7 +23,7 @@ let danfoModule: Danfo | null = null;
 
 /**
  * Rows of text cells with the same keys as a markdown table (header, rule, one line per row; `|` in a cell escaped),
- * for the tables scripts write into data/ (scripts/t2-split-table.ts, scripts/t2-end-mark.ts).
+ * for the tables scripts write into data/ (scripts/t2-split-table.ts, scripts/t2-variant.ts).
  */
 export function markdownTable(rows: ReadonlyArray<Readonly<Record<string, string>>>): string {
   const cols = Object.keys(rows[0] ?? {});

@@ -11,6 +11,7 @@ import {
   swapGridWidth,
   type SwapSurfaceSpec,
   withEndMark,
+  withPacked,
 } from "../../data/swaps";
 import type { CurvePoint } from "../../info";
 import type { ResultRecord } from "../../run/results";
@@ -105,6 +106,14 @@ export interface T2Config {
    * off in every profile; evaluation only.
    */
   readonly fillerProbe: boolean;
+  /**
+   * The packed layout: inputs not padded, so each ends right after its last swap and the prompt's `<sep>` follows;
+   * the end of the swaps is then always marked by a trained token, and a new wording is only a new header and new
+   * separators. Pre-registered 2026-12-02 (data/claims-by-seed/t2-packed/): the repair of the bottleneck test, whose
+   * unseen wordings in the grid layout mostly test finding the end. A variant (`--set '{"packed":true}'`), off in
+   * every profile; the same random stream (the filler is drawn, never written), so the same test problems.
+   */
+  readonly packed: boolean;
   /** The chain models and the warm-up model (nLayer is the chain models' depth). */
   readonly model: GPTSize;
   /** Depths of the direct baselines (one forward pass each; the same width as the chain models). */
@@ -147,6 +156,7 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   splitUnseen: true,
   endMark: false,
   fillerProbe: false,
+  packed: false,
   model: { dModel: 32, nHead: 4, nLayer: 2, dFF: 128 },
   directDepths: [1, 2, 4],
   // 200 steps x 16 left every model at chance (in distribution 0.19-0.28, chance 0.2; base seeds 1234, 4242, 7,
@@ -230,6 +240,7 @@ export function validateT2Config(c: T2Config): void {
   checkBoolean("t2.splitUnseen", c.splitUnseen);
   checkBoolean("t2.fillerProbe", c.fillerProbe);
   checkBoolean("t2.endMark", c.endMark);
+  checkBoolean("t2.packed", c.packed);
   if (c.directDepths.length === 0) throw new Error("t2.directDepths: list at least one depth");
   c.directDepths.forEach((d, i) => checkRange(`t2.directDepths[${i}]`, d, 1, 64, true));
   checkRange("t2.train.numSteps", c.train.numSteps, 0, 1e7, true);
@@ -252,9 +263,10 @@ export function kGridOf(c: T2Config): number {
   return Math.max(c.kMax, ...c.kLonger);
 }
 
-/** The surface spec of a wording under this config: with `endMark`, the end of the swaps marked. */
+/** The surface spec of a wording under this config: with `endMark` the end of the swaps marked, `packed` unpadded. */
 export function t2Surface(c: T2Config, spec: SwapSurfaceSpec): Readonly<SwapSurfaceSpec> {
-  return c.endMark ? withEndMark(spec) : spec;
+  const marked = c.endMark ? withEndMark(spec) : spec;
+  return c.packed ? withPacked(marked) : marked;
 }
 
 /** The chain formats the experiment trains, level i = element i: the graded levels, then the `marked` control. */

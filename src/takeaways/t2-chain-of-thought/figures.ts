@@ -447,7 +447,7 @@ export function t2SplitRows(records: ReadonlyArray<T2Record>): {
 }
 
 /**
- * What a change of condition does to each level's accuracy per test group (for scripts/t2-end-mark.ts): `after`
+ * What a change of condition does to each level's accuracy per test group (for scripts/t2-variant.ts): `after`
  * minus `before`, paired by run (the i-th record of each is one base seed; runs pair by seed), pooled over all runs,
  * in percentage points.
  */

@@ -17,8 +17,9 @@
  *    unseen at a time (separators, header + filler, header, filler), with where each wrong answer first leaves
  *    its target: which part of a new wording the chains pay for; and a variant (`endMark`, pre-registered
  *    2026-12-02) that marks where the swaps end with a fixed character, compared with the plain layout by
- *    `t2EndMarkClaims` (scripts/t2-end-mark.ts): is the cost of new wordings finding the end of the problem? (It
- *    is not repaired by the mark); and `fillerProbe`, trained characters in the filler's place (a diagnostic);
+ *    `t2EndMarkClaims` (scripts/t2-variant.ts): is the cost of new wordings finding the end of the problem? (It
+ *    is not repaired by the mark); `fillerProbe`, trained characters in the filler's place; and `packed`, inputs
+ *    not padded, so that the end of the swaps is always marked by the prompt's trained `<sep>` (t2PackedClaims);
  * 3. chains the model chooses: a warm-up on the mixed levels, then outcome-only training (STaR, Zelikman et
  *    al. 2022) beside self-training that keeps every chain; I(X;Z) of the sampled chains before and after;
  * 4. length generalisation at k + 1, k + 2 (GPTConfig.positions: learned at quick and full, where it learns the
@@ -50,5 +51,5 @@ export const experiment = registerExperiment<T2Config, T2Data, T2Metric>({
   figures: t2Figures,
   seedStore: true,
   // The shipped full run (df96217) predates the split wordings and was tested without them.
-  addedFields: { splitUnseen: false, endMark: false, fillerProbe: false },
+  addedFields: { splitUnseen: false, endMark: false, fillerProbe: false, packed: false },
 });

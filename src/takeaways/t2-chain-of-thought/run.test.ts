@@ -48,6 +48,7 @@ import {
   t2EndMarkClaims,
   t2FillerProbeClaims,
   t2Formats,
+  t2PackedClaims,
   t2Task,
   trainDirect,
   trainLevel,
@@ -84,9 +85,14 @@ test("profiles validate and bad configs give clear errors", () => {
   for (const p of ["smoke", "quick", "full"] as const)
     assert.deepEqual(t2Formats(T2_PROFILES[p]), ["state", "swap", "step", "verbatim", "marked"]);
   assert.deepEqual(t2Formats({ ...T2_PROFILES.full, markedControl: false }), ["state", "swap", "step", "verbatim"]);
-  assert.deepEqual(experiment.addedFields, { splitUnseen: false, endMark: false, fillerProbe: false });
-  // The end mark is a variant: off in every profile.
-  for (const p of ["smoke", "quick", "full"] as const) assert.equal(T2_PROFILES[p].endMark, false);
+  assert.deepEqual(experiment.addedFields, { splitUnseen: false, endMark: false, fillerProbe: false, packed: false });
+  // The end mark and the packed layout are variants: off in every profile.
+  for (const p of ["smoke", "quick", "full"] as const)
+    assert.equal(T2_PROFILES[p].endMark || T2_PROFILES[p].packed, false);
+  assert.throws(
+    () => validateT2Config({ ...T2_PROFILES.smoke, packed: 1 as never }),
+    /t2.packed: must be true or false/,
+  );
   assert.throws(
     () => validateT2Config({ ...T2_PROFILES.smoke, endMark: "on" as never }),
     /t2.endMark: must be true or false/,
@@ -611,7 +617,7 @@ test("the end mark's claims: paired per run between the two conditions, each wit
     seeds.map((s) => acc(end, s, iMarked, "unseen-header") - acc(plain, s, iMarked, "unseen-header")),
   );
   // The wrong order, or records that differ in more than the end mark, are refused with the reason.
-  assert.throws(() => t2EndMarkClaims(end, plain), /without the end mark \(endMark false\)/);
+  assert.throws(() => t2EndMarkClaims(end, plain), /must be without endMark \(false\)/);
   const other = { ...end, config: { ...end.config, evalPerK: end.config.evalPerK + 1 } } as T2Record;
   assert.throws(() => t2EndMarkClaims(plain, other), /differ only in endMark/);
   // The change table: a condition against itself changes nothing.
@@ -681,8 +687,62 @@ test("the filler probe: the unseen problems again with a filler from the trainin
     seeds.map((s) => A(s, "inDist") - A(s, "unseen-filler")),
   );
   // A record without the probe, or with the end mark, is refused with the reason.
-  assert.throws(() => t2FillerProbeClaims(b as T2Record), /need a plain record with the filler probe/);
+  assert.throws(() => t2FillerProbeClaims(b as T2Record), /need a grid record with the filler probe/);
   assert.throws(() => groupAccuracy(rec.data.levelRuns[0]!, "nowhere"), /has no test group "nowhere"/);
+});
+
+test("the packed layout: the same problems and wordings, no padding; its claim pairs the runs of both layouts", async () => {
+  await testBackend();
+  const grid = { ...T2_PROFILES.smoke, ...TINY } as T2Config;
+  const packed = { ...grid, packed: true };
+  const [tg, tp] = [testProblems(grid, 3), testProblems(packed, 3)];
+  // The same random stream: every item the same problem and form, the packed form only flagged.
+  assert.deepEqual(
+    tp.map((t) => [t.group, t.problem, { ...t.form, packed: undefined }]),
+    tg.map((t) => [t.group, t.problem, { ...t.form, packed: undefined }]),
+  );
+  assert.ok(tp.every((t) => t.form.packed === true) && tg.every((t) => t.form.packed === undefined));
+  const kGrid = kGridOf(grid);
+  for (const [a, b] of tg.map((t, i) => [t, tp[i]!] as const)) {
+    const [ig, ip] = [renderSwapInput(a.problem, a.form, kGrid), renderSwapInput(b.problem, b.form, kGrid)];
+    assert.equal(ip.length, 2 + 3 * b.problem.swaps.length, ip);
+    assert.ok(
+      ig.startsWith(ip) && ig.slice(ip.length) === a.form.filler.repeat(ig.length - ip.length),
+      `${ig} / ${ip}`,
+    );
+  }
+  const run = (on: boolean) =>
+    runExperiment(experiment, { profile: "smoke", seed: 5, overrides: { ...TINY, packed: on }, save: false });
+  const [g, p] = [(await run(false)) as T2Record, (await run(true)) as T2Record];
+  assert.ok(p.data.levelRuns.every((r) => r.samples.every((x) => !x.input.includes(".") && !x.input.includes("_"))));
+  const claims = t2PackedClaims(g, p);
+  assert.deepEqual(
+    claims.map((c) => [c.id, c.asserted, c.threshold, c.control?.id, c.control?.expect]),
+    [["packed-frees-new-wordings", true, "> 0.05", "inDist", "absent"]],
+  );
+  expectClaimsContract({ claims });
+  const learnt = LEARNT_CHAINS.map((n) => g.data.levels.indexOf(n));
+  const A = (rec: T2Record, seed: number, grp: string) =>
+    learnt.reduce(
+      (acc, l) =>
+        acc +
+        groupAccuracy(
+          rec.data.levelRuns.find((x) => x.seed === seed && x.level === l)!,
+          grp,
+        ),
+      0,
+    ) / learnt.length;
+  const seeds = g.data.slopes.map((x) => x.seed);
+  assert.deepEqual(
+    claims[0]!.interval.values,
+    seeds.map((s) => A(p, s, "unseen") - A(g, s, "unseen")),
+  );
+  // A grid run with the filler probe pairs too (evaluation only); the wrong order or another difference is refused.
+  const probed = { ...g, config: { ...g.config, fillerProbe: true } } as T2Record;
+  assert.equal(t2PackedClaims(probed, p).length, 1);
+  assert.throws(() => t2PackedClaims(p, g), /must be without packed \(false\)/);
+  const other = { ...p, config: { ...p.config, evalPerK: p.config.evalPerK + 1 } } as T2Record;
+  assert.throws(() => t2PackedClaims(g, other), /differ only in packed/);
 });
 
 test("split into shards through a seed store, the run gives the unsplit record bit for bit", async () => {

@@ -697,35 +697,68 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   };
 }
 
+/** The chain levels the layout claims average over: learnt to 98–100% on the training forms (not verbatim). */
+export const LEARNT_CHAINS: ReadonlyArray<SwapFormat> = ["state", "swap", "step", "marked"];
+
+/** A record's run of one seed and level; the error names what is missing. */
+function runOf(rec: T2Record, seed: number, level: number, where: string): T2LevelRun {
+  const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === level);
+  if (r === undefined) throw new Error(`${where}: no run of level ${level} for seed ${seed}`);
+  return r;
+}
+
+/** The seeds of a record's runs, in the order they ran. */
+const runSeeds = (rec: T2Record): number[] => [...new Set(rec.data.levelRuns.map((r) => r.seed))];
+
+/** Per seed, the learnt chains' ({@link LEARNT_CHAINS}) mean accuracy on test group g. */
+function learntMean(rec: T2Record, seeds: ReadonlyArray<number>, g: string, where: string): number[] {
+  const levels = LEARNT_CHAINS.map((name) => {
+    const l = rec.data.levels.indexOf(name);
+    if (l < 0) throw new Error(`${where}: the record has no chain level "${name}"`);
+    return l;
+  });
+  return seeds.map((seed) => mean(levels.map((l) => groupAccuracy(runOf(rec, seed, l, where), g))));
+}
+
+/** The variants a base seed is run without and with, each compared run by run (t2-variant.ts). */
+export type T2Variant = "endMark" | "packed";
+
+/**
+ * A record without a variant and one with it, of one base seed, checked to differ only in that field (the filler
+ * probe aside: evaluation only, it changes no other number), so run i of both has the same test problems; the
+ * seeds to pair them by. Records from before a field existed read it as off.
+ */
+function variantPair(plain: T2Record, variant: T2Record, field: T2Variant, where: string): number[] {
+  if (plain.id !== "t2-chain-of-thought" || variant.id !== "t2-chain-of-thought")
+    throw new Error(`${where}: give two t2-chain-of-thought records, got ${plain.id} and ${variant.id}`);
+  const norm = (c: T2Config) => {
+    const { fillerProbe: _, ...rest } = c;
+    return { ...rest, endMark: c.endMark === true, packed: c.packed === true };
+  };
+  const [a, b] = [norm(plain.config), norm(variant.config)];
+  if (a[field] || !b[field])
+    throw new Error(
+      `${where}: the first record must be without ${field} (false) and the second with it (--set '{"${field}":true}')`,
+    );
+  if (!isDeepStrictEqual({ ...a, [field]: true }, b) || plain.baseSeed !== variant.baseSeed)
+    throw new Error(`${where}: the two records must differ only in ${field} (same profile, base seed and config)`);
+  if (!plain.config.markedControl || !plain.config.splitUnseen)
+    throw new Error(`${where}: the claims need the marked control and the split wordings (markedControl, splitUnseen)`);
+  return runSeeds(plain);
+}
+
 /**
  * The end mark's claims (pre-registered 2026-12-02, data/claims-by-seed/t2-end-mark/) for one base seed, from its run
  * without the end mark (`plain`) and with it (`end`): the same config but `endMark`, so run i of both has the same
  * test problems and wordings (but for the mark), and the runs pair by their seed. Each quantity is a difference of
- * the two conditions, so it lives outside a single record; `scripts/t2-end-mark.ts` pools the base seeds.
+ * the two conditions, so it lives outside a single record; `scripts/t2-variant.ts` pools the base seeds.
  */
 export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
   const where = `t2EndMarkClaims(base seed ${plain.baseSeed})`;
-  if (plain.id !== "t2-chain-of-thought" || end.id !== "t2-chain-of-thought")
-    throw new Error(`${where}: give two t2-chain-of-thought records, got ${plain.id} and ${end.id}`);
-  if (plain.config.endMark === true || end.config.endMark !== true)
-    throw new Error(
-      `${where}: the first record must be without the end mark (endMark false) and the second with it (--set '{"endMark":true}')`,
-    );
-  if (!isDeepStrictEqual({ ...plain.config, endMark: true }, end.config) || plain.baseSeed !== end.baseSeed)
-    throw new Error(`${where}: the two records must differ only in endMark (same profile, base seed and config)`);
-  if (!plain.config.markedControl || !plain.config.splitUnseen)
-    throw new Error(`${where}: the claims need the marked control and the split wordings (markedControl, splitUnseen)`);
+  const seeds = variantPair(plain, end, "endMark", where);
   const iSwap = plain.data.levels.indexOf("swap");
   const iMarked = plain.data.levels.indexOf("marked");
-  const seeds = [...new Set(plain.data.levelRuns.map((r) => r.seed))];
-  const at = (rec: T2Record, seed: number, level: number): T2LevelRun => {
-    const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === level);
-    if (r === undefined)
-      throw new Error(
-        `${where}: no run of level ${level} for seed ${seed} in the ${rec === end ? "end-mark" : "plain"} record`,
-      );
-    return r;
-  };
+  const at = (rec: T2Record, seed: number, level: number): T2LevelRun => runOf(rec, seed, level, where);
   // Per run: a quantity with the end mark minus without it.
   const change = (q: (rec: T2Record, seed: number) => number): number[] => seeds.map((s) => q(end, s) - q(plain, s));
   const gap = (g: string) => (rec: T2Record, seed: number) =>
@@ -767,8 +800,38 @@ export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
   ];
 }
 
-/** The chain levels the filler-probe claims average over: learnt to 98–100% on the training forms (not verbatim). */
-export const LEARNT_CHAINS: ReadonlyArray<SwapFormat> = ["state", "swap", "step", "marked"];
+/**
+ * The packed layout's claim (pre-registered 2026-12-02, data/claims-by-seed/t2-packed/) for one base seed, from its
+ * grid run (`grid`, with or without the filler probe) and its packed run (`packed`), paired by run: do new wordings
+ * stop costing the learnt chains when the end of the swaps is the end of the prompt? The bottleneck claims in the
+ * packed layout are the packed record's own; `scripts/t2-variant.ts` pools the base seeds.
+ */
+export function t2PackedClaims(grid: T2Record, packed: T2Record): Claim[] {
+  const where = `t2PackedClaims(base seed ${grid.baseSeed})`;
+  const seeds = variantPair(grid, packed, "packed", where);
+  const change = (g: string): number[] => {
+    const [before, after] = [learntMean(grid, seeds, g, where), learntMean(packed, seeds, g, where)];
+    return after.map((x, i) => x - (before[i] as number));
+  };
+  const chains = `the learnt chains (${LEARNT_CHAINS.join(", ")})`;
+  return [
+    assertedClaim({
+      id: "packed-frees-new-wordings",
+      statement: `New wordings cost the chains because the grid's filler hides where the swaps end: with the inputs packed (not padded; the prompt's <sep> right after the last swap), ${chains} answer more than 5 points more often on unseen wordings`,
+      paper: null,
+      quantity: `per run, the mean accuracy of ${chains} on unseen surface forms, packed minus grid (the same test problems in both)`,
+      refutedBy: "an interval wholly ≤ 0.05 (the packed layout leaves new wordings as costly)",
+      estimate: overSeeds(change("unseen")),
+      target: above(0.05),
+      control: {
+        id: "inDist",
+        description: "the same change on the training forms: both layouts learn them, so no change is expected there",
+        estimate: overSeeds(change("inDist")),
+        expect: "absent",
+      },
+    }),
+  ];
+}
 
 /**
  * The filler probe's claims (pre-registered 2026-12-02, data/claims-by-seed/t2-filler-probe/PREREGISTRATION-CLAIMS.md)
@@ -779,34 +842,20 @@ export const LEARNT_CHAINS: ReadonlyArray<SwapFormat> = ["state", "swap", "step"
 export function t2FillerProbeClaims(rec: T2Record): Claim[] {
   const where = `t2FillerProbeClaims(base seed ${rec.baseSeed})`;
   if (rec.id !== "t2-chain-of-thought") throw new Error(`${where}: give a t2-chain-of-thought record, got ${rec.id}`);
-  if (rec.config.fillerProbe !== true || !rec.config.splitUnseen || rec.config.endMark === true)
+  if (
+    rec.config.fillerProbe !== true ||
+    !rec.config.splitUnseen ||
+    rec.config.endMark === true ||
+    rec.config.packed === true
+  )
     throw new Error(
-      `${where}: the claims need a plain record with the filler probe and the split wordings (run-experiment --set '{"fillerProbe":true}', splitUnseen on, endMark off)`,
+      `${where}: the claims need a grid record with the filler probe and the split wordings (run-experiment --set '{"fillerProbe":true}', splitUnseen on, endMark and packed off)`,
     );
-  const levels = LEARNT_CHAINS.map((name) => {
-    const l = rec.data.levels.indexOf(name);
-    if (l < 0) throw new Error(`${where}: the record has no chain level "${name}"`);
-    return l;
-  });
-  const seeds = [...new Set(rec.data.levelRuns.map((r) => r.seed))];
-  // A(g) per run: the learnt chains' mean accuracy on group g.
-  const A = (g: string): number[] =>
-    seeds.map((seed) =>
-      mean(
-        levels.map((l) => {
-          const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === l);
-          if (r === undefined) throw new Error(`${where}: no run of level ${l} for seed ${seed}`);
-          return groupAccuracy(r, g);
-        }),
-      ),
-    );
+  const seeds = runSeeds(rec);
   const minus = (a: number[], b: number[]): number[] => a.map((x, i) => x - (b[i] as number));
-  const [inDist, probe, header, filler] = ["inDist", "filler-from-header", "unseen-header", "unseen-filler"].map(A) as [
-    number[],
-    number[],
-    number[],
-    number[],
-  ];
+  const [inDist, probe, header, filler] = ["inDist", "filler-from-header", "unseen-header", "unseen-filler"].map((g) =>
+    learntMean(rec, seeds, g, where),
+  ) as [number[], number[], number[], number[]];
   const chains = `the learnt chains (${LEARNT_CHAINS.join(", ")})`;
   return [
     assertedClaim({
