@@ -20,7 +20,7 @@
  *    `t2EndMarkClaims` (scripts/t2-variant.ts): is the cost of new wordings finding the end of the problem? (It
  *    is not repaired by the mark); `fillerProbe`, trained characters in the filler's place (t2FillerProbeClaims:
  *    they hide the end as untrained ones do, and more); and `packed`, inputs not padded, so that the end of the
- *    swaps is always marked by the prompt's trained `<sep>` (t2PackedClaims): the bottleneck test repaired;
+ *    swaps is always marked by the prompt's trained `<sep>` (t2PackedClaims): new wordings without a hidden end;
  * 3. chains the model chooses: a warm-up on the mixed levels, then outcome-only training (STaR, Zelikman et
  *    al. 2022) beside self-training that keeps every chain; I(X;Z) of the sampled chains before and after;
  * 4. length generalisation at k + 1, k + 2 (GPTConfig.positions: learned at quick and full, where it learns the
