@@ -175,7 +175,7 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
         });
   };
   if (c.splitUnseen) reword("test-split", SPLIT_SETS.flat());
-  if (c.fillerProbe) reword("test-filler-probe", [FILLER_PROBE]);
+  if (c.fillerProbe) reword("test-filler-probe", FILLER_PROBE_SET);
   return out;
 }
 
@@ -199,7 +199,10 @@ export const SPLIT_SETS: ReadonlyArray<ReadonlyArray<readonly [string, SwapSurfa
     ["unseen-filler", SWAP_UNSEEN_FILLER_SURFACE],
   ],
 ];
-const REWORDED_GROUPS = [...SPLIT_SETS.flat(), FILLER_PROBE];
+const FILLER_PROBE_SET = [FILLER_PROBE];
+/** Every set of reworded test groups, each tested in generation batches of its own. */
+const REWORDED_SETS = [...SPLIT_SETS, FILLER_PROBE_SET];
+const REWORDED_GROUPS = REWORDED_SETS.flat();
 
 /** Whether a test group rewords the unseen problems (split wordings, filler probe): tested in batches of its own. */
 export function isRewordedGroup(group: string): boolean {
@@ -493,7 +496,7 @@ export async function testLevel(
   // The split wordings in generation batches of their own: the other items' batches stay as they were without
   // them, so their greedy completions do too, bit for bit.
   const splits: Array<{ tests: TestProblem[]; gens: Generated[] }> = [];
-  for (const set of [...SPLIT_SETS, [FILLER_PROBE]]) {
+  for (const set of REWORDED_SETS) {
     const ts = tests.filter((t) => set.some(([g]) => g === t.group));
     if (ts.length === 0) continue;
     const e = await evaluate(model, tok, c, format, ts);

@@ -328,6 +328,13 @@ export function groupAccuracy(r: T2LevelRun, g: string): number {
   return a;
 }
 
+/** A record's run of one seed and level; the error, prefixed by `where`, names what is missing. */
+export function levelRunOf(rec: T2Record, seed: number, level: number, where: string): T2LevelRun {
+  const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === level);
+  if (r === undefined) throw new Error(`${where}: no run of level ${level} for seed ${seed}`);
+  return r;
+}
+
 /** One (seed, depth) direct baseline. */
 export interface T2DirectRun {
   readonly seed: number;

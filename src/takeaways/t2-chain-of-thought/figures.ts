@@ -9,7 +9,7 @@ import {
   withVerticalLines,
 } from "../../present/plot";
 import { meanInterval, type Metric, toInterval } from "../../stats";
-import { groupAccuracy, iXZnormOf, type SeedInfo, type T2LevelRun, type T2Record } from "./config";
+import { groupAccuracy, iXZnormOf, levelRunOf, type SeedInfo, type T2LevelRun, type T2Record } from "./config";
 
 const iv = toInterval;
 
@@ -469,8 +469,7 @@ export function t2ChangeRows(
           b.data.levelRuns
             .filter((r) => r.level === l)
             .map((r) => {
-              const a = (after[i] as T2Record).data.levelRuns.find((x) => x.level === l && x.seed === r.seed);
-              if (a === undefined) throw new Error(`t2ChangeRows: run of seed ${r.seed}, level ${l} missing after`);
+              const a = levelRunOf(after[i] as T2Record, r.seed, l, "t2ChangeRows (a record after)");
               return groupAccuracy(a, g) - groupAccuracy(r, g);
             }),
         );

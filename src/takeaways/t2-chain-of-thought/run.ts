@@ -33,6 +33,7 @@ import {
   type FormatCurves,
   groupAccuracy,
   formatSeqLen,
+  levelRunOf,
   iXZnormOf,
   iXZof,
   iXZwholeOf,
@@ -700,12 +701,12 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
 /** The chain levels the layout claims average over: learnt to 98–100% on the training forms (not verbatim). */
 export const LEARNT_CHAINS: ReadonlyArray<SwapFormat> = ["state", "swap", "step", "marked"];
 
-/** A record's run of one seed and level; the error names what is missing. */
-function runOf(rec: T2Record, seed: number, level: number, where: string): T2LevelRun {
-  const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === level);
-  if (r === undefined) throw new Error(`${where}: no run of level ${level} for seed ${seed}`);
-  return r;
-}
+/** The learnt chains in words, for the claims' statements. */
+const LEARNT_CHAINS_TEXT = `the learnt chains (${LEARNT_CHAINS.join(", ")})`;
+
+/** Per run, a − b (two per-run lists of one base seed, in the same seed order). */
+const minusPerRun = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number[] =>
+  a.map((x, i) => x - (b[i] as number));
 
 /** The seeds of a record's runs, in the order they ran. */
 const runSeeds = (rec: T2Record): number[] => [...new Set(rec.data.levelRuns.map((r) => r.seed))];
@@ -717,7 +718,7 @@ function learntMean(rec: T2Record, seeds: ReadonlyArray<number>, g: string, wher
     if (l < 0) throw new Error(`${where}: the record has no chain level "${name}"`);
     return l;
   });
-  return seeds.map((seed) => mean(levels.map((l) => groupAccuracy(runOf(rec, seed, l, where), g))));
+  return seeds.map((seed) => mean(levels.map((l) => groupAccuracy(levelRunOf(rec, seed, l, where), g))));
 }
 
 /** The variants a base seed is run without and with, each compared run by run (t2-variant.ts). */
@@ -758,7 +759,7 @@ export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
   const seeds = variantPair(plain, end, "endMark", where);
   const iSwap = plain.data.levels.indexOf("swap");
   const iMarked = plain.data.levels.indexOf("marked");
-  const at = (rec: T2Record, seed: number, level: number): T2LevelRun => runOf(rec, seed, level, where);
+  const at = (rec: T2Record, seed: number, level: number): T2LevelRun => levelRunOf(rec, seed, level, where);
   // Per run: a quantity with the end mark minus without it.
   const change = (q: (rec: T2Record, seed: number) => number): number[] => seeds.map((s) => q(end, s) - q(plain, s));
   const gap = (g: string) => (rec: T2Record, seed: number) =>
@@ -809,17 +810,14 @@ export function t2EndMarkClaims(plain: T2Record, end: T2Record): Claim[] {
 export function t2PackedClaims(grid: T2Record, packed: T2Record): Claim[] {
   const where = `t2PackedClaims(base seed ${grid.baseSeed})`;
   const seeds = variantPair(grid, packed, "packed", where);
-  const change = (g: string): number[] => {
-    const [before, after] = [learntMean(grid, seeds, g, where), learntMean(packed, seeds, g, where)];
-    return after.map((x, i) => x - (before[i] as number));
-  };
-  const chains = `the learnt chains (${LEARNT_CHAINS.join(", ")})`;
+  const change = (g: string): number[] =>
+    minusPerRun(learntMean(packed, seeds, g, where), learntMean(grid, seeds, g, where));
   return [
     assertedClaim({
       id: "packed-frees-new-wordings",
-      statement: `New wordings cost the chains because the grid's filler hides where the swaps end: with the inputs packed (not padded; the prompt's <sep> right after the last swap), ${chains} answer more than 5 points more often on unseen wordings`,
+      statement: `New wordings cost the chains because the grid's filler hides where the swaps end: with the inputs packed (not padded; the prompt's <sep> right after the last swap), ${LEARNT_CHAINS_TEXT} answer more than 5 points more often on unseen wordings`,
       paper: null,
-      quantity: `per run, the mean accuracy of ${chains} on unseen surface forms, packed minus grid (the same test problems in both)`,
+      quantity: `per run, the mean accuracy of ${LEARNT_CHAINS_TEXT} on unseen surface forms, packed minus grid (the same test problems in both)`,
       refutedBy: "an interval wholly ≤ 0.05 (the packed layout leaves new wordings as costly)",
       estimate: overSeeds(change("unseen")),
       target: above(0.05),
@@ -852,42 +850,40 @@ export function t2FillerProbeClaims(rec: T2Record): Claim[] {
       `${where}: the claims need a grid record with the filler probe and the split wordings (run-experiment --set '{"fillerProbe":true}', splitUnseen on, endMark and packed off)`,
     );
   const seeds = runSeeds(rec);
-  const minus = (a: number[], b: number[]): number[] => a.map((x, i) => x - (b[i] as number));
   const [inDist, probe, header, filler] = ["inDist", "filler-from-header", "unseen-header", "unseen-filler"].map((g) =>
     learntMean(rec, seeds, g, where),
   ) as [number[], number[], number[], number[]];
-  const chains = `the learnt chains (${LEARNT_CHAINS.join(", ")})`;
   return [
     assertedClaim({
       id: "trained-filler-hides-end",
-      statement: `A trained character out of its role hides where the swaps end: with a character from the training headers in the filler's place, ${chains} lose more than 5 points against the training forms`,
+      statement: `A trained character out of its role hides where the swaps end: with a character from the training headers in the filler's place, ${LEARNT_CHAINS_TEXT} lose more than 5 points against the training forms`,
       paper: null,
-      quantity: `per run, the mean accuracy of ${chains} on the training forms minus on filler-from-header (the unseen problems with the training header and separators and a filler drawn from the training headers)`,
+      quantity: `per run, the mean accuracy of ${LEARNT_CHAINS_TEXT} on the training forms minus on filler-from-header (the unseen problems with the training header and separators and a filler drawn from the training headers)`,
       refutedBy:
         "an interval wholly ≤ 0.05 (a trained character in the filler's place costs nothing: the cost of an unseen filler is its untrained characters)",
-      estimate: overSeeds(minus(inDist, probe)),
+      estimate: overSeeds(minusPerRun(inDist, probe)),
       target: above(0.05),
       control: {
         id: "unseenHeader",
         description:
           "the same with a new character in the header's place (unseen-header) instead: a new header has never cost the chains, so no cost is expected",
-        estimate: overSeeds(minus(inDist, header)),
+        estimate: overSeeds(minusPerRun(inDist, header)),
         expect: "absent",
       },
     }),
     assertedClaim({
       id: "trained-filler-no-easier",
-      statement: `A trained character in the filler's place is no easier for ${chains} than an untrained one: they answer at most 5 points better on filler-from-header than on unseen-filler`,
+      statement: `A trained character in the filler's place is no easier for ${LEARNT_CHAINS_TEXT} than an untrained one: they answer at most 5 points better on filler-from-header than on unseen-filler`,
       paper: null,
-      quantity: `per run, the mean accuracy of ${chains} on filler-from-header minus on unseen-filler (the same problems with an untrained filler)`,
+      quantity: `per run, the mean accuracy of ${LEARNT_CHAINS_TEXT} on filler-from-header minus on unseen-filler (the same problems with an untrained filler)`,
       refutedBy: "an interval wholly > 0.05 (trained characters in the filler's place are clearly easier)",
-      estimate: overSeeds(minus(probe, filler)),
+      estimate: overSeeds(minusPerRun(probe, filler)),
       target: atMost(0.05),
       control: {
         id: "inDist",
         description:
           "the same difference with the training forms in the probe's place (training forms minus unseen-filler): the comparison must see the gap where there is one",
-        estimate: overSeeds(minus(inDist, filler)),
+        estimate: overSeeds(minusPerRun(inDist, filler)),
         expect: "absent",
       },
     }),
