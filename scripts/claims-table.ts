@@ -19,7 +19,7 @@ import {
   VERDICTS,
 } from "../src/claims";
 import type { Profile } from "../src/config";
-import { loadResults, resultDir } from "../src/run/results";
+import { loadResults, resultDir, writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 
 /** The verdict rule and the pooling, in words (printed with every table). */
 export const POOLING_NOTE =
@@ -376,6 +376,43 @@ export function claimsWithControlsTable(claims: ReadonlyArray<ClaimAcrossSeeds>)
         `| ${c.id} | ${formatEstimate(c.pooled.value, c.pooled.interval)} | ${c.pooled.threshold} | ${formatControl(c.pooled.control)} | **${c.pooled.verdict}** | ${perSeed(c)} |`,
     ),
   ];
+}
+
+/**
+ * A pre-registered follow-up's report (scripts/t2-variant.ts, scripts/t2-split-table.ts): without `files` the
+ * markdown on stdout; with them the markdown, and its claims across base seeds (claims-by-seed.json's shape, with
+ * where they come from and `extra`) when there are any, each through a temporary file, then renamed.
+ */
+export function writeFollowUpReport(
+  text: string,
+  files: { readonly md: string; readonly json: string } | undefined,
+  doc: {
+    readonly profile: Profile;
+    readonly seeds: ReadonlyArray<string>;
+    readonly commits: ReadonlyArray<string>;
+    readonly claims: ReadonlyArray<ClaimAcrossSeeds>;
+    readonly extra?: object;
+  },
+): void {
+  if (files === undefined) {
+    process.stdout.write(text);
+    return;
+  }
+  writeFileAtomic(files.md, text);
+  if (doc.claims.length === 0) {
+    console.log(`written: ${files.md}`);
+    return;
+  }
+  writeJsonAtomic(files.json, {
+    profile: doc.profile,
+    seeds: doc.seeds.map(Number),
+    commits: doc.commits,
+    generatedAt: new Date().toISOString(),
+    // Each base seed's value, interval, verdict and control; the pooled claim keeps every run's value.
+    claims: doc.claims,
+    ...doc.extra,
+  });
+  console.log(`written: ${files.md}, ${files.json}`);
 }
 
 /** claims-by-seed.md: a heading, the runs, the rule and the table. */

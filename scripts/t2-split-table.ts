@@ -14,10 +14,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Claim } from "../src/claims";
-import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import { type T2Record, t2FillerProbeClaims, t2SplitRows } from "../src/takeaways/t2-chain-of-thought";
 import { markdownTable } from "../src/present/table";
-import { claimListsAcrossSeeds, claimsWithControlsTable } from "./claims-table";
+import { claimListsAcrossSeeds, claimsWithControlsTable, writeFollowUpReport } from "./claims-table";
 import { parseArgs, runMain } from "./cli";
 
 runMain(async () => {
@@ -90,23 +89,10 @@ runMain(async () => {
     ...(typeof note === "string" ? [note, ""] : []),
   ].join("\n");
   const out = args.flags.get("out");
-  if (typeof out !== "string") {
-    process.stdout.write(text);
-    return 0;
-  }
-  writeFileAtomic(out, text);
-  if (!probed) {
-    console.log(`written: ${out}`);
-    return 0;
-  }
-  const json = `${out.replace(/\.md$/, "")}.json`;
-  writeJsonAtomic(json, {
-    profile: args.profile,
-    seeds: seeds.map(Number),
-    commits,
-    generatedAt: new Date().toISOString(),
-    claims,
-  });
-  console.log(`written: ${out}, ${json}`);
+  writeFollowUpReport(
+    text,
+    typeof out === "string" ? { md: out, json: `${out.replace(/\.md$/, "")}.json` } : undefined,
+    { profile: args.profile, seeds, commits, claims },
+  );
   return 0;
 });

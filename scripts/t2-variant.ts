@@ -14,7 +14,6 @@
 import * as fs from "fs";
 import * as path from "path";
 import { type Claim, formatEstimate } from "../src/claims";
-import { writeFileAtomic, writeJsonAtomic } from "../src/run/results";
 import {
   type T2Record,
   type T2Variant,
@@ -24,7 +23,7 @@ import {
   t2SplitRows,
 } from "../src/takeaways/t2-chain-of-thought";
 import { markdownTable } from "../src/present/table";
-import { claimListsAcrossSeeds, claimsWithControlsTable } from "./claims-table";
+import { claimListsAcrossSeeds, claimsWithControlsTable, writeFollowUpReport } from "./claims-table";
 import { parseArgs, runMain } from "./cli";
 
 /** What each variant is called in the tables, and its claims. */
@@ -163,21 +162,12 @@ runMain(async () => {
     ...(typeof note === "string" ? [note, ""] : []),
   ].join("\n");
   const out = args.flags.get("out");
-  if (typeof out !== "string") {
-    process.stdout.write(text);
-    return 0;
-  }
-  writeFileAtomic(`${out}.md`, text);
-  writeJsonAtomic(`${out}.json`, {
+  writeFollowUpReport(text, typeof out === "string" ? { md: `${out}.md`, json: `${out}.json` } : undefined, {
     profile: args.profile,
-    seeds: seeds.map(Number),
+    seeds,
     commits,
-    generatedAt: new Date().toISOString(),
-    // As claims-by-seed.json holds them: each base seed's value, interval, verdict and control; the pooled claim
-    // keeps every run's value.
     claims,
-    ownClaims: own,
+    extra: { ownClaims: own },
   });
-  console.log(`written: ${out}.md, ${out}.json`);
   return 0;
 });
