@@ -328,11 +328,16 @@ export function groupAccuracy(r: T2LevelRun, g: string): number {
   return a;
 }
 
-/** A record's run of one seed and level; the error, prefixed by `where`, names what is missing. */
-export function levelRunOf(rec: T2Record, seed: number, level: number, where: string): T2LevelRun {
-  const r = rec.data.levelRuns.find((x) => x.seed === seed && x.level === level);
+/** The run of one seed and level among `runs`; the error, prefixed by `where`, names what is missing. */
+export function findLevelRun(runs: ReadonlyArray<T2LevelRun>, seed: number, level: number, where: string): T2LevelRun {
+  const r = runs.find((x) => x.seed === seed && x.level === level);
   if (r === undefined) throw new Error(`${where}: no run of level ${level} for seed ${seed}`);
   return r;
+}
+
+/** A record's run of one seed and level ({@link findLevelRun} over its runs). */
+export function levelRunOf(rec: T2Record, seed: number, level: number, where: string): T2LevelRun {
+  return findLevelRun(rec.data.levelRuns, seed, level, where);
 }
 
 /** One (seed, depth) direct baseline. */

@@ -42,6 +42,7 @@ import {
   testLevel,
   testProblems,
   groupAccuracy,
+  levelRunOf,
   LEARNT_CHAINS,
   t2SplitRows,
   t2ChangeRows,
@@ -386,7 +387,7 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     assert.ok(contrast.asserted);
     const perSeed = (key: "accUnseen" | "accInDist") =>
       rec.data.slopes.map((sl) => {
-        const at = (l: number) => rec.data.levelRuns.find((r) => r.seed === sl.seed && r.level === l)!;
+        const at = (l: number) => levelRunOf(rec, sl.seed, l, "test");
         return at(2)[key] - at(1)[key];
       });
     const mu = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -402,7 +403,7 @@ test("the experiment runs end to end at a tiny config and writes the output cont
     assert.equal(sampledMarked.format, "marked");
     const pair = (a: number, b: number, key: "accUnseen" | "accInDist") =>
       rec.data.slopes.map((sl) => {
-        const at = (l: number) => rec.data.levelRuns.find((r) => r.seed === sl.seed && r.level === l)!;
+        const at = (l: number) => levelRunOf(rec, sl.seed, l, "test");
         return at(a)[key] - at(b)[key];
       });
     const cost = rec.claims.find((x) => x.id === "copied-separators-cost")!;
@@ -477,7 +478,7 @@ test("the split wordings are evaluation only: without them the run is the same b
   // The claim: marked minus swap per seed with only the separators unseen; its control with only the frame unseen.
   const pair = (x: number, y: number, group: string) =>
     a.data.slopes.map((sl) => {
-      const at = (l: number) => a.data.levelRuns.find((r) => r.seed === sl.seed && r.level === l)!;
+      const at = (l: number) => levelRunOf(a, sl.seed, l, "test");
       return (at(x).accuracy[group] as number) - (at(y).accuracy[group] as number);
     });
   const mu = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
@@ -604,8 +605,7 @@ test("the end mark's claims: paired per run between the two conditions, each wit
   expectClaimsContract({ claims });
   // By hand: marked minus swap on unseen, with the end mark minus without, per run.
   const [iSwap, iMarked] = [plain.data.levels.indexOf("swap"), plain.data.levels.indexOf("marked")];
-  const acc = (r: T2Record, seed: number, l: number, g: string) =>
-    r.data.levelRuns.find((x) => x.seed === seed && x.level === l)!.accuracy[g] as number;
+  const acc = (r: T2Record, seed: number, l: number, g: string) => levelRunOf(r, seed, l, "test").accuracy[g] as number;
   const seeds = plain.data.slopes.map((x) => x.seed);
   const gap = (r: T2Record, s: number) => acc(r, s, iMarked, "unseen") - acc(r, s, iSwap, "unseen");
   assert.deepEqual(
@@ -651,7 +651,7 @@ test("the filler probe: the unseen problems again with a filler from the trainin
   for (const r of a.data.levelRuns) {
     assert.ok(typeof r.accuracy["filler-from-header"] === "number");
     const { ["filler-from-header"]: _, ...rest } = r.accuracy;
-    const twin = b.data.levelRuns.find((x) => x.seed === r.seed && x.level === r.level)!;
+    const twin = levelRunOf(b, r.seed, r.level, "test");
     assert.deepEqual(rest, twin.accuracy);
   }
   // Its claims (pre-registered): per run, the learnt chains' mean accuracy on one group minus another.
@@ -668,15 +668,7 @@ test("the filler probe: the unseen problems again with a filler from the trainin
   const learnt = LEARNT_CHAINS.map((n) => rec.data.levels.indexOf(n));
   assert.deepEqual(learnt, [0, 1, 2, 4]);
   const A = (seed: number, g: string) =>
-    learnt.reduce(
-      (acc, l) =>
-        acc +
-        groupAccuracy(
-          rec.data.levelRuns.find((x) => x.seed === seed && x.level === l)!,
-          g,
-        ),
-      0,
-    ) / learnt.length;
+    learnt.reduce((acc, l) => acc + groupAccuracy(levelRunOf(rec, seed, l, "test"), g), 0) / learnt.length;
   const seeds = rec.data.slopes.map((x) => x.seed);
   assert.deepEqual(
     claims[0]!.interval.values,
@@ -723,15 +715,7 @@ test("the packed layout: the same problems and wordings, no padding; its claim p
   expectClaimsContract({ claims });
   const learnt = LEARNT_CHAINS.map((n) => g.data.levels.indexOf(n));
   const A = (rec: T2Record, seed: number, grp: string) =>
-    learnt.reduce(
-      (acc, l) =>
-        acc +
-        groupAccuracy(
-          rec.data.levelRuns.find((x) => x.seed === seed && x.level === l)!,
-          grp,
-        ),
-      0,
-    ) / learnt.length;
+    learnt.reduce((acc, l) => acc + groupAccuracy(levelRunOf(rec, seed, l, "test"), grp), 0) / learnt.length;
   const seeds = g.data.slopes.map((x) => x.seed);
   assert.deepEqual(
     claims[0]!.interval.values,

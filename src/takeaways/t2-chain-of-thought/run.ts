@@ -33,6 +33,7 @@ import {
   type FormatCurves,
   groupAccuracy,
   formatSeqLen,
+  findLevelRun,
   levelRunOf,
   iXZnormOf,
   iXZof,
@@ -249,8 +250,9 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
 
   // ---- per-seed slopes of accuracy against I(X;Z)/H(X) over the levels
   const levelSeeds = seeds.slice(0, c.numSeeds);
+  const runOf = (seed: number, level: number): T2LevelRun => findLevelRun(levelRuns, seed, level, "runT2");
   const slopes = levelSeeds.map((seed) => {
-    const rs = CHAIN_LEVELS.map((_, l) => levelRuns.find((r) => r.seed === seed && r.level === l) as T2LevelRun);
+    const rs = CHAIN_LEVELS.map((_, l) => runOf(seed, l));
     const x = rs.map((r) => norm(r.info));
     return {
       seed,
@@ -342,8 +344,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   // Per seed, level a minus level b (the same seed's test problems for both).
   const pairedDiff = (a: number, b: number, acc: (r: T2LevelRun) => number): number[] =>
     levelSeeds.map((seed) => {
-      const at = (l: number) => levelRuns.find((r) => r.seed === seed && r.level === l) as T2LevelRun;
-      return acc(at(a)) - acc(at(b));
+      return acc(runOf(seed, a)) - acc(runOf(seed, b));
     });
   const stepSwapUnseen = pairedDiff(iStep, iSwap, (r) => r.accUnseen);
   const stepSwapInDist = pairedDiff(iStep, iSwap, (r) => r.accInDist);
@@ -448,7 +449,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const pairedSeeds = seeds.slice(0, Math.min(c.numSeeds, c.directSeeds));
   const gainAt = (k: number): number[] =>
     pairedSeeds.map((seed) => {
-      const chain = levelRuns.find((r) => r.seed === seed && r.level === 0) as T2LevelRun;
+      const chain = runOf(seed, 0);
       const direct = directRuns.find((r) => r.seed === seed && r.depth === depthMid) as T2DirectRun;
       return (chain.accuracy[`k${k}`] as number) - (direct.accuracy[`k${k}`] as number);
     });
@@ -645,13 +646,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
       quantity: "mean accuracy over the longer k, level 0 minus the verbatim level, per seed",
       refutedBy:
         "reported only: a difference ≤ 0 would say abstract chains do not generalise to longer problems better",
-      estimate: overSeeds(
-        levelSeeds.map(
-          (seed) =>
-            (levelRuns.find((r) => r.seed === seed && r.level === 0) as T2LevelRun).accLonger -
-            (levelRuns.find((r) => r.seed === seed && r.level === lastLevel) as T2LevelRun).accLonger,
-        ),
-      ),
+      estimate: overSeeds(levelSeeds.map((seed) => runOf(seed, 0).accLonger - runOf(seed, lastLevel).accLonger)),
       target: above(0),
     }),
   ];
