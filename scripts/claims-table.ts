@@ -399,7 +399,7 @@ export function writeFollowUpReport(
     return;
   }
   writeFileAtomic(files.md, text);
-  if (doc.claims.length === 0) {
+  if (doc.claims.length === 0 && doc.extra === undefined) {
     console.log(`written: ${files.md}`);
     return;
   }

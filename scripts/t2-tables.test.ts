@@ -88,7 +88,7 @@ test("t2-variant: says what it needs, names the missing records, and writes the 
   }
 });
 
-test("t2-split-table: reads either folder layout, names the missing records, and adds the filler probe's claims only with the probe", async () => {
+test("t2-split-table: reads either folder layout, names the missing records, adds the filler probe's claims only with the probe and the own claims with --own", async () => {
   const none = runScript("t2-split-table.ts", [], { timeoutMs: 60_000 });
   assert.equal(none.status, 2, none.out);
   assert.match(none.out, /give --dir/);
@@ -149,6 +149,18 @@ test("t2-split-table: reads either folder layout, names the missing records, and
     assert.equal(plain.status, 0, plain.out);
     assert.ok(!fs.readFileSync(path.join(dir, "q.md"), "utf8").includes("filler probe"));
     assert.equal(fs.existsSync(path.join(dir, "q.json")), false);
+    // --own: the record's own claims pooled, in the markdown and the JSON.
+    const own = runScript(
+      "t2-split-table.ts",
+      [...args(path.join(dir, "plain"), "5"), "--own", "--title", "t2 at a budget", "--out", path.join(dir, "o.md")],
+      { timeoutMs: 120_000 },
+    );
+    assert.equal(own.status, 0, own.out);
+    const ownMd = fs.readFileSync(path.join(dir, "o.md"), "utf8");
+    assert.ok(ownMd.startsWith("# t2 at a budget, profile smoke") && ownMd.includes("own claims"), ownMd.slice(0, 200));
+    const ownDoc = JSON.parse(fs.readFileSync(path.join(dir, "o.json"), "utf8"));
+    assert.deepEqual(ownDoc.claims, []);
+    assert.ok(ownDoc.ownClaims.some((c: { id: string }) => c.id === "copying-chain-transfers-worse"));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
