@@ -45,21 +45,16 @@ runMain(async () => {
     return 2;
   }
   const records = files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as T2Record);
-  // The filler probe's claims, when every record has it (one list per base seed).
+  // One list of claims per record (base seed), across the base seeds.
+  const across = (name: string, claimsOf: (r: T2Record) => ReadonlyArray<Claim>) =>
+    claimListsAcrossSeeds(
+      name,
+      records.map((r, i) => ({ seed: Number(seeds[i]), claims: claimsOf(r) })),
+    );
+  // The filler probe's claims, when every record has it.
   const probed = records.every((r) => r.config.fillerProbe === true);
-  const claims = probed
-    ? claimListsAcrossSeeds(
-        "t2-filler-probe",
-        records.map((r, i) => ({ seed: Number(seeds[i]), claims: t2FillerProbeClaims(r) as Claim[] })),
-      )
-    : [];
-  const own =
-    args.flags.get("own") === true
-      ? claimListsAcrossSeeds(
-          "t2-chain-of-thought",
-          records.map((r, i) => ({ seed: Number(seeds[i]), claims: r.claims })),
-        )
-      : undefined;
+  const claims = probed ? across("t2-filler-probe", t2FillerProbeClaims) : [];
+  const own = args.flags.get("own") === true ? across("t2-chain-of-thought", (r) => r.claims) : undefined;
   const commits = [...new Set(records.map((r) => r.gitCommit.slice(0, 12)))];
   const { accuracy, minusSwap, departures } = t2SplitRows(records);
   const note = args.flags.get("note");

@@ -343,9 +343,7 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const iStep = CHAIN_LEVELS.indexOf("step");
   // Per seed, level a minus level b (the same seed's test problems for both).
   const pairedDiff = (a: number, b: number, acc: (r: T2LevelRun) => number): number[] =>
-    levelSeeds.map((seed) => {
-      return acc(runOf(seed, a)) - acc(runOf(seed, b));
-    });
+    levelSeeds.map((seed) => acc(runOf(seed, a)) - acc(runOf(seed, b)));
   const stepSwapUnseen = pairedDiff(iStep, iSwap, (r) => r.accUnseen);
   const stepSwapInDist = pairedDiff(iStep, iSwap, (r) => r.accInDist);
   metrics["stepMinusSwapUnseen"] = meanInterval(stepSwapUnseen);
