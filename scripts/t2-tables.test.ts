@@ -99,12 +99,12 @@ test("t2-split-table: reads either folder layout, names the missing records, add
     assert.equal(missing.status, 2, missing.out);
     assert.match(missing.out, /no t2 record at .*by-seed\/5\/smoke\/t2-chain-of-thought\/results\.json/);
     await testBackend();
-    // The probe as run-experiment --out DIR/<seed> writes it; the plain run as claims-by-seed --out DIR does.
+    // The probes (both) as run-experiment --out DIR/<seed> writes them; the plain run as claims-by-seed --out DIR does.
     for (const fillerProbe of [true, false]) {
       const rec = await runExperiment(experiment, {
         profile: "smoke",
         seed: 5,
-        overrides: { ...TINY, fillerProbe },
+        overrides: { ...TINY, fillerProbe, sepProbe: fillerProbe },
         save: false,
       });
       const at = path.join(
@@ -128,15 +128,22 @@ test("t2-split-table: reads either folder layout, names the missing records, add
     const doc = JSON.parse(fs.readFileSync(path.join(dir, "p.json"), "utf8"));
     assert.deepEqual(
       doc.claims.map((c: { id: string }) => c.id),
-      ["trained-filler-hides-end", "trained-filler-no-easier"],
+      [
+        "trained-filler-hides-end",
+        "trained-filler-no-easier",
+        "trained-separator-costs",
+        "trained-separator-no-easier",
+      ],
     );
     assert.equal(doc.claims[0].pooled.interval.n, 2);
     assert.deepEqual(Object.keys(doc.claims[0].bySeed), ["5"]);
     const md = fs.readFileSync(path.join(dir, "p.md"), "utf8");
     for (const heading of [
       "pre-registered claims of the filler probe",
+      "pre-registered claims of the separator probe",
       "Accuracy per test group",
       "filler-from-header",
+      "sep-from-header",
     ])
       assert.ok(md.includes(heading), heading);
     const plain = runScript(
@@ -147,7 +154,8 @@ test("t2-split-table: reads either folder layout, names the missing records, add
       },
     );
     assert.equal(plain.status, 0, plain.out);
-    assert.ok(!fs.readFileSync(path.join(dir, "q.md"), "utf8").includes("filler probe"));
+    const plainMd = fs.readFileSync(path.join(dir, "q.md"), "utf8");
+    assert.ok(!plainMd.includes("filler probe") && !plainMd.includes("separator probe"));
     assert.equal(fs.existsSync(path.join(dir, "q.json")), false);
     // --own: the record's own claims pooled, in the markdown and the JSON.
     const own = runScript(

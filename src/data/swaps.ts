@@ -126,6 +126,18 @@ export const SWAP_HEADER_FILLER_SURFACE: Readonly<SwapSurfaceSpec> = Object.free
   fillers: SWAP_TRAIN_SURFACE.headers,
 });
 
+/**
+ * The separator probe (2026-12-02, data/claims-by-seed/t2-sep-probe/): training header and filler, the separators
+ * drawn from the training headers, characters every model has trained, never in a separator's place. It tells an
+ * untrained separator (an unseen character's embedding never moved from its initialisation) from a character out of
+ * its role: do the chains that restate the swaps find them by characters they know as separators?
+ */
+export const SWAP_HEADER_SEP_SURFACE: Readonly<SwapSurfaceSpec> = Object.freeze({
+  headers: SWAP_TRAIN_SURFACE.headers,
+  separators: SWAP_TRAIN_SURFACE.headers,
+  fillers: SWAP_TRAIN_SURFACE.fillers,
+});
+
 /** An underlying problem: start cup, swaps, states after each swap, the answer (the last state). */
 export interface SwapProblem {
   readonly numCups: number;

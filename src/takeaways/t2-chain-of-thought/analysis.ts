@@ -19,6 +19,7 @@ import {
   SWAP_TRAIN_SURFACE,
   SWAP_UNSEEN_FILLER_SURFACE,
   SWAP_HEADER_FILLER_SURFACE,
+  SWAP_HEADER_SEP_SURFACE,
   SWAP_UNSEEN_FRAME_SURFACE,
   SWAP_UNSEEN_HEADER_SURFACE,
   SWAP_UNSEEN_SEP_SURFACE,
@@ -176,6 +177,7 @@ export function testProblems(c: T2Config, seed: number): TestProblem[] {
   };
   if (c.splitUnseen) reword("test-split", SPLIT_SETS.flat());
   if (c.fillerProbe) reword("test-filler-probe", FILLER_PROBE_SET);
+  if (c.sepProbe) reword("test-sep-probe", SEP_PROBE_SET);
   return out;
 }
 
@@ -200,8 +202,14 @@ export const SPLIT_SETS: ReadonlyArray<ReadonlyArray<readonly [string, SwapSurfa
   ],
 ];
 const FILLER_PROBE_SET = [FILLER_PROBE];
+/**
+ * The separator probe's test group (`sepProbe`): the unseen group's problems with the training header and filler and
+ * separators from the training headers. Tested in generation batches of its own, like the split wordings.
+ */
+export const SEP_PROBE: readonly [string, SwapSurfaceSpec] = ["sep-from-header", SWAP_HEADER_SEP_SURFACE];
+const SEP_PROBE_SET = [SEP_PROBE];
 /** Every set of reworded test groups, each tested in generation batches of its own. */
-const REWORDED_SETS = [...SPLIT_SETS, FILLER_PROBE_SET];
+const REWORDED_SETS = [...SPLIT_SETS, FILLER_PROBE_SET, SEP_PROBE_SET];
 const REWORDED_GROUPS = REWORDED_SETS.flat();
 
 /** Whether a test group rewords the unseen problems (split wordings, filler probe): tested in batches of its own. */
@@ -546,7 +554,7 @@ export async function testLevel(
       finalLoss: trained.finalLoss,
       trainMs: trained.trainMs,
       samples,
-      ...(c.splitUnseen || c.fillerProbe ? { departures } : {}),
+      ...(c.splitUnseen || c.fillerProbe || c.sepProbe ? { departures } : {}),
     },
     rows: sampled.rows,
   };

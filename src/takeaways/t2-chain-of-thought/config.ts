@@ -107,6 +107,13 @@ export interface T2Config {
    */
   readonly fillerProbe: boolean;
   /**
+   * Also test every chain level on the unseen group's problems with separators drawn from the training headers
+   * (`sep-from-header`: trained characters, never in a separator's place), measured beside unseen-sep
+   * (pre-registered, data/claims-by-seed/t2-sep-probe/): is an unseen separator's cost its untrained embedding or a
+   * character out of its role? A variant, off in every profile; evaluation only.
+   */
+  readonly sepProbe: boolean;
+  /**
    * The packed layout: inputs not padded, so each ends right after its last swap and the prompt's `<sep>` follows;
    * the end of the swaps is then always marked by a trained token, and a new wording is only a new header and new
    * separators. Pre-registered 2026-12-02 (data/claims-by-seed/t2-packed/): the repair of the bottleneck test, whose
@@ -156,6 +163,7 @@ export const T2_DEFAULTS: Readonly<T2Config> = frozen({
   splitUnseen: true,
   endMark: false,
   fillerProbe: false,
+  sepProbe: false,
   packed: false,
   model: { dModel: 32, nHead: 4, nLayer: 2, dFF: 128 },
   directDepths: [1, 2, 4],
@@ -239,6 +247,7 @@ export function validateT2Config(c: T2Config): void {
   checkBoolean("t2.markedControl", c.markedControl);
   checkBoolean("t2.splitUnseen", c.splitUnseen);
   checkBoolean("t2.fillerProbe", c.fillerProbe);
+  checkBoolean("t2.sepProbe", c.sepProbe);
   checkBoolean("t2.endMark", c.endMark);
   checkBoolean("t2.packed", c.packed);
   if (c.directDepths.length === 0) throw new Error("t2.directDepths: list at least one depth");

@@ -364,6 +364,7 @@ export const UNSEEN_GROUPS = [
   "unseen-header",
   "unseen-filler",
   "filler-from-header",
+  "sep-from-header",
 ] as const;
 
 /** The test groups every one of these runs has: the training forms (`inDist`) first, then the unseen groups. */

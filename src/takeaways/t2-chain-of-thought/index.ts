@@ -19,8 +19,10 @@
  *    2026-12-02) that marks where the swaps end with a fixed character, compared with the plain layout by
  *    `t2EndMarkClaims` (scripts/t2-variant.ts): is the cost of new wordings finding the end of the problem? (It
  *    is not repaired by the mark); `fillerProbe`, trained characters in the filler's place (t2FillerProbeClaims:
- *    they hide the end as untrained ones do, and more); and `packed`, inputs not padded, so that the end of the
+ *    they hide the end as untrained ones do, and more); `packed`, inputs not padded, so that the end of the
  *    swaps is always marked by the prompt's trained `<sep>` (t2PackedClaims): new wordings without a hidden end;
+ *    and `sepProbe`, trained characters in the separators' place (t2SepProbeClaims): is what new separators cost
+ *    the swap chain their untrained embeddings or characters out of their role?
  * 3. chains the model chooses: a warm-up on the mixed levels, then outcome-only training (STaR, Zelikman et
  *    al. 2022) beside self-training that keeps every chain; I(X;Z) of the sampled chains before and after;
  * 4. length generalisation at k + 1, k + 2 (GPTConfig.positions: learned at quick and full, where it learns the
@@ -52,5 +54,5 @@ export const experiment = registerExperiment<T2Config, T2Data, T2Metric>({
   figures: t2Figures,
   seedStore: true,
   // The shipped full run (df96217) predates the split wordings and was tested without them.
-  addedFields: { splitUnseen: false, endMark: false, fillerProbe: false, packed: false },
+  addedFields: { splitUnseen: false, endMark: false, fillerProbe: false, sepProbe: false, packed: false },
 });

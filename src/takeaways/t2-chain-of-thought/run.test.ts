@@ -48,6 +48,7 @@ import {
   t2ChangeRows,
   t2EndMarkClaims,
   t2FillerProbeClaims,
+  t2SepProbeClaims,
   t2Formats,
   t2PackedClaims,
   t2Task,
@@ -86,7 +87,13 @@ test("profiles validate and bad configs give clear errors", () => {
   for (const p of ["smoke", "quick", "full"] as const)
     assert.deepEqual(t2Formats(T2_PROFILES[p]), ["state", "swap", "step", "verbatim", "marked"]);
   assert.deepEqual(t2Formats({ ...T2_PROFILES.full, markedControl: false }), ["state", "swap", "step", "verbatim"]);
-  assert.deepEqual(experiment.addedFields, { splitUnseen: false, endMark: false, fillerProbe: false, packed: false });
+  assert.deepEqual(experiment.addedFields, {
+    splitUnseen: false,
+    endMark: false,
+    fillerProbe: false,
+    sepProbe: false,
+    packed: false,
+  });
   // The end mark and the packed layout are variants: off in every profile.
   for (const p of ["smoke", "quick", "full"] as const)
     assert.equal(T2_PROFILES[p].endMark || T2_PROFILES[p].packed, false);
@@ -681,6 +688,72 @@ test("the filler probe: the unseen problems again with a filler from the trainin
   // A record without the probe, or with the end mark, is refused with the reason.
   assert.throws(() => t2FillerProbeClaims(b as T2Record), /need a grid record with the filler probe/);
   assert.throws(() => groupAccuracy(rec.data.levelRuns[0]!, "nowhere"), /has no test group "nowhere"/);
+});
+
+test("the separator probe: the unseen problems again with separators from the training headers, after every other item, evaluation only", async () => {
+  await testBackend();
+  const off = { ...T2_PROFILES.smoke, ...TINY, packed: true } as T2Config;
+  const on = { ...off, sepProbe: true };
+  const [tOn, tOff] = [testProblems(on, 3), testProblems(off, 3)];
+  assert.deepEqual(tOn.slice(0, tOff.length), tOff);
+  const unseen = tOff.filter((t) => t.group === "unseen");
+  const probe = tOn.slice(tOff.length);
+  assert.deepEqual(
+    probe.map((t) => [t.group, t.problem]),
+    unseen.map((t) => ["sep-from-header", t.problem]),
+  );
+  const T = SWAP_TRAIN_SURFACE;
+  for (const { form } of probe) {
+    assert.ok(T.headers.includes(form.header) && T.fillers.includes(form.filler) && form.packed === true);
+    assert.ok(form.separators.every((x) => T.headers.includes(x) && !T.separators.includes(x)));
+  }
+  // With the filler probe too, each probe's items come after the other's and are the same as alone.
+  const both = testProblems({ ...on, fillerProbe: true }, 3);
+  assert.deepEqual(both.slice(0, tOff.length), tOff);
+  assert.deepEqual(both.slice(tOff.length + unseen.length), probe);
+  assert.throws(() => validateT2Config({ ...on, sepProbe: "yes" as never }), /t2.sepProbe: must be true or false/);
+  const run = (sepProbe: boolean) =>
+    runExperiment(experiment, {
+      profile: "smoke",
+      seed: 5,
+      overrides: { ...TINY, packed: true, sepProbe },
+      save: false,
+    });
+  const [a, b] = [(await run(true)) as T2Record, (await run(false)) as T2Record];
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.deepEqual(a.claims, b.claims);
+  for (const r of a.data.levelRuns) {
+    assert.ok(typeof r.accuracy["sep-from-header"] === "number");
+    const { ["sep-from-header"]: _, ...rest } = r.accuracy;
+    assert.deepEqual(rest, levelRunOf(b, r.seed, r.level, "test").accuracy);
+  }
+  // Its claims (pre-registered): per run, the swap chain's accuracy on one group minus another.
+  const claims = t2SepProbeClaims(a);
+  assert.deepEqual(
+    claims.map((c) => [c.id, c.asserted, c.threshold, c.control?.id, c.control?.expect]),
+    [
+      ["trained-separator-costs", true, "> 0.05", "unseenHeader", "absent"],
+      ["trained-separator-no-easier", true, "≤ 0.05", "inDist", "absent"],
+    ],
+  );
+  expectClaimsContract({ claims });
+  const swap = a.data.levels.indexOf("swap");
+  const A = (seed: number, g: string) => groupAccuracy(levelRunOf(a, seed, swap, "test"), g);
+  const seeds = a.data.slopes.map((x) => x.seed);
+  assert.deepEqual(
+    claims[0]!.interval.values,
+    seeds.map((s) => A(s, "inDist") - A(s, "sep-from-header")),
+  );
+  assert.deepEqual(
+    claims[1]!.interval.values,
+    seeds.map((s) => A(s, "sep-from-header") - A(s, "unseen-sep")),
+  );
+  assert.deepEqual(
+    claims[0]!.control!.interval.values,
+    seeds.map((s) => A(s, "inDist") - A(s, "unseen-header")),
+  );
+  // A record without the probe is refused with the reason.
+  assert.throws(() => t2SepProbeClaims(b), /need a record with the separator probe/);
 });
 
 test("the packed layout: the same problems and wordings, no padding; its claim pairs the runs of both layouts", async () => {

@@ -704,9 +704,15 @@ const minusPerRun = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): number
 /** The seeds of a record's runs, in the order they ran. */
 const runSeeds = (rec: T2Record): number[] => [...new Set(rec.data.levelRuns.map((r) => r.seed))];
 
-/** Per seed, the learnt chains' ({@link LEARNT_CHAINS}) mean accuracy on test group g. */
-function learntMean(rec: T2Record, seeds: ReadonlyArray<number>, g: string, where: string): number[] {
-  const levels = LEARNT_CHAINS.map((name) => {
+/** Per seed, the mean accuracy of the chains `names` (the learnt chains, {@link LEARNT_CHAINS}) on test group g. */
+function learntMean(
+  rec: T2Record,
+  seeds: ReadonlyArray<number>,
+  g: string,
+  where: string,
+  names: ReadonlyArray<SwapFormat> = LEARNT_CHAINS,
+): number[] {
+  const levels = names.map((name) => {
     const l = rec.data.levels.indexOf(name);
     if (l < 0) throw new Error(`${where}: the record has no chain level "${name}"`);
     return l;
@@ -719,14 +725,14 @@ export type T2Variant = "endMark" | "packed";
 
 /**
  * A record without a variant and one with it, of one base seed, checked to differ only in that field (the filler
- * probe aside: evaluation only, it changes no other number), so run i of both has the same test problems; the
- * seeds to pair them by. Records from before a field existed read it as off.
+ * and separator probes aside: evaluation only, they change no other number), so run i of both has the same test
+ * problems; the seeds to pair them by. Records from before a field existed read it as off.
  */
 function variantPair(plain: T2Record, variant: T2Record, field: T2Variant, where: string): number[] {
   if (plain.id !== "t2-chain-of-thought" || variant.id !== "t2-chain-of-thought")
     throw new Error(`${where}: give two t2-chain-of-thought records, got ${plain.id} and ${variant.id}`);
   const norm = (c: T2Config) => {
-    const { fillerProbe: _, ...rest } = c;
+    const { fillerProbe: _, sepProbe: __, ...rest } = c;
     return { ...rest, endMark: c.endMark === true, packed: c.packed === true };
   };
   const [a, b] = [norm(plain.config), norm(variant.config)];
@@ -877,6 +883,66 @@ export function t2FillerProbeClaims(rec: T2Record): Claim[] {
         description:
           "the same difference with the training forms in the probe's place (training forms minus unseen-filler): the comparison must see the gap where there is one",
         estimate: overSeeds(minusPerRun(inDist, filler)),
+        expect: "absent",
+      },
+    }),
+  ];
+}
+
+/**
+ * The separator probe's claims (pre-registered 2026-12-02, data/claims-by-seed/t2-sep-probe/PREREGISTRATION.md) for
+ * one base seed's record with `sepProbe`: per run, the swap chain's accuracy on test group g. The swap chain copies no
+ * separator, so what new separators cost it is in reading them: does a *trained* character in a separator's place (one
+ * of the training headers) cost it as an unseen separator does (the chain finds the swaps by characters it knows as
+ * separators), or nothing (the cost of an unseen separator is its untrained embedding)? `scripts/t2-split-table.ts`
+ * pools the base seeds.
+ */
+export function t2SepProbeClaims(rec: T2Record): Claim[] {
+  const where = `t2SepProbeClaims(base seed ${rec.baseSeed})`;
+  if (rec.id !== "t2-chain-of-thought") throw new Error(`${where}: give a t2-chain-of-thought record, got ${rec.id}`);
+  if (rec.config.sepProbe !== true || !rec.config.splitUnseen)
+    throw new Error(
+      `${where}: the claims need a record with the separator probe and the split wordings (run-experiment --set '{"sepProbe":true}', splitUnseen on)`,
+    );
+  const seeds = runSeeds(rec);
+  const [inDist, probe, header, sep] = ["inDist", "sep-from-header", "unseen-header", "unseen-sep"].map((g) =>
+    learntMean(rec, seeds, g, where, ["swap"]),
+  ) as [number[], number[], number[], number[]];
+  return [
+    assertedClaim({
+      id: "trained-separator-costs",
+      statement:
+        "A trained character out of its role costs the swap chain as a separator: with characters from the training headers in the separators' places, the swap chains (which copy no separator) lose more than 5 points against the training forms",
+      paper: null,
+      quantity:
+        "per run, the swap chain's accuracy on the training forms minus on sep-from-header (the unseen problems with the training header and filler and separators drawn from the training headers)",
+      refutedBy:
+        "an interval wholly ≤ 0.05 (a trained character in a separator's place costs nothing: the cost of an unseen separator is its untrained embedding)",
+      estimate: overSeeds(minusPerRun(inDist, probe)),
+      target: above(0.05),
+      control: {
+        id: "unseenHeader",
+        description:
+          "the same with a new character in the header's place (unseen-header) instead: a new header has not cost the swap chain, so no cost is expected",
+        estimate: overSeeds(minusPerRun(inDist, header)),
+        expect: "absent",
+      },
+    }),
+    assertedClaim({
+      id: "trained-separator-no-easier",
+      statement:
+        "A trained character in a separator's place is no easier for the swap chain than an untrained one: the swap chains answer at most 5 points better on sep-from-header than on unseen-sep",
+      paper: null,
+      quantity:
+        "per run, the swap chain's accuracy on sep-from-header minus on unseen-sep (the same problems with untrained separators)",
+      refutedBy: "an interval wholly > 0.05 (trained characters in the separators' places are clearly easier)",
+      estimate: overSeeds(minusPerRun(probe, sep)),
+      target: atMost(0.05),
+      control: {
+        id: "inDist",
+        description:
+          "the same difference with the training forms in the probe's place (training forms minus unseen-sep): the comparison must see the gap where there is one",
+        estimate: overSeeds(minusPerRun(inDist, sep)),
         expect: "absent",
       },
     }),
