@@ -448,7 +448,9 @@ export async function runT2(c: T2Config, ctx: ExperimentContext): Promise<Experi
   const gainAt = (k: number): number[] =>
     pairedSeeds.map((seed) => {
       const chain = runOf(seed, 0);
-      const direct = directRuns.find((r) => r.seed === seed && r.depth === depthMid) as T2DirectRun;
+      const direct = directRuns.find((r) => r.seed === seed && r.depth === depthMid);
+      if (direct === undefined)
+        throw new Error(`t2-chain-of-thought: no direct run of seed ${seed} at depth ${depthMid}`);
       return (chain.accuracy[`k${k}`] as number) - (direct.accuracy[`k${k}`] as number);
     });
   const depthBudget = (depth: number): number[] =>
