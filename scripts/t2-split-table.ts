@@ -8,11 +8,12 @@
  * `run-experiment --out DIR/<seed>` does (`DIR/<seed>/<profile>/…`). Records with the filler probe (`fillerProbe`)
  * also give its pre-registered claims (data/claims-by-seed/t2-filler-probe/PREREGISTRATION-CLAIMS.md) per base seed
  * and pooled, first in the markdown and in FILE.json beside it (claims-by-seed.json's shape); records with the
- * separator probe (`sepProbe`) likewise its claims (data/claims-by-seed/t2-sep-probe/PREREGISTRATION.md). With --out the files
- * are written through a temporary file, then renamed, else the markdown is printed; --note adds a paragraph at the
- * end (what the run was), --title names the test in the heading (any follow-up that tests on the split wordings),
- * --own adds the experiment's own claims pooled over the base seeds (with their controls and per-seed verdicts; in
- * FILE.json as `ownClaims`): what a follow-up that changes one condition of the experiment reads.
+ * separator probe (`sepProbe`) likewise its claims (data/claims-by-seed/t2-sep-probe/PREREGISTRATION.md). With
+ * --out the files are written through a temporary file, then renamed, else the markdown is printed; --note adds a
+ * paragraph at the end (what the run was), --title names the test in the heading (any follow-up that tests on the
+ * split wordings), --own adds the experiment's own claims pooled over the base seeds (with their controls and
+ * per-seed verdicts; in FILE.json as `ownClaims`): what a follow-up that changes one condition of the experiment
+ * reads.
  */
 import * as fs from "fs";
 import * as path from "path";

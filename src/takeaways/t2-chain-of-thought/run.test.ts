@@ -633,36 +633,59 @@ test("the end mark's claims: paired per run between the two conditions, each wit
   assert.throws(() => t2ChangeRows([plain], []), /as many records/);
 });
 
-test("the filler probe: the unseen problems again with a filler from the training headers, after every other item, evaluation only", async () => {
-  await testBackend();
-  const off = { ...T2_PROFILES.smoke, ...TINY } as T2Config;
-  const on = { ...off, fillerProbe: true };
-  const [tOn, tOff] = [testProblems(on, 3), testProblems(off, 3)];
+/**
+ * A probe's test items (`field` on): every other item the same as without it, then the unseen problems again as
+ * `group`.
+ */
+function probeItems(off: T2Config, field: "fillerProbe" | "sepProbe", group: string) {
+  const [tOn, tOff] = [testProblems({ ...off, [field]: true }, 3), testProblems(off, 3)];
   assert.deepEqual(tOn.slice(0, tOff.length), tOff);
   const unseen = tOff.filter((t) => t.group === "unseen");
   const probe = tOn.slice(tOff.length);
   assert.deepEqual(
     probe.map((t) => [t.group, t.problem]),
-    unseen.map((t) => ["filler-from-header", t.problem]),
+    unseen.map((t) => [group, t.problem]),
   );
+  return { tOff, unseen, probe };
+}
+
+/** A smoke run with a probe and one without: evaluation only, so every number but the probe's group is the same. */
+async function probeRuns(
+  overrides: Partial<T2Config>,
+  field: "fillerProbe" | "sepProbe",
+  group: string,
+): Promise<[T2Record, T2Record]> {
+  const run = (on: boolean) =>
+    runExperiment(experiment, {
+      profile: "smoke",
+      seed: 5,
+      overrides: { ...TINY, ...overrides, [field]: on },
+      save: false,
+    });
+  const [a, b] = [(await run(true)) as T2Record, (await run(false)) as T2Record];
+  assert.deepEqual(a.metrics, b.metrics);
+  assert.deepEqual(a.claims, b.claims);
+  for (const r of a.data.levelRuns) {
+    assert.ok(typeof r.accuracy[group] === "number");
+    const { [group]: _, ...rest } = r.accuracy;
+    assert.deepEqual(rest, levelRunOf(b, r.seed, r.level, "test").accuracy);
+  }
+  return [a, b];
+}
+
+test("the filler probe: the unseen problems again with a filler from the training headers, after every other item, evaluation only", async () => {
+  await testBackend();
+  const off = { ...T2_PROFILES.smoke, ...TINY } as T2Config;
+  const on = { ...off, fillerProbe: true };
+  const { probe } = probeItems(off, "fillerProbe", "filler-from-header");
   for (const { form } of probe) {
     assert.ok(SWAP_TRAIN_SURFACE.headers.includes(form.filler) && SWAP_TRAIN_SURFACE.headers.includes(form.header));
     assert.ok(form.separators.every((x) => SWAP_TRAIN_SURFACE.separators.includes(x)));
   }
   assert.throws(() => validateT2Config({ ...on, fillerProbe: 0 as never }), /t2.fillerProbe: must be true or false/);
-  const run = (fillerProbe: boolean) =>
-    runExperiment(experiment, { profile: "smoke", seed: 5, overrides: { ...TINY, fillerProbe }, save: false });
-  const [a, b] = [await run(true), await run(false)];
-  assert.deepEqual(a.metrics, b.metrics);
-  assert.deepEqual(a.claims, b.claims);
-  for (const r of a.data.levelRuns) {
-    assert.ok(typeof r.accuracy["filler-from-header"] === "number");
-    const { ["filler-from-header"]: _, ...rest } = r.accuracy;
-    const twin = levelRunOf(b, r.seed, r.level, "test");
-    assert.deepEqual(rest, twin.accuracy);
-  }
+  const [a, b] = await probeRuns({}, "fillerProbe", "filler-from-header");
   // Its claims (pre-registered): per run, the learnt chains' mean accuracy on one group minus another.
-  const claims = t2FillerProbeClaims(a as T2Record);
+  const claims = t2FillerProbeClaims(a);
   assert.deepEqual(
     claims.map((c) => [c.id, c.asserted, c.threshold, c.control?.id, c.control?.expect]),
     [
@@ -671,7 +694,7 @@ test("the filler probe: the unseen problems again with a filler from the trainin
     ],
   );
   expectClaimsContract({ claims });
-  const rec = a as T2Record;
+  const rec = a;
   const learnt = LEARNT_CHAINS.map((n) => rec.data.levels.indexOf(n));
   assert.deepEqual(learnt, [0, 1, 2, 4]);
   const A = (seed: number, g: string) =>
@@ -686,7 +709,7 @@ test("the filler probe: the unseen problems again with a filler from the trainin
     seeds.map((s) => A(s, "inDist") - A(s, "unseen-filler")),
   );
   // A record without the probe, or with the end mark, is refused with the reason.
-  assert.throws(() => t2FillerProbeClaims(b as T2Record), /need a grid record with the filler probe/);
+  assert.throws(() => t2FillerProbeClaims(b), /need a grid record with the filler probe/);
   assert.throws(() => groupAccuracy(rec.data.levelRuns[0]!, "nowhere"), /has no test group "nowhere"/);
 });
 
@@ -694,14 +717,7 @@ test("the separator probe: the unseen problems again with separators from the tr
   await testBackend();
   const off = { ...T2_PROFILES.smoke, ...TINY, packed: true } as T2Config;
   const on = { ...off, sepProbe: true };
-  const [tOn, tOff] = [testProblems(on, 3), testProblems(off, 3)];
-  assert.deepEqual(tOn.slice(0, tOff.length), tOff);
-  const unseen = tOff.filter((t) => t.group === "unseen");
-  const probe = tOn.slice(tOff.length);
-  assert.deepEqual(
-    probe.map((t) => [t.group, t.problem]),
-    unseen.map((t) => ["sep-from-header", t.problem]),
-  );
+  const { tOff, unseen, probe } = probeItems(off, "sepProbe", "sep-from-header");
   const T = SWAP_TRAIN_SURFACE;
   for (const { form } of probe) {
     assert.ok(T.headers.includes(form.header) && T.fillers.includes(form.filler) && form.packed === true);
@@ -712,21 +728,7 @@ test("the separator probe: the unseen problems again with separators from the tr
   assert.deepEqual(both.slice(0, tOff.length), tOff);
   assert.deepEqual(both.slice(tOff.length + unseen.length), probe);
   assert.throws(() => validateT2Config({ ...on, sepProbe: "yes" as never }), /t2.sepProbe: must be true or false/);
-  const run = (sepProbe: boolean) =>
-    runExperiment(experiment, {
-      profile: "smoke",
-      seed: 5,
-      overrides: { ...TINY, packed: true, sepProbe },
-      save: false,
-    });
-  const [a, b] = [(await run(true)) as T2Record, (await run(false)) as T2Record];
-  assert.deepEqual(a.metrics, b.metrics);
-  assert.deepEqual(a.claims, b.claims);
-  for (const r of a.data.levelRuns) {
-    assert.ok(typeof r.accuracy["sep-from-header"] === "number");
-    const { ["sep-from-header"]: _, ...rest } = r.accuracy;
-    assert.deepEqual(rest, levelRunOf(b, r.seed, r.level, "test").accuracy);
-  }
+  const [a, b] = await probeRuns({ packed: true }, "sepProbe", "sep-from-header");
   // Its claims (pre-registered): per run, the swap chain's accuracy on one group minus another.
   const claims = t2SepProbeClaims(a);
   assert.deepEqual(
