@@ -593,7 +593,7 @@ export function t4Claims(metrics: Readonly<Record<T4Metric, Metric>>, data: T4Da
     }),
     measuredClaim({
       id: "next-size-budget",
-      statement: `The compute-optimal training tokens of the largest size (N = ${S[0]?.nextSize.n ?? NaN}), predicted from the IsoFLOP fit on the smaller sizes before it is trained, against the IsoFLOP fit on every size (${S.filter((s) => s.nextSize.inGrid).length} of ${S.length} seeds have that optimum inside the largest size's runs; the others compare two extrapolations)`,
+      statement: `The compute-optimal training tokens of the largest size (N = ${S[0]?.nextSize.n ?? NaN}), predicted from the IsoFLOP fit on the smaller sizes before it is trained, against the IsoFLOP fit on every size (${S.filter((s) => s.nextSize.inGrid).length} of ${S.length} seeds have that optimum inside the largest size's runs; the others compare two extrapolations); value = log10(predicted / fitted on every size), 0 = the same budget`,
       paper:
         "Gros 2025, §5 (paraphrase): compute-optimal training follows scaling laws (Hoffmann et al. 2022), so the budget of a larger model can be planned from smaller ones",
       quantity: "log10(predicted / measured compute-optimal tokens), per seed",

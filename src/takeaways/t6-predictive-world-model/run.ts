@@ -562,7 +562,7 @@ function makeClaims(config: T6Config, results: ReadonlyArray<T6SeedResult>, q: C
     claims.push(
       assertedClaim({
         id: `understanding-synthesis-${a}`,
-        statement: `Repurposed for understanding by analysis by synthesis (the hypothesis under which the frozen ${name(a)} predictor is least surprised by an episode of ${h0} steps), it gives at least half of the directly trained classifier's above-chance accuracy${a === "attention" ? " (understandingFraction)" : ""}`,
+        statement: `Repurposed for understanding by analysis by synthesis (the hypothesis under which the frozen ${name(a)} predictor is least surprised by an episode of ${h0} steps), it gives at least half of the directly trained classifier's above-chance accuracy; value = its accuracy above chance minus half the classifier's (≥ 0 ⇔ at least half; the ratio itself is ${a === "attention" ? "understandingFraction" : "understandingFraction_noattention"})`,
         paper: PAPER_REPURPOSE,
         quantity: `(synthesis accuracy − chance) − ½ (direct classifier accuracy − chance) per seed, ${h0}-step held-out episodes (≥ 0 ⇔ the fraction is ≥ ½, without dividing by a noisy reference)`,
         refutedBy:
@@ -578,7 +578,7 @@ function makeClaims(config: T6Config, results: ReadonlyArray<T6SeedResult>, q: C
       }),
       assertedClaim({
         id: `understanding-probe-${a}`,
-        statement: `A linear probe on the frozen ${name(a)} predictor's state, fitted on ${config.labelledPerLatent} labelled episodes per cause, gives at least half of the directly trained classifier's above-chance accuracy`,
+        statement: `A linear probe on the frozen ${name(a)} predictor's state, fitted on ${config.labelledPerLatent} labelled episodes per cause, gives at least half of the directly trained classifier's above-chance accuracy; value = the probe's accuracy above chance minus half the classifier's (≥ 0 ⇔ at least half)`,
         paper: PAPER_REPURPOSE,
         quantity: `(probe accuracy − chance) − ½ (direct classifier accuracy − chance) per seed, ${h0}-step held-out episodes (≥ 0 ⇔ the fraction is ≥ ½)`,
         refutedBy: "an interval wholly below 0",
@@ -597,7 +597,7 @@ function makeClaims(config: T6Config, results: ReadonlyArray<T6SeedResult>, q: C
     claims.push(
       assertedClaim({
         id: `generation-${a}`,
-        statement: `Repurposed for generation by model-predictive control, the frozen ${name(a)} predictor gives at least half of the directly trained policy's above-random reaching success${a === "attention" ? " (generationFraction)" : ""}`,
+        statement: `Repurposed for generation by model-predictive control, the frozen ${name(a)} predictor gives at least half of the directly trained policy's above-random reaching success; value = its success above random minus half the policy's (≥ 0 ⇔ at least half; the ratio itself is ${a === "attention" ? "generationFraction" : "generationFraction_noattention"})`,
         paper: PAPER_REPURPOSE,
         quantity:
           "(model-based success − random success) − ½ (direct policy success − random success) per seed, same tasks and slips (≥ 0 ⇔ the fraction is ≥ ½, without dividing by a noisy reference)",
