@@ -18,6 +18,7 @@ import {
   replaceExperiments,
   spliceBetweenMarkers,
   type SeedRun,
+  verdictSummaryTable,
 } from "./claims-table";
 import { parseSeedList, seedOutRoot } from "./claims-by-seed";
 
@@ -133,6 +134,26 @@ test("the README block is spliced between its markers, idempotently, and a missi
   assert.ok(once.endsWith(`${README_END}\n\nafter\n`));
   assert.equal(spliceBetweenMarkers(once, readmeClaimsBlock(doc)), once);
   assert.throws(() => spliceBetweenMarkers("no markers", "x"), /marker not found: <!-- claims-by-seed:begin/);
+});
+
+test("the summary at a glance counts asserted claims per takeaway by pooled verdict, the paper's apart from ours", () => {
+  // A qualification of ours (paper: null) that every base seed contradicts, beside the probe (the paper's; it holds
+  // pooled, under two base seeds of three alone) and the measured gap.
+  const ours = (values: number[]): Claim => ({ ...probe(values, [0.1, 0.12, 0.11]), id: "ours", paper: null });
+  const withOurs: SeedRun[] = runs.map((r, i) => ({
+    seed: r.seed,
+    experiments: [
+      { id: "tX", claims: [...(r.experiments[0]?.claims ?? [])] },
+      { id: "tY", claims: [ours([0.1 + i / 100, 0.12, 0.11])] },
+    ],
+  }));
+  const doc = claimsBySeedDocument("quick", withOurs, "abc", new Date("2026-01-01T00:00:00Z"));
+  assert.deepEqual(verdictSummaryTable(doc).slice(2), [
+    "| tX | 1 (0) | 0 | 0 | 0 / 0 / 0 | 1 | — |",
+    "| tY | 0 | 0 | 0 | 0 / 1 (1) / 0 | 0 | ours (ours) |",
+    "| all | 1 (0) | 0 | 0 | 0 / 1 (1) / 0 | 1 | — |",
+  ]);
+  assert.match(readmeClaimsBlock(doc), /At a glance[^]*\| tY \| 0 \| 0 \| 0 \| 0 \/ 1 \(1\) \/ 0 \|[^]*Every claim:/);
 });
 
 /** The same claims as another experiment's (`<id>-b`), run a day later at another commit. */
