@@ -112,10 +112,24 @@ static napi_value SetThreads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * One row-major GEMM through CBLAS, asked in its column-major form: C^T = op(B)^T op(A)^T, B first. OpenBLAS turns a
+ * row-major call into exactly this call (operands, sizes and transposes swapped), so on a machine without AVX-512 the
+ * products are bit for bit those of the row-major call. On a machine with AVX-512 a row-major call with alpha 1,
+ * beta 0 and no transposes goes, when small, to OpenBLAS's SkylakeX "direct" kernel whatever OPENBLAS_CORETYPE says
+ * (the check reads the CPU, not the core type in use); the column-major form never does, so with the core type
+ * pinned (src/speed/native.ts) every x86-64 machine with AVX2 runs the same kernels and gets the same numbers.
+ */
+static void cblas_rowmajor(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda,
+                           const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+  cblas_sgemm_fn(102 /* column major */, tb ? 112 : 111, ta ? 112 : 111, (int)n, (int)m, (int)k, alpha, b, (int)ldb, a,
+                 (int)lda, beta, c, (int)ldc);
+}
+
 static void gemm_ld(int ta, int tb, int64_t m, int64_t n, int64_t k, float alpha, const float *a, int64_t lda, const float *b,
                     int64_t ldb, float beta, float *c, int64_t ldc) {
   if (cblas_sgemm_fn != NULL) {
-    cblas_sgemm_fn(101, ta ? 112 : 111, tb ? 112 : 111, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
+    cblas_rowmajor(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   } else {
     dnnl_sgemm_fn(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
@@ -125,8 +139,7 @@ static void gemm(int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a
   const int64_t lda = ta ? m : k;
   const int64_t ldb = tb ? k : n;
   if (cblas_sgemm_fn != NULL) {
-    cblas_sgemm_fn(101 /* row major */, ta ? 112 : 111, tb ? 112 : 111, (int)m, (int)n, (int)k, 1.0f, a, (int)lda, b,
-                   (int)ldb, 0.0f, c, (int)n);
+    cblas_rowmajor(ta, tb, m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
   } else {
     dnnl_sgemm_fn(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
   }
@@ -277,7 +290,7 @@ static napi_value GemmEx(napi_env env, napi_callback_info info) {
   float *Cp = fptr(env, &a, a.v[11], (double)(m - 1) * ldc + n, &ok);
   if (!ok || m == 0 || n == 0) return NULL;
   if (cblas_sgemm_fn != NULL) {
-    cblas_sgemm_fn(101, ta ? 112 : 111, tb ? 112 : 111, (int)m, (int)n, (int)k, alpha, A, (int)lda, B, (int)ldb, beta, Cp, (int)ldc);
+    cblas_rowmajor(ta, tb, m, n, k, alpha, A, lda, B, ldb, beta, Cp, ldc);
   } else {
     dnnl_sgemm_fn(ta ? 'T' : 'N', tb ? 'T' : 'N', m, n, k, alpha, A, lda, B, ldb, beta, Cp, ldc);
   }

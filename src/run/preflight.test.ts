@@ -149,6 +149,8 @@ test("BLAS names and engine labels", () => {
   assert.equal(engineLabel("wasm", undefined), "wasm");
   assert.equal(engineLabel("wasm", "libopenblas.so.0", 2), "wasm+OpenBLAS (2 threads)");
   assert.equal(engineLabel("wasm", "libopenblas.so.0", 1), "wasm+OpenBLAS (1 thread)");
+  assert.equal(engineLabel("wasm", "libopenblas.so.0", 1, "Haswell"), "wasm+OpenBLAS (1 thread, Haswell kernels)");
+  assert.equal(engineLabel("wasm", "libopenblas.so.0", undefined, "Haswell"), "wasm+OpenBLAS (Haswell kernels)");
   assert.equal(engineLabel("wasm", undefined, 2), "wasm");
 });
 

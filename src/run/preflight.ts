@@ -80,12 +80,21 @@ export function blasName(lib: string): string {
  * "wasm+OpenBLAS" when the native addon runs the GEMMs, else the backend's name; with the BLAS's thread count when
  * known ("wasm+OpenBLAS (2 threads)"), because the GEMM's summation order, and so the last bits of every trained
  * weight, depend on it: the same seed, code and engine give the same numbers only at the same thread count
- * (measured: t4 and t5 at smoke differ in 21 of 45 files between GEN2BRAIN_THREADS=1 and 2).
+ * (measured: t4 and t5 at smoke differ in 21 of 45 files between GEN2BRAIN_THREADS=1 and 2); and with OpenBLAS's
+ * core type when it is set ("wasm+OpenBLAS (1 thread, Haswell kernels)"), which picks the kernels and so their order.
  */
-export function engineLabel(backend: string, nativeLib: string | undefined, threads?: number): string {
+export function engineLabel(
+  backend: string,
+  nativeLib: string | undefined,
+  threads?: number,
+  kernels?: string,
+): string {
   if (nativeLib === undefined) return backend;
-  const t = threads !== undefined && threads > 0 ? ` (${threads} thread${threads === 1 ? "" : "s"})` : "";
-  return `${backend}+${blasName(nativeLib)}${t}`;
+  const parts = [
+    ...(threads !== undefined && threads > 0 ? [`${threads} thread${threads === 1 ? "" : "s"}`] : []),
+    ...(kernels !== undefined && kernels !== "" ? [`${kernels} kernels`] : []),
+  ];
+  return `${backend}+${blasName(nativeLib)}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
 /** The engine of the current process (after initBackend), or null before a backend is chosen. */
@@ -94,7 +103,12 @@ export function currentEngine(): string | null {
   if (info === null) return null;
   const k = kernelFixesStatus();
   if (info.adapter !== undefined) return `${info.choice} (${info.adapter.device})`;
-  return engineLabel(info.choice, k.native ? k.nativeLib : undefined, k.native ? k.nativeThreads : undefined);
+  return engineLabel(
+    info.choice,
+    k.native ? k.nativeLib : undefined,
+    k.native ? k.nativeThreads : undefined,
+    k.native ? k.nativeKernels : undefined,
+  );
 }
 
 function apt(packages: ReadonlyArray<string>, sudo: boolean): string {
@@ -145,7 +159,7 @@ function gemmCheck(f: PreflightFacts): PreflightCheck {
     return {
       ...base,
       ok: true,
-      found: `${blasName(n.lib)} (${n.lib}, ${n.api ?? "?"} API) through the native addon, ${n.threads ?? "?"} thread(s)`,
+      found: `${blasName(n.lib)} (${n.lib}, ${n.api ?? "?"} API) through the native addon, ${n.threads ?? "?"} thread(s)${n.kernels !== undefined ? `, ${n.kernels} kernels (OPENBLAS_CORETYPE)` : ""}`,
     };
   const reason = n.reason ?? "not available";
   const fix = reason.includes("GEN2BRAIN_NATIVE=0")
@@ -208,6 +222,8 @@ export function assessPreflight(f: PreflightFacts): Preflight {
   const engine = engineLabel(
     f.backend.choice,
     f.backend.choice === "wasm" && f.kernelFixes && f.native.available ? f.native.lib : undefined,
+    undefined,
+    f.native.kernels,
   );
   return {
     checks,

@@ -69,7 +69,13 @@ export function uninstallKernelFixes(): void {
 }
 
 /** What is active, for logs and benchmark labels. */
-export function kernelFixesStatus(): { speed: boolean; native: boolean; nativeLib?: string; nativeThreads?: number } {
+export function kernelFixesStatus(): {
+  speed: boolean;
+  native: boolean;
+  nativeLib?: string;
+  nativeThreads?: number;
+  nativeKernels?: string;
+} {
   const n = loadNative();
   const native = nativeGemmActive();
   return {
@@ -77,6 +83,7 @@ export function kernelFixesStatus(): { speed: boolean; native: boolean; nativeLi
     native,
     ...(native && n.lib !== undefined ? { nativeLib: n.lib } : {}),
     ...(native && n.threads !== undefined ? { nativeThreads: n.threads } : {}),
+    ...(native && n.kernels !== undefined ? { nativeKernels: n.kernels } : {}),
   };
 }
 

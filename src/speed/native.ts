@@ -7,7 +7,9 @@
  * GEN2BRAIN_THREADS=n sets the BLAS and OpenMP thread count (default 1: the GEMM's summation order follows the
  * thread count, so one fixed default gives the same numbers on every machine and in every worker layout, and for
  * these small models one thread is also the fastest on two cores; parallelism comes from running experiments
- * and seeds in separate processes); OMP_WAIT_POLICY defaults to PASSIVE.
+ * and seeds in separate processes); OMP_WAIT_POLICY defaults to PASSIVE; OPENBLAS_CORETYPE defaults to Haswell on
+ * x86-64 machines with AVX2 and FMA ({@link openblasCoretype}: the same kernels, so the same numbers, on every such
+ * machine; set it to another core type, e.g. SkylakeX, to let OpenBLAS use that one).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -137,6 +139,8 @@ export interface NativeStatus {
   readonly lib?: string;
   readonly api?: string;
   readonly threads?: number;
+  /** OpenBLAS's core type when it was set for it (OPENBLAS_CORETYPE): the kernels every GEMM runs. */
+  readonly kernels?: string;
   /** Why it is not available. */
   readonly reason?: string;
 }
@@ -190,6 +194,9 @@ export function loadNative(): NativeStatus {
   // or busy machine a spinning second thread made a gptB step 2.6x slower than one thread (1688 vs
   // 650 ms), passive waiting matched one thread. libgomp reads this once, when the addon loads it.
   if (process.env["OMP_WAIT_POLICY"] === undefined) process.env["OMP_WAIT_POLICY"] = "PASSIVE";
+  // OpenBLAS reads its core type once, when it is loaded: set before any candidate is tried.
+  const coretype = openblasCoretype(process.env["OPENBLAS_CORETYPE"], process.arch, cpuFlags());
+  if (coretype !== undefined) process.env["OPENBLAS_CORETYPE"] = coretype;
   let a: NativeAddon;
   try {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -215,12 +222,57 @@ export function loadNative(): NativeStatus {
   a.setThreads(threads);
   addon = a;
   const info = a.info();
+  const libName = info?.lib ?? lib;
+  const kernels = process.env["OPENBLAS_CORETYPE"];
   return (status = {
     available: true,
-    lib: info?.lib ?? lib,
+    lib: libName,
     api: info?.api ?? "?",
     threads: info?.threads ?? threads,
+    // The core type in force, the pinned one or the user's (OpenBLAS ignores it when built for one CPU only).
+    ...(/openblas/i.test(libName) && kernels !== undefined && kernels !== "" ? { kernels } : {}),
   });
+}
+
+/**
+ * The core type OpenBLAS should use, or undefined to leave its choice (or the user's OPENBLAS_CORETYPE) alone.
+ *
+ * OpenBLAS picks its GEMM kernels for the CPU it finds (Zen, Haswell, SkylakeX, …), and kernels differ in their
+ * summation order, so the same seed trained different models on the project's machines (an AVX-512 one and an
+ * AVX2-only one gave t4's extrapolation error 3.2% and 3.0% from the same code; checked 2026-12-03). Haswell's kernels
+ * need AVX2 and FMA, and their blocking does not depend on the cache size, so pinning them makes every x86-64 machine
+ * with AVX2 compute the same products (on a Zen machine they are Zen's own kernels, bit for bit). Without AVX2 (or off
+ * x86-64) nothing is pinned: a core type the CPU cannot run would crash the process.
+ */
+export function openblasCoretype(
+  current: string | undefined,
+  arch: string,
+  flags: ReadonlySet<string> | null,
+): string | undefined {
+  if (current !== undefined && current !== "") return undefined;
+  if (arch !== "x64" || flags === null) return undefined;
+  return flags.has("avx2") && flags.has("fma") ? "Haswell" : undefined;
+}
+
+/** The CPU's feature flags (Linux: /proc/cpuinfo), or null where they cannot be read. */
+export function cpuFlags(cpuinfo?: string): ReadonlySet<string> | null {
+  let text = cpuinfo;
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync("/proc/cpuinfo", "utf8");
+    } catch {
+      return null;
+    }
+  }
+  const line = text.split("\n").find((l) => /^flags\s*:/.test(l));
+  return line === undefined
+    ? null
+    : new Set(
+        line
+          .replace(/^flags\s*:/, "")
+          .trim()
+          .split(/\s+/),
+      );
 }
 
 /** The BLAS/OpenMP thread count from GEN2BRAIN_THREADS: 1 when unset or empty, else a positive integer. */
