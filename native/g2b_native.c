@@ -21,6 +21,7 @@ typedef int (*dnnl_sgemm_t)(char ta, char tb, int64_t m, int64_t n, int64_t k, f
                             const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 typedef void (*set_threads_t)(int n);
 typedef int (*get_threads_t)(void);
+typedef char *(*get_corename_t)(void);
 
 static void *lib = NULL;
 static char lib_name[512] = "";
@@ -28,6 +29,7 @@ static cblas_sgemm_t cblas_sgemm_fn = NULL;
 static dnnl_sgemm_t dnnl_sgemm_fn = NULL;
 static set_threads_t set_threads_fn = NULL;
 static get_threads_t get_threads_fn = NULL;
+static get_corename_t get_corename_fn = NULL;
 
 #define CHECK(call)                                                                  \
   do {                                                                               \
@@ -67,6 +69,7 @@ static napi_value Load(napi_env env, napi_callback_info info) {
       strncpy(lib_name, path, sizeof(lib_name) - 1);
       set_threads_fn = (set_threads_t)dlsym(h, "openblas_set_num_threads");
       get_threads_fn = (get_threads_t)dlsym(h, "openblas_get_num_threads");
+      get_corename_fn = (get_corename_t)dlsym(h, "openblas_get_corename");
       if (set_threads_fn == NULL) set_threads_fn = (set_threads_t)dlsym(h, "MKL_Set_Num_Threads");
       if (get_threads_fn == NULL) get_threads_fn = (get_threads_t)dlsym(h, "MKL_Get_Max_Threads");
       if (set_threads_fn == NULL) set_threads_fn = (set_threads_t)dlsym(h, "bli_thread_set_num_threads");
@@ -81,7 +84,7 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* info() -> {lib, api, threads} or null when nothing is loaded. */
+/* info() -> {lib, api, threads, core?} or null when nothing is loaded; core: the kernels OpenBLAS runs (its own name). */
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj;
@@ -95,6 +98,8 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   napi_value t;
   CHECK(napi_create_int32(env, get_threads_fn != NULL ? get_threads_fn() : -1, &t));
   CHECK(napi_set_named_property(env, obj, "threads", t));
+  const char *core = get_corename_fn != NULL ? get_corename_fn() : NULL;
+  if (core != NULL && core[0] != '\0') CHECK(napi_set_named_property(env, obj, "core", make_string(env, core)));
   return obj;
 }
 

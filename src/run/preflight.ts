@@ -159,7 +159,7 @@ function gemmCheck(f: PreflightFacts): PreflightCheck {
     return {
       ...base,
       ok: true,
-      found: `${blasName(n.lib)} (${n.lib}, ${n.api ?? "?"} API) through the native addon, ${n.threads ?? "?"} thread(s)${n.kernels !== undefined ? `, ${n.kernels} kernels (OPENBLAS_CORETYPE)` : ""}`,
+      found: `${blasName(n.lib)} (${n.lib}, ${n.api ?? "?"} API) through the native addon, ${n.threads ?? "?"} thread(s)${n.kernels !== undefined ? `, ${n.kernels} kernels` : ""}`,
     };
   const reason = n.reason ?? "not available";
   const fix = reason.includes("GEN2BRAIN_NATIVE=0")

@@ -18,7 +18,8 @@ import { repoRoot } from "../run/paths";
 /** The addon's functions (native/g2b_native.c). */
 export interface NativeAddon {
   load(libPath: string): boolean;
-  info(): { lib: string; api: "cblas" | "dnnl"; threads: number } | null;
+  /** core: the kernels OpenBLAS runs, by its own name (openblas_get_corename; absent for other BLAS). */
+  info(): { lib: string; api: "cblas" | "dnnl"; threads: number; core?: string } | null;
   setThreads(n: number): void;
   /**
    * for i < batch: C_i[m, n] = op(A_i) op(B_i) on `heap`, row-major; offsets in bytes, strides in
@@ -139,7 +140,7 @@ export interface NativeStatus {
   readonly lib?: string;
   readonly api?: string;
   readonly threads?: number;
-  /** OpenBLAS's core type when it was set for it (OPENBLAS_CORETYPE): the kernels every GEMM runs. */
+  /** The kernels OpenBLAS runs, by its own name (Haswell, Zen, SkylakeX, …): they decide the products' last bits. */
   readonly kernels?: string;
   /** Why it is not available. */
   readonly reason?: string;
@@ -223,14 +224,14 @@ export function loadNative(): NativeStatus {
   addon = a;
   const info = a.info();
   const libName = info?.lib ?? lib;
-  const kernels = process.env["OPENBLAS_CORETYPE"];
+  // OpenBLAS's own name for the kernels it runs; else (an addon built before it asked) the core type set for it.
+  const kernels = info?.core ?? (/openblas/i.test(libName) ? process.env["OPENBLAS_CORETYPE"] : undefined);
   return (status = {
     available: true,
     lib: libName,
     api: info?.api ?? "?",
     threads: info?.threads ?? threads,
-    // The core type in force, the pinned one or the user's (OpenBLAS ignores it when built for one CPU only).
-    ...(/openblas/i.test(libName) && kernels !== undefined && kernels !== "" ? { kernels } : {}),
+    ...(kernels !== undefined && kernels !== "" ? { kernels } : {}),
   });
 }
 
