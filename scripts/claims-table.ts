@@ -343,11 +343,13 @@ export function verdictSummaryTable(doc: ClaimsBySeed): string[] {
   };
   const empty = (): Record<string, VerdictCount> =>
     Object.fromEntries(asserted.map((v) => [v, { n: 0, everySeed: 0 }]));
+  const newRow = (): Row => ({ paper: empty(), ours: empty(), measured: 0, against: [] });
   const rows = new Map<string, Row>();
-  const total: Row = { paper: empty(), ours: empty(), measured: 0, against: [] };
+  // The total row counts every takeaway's claims; it names none (the rows above do).
+  const total = newRow();
   for (const c of doc.claims) {
     let row = rows.get(c.experiment);
-    if (row === undefined) rows.set(c.experiment, (row = { paper: empty(), ours: empty(), measured: 0, against: [] }));
+    if (row === undefined) rows.set(c.experiment, (row = newRow()));
     for (const r of [row, total]) {
       if (!c.asserted || c.pooled.verdict === "measured") {
         r.measured += 1;
@@ -384,7 +386,7 @@ export function verdictSummaryTable(doc: ClaimsBySeed): string[] {
     `| ${cols.join(" | ")} |`,
     `|${cols.map(() => "---").join("|")}|`,
     ...[...rows].map(([name, r]) => line(name, r)),
-    line("all", { ...total, against: [] }),
+    line("all", total),
   ];
 }
 

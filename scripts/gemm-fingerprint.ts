@@ -12,6 +12,7 @@ import { createHash } from "crypto";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../src/run/backend";
 import { currentEngine } from "../src/run/preflight";
+import { Rng } from "../src/rng";
 import { loadNative } from "../src/speed/native";
 import { runMain } from "./cli";
 
@@ -24,12 +25,11 @@ const SHAPES: ReadonlyArray<readonly [number, number, number]> = [
   [4096, 256, 256],
 ];
 
-/** The fingerprint of this process's matMul: fixed inputs (a Lehmer generator, not the project's RNG, never changes). */
+/** The fingerprint of this process's matMul: inputs uniform in [−½, ½) from the project's RNG at seed 1. */
 function gemmFingerprint(): string {
   const h = createHash("sha256");
-  let s = 1;
-  const fill = (n: number): Float32Array =>
-    Float32Array.from({ length: n }, () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5);
+  const rng = new Rng(1);
+  const fill = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.uniform(-0.5, 0.5));
   for (const [m, k, n] of SHAPES) {
     const c = tf.tidy(() => tf.matMul(tf.tensor2d(fill(m * k), [m, k]), tf.tensor2d(fill(k * n), [k, n])));
     h.update(Buffer.from((c.dataSync() as Float32Array).buffer));

@@ -80,8 +80,8 @@ export function blasName(lib: string): string {
  * "wasm+OpenBLAS" when the native addon runs the GEMMs, else the backend's name; with the BLAS's thread count when
  * known ("wasm+OpenBLAS (2 threads)"), because the GEMM's summation order, and so the last bits of every trained
  * weight, depend on it: the same seed, code and engine give the same numbers only at the same thread count
- * (measured: t4 and t5 at smoke differ in 21 of 45 files between GEN2BRAIN_THREADS=1 and 2); and with OpenBLAS's
- * core type when it is set ("wasm+OpenBLAS (1 thread, Haswell kernels)"), which picks the kernels and so their order.
+ * (measured: t4 and t5 at smoke differ in 21 of 45 files between GEN2BRAIN_THREADS=1 and 2); and with the kernels
+ * OpenBLAS reports ("wasm+OpenBLAS (1 thread, Haswell kernels)"), which decide the order too.
  */
 export function engineLabel(
   backend: string,

@@ -223,12 +223,11 @@ export function loadNative(): NativeStatus {
   a.setThreads(threads);
   addon = a;
   const info = a.info();
-  const libName = info?.lib ?? lib;
-  // OpenBLAS's own name for the kernels it runs; else (an addon built before it asked) the core type set for it.
-  const kernels = info?.core ?? (/openblas/i.test(libName) ? process.env["OPENBLAS_CORETYPE"] : undefined);
+  // The kernels by OpenBLAS's own name, never the variable asked for (a build for one CPU ignores it).
+  const kernels = info?.core;
   return (status = {
     available: true,
-    lib: libName,
+    lib: info?.lib ?? lib,
     api: info?.api ?? "?",
     threads: info?.threads ?? threads,
     ...(kernels !== undefined && kernels !== "" ? { kernels } : {}),
