@@ -3,7 +3,7 @@
     {
       "target_name": "g2b_native",
       "sources": ["g2b_native.c"],
-      "cflags": ["-O3", "-march=native", "-fno-math-errno", "-ffp-contract=off", "-fopenmp", "-Wno-unused-parameter"],
+      "cflags": ["-O3", "<!@(node march.js)", "-fno-math-errno", "-ffp-contract=off", "-fopenmp", "-Wno-unused-parameter"],
       "libraries": ["-ldl", "-fopenmp"],
       "ldflags": ["-fopenmp"]
     }

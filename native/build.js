@@ -11,6 +11,7 @@
 const { spawnSync } = require("child_process");
 const fs = require("fs");
 const path = require("path");
+const { marchFlags, readCpuinfo } = require("./march");
 
 const here = __dirname;
 const out = path.join(here, "build", "Release", "g2b_native.node");
@@ -76,7 +77,7 @@ function tryCc(include) {
   const cc = process.env.CC || "cc";
   const args = [
     "-O3",
-    "-march=native",
+    ...marchFlags(process.arch, readCpuinfo()),
     "-fno-math-errno",
     "-ffp-contract=off",
     "-fopenmp",

@@ -84,7 +84,24 @@ static napi_value Load(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* info() -> {lib, api, threads, core?} or null when nothing is loaded; core: the kernels OpenBLAS runs (its own name). */
+/* The vector instructions this file was compiled for (native/march.js): the width of its loops' reductions, so
+ * the last bits of LayerNorm, softmax and cross-entropy, follow it. */
+#if defined(__AVX512F__)
+#define G2B_SIMD "AVX-512"
+#elif defined(__AVX2__) && defined(__FMA__)
+#define G2B_SIMD "AVX2"
+#elif defined(__AVX__)
+#define G2B_SIMD "AVX"
+#elif defined(__SSE2__)
+#define G2B_SIMD "SSE2"
+#elif defined(__ARM_NEON)
+#define G2B_SIMD "NEON"
+#else
+#define G2B_SIMD "scalar"
+#endif
+
+/* info() -> {lib, api, threads, simd, core?} or null when nothing is loaded; core: the kernels OpenBLAS runs (its own
+ * name); simd: the vector instructions of the addon's own loops. */
 static napi_value Info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value obj;
@@ -98,6 +115,7 @@ static napi_value Info(napi_env env, napi_callback_info info) {
   napi_value t;
   CHECK(napi_create_int32(env, get_threads_fn != NULL ? get_threads_fn() : -1, &t));
   CHECK(napi_set_named_property(env, obj, "threads", t));
+  CHECK(napi_set_named_property(env, obj, "simd", make_string(env, G2B_SIMD)));
   const char *core = get_corename_fn != NULL ? get_corename_fn() : NULL;
   if (core != NULL && core[0] != '\0') CHECK(napi_set_named_property(env, obj, "core", make_string(env, core)));
   return obj;

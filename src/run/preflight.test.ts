@@ -151,6 +151,11 @@ test("BLAS names and engine labels", () => {
   assert.equal(engineLabel("wasm", "libopenblas.so.0", 1), "wasm+OpenBLAS (1 thread)");
   assert.equal(engineLabel("wasm", "libopenblas.so.0", 1, "Haswell"), "wasm+OpenBLAS (1 thread, Haswell kernels)");
   assert.equal(engineLabel("wasm", "libopenblas.so.0", undefined, "Haswell"), "wasm+OpenBLAS (Haswell kernels)");
+  assert.equal(
+    engineLabel("wasm", "libopenblas.so.0", 1, "Haswell", "AVX2"),
+    "wasm+OpenBLAS (1 thread, Haswell kernels, AVX2 loops)",
+  );
+  assert.equal(engineLabel("wasm", "libdnnl.so.2", undefined, undefined, "AVX-512"), "wasm+oneDNN (AVX-512 loops)");
   assert.equal(engineLabel("wasm", undefined, 2), "wasm");
 });
 

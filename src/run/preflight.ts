@@ -81,18 +81,21 @@ export function blasName(lib: string): string {
  * known ("wasm+OpenBLAS (2 threads)"), because the GEMM's summation order, and so the last bits of every trained
  * weight, depend on it: the same seed, code and engine give the same numbers only at the same thread count
  * (measured: t4 and t5 at smoke differ in 21 of 45 files between GEN2BRAIN_THREADS=1 and 2); and with the kernels
- * OpenBLAS reports ("wasm+OpenBLAS (1 thread, Haswell kernels)"), which decide the order too.
+ * OpenBLAS reports ("wasm+OpenBLAS (1 thread, Haswell kernels)"), which decide the order too; and with the vector
+ * instructions of the addon's own loops ("…, AVX2 loops"), whose reductions sum in that width (native/march.js).
  */
 export function engineLabel(
   backend: string,
   nativeLib: string | undefined,
   threads?: number,
   kernels?: string,
+  simd?: string,
 ): string {
   if (nativeLib === undefined) return backend;
   const parts = [
     ...(threads !== undefined && threads > 0 ? [`${threads} thread${threads === 1 ? "" : "s"}`] : []),
     ...(kernels !== undefined && kernels !== "" ? [`${kernels} kernels`] : []),
+    ...(simd !== undefined && simd !== "" ? [`${simd} loops`] : []),
   ];
   return `${backend}+${blasName(nativeLib)}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
@@ -108,6 +111,7 @@ export function currentEngine(): string | null {
     k.native ? k.nativeLib : undefined,
     k.native ? k.nativeThreads : undefined,
     k.native ? k.nativeKernels : undefined,
+    k.native ? k.nativeSimd : undefined,
   );
 }
 
@@ -159,7 +163,7 @@ function gemmCheck(f: PreflightFacts): PreflightCheck {
     return {
       ...base,
       ok: true,
-      found: `${blasName(n.lib)} (${n.lib}, ${n.api ?? "?"} API) through the native addon, ${n.threads ?? "?"} thread(s)${n.kernels !== undefined ? `, ${n.kernels} kernels` : ""}`,
+      found: `${blasName(n.lib)} (${n.lib}, ${n.api ?? "?"} API) through the native addon, ${n.threads ?? "?"} thread(s)${n.kernels !== undefined ? `, ${n.kernels} kernels` : ""}${n.simd !== undefined ? `, ${n.simd} loops` : ""}`,
     };
   const reason = n.reason ?? "not available";
   const fix = reason.includes("GEN2BRAIN_NATIVE=0")
@@ -224,6 +228,7 @@ export function assessPreflight(f: PreflightFacts): Preflight {
     f.backend.choice === "wasm" && f.kernelFixes && f.native.available ? f.native.lib : undefined,
     undefined,
     f.native.kernels,
+    f.native.simd,
   );
   return {
     checks,

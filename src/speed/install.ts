@@ -75,6 +75,7 @@ export function kernelFixesStatus(): {
   nativeLib?: string;
   nativeThreads?: number;
   nativeKernels?: string;
+  nativeSimd?: string;
 } {
   const n = loadNative();
   const native = nativeGemmActive();
@@ -84,6 +85,7 @@ export function kernelFixesStatus(): {
     ...(native && n.lib !== undefined ? { nativeLib: n.lib } : {}),
     ...(native && n.threads !== undefined ? { nativeThreads: n.threads } : {}),
     ...(native && n.kernels !== undefined ? { nativeKernels: n.kernels } : {}),
+    ...(native && n.simd !== undefined ? { nativeSimd: n.simd } : {}),
   };
 }
 

@@ -1,8 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
+import { createRequire } from "module";
+import * as fs from "fs";
 import * as path from "path";
 import { blasThreads, cpuFlags, loadNative, openblasCoretype } from "./native";
+
+/** native/march.js: plain JS, run by node-gyp and the install script before any TypeScript tooling. */
+const { marchFlags } = createRequire(__filename)("../../native/march.js") as {
+  marchFlags(arch: string, cpuinfo: string | null): string[];
+};
 
 test("blasThreads: one thread unless GEN2BRAIN_THREADS says otherwise; bad values name the variable", () => {
   // One default on every machine: the GEMM's summation order, so the last bits of every result, follow it.
@@ -33,7 +40,42 @@ test("openblasCoretype: Haswell's kernels on x86-64 with AVX2 and FMA, unless th
   assert.equal(cpuFlags("model name : x\n"), null);
 });
 
-test("the pinned kernels reach OpenBLAS, and the kernels decide the products (gemm-fingerprint)", (t) => {
+test("marchFlags: the addon's loops are built for x86-64-v3 wherever OpenBLAS is pinned, the machine's own target elsewhere", () => {
+  const avx2 = "processor\t: 0\nflags\t\t: fpu sse2 avx fma avx2 bmi2\n";
+  const avx512 = "flags\t\t: fpu sse2 avx fma avx2 avx512f avx512bw avx512vl\n";
+  // An AVX-512 machine builds for AVX2 too: its own 16-wide reductions would round differently (native/march.js).
+  for (const cpu of [avx2, avx512]) {
+    assert.deepEqual(marchFlags("x64", cpu), ["-march=x86-64-v3", "-mtune=generic"]);
+    assert.equal(openblasCoretype(undefined, "x64", cpuFlags(cpu)), "Haswell", "the same rule as the BLAS's pin");
+  }
+  for (const [arch, cpu] of [
+    ["x64", "flags : fpu sse2 avx\n"],
+    ["x64", "flags : avx2\n"],
+    ["arm64", avx2],
+    ["x64", null],
+  ] as const) {
+    assert.deepEqual(marchFlags(arch, cpu), ["-march=native"], `${arch} ${cpu}`);
+    assert.equal(openblasCoretype(undefined, arch, cpu === null ? null : cpuFlags(cpu)), undefined);
+  }
+});
+
+test("the built addon's loops use the vector instructions march.js chose for this machine", (t) => {
+  const s = loadNative();
+  let cpuinfo: string | null = null;
+  try {
+    cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
+  } catch {
+    /* not Linux */
+  }
+  if (!s.available || marchFlags(process.arch, cpuinfo)[0] !== "-march=x86-64-v3") {
+    t.skip("needs the native addon on x86-64 with AVX2 and FMA");
+    return;
+  }
+  // AVX-512 here would mean an addon built for the machine (-march=native), whose sums differ in their last bits.
+  assert.equal(s.simd, "AVX2", "rebuild it: npm run build:native");
+});
+
+test("the pinned kernels reach OpenBLAS, and the kernels decide the products (kernel-fingerprint)", (t) => {
   const s = loadNative();
   const flags = cpuFlags();
   if (
@@ -44,7 +86,7 @@ test("the pinned kernels reach OpenBLAS, and the kernels decide the products (ge
     t.skip("needs OpenBLAS through the native addon on x86-64 with AVX2 and FMA");
     return;
   }
-  const script = path.join(__dirname, "..", "..", "scripts", "gemm-fingerprint.ts");
+  const script = path.join(__dirname, "..", "..", "scripts", "kernel-fingerprint.ts");
   const run = (coretype: string | undefined) => {
     const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_VERBOSE: "2" };
     delete env["OPENBLAS_CORETYPE"];
@@ -55,6 +97,7 @@ test("the pinned kernels reach OpenBLAS, and the kernels decide the products (ge
     const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "") as {
       engine: string;
       kernels: string;
+      gemm: string;
       fingerprint: string;
     };
     return { ...out, core: /Core: (\S+)/.exec(r.stderr)?.[1] };
@@ -63,11 +106,12 @@ test("the pinned kernels reach OpenBLAS, and the kernels decide the products (ge
   // OpenBLAS itself says which kernels it loaded (OPENBLAS_VERBOSE=2), whatever CPU it found.
   assert.equal(pinned.core, "Haswell");
   assert.equal(pinned.kernels, "Haswell");
-  assert.match(pinned.engine, /^wasm\+OpenBLAS \(\d+ threads?, Haswell kernels\)$/);
+  assert.match(pinned.engine, /^wasm\+OpenBLAS \(\d+ threads?, Haswell kernels, AVX2 loops\)$/);
   assert.equal(run("Haswell").fingerprint, pinned.fingerprint, "asking for Haswell is the default");
   // The control: other kernels (Sandybridge's, AVX without FMA, which every AVX2 CPU runs) give other products of
   // the same matrices, so without the pin the CPU's own choice would decide the last bits of every result.
   const other = run("Sandybridge");
   assert.equal(other.core, "Sandybridge");
+  assert.notEqual(other.gemm, pinned.gemm);
   assert.notEqual(other.fingerprint, pinned.fingerprint);
 });

@@ -19,7 +19,7 @@ import { repoRoot } from "../run/paths";
 export interface NativeAddon {
   load(libPath: string): boolean;
   /** core: the kernels OpenBLAS runs, by its own name (openblas_get_corename; absent for other BLAS). */
-  info(): { lib: string; api: "cblas" | "dnnl"; threads: number; core?: string } | null;
+  info(): { lib: string; api: "cblas" | "dnnl"; threads: number; simd?: string; core?: string } | null;
   setThreads(n: number): void;
   /**
    * for i < batch: C_i[m, n] = op(A_i) op(B_i) on `heap`, row-major; offsets in bytes, strides in
@@ -142,6 +142,11 @@ export interface NativeStatus {
   readonly threads?: number;
   /** The kernels OpenBLAS runs, by its own name (Haswell, Zen, SkylakeX, …): they decide the products' last bits. */
   readonly kernels?: string;
+  /**
+   * The vector instructions the addon's own loops were compiled for (AVX2, AVX-512, NEON, …; native/march.js): the
+   * width of their reductions, so the last bits of LayerNorm, softmax and cross-entropy, follow it.
+   */
+  readonly simd?: string;
   /** Why it is not available. */
   readonly reason?: string;
 }
@@ -196,7 +201,9 @@ export function loadNative(): NativeStatus {
   // 650 ms), passive waiting matched one thread. libgomp reads this once, when the addon loads it.
   if (process.env["OMP_WAIT_POLICY"] === undefined) process.env["OMP_WAIT_POLICY"] = "PASSIVE";
   // OpenBLAS reads its core type once, when it is loaded: set before any candidate is tried.
-  const coretype = openblasCoretype(process.env["OPENBLAS_CORETYPE"], process.arch, cpuFlags());
+  // The flags are read only when they matter: a user's own OPENBLAS_CORETYPE is kept as it is.
+  const asked = process.env["OPENBLAS_CORETYPE"];
+  const coretype = asked ? undefined : openblasCoretype(asked, process.arch, cpuFlags());
   if (coretype !== undefined) process.env["OPENBLAS_CORETYPE"] = coretype;
   let a: NativeAddon;
   try {
@@ -231,6 +238,7 @@ export function loadNative(): NativeStatus {
     api: info?.api ?? "?",
     threads: info?.threads ?? threads,
     ...(kernels !== undefined && kernels !== "" ? { kernels } : {}),
+    ...(info?.simd !== undefined && info.simd !== "" ? { simd: info.simd } : {}),
   });
 }
 

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/*
+ * The code generation target of the addon's own loops (LayerNorm, GELU, attention, cross-entropy), printed for
+ * binding.gyp (`<!@(node march.js)`) and used by build.js's direct `cc` call.
+ *
+ * Why not -march=native: the loops' `omp simd` reductions sum in the vector width the compiler picks, so the
+ * same code built on an AVX-512 machine (16 floats a vector) rounds differently from a build on an AVX2 one
+ * (8 floats): measured 2026-12-03, t4 and t6 at quick, base seed 1234, 15 of their 30 claim values moved in
+ * their last digits (t4's γ 0.035006 → 0.034848), while the same AVX-512 machine built for x86-64-v3 gave the AVX2
+ * machine's records bit for bit. So on x86-64 with AVX2 and FMA the target is fixed, x86-64-v3 (generic
+ * tuning), the same rule as OpenBLAS's pinned kernels (src/speed/native.ts, openblasCoretype). Elsewhere
+ * (no AVX2, arm64) the machine's own target: nothing fixed could run there and be as fast.
+ */
+"use strict";
+const fs = require("fs");
+
+/** The -march flags for a CPU: arch as process.arch, cpuinfo the text of /proc/cpuinfo (null: unreadable). */
+function marchFlags(arch, cpuinfo) {
+  if (arch !== "x64" || typeof cpuinfo !== "string") return ["-march=native"];
+  const line = cpuinfo.split("\n").find((l) => /^flags\s*:/.test(l));
+  const flags = new Set(
+    (line || "")
+      .replace(/^flags\s*:/, "")
+      .trim()
+      .split(/\s+/),
+  );
+  return flags.has("avx2") && flags.has("fma") ? ["-march=x86-64-v3", "-mtune=generic"] : ["-march=native"];
+}
+
+function readCpuinfo() {
+  try {
+    return fs.readFileSync("/proc/cpuinfo", "utf8");
+  } catch {
+    return null;
+  }
+}
+
+module.exports = { marchFlags, readCpuinfo };
+
+if (require.main === module) console.log(marchFlags(process.arch, readCpuinfo()).join(" "));
