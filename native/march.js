@@ -14,17 +14,31 @@
 "use strict";
 const fs = require("fs");
 
+/** The CPU's feature flags from the text of /proc/cpuinfo, or null where it is unreadable or has none. */
+function cpuFlags(cpuinfo) {
+  if (typeof cpuinfo !== "string") return null;
+  const line = cpuinfo.split("\n").find((l) => /^flags\s*:/.test(l));
+  return line === undefined
+    ? null
+    : new Set(
+        line
+          .replace(/^flags\s*:/, "")
+          .trim()
+          .split(/\s+/),
+      );
+}
+
+/**
+ * Whether a CPU gets the fixed targets: x86-64 with AVX2 and FMA. The one rule for both the addon's x86-64-v3 build
+ * (here) and OpenBLAS's Haswell kernels (src/speed/native.ts, openblasCoretype), which requires this file.
+ */
+function fixedTarget(arch, flags) {
+  return arch === "x64" && flags !== null && flags.has("avx2") && flags.has("fma");
+}
+
 /** The -march flags for a CPU: arch as process.arch, cpuinfo the text of /proc/cpuinfo (null: unreadable). */
 function marchFlags(arch, cpuinfo) {
-  if (arch !== "x64" || typeof cpuinfo !== "string") return ["-march=native"];
-  const line = cpuinfo.split("\n").find((l) => /^flags\s*:/.test(l));
-  const flags = new Set(
-    (line || "")
-      .replace(/^flags\s*:/, "")
-      .trim()
-      .split(/\s+/),
-  );
-  return flags.has("avx2") && flags.has("fma") ? ["-march=x86-64-v3", "-mtune=generic"] : ["-march=native"];
+  return fixedTarget(arch, cpuFlags(cpuinfo)) ? ["-march=x86-64-v3", "-mtune=generic"] : ["-march=native"];
 }
 
 function readCpuinfo() {
@@ -35,6 +49,6 @@ function readCpuinfo() {
   }
 }
 
-module.exports = { marchFlags, readCpuinfo };
+module.exports = { cpuFlags, fixedTarget, marchFlags, readCpuinfo };
 
 if (require.main === module) console.log(marchFlags(process.arch, readCpuinfo()).join(" "));

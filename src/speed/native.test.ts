@@ -2,13 +2,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "child_process";
 import { createRequire } from "module";
-import * as fs from "fs";
 import * as path from "path";
 import { blasThreads, cpuFlags, loadNative, openblasCoretype } from "./native";
 
 /** native/march.js: plain JS, run by node-gyp and the install script before any TypeScript tooling. */
-const { marchFlags } = createRequire(__filename)("../../native/march.js") as {
+const { marchFlags, readCpuinfo } = createRequire(__filename)("../../native/march.js") as {
   marchFlags(arch: string, cpuinfo: string | null): string[];
+  readCpuinfo(): string | null;
 };
 
 test("blasThreads: one thread unless GEN2BRAIN_THREADS says otherwise; bad values name the variable", () => {
@@ -61,13 +61,7 @@ test("marchFlags: the addon's loops are built for x86-64-v3 wherever OpenBLAS is
 
 test("the built addon's loops use the vector instructions march.js chose for this machine", (t) => {
   const s = loadNative();
-  let cpuinfo: string | null = null;
-  try {
-    cpuinfo = fs.readFileSync("/proc/cpuinfo", "utf8");
-  } catch {
-    /* not Linux */
-  }
-  if (!s.available || marchFlags(process.arch, cpuinfo)[0] !== "-march=x86-64-v3") {
+  if (!s.available || marchFlags(process.arch, readCpuinfo())[0] !== "-march=x86-64-v3") {
     t.skip("needs the native addon on x86-64 with AVX2 and FMA");
     return;
   }

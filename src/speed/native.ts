@@ -15,6 +15,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { repoRoot } from "../run/paths";
 
+/**
+ * native/march.js, which chooses the addon's build target at install time (plain JS: it runs before any TypeScript
+ * tooling): one reading of the CPU's flags and one rule for what is fixed, the build's and the BLAS's.
+ */
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const march = require("../../native/march.js") as {
+  cpuFlags(cpuinfo: string | null): ReadonlySet<string> | null;
+  fixedTarget(arch: string, flags: ReadonlySet<string> | null): boolean;
+  readCpuinfo(): string | null;
+};
+
 /** The addon's functions (native/g2b_native.c). */
 export interface NativeAddon {
   load(libPath: string): boolean;
@@ -258,29 +269,12 @@ export function openblasCoretype(
   flags: ReadonlySet<string> | null,
 ): string | undefined {
   if (current !== undefined && current !== "") return undefined;
-  if (arch !== "x64" || flags === null) return undefined;
-  return flags.has("avx2") && flags.has("fma") ? "Haswell" : undefined;
+  return march.fixedTarget(arch, flags) ? "Haswell" : undefined;
 }
 
 /** The CPU's feature flags (Linux: /proc/cpuinfo), or null where they cannot be read. */
 export function cpuFlags(cpuinfo?: string): ReadonlySet<string> | null {
-  let text = cpuinfo;
-  if (text === undefined) {
-    try {
-      text = fs.readFileSync("/proc/cpuinfo", "utf8");
-    } catch {
-      return null;
-    }
-  }
-  const line = text.split("\n").find((l) => /^flags\s*:/.test(l));
-  return line === undefined
-    ? null
-    : new Set(
-        line
-          .replace(/^flags\s*:/, "")
-          .trim()
-          .split(/\s+/),
-      );
+  return march.cpuFlags(cpuinfo ?? march.readCpuinfo());
 }
 
 /** The BLAS/OpenMP thread count from GEN2BRAIN_THREADS: 1 when unset or empty, else a positive integer. */
