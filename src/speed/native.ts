@@ -17,10 +17,11 @@ import { repoRoot } from "../run/paths";
 
 /**
  * native/march.js, which chooses the addon's build target at install time (plain JS: it runs before any TypeScript
- * tooling): one reading of the CPU's flags and one rule for what is fixed, the build's and the BLAS's.
+ * tooling): one reading of the CPU's flags and one rule for what is fixed, the build's and the BLAS's. Found from the
+ * repository root, as the addon is: tslab runs this module from a copy under notebooks/, where a relative path misses.
  */
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const march = require("../../native/march.js") as {
+const march = require(path.join(repoRoot(), "native", "march.js")) as {
   cpuFlags(cpuinfo: string | null): ReadonlySet<string> | null;
   fixedTarget(arch: string, flags: ReadonlySet<string> | null): boolean;
   readCpuinfo(): string | null;
