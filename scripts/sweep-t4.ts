@@ -32,6 +32,7 @@ import "../src/takeaways/index";
 import { summarizeVerdicts } from "../src/claims";
 import { backendKey, cacheKey, codeVersion, getExperiment, gitCommit, machine, versions } from "../src/run/experiment";
 import { describeBackend, initBackend } from "../src/run/backend";
+import { currentEngine } from "../src/run/preflight";
 import { shippedResultsRoot } from "../src/run/paths";
 import { toCsv, writeFileAtomic, writeJsonAtomic, type ResultRecord } from "../src/run/results";
 import {
@@ -44,6 +45,7 @@ import {
   reanalyseT4,
   resolveShard,
   runShard,
+  sweepCommand,
   T4_CACHE_ID,
   T4_GPU_EXTRA_SIZES,
   type T4Config,
@@ -199,7 +201,9 @@ runMain(async () => {
     baseSeed: args.seed,
     seeds: out.seeds,
     backend: info.choice,
-    engine: info.choice,
+    // The whole engine (BLAS, its threads and kernels, the addon's loops), as every other record names it: the
+    // last bits of every run depend on it.
+    engine: currentEngine() ?? info.choice,
     versions: versions(),
     gitCommit: commit,
     startedAt,
@@ -260,7 +264,7 @@ runMain(async () => {
     profile,
     ladder,
     baseSeed: args.seed,
-    command: `tsx scripts/sweep-t4.ts --profile ${profile} --seed ${args.seed} --ladder ${ladder}: --stage lr shards, --stage lr --merge, then the grid's shards and --merge`,
+    command: sweepCommand(profile, args.seed, ladder, shardTimings),
     commit,
     clean: !commit.endsWith("-dirty"),
     backend: describeBackend(info),

@@ -25,6 +25,7 @@ import {
   planT4Lr,
   readLrRule,
   resolveShard,
+  sweepCommand,
   runFile,
   runShard,
   shardUnits,
@@ -364,4 +365,22 @@ test("t4-scaling end to end: contract metrics with intervals over seeds, CSV col
 
 test("loadCachedT4 names the script that creates a missing cache", () => {
   assert.throws(() => loadCachedT4("/nonexistent/results.json"), /sweep-t4/);
+});
+
+test("the sweep's provenance says how it ran: in one process or in shards, per stage", () => {
+  const one = sweepCommand("full", 1234, "cpu", [
+    { stage: "lr", shard: "0/1" },
+    { stage: "main", shard: "0/1" },
+  ]);
+  assert.match(one, /--stage lr in one process, its merge, then the grid in one process and --merge$/);
+  const sharded = sweepCommand("full", 7, "gpu", [
+    { stage: "lr", shard: "0/2" },
+    { stage: "lr", shard: "1/2" },
+    { stage: "main", shard: "0/8" },
+    ...Array.from({ length: 7 }, (_, i) => ({ stage: "main", shard: `${i + 1}/8` })),
+  ]);
+  assert.match(
+    sharded,
+    /--seed 7 --ladder gpu: --stage lr in 2 shards \(--shard i\/2\), its merge, then the grid in 8 shards/,
+  );
 });

@@ -248,3 +248,24 @@ export function mergeLrStage(dirs: ReadonlyArray<string>, config: T4Config, base
   writeFileAtomic(path.join(dir, "lr-sweep.csv"), toCsv(csv.rows, csv.columns));
   return sweep;
 }
+
+/**
+ * How the sweep was run, for its provenance: the shard processes of each stage, read from the timing files
+ * (one shard of one means the stage ran in one process).
+ */
+export function sweepCommand(
+  profile: string,
+  seed: number,
+  ladder: string,
+  shards: ReadonlyArray<{ readonly stage: unknown; readonly shard: unknown }>,
+): string {
+  const count = (stage: string): number => shards.filter((t) => t.stage === stage).length;
+  const how = (stage: string, what: string): string => {
+    const n = count(stage);
+    return n <= 1 ? `${what} in one process` : `${what} in ${n} shards (--shard i/${n})`;
+  };
+  return (
+    `tsx scripts/sweep-t4.ts --profile ${profile} --seed ${seed} --ladder ${ladder}: ` +
+    `${how("lr", "--stage lr")}, its merge, then ${how("main", "the grid")} and --merge`
+  );
+}
