@@ -33,6 +33,7 @@ import { summarizeVerdicts } from "../src/claims";
 import { backendKey, cacheKey, codeVersion, getExperiment, gitCommit, machine, versions } from "../src/run/experiment";
 import { describeBackend, initBackend } from "../src/run/backend";
 import { currentEngine } from "../src/run/preflight";
+import { describeAdapter } from "../src/speed/index";
 import { shippedResultsRoot } from "../src/run/paths";
 import { toCsv, writeFileAtomic, writeJsonAtomic, type ResultRecord } from "../src/run/results";
 import {
@@ -201,6 +202,7 @@ runMain(async () => {
     baseSeed: args.seed,
     seeds: out.seeds,
     backend: info.choice,
+    ...(info.adapter !== undefined ? { adapter: describeAdapter(info.adapter) } : {}),
     // The whole engine (BLAS, its threads and kernels, the addon's loops), as every other record names it: the
     // last bits of every run depend on it.
     engine: currentEngine() ?? info.choice,

@@ -6,6 +6,7 @@ import {
   assessPreflight,
   blasName,
   engineLabel,
+  gpuEngineLabel,
   formatPreflight,
   gatherFacts,
   type PreflightCheck,
@@ -157,6 +158,31 @@ test("BLAS names and engine labels", () => {
   );
   assert.equal(engineLabel("wasm", "libdnnl.so.2", undefined, undefined, "AVX-512"), "wasm+oneDNN (AVX-512 loops)");
   assert.equal(engineLabel("wasm", undefined, 2), "wasm");
+});
+
+test("a GPU record's engine names the adapter: device, vendor and architecture, driver", () => {
+  const h200 = {
+    vendor: "nvidia",
+    architecture: "hopper",
+    device: "NVIDIA H200",
+    description: "NVIDIA 580.95.05",
+    featureLevel: "core" as const,
+    software: false,
+    maxBufferSize: 2 ** 31,
+  };
+  assert.equal(gpuEngineLabel("webgpu", h200), "webgpu (NVIDIA H200, nvidia/hopper, driver NVIDIA 580.95.05)");
+  const llvmpipe = {
+    ...h200,
+    vendor: "",
+    architecture: "",
+    device: "llvmpipe",
+    featureLevel: "compatibility" as const,
+    software: true,
+  };
+  assert.equal(
+    gpuEngineLabel("webgpu", llvmpipe),
+    "webgpu (llvmpipe, driver NVIDIA 580.95.05, compatibility mode, software)",
+  );
 });
 
 test("gatherFacts looks at this machine and finds what is there", async () => {

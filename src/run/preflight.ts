@@ -8,7 +8,7 @@
  */
 import * as path from "path";
 import { BACKEND_CHOICES, backendInfo, type BackendInfo } from "./backend";
-import { describeAdapter, kernelFixesStatus, loadNative, type NativeStatus } from "../speed/index";
+import { describeAdapter, kernelFixesStatus, loadNative, type NativeStatus, type WebGPUAdapter } from "../speed/index";
 import { findChrome } from "../present/render";
 import { APT_PACKAGES, findPython, JUPYTER_MODULES } from "./jupyter";
 
@@ -100,12 +100,20 @@ export function engineLabel(
   return `${backend}+${blasName(nativeLib)}${parts.length > 0 ? ` (${parts.join(", ")})` : ""}`;
 }
 
+/**
+ * A GPU backend's engine: the adapter as a record must name it (device, vendor/architecture, driver; issue 23),
+ * because kernels, and so the last bits, are the driver's: "webgpu (NVIDIA H200, nvidia/hopper, driver 580.1)".
+ */
+export function gpuEngineLabel(choice: string, adapter: WebGPUAdapter): string {
+  return `${choice} (${describeAdapter(adapter)})`;
+}
+
 /** The engine of the current process (after initBackend), or null before a backend is chosen. */
 export function currentEngine(): string | null {
   const info = backendInfo();
   if (info === null) return null;
   const k = kernelFixesStatus();
-  if (info.adapter !== undefined) return `${info.choice} (${info.adapter.device})`;
+  if (info.adapter !== undefined) return gpuEngineLabel(info.choice, info.adapter);
   return engineLabel(
     info.choice,
     k.native ? k.nativeLib : undefined,
