@@ -30,10 +30,17 @@ import * as os from "os";
 import * as path from "path";
 import "../src/takeaways/index";
 import { summarizeVerdicts } from "../src/claims";
-import { backendKey, cacheKey, codeVersion, getExperiment, gitCommit, machine, versions } from "../src/run/experiment";
+import {
+  backendKey,
+  cacheKey,
+  codeVersion,
+  engineFields,
+  getExperiment,
+  gitCommit,
+  machine,
+  versions,
+} from "../src/run/experiment";
 import { describeBackend, initBackend } from "../src/run/backend";
-import { currentEngine } from "../src/run/preflight";
-import { describeAdapter } from "../src/speed/index";
 import { shippedResultsRoot } from "../src/run/paths";
 import { toCsv, writeFileAtomic, writeJsonAtomic, type ResultRecord } from "../src/run/results";
 import {
@@ -201,11 +208,7 @@ runMain(async () => {
     profile,
     baseSeed: args.seed,
     seeds: out.seeds,
-    backend: info.choice,
-    ...(info.adapter !== undefined ? { adapter: describeAdapter(info.adapter) } : {}),
-    // The whole engine (BLAS, its threads and kernels, the addon's loops), as every other record names it: the
-    // last bits of every run depend on it.
-    engine: currentEngine() ?? info.choice,
+    ...engineFields(info),
     versions: versions(),
     gitCommit: commit,
     startedAt,

@@ -221,9 +221,7 @@ export async function runExperiment<C extends object, D, M extends string>(
     profile: opts.profile,
     baseSeed: seed,
     seeds: out.seeds,
-    backend: backend.choice,
-    ...(backend.adapter !== undefined ? { adapter: describeAdapter(backend.adapter) } : {}),
-    engine: currentEngine() ?? backend.choice,
+    ...engineFields(backend),
     versions: versions(),
     gitCommit: gitCommit(),
     startedAt,
@@ -266,6 +264,19 @@ export function codeVersion(root = repoRoot()): string {
     h.update(fs.readFileSync(f));
   }
   return h.digest("hex").slice(0, 16);
+}
+
+/**
+ * What a record says of the engine that computed it: the backend, the GPU adapter where there is one, and the
+ * whole engine (BLAS, threads, kernels, the addon's loops; or the adapter), whose kernels decide the last bits.
+ * One place for every writer of records (runExperiment, scripts/sweep-t4.ts), so they cannot drift apart.
+ */
+export function engineFields(info: BackendInfo): Pick<ResultRecord, "backend" | "adapter" | "engine"> {
+  return {
+    backend: info.choice,
+    ...(info.adapter !== undefined ? { adapter: describeAdapter(info.adapter) } : {}),
+    engine: currentEngine() ?? info.choice,
+  };
 }
 
 /** The backend as the cache key names it: the choice, and the GPU's device name where there is one. */
