@@ -188,7 +188,7 @@ runMain(async () => {
   const threads = String(blasThreads(process.env["GEN2BRAIN_THREADS"]));
   console.log(
     `reproduce: ${ids.length} experiment(s) (${ids.length - queued} cached), ${notebooks.length} notebook(s), profile ${args.profile}, ` +
-      `seed ${args.seed}, ${workers} worker(s) × ${threads} thread(s) on ${preflight.engine}${strict ? ", strict" : ""}`,
+      `seed ${args.seed}, ${workers} worker(s), each on ${preflight.engine}${strict ? ", strict" : ""}`,
   );
   if (!jupyter && !args.flags.has("no-notebooks"))
     console.log("notebooks: not executed (Jupyter not installed; see the preflight above)");

@@ -5,6 +5,7 @@ import { initBackend } from "./backend";
 import {
   assessPreflight,
   blasName,
+  currentEngine,
   engineLabel,
   gpuEngineLabel,
   formatPreflight,
@@ -62,7 +63,7 @@ test("everything installed: four ok lines, the GEMM library and threads, no fixe
     ],
   );
   assert.match(check(p, "gemm").found, /OpenBLAS \(libopenblas\.so\.0, cblas API\).*2 thread/);
-  assert.equal(p.engine, "wasm+OpenBLAS");
+  assert.equal(p.engine, "wasm+OpenBLAS (2 threads)");
   assert.equal(p.fixAll, undefined);
   const text = formatPreflight(p);
   assert.match(text, /everything optional is here/);
@@ -192,4 +193,6 @@ test("gatherFacts looks at this machine and finds what is there", async () => {
   assert.equal(p.checks.length, 4);
   assert.equal(check(p, "chromium").ok, false);
   assert.match(formatPreflight(p), /^preflight:\n {2}ok {7}backend/);
+  // The engine the preflight announces is the one this machine's records carry (threads, kernels, loops included).
+  assert.equal(p.engine, currentEngine());
 });

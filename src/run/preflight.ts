@@ -231,10 +231,12 @@ export function assessPreflight(f: PreflightFacts): Preflight {
   }
   if ("missing" in f.chrome) packages.push(...APT_PACKAGES.chromium);
   if ("missing" in f.jupyter) packages.push(...APT_PACKAGES.jupyter);
+  // The same label every record of this machine carries (currentEngine): the thread count is this process's,
+  // which the jobs a run starts inherit (GEN2BRAIN_THREADS, else one).
   const engine = engineLabel(
     f.backend.choice,
     f.backend.choice === "wasm" && f.kernelFixes && f.native.available ? f.native.lib : undefined,
-    undefined,
+    f.native.threads,
     f.native.kernels,
     f.native.simd,
   );
