@@ -55,7 +55,7 @@ import {
   runShard,
   sweepCommand,
   T4_CACHE_ID,
-  T4_GPU_EXTRA_SIZES,
+  t4LadderConfig,
   type T4Config,
   validateT4Config,
 } from "../src/takeaways/t4-scaling/index";
@@ -72,14 +72,7 @@ runMain(async () => {
   const profile = process.argv.some((a) => a === "--profile" || a.startsWith("--profile=")) ? args.profile : "full";
   const ladder = (args.flags.get("ladder") as string | undefined) ?? "cpu";
   if (ladder !== "cpu" && ladder !== "gpu") throw new Error(`--ladder: cpu or gpu, got "${ladder}"`);
-  const base = exp.profiles[profile] as T4Config;
-  const config: T4Config =
-    ladder === "gpu"
-      ? {
-          ...base,
-          sizes: [...base.sizes, ...T4_GPU_EXTRA_SIZES].sort((a, b) => a.nLayer - b.nLayer || a.dModel - b.dModel),
-        }
-      : base;
+  const config = t4LadderConfig(exp.profiles[profile] as T4Config, ladder);
   validateT4Config(config);
   const outFlag = args.flags.get("out");
   const root = path.join(__dirname, "..");

@@ -2,13 +2,14 @@
 # The GPU check, run on a machine with a GPU from the repository root, with .gpu/ made by
 # scripts/gpu/pack.sh. Writes everything to OUT (a log, probe.json, selftest.json, bench/, experiments/)
 # and packs it into OUT/gpu-check.tar.gz. Steps that fail are logged and the script goes on.
-#   scripts/gpu/gpu-check.sh OUT [steps]     steps: comma-separated, default probe,selftest,bench,experiments
+#   scripts/gpu/gpu-check.sh OUT [steps]     steps: comma-separated, default probe,selftest,bench,experiments,t4estimate
 # Environment: GEN2BRAIN_GPU_EXPERIMENTS (ids, default all), GEN2BRAIN_GPU_BENCH_SECONDS (default 2),
-# GEN2BRAIN_GPU_PROFILE (default smoke), GEN2BRAIN_GPU_BENCH_CASES (bench cases, default all).
+# GEN2BRAIN_GPU_PROFILE (default smoke), GEN2BRAIN_GPU_BENCH_CASES (bench cases, default all),
+# GEN2BRAIN_GPU_T4_PROFILE (the sweep whose wall time t4estimate predicts, default full).
 # A dry run on a machine without a GPU: GEN2BRAIN_WEBGPU_ADAPTER=software (Mesa's llvmpipe) runs the same path.
 set -u
 OUT=${1:?usage: scripts/gpu/gpu-check.sh OUT [steps]}
-STEPS=${2:-probe,selftest,bench,experiments}
+STEPS=${2:-probe,selftest,bench,experiments,t4estimate}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 exec > >(tee "$OUT/gpu-check.log") 2>&1
@@ -86,6 +87,27 @@ if want experiments; then
   done
   # Wait for these jobs only: a bare `wait` also waits for the `tee` of this script's log (bash >= 5.1).
   wait "${pids[@]}"
+fi
+
+if want t4estimate; then
+  # Issue 23, item 4: how long t4's sweep with one more decade of N takes on the GPU. Too long to run in a device
+  # session, not to time: a few steps, one evaluation and one contest per size predict every run of the plan
+  # (scripts/t4-estimate.ts; on the CPU the same estimate is checked against the shipped sweep's run times). Alone,
+  # after the experiments, so that no other job shares the GPU while it is timed.
+  # Then P copies at once (GEN2BRAIN_GPU_T4_CONCURRENT, default 8): whether shards share the GPU, measured.
+  T4P=${GEN2BRAIN_GPU_T4_CONCURRENT:-8}
+  t4est() { # concurrent index
+    "$NODE" "$B/t4-estimate.js" --profile "${GEN2BRAIN_GPU_T4_PROFILE:-full}" --ladder gpu --backend webgpu \
+      --concurrent "$1" --out "$OUT/t4-estimate-gpu-p$1-$2.json" > "$OUT/t4-estimate-gpu-p$1-$2.log" 2>&1
+    echo "t4 estimate p$1 #$2: exit $?; $(tail -n 2 "$OUT/t4-estimate-gpu-p$1-$2.log" | head -n 1)"
+  }
+  step "t4 sweep estimate on webgpu, GPU ladder: one process alone"
+  t4est 1 1
+  step "t4 sweep estimate on webgpu, GPU ladder: $T4P processes at once"
+  pids=()
+  for i in $(seq 1 "$T4P"); do t4est "$T4P" "$i" & pids+=($!); done
+  wait "${pids[@]}"
+  run "$NODE" "$B/t4-estimate.js" --summarize "$(ls "$OUT"/t4-estimate-gpu-p*.json | paste -sd, -)"
 fi
 
 step "pack results"

@@ -10,6 +10,7 @@ root=$PWD
 mkdir -p .gpu && rm -rf .gpu/stage .gpu/payload.tar.xz && mkdir -p .gpu/stage/bundle .gpu/stage/debs
 entries=(scripts/run-experiment.ts scripts/bench.ts scripts/gpu/selftest.ts scripts/gpu/probe.ts)
 [ -f scripts/sweep-t4.ts ] && entries+=(scripts/sweep-t4.ts)
+[ -f scripts/t4-estimate.ts ] && entries+=(scripts/t4-estimate.ts)
 node_modules/.bin/esbuild "${entries[@]}" --bundle --platform=node --target=node20 --format=cjs \
   --outdir=.gpu/stage/bundle --outbase=scripts --log-level=error \
   --external:@tensorflow/tfjs-node --external:@tensorflow/tfjs-node-gpu --external:playwright-core

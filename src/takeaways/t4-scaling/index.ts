@@ -17,7 +17,8 @@
  *
  * Files: config.ts (settings, defaults, profiles, record types), run.ts (the sweep and its claims),
  * analysis.ts (the fits, pure functions of the runs), figures.ts (plotly figures of a record), parts.ts (one
- * ladder of sizes for one seed, and its fits: the notebook's by-hand section and exercises).
+ * ladder of sizes for one seed, and its fits: the notebook's by-hand section and exercises), shard.ts (the sweep
+ * sharded into run files), estimate.ts (the sweep's wall time predicted from a few timed steps per size).
  */
 import { registerExperiment } from "../../run/experiment";
 import { T4_PROFILES, type T4Config, type T4Data, type T4Metric } from "./config";
@@ -39,6 +40,7 @@ import { runT4 } from "./run";
 
 export * from "./analysis";
 export * from "./config";
+export * from "./estimate";
 export * from "./figures";
 export * from "./parts";
 export * from "./run";
