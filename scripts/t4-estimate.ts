@@ -1,5 +1,5 @@
 /**
- * `tsx scripts/t4-estimate.ts [--profile full] [--ladder cpu|gpu] [--backend B] [--seed N] [--warmup 3] [--steps 20]
+ * `tsx scripts/t4-estimate.ts [--profile full] [--ladder cpu|gpu] [--backend B] [--seed N] [--warmup 3] [--steps 50] [--process-warmup 200]
  *   [--against DIR] [--concurrent P] [--out FILE]`  ·  `tsx scripts/t4-estimate.ts --summarize FILE,FILE,…`
  *
  * How long takeaway 4's sweep (scripts/sweep-t4.ts) would take on this engine, in one process, without running it:
@@ -31,7 +31,7 @@ import {
   t4LadderConfig,
   t4Shared,
   type T4SizeTiming,
-  timeT4Size,
+  timeT4Sizes,
   validateT4Config,
 } from "../src/takeaways/t4-scaling/index";
 import { parseArgs, runMain } from "./cli";
@@ -117,7 +117,8 @@ runMain(async () => {
   const ladder = (args.flags.get("ladder") as string | undefined) ?? "cpu";
   if (ladder !== "cpu" && ladder !== "gpu") throw new Error(`--ladder: cpu or gpu, got "${ladder}"`);
   const warmup = count(args.flags.get("warmup"), "warmup", 3);
-  const steps = count(args.flags.get("steps"), "steps", 20);
+  const steps = count(args.flags.get("steps"), "steps", 50);
+  const processWarmup = count(args.flags.get("process-warmup"), "process-warmup", 200);
   const against = args.flags.get("against");
   const config: T4Config = t4LadderConfig(
     getExperiment("t4-scaling").profiles[profile] as T4Config,
@@ -127,18 +128,15 @@ runMain(async () => {
   const runs = typeof against === "string" ? finishedRuns(path.resolve(against)) : undefined;
   const info = await initBackend(args.backend);
   console.error(
-    `t4 estimate: ${profile} sweep, ladder ${ladder}, ${config.sizes.length} sizes, ${warmup} + ${steps} steps each, ${describeBackend(info)}`,
+    `t4 estimate: ${profile} sweep, ladder ${ladder}, ${config.sizes.length} sizes, ${processWarmup} steps to warm up, then ${warmup} + ${steps} steps each, ${describeBackend(info)}`,
   );
   const shared = t4Shared(config, args.seed);
-  const timings: T4SizeTiming[] = [];
   const t0 = performance.now();
-  for (const size of config.sizes) {
-    const t = await timeT4Size(size, config, args.seed, shared, { warmup, steps });
-    timings.push(t);
+  const timings: T4SizeTiming[] = await timeT4Sizes(config, args.seed, shared, { warmup, steps, processWarmup }, (t) =>
     console.error(
       `  L${t.nLayer} d${String(t.dModel).padStart(3)}  N=${String(t.n).padStart(8)}  ${t.msPerStep.toFixed(2).padStart(8)} ms/step  ${t.msPerEval.toFixed(1).padStart(7)} ms/eval  ${t.msContest.toFixed(0).padStart(6)} ms/contest`,
-    );
-  }
+    ),
+  );
   const estimate = estimateSweep(config, timings);
   const check = runs ? compareWithRuns(config, timings, runs) : undefined;
   const min = (s: number): string => `${(s / 60).toFixed(1)} min`;
@@ -147,7 +145,7 @@ runMain(async () => {
   );
   if (check)
     console.error(
-      `against ${String(against)}: predicted ${min(check.predictedS)} for its ${check.bySize.reduce((s, r) => s + r.runs, 0)} runs, measured ${min(check.measuredS)} (ratio ${check.ratio.toFixed(2)}; by size ${check.bySize.map((r) => r.ratio.toFixed(2)).join(" ")})`,
+      `against ${String(against)}: predicted ${min(check.predictedS)} for its ${check.bySize.reduce((s, r) => s + r.runs, 0)} runs, measured ${min(check.measuredS)} of wall, ${min(check.measuredCpuS)} of CPU (ratios ${check.ratio.toFixed(2)}, ${check.ratioCpu.toFixed(2)}; predicted / CPU by size ${check.bySize.map((r) => r.ratioCpu.toFixed(2)).join(" ")})`,
     );
   const outFlag = args.flags.get("out");
   const out =
@@ -160,6 +158,7 @@ runMain(async () => {
     profile,
     ladder,
     baseSeed: args.seed,
+    processWarmupSteps: processWarmup,
     warmupSteps: warmup,
     timedSteps: steps,
     concurrent,

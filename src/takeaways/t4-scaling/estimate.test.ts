@@ -20,6 +20,7 @@ import {
   t4Params,
   t4Shared,
   timeT4Size,
+  timeT4Sizes,
 } from "./index";
 
 const FULL = T4_PROFILES.full;
@@ -94,6 +95,7 @@ test("the check against finished runs: predicted over measured per size; sizes w
       tokens: u.tokens,
       replicate: u.replicate,
       wallMs,
+      cpuMs: wallMs / 4,
       ...(u.plays ? { scores: [0] } : {}),
     }) as unknown as T4Run;
   const priced = (u: (typeof plan)[number]): number => {
@@ -106,6 +108,7 @@ test("the check against finished runs: predicted over measured per size; sizes w
   assert.equal(check.bySize.length, 3);
   for (const r of check.bySize) assert.ok(Math.abs(r.ratio - 0.5) < 1e-9, `${r.size}: ${r.ratio}`);
   assert.ok(Math.abs(check.ratio - 0.5) < 1e-9);
+  assert.ok(Math.abs(check.ratioCpu - 2) < 1e-9, "CPU time a quarter of the wall time");
   assert.equal(
     check.bySize.reduce((s, r) => s + r.runs, 0),
     plan.filter((u) => timings.some((t) => t.dModel === u.size.dModel && t.nLayer === u.size.nLayer)).length,
@@ -150,4 +153,25 @@ test("P copies at once: the sweep in P shards takes their mean one-process total
     { concurrent: 4, files: 4, meanSecondsPerProcess: 440, sweepSeconds: 110 },
   ]);
   assert.throws(() => shardedSweepSeconds([{ concurrent: 0, totalSeconds: 1 }]), /concurrent must be a whole number/);
+});
+
+test("timing a ladder: every size once, in the ladder's order, each reported as it is done", async () => {
+  await testBackend();
+  const c = { ...T4_PROFILES.smoke, sizes: T4_PROFILES.smoke.sizes.slice(0, 3) };
+  const seen: number[] = [];
+  const ts = await timeT4Sizes(c, 3, t4Shared(c, 3), { warmup: 1, steps: 1, processWarmup: 2 }, (t) =>
+    seen.push(t.dModel),
+  );
+  assert.deepEqual(
+    ts.map((t) => t.dModel),
+    c.sizes.map((s) => s.dModel),
+  );
+  assert.deepEqual(
+    seen,
+    c.sizes.map((s) => s.dModel),
+  );
+  await assert.rejects(
+    () => timeT4Sizes({ ...c, sizes: [] }, 3, t4Shared(c, 3), { warmup: 1, steps: 1, processWarmup: 0 }),
+    /no sizes/,
+  );
 });
