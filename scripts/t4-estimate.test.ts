@@ -14,7 +14,20 @@ test("t4-estimate: times every size, predicts the sweep, checks itself against a
   const est = path.join(dir, "est.json");
   const r = runScript(
     "t4-estimate.ts",
-    ["--profile", "smoke", "--steps", "2", "--against", path.join(dir, "sweep"), "--out", est],
+    [
+      "--profile",
+      "smoke",
+      "--steps",
+      "2",
+      "--min-seconds",
+      "0",
+      "--process-warmup",
+      "1",
+      "--against",
+      path.join(dir, "sweep"),
+      "--out",
+      est,
+    ],
     { timeoutMs: 120_000 },
   );
   assert.equal(r.status, 0, r.out);
@@ -41,6 +54,8 @@ test("t4-estimate: times every size, predicts the sweep, checks itself against a
 });
 
 test("t4-estimate: bad flags and files are clear errors", () => {
+  const minS = runScript("t4-estimate.ts", ["--min-seconds", "-1"], { timeoutMs: 60_000 });
+  assert.match(minS.out, /--min-seconds: a number of seconds ≥ 0, got "-1"/);
   const steps = runScript("t4-estimate.ts", ["--steps", "0"], { timeoutMs: 60_000 });
   assert.notEqual(steps.status, 0);
   assert.match(steps.out, /--steps: a whole number ≥ 1, got "0"/);

@@ -1,5 +1,5 @@
 /**
- * `tsx scripts/t4-estimate.ts [--profile full] [--ladder cpu|gpu] [--backend B] [--seed N] [--warmup 3] [--steps 50] [--process-warmup 200]
+ * `tsx scripts/t4-estimate.ts [--profile full] [--ladder cpu|gpu] [--backend B] [--seed N] [--warmup 3] [--steps 50] [--min-seconds 2] [--process-warmup 1000]
  *   [--against DIR] [--concurrent P] [--out FILE]`  ·  `tsx scripts/t4-estimate.ts --summarize FILE,FILE,…`
  *
  * How long takeaway 4's sweep (scripts/sweep-t4.ts) would take on this engine, in one process, without running it:
@@ -102,6 +102,8 @@ runMain(async () => {
     "ladder",
     "warmup",
     "steps",
+    "process-warmup",
+    "min-seconds",
     "against",
     "out",
     "concurrent",
@@ -118,7 +120,12 @@ runMain(async () => {
   if (ladder !== "cpu" && ladder !== "gpu") throw new Error(`--ladder: cpu or gpu, got "${ladder}"`);
   const warmup = count(args.flags.get("warmup"), "warmup", 3);
   const steps = count(args.flags.get("steps"), "steps", 50);
-  const processWarmup = count(args.flags.get("process-warmup"), "process-warmup", 200);
+  if (steps < 2) throw new Error(`--steps: at least 2 (a step's time is the interval between two), got ${steps}`);
+  const processWarmup = count(args.flags.get("process-warmup"), "process-warmup", 1000);
+  const minSecondsFlag = args.flags.get("min-seconds");
+  const minSeconds = minSecondsFlag === undefined ? 2 : Number(minSecondsFlag);
+  if (!(Number.isFinite(minSeconds) && minSeconds >= 0))
+    throw new Error(`--min-seconds: a number of seconds ≥ 0, got "${String(minSecondsFlag)}"`);
   const against = args.flags.get("against");
   const config: T4Config = t4LadderConfig(
     getExperiment("t4-scaling").profiles[profile] as T4Config,
@@ -128,14 +135,19 @@ runMain(async () => {
   const runs = typeof against === "string" ? finishedRuns(path.resolve(against)) : undefined;
   const info = await initBackend(args.backend);
   console.error(
-    `t4 estimate: ${profile} sweep, ladder ${ladder}, ${config.sizes.length} sizes, ${processWarmup} steps to warm up, then ${warmup} + ${steps} steps each, ${describeBackend(info)}`,
+    `t4 estimate: ${profile} sweep, ladder ${ladder}, ${config.sizes.length} sizes, ${processWarmup} steps to warm up, then ${warmup} + at least ${steps} steps and ${minSeconds} s each, ${describeBackend(info)}`,
   );
   const shared = t4Shared(config, args.seed);
   const t0 = performance.now();
-  const timings: T4SizeTiming[] = await timeT4Sizes(config, args.seed, shared, { warmup, steps, processWarmup }, (t) =>
-    console.error(
-      `  L${t.nLayer} d${String(t.dModel).padStart(3)}  N=${String(t.n).padStart(8)}  ${t.msPerStep.toFixed(2).padStart(8)} ms/step  ${t.msPerEval.toFixed(1).padStart(7)} ms/eval  ${t.msContest.toFixed(0).padStart(6)} ms/contest`,
-    ),
+  const timings: T4SizeTiming[] = await timeT4Sizes(
+    config,
+    args.seed,
+    shared,
+    { warmup, steps, processWarmup, minMs: 1000 * minSeconds },
+    (t) =>
+      console.error(
+        `  L${t.nLayer} d${String(t.dModel).padStart(3)}  N=${String(t.n).padStart(8)}  ${t.msPerStep.toFixed(2).padStart(8)} ms/step  ${t.msPerEval.toFixed(1).padStart(7)} ms/eval  ${t.msContest.toFixed(0).padStart(6)} ms/contest`,
+      ),
   );
   const estimate = estimateSweep(config, timings);
   const check = runs ? compareWithRuns(config, timings, runs) : undefined;
@@ -161,6 +173,7 @@ runMain(async () => {
     processWarmupSteps: processWarmup,
     warmupSteps: warmup,
     timedSteps: steps,
+    minSeconds,
     concurrent,
     ...engineFields(info),
     commit: gitCommit(),

@@ -137,7 +137,10 @@ test("timing a size: positive step, evaluation and contest times, and no tensor 
   assert.equal(t.n, t4Params(size, c));
   for (const k of ["msPerStep", "msPerEval", "msContest"] as const)
     assert.ok(Number.isFinite(t[k]) && t[k] > 0, `${k} = ${t[k]}`);
-  await assert.rejects(() => timeT4Size(size, c, 3, shared, { warmup: 0, steps: 2 }), /warmup and steps must be ≥ 1/);
+  await assert.rejects(
+    () => timeT4Size(size, c, 3, shared, { warmup: 0, steps: 2 }),
+    /warmup must be ≥ 1 and steps ≥ 2/,
+  );
 });
 
 test("P copies at once: the sweep in P shards takes their mean one-process total over P", () => {
@@ -155,11 +158,20 @@ test("P copies at once: the sweep in P shards takes their mean one-process total
   assert.throws(() => shardedSweepSeconds([{ concurrent: 0, totalSeconds: 1 }]), /concurrent must be a whole number/);
 });
 
+test("timing a size goes on, chunk after chunk, until the minimum time is timed", async () => {
+  await testBackend();
+  const c = T4_PROFILES.smoke;
+  const size = c.sizes[0] as T4ModelSize;
+  const t = await timeT4Size(size, c, 3, t4Shared(c, 3), { warmup: 1, steps: 2, minMs: 300 });
+  assert.ok(t.timedSteps > 2, `${t.timedSteps} steps`);
+  assert.ok(t.timedSteps * t.msPerStep >= 300, `${t.timedSteps} × ${t.msPerStep} ms`);
+});
+
 test("timing a ladder: every size once, in the ladder's order, each reported as it is done", async () => {
   await testBackend();
   const c = { ...T4_PROFILES.smoke, sizes: T4_PROFILES.smoke.sizes.slice(0, 3) };
   const seen: number[] = [];
-  const ts = await timeT4Sizes(c, 3, t4Shared(c, 3), { warmup: 1, steps: 1, processWarmup: 2 }, (t) =>
+  const ts = await timeT4Sizes(c, 3, t4Shared(c, 3), { warmup: 1, steps: 2, processWarmup: 2 }, (t) =>
     seen.push(t.dModel),
   );
   assert.deepEqual(
@@ -171,7 +183,7 @@ test("timing a ladder: every size once, in the ladder's order, each reported as 
     c.sizes.map((s) => s.dModel),
   );
   await assert.rejects(
-    () => timeT4Sizes({ ...c, sizes: [] }, 3, t4Shared(c, 3), { warmup: 1, steps: 1, processWarmup: 0 }),
+    () => timeT4Sizes({ ...c, sizes: [] }, 3, t4Shared(c, 3), { warmup: 1, steps: 2, processWarmup: 0 }),
     /no sizes/,
   );
 });

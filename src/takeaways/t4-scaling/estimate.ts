@@ -40,44 +40,67 @@ export interface T4SizeTiming extends T4ModelSize {
   readonly msContest: number;
 }
 
-/** Time one size: `warmup` untimed steps, then `steps` timed ones, then one evaluation and one contest (each after one untimed call). */
+/** Untimed steps at the start of each later chunk of {@link timeT4Size}. */
+const RESTART_STEPS = 10;
+
+/**
+ * Time one size: `warmup` untimed steps, then `steps` timed ones, and while fewer than `minMs` milliseconds are
+ * timed, one more chunk sized to fill the rest (a few milliseconds per step on the CPU: fifty steps alone vary by
+ * ±50%); then one evaluation and one contest (each after one untimed call). Each chunk is a trainModel call; a
+ * step's time is the interval between two steps' ends within a chunk, so a chunk's set-up is not counted.
+ * Measured on the CPU against a quick sweep run just before (one core each): chunks of 50 steps predicted the
+ * smallest sizes' runs 1.3–1.7× too slow, one chunk of 400 steps 1.05–1.2×.
+ */
 export async function timeT4Size(
   size: T4ModelSize,
   config: T4Config,
   baseSeed: number,
   shared: T4Shared,
-  opts: { readonly warmup: number; readonly steps: number },
+  opts: { readonly warmup: number; readonly steps: number; readonly minMs?: number },
 ): Promise<T4SizeTiming> {
-  if (!(opts.warmup >= 1 && opts.steps >= 1))
-    throw new Error(`timeT4Size: warmup and steps must be ≥ 1 (got ${opts.warmup}, ${opts.steps})`);
+  if (!(opts.warmup >= 1 && opts.steps >= 2))
+    throw new Error(`timeT4Size: warmup must be ≥ 1 and steps ≥ 2 (got ${opts.warmup}, ${opts.steps})`);
+  const minMs = opts.minMs ?? 0;
   const n = t4Params(size, config);
   const seed = deriveSeed(baseSeed, "t4", "estimate", size.dModel, size.nLayer, size.nHead);
   const model = createGPT(t4GptConfig(size, config), deriveSeed(seed, "init"));
   try {
-    let tStart = 0;
-    let tEnd = 0;
-    await trainModel(
-      model,
-      shared.sampler,
-      {
-        numSteps: opts.warmup + opts.steps,
-        batchSize: config.batchSize,
-        lr: config.lr,
-        minLr: config.lr * config.minLrFraction,
-        warmupSteps: 1,
-        weightDecay: config.weightDecay,
-        evalEvery: 0,
-        gradClip: 1,
-      },
-      {
-        seed,
-        // onStep runs after the step's readback, so the clock sees finished steps.
-        onStep: (rec) => {
-          if (rec.step === opts.warmup) tStart = performance.now();
-          if (rec.step === opts.warmup + opts.steps) tEnd = performance.now();
+    let timedMs = 0;
+    let timedSteps = 0;
+    for (let chunk = 0; timedSteps < opts.steps || timedMs < minMs; chunk++) {
+      // A new trainModel call runs its first steps slower (new optimizer state): those of a later chunk are not
+      // timed either, and it is sized to fill the time still missing, so that few chunks are needed.
+      const untimed = chunk === 0 ? opts.warmup : RESTART_STEPS;
+      const timed =
+        chunk === 0 ? opts.steps : Math.max(opts.steps, Math.ceil((1.1 * (minMs - timedMs)) / (timedMs / timedSteps)));
+      let prev = Number.NaN;
+      await trainModel(
+        model,
+        shared.sampler,
+        {
+          numSteps: untimed + timed,
+          batchSize: config.batchSize,
+          lr: config.lr,
+          minLr: config.lr * config.minLrFraction,
+          warmupSteps: 1,
+          weightDecay: config.weightDecay,
+          evalEvery: 0,
+          gradClip: 1,
         },
-      },
-    );
+        {
+          seed: deriveSeed(seed, "chunk", chunk),
+          // onStep runs after the step's readback, so the clock sees finished steps.
+          onStep: (rec) => {
+            const now = performance.now();
+            if (rec.step > untimed) {
+              timedMs += now - prev;
+              timedSteps += 1;
+            }
+            prev = now;
+          },
+        },
+      );
+    }
     const timeIt = async (f: () => Promise<unknown>): Promise<number> => {
       await f();
       const t0 = performance.now();
@@ -96,8 +119,8 @@ export async function timeT4Size(
       ...size,
       n,
       warmupSteps: opts.warmup,
-      timedSteps: opts.steps,
-      msPerStep: (tEnd - tStart) / opts.steps,
+      timedSteps,
+      msPerStep: timedMs / timedSteps,
       msPerEval,
       msContest,
     };
@@ -116,13 +139,13 @@ export async function timeT4Sizes(
   config: T4Config,
   baseSeed: number,
   shared: T4Shared,
-  opts: { readonly warmup: number; readonly steps: number; readonly processWarmup: number },
+  opts: { readonly warmup: number; readonly steps: number; readonly minMs?: number; readonly processWarmup: number },
   onSize?: (t: T4SizeTiming) => void,
 ): Promise<T4SizeTiming[]> {
   const first = config.sizes[0];
   if (first === undefined) throw new Error("timeT4Sizes: the config has no sizes");
   if (opts.processWarmup > 0)
-    await timeT4Size(first, config, baseSeed, shared, { warmup: opts.processWarmup, steps: 1 });
+    await timeT4Size(first, config, baseSeed, shared, { warmup: opts.processWarmup, steps: 2 });
   const out: T4SizeTiming[] = [];
   for (const size of config.sizes) {
     const t = await timeT4Size(size, config, baseSeed, shared, opts);
