@@ -55,6 +55,7 @@ import {
   runShard,
   sweepCommand,
   T4_CACHE_ID,
+  parseT4Ladder,
   t4LadderConfig,
   type T4Config,
   validateT4Config,
@@ -70,8 +71,7 @@ runMain(async () => {
   const exp = getExperiment("t4-scaling");
   // The profile defaults to full here (this script exists for the full sweep), unless given.
   const profile = process.argv.some((a) => a === "--profile" || a.startsWith("--profile=")) ? args.profile : "full";
-  const ladder = (args.flags.get("ladder") as string | undefined) ?? "cpu";
-  if (ladder !== "cpu" && ladder !== "gpu") throw new Error(`--ladder: cpu or gpu, got "${ladder}"`);
+  const ladder = parseT4Ladder(args.flags.get("ladder"));
   const config = t4LadderConfig(exp.profiles[profile] as T4Config, ladder);
   validateT4Config(config);
   const outFlag = args.flags.get("out");

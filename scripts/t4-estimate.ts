@@ -27,7 +27,8 @@ import {
   shardedSweepSeconds,
   type RunFile,
   type T4Config,
-  type T4Ladder,
+  parseT4Ladder,
+  readRunFile,
   t4LadderConfig,
   t4Shared,
   type T4SizeTiming,
@@ -43,7 +44,8 @@ function finishedRuns(dir: string): RunFile["run"][] {
       ? fs
           .readdirSync(d)
           .filter((f) => f.endsWith(".json"))
-          .map((f) => (JSON.parse(fs.readFileSync(path.join(d, f), "utf8")) as RunFile).run)
+          .map((f) => readRunFile(path.join(d, f))?.run)
+          .filter((r): r is RunFile["run"] => r !== undefined)
       : [];
   const runs = [...read(path.join(dir, "runs")), ...read(path.join(dir, "lr", "runs"))];
   if (runs.length === 0)
@@ -116,8 +118,7 @@ runMain(async () => {
   }
   const concurrent = count(args.flags.get("concurrent"), "concurrent", 1);
   const profile = process.argv.some((a) => a === "--profile" || a.startsWith("--profile=")) ? args.profile : "full";
-  const ladder = (args.flags.get("ladder") as string | undefined) ?? "cpu";
-  if (ladder !== "cpu" && ladder !== "gpu") throw new Error(`--ladder: cpu or gpu, got "${ladder}"`);
+  const ladder = parseT4Ladder(args.flags.get("ladder"));
   const warmup = count(args.flags.get("warmup"), "warmup", 3);
   const steps = count(args.flags.get("steps"), "steps", 50);
   if (steps < 2) throw new Error(`--steps: at least 2 (a step's time is the interval between two), got ${steps}`);
@@ -127,10 +128,7 @@ runMain(async () => {
   if (!(Number.isFinite(minSeconds) && minSeconds >= 0))
     throw new Error(`--min-seconds: a number of seconds ≥ 0, got "${String(minSecondsFlag)}"`);
   const against = args.flags.get("against");
-  const config: T4Config = t4LadderConfig(
-    getExperiment("t4-scaling").profiles[profile] as T4Config,
-    ladder as T4Ladder,
-  );
+  const config: T4Config = t4LadderConfig(getExperiment("t4-scaling").profiles[profile] as T4Config, ladder);
   validateT4Config(config);
   const runs = typeof against === "string" ? finishedRuns(path.resolve(against)) : undefined;
   const info = await initBackend(args.backend);

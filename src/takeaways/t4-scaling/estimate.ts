@@ -12,10 +12,17 @@ import { deriveSeed } from "../../rng";
 import { evaluateLoss, trainModel } from "../../train";
 import { createGPT } from "../../transformer";
 import { type T4Config, type T4ModelSize, type T4Run, t4GptConfig, t4Params, T4_GPU_EXTRA_SIZES } from "./config";
-import { checkpointSteps, planT4, planT4Lr, type T4Shared, type T4Unit } from "./run";
+import { checkpointSteps, planT4, planT4Lr, type T4Shared, type T4Unit, t4RunSteps } from "./run";
 
 /** Which ladder of sizes: the CPU's, or the CPU's and one more decade of N ({@link T4_GPU_EXTRA_SIZES}). */
 export type T4Ladder = "cpu" | "gpu";
+
+/** A `--ladder` value, checked. */
+export function parseT4Ladder(value: string | true | undefined): T4Ladder {
+  const ladder = value ?? "cpu";
+  if (ladder !== "cpu" && ladder !== "gpu") throw new Error(`--ladder: cpu or gpu, got "${String(ladder)}"`);
+  return ladder;
+}
 
 /** The config of a ladder: the GPU ladder adds its sizes to the profile's, sorted by depth, then width. */
 export function t4LadderConfig(base: T4Config, ladder: T4Ladder): T4Config {
@@ -165,7 +172,7 @@ export function runWork(
   steps: number;
   evals: number;
 } {
-  const steps = Math.max(1, Math.round(unit.tokens / (config.batchSize * config.seqLen)));
+  const steps = t4RunSteps(unit.tokens, config);
   return { steps, evals: unit.lrMultiplier !== undefined ? 1 : checkpointSteps(steps, config.checkpoints).length };
 }
 

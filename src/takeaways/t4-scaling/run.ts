@@ -113,9 +113,14 @@ export function planT4Lr(config: Pick<T4Config, "lrSweep">): T4Unit[] {
   return units;
 }
 
+/** The optimiser steps a run of `tokens` planned tokens trains (whole batches, at least one). */
+export function t4RunSteps(tokens: number, config: Pick<T4Config, "batchSize" | "seqLen">): number {
+  return Math.max(1, Math.round(tokens / (config.batchSize * config.seqLen)));
+}
+
 /** A stable cost estimate of a run (steps × (N + attention) + a per-step overhead), for balancing shards. */
 export function t4UnitCost(u: Pick<T4Unit, "size" | "tokens">, config: Pick<T4Config, "batchSize" | "seqLen">): number {
-  const steps = Math.max(1, Math.round(u.tokens / (config.batchSize * config.seqLen)));
+  const steps = t4RunSteps(u.tokens, config);
   const d = u.size.dModel;
   return steps * (12 * d * d * u.size.nLayer + 2e4);
 }
@@ -183,7 +188,7 @@ export async function trainT4Run(
   const gcfg = t4GptConfig(size, config);
   const n = t4Params(size, config);
   const attn = size.nLayer * config.seqLen * size.dModel;
-  const steps = Math.max(1, Math.round(tokens / tokensPerStep));
+  const steps = t4RunSteps(tokens, config);
   const sweep = unit.lrMultiplier !== undefined;
   const lr = sweep
     ? t4LearningRate(n, config) * (unit.lrMultiplier as number)

@@ -113,7 +113,8 @@ export function runFile(dir: string, key: string): string {
   return path.join(dir, "runs", `${key}.json`);
 }
 
-function readRunFile(file: string): RunFile | null {
+/** A run file as written by {@link runShard}, or null when it is not one (unreadable, half a file, another format). */
+export function readRunFile(file: string): RunFile | null {
   try {
     const r = JSON.parse(fs.readFileSync(file, "utf8")) as RunFile;
     return typeof r.key === "string" && r.run && typeof r.run.finalLoss === "number" ? r : null;
