@@ -18,9 +18,15 @@ export interface CommonArgs {
 
 /**
  * Parse argv. `valueFlags` lists the script's own flags that take a value; other `--x` flags are bare.
- * Unknown flags are an error naming the flag and the known ones.
+ * Unknown flags are an error naming the flag and the known ones. `defaultProfile`, for scripts that exist for one
+ * profile (t4's full sweep and its estimate), replaces GEN2BRAIN_PROFILE when no `--profile` is given.
  */
-export function parseArgs(argv: string[], valueFlags: string[] = [], bareFlags: string[] = []): CommonArgs {
+export function parseArgs(
+  argv: string[],
+  valueFlags: string[] = [],
+  bareFlags: string[] = [],
+  defaultProfile?: Profile,
+): CommonArgs {
   const takesValue = new Set(["profile", "seed", "backend", ...valueFlags]);
   const known = new Set([...takesValue, ...bareFlags, "help"]);
   const flags = new Map<string, string | true>();
@@ -48,7 +54,7 @@ export function parseArgs(argv: string[], valueFlags: string[] = [], bareFlags: 
   const b = flags.get("backend");
   if (typeof b === "string" && !isBackendChoice(b))
     throw new Error(`--backend: unknown backend "${b}"; use one of ${BACKEND_CHOICES.join(", ")}`);
-  const profile = typeof p === "string" ? parseProfile(p, "--profile") : profileFromEnv();
+  const profile = typeof p === "string" ? parseProfile(p, "--profile") : (defaultProfile ?? profileFromEnv());
   const seed = typeof s === "string" ? parseSeed(s, "--seed") : seedFromEnv();
   const backend = typeof b === "string" ? b : process.env["GEN2BRAIN_BACKEND"] || undefined;
   // Children (workers, notebooks) see the same choices through the environment.

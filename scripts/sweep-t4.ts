@@ -67,10 +67,10 @@ runMain(async () => {
     process.argv.slice(2),
     ["out", "ladder", "shard", "shards", "in", "stage"],
     ["reanalyse", "merge"],
+    "full", // this script exists for the full sweep
   );
   const exp = getExperiment("t4-scaling");
-  // The profile defaults to full here (this script exists for the full sweep), unless given.
-  const profile = process.argv.some((a) => a === "--profile" || a.startsWith("--profile=")) ? args.profile : "full";
+  const profile = args.profile;
   const ladder = parseT4Ladder(args.flags.get("ladder"));
   const config = t4LadderConfig(exp.profiles[profile] as T4Config, ladder);
   validateT4Config(config);

@@ -100,24 +100,19 @@ function summarize(files: string[]): number {
 }
 
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), [
-    "ladder",
-    "warmup",
-    "steps",
-    "process-warmup",
-    "min-seconds",
-    "against",
-    "out",
-    "concurrent",
-    "summarize",
-  ]);
+  const args = parseArgs(
+    process.argv.slice(2),
+    ["ladder", "warmup", "steps", "process-warmup", "min-seconds", "against", "out", "concurrent", "summarize"],
+    [],
+    "full", // this script exists for the full sweep's time
+  );
   const sum = args.flags.get("summarize");
   if (sum !== undefined) {
     if (typeof sum !== "string" || sum === "") throw new Error("--summarize: a comma-separated list of estimate files");
     return summarize(sum.split(","));
   }
   const concurrent = count(args.flags.get("concurrent"), "concurrent", 1);
-  const profile = process.argv.some((a) => a === "--profile" || a.startsWith("--profile=")) ? args.profile : "full";
+  const profile = args.profile;
   const ladder = parseT4Ladder(args.flags.get("ladder"));
   const warmup = count(args.flags.get("warmup"), "warmup", 3);
   const steps = count(args.flags.get("steps"), "steps", 50);
