@@ -1,12 +1,12 @@
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { SYNC_READ_PENDING, checkImports, importGraph } from "./check-imports";
+import { tempDir } from "../src/testing";
 
-function tree(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-imports-"));
+function tree(t: TestContext, files: Record<string, string>): string {
+  const root = tempDir(t, "g2b-imports-");
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
     fs.writeFileSync(path.join(root, name), text);
@@ -14,8 +14,8 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-test("the import checker finds cycles, sibling imports of a config and speed code reached past its index", () => {
-  const root = tree({
+test("the import checker finds cycles, sibling imports of a config and speed code reached past its index", (t) => {
+  const root = tree(t, {
     "a.ts": 'import { b } from "./b";\nexport const a = 1;',
     "b.ts": 'import type { a } from "./a";\nexport const b = 2;',
     "c.ts": 'import { f } from "./speed/fused";\nimport { g } from "./speed/index";',
@@ -42,7 +42,6 @@ test("the import checker finds cycles, sibling imports of a config and speed cod
     problems.join("\n"),
   );
   assert.ok(!problems.some((p) => p.startsWith("speed/index.ts")), "speed/ may import itself");
-  fs.rmSync(root, { recursive: true, force: true });
 });
 
 test("src/ keeps the import rules: no cycles, configs free of siblings, one way into speed/", () => {
@@ -56,8 +55,8 @@ test("src/ keeps the import rules: no cycles, configs free of siblings, one way 
   assert.deepEqual(checkImports(src), []);
 });
 
-test("the checker finds synchronous tensor reads in src/ (not in comments, not in pending files)", () => {
-  const root = tree({
+test("the checker finds synchronous tensor reads in src/ (not in comments, not in pending files)", (t) => {
+  const root = tree(t, {
     "a.ts": "export async function f(t: any) {\n  return t.dataSync();\n}\n",
     "b.ts": "// t.dataSync() would block: we await t.data()\nexport const b = 1;\n",
     // A file still on the pending list (any one; the list shrinks as files are converted).

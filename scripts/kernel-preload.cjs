@@ -10,9 +10,15 @@
  * help: it must happen before tslab loads zeromq, on the same module instance, hence this preload.
  *
  * Sends keep their order. A send that fails is reported on stderr (the kernel's log), not thrown: an iopub
- * message lost is better than a dead kernel.
+ * message lost is better than a dead kernel. The report goes to file descriptor 2 itself, not `process.stderr`:
+ * tslab sends whatever is written to `process.stderr` as an iopub message, so once the kernel has closed its
+ * sockets (a shutdown request) a failed send reported there was another failed send, and so on in a loop of
+ * promise jobs that starved the event loop: the kernel ignored SIGTERM until Jupyter killed it (SIGKILL), and
+ * Chromium's profile (figures, playwright) was left in the temporary folder by every notebook run. Sends on a
+ * socket closed on purpose are dropped without a word: nobody is listening.
  */
 "use strict";
+const fs = require("fs");
 const path = require("path");
 
 // Each socket's last pending send; a WeakMap because zeromq seals its socket objects.
@@ -28,7 +34,12 @@ function serializeSends(proto) {
     const next = prev
       .then(() => send.apply(this, args))
       .catch((e) => {
-        process.stderr.write(`gen2brain kernel: a message could not be sent: ${e && e.message ? e.message : e}\n`);
+        if (this.closed) return;
+        try {
+          fs.writeSync(2, `gen2brain kernel: a message could not be sent: ${e && e.message ? e.message : e}\n`);
+        } catch {
+          // stderr gone too: nothing more to do
+        }
       });
     QUEUES.set(this, next);
     return next;

@@ -58,6 +58,42 @@ test("with the preload, 2000 un-awaited sends all arrive, in order", { timeout: 
   assert.equal(r.inOrder, true);
 });
 
+/**
+ * What tslab does with stderr (every write becomes an iopub message), then a send that fails on an open socket, a
+ * shutdown (the socket closed) and one more send; the child then waits 200 ms on a timer and says how many reports
+ * went through `process.stderr`.
+ */
+const AFTER_CLOSE = `
+const zmq = require(require.resolve("zeromq", { paths: [process.cwd()] }));
+(async () => {
+  const pub = new zmq.Publisher();
+  await pub.bind("tcp://127.0.0.1:*");
+  let viaStderr = 0;
+  process.stderr.write = (chunk) => { viaStderr++; pub.send(String(chunk)); return true; };
+  pub.send(Symbol("not a message"));
+  await new Promise((r) => setTimeout(r, 100));
+  pub.close();
+  pub.send("after the shutdown");
+  await new Promise((r) => setTimeout(r, 200));
+  console.log(JSON.stringify({ viaStderr }));
+  process.exit(0);
+})();
+`;
+
+test("a failed send is reported on fd 2, not through tslab's stderr, and a closed socket's sends are dropped (no loop)", () => {
+  // Before: each report was a send, which failed once the socket was closed, and was reported... the promise jobs
+  // starved the timer, and the kernel ignored SIGTERM until it was killed (leaving Chromium's profile behind).
+  const r = spawnSync(process.execPath, ["--require", KERNEL_PRELOAD, "-e", AFTER_CLOSE], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  assert.equal(r.status, 0, `the child did not get back to its timer (signal ${r.signal})\n${r.stdout}\n${r.stderr}`);
+  assert.deepEqual(JSON.parse(r.stdout.trim()), { viaStderr: 0 });
+  const reports = r.stderr.match(/gen2brain kernel: a message could not be sent/g) ?? [];
+  assert.equal(reports.length, 1, r.stderr); // the open socket's failure, not the closed one's
+});
+
 test("withKernelPreload prefixes node --require once (idempotent) and keeps the rest of the spec", () => {
   const spec = { argv: ["/x/tslab", "kernel", "--config-path", "{connection_file}"], display_name: "TypeScript" };
   const once = withKernelPreload(spec);

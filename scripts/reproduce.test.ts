@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { notebookExperiment } from "./reproduce-ids";
 import { runScript } from "./script-testing";
+import { tempDir } from "../src/testing";
 
 const ROOT = path.join(__dirname, "..");
 
@@ -15,8 +15,8 @@ function reproduce(args: string[], env: NodeJS.ProcessEnv = {}): { status: numbe
 test(
   "a missing optional tool does not fail a finished run: preflight first, JSON figures, verdict table, exit 0",
   { timeout: 300_000 },
-  () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-repro-"));
+  (t) => {
+    const out = tempDir(t, "g2b-repro-");
     const env = { GEN2BRAIN_CHROME: "/nonexistent/chrome-for-gen2brain-test" };
     const first = reproduce(["--only", "demo", "--profile", "smoke", "--no-notebooks", "--out", out], env);
     assert.equal(first.status, 0, first.out);

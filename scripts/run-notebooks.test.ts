@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { executeNotebook, executeNotebooks, prepareKernel, selectNotebooks } from "./run-notebooks";
 import { findPython } from "./jupyter";
+import { tempDir } from "../src/testing";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 
@@ -28,7 +28,7 @@ test("selectNotebooks filters by name and names what is missing", () => {
 test("a failing cell fails the run with the cell's own message", { timeout: 180_000 }, async (t) => {
   const j = jupyter();
   if (typeof j === "string") return t.skip(j);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-nb-"));
+  const out = tempDir(t, "g2b-nb-");
   const run = await executeNotebook(path.join(FIXTURES, "failing-cell.ipynb"), out, { ...j, timeoutS: 120 });
   assert.equal(run.ok, false);
   assert.match(run.error ?? "", /boom-from-cell: the answer was 42/);
@@ -44,7 +44,7 @@ test("a failing cell fails the run with the cell's own message", { timeout: 180_
 test("a type error fails the run with the compiler's message", { timeout: 180_000 }, async (t) => {
   const j = jupyter();
   if (typeof j === "string") return t.skip(j);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-nb-"));
+  const out = tempDir(t, "g2b-nb-");
   const run = await executeNotebook(path.join(FIXTURES, "type-error.ipynb"), out, { ...j, timeoutS: 120 });
   assert.equal(run.ok, false);
   assert.match(run.error ?? "", /not assignable to type 'number'/);
@@ -53,7 +53,7 @@ test("a type error fails the run with the compiler's message", { timeout: 180_00
 test("a passing notebook passes and writes the executed copy", { timeout: 180_000 }, async (t) => {
   const j = jupyter();
   if (typeof j === "string") return t.skip(j);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-nb-"));
+  const out = tempDir(t, "g2b-nb-");
   const run = await executeNotebook(path.join(FIXTURES, "passing.ipynb"), out, { ...j, timeoutS: 120 });
   assert.equal(run.ok, true, run.error);
   assert.match(fs.readFileSync(run.output, "utf8"), /fine 42/);
@@ -62,7 +62,7 @@ test("a passing notebook passes and writes the executed copy", { timeout: 180_00
 test("executeNotebooks runs several at a time and returns them in input order", { timeout: 240_000 }, async (t) => {
   const j = jupyter();
   if (typeof j === "string") return t.skip(j);
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-nb-"));
+  const out = tempDir(t, "g2b-nb-");
   const heard: string[] = [];
   const runs = await executeNotebooks(
     [path.join(FIXTURES, "failing-cell.ipynb"), path.join(FIXTURES, "passing.ipynb")],

@@ -4,9 +4,10 @@ import { test } from "node:test";
 import * as os from "os";
 import * as path from "path";
 import { runScript } from "./script-testing";
+import { tempDir } from "../src/testing";
 
-test("t4-estimate: times every size, predicts the sweep, checks itself against a finished sweep, and summarizes copies run at once", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "t4est-"));
+test("t4-estimate: times every size, predicts the sweep, checks itself against a finished sweep, and summarizes copies run at once", (t) => {
+  const dir = tempDir(t, "t4est-");
   const sweep = runScript("sweep-t4.ts", ["--profile", "smoke", "--out", path.join(dir, "sweep")], {
     timeoutMs: 120_000,
   });

@@ -1,10 +1,10 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { lineFigure } from "./plot";
 import { ChromeNotFoundError, chromeAvailable, closeRenderer, findChrome, renderSvg, saveFigure } from "./render";
+import { tempDir } from "../testing";
 
 after(() => closeRenderer());
 
@@ -44,10 +44,10 @@ test("renderSvg: rendering without Chromium rejects with the same clear error", 
   }
 });
 
-test("saveFigure without Chromium writes the interactive JSON, skips SVG/PNG (removing stale ones) and says why", async () => {
+test("saveFigure without Chromium writes the interactive JSON, skips SVG/PNG (removing stale ones) and says why", async (t) => {
   const saved = process.env["GEN2BRAIN_CHROME"];
   process.env["GEN2BRAIN_CHROME"] = "/nonexistent/chrome-for-gen2brain-test";
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-render-"));
+  const dir = tempDir(t, "g2b-render-");
   try {
     await closeRenderer();
     fs.writeFileSync(path.join(dir, "fig.png"), "stale");
@@ -69,35 +69,31 @@ test("saveFigure writes JSON, SVG and PNG through headless Chromium", async (t) 
     t.skip("Chromium not found: install it (apt-get install chromium) or set GEN2BRAIN_CHROME to run this test");
     return;
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-render-"));
-  try {
-    const out = await saveFigure(fig, path.join(dir, "sub", "fig.png"), { width: 400, height: 300, scale: 2 });
-    assert.deepEqual(out, {
-      json: path.join(dir, "sub", "fig.json"),
-      svg: path.join(dir, "sub", "fig.svg"),
-      png: path.join(dir, "sub", "fig.png"),
-    });
-    assert.deepEqual(JSON.parse(fs.readFileSync(out.json, "utf8")), JSON.parse(JSON.stringify(fig)));
-    const svg = fs.readFileSync(out.svg, "utf8");
-    assert.ok(svg.startsWith("<svg"), `SVG starts with <svg (got ${svg.slice(0, 20)})`);
-    assert.match(svg, /Render test/, "the title is in the SVG");
-    const png = fs.readFileSync(out.png);
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG signature");
-    // IHDR: width and height (big-endian) at bytes 16..24; scale 2 doubles both.
-    assert.equal(png.readUInt32BE(16), 800);
-    assert.equal(png.readUInt32BE(20), 600);
-    assert.ok(png.length > 5000, `PNG has content (${png.length} bytes)`);
-    assert.deepEqual(
-      fs.readdirSync(path.join(dir, "sub")).sort(),
-      ["fig.json", "fig.png", "fig.svg"],
-      "no temp files left behind",
-    );
-    // The browser is reused: a second render is quick and consistent.
-    const t0 = Date.now();
-    const again = await renderSvg(fig, { width: 400, height: 300 });
-    assert.ok(again.startsWith("<svg"));
-    assert.ok(Date.now() - t0 < 20_000);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const dir = tempDir(t, "g2b-render-");
+  const out = await saveFigure(fig, path.join(dir, "sub", "fig.png"), { width: 400, height: 300, scale: 2 });
+  assert.deepEqual(out, {
+    json: path.join(dir, "sub", "fig.json"),
+    svg: path.join(dir, "sub", "fig.svg"),
+    png: path.join(dir, "sub", "fig.png"),
+  });
+  assert.deepEqual(JSON.parse(fs.readFileSync(out.json, "utf8")), JSON.parse(JSON.stringify(fig)));
+  const svg = fs.readFileSync(out.svg, "utf8");
+  assert.ok(svg.startsWith("<svg"), `SVG starts with <svg (got ${svg.slice(0, 20)})`);
+  assert.match(svg, /Render test/, "the title is in the SVG");
+  const png = fs.readFileSync(out.png);
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG signature");
+  // IHDR: width and height (big-endian) at bytes 16..24; scale 2 doubles both.
+  assert.equal(png.readUInt32BE(16), 800);
+  assert.equal(png.readUInt32BE(20), 600);
+  assert.ok(png.length > 5000, `PNG has content (${png.length} bytes)`);
+  assert.deepEqual(
+    fs.readdirSync(path.join(dir, "sub")).sort(),
+    ["fig.json", "fig.png", "fig.svg"],
+    "no temp files left behind",
+  );
+  // The browser is reused: a second render is quick and consistent.
+  const t0 = Date.now();
+  const again = await renderSvg(fig, { width: 400, height: 300 });
+  assert.ok(again.startsWith("<svg"));
+  assert.ok(Date.now() - t0 < 20_000);
 });

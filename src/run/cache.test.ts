@@ -18,10 +18,11 @@ import {
 import { demoExperiment } from "./demo";
 import { testBackend } from "./testing";
 import type { ResultRecord } from "./results";
+import { tempDir } from "../testing";
 
-test("loadOrRun trains once, then loads the record whose cache key matches, and says so", async () => {
+test("loadOrRun trains once, then loads the record whose cache key matches, and says so", async (t) => {
   const backend = await testBackend();
-  const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-cache-"));
+  const outRoot = tempDir(t, "g2b-cache-");
   const logs: string[] = [];
   const opts = { profile: "smoke" as const, seed: 5, outRoot, log: (m: string) => logs.push(m), rerun: false };
   const first = await loadOrRun(demoExperiment, opts);
@@ -54,8 +55,8 @@ test("loadOrRun trains once, then loads the record whose cache key matches, and 
   assert.equal((await loadOrRun(demoExperiment, opts)).loadedFrom, null);
 });
 
-test("a corrupt or foreign results.json is not a cache hit", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-cache-"));
+test("a corrupt or foreign results.json is not a cache hit", (t) => {
+  const dir = tempDir(t, "g2b-cache-");
   const file = path.join(dir, "results.json");
   assert.equal(isCached(file, "abc"), false, "missing");
   fs.writeFileSync(file, "{ not json");

@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import "../takeaways/index";
@@ -10,15 +9,16 @@ import { getExperiment, listExperiments, runExperiment } from "./experiment";
 import { loadResults } from "./results";
 import { expectClaimsContract, testBackend } from "./testing";
 import { fitLine, DEMO_PROFILES } from "./demo";
+import { tempDir } from "../testing";
 
 test("the registry knows the demo and names the known ids on a typo", () => {
   assert.ok(listExperiments().some((e) => e.id === "demo"));
   assert.throws(() => getExperiment("demoo"), /unknown experiment "demoo"; registered: .*demo/);
 });
 
-test("demo runs end to end and writes every field of results.json", async () => {
+test("demo runs end to end and writes every field of results.json", async (t) => {
   await testBackend();
-  const outRoot = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-exp-"));
+  const outRoot = tempDir(t, "g2b-exp-");
   const record = await runExperiment(getExperiment("demo"), { profile: "smoke", seed: 7, outRoot });
   const file = path.join(outRoot, "smoke", "demo", "results.json");
   const saved = loadResults(file);

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { loadResults, toCsv, toJson, writeFileAtomic } from "./results";
+import { tempDir } from "../testing";
 
-test("writeFileAtomic leaves either the old or the new file, never a temp file", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-res-"));
+test("writeFileAtomic leaves either the old or the new file, never a temp file", (t) => {
+  const dir = tempDir(t, "g2b-res-");
   const f = path.join(dir, "a", "results.json");
   writeFileAtomic(f, "old");
   writeFileAtomic(f, "new");
@@ -14,8 +14,8 @@ test("writeFileAtomic leaves either the old or the new file, never a temp file",
   assert.deepEqual(fs.readdirSync(path.dirname(f)), ["results.json"]);
 });
 
-test("a failed write keeps the previous file intact and removes the temp file", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-res-"));
+test("a failed write keeps the previous file intact and removes the temp file", (t) => {
+  const dir = tempDir(t, "g2b-res-");
   const f = path.join(dir, "results.json");
   writeFileAtomic(f, "keep me");
   fs.mkdirSync(f + ".blocker");
@@ -25,8 +25,8 @@ test("a failed write keeps the previous file intact and removes the temp file", 
   assert.deepEqual(fs.readdirSync(dir).sort(), ["results.json", "results.json.blocker"]);
 });
 
-test("loadResults names the missing field", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-res-"));
+test("loadResults names the missing field", (t) => {
+  const dir = tempDir(t, "g2b-res-");
   const f = path.join(dir, "results.json");
   fs.writeFileSync(f, JSON.stringify({ id: "x", profile: "smoke" }));
   assert.throws(() => loadResults(f), /results field "seeds" is missing/);
@@ -39,8 +39,8 @@ test("JSON writes NaN as null; CSV quotes per RFC 4180", () => {
   assert.equal(toCsv([{ x: "a,b", y: 'say "hi"', z: 3 }]), 'x,y,z\n"a,b","say ""hi""",3\n');
 });
 
-test("loadResults turns the NaN written as null back into NaN in metrics, intervals and claim values", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-res-"));
+test("loadResults turns the NaN written as null back into NaN in metrics, intervals and claim values", (t) => {
+  const dir = tempDir(t, "g2b-res-");
   const f = path.join(dir, "results.json");
   const record = {
     id: "x",
