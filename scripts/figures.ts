@@ -13,7 +13,7 @@ import { loadResults, resultDir, writeFileAtomic } from "../src/run/results";
 import { closeRenderer } from "../src/present/render";
 import { saveFigures, skippedFiguresLine } from "./figures-lib";
 import { writeReport, ReproduceSummary, formatMetric } from "./report";
-import { TAKEAWAY_IDS } from "./reproduce-ids";
+import { selectExperimentIds } from "./reproduce-ids";
 import { parseArgs, runMain } from "./cli";
 import { formatControl, formatEstimate, isClaim } from "../src/claims";
 
@@ -32,7 +32,7 @@ runMain(async () => {
   const only = args.flags.get("only");
   const outFlag = args.flags.get("out");
   const outRoot = typeof outFlag === "string" ? outFlag : "out";
-  const ids = typeof only === "string" ? only.split(",") : TAKEAWAY_IDS;
+  const ids = selectExperimentIds(only); // an unknown id is an error naming the known ones
   const experiments: ReproduceSummary["experiments"] = [];
   let backend = "unknown";
   const t0 = Date.now();

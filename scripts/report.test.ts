@@ -7,6 +7,8 @@ import "../src/takeaways/index";
 import { isClaim } from "../src/claims";
 import { loadResults } from "../src/run/results";
 import { writeReport, type ReproduceSummary } from "./report";
+import { runScript } from "./script-testing";
+import { tempDir } from "../src/testing";
 
 test("report: a record read from elsewhere (the cached full runs) brings its claims, provenance and metrics", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-report-"));
@@ -37,4 +39,14 @@ test("report: a record read from elsewhere (the cached full runs) brings its cla
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+});
+
+test("figures: an unknown --only id is an error naming the known ones, and no report is written", (t) => {
+  const out = tempDir(t, "g2b-figures-");
+  const r = runScript("figures.ts", ["--profile", "quick", "--only", "t2-chain-of-thought,t9", "--out", out], {
+    timeoutMs: 60_000,
+  });
+  assert.equal(r.status, 1, r.out);
+  assert.match(r.out, /unknown experiment "t9"; registered: .*t2-chain-of-thought/);
+  assert.deepEqual(fs.readdirSync(out), []);
 });
