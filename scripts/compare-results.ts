@@ -6,7 +6,8 @@
  * the same relative path in both trees. Provenance that changes from run to run is ignored: start
  * times, wall times, cache keys, code hashes, the git commit and the machine. Numbers must be equal
  * bit for bit (Object.is, so -0 and NaN count too). Prints "bit-identical" per file or the first
- * differences (JSON path, A, B), and exits non-zero when anything differs or is missing.
+ * differences (JSON path, A, B), and exits 1 when anything differs or is missing, 2 when a tree is not a folder
+ * or neither holds anything to compare.
  *
  * A refactor must leave every number of every experiment unchanged on the same backend; this is the
  * check (run reproduce before and after with --force, then compare).
@@ -93,16 +94,35 @@ function diffCsv(a: string, b: string, max: number): Array<[string, unknown, unk
 
 function main(): number {
   const args = process.argv.slice(2);
+  const usage = "usage: tsx scripts/compare-results.ts <treeA> <treeB> [--max N]";
   const maxAt = args.indexOf("--max");
   const max = maxAt >= 0 ? Number(args[maxAt + 1]) : 8;
-  const [treeA, treeB] = args.filter((a, i) => !a.startsWith("--") && (maxAt < 0 || i !== maxAt + 1));
-  if (treeA === undefined || treeB === undefined) {
-    console.error("usage: tsx scripts/compare-results.ts <treeA> <treeB> [--max N]");
+  if (!Number.isInteger(max) || max < 1) {
+    console.error(
+      `compare-results: --max wants a whole number ≥ 1 (differences shown per file), got "${args[maxAt + 1]}"`,
+    );
     return 2;
   }
+  const [treeA, treeB] = args.filter((a, i) => !a.startsWith("--") && (maxAt < 0 || i !== maxAt + 1));
+  if (treeA === undefined || treeB === undefined) {
+    console.error(usage);
+    return 2;
+  }
+  // A check that cannot fail is no check: a mistyped folder used to compare nothing and say "0/0 bit-identical".
+  for (const tree of [treeA, treeB])
+    if (!fs.existsSync(tree) || !fs.statSync(tree).isDirectory()) {
+      console.error(`compare-results: ${tree} is not a folder (give the --out folders of two runs)\n${usage}`);
+      return 2;
+    }
   const fa = walk(treeA);
   const fb = walk(treeB);
   const all = [...new Set([...fa, ...fb])].sort();
+  if (all.length === 0) {
+    console.error(
+      `compare-results: nothing to compare: neither ${treeA} nor ${treeB} holds a results.json, CSV or figure JSON`,
+    );
+    return 2;
+  }
   let bad = 0;
   let same = 0;
   for (const f of all) {
