@@ -24,6 +24,9 @@ export interface PageCheck {
 
 /** Check `pages` (file names in `dir`); writes `dir/check.json` and returns one result per page. */
 export async function checkSite(dir: string, pages: ReadonlyArray<string>): Promise<PageCheck[]> {
+  // No page checked is no pass (an empty folder used to pass, exit 0).
+  if (pages.length === 0)
+    throw new Error(`check-site: no HTML page in ${dir} to check (build it with \`npm run site\`)`);
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath: findChrome(), args: [...CHROME_ARGS] });
   const results: PageCheck[] = [];
@@ -105,6 +108,8 @@ if (require.main === module) {
   runMain(async () => {
     const args = parseArgs(process.argv.slice(2));
     const dir = path.resolve(args.positional[0] ?? path.join(ROOT, "out", "site"));
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      throw new Error(`check-site: ${dir} is not a folder (build the teaching edition with \`npm run site\`)`);
     const pages = fs
       .readdirSync(dir)
       .filter((f) => f.endsWith(".html"))

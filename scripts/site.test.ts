@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import * as path from "path";
 import {
   contentsPage,
   firstError,
@@ -15,6 +16,8 @@ import {
 } from "./site-lib";
 import { plotlyLoaderHtml, figureHtml } from "../src/present/display";
 import { lineFigure } from "../src/present/plot";
+import { runScript } from "./script-testing";
+import { tempDir } from "../src/testing";
 
 const md = (s: string): string => `<p>${s}</p>`;
 const at = (s: number): Record<string, string> => ({
@@ -95,4 +98,16 @@ test("recordDirs: out/<profile>/ first; at full the shipped runs in data/results
   assert.deepEqual(recordDirs("/r/out", "full", "/r/data/results"), ["/r/out/full", "/r/data/results"]);
   assert.deepEqual(recordDirs("/r/out", "quick", "/r/data/results"), ["/r/out/quick"]);
   assert.deepEqual(recordDirs("/r/out", "smoke", "/r/data/results"), ["/r/out/smoke"]);
+});
+
+test("check-site: a folder that is not there, or one without pages, is an error, not a pass", (t) => {
+  const empty = tempDir(t, "g2b-site-");
+  for (const [dir, why] of [
+    [path.join(empty, "none"), /is not a folder/],
+    [empty, /no HTML page in .* to check/],
+  ] as const) {
+    const r = runScript("check-site.ts", [dir], { timeoutMs: 60_000 });
+    assert.equal(r.status, 1, r.out);
+    assert.match(r.out, why);
+  }
 });
