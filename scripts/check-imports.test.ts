@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { SYNC_READ_PENDING, checkImports, importGraph } from "./check-imports";
-import { tempDir } from "../src/testing";
+import { tempDir } from "../src/run/testing";
 
 function tree(t: TestContext, files: Record<string, string>): string {
   const root = tempDir(t, "g2b-imports-");

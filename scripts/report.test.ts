@@ -8,7 +8,7 @@ import { isClaim } from "../src/claims";
 import { loadResults } from "../src/run/results";
 import { writeReport, type ReproduceSummary } from "./report";
 import { runScript } from "./script-testing";
-import { tempDir } from "../src/testing";
+import { tempDir } from "../src/run/testing";
 
 test("report: a record read from elsewhere (the cached full runs) brings its claims, provenance and metrics", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "g2b-report-"));

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { notebookExperiment } from "./reproduce-ids";
 import { runScript } from "./script-testing";
-import { tempDir } from "../src/testing";
+import { tempDir } from "../src/run/testing";
 
 const ROOT = path.join(__dirname, "..");
 

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { executeNotebook, executeNotebooks, prepareKernel, selectNotebooks } from "./run-notebooks";
 import { findPython } from "./jupyter";
-import { tempDir } from "../src/testing";
+import { tempDir } from "../src/run/testing";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 

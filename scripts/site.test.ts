@@ -17,7 +17,7 @@ import {
 import { plotlyLoaderHtml, figureHtml } from "../src/present/display";
 import { lineFigure } from "../src/present/plot";
 import { runScript } from "./script-testing";
-import { tempDir } from "../src/testing";
+import { tempDir } from "../src/run/testing";
 
 const md = (s: string): string => `<p>${s}</p>`;
 const at = (s: number): Record<string, string> => ({

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import * as os from "os";
 import * as path from "path";
 import { runScript } from "./script-testing";
-import { tempDir } from "../src/testing";
+import { tempDir } from "../src/run/testing";
 
 test("t4-estimate: times every size, predicts the sweep, checks itself against a finished sweep, and summarizes copies run at once", (t) => {
   const dir = tempDir(t, "t4est-");

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { lineFigure } from "./plot";
 import { ChromeNotFoundError, chromeAvailable, closeRenderer, findChrome, renderSvg, saveFigure } from "./render";
-import { tempDir } from "../testing";
+import { tempDir } from "../run/testing";
 
 after(() => closeRenderer());
 

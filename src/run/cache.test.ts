@@ -16,9 +16,8 @@ import {
   shippedResultsFile,
 } from "./cache";
 import { demoExperiment } from "./demo";
-import { testBackend } from "./testing";
+import { tempDir, testBackend } from "./testing";
 import type { ResultRecord } from "./results";
-import { tempDir } from "../testing";
 
 test("loadOrRun trains once, then loads the record whose cache key matches, and says so", async (t) => {
   const backend = await testBackend();

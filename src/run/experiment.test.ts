@@ -7,9 +7,8 @@ import "../takeaways/index";
 import { checkClaims } from "../claims";
 import { getExperiment, listExperiments, runExperiment } from "./experiment";
 import { loadResults } from "./results";
-import { expectClaimsContract, testBackend } from "./testing";
+import { expectClaimsContract, tempDir, testBackend } from "./testing";
 import { fitLine, DEMO_PROFILES } from "./demo";
-import { tempDir } from "../testing";
 
 test("the registry knows the demo and names the known ids on a typo", () => {
   assert.ok(listExperiments().some((e) => e.id === "demo"));

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { loadResults, toCsv, toJson, writeFileAtomic } from "./results";
-import { tempDir } from "../testing";
+import { tempDir } from "./testing";
 
 test("writeFileAtomic leaves either the old or the new file, never a temp file", (t) => {
   const dir = tempDir(t, "g2b-res-");

@@ -3,7 +3,9 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import type { TestContext } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { claimContractProblems } from "../claims";
 import type { DeepPartial } from "../config";
@@ -79,4 +81,14 @@ export async function shardedRuns<C extends object, D, M extends string>(
   const shard1 = await run("shard1", fileSeedStore(store, { k: 1, n: 2 }));
   const assembled = await run("assembled", fileSeedStore(store));
   return { whole, shard1, assembled, store };
+}
+
+/**
+ * A new folder `<tmpdir>/<prefix>XXXXXX`, removed with all it holds when the test `t` ends, passed or failed (before,
+ * every `npm test` left a dozen folders in the temporary directory, the reproduce test's 5 MB among them).
+ */
+export function tempDir(t: TestContext, prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
