@@ -9,6 +9,7 @@
  * model on the last seqLen tokens, as `useCache: false` does throughout.
  */
 import * as tf from "@tensorflow/tfjs";
+import { interruptSignal, throwIfCancelled, yieldToEventLoop } from "./cancel";
 import type { Rng } from "./rng";
 import { type GPT, type KVCache, oneHotF32 } from "./transformer";
 
@@ -103,6 +104,8 @@ export async function generate(
     let cacheRows: number[] = [];
     try {
       for (let n = 0; n < opts.maxNewTokens && active.length > 0; n++) {
+        await yieldToEventLoop();
+        throwIfCancelled(interruptSignal(), "generation");
         const len = (seqs[active[0]] as number[]).length;
         let logits: tf.Tensor3D;
         if (useCache && len <= seqLen) {

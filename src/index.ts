@@ -5,6 +5,11 @@
  * the `experiment`) and the synthetic worlds (`lab.data`). Scripts and tests import the modules directly.
  */
 import "./takeaways/index"; // registers every experiment
+import { cancelOnInterrupt } from "./cancel";
+import { isNotebook } from "./present/display";
+
+// In a kernel, Jupyter's interrupt button stops a training or an experiment instead of leaving it running.
+if (isNotebook()) cancelOnInterrupt();
 
 export * as tf from "@tensorflow/tfjs";
 

@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "child_process";
+import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 import { generate } from "./generate";
 import { Rng } from "./rng";
@@ -153,6 +155,70 @@ test("progress callbacks and cooperative cancellation", async () => {
   } finally {
     model.dispose();
   }
+});
+
+test("training gives the event loop a turn: a timer set before it fires during it, not after", async () => {
+  // Before, a loop that awaits only resolved promises held the loop for the whole run: in a notebook, Jupyter's
+  // interrupt and the kernel's messages waited until the end.
+  await testBackend();
+  const task = reverseTask(3, 4);
+  const model = createGPT({ vocabSize: task.V, seqLen: task.T, dModel: 16, nHead: 2, nLayer: 1 }, 1);
+  try {
+    let steps = 0;
+    let firedAt = -1;
+    setTimeout(() => (firedAt = steps), 0);
+    await trainModel(
+      model,
+      task.sampler,
+      { numSteps: 300, batchSize: 8, evalEvery: 0 },
+      {
+        seed: 1,
+        onStep: () => void steps++,
+      },
+    );
+    assert.ok(firedAt >= 0 && firedAt < 300, `the timer fired at step ${firedAt} of ${steps}`);
+  } finally {
+    model.dispose();
+  }
+});
+
+/**
+ * A notebook kernel in miniature: cancelOnInterrupt (what src/index.ts does in a kernel), a long training, a SIGINT
+ * (Jupyter's interrupt) 300 ms in; then a second training, started after the interrupt. One JSON line.
+ */
+const INTERRUPTED = `
+const { cancelOnInterrupt } = require("./src/cancel");
+const { trainModel } = require("./src/train");
+const { createGPT } = require("./src/transformer");
+const { initBackend } = require("./src/run/backend");
+(async () => {
+  await initBackend();
+  cancelOnInterrupt();
+  const model = createGPT({ vocabSize: 8, seqLen: 8, dModel: 16, nHead: 2, nLayer: 1 }, 1);
+  const sampler = (rng, b) => { const x = Array.from({ length: b }, () => Array.from({ length: 8 }, () => rng.int(8))); return { x, y: x }; };
+  let steps = 0;
+  setTimeout(() => process.kill(process.pid, "SIGINT"), 300);
+  let error = null;
+  try {
+    await trainModel(model, sampler, { numSteps: 100000, batchSize: 4, evalEvery: 0 }, { seed: 1, onStep: () => void steps++ });
+  } catch (e) { error = e.name; }
+  const after = await trainModel(model, sampler, { numSteps: 5, batchSize: 4, evalEvery: 0 }, { seed: 2 });
+  console.log(JSON.stringify({ error, steps, after: after.history.length }));
+  process.exit(0);
+})();
+`;
+
+test("in a notebook, an interrupt (SIGINT) stops the training in progress, and the next one runs", () => {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", INTERRUPTED], {
+    cwd: path.join(__dirname, ".."),
+    encoding: "utf8",
+    timeout: 120_000,
+  });
+  assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { error: string; steps: number; after: number };
+  assert.equal(out.error, "AbortError");
+  assert.ok(out.steps > 0 && out.steps < 100000, `stopped after ${out.steps} steps`);
+  assert.equal(out.after, 5, "a training started after the interrupt is not cancelled");
 });
 
 test("a tiny GPT learns to reverse a sequence to >= 99% token accuracy", async () => {

@@ -10,7 +10,7 @@
  * outside the tidy.
  */
 import * as tf from "@tensorflow/tfjs";
-import { cancelledError } from "./cancel";
+import { cancelledError, interruptSignal, yieldToEventLoop } from "./cancel";
 import { checkRange, frozen, withOverrides } from "./config";
 import type { Progress } from "./present/progress";
 import { deriveSeed, Rng, type RngState } from "./rng";
@@ -425,9 +425,12 @@ export async function trainModel(
   }
   let cancelled = false;
   let diverged = false;
+  // In a notebook, Jupyter's interrupt stops the training (src/cancel.ts) unless the caller gave its own signal.
+  const signal = opts.signal ?? interruptSignal();
   try {
     while (step < c.numSteps) {
-      if (opts.signal?.aborted) {
+      await yieldToEventLoop();
+      if (signal?.aborted) {
         if (opts.onAbort === "return") {
           cancelled = true;
           break;

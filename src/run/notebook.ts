@@ -11,6 +11,7 @@ import type { Experiment } from "./experiment";
 import { loadOrRun, runCost } from "./cache";
 import type { ResultRecord } from "./results";
 import { summarizeVerdicts } from "../claims";
+import { interruptSignal } from "../cancel";
 
 /** What a notebook's setup cell needs. */
 export interface NotebookSetup<C extends object> {
@@ -66,6 +67,7 @@ export async function runInNotebook<C extends object, D, M extends string>(
     seed: opts.seed ?? seedFromEnv(),
     progress: notebookProgress(),
     log: (m) => console.log(m),
+    ...(interruptSignal() !== undefined ? { signal: interruptSignal() as AbortSignal } : {}),
     ...(opts.overrides !== undefined ? { overrides: opts.overrides } : {}),
     ...(opts.save !== undefined ? { save: opts.save } : {}),
     ...(opts.rerun !== undefined ? { rerun: opts.rerun } : {}),
