@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "fs";
 import * as path from "path";
 import { runScript } from "./script-testing";
-import { tempDir } from "../src/testing";
+import { tempDir } from "../src/run/testing";
 
 /** A result tree as reproduce writes it: one results.json (with provenance that may differ) and one CSV. */
 function tree(root: string, value: number, startedAt: string): string {
@@ -11,6 +11,9 @@ function tree(root: string, value: number, startedAt: string): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "results.json"), JSON.stringify({ startedAt, metrics: { loss: value } }));
   fs.writeFileSync(path.join(dir, "curve.csv"), `step,loss\n1,${value}\n`);
+  // t4's runs carry their timings in …_ms columns: ignored, as a record's wall and CPU times are.
+  const ms = 100 + Number(startedAt.slice(-2)); // differs between the two trees of the first test
+  fs.writeFileSync(path.join(dir, "runs.csv"), `run,wall_ms,"note, quoted",cpu_ms\nr0,${ms},"a, b",${ms + 1}\n`);
   return root;
 }
 
@@ -23,7 +26,7 @@ test("compare-results: equal numbers pass whatever the provenance; a changed num
   const other = tree(tempDir(t, "g2b-cmp-c-"), 0.12500001, "2026-12-01");
   const ok = compare(a, same);
   assert.equal(ok.status, 0, ok.out);
-  assert.match(ok.out, /2\/2 files bit-identical/);
+  assert.match(ok.out, /3\/3 files bit-identical/);
   const bad = compare(a, other);
   assert.equal(bad.status, 1, bad.out);
   assert.match(bad.out, /DIFFERS quick\/demo\/results\.json\n {2}\$\.metrics\.loss: 0\.125 vs 0\.12500001/);

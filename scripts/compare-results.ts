@@ -17,7 +17,9 @@ import * as path from "path";
 
 /** Keys whose values are provenance or timings, not results (a `…Ms` key is a duration in ms). */
 const IGNORED_KEY =
-  /^(startedAt|cacheKey|gitCommit|codeVersion|engine|machine|versions|seconds|timing|cpuSeconds|cpuByPhase|wall\w*)$|Ms$/;
+  /^(startedAt|cacheKey|gitCommit|codeVersion|engine|machine|versions|seconds|timing|cpuSeconds|cpuS|cpuByPhase|wall\w*)$|Ms$/;
+/** CSV columns that hold timings (t4's wall_ms and cpu_ms per run), not results. */
+const IGNORED_COLUMN = /_ms$/;
 /** Files that hold run summaries (timings) rather than results. */
 const IGNORED_FILES = new Set(["reproduce.json", "report.md", "report.html"]);
 
@@ -82,9 +84,37 @@ export function diffJson(
   return out;
 }
 
+/** A CSV line's fields, quotes kept (an RFC 4180 `""` inside quotes toggles twice), to drop the timing columns. */
+function csvFields(line: string): string[] {
+  const out: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    if (ch === "," && !quoted) {
+      out.push(field);
+      field = "";
+    } else field += ch;
+  }
+  out.push(field);
+  return out;
+}
+
+/** The CSV's lines without its timing columns (those the header names …_ms). */
+function withoutTimings(text: string): string[] {
+  const lines = text.split("\n");
+  const drop = new Set(csvFields(lines[0] ?? "").flatMap((h, i) => (IGNORED_COLUMN.test(h) ? [i] : [])));
+  if (drop.size === 0) return lines;
+  return lines.map((l) =>
+    csvFields(l)
+      .filter((_, i) => !drop.has(i))
+      .join(","),
+  );
+}
+
 function diffCsv(a: string, b: string, max: number): Array<[string, unknown, unknown]> {
-  const la = a.split("\n");
-  const lb = b.split("\n");
+  const la = withoutTimings(a);
+  const lb = withoutTimings(b);
   const out: Array<[string, unknown, unknown]> = [];
   if (la.length !== lb.length) out.push(["lines", la.length, lb.length]);
   for (let i = 0; i < Math.min(la.length, lb.length) && out.length < max; i++)
