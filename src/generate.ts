@@ -96,6 +96,8 @@ export async function generate(
   // Process chunks in order of their first prompt so rng draws follow prompt order.
   chunks.sort((a, b) => a[0] - b[0]);
   const useCache = opts.useCache ?? true;
+  // Taken once: each interrupt replaces the signal with a fresh one for the runs after it (src/cancel.ts).
+  const signal = interruptSignal();
   for (const chunk of chunks) {
     const seqs = chunk.map((i) => [...(prompts[i] as number[])]);
     let active = chunk.map((_, r) => r);
@@ -105,7 +107,7 @@ export async function generate(
     try {
       for (let n = 0; n < opts.maxNewTokens && active.length > 0; n++) {
         await yieldToEventLoop();
-        throwIfCancelled(interruptSignal(), "generation");
+        throwIfCancelled(signal, "generation");
         const len = (seqs[active[0]] as number[]).length;
         let logits: tf.Tensor3D;
         if (useCache && len <= seqLen) {

@@ -184,12 +184,14 @@ test("training gives the event loop a turn: a timer set before it fires during i
 
 /**
  * A notebook kernel in miniature: cancelOnInterrupt (what src/index.ts does in a kernel), a long training, a SIGINT
- * (Jupyter's interrupt) sent at its 20th step; then a second training, started after the interrupt. One JSON line.
+ * (Jupyter's interrupt) sent at its 20th step; then a second training, started after the interrupt; then a long
+ * generation, interrupted as it starts. One JSON line.
  */
 const INTERRUPTED = `
 const { cancelOnInterrupt } = require("./src/cancel");
 const { trainModel } = require("./src/train");
 const { createGPT } = require("./src/transformer");
+const { generate } = require("./src/generate");
 const { initBackend } = require("./src/run/backend");
 (async () => {
   await initBackend();
@@ -203,22 +205,36 @@ const { initBackend } = require("./src/run/backend");
     await trainModel(model, sampler, { numSteps: 100000, batchSize: 4, evalEvery: 0 }, { seed: 1, onStep });
   } catch (e) { error = e.name; }
   const after = await trainModel(model, sampler, { numSteps: 5, batchSize: 4, evalEvery: 0 }, { seed: 2 });
-  console.log(JSON.stringify({ error, steps, after: after.history.length }));
+  // Generation too: the timer fires at the loop's first turn, and the SIGINT lands at the next.
+  setTimeout(() => process.kill(process.pid, "SIGINT"), 0);
+  let generation = null;
+  let tokens = 0;
+  try {
+    tokens = (await generate(model, [[1]], { maxNewTokens: 3000, useCache: false }))[0].length;
+  } catch (e) { generation = e.name; }
+  console.log(JSON.stringify({ error, steps, after: after.history.length, generation, tokens }));
   process.exit(0);
 })();
 `;
 
-test("in a notebook, an interrupt (SIGINT) stops the training in progress, and the next one runs", () => {
+test("in a notebook, an interrupt (SIGINT) stops the training or generation in progress, and the next one runs", () => {
   const r = spawnSync(process.execPath, ["--import", "tsx", "-e", INTERRUPTED], {
     cwd: path.join(__dirname, ".."),
     encoding: "utf8",
     timeout: 120_000,
   });
   assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
-  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { error: string; steps: number; after: number };
+  const out = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as {
+    error: string;
+    steps: number;
+    after: number;
+    generation: string | null;
+    tokens: number;
+  };
   assert.equal(out.error, "AbortError");
   assert.ok(out.steps >= 20 && out.steps < 100000, `stopped after ${out.steps} steps`);
   assert.equal(out.after, 5, "a training started after the interrupt is not cancelled");
+  assert.equal(out.generation, "AbortError", `a generation is interrupted too (it wrote ${out.tokens} tokens)`);
 });
 
 test("a tiny GPT learns to reverse a sequence to >= 99% token accuracy", async () => {

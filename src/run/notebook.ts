@@ -62,12 +62,13 @@ export async function runInNotebook<C extends object, D, M extends string>(
   opts: NotebookRunOptions<C> = {},
 ): Promise<{ record: ResultRecord<C, D, M>; figures: Record<string, Figure> }> {
   const profile = opts.profile ?? profileFromEnv();
+  const signal = interruptSignal(); // in a kernel, Jupyter's interrupt stops the run (src/cancel.ts)
   const { record, loadedFrom } = await loadOrRun(experiment, {
     profile,
     seed: opts.seed ?? seedFromEnv(),
     progress: notebookProgress(),
     log: (m) => console.log(m),
-    ...(interruptSignal() !== undefined ? { signal: interruptSignal() as AbortSignal } : {}),
+    ...(signal !== undefined ? { signal } : {}),
     ...(opts.overrides !== undefined ? { overrides: opts.overrides } : {}),
     ...(opts.save !== undefined ? { save: opts.save } : {}),
     ...(opts.rerun !== undefined ? { rerun: opts.rerun } : {}),
