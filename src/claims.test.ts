@@ -12,6 +12,7 @@ import {
   claimMarkdownRow,
   ClaimsNotHeldError,
   countVerdicts,
+  describeTarget,
   failedClaims,
   isClaim,
   isStrict,
@@ -307,4 +308,137 @@ test("poolClaim: per-run values are pooled over base seeds; otherwise each base 
   assert.equal(m.verdict, "measured");
   assert.equal(m.value, 1.5);
   assert.throws(() => poolClaim([a, { ...b, id: "other" }]), /cannot be pooled/);
+});
+
+test("verdictOf at its edges: every run equal, the bound of ≤, a reversed interval, an interval touching a band", () => {
+  assert.equal(verdictOf(iv(1, 1), atLeast(1)), "holds"); // five runs that all gave 1: lo = hi
+  assert.equal(verdictOf(iv(0, 0.5), atMost(0.5)), "holds"); // ≤ includes its bound
+  assert.equal(verdictOf(iv(0.6, 0.4), atLeast(0)), "inconclusive"); // lo > hi is no interval
+  assert.equal(verdictOf(iv(1, 1.5), within(1.5, 2.5)), "inconclusive"); // touches the band: not wholly outside
+  assert.equal(verdictOf(iv(2.5, 3), within(1.5, 2.5)), "inconclusive");
+  assert.equal(describeTarget(within(1, 1)), "in [1, 1]"); // a band may be a point
+  assert.equal(describeTarget(atMost(0.2)), "≤ 0.2");
+});
+
+test("overSeeds: a failed run blanks a bootstrap interval too; bounds travel with the estimate into the claim", () => {
+  // The bootstrap drops resamples without a value; a run that gave NaN must not be dropped with them.
+  const nan = overSeeds([0.7, NaN, 0.8, 0.75], { method: "bootstrap" });
+  assert.ok(Number.isNaN(nan.lo) && Number.isNaN(nan.hi), JSON.stringify(nan));
+  assert.equal(assertedClaim(spec(nan, negative([0.1, 0.12]))).verdict, "inconclusive");
+  const acc = overSeeds([0.99, 1, 1], { bounds: [0, 1] });
+  assert.deepEqual(acc.bounds, [0, 1]);
+  assert.deepEqual(assertedClaim(spec(acc, negative([0.1, 0.12]))).interval.bounds, [0, 1]);
+  assert.deepEqual(overSeeds([0.9], { bounds: [0, 1] }).bounds, [0, 1]);
+  assert.equal(seedInterval({ mean: 1, lo: 0.5, hi: 1.5, n: 2 }).method, "t over seeds");
+});
+
+test("assertedClaim: a positive control that holds keeps the verdict; so does a contradiction beside a negative control that holds", () => {
+  const est = overSeeds([0.7, 0.72, 0.69, 0.71, 0.7]);
+  const positive: ControlSpec = {
+    id: "pos",
+    description: "the effect where it is trivially present",
+    estimate: overSeeds([0.9, 0.95, 0.92]),
+    expect: "present",
+  };
+  const ok = assertedClaim(spec(est, positive));
+  assert.equal(ok.verdict, "holds");
+  assert.equal(ok.control?.verdict, "holds");
+  assert.match(ok.why, /wholly ≥ 0.5; control pos 0.9233 \(.*\): holds$/);
+  // The condition misses the target: that the control meets it does not turn the contradiction into a holds.
+  const contra = assertedClaim(spec(overSeeds([0.2, 0.22, 0.21]), negative([0.69, 0.7, 0.71])));
+  assert.equal(contra.verdict, "contradicts");
+  assert.match(contra.why, /wholly outside ≥ 0.5; control ctl .*: holds$/);
+  // A positive control that fails leaves a contradiction in doubt too.
+  assert.equal(
+    assertedClaim(spec(overSeeds([0.2, 0.22, 0.21]), { ...positive, estimate: overSeeds([0.1, 0.2]) })).verdict,
+    "inconclusive",
+  );
+  // A control shown for scale is no check: without a value it leaves the verdict alone.
+  const shown: ControlSpec = { id: "acc", description: "a scale", estimate: overSeeds([NaN, 0.9]), expect: "shown" };
+  assert.equal(assertedClaim(spec(est, shown)).verdict, "holds");
+});
+
+test("measuredClaim: a control without a target is shown, not judged", () => {
+  const m = measuredClaim({
+    id: "m",
+    statement: "a gap we report",
+    paper: null,
+    refutedBy: "nothing: reported, not asserted",
+    quantity: "gap",
+    estimate: overSeeds([0.5, 0.52, 0.51]),
+    control: negative([0.1, 0.12]),
+  });
+  assert.equal(m.control?.verdict, "measured");
+  assert.equal(m.target, null);
+  assert.equal(m.verdict, "measured");
+});
+
+test("checkClaims: strict does not throw when every asserted claim holds", () => {
+  const good = assertedClaim(spec(overSeeds([0.7, 0.72, 0.69]), negative([0.1, 0.12, 0.11])));
+  assert.doesNotThrow(() => checkClaims({ id: "tX", profile: "full", claims: [good] }, { strict: true }));
+});
+
+test("poolClaim: bounds clip the pooled interval; a base seed without per-run values makes every base seed count once", () => {
+  const ctl = negative([0.1, 0.12, 0.11]);
+  const acc = (xs: number[]) => assertedClaim(spec(overSeeds(xs, { bounds: [0, 1] }), ctl));
+  const pooled = poolClaim([acc([0.97, 1, 1]), acc([1, 0.96, 1])]);
+  assert.equal(pooled.interval.hi, 1);
+  assert.deepEqual(pooled.interval.bounds, [0, 1]);
+  // Two base seeds with their runs and one with a single value: three base seeds, one value each.
+  const mixed = poolClaim([
+    assertedClaim(spec(overSeeds([1, 2, 3]), ctl)),
+    assertedClaim(spec(overSeeds([2, 4]), ctl)),
+    assertedClaim(spec(singleRun(5), ctl)),
+  ]);
+  assert.equal(mixed.interval.n, 3);
+  assert.deepEqual(mixed.interval.values, [2, 3, 5]);
+  assert.throws(() => poolClaim([]), /poolClaim: no runs/);
+});
+
+test("poolClaim: measured claims stay measured, with their reference target and control; a base seed without a control pools none", () => {
+  const measured = (xs: number[]) =>
+    measuredClaim({
+      id: "m",
+      statement: "a gap we report",
+      paper: null,
+      refutedBy: "nothing: reported, not asserted",
+      quantity: "gap",
+      estimate: overSeeds(xs),
+      target: above(0),
+      control: negative([0.01, 0.02, 0.015]),
+    });
+  const m = poolClaim([measured([0.5, 0.52, 0.51]), measured([0.49, 0.5, 0.53])]);
+  assert.equal(m.verdict, "measured");
+  assert.equal(m.asserted, false);
+  assert.deepEqual(m.target, above(0));
+  assert.equal(m.control?.interval.n, 6);
+  const noTarget = poolClaim([
+    { ...measured([0.5, 0.52]), target: null },
+    { ...measured([0.5, 0.51]), target: null },
+  ]);
+  assert.equal(noTarget.verdict, "measured");
+  assert.equal(noTarget.control?.verdict, "measured");
+  const a = assertedClaim(spec(overSeeds([0.7, 0.72, 0.69]), negative([0.1, 0.12, 0.11])));
+  const pooled = poolClaim([a, { ...a, control: null }]);
+  assert.equal(pooled.control, null);
+  assert.equal(pooled.verdict, "measured"); // an asserted claim needs its control under every base seed
+});
+
+test("assertedClaim from an untyped caller (a notebook): each missing field is an error naming it", () => {
+  const base = spec(overSeeds([0.7, 0.72]), negative([0.1, 0.12]));
+  const untyped = (patch: Record<string, unknown>) => () =>
+    assertedClaim({ ...base, ...patch } as unknown as AssertedClaimSpec);
+  assert.throws(untyped({ id: "" }), /assertedClaim: a claim needs an id/);
+  assert.throws(untyped({ id: 3 }), /assertedClaim: a claim needs an id/);
+  assert.throws(untyped({ statement: 5 }), /"statement" is missing/);
+  assert.throws(untyped({ quantity: undefined }), /"quantity" is missing/);
+  assert.throws(untyped({ paper: "" }), /"paper" must be the paper's sentence/);
+  assert.throws(untyped({ estimate: undefined }), /"estimate" is missing \(use overSeeds/);
+  assert.throws(untyped({ estimate: { mean: 1 } }), /"estimate" is missing/);
+  assert.throws(untyped({ control: null }), /an asserted claim needs a control/);
+  assert.throws(untyped({ target: null }), /an asserted claim needs a target/);
+  assert.throws(untyped({ validity: null }), /"validity" needs \{ ok: boolean, why: string \}/);
+  assert.throws(untyped({ validity: { ok: "yes", why: "w" } }), /"validity" needs/);
+  assert.throws(untyped({ validity: { ok: true } }), /"validity" needs/);
+  assert.doesNotThrow(untyped({ paper: null }));
 });
