@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "./rng";
+import { bootstrap } from "./stats";
 import {
   bootstrapInfo,
   conditionalEntropy,
@@ -117,5 +118,84 @@ test("the shifted bootstrap interval corrects the downward bias of resampled ent
   assert.ok(shifted.lo <= shifted.mean && shifted.mean <= shifted.hi, JSON.stringify(shifted));
   close(shifted.hi - shifted.lo, pct.hi - pct.lo, 1e-9);
   assert.equal(shifted.mean, pct.mean);
+  // The shift is the bias of the resamples alone (mean over resamples − point estimate), as stats.ts draws them.
+  const resampled: number[] = [];
+  bootstrap(items, (sample) => (resampled.push(stat(sample)), 0), new Rng(12), 200);
+  const bias = resampled.slice(1).reduce((a, v) => a + v, 0) / 200 - pct.mean;
+  close(shifted.lo, pct.lo - bias, 1e-9);
   assert.throws(() => bootstrapInfo([], stat, new Rng(1)), /no samples/);
+});
+
+test("coded estimates equal the symbol estimates, over all samples and over a resample's indices", async () => {
+  const { codeSamples, codedProfile, entropyOfCodes, encodeSymbols } = await import("./info");
+  const rng = new Rng(21);
+  // X with 6 values, Z mostly X mod 3 (3 values), Y of Z with noise: every (X, Z) pair occurs, so joint codes
+  // that collided (e.g. x-code 0 with z-code 1 and x-code 3 with z-code 0) would merge pairs.
+  const samples = Array.from({ length: 300 }, () => {
+    const x = rng.int(6);
+    const z = rng.next() < 0.7 ? x % 3 : rng.int(3);
+    return { x, z: `z${z}`, y: rng.next() < 0.8 ? z : rng.int(4) };
+  });
+  const coded = codeSamples(samples);
+  const whole = codedProfile(coded);
+  const ref = informationProfile(samples);
+  for (const k of ["hX", "hZ", "hY", "iXZ", "iZY"] as const) close(whole[k], ref[k], 1e-9);
+  const index = Array.from({ length: 120 }, () => rng.int(samples.length)); // with repeats, as a bootstrap draws
+  const sub = codedProfile(coded, undefined, index);
+  const subRef = informationProfile(index.map((i) => samples[i]!));
+  assert.equal(sub.n, 120);
+  for (const k of ["hX", "hZ", "hY", "iXZ", "iZY"] as const) close(sub[k], subRef[k], 1e-9);
+  const { codes, size } = encodeSymbols(["a", "b", "a", "c"]);
+  assert.deepEqual([...codes], [0, 1, 0, 2]);
+  close(entropyOfCodes(codes, size, { correction: "none" }, [0, 2]), 0);
+  close(entropyOfCodes(codes, size, { correction: "none" }), 1.5);
+});
+
+test("information estimates refuse bad input by name", () => {
+  assert.throws(() => entropy([1, 2], { base: 1 }), /options.base: must be a finite number > 1/);
+  assert.throws(() => entropy([1, 2], { base: Infinity }), /options.base/);
+  assert.throws(() => entropyFromCounts([1, -1]), /counts must be finite and >= 0, got -1/);
+  assert.throws(() => entropyFromCounts([1, Infinity]), /counts must be finite/);
+  assert.ok(Number.isNaN(entropyFromCounts([0, 0])));
+  assert.throws(() => jointSymbols(), /pass at least one column/);
+  const stat = (s: ReadonlyArray<number>): number => entropy(s);
+  assert.throws(() => estimateCurve([1, 2], stat, [1], new Rng(1), 0), /reps must be a positive integer, got 0/);
+  assert.equal(estimateCurve([1, 2], stat, [1], new Rng(1), 1).length, 1);
+  assert.throws(() => estimateCurve([1, 2], stat, [0], new Rng(1)), /sizes must be positive integers, got 0/);
+  assert.throws(() => estimateCurve([1, 2], stat, [1.5], new Rng(1)), /sizes must be positive integers/);
+  assert.throws(() => doublingSizes(0, 4), /need 1 <= start <= max/);
+  assert.throws(() => doublingSizes(8, 4), /need 1 <= start <= max/);
+  assert.deepEqual(doublingSizes(1, 1), [1]);
+  assert.deepEqual(doublingSizes(4, 4), [4]);
+});
+
+test("estimate curves: sizes past the sample are left out, so are sizes where the statistic never has a value", () => {
+  const items = [1, 2, 3, 4, 5, 6, 7, 8];
+  const curve = estimateCurve(items, (s) => s.length, [1, 4, 8, 16], new Rng(2), 5);
+  assert.deepEqual(
+    curve.map((p) => [p.n, p.mean, p.lo, p.hi]),
+    [
+      [1, 1, 1, 1],
+      [4, 4, 4, 4],
+      [8, 8, 8, 8],
+    ],
+  );
+  // A statistic with a value only on the whole sample: the smaller size has no point.
+  const whole = estimateCurve(items, (s) => (s.length === 8 ? 1 : NaN), [2, 8], new Rng(3), 4);
+  assert.deepEqual(
+    whole.map((p) => p.n),
+    [8],
+  );
+  assert.deepEqual(
+    estimateCurve(items, () => NaN, [2, 8], new Rng(4)),
+    [],
+  );
+});
+
+test("bootstrapInfo: the shift is the bias of the resamples that have a value", () => {
+  // The statistic is 1 on resamples holding a 1 and NaN otherwise: no bias, no shift.
+  const iv = bootstrapInfo([0, 1, 1], (s) => (s.includes(1) ? 1 : NaN), new Rng(5), 100);
+  assert.deepEqual([iv.mean, iv.lo, iv.hi], [1, 1, 1]);
+  const none = bootstrapInfo([0, 1], () => NaN, new Rng(6), 20);
+  assert.equal(none.n, 0);
 });
