@@ -230,3 +230,77 @@ test("bootstrapMany gives intervals that contain the truth for a mean", () => {
   assert.ok(m !== undefined && m.lo < 5 && m.hi > 5 && m.n === 300);
   assert.ok(m.hi - m.lo < 0.5);
 });
+
+// With α = β the loss is flat along some mutants' answers (a wrong exponent sends N to 0, where the loss is
+// infinite on both sides): unequal exponents, the budget checked, and the optimum found by a search.
+test("chinchillaOptimum: N and D on the budget C = 6ND, at the minimum a log-grid search finds", () => {
+  const fit = { E: 1.7, A: 400, B: 410, alpha: 0.34, beta: 0.28 };
+  for (const C of [1e15, 1e18]) {
+    const o = chinchillaOptimum(fit, C);
+    close(o.a, 0.28 / 0.62, 1e-12);
+    close((6 * o.n * o.d) / C, 1, 1e-12, "on the budget");
+    let best = NaN;
+    let bestLoss = Infinity;
+    for (let k = 0; k <= 4000; k++) {
+      const n = Math.exp(Math.log(1e3) + ((Math.log(1e12) - Math.log(1e3)) * k) / 4000);
+      const loss = chinchillaLoss(fit, n, C / 6 / n);
+      if (loss < bestLoss) [best, bestLoss] = [n, loss];
+    }
+    close(Math.log(o.n / best), 0, 0.01, `N at C = ${C}`);
+  }
+});
+
+test("interpolateLogLog across several segments, at one point and outside; logSpace's ends and single point", () => {
+  const xs = [1, 10, 100, 1000];
+  const ys = [1, 0.1, 0.1, 0.001];
+  close(interpolateLogLog(xs, ys, 50), 0.1, 1e-12); // the flat middle segment
+  close(interpolateLogLog(xs, ys, Math.sqrt(10)), Math.sqrt(0.1), 1e-12); // half-way in log on the first
+  close(interpolateLogLog(xs, ys, 1000), 0.001, 1e-12);
+  close(interpolateLogLog(xs, ys, 1), 1, 1e-12);
+  assert.ok(Number.isNaN(interpolateLogLog(xs, ys, 0.5)));
+  assert.ok(Number.isNaN(interpolateLogLog([], [], 1)));
+  assert.equal(interpolateLogLog([5], [2], 5), 2);
+  close(interpolateLogLog([1, 1, 10], [3, 3, 0.3], 1), 3, 1e-12); // a repeated x is no division by zero
+  assert.deepEqual(logSpace(1, 100, 1), [10]);
+  const three = logSpace(1, 100, 3);
+  [1, 10, 100].forEach((v, i) => close(three[i] as number, v, 1e-9));
+});
+
+test("fits refuse what they cannot fit: bad input by name, too few distinct sizes as NaN", () => {
+  assert.throws(() => fitPowerLaw([1, 2], [1]), /fitPowerLaw: 2 x values but 1 y values/);
+  assert.throws(() => fitPowerLaw([1, 0, 3], [1, 1, 1]), /x and y must be positive/);
+  assert.throws(() => fitPowerLaw([1, 2, 3], [1, -1, 1]), /x and y must be positive/);
+  assert.ok(Number.isNaN(fitPowerLaw([1, 2, 2, 1], [3, 2, 2, 3]).alpha)); // two distinct sizes
+  const loss = (n: number, d: number): number => 2 + 10 / n ** 0.3 + 10 / d ** 0.3;
+  const grid = [1e3, 1e4, 1e5, 1e6, 1e7].flatMap((n) => [1e5, 1e6].map((d) => ({ n, d, loss: loss(n, d) })));
+  const oneN = [1e5, 1e6, 1e7, 1e8, 1e9].map((d) => ({ n: 1e4, d, loss: loss(1e4, d) }));
+  assert.throws(() => fitChinchilla([...grid, { n: 0, d: 1, loss: 1 }]), /n, d and loss must be positive/);
+  assert.throws(() => fitChinchilla([...grid, { n: 1, d: 0, loss: 1 }]), /n, d and loss must be positive/);
+  assert.throws(() => fitChinchilla([...grid, { n: 1, d: 1, loss: 0 }]), /n, d and loss must be positive/);
+  assert.ok(Number.isNaN(fitChinchilla(grid.slice(0, 4)).alpha)); // fewer than five runs
+  assert.ok(Number.isNaN(fitChinchilla(grid.filter((p) => p.d === 1e5)).alpha)); // one D only
+  assert.ok(Number.isNaN(fitChinchilla(oneN).alpha)); // one N only
+  assert.ok(Number.isFinite(fitChinchilla(grid).alpha));
+});
+
+test("bradleyTerry's prior keeps a player who never won finite; fitSizeExponent needs a pair of unequal sizes that played", () => {
+  // Player 1 beat player 0 five times out of five; a prior of 1 win each way makes it 6 to 1.
+  const p = bradleyTerry(
+    [
+      [0, 0],
+      [5, 0],
+    ],
+    { prior: 1 },
+  );
+  close((p[1] as number) / (p[0] as number), 6, 1e-6, "strength ratio");
+  const equalSizes = [
+    [0, 3],
+    [2, 0],
+  ];
+  assert.ok(Number.isNaN(fitSizeExponent([5, 5], equalSizes)));
+  const noGames = [
+    [0, 0],
+    [0, 0],
+  ];
+  assert.ok(Number.isNaN(fitSizeExponent([1, 10], noGames)));
+});
