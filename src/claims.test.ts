@@ -25,6 +25,7 @@ import {
   within,
   type AssertedClaimSpec,
   type ControlSpec,
+  type MeasuredClaimSpec,
   type SeedEstimate,
 } from "./claims";
 import { meanInterval } from "./stats";
@@ -99,6 +100,17 @@ const spec = (estimate: SeedEstimate, control: ControlSpec): AssertedClaimSpec =
   estimate,
   target: atLeast(0.5),
   control,
+});
+
+/** A measured claim's spec (a gap we report), with its optional reference target and control. */
+const gap = (estimate: SeedEstimate, extra: Pick<MeasuredClaimSpec, "target" | "control"> = {}): MeasuredClaimSpec => ({
+  id: "m",
+  statement: "a gap we report",
+  paper: null,
+  refutedBy: "nothing: reported, not asserted",
+  quantity: "gap",
+  estimate,
+  ...extra,
 });
 
 test("assertedClaim: each verdict, with its control", () => {
@@ -200,15 +212,7 @@ test("assertedClaim: a missing control or target is an error naming the claim", 
 });
 
 test("measuredClaim: never holds, whatever the numbers", () => {
-  const m = measuredClaim({
-    id: "m",
-    statement: "a gap we report",
-    paper: null,
-    refutedBy: "nothing: reported, not asserted",
-    quantity: "gap",
-    estimate: overSeeds([0.5, 0.52, 0.51]),
-    target: above(0),
-  });
+  const m = measuredClaim(gap(overSeeds([0.5, 0.52, 0.51]), { target: above(0) }));
   assert.equal(m.verdict, "measured");
   assert.equal(m.asserted, false);
   assert.equal(m.control, null);
@@ -359,15 +363,7 @@ test("assertedClaim: a positive control that holds keeps the verdict; so does a 
 });
 
 test("measuredClaim: a control without a target is shown, not judged", () => {
-  const m = measuredClaim({
-    id: "m",
-    statement: "a gap we report",
-    paper: null,
-    refutedBy: "nothing: reported, not asserted",
-    quantity: "gap",
-    estimate: overSeeds([0.5, 0.52, 0.51]),
-    control: negative([0.1, 0.12]),
-  });
+  const m = measuredClaim(gap(overSeeds([0.5, 0.52, 0.51]), { control: negative([0.1, 0.12]) }));
   assert.equal(m.control?.verdict, "measured");
   assert.equal(m.target, null);
   assert.equal(m.verdict, "measured");
@@ -397,16 +393,7 @@ test("poolClaim: bounds clip the pooled interval; a base seed without per-run va
 
 test("poolClaim: measured claims stay measured, with their reference target and control; a base seed without a control pools none", () => {
   const measured = (xs: number[]) =>
-    measuredClaim({
-      id: "m",
-      statement: "a gap we report",
-      paper: null,
-      refutedBy: "nothing: reported, not asserted",
-      quantity: "gap",
-      estimate: overSeeds(xs),
-      target: above(0),
-      control: negative([0.01, 0.02, 0.015]),
-    });
+    measuredClaim(gap(overSeeds(xs), { target: above(0), control: negative([0.01, 0.02, 0.015]) }));
   const m = poolClaim([measured([0.5, 0.52, 0.51]), measured([0.49, 0.5, 0.53])]);
   assert.equal(m.verdict, "measured");
   assert.equal(m.asserted, false);

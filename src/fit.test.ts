@@ -241,8 +241,7 @@ test("chinchillaOptimum: N and D on the budget C = 6ND, at the minimum a log-gri
     close((6 * o.n * o.d) / C, 1, 1e-12, "on the budget");
     let best = NaN;
     let bestLoss = Infinity;
-    for (let k = 0; k <= 4000; k++) {
-      const n = Math.exp(Math.log(1e3) + ((Math.log(1e12) - Math.log(1e3)) * k) / 4000);
+    for (const n of logSpace(1e3, 1e12, 4001)) {
       const loss = chinchillaLoss(fit, n, C / 6 / n);
       if (loss < bestLoss) [best, bestLoss] = [n, loss];
     }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Rng } from "./rng";
-import { bootstrap } from "./stats";
+import { bootstrap, mean } from "./stats";
 import {
   bootstrapInfo,
   conditionalEntropy,
@@ -121,7 +121,7 @@ test("the shifted bootstrap interval corrects the downward bias of resampled ent
   // The shift is the bias of the resamples alone (mean over resamples − point estimate), as stats.ts draws them.
   const resampled: number[] = [];
   bootstrap(items, (sample) => (resampled.push(stat(sample)), 0), new Rng(12), 200);
-  const bias = resampled.slice(1).reduce((a, v) => a + v, 0) / 200 - pct.mean;
+  const bias = mean(resampled.slice(1)) - pct.mean;
   close(shifted.lo, pct.lo - bias, 1e-9);
   assert.throws(() => bootstrapInfo([], stat, new Rng(1)), /no samples/);
 });
