@@ -14,7 +14,9 @@ import {
   interpolateLogLog,
   linearFit,
   logSpace,
+  logSumExp,
   lowerEnvelope,
+  multiStartMinimize,
   nelderMead,
   powerLaw,
   rSquared,
@@ -144,6 +146,17 @@ test("crossoverPoint finds where B drops below A, and the always/never cases", (
   assert.equal(crossoverPoint(grid, [5, 4, 3, 2], [4, 3, 2, 1]).kind, "always");
   assert.equal(crossoverPoint(grid, [1, 1, 1, 1], [2, 2, 2, 2]).kind, "never");
   assert.equal(crossoverPoint(grid, [NaN, NaN, 1, 1], [1, 1, NaN, NaN]).kind, "none");
+});
+
+test("lowerEnvelope takes the lowest curve, whichever comes first", () => {
+  const env = lowerEnvelope(
+    [
+      { xs: [1, 2], ys: [1, 1] },
+      { xs: [1, 2], ys: [2, 2] },
+    ],
+    [1, 2],
+  );
+  assert.deepEqual(env, [1, 1]);
 });
 
 test("lowerEnvelope takes the best covering curve", () => {
@@ -302,4 +315,303 @@ test("bradleyTerry's prior keeps a player who never won finite; fitSizeExponent 
     [0, 0],
   ];
   assert.ok(Number.isNaN(fitSizeExponent([1, 10], noGames)));
+});
+
+// Mutation testing's second round on fit.ts: the optimiser under every fit, the frontier's bracketing, the
+// MM and Newton iterations and the bootstrap's bookkeeping.
+
+test("nelderMead refuses an empty or non-finite start, and starts from x0 plus one step per coordinate", () => {
+  assert.throws(() => nelderMead(() => 0, []), /x0 must have at least one coordinate/);
+  assert.throws(() => nelderMead(() => 0, [1, NaN]), /x0 must be finite/);
+  const firstThree = (opts: Parameters<typeof nelderMead>[2]): number[][] => {
+    const seen: number[][] = [];
+    nelderMead((x) => (seen.push([...x]), x[0] ** 2 + x[1] ** 2), [10, 0.5], opts);
+    return seen.slice(0, 3);
+  };
+  // Default step 0.1·max(1, |x0_i|): 1 for x0 = 10, 0.1 for x0 = 0.5.
+  assert.deepEqual(firstThree({}), [
+    [10, 0.5],
+    [11, 0.5],
+    [10, 0.6],
+  ]);
+  assert.deepEqual(firstThree({ step: 2 }), [
+    [10, 0.5],
+    [12, 0.5],
+    [10, 2.5],
+  ]);
+  assert.deepEqual(firstThree({ step: [1, 3] }), [
+    [10, 0.5],
+    [11, 0.5],
+    [10, 3.5],
+  ]);
+});
+
+test("nelderMead stops only when both the values and the simplex have shrunk, or at maxIter", () => {
+  // A flat function: the values agree at once, but the simplex must still shrink (by halves, from the
+  // default step 0.1) below √tol = 1e-5: ⌈log2(0.1/1e-5)⌉ = 14 shrinks.
+  const flat = nelderMead(() => 1, [0]);
+  assert.ok(flat.converged);
+  assert.equal(flat.iterations, Math.ceil(Math.log2(0.1 / 1e-5)));
+  // A steep one with tol 1e-4: the simplex is within √tol = 0.01 long before the values agree to 1e-4,
+  // which needs |x − π| ≈ 1e-5.
+  const steep = nelderMead((x) => 1e6 * (x[0] - Math.PI) ** 2, [0], { tol: 1e-4 });
+  assert.ok(steep.converged);
+  close(steep.x[0], Math.PI, 1e-4, "steep minimum");
+  // Unbounded below: no convergence, and the default limit is 200 iterations per coordinate.
+  const down = (x: ReadonlyArray<number>): number => -x.reduce((s, v) => s + v, 0);
+  for (const x0 of [[0], [0, 0]]) {
+    const r = nelderMead(down, x0);
+    assert.equal(r.converged, false);
+    assert.equal(r.iterations, 200 * x0.length);
+  }
+  assert.equal(nelderMead(down, [0], { maxIter: 7 }).iterations, 7);
+});
+
+test("nelderMead expands along a slope and returns the best point it has, also when stopped early", () => {
+  // From 0 with step 1 towards a minimum at 100: every accepted expansion doubles the simplex, so after m
+  // iterations the best vertex is at 2^(m+1) − 1 (reflection alone would move it by 1 per iteration).
+  const f = (x: ReadonlyArray<number>): number => (x[0] - 100) ** 2;
+  for (let m = 1; m <= 5; m++) {
+    const seen: number[] = [];
+    const r = nelderMead((x) => (seen.push(f(x)), f(x)), [0], { step: 1, maxIter: m });
+    assert.deepEqual(r.x, [2 ** (m + 1) - 1], `after ${m} iterations`);
+    assert.equal(r.fx, Math.min(...seen)); // the newest vertex is the best: the result must not be vertex 0
+  }
+  const r = nelderMead(f, [0], { step: 1 });
+  assert.ok(r.converged && r.iterations < 50, `${r.iterations} iterations`);
+  close(r.x[0], 100, 1e-6);
+});
+
+test("multiStartMinimize runs from the best `top` initialisations, skips non-finite ones, and refuses an empty grid", () => {
+  // Two basins: a shallow one at −2 (value 1) and a narrow one at 3 (value 0). On the grid, −2 scores
+  // better (1 < 10), so with top 1 only the shallow basin is searched.
+  const twoBasins = (x: ReadonlyArray<number>): number => Math.min((x[0] + 2) ** 2 + 1, 10 * (x[0] - 3) ** 2);
+  const grid = [[4], [-2]];
+  close(multiStartMinimize(twoBasins, grid, { top: 1 }).x[0], -2, 1e-4, "top 1");
+  close(multiStartMinimize(twoBasins, grid, { top: 2 }).fx, 0, 1e-12, "top 2");
+  close(multiStartMinimize(twoBasins, grid).fx, 0, 1e-12, "default top 4");
+  // An initialisation where f is NaN is skipped, not started from.
+  const halfLine = (x: ReadonlyArray<number>): number => (x[0] < 0 ? NaN : (x[0] - 2) ** 2);
+  close(multiStartMinimize(halfLine, [[-1], [5]], { top: 1 }).x[0], 2, 1e-4, "NaN start skipped");
+  assert.throws(() => multiStartMinimize(halfLine, []), /grid of initialisations is empty/);
+  assert.throws(() => multiStartMinimize(halfLine, [[-1], [-3]]), /not finite at any initialisation/);
+});
+
+test("logSumExp, rSquared and linearFit at their edges", () => {
+  assert.equal(logSumExp(1000, 0), 1000); // no overflow
+  assert.equal(logSumExp(-Infinity, -Infinity), -Infinity);
+  close(logSumExp(0, 0), Math.log(2), 1e-15);
+  assert.throws(() => rSquared([1, 2], [1]), /2 observations but 1 predictions/);
+  assert.ok(Number.isNaN(rSquared([1], [1])));
+  assert.equal(rSquared([1, 3], [1, 3]), 1); // two points are enough
+  assert.ok(Number.isNaN(rSquared([2, 2, 2], [1, 2, 3]))); // nothing to explain
+  assert.throws(() => linearFit([1, 2], [1]), /2 x values but 1 y values/);
+  for (const bad of [linearFit([1], [1]), linearFit([3, 3], [1, 2])]) {
+    assert.ok(Number.isNaN(bad.slope) && Number.isNaN(bad.intercept) && Number.isNaN(bad.r2));
+  }
+  // Away from the origin (centring matters): y = 77.4167 + 2.25 x by hand from the normal equations.
+  const f = linearFit([10, 11, 12], [100, 102, 104.5]);
+  close(f.slope, 2.25, 1e-12, "slope");
+  close(f.intercept, 102.1666666666667 - 2.25 * 11, 1e-9, "intercept");
+  const two = linearFit([1, 2], [5, 3]);
+  assert.deepEqual([two.slope, two.intercept, two.r2], [-2, 7, 1]);
+});
+
+test("logSpace's ends are lo and hi exactly, so an envelope keeps its highest compute", () => {
+  // exp(log 100) rounds above 100: without exact ends the last grid point fell outside every curve.
+  for (const [lo, hi] of [
+    [1, 100],
+    [3, 7e13],
+    [0.3, 0.7],
+  ] as const) {
+    const g = logSpace(lo, hi, 40);
+    assert.equal(g[0], lo);
+    assert.equal(g[39], hi);
+  }
+  logSpace(2, 2000, 4).forEach((v, i) => close(v, 2 * 10 ** i, 1e-12, `logSpace[${i}]`));
+  const env = lowerEnvelope([{ xs: [1, 100], ys: [1, 0.5] }], logSpace(1, 100, 40));
+  assert.ok(env.every(Number.isFinite));
+});
+
+test("computeOptimalFrontier fits only the bracketed optimum, whatever the order of the runs", () => {
+  // A run's curve from (lo, loss at lo) to (hi, loss at hi).
+  const seg = (lo: number, lossLo: number, hi: number, lossHi: number): { flops: number; loss: number }[] => [
+    { flops: lo, loss: lossLo },
+    { flops: hi, loss: lossHi },
+  ];
+  const flat = (lo: number, hi: number, loss: number): { flops: number; loss: number }[] => seg(lo, loss, hi, loss);
+  // N = 2 is best at every compute; N = 3 reaches only C ≤ 10, so above 10 the optimum is not bracketed.
+  // A run without points is ignored; runs come unsorted by N.
+  const f = computeOptimalFrontier([
+    { n: 3, points: flat(1, 10, 2) },
+    { n: 1, points: flat(1, 100, 3) },
+    { n: 5, points: [] },
+    { n: 2, points: flat(1, 100, 1) },
+  ]);
+  assert.equal(f.envelope.length, 40); // the default grid, ends included
+  assert.equal(f.envelope[0]?.flops, 1);
+  assert.equal(f.envelope[39]?.flops, 100);
+  assert.ok(f.envelope.every((p) => p.nOpt === 2 && p.loss === 1));
+  const bracketed = f.envelope.filter((p) => !p.clipped);
+  // logSpace(1, 100, 40)[i] ≤ 10 for i ≤ 19.5: the first 20 points.
+  assert.equal(bracketed.length, 20);
+  assert.ok(bracketed.every((p) => p.flops <= 10));
+  assert.equal(f.used, 20);
+  assert.equal(f.a, 0); // N_opt does not move with C
+  const one = computeOptimalFrontier([{ n: 2, points: flat(1, 100, 1) }]);
+  assert.ok(one.used === 0 && one.envelope.length === 0 && Number.isNaN(one.a)); // one size: no frontier
+  // The optimum moves from N = 1 to 2 to 3. Bracketed (both neighbours reach C) only where N = 2 is best
+  // and C lies in N = 1's range (up to grid[4], inclusive) and N = 3's (from 4): grid points 3 and 4. At
+  // grid[2] N = 3 has not started; from grid[5] N = 1 has stopped. Two bracketed points: all are fitted.
+  const grid = logSpace(1, 100, 10);
+  const moving = computeOptimalFrontier(
+    [
+      { n: 3, points: seg(4, 5, 100, 0.01) },
+      { n: 1, points: seg(1, 1, grid[4] as number, 0.8) },
+      { n: 2, points: seg(2, 0.9, 100, 0.02) },
+    ],
+    { numPoints: 10 },
+  );
+  assert.deepEqual(
+    moving.envelope.map((p) => p.nOpt),
+    [1, 1, 2, 2, 2, 2, 2, 2, 3, 3],
+  );
+  assert.deepEqual(
+    moving.envelope.map((p) => p.clipped),
+    [true, true, true, false, false, true, true, true, true, true],
+  );
+  assert.equal(moving.envelope[0]?.flops, 1); // from the earliest start, not the latest
+  assert.equal(moving.used, 10);
+  // A compute no run covers is left out of the envelope.
+  const gap = computeOptimalFrontier(
+    [
+      { n: 1, points: flat(1, 2, 1) },
+      { n: 2, points: flat(50, 100, 1) },
+    ],
+    { numPoints: 10 },
+  );
+  assert.deepEqual(
+    gap.envelope.map((p) => p.nOpt),
+    [1, 1, 2, 2],
+  );
+  // Two sizes bracket nothing: then every envelope point is fitted.
+  const two = computeOptimalFrontier(
+    [
+      { n: 1, points: seg(1, 1, 100, 0.1) },
+      { n: 4, points: seg(1, 2, 100, 0.01) },
+    ],
+    { numPoints: 12 },
+  );
+  assert.equal(two.envelope.length, 12);
+  assert.ok(two.envelope.every((p) => p.clipped));
+  assert.equal(two.used, 12);
+  assert.ok(two.a > 0);
+});
+
+test("crossoverPoint: B equal to A counts as below (from there on B is not worse)", () => {
+  // Diffs +1, 0, 0: B stops being above A at the second point.
+  assert.deepEqual(crossoverPoint([1, 2, 4], [5, 4, 3], [6, 4, 3]), { kind: "crosses", x: 2 });
+  assert.deepEqual(crossoverPoint([1, 2, 4], [5, 4, 3], [5, 4, 3]), { kind: "always", x: 1 });
+  // Diffs +2 then −1: the crossing is 2/3 of the way from 2 to 4 in log x.
+  const c = crossoverPoint([1, 2, 4], [5, 4, 3], [7, 6, 2]);
+  assert.equal(c.kind, "crosses");
+  close(c.x, 2 * 2 ** (2 / 3), 1e-12, "crossing");
+});
+
+test("bradleyTerry ignores the diagonal, keeps a player without games finite, and stops at maxIter", () => {
+  // Player 0 beat player 1 three times out of four: p0/p1 = 3, geometric mean 1, so p = (√3, 1/√3).
+  const expected = [Math.sqrt(3), 1 / Math.sqrt(3)];
+  const withDiagonal = bradleyTerry([
+    [7, 3],
+    [1, 9],
+  ]);
+  withDiagonal.forEach((v, i) => close(v, expected[i] as number, 1e-9, `p${i}`));
+  // A third player who never played: the other two keep their ratio, and it stays finite (no 0/0).
+  const idle = bradleyTerry([
+    [0, 3, 0],
+    [1, 0, 0],
+    [0, 0, 0],
+  ]);
+  assert.ok(
+    idle.every((v) => Number.isFinite(v) && v > 0),
+    `${idle}`,
+  );
+  close((idle[0] as number) / (idle[1] as number), 3, 1e-9, "ratio beside an idle player");
+  close(
+    idle.reduce((s, v) => s * v, 1),
+    1,
+    1e-12,
+    "geometric mean",
+  );
+  // One MM step from p = (1, 1): p_i ← W_i / (n/2), i.e. (3/2, 1/2), normalised by √(3/4).
+  const once = bradleyTerry(
+    [
+      [0, 3],
+      [1, 0],
+    ],
+    { maxIter: 1 },
+  );
+  close(once[0] as number, 1.5 / Math.sqrt(0.75), 1e-12, "one step");
+  // With three players one step is not yet the fixed point: p_i ← 2W_i/n_i = (1, 3/4, 5/4) (each played 8
+  // games), over their geometric mean.
+  const three = [
+    [0, 3, 1],
+    [1, 0, 2],
+    [3, 2, 0],
+  ];
+  const step = [1, 0.75, 1.25].map((v) => v / Math.cbrt(0.9375));
+  bradleyTerry(three, { maxIter: 1 }).forEach((v, i) => close(v, step[i] as number, 1e-12, `three, one step, p${i}`));
+  assert.ok(Math.abs((bradleyTerry(three)[2] as number) - (step[2] as number)) > 0.1); // converged: elsewhere
+});
+
+test("fitSizeExponent ignores the diagonal and solves the likelihood equation on noisy counts", () => {
+  // With wins that do not follow any N^γ exactly, γ is where Σ x (w − (w + l) p) = 0; check by bisection.
+  const sizes = [1, 3, 10];
+  const wins = [
+    [50, 4, 1],
+    [7, 50, 2],
+    [9, 6, 50],
+  ];
+  const g = fitSizeExponent(sizes, wins);
+  const score = (gamma: number): number => {
+    let s = 0;
+    for (let i = 0; i < 3; i++)
+      for (let j = i + 1; j < 3; j++) {
+        const x = Math.log(sizes[i] as number) - Math.log(sizes[j] as number);
+        const w = (wins[i] as number[])[j] as number;
+        const l = (wins[j] as number[])[i] as number;
+        s += x * (w - (w + l) / (1 + Math.exp(-gamma * x)));
+      }
+    return s;
+  };
+  let lo = -5;
+  let hi = 5;
+  for (let k = 0; k < 200; k++) {
+    const mid = (lo + hi) / 2;
+    if (score(mid) > 0 === score(lo) > 0) lo = mid;
+    else hi = mid;
+  }
+  close(g, (lo + hi) / 2, 1e-9, "gamma");
+  assert.ok(g > 0);
+});
+
+test("bootstrapMany keeps the full-sample value, counts only finite resamples, and gives NaN bounds for none", () => {
+  const r = bootstrapMany(
+    [1, 2, 3, 4],
+    (s) => ({
+      m: s.reduce((a, b) => a + b, 0) / s.length,
+      without1: s.includes(1) ? NaN : 1, // finite only for resamples that miss item 1
+      never: NaN,
+      size: s.length, // every resample has as many items as the sample
+    }),
+    new Rng(3),
+    100,
+  );
+  assert.equal(r["m"]?.mean, 2.5);
+  assert.equal(r["m"]?.n, 100);
+  const w = r["without1"];
+  // P(a resample of 4 misses item 1) = (3/4)^4 ≈ 0.32.
+  assert.ok(w !== undefined && Number.isNaN(w.mean) && w.lo === 1 && w.hi === 1 && w.n > 15 && w.n < 50, `${w?.n}`);
+  assert.deepEqual(r["never"], { mean: NaN, lo: NaN, hi: NaN, n: 0 });
+  assert.deepEqual(r["size"], { mean: 4, lo: 4, hi: 4, n: 100 });
 });

@@ -431,11 +431,15 @@ export function interpolateLogLog(xs: ReadonlyArray<number>, ys: ReadonlyArray<n
   return Math.exp(Math.log(ys[i] as number) + t * (Math.log(ys[i + 1] as number) - Math.log(ys[i] as number)));
 }
 
-/** `count` points spaced evenly in log between lo and hi. */
+/**
+ * `count` points spaced evenly in log between lo and hi. The ends are lo and hi exactly: exp(log(hi)) can
+ * round above hi, and a grid point past a curve's last x is outside it (interpolateLogLog gives NaN there),
+ * which silently dropped the highest compute from an envelope.
+ */
 export function logSpace(lo: number, hi: number, count: number): number[] {
   if (count === 1) return [Math.sqrt(lo * hi)];
   return Array.from({ length: count }, (_, i) =>
-    Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (count - 1)),
+    i === 0 ? lo : i === count - 1 ? hi : Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (count - 1)),
   );
 }
 
