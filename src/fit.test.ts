@@ -148,18 +148,15 @@ test("crossoverPoint finds where B drops below A, and the always/never cases", (
   assert.equal(crossoverPoint(grid, [NaN, NaN, 1, 1], [1, 1, NaN, NaN]).kind, "none");
 });
 
-test("lowerEnvelope takes the lowest curve, whichever comes first", () => {
-  const env = lowerEnvelope(
+test("lowerEnvelope takes the best covering curve, whichever comes first", () => {
+  const first = lowerEnvelope(
     [
       { xs: [1, 2], ys: [1, 1] },
       { xs: [1, 2], ys: [2, 2] },
     ],
     [1, 2],
   );
-  assert.deepEqual(env, [1, 1]);
-});
-
-test("lowerEnvelope takes the best covering curve", () => {
+  assert.deepEqual(first, [1, 1]);
   const env = lowerEnvelope(
     [
       { xs: [1, 4], ys: [4, 1] },
@@ -325,7 +322,11 @@ test("nelderMead refuses an empty or non-finite start, and starts from x0 plus o
   assert.throws(() => nelderMead(() => 0, [1, NaN]), /x0 must be finite/);
   const firstThree = (opts: Parameters<typeof nelderMead>[2]): number[][] => {
     const seen: number[][] = [];
-    nelderMead((x) => (seen.push([...x]), x[0] ** 2 + x[1] ** 2), [10, 0.5], opts);
+    const f = (x: ReadonlyArray<number>): number => {
+      seen.push([...x]);
+      return x[0] ** 2 + x[1] ** 2;
+    };
+    nelderMead(f, [10, 0.5], opts);
     return seen.slice(0, 3);
   };
   // Default step 0.1·max(1, |x0_i|): 1 for x0 = 10, 0.1 for x0 = 0.5.
@@ -373,7 +374,11 @@ test("nelderMead expands along a slope and returns the best point it has, also w
   const f = (x: ReadonlyArray<number>): number => (x[0] - 100) ** 2;
   for (let m = 1; m <= 5; m++) {
     const seen: number[] = [];
-    const r = nelderMead((x) => (seen.push(f(x)), f(x)), [0], { step: 1, maxIter: m });
+    const recorded = (x: ReadonlyArray<number>): number => {
+      seen.push(f(x));
+      return f(x);
+    };
+    const r = nelderMead(recorded, [0], { step: 1, maxIter: m });
     assert.deepEqual(r.x, [2 ** (m + 1) - 1], `after ${m} iterations`);
     assert.equal(r.fx, Math.min(...seen)); // the newest vertex is the best: the result must not be vertex 0
   }
