@@ -18,3 +18,15 @@ test("cache-full --shard: a bad value or an experiment without a seed store is a
     /--shard: t1-world-model has no seed store \(experiments that do: t2-chain-of-thought, t5-quantization\)/,
   );
 });
+
+test("cache-full --set: bad JSON, a non-object or an unknown field is a clear error naming it, nothing runs", () => {
+  const notJson = cacheFull(["--only", "t2-chain-of-thought", "--set", "{splitUnseen:true}", "--allow-dirty"]);
+  assert.notEqual(notJson.status, 0);
+  assert.match(notJson.out, /--set: not valid JSON/);
+  const notObject = cacheFull(["--only", "t2-chain-of-thought", "--set", "[true]", "--allow-dirty"]);
+  assert.notEqual(notObject.status, 0);
+  assert.match(notObject.out, /--set: must be a JSON object of config fields/);
+  const unknown = cacheFull(["--only", "t2-chain-of-thought", "--set", '{"splitUnsen":true}', "--allow-dirty"]);
+  assert.notEqual(unknown.status, 0);
+  assert.match(unknown.out, /splitUnsen/);
+});

@@ -1,11 +1,15 @@
 /**
- * `tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--shard k/n] [--allow-dirty]`
+ * `tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--shard k/n] [--set JSON] [--allow-dirty]`
  *
  * The `full` profile of one experiment, cached with provenance in data/results/<experiment>/ (results.json, every
  * CSV, gzip-compressed over 1 MB, provenance.json with the command, commit, backend, date, wall and CPU time,
  * machine and config).
  * It refuses to run from a tree with uncommitted changes (the commit in the provenance must be the code that ran)
  * unless --allow-dirty. Takeaway 4's sweep has its own sharded script (scripts/sweep-t4.ts).
+ *
+ * --set '{"splitUnseen":true}' computes the full profile as a change to it will make it, from a commit that does not
+ * make it yet: a run of hours can then go on from one fixed commit (a worktree) while the checkout moves on, and
+ * ships with the commit that changes the profile (the record names the config it ran; the provenance, the command).
  *
  * --shard k/n (experiments with a seed store: t2-chain-of-thought, t5-quantization) computes every n-th seed (index ≡ k − 1 mod n)
  * and stores each in out/full/<experiment>/seeds/<run key>/; run the n shards side by side (one per core), then
@@ -44,7 +48,7 @@ import { describeBackend, initBackend } from "../src/run/backend";
 import { terminalProgress } from "../src/present/progress";
 import { writeJsonAtomic } from "../src/run/results";
 import { shippedResultsRoot, type StoredSeedProvenance } from "../src/run/cache";
-import { parseArgs, runMain } from "./cli";
+import { parseArgs, parseOverrides, runMain } from "./cli";
 
 /** What the provenance says of the stored seeds: which shard made each, with its wall and CPU minutes. */
 function storedSeedsOf(dir: string): StoredSeedProvenance[] {
@@ -68,9 +72,9 @@ function storedSeedsOf(dir: string): StoredSeedProvenance[] {
 }
 
 runMain(async () => {
-  const args = parseArgs(process.argv.slice(2), ["out", "only", "shard"], ["allow-dirty"]);
+  const args = parseArgs(process.argv.slice(2), ["out", "only", "shard", "set"], ["allow-dirty"]);
   const usage =
-    "usage: tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--shard k/n] [--allow-dirty]  (writes data/results/<experiment>/)";
+    "usage: tsx scripts/cache-full.ts --only <experiment> [--seed N] [--backend B] [--out DIR] [--shard k/n] [--set JSON] [--allow-dirty]  (writes data/results/<experiment>/)";
   const only = args.flags.get("only");
   if (typeof only !== "string" || only === "") {
     console.error(`cache-full: --only is required (one experiment id, e.g. --only t1-world-model)\n${usage}`);
@@ -95,12 +99,22 @@ runMain(async () => {
     throw new Error(
       `--shard: ${exp.id} has no seed store (experiments that do: ${seedStoreExperiments().join(", ")}); run it without --shard`,
     );
+  const setFlag = args.flags.get("set");
+  if (setFlag === true)
+    throw new Error(`--set needs a JSON object of config fields, e.g. --set '{"splitUnseen":true}'`);
+  const overrides = typeof setFlag === "string" ? parseOverrides(setFlag) : undefined;
+  const config = resolveConfig(exp, "full", overrides as never); // a bad field fails before anything runs
   const commit = gitCommit();
+  const command =
+    `cache-full.ts --only ${exp.id} --seed ${args.seed}` +
+    (args.backend ? ` --backend ${args.backend}` : "") +
+    (typeof setFlag === "string" ? ` --set '${setFlag}'` : "");
   const info = await initBackend(args.backend);
-  const storeDir = seedStoreDir("out", exp.id, "full", args.seed, resolveConfig(exp, "full"), info);
+  const storeDir = seedStoreDir("out", exp.id, "full", args.seed, config, info);
   const seedStore = exp.seedStore === true ? fileSeedStore(storeDir, shard) : undefined;
   console.error(
     `${exp.id} full: seed ${args.seed}, ${describeBackend(info)}, commit ${commit}` +
+      (overrides ? `, the full profile with ${setFlag}` : "") +
       (shard ? `, shard ${shard.k}/${shard.n} -> ${storeDir}` : ` -> ${cacheDir}`),
   );
   const controller = new AbortController();
@@ -115,11 +129,12 @@ runMain(async () => {
       progress: terminalProgress(process.stderr, 50),
       signal: controller.signal,
       ...(seedStore ? { seedStore } : {}),
+      ...(overrides ? { overrides } : {}),
       log: (m) => console.error(m),
     });
   } catch (e) {
     if (!(e instanceof SeedsIncomplete)) throw e;
-    const cmd = `npx tsx scripts/cache-full.ts --only ${exp.id} --seed ${args.seed}${args.backend ? ` --backend ${args.backend}` : ""}`;
+    const cmd = `npx tsx scripts/${command}`;
     console.error(
       `${exp.id}: shard ${shard ? `${shard.k}/${shard.n}` : ""} done, seed(s) ${e.computed.join(", ") || "none"} stored in ` +
         `${storeDir}; still missing: ${e.missing.join(", ")}. When every shard is done: ${cmd}`,
@@ -135,7 +150,7 @@ runMain(async () => {
     experiment: exp.id,
     profile: record.profile,
     baseSeed: record.baseSeed,
-    command: `tsx scripts/cache-full.ts --only ${exp.id} --seed ${args.seed}${args.backend ? " --backend " + args.backend : ""}`,
+    command: `tsx scripts/${command}`,
     commit: record.gitCommit,
     clean: dirty === "",
     backend: describeBackend(info),

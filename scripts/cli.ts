@@ -100,3 +100,18 @@ export function runMain(main: () => Promise<number | void>): void {
     },
   );
 }
+
+/** `--set` JSON -> config overrides: a JSON object, or an error that shows the form. */
+export function parseOverrides(text: string): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `--set: not valid JSON (${(e as Error).message}); give an object of config fields, e.g. --set '{"positions":"rotary"}'`,
+    );
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v))
+    throw new Error(`--set: must be a JSON object of config fields, e.g. --set '{"positions":"rotary"}', got ${text}`);
+  return v as Record<string, unknown>;
+}

@@ -26,7 +26,7 @@ import { seedStoreDir } from "./seed-store-dir";
 import { initBackend, describeBackend } from "../src/run/backend";
 import { terminalProgress, Progress } from "../src/present/progress";
 import { saveFigures, skippedFiguresLine } from "./figures-lib";
-import { type CommonArgs, parseArgs, runMain } from "./cli";
+import { type CommonArgs, parseArgs, parseOverrides, runMain } from "./cli";
 
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2), ["out", "set", "jobs", "shard"], ["no-figures", "progress-json"]);
@@ -182,19 +182,4 @@ function runChild(
       });
     });
   });
-}
-
-/** `--set` JSON -> config overrides: a JSON object, or an error that shows the form. */
-export function parseOverrides(text: string): Record<string, unknown> {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (e) {
-    throw new Error(
-      `--set: not valid JSON (${(e as Error).message}); give an object of config fields, e.g. --set '{"positions":"rotary"}'`,
-    );
-  }
-  if (v === null || typeof v !== "object" || Array.isArray(v))
-    throw new Error(`--set: must be a JSON object of config fields, e.g. --set '{"positions":"rotary"}', got ${text}`);
-  return v as Record<string, unknown>;
 }
