@@ -199,3 +199,19 @@ test("bootstrapInfo: the shift is the bias of the resamples that have a value", 
   const none = bootstrapInfo([0, 1], () => NaN, new Rng(6), 20);
   assert.equal(none.n, 0);
 });
+
+test("estimate curves: `reps` subsamples of n distinct items per size, the whole sample once", () => {
+  const items = [10, 11, 12, 13, 14, 15, 16, 17];
+  const seen: number[][] = [];
+  const record = (s: ReadonlyArray<number>): number => {
+    seen.push([...s]);
+    return s.length;
+  };
+  estimateCurve(items, record, [3, 8], new Rng(6), 4);
+  assert.deepEqual(
+    seen.map((s) => s.length),
+    [3, 3, 3, 3, 8],
+  );
+  for (const s of seen) assert.equal(new Set(s).size, s.length, `a subsample repeats an item: ${s}`);
+  assert.deepEqual(seen[4], items);
+});
