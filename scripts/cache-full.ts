@@ -100,8 +100,6 @@ runMain(async () => {
       `--shard: ${exp.id} has no seed store (experiments that do: ${seedStoreExperiments().join(", ")}); run it without --shard`,
     );
   const setFlag = args.flags.get("set");
-  if (setFlag === true)
-    throw new Error(`--set needs a JSON object of config fields, e.g. --set '{"splitUnseen":true}'`);
   const overrides = typeof setFlag === "string" ? parseOverrides(setFlag) : undefined;
   const config = resolveConfig(exp, "full", overrides as never); // a bad field fails before anything runs
   const commit = gitCommit();
